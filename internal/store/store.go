@@ -1,0 +1,260 @@
+// Package store defines the persistence contract of clusteriam: the records
+// it keeps, the Store interface every backend implements, and the sentinel
+// errors backends return. The conformance suite in storetest holds every
+// backend to the same behaviour.
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// Sentinel errors. Backends wrap them with detail (which name, which sid);
+// callers test with errors.Is.
+var (
+	// ErrNotFound: the record addressed does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrAlreadyExists: a unique key (user name, group name, role name,
+	// credential hash) is taken.
+	ErrAlreadyExists = errors.New("already exists")
+	// ErrInvalidReference: a record names another that does not exist
+	// (a role, a group member).
+	ErrInvalidReference = errors.New("invalid reference")
+	// ErrInUse: the record is still referenced and cannot be deleted.
+	ErrInUse = errors.New("in use")
+	// ErrSchemaTooNew: the database was migrated by a newer clusteriam.
+	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+)
+
+// Fold is the case folding used for case-insensitive uniqueness of names.
+// Backends store Fold(name) beside the name and index that.
+func Fold(s string) string { return strings.ToLower(s) }
+
+// User is a cluster user, LOCAL or added from a directory domain.
+type User struct {
+	SID      string
+	Domain   string
+	Username string
+
+	Description string
+	Email       string
+	// PasswordHash is an encoded argon2id hash; empty for directory users.
+	PasswordHash string
+	Roles        []string
+
+	EffectiveTimeMsecs *int64
+	ExpiryTimeMsecs    *int64
+
+	Locked       bool
+	LockedReason string // one of the wire enum; "" means NotLocked
+	Restricted   bool
+
+	AllowSMBAccessToken bool
+	ForcePasswordChange bool
+
+	S3AccessKeyID string
+	S3AccountID   string
+	// S3SecretEnc is the S3 secret sealed with AES-256-GCM.
+	S3SecretEnc []byte
+
+	TenantID string
+
+	SourceIDs []int64
+	ViewIDs   []int64
+
+	CreatedMsecs   int64
+	UpdatedMsecs   int64
+	LastLoginMsecs int64 // 0: never
+
+	// Groups holds the sids of the groups the user is a member of. It is
+	// filled on read and ignored on write: membership belongs to groups.
+	Groups []string
+}
+
+// Group is a cluster group, LOCAL or added from a directory domain.
+type Group struct {
+	SID         string
+	Domain      string
+	Name        string
+	Description string
+	Roles       []string
+	Restricted  bool
+	TenantIDs   []string
+	// Members holds the sids of member users (LOCAL groups only).
+	Members []string
+
+	SourceIDs []int64
+	ViewIDs   []int64
+
+	CreatedMsecs int64
+	UpdatedMsecs int64
+}
+
+// Role is a named set of privileges.
+type Role struct {
+	Name          string
+	Label         string
+	Description   string
+	Privileges    []string
+	IsUserCreated bool
+	TenantIDs     []string
+	CreatedMsecs  int64
+	UpdatedMsecs  int64
+}
+
+// APIKey is a user API key. Only the SHA-256 hash of the secret is kept.
+type APIKey struct {
+	ID               string
+	UserSID          string
+	Name             string
+	Hash             []byte
+	IsActive         bool
+	ExpiryTimeMsecs  *int64
+	CreatedBySID     string
+	CreatedMsecs     int64
+	LastRotatedMsecs int64 // 0: never
+}
+
+// Session kinds. An access token is a session presented as Bearer.
+const (
+	SessionKindSession = "session"
+	SessionKindToken   = "token"
+)
+
+// Session is a log-in session or access token. Only the SHA-256 hash of its
+// secret is kept.
+type Session struct {
+	Hash         []byte
+	UserSID      string
+	Kind         string
+	CreatedMsecs int64
+	ExpiresMsecs int64
+}
+
+// ClusterInfo identifies the store's cluster; it is created once.
+type ClusterInfo struct {
+	ClusterID   int64
+	Incarnation int64
+}
+
+// UserFilter selects users. Empty fields do not filter. Lists OR within
+// themselves, fields AND together.
+type UserFilter struct {
+	Domain    string
+	SIDs      []string
+	Usernames []string
+	// MatchPartialNames makes Usernames case-insensitive substrings;
+	// otherwise they match whole names, case-insensitively.
+	MatchPartialNames bool
+	Emails            []string // case-insensitive
+	Roles             []string
+	TenantIDs         []string
+}
+
+// GroupFilter selects groups, as UserFilter does users.
+type GroupFilter struct {
+	Domain            string
+	SIDs              []string
+	Names             []string
+	MatchPartialNames bool
+	Roles             []string
+	TenantIDs         []string
+}
+
+// APIKeyFilter selects API keys. IsActive/IsExpired are evaluated by the
+// caller-supplied NowMsecs.
+type APIKeyFilter struct {
+	IDs       []string
+	OwnerSIDs []string
+	IsActive  *bool
+	IsExpired *bool
+	NowMsecs  int64
+}
+
+// SessionCount is the number of live sessions of one user.
+type SessionCount struct {
+	UserSID string
+	Count   int64
+}
+
+// Store is the persistence contract. Every method is safe for concurrent
+// use. Every method that writes commits durably before it returns nil.
+// Update methods call fn inside the write transaction with the current
+// record; returning an error from fn aborts with that error.
+type Store interface {
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+
+	// ClusterInfo returns the cluster identity, creating it on first call
+	// with the values given.
+	ClusterInfo(ctx context.Context, init ClusterInfo) (ClusterInfo, error)
+	// NextRIDs reserves n relative ids and returns the first; ids are
+	// never handed out twice, even across crashes.
+	NextRIDs(ctx context.Context, n int) (int64, error)
+
+	// CreateUsers inserts all users or none. A duplicate (domain, username)
+	// gives ErrAlreadyExists naming it; an unknown role ErrInvalidReference.
+	CreateUsers(ctx context.Context, users []User) error
+	GetUser(ctx context.Context, sid string) (User, error)
+	// GetUserByName matches domain and username case-insensitively.
+	GetUserByName(ctx context.Context, domain, username string) (User, error)
+	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
+	UpdateUser(ctx context.Context, sid string, fn func(User) (User, error)) (User, error)
+	// DeleteUsers deletes all users or none (ErrNotFound naming the first
+	// missing sid), with their memberships, API keys and sessions.
+	DeleteUsers(ctx context.Context, sids []string) error
+
+	// CreateGroups inserts all groups or none. Members must be existing
+	// users (ErrInvalidReference), roles existing roles.
+	CreateGroups(ctx context.Context, groups []Group) error
+	GetGroup(ctx context.Context, sid string) (Group, error)
+	ListGroups(ctx context.Context, f GroupFilter) ([]Group, error)
+	UpdateGroup(ctx context.Context, sid string, fn func(Group) (Group, error)) (Group, error)
+	DeleteGroups(ctx context.Context, sids []string) error
+
+	// UpsertBuiltinRole creates or replaces a built-in role.
+	UpsertBuiltinRole(ctx context.Context, r Role) error
+	CreateRole(ctx context.Context, r Role) error
+	GetRole(ctx context.Context, name string) (Role, error)
+	// ListRoles returns the roles named, or all when names is empty.
+	ListRoles(ctx context.Context, names []string) ([]Role, error)
+	UpdateRole(ctx context.Context, name string, fn func(Role) (Role, error)) (Role, error)
+	// DeleteRole fails with an *InUseError (wrapping ErrInUse) while a user
+	// or group holds the role.
+	DeleteRole(ctx context.Context, name string) error
+
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	GetAPIKey(ctx context.Context, id string) (APIKey, error)
+	GetAPIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
+	ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error)
+	UpdateAPIKey(ctx context.Context, id string, fn func(APIKey) (APIKey, error)) (APIKey, error)
+	DeleteAPIKey(ctx context.Context, id string) error
+
+	CreateSession(ctx context.Context, s Session) error
+	GetSessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// DeleteSessions deletes the sessions of userSID (all users when
+	// empty), except the one whose hash is keep (may be nil). It returns
+	// how many went.
+	DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error)
+	// CountSessions counts sessions alive at nowMsecs, per user, for the
+	// users given (all when empty). Users without sessions are left out.
+	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
+	// DeleteExpiredSessions removes sessions expired at nowMsecs.
+	DeleteExpiredSessions(ctx context.Context, nowMsecs int64) (int64, error)
+}
+
+// InUseError says who still holds a record that was to be deleted.
+type InUseError struct {
+	What    string   // e.g. `role "X"`
+	Holders []string // e.g. `user LOCAL\bob`, `group LOCAL\ops`
+}
+
+func (e *InUseError) Error() string {
+	return e.What + " is still assigned to " + strings.Join(e.Holders, ", ")
+}
+
+// Unwrap makes errors.Is(err, ErrInUse) true.
+func (e *InUseError) Unwrap() error { return ErrInUse }
