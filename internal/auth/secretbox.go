@@ -1,0 +1,65 @@
+package auth
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"errors"
+	"fmt"
+)
+
+// KeySize is the size in bytes of a SecretBox key (AES-256).
+const KeySize = 32
+
+// ErrOpen is returned (wrapped) by SecretBox.Open when sealed data is too
+// short, was tampered with, was sealed under another key, or is opened with
+// different additional data.
+var ErrOpen = errors.New("cannot open sealed value")
+
+// SecretBox seals small secrets with AES-256-GCM. Each sealed message is a
+// random 12-byte nonce followed by the ciphertext and 16-byte tag. Random
+// nonces limit one key to about 2^32 messages, ample for secrets at rest.
+// A SecretBox is safe for concurrent use.
+type SecretBox struct {
+	aead cipher.AEAD
+}
+
+// NewSecretBox returns a SecretBox using key, which must be KeySize (32)
+// bytes long.
+func NewSecretBox(key []byte) (*SecretBox, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("auth: secretbox key is %d bytes, want %d", len(key), KeySize)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("auth: secretbox cipher: %w", err)
+	}
+	aead, err := cipher.NewGCMWithRandomNonce(block)
+	if err != nil {
+		return nil, fmt.Errorf("auth: secretbox gcm: %w", err)
+	}
+	return &SecretBox{aead: aead}, nil
+}
+
+// Seal encrypts and authenticates plaintext, and authenticates
+// additionalData (for example the id of the record the secret belongs to,
+// so that a sealed value cannot be moved to another record). It returns
+// nonce || ciphertext || tag in a new slice.
+func (b *SecretBox) Seal(plaintext, additionalData []byte) ([]byte, error) {
+	// NewGCMWithRandomNonce draws the nonce itself and cannot fail here;
+	// the error return leaves room for other constructions.
+	return b.aead.Seal(nil, nil, plaintext, additionalData), nil
+}
+
+// Open authenticates and decrypts a value from Seal with the same
+// additionalData. Any failure wraps ErrOpen.
+func (b *SecretBox) Open(sealed, additionalData []byte) ([]byte, error) {
+	if len(sealed) < b.aead.Overhead() {
+		return nil, fmt.Errorf("auth: sealed value is %d bytes, shorter than the %d-byte overhead: %w",
+			len(sealed), b.aead.Overhead(), ErrOpen)
+	}
+	plaintext, err := b.aead.Open(nil, nil, sealed, additionalData)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w: %w", ErrOpen, err)
+	}
+	return plaintext, nil
+}
