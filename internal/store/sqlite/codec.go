@@ -1,0 +1,104 @@
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// jsonList encodes a list as a JSON array; nil becomes "[]".
+func jsonList[T any](v []T) string {
+	if v == nil {
+		return "[]"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only strings and int64s are encoded here; they always marshal.
+		panic(fmt.Sprintf("sqlite: encode list: %v", err))
+	}
+	return string(b)
+}
+
+// parseList decodes a JSON array column; the result is never nil.
+func parseList[T any](col, s string) ([]T, error) {
+	out := []T{}
+	if s == "" {
+		return out, nil
+	}
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, fmt.Errorf("sqlite: column %s: %w", col, err)
+	}
+	if out == nil { // "null"
+		out = []T{}
+	}
+	return out, nil
+}
+
+// nullInt maps an optional time to a nullable column value.
+func nullInt(p *int64) sql.NullInt64 {
+	if p == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: *p, Valid: true}
+}
+
+// ptrInt maps a nullable column back to an optional time.
+func ptrInt(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+// dedupe returns v without repeats, in first-seen order, never nil.
+func dedupe(v []string) []string {
+	out := make([]string, 0, len(v))
+	seen := make(map[string]bool, len(v))
+	for _, s := range v {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// foldAll applies store.Fold to every element.
+func foldAll(v []string, fold func(string) string) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = fold(s)
+	}
+	return out
+}
+
+// likeEscaper escapes the LIKE metacharacters for an ESCAPE '\' clause.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// containsPattern returns a LIKE pattern matching s anywhere, with s's own
+// '%', '_' and '\' taken literally.
+func containsPattern(s string) string {
+	return "%" + likeEscaper.Replace(s) + "%"
+}
+
+// where accumulates the AND-ed conditions of a filtered query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition and its arguments.
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// String renders the WHERE clause, or "" when nothing filters.
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}

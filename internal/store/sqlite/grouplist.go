@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// ListGroups returns the groups f selects, ordered by creation time then
+// sid, with their roles and members loaded in two further queries.
+func (s *Store) ListGroups(ctx context.Context, f store.GroupFilter) ([]store.Group, error) {
+	w := groupWhere(&f)
+	var out []store.Group
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = queryGroups(ctx, tx, w.String(), w.args...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// groupWhere renders f as a WHERE clause on groups.
+func groupWhere(f *store.GroupFilter) *where {
+	w := &where{}
+	if f.Domain != "" {
+		w.add(`domain_key = ?`, store.Fold(f.Domain))
+	}
+	if len(f.SIDs) > 0 {
+		w.add(`sid IN (SELECT value FROM json_each(?))`, jsonList(f.SIDs))
+	}
+	if len(f.Names) > 0 {
+		names := foldAll(f.Names, store.Fold)
+		if f.MatchPartialNames {
+			w.add(nameLike("name_key"), jsonList(likePatterns(names)))
+		} else {
+			w.add(`name_key IN (SELECT value FROM json_each(?))`, jsonList(names))
+		}
+	}
+	if len(f.Roles) > 0 {
+		w.add(`sid IN (SELECT group_sid FROM group_roles
+			WHERE role IN (SELECT value FROM json_each(?)))`, jsonList(f.Roles))
+	}
+	if len(f.TenantIDs) > 0 {
+		w.add(`EXISTS (SELECT 1 FROM json_each(groups.tenant_ids) t
+			WHERE t.value IN (SELECT value FROM json_each(?)))`, jsonList(f.TenantIDs))
+	}
+	return w
+}
+
+// queryGroups reads the groups matching cond (a WHERE clause or "") in
+// order, then fills their roles and members.
+func queryGroups(ctx context.Context, q querier, cond string, args ...any) ([]store.Group, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+groupCols+` FROM groups`+cond+
+		` ORDER BY created_msecs, sid`, args...)
+	if err != nil {
+		return nil, mapErr("list groups", err)
+	}
+	defer rows.Close()
+	groups := []store.Group{}
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, mapErr("list groups", err)
+		}
+		groups = append(groups, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("list groups", err)
+	}
+	if err := fillGroups(ctx, q, groups); err != nil {
+		return nil, err
+	}
+	return groups, nil
+}
+
+// fillGroups loads the roles and members of all groups in two queries.
+func fillGroups(ctx context.Context, q querier, groups []store.Group) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(groups))
+	sids := make([]string, len(groups))
+	for i := range groups {
+		idx[groups[i].SID] = i
+		sids[i] = groups[i].SID
+	}
+	const rolesQ = `SELECT group_sid, role FROM group_roles
+		WHERE group_sid IN (SELECT value FROM json_each(?)) ORDER BY group_sid, pos`
+	err := eachPair(ctx, q, rolesQ, jsonList(sids), func(sid, role string) {
+		g := &groups[idx[sid]]
+		g.Roles = append(g.Roles, role)
+	})
+	if err != nil {
+		return mapErr("load group roles", err)
+	}
+	const membersQ = `SELECT group_sid, user_sid FROM group_members
+		WHERE group_sid IN (SELECT value FROM json_each(?)) ORDER BY group_sid, pos`
+	err = eachPair(ctx, q, membersQ, jsonList(sids), func(sid, member string) {
+		g := &groups[idx[sid]]
+		g.Members = append(g.Members, member)
+	})
+	return mapErr("load group members", err)
+}

@@ -1,0 +1,233 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+const groupCols = `sid, domain, name, description, restricted, tenant_ids,
+	source_ids, view_ids, created_msecs, updated_msecs`
+
+const (
+	insertGroupSQL = `INSERT INTO groups (sid, domain, domain_key, name, name_key,
+		description, restricted, tenant_ids, source_ids, view_ids, created_msecs,
+		updated_msecs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	updateGroupSQL = `UPDATE groups SET domain = ?, domain_key = ?, name = ?,
+		name_key = ?, description = ?, restricted = ?, tenant_ids = ?,
+		source_ids = ?, view_ids = ?, created_msecs = ?, updated_msecs = ?
+		WHERE sid = ?`
+)
+
+// groupArgs are g's values for the columns after sid in insertGroupSQL.
+func groupArgs(g *store.Group) []any {
+	return []any{g.Domain, store.Fold(g.Domain), g.Name, store.Fold(g.Name),
+		g.Description, g.Restricted, jsonList(g.TenantIDs), jsonList(g.SourceIDs),
+		jsonList(g.ViewIDs), g.CreatedMsecs, g.UpdatedMsecs}
+}
+
+func scanGroup(sc interface{ Scan(...any) error }) (store.Group, error) {
+	var g store.Group
+	var tenants, sources, views string
+	err := sc.Scan(&g.SID, &g.Domain, &g.Name, &g.Description, &g.Restricted,
+		&tenants, &sources, &views, &g.CreatedMsecs, &g.UpdatedMsecs)
+	if err != nil {
+		return g, err
+	}
+	if g.TenantIDs, err = parseList[string]("groups.tenant_ids", tenants); err != nil {
+		return g, err
+	}
+	if g.SourceIDs, err = parseList[int64]("groups.source_ids", sources); err != nil {
+		return g, err
+	}
+	if g.ViewIDs, err = parseList[int64]("groups.view_ids", views); err != nil {
+		return g, err
+	}
+	g.Roles, g.Members = []string{}, []string{}
+	return g, nil
+}
+
+// groupName names a group in errors.
+func groupName(g *store.Group) string {
+	return fmt.Sprintf("group %q in domain %q", g.Name, g.Domain)
+}
+
+// CreateGroups inserts all groups or none. Members must be existing users
+// and roles existing roles (ErrInvalidReference otherwise); repeats are
+// stored once.
+func (s *Store) CreateGroups(ctx context.Context, groups []store.Group) error {
+	if len(groups) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var roleRefs, userRefs []string
+		for i := range groups {
+			roleRefs = append(roleRefs, groups[i].Roles...)
+			userRefs = append(userRefs, groups[i].Members...)
+		}
+		roles, err := existingRoles(ctx, tx, roleRefs)
+		if err != nil {
+			return err
+		}
+		users, err := existingUsers(ctx, tx, userRefs)
+		if err != nil {
+			return err
+		}
+		for i := range groups {
+			g := &groups[i]
+			if err := checkGroupRefs(groupName(g), g, roles, users); err != nil {
+				return err
+			}
+			if err := insertGroup(ctx, tx, g); err != nil {
+				return err
+			}
+			if err := writeGroupLinks(ctx, tx, g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkGroupRefs fails with ErrInvalidReference naming the first unknown
+// role or member of g.
+func checkGroupRefs(what string, g *store.Group, roles, users map[string]bool) error {
+	if err := checkRoles(what, g.Roles, roles); err != nil {
+		return err
+	}
+	for _, m := range g.Members {
+		if !users[m] {
+			return fmt.Errorf("%s: member %q: %w", what, m, store.ErrInvalidReference)
+		}
+	}
+	return nil
+}
+
+// insertGroup inserts g's row, naming the key that is taken on a conflict.
+func insertGroup(ctx context.Context, tx *sql.Tx, g *store.Group) error {
+	_, err := tx.ExecContext(ctx, insertGroupSQL, append([]any{g.SID}, groupArgs(g)...)...)
+	if !isUnique(err) {
+		return mapErr(fmt.Sprintf("insert %s", groupName(g)), err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM groups WHERE sid = ?`, g.SID).Scan(&n); err != nil {
+		return mapErr(fmt.Sprintf("insert %s", groupName(g)), err)
+	}
+	if n > 0 {
+		return fmt.Errorf("group sid %q: %w", g.SID, store.ErrAlreadyExists)
+	}
+	return fmt.Errorf("%s: %w", groupName(g), store.ErrAlreadyExists)
+}
+
+// writeGroupLinks replaces g's roles and members, keeping their order.
+func writeGroupLinks(ctx context.Context, tx *sql.Tx, g *store.Group) error {
+	if err := setRoles(ctx, tx, "group_roles", "group_sid", g.SID, g.Roles); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_sid = ?`, g.SID); err != nil {
+		return mapErr(fmt.Sprintf("clear members of %s", groupName(g)), err)
+	}
+	const q = `INSERT INTO group_members (group_sid, user_sid, pos) VALUES (?, ?, ?)`
+	for i, m := range dedupe(g.Members) {
+		if _, err := tx.ExecContext(ctx, q, g.SID, m, i); err != nil {
+			if isForeignKey(err) {
+				return fmt.Errorf("%s: member %q: %w", groupName(g), m, store.ErrInvalidReference)
+			}
+			return mapErr(fmt.Sprintf("add members to %s", groupName(g)), err)
+		}
+	}
+	return nil
+}
+
+// GetGroup returns the group with the given sid.
+func (s *Store) GetGroup(ctx context.Context, sid string) (store.Group, error) {
+	var g store.Group
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		g, err = getGroup(ctx, tx, sid)
+		return err
+	})
+	return g, err
+}
+
+// getGroup reads one group with its roles and members.
+func getGroup(ctx context.Context, q querier, sid string) (store.Group, error) {
+	groups, err := queryGroups(ctx, q, ` WHERE sid = ?`, sid)
+	if err != nil {
+		return store.Group{}, err
+	}
+	if len(groups) == 0 {
+		return store.Group{}, fmt.Errorf("group %q: %w", sid, store.ErrNotFound)
+	}
+	return groups[0], nil
+}
+
+// UpdateGroup calls fn with the stored group inside the write transaction
+// and stores what it returns, roles and members included. The sid cannot
+// change: the stored one is kept.
+func (s *Store) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (store.Group, error)) (store.Group, error) {
+	var out store.Group
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := getGroup(ctx, tx, sid)
+		if err != nil {
+			return err
+		}
+		g, err := fn(cur)
+		if err != nil {
+			return err
+		}
+		g.SID = cur.SID
+		roles, err := existingRoles(ctx, tx, g.Roles)
+		if err != nil {
+			return err
+		}
+		users, err := existingUsers(ctx, tx, g.Members)
+		if err != nil {
+			return err
+		}
+		if err := checkGroupRefs(fmt.Sprintf("group %q", sid), &g, roles, users); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, updateGroupSQL, append(groupArgs(&g), g.SID)...)
+		if isUnique(err) {
+			return fmt.Errorf("%s: %w", groupName(&g), store.ErrAlreadyExists)
+		}
+		if err != nil {
+			return mapErr(fmt.Sprintf("update group %q", sid), err)
+		}
+		if err := writeGroupLinks(ctx, tx, &g); err != nil {
+			return err
+		}
+		out, err = getGroup(ctx, tx, sid)
+		return err
+	})
+	if err != nil {
+		return store.Group{}, err
+	}
+	return out, nil
+}
+
+// DeleteGroups deletes all the groups or none (ErrNotFound naming the
+// first missing sid), with their roles and memberships.
+func (s *Store) DeleteGroups(ctx context.Context, sids []string) error {
+	sids = dedupe(sids)
+	if len(sids) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		found, err := existingNames(ctx, tx,
+			`SELECT sid FROM groups WHERE sid IN (SELECT value FROM json_each(?))`, sids)
+		if err != nil {
+			return mapErr("look up groups", err)
+		}
+		for _, sid := range sids {
+			if !found[sid] {
+				return fmt.Errorf("group %q: %w", sid, store.ErrNotFound)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM groups WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
+		return mapErr("delete groups", err)
+	})
+}

@@ -1,0 +1,193 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+const keyCols = `id, user_sid, name, hash, is_active, expiry_msecs,
+	created_by_sid, created_msecs, last_rotated_msecs`
+
+func scanKey(sc interface{ Scan(...any) error }) (store.APIKey, error) {
+	var k store.APIKey
+	var exp sql.NullInt64
+	err := sc.Scan(&k.ID, &k.UserSID, &k.Name, &k.Hash, &k.IsActive, &exp,
+		&k.CreatedBySID, &k.CreatedMsecs, &k.LastRotatedMsecs)
+	k.ExpiryTimeMsecs = ptrInt(exp)
+	return k, err
+}
+
+// checkKeyOwner fails with ErrInvalidReference unless k's owner exists.
+func checkKeyOwner(ctx context.Context, q querier, k *store.APIKey) error {
+	found, err := existingUsers(ctx, q, []string{k.UserSID})
+	if err != nil {
+		return err
+	}
+	if !found[k.UserSID] {
+		return fmt.Errorf("api key %q: user %q: %w", k.ID, k.UserSID, store.ErrInvalidReference)
+	}
+	return nil
+}
+
+// keyConflict names the unique key of k that is taken.
+func keyConflict(ctx context.Context, q querier, k *store.APIKey, isNew bool) error {
+	if isNew {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE id = ?`, k.ID).Scan(&n); err != nil {
+			return mapErr(fmt.Sprintf("api key %q", k.ID), err)
+		}
+		if n > 0 {
+			return fmt.Errorf("api key %q: %w", k.ID, store.ErrAlreadyExists)
+		}
+	}
+	return fmt.Errorf("api key %q: hash: %w", k.ID, store.ErrAlreadyExists)
+}
+
+// CreateAPIKey inserts k. Its owner must exist (ErrInvalidReference); its
+// id and hash must be new (ErrAlreadyExists).
+func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+	const q = `INSERT INTO api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := checkKeyOwner(ctx, tx, &k); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, q, k.ID, k.UserSID, k.Name, k.Hash, k.IsActive,
+			nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs)
+		if isUnique(err) {
+			return keyConflict(ctx, tx, &k, true)
+		}
+		return mapErr(fmt.Sprintf("create api key %q", k.ID), err)
+	})
+}
+
+// GetAPIKey returns the API key with the given id.
+func (s *Store) GetAPIKey(ctx context.Context, id string) (store.APIKey, error) {
+	return s.getKey(ctx, `id = ?`, id, fmt.Sprintf("api key %q", id))
+}
+
+// GetAPIKeyByHash returns the API key whose secret hashes to hash.
+func (s *Store) GetAPIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, error) {
+	return s.getKey(ctx, `hash = ?`, hash, "api key with the hash given")
+}
+
+func (s *Store) getKey(ctx context.Context, cond string, arg any, what string) (store.APIKey, error) {
+	var k store.APIKey
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		k, err = getKey(ctx, tx, cond, arg, what)
+		return err
+	})
+	return k, err
+}
+
+func getKey(ctx context.Context, q querier, cond string, arg any, what string) (store.APIKey, error) {
+	k, err := scanKey(q.QueryRowContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE `+cond, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.APIKey{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.APIKey{}, mapErr("get "+what, err)
+	}
+	return k, nil
+}
+
+// ListAPIKeys returns the keys f selects, ordered by creation time then id.
+// A key is expired when it has an expiry time at or before f.NowMsecs.
+func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.APIKey, error) {
+	w := &where{}
+	if len(f.IDs) > 0 {
+		w.add(`id IN (SELECT value FROM json_each(?))`, jsonList(f.IDs))
+	}
+	if len(f.OwnerSIDs) > 0 {
+		w.add(`user_sid IN (SELECT value FROM json_each(?))`, jsonList(f.OwnerSIDs))
+	}
+	if f.IsActive != nil {
+		w.add(`is_active = ?`, *f.IsActive)
+	}
+	if f.IsExpired != nil {
+		if *f.IsExpired {
+			w.add(`(expiry_msecs IS NOT NULL AND expiry_msecs <= ?)`, f.NowMsecs)
+		} else {
+			w.add(`(expiry_msecs IS NULL OR expiry_msecs > ?)`, f.NowMsecs)
+		}
+	}
+	out := []store.APIKey{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+keyCols+` FROM api_keys`+w.String()+
+			` ORDER BY created_msecs, id`, w.args...)
+		if err != nil {
+			return mapErr("list api keys", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			k, err := scanKey(rows)
+			if err != nil {
+				return mapErr("list api keys", err)
+			}
+			out = append(out, k)
+		}
+		return mapErr("list api keys", rows.Err())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateAPIKey calls fn with the stored key inside the write transaction
+// and stores what it returns. The id cannot change: the stored one is kept.
+func (s *Store) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKey) (store.APIKey, error)) (store.APIKey, error) {
+	const q = `UPDATE api_keys SET user_sid = ?, name = ?, hash = ?, is_active = ?,
+		expiry_msecs = ?, created_by_sid = ?, created_msecs = ?, last_rotated_msecs = ?
+		WHERE id = ?`
+	what := fmt.Sprintf("api key %q", id)
+	var out store.APIKey
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := getKey(ctx, tx, `id = ?`, id, what)
+		if err != nil {
+			return err
+		}
+		k, err := fn(cur)
+		if err != nil {
+			return err
+		}
+		k.ID = cur.ID
+		if err := checkKeyOwner(ctx, tx, &k); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, q, k.UserSID, k.Name, k.Hash, k.IsActive,
+			nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs, k.ID)
+		if isUnique(err) {
+			return keyConflict(ctx, tx, &k, false)
+		}
+		if err != nil {
+			return mapErr("update "+what, err)
+		}
+		out, err = getKey(ctx, tx, `id = ?`, id, what)
+		return err
+	})
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	return out, nil
+}
+
+// DeleteAPIKey deletes the API key with the given id.
+func (s *Store) DeleteAPIKey(ctx context.Context, id string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
+		if err != nil {
+			return mapErr(fmt.Sprintf("delete api key %q", id), err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return mapErr(fmt.Sprintf("delete api key %q", id), err)
+		} else if n == 0 {
+			return fmt.Errorf("api key %q: %w", id, store.ErrNotFound)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,243 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+const roleCols = `name, label, description, privileges, is_user_created,
+	tenant_ids, created_msecs, updated_msecs`
+
+// maxHolders caps the holders an InUseError lists by name.
+const maxHolders = 10
+
+func scanRole(sc interface{ Scan(...any) error }) (store.Role, error) {
+	var r store.Role
+	var privs, tenants string
+	err := sc.Scan(&r.Name, &r.Label, &r.Description, &privs, &r.IsUserCreated,
+		&tenants, &r.CreatedMsecs, &r.UpdatedMsecs)
+	if err != nil {
+		return r, err
+	}
+	if r.Privileges, err = parseList[string]("roles.privileges", privs); err != nil {
+		return r, err
+	}
+	if r.TenantIDs, err = parseList[string]("roles.tenant_ids", tenants); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// UpsertBuiltinRole creates or replaces a built-in role (IsUserCreated is
+// stored false). Replacing keeps the role's CreatedMsecs and its holders.
+func (s *Store) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
+	const q = `INSERT INTO roles (` + roleCols + `, name_key)
+		VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET
+			label = excluded.label, description = excluded.description,
+			privileges = excluded.privileges, is_user_created = 0,
+			tenant_ids = excluded.tenant_ids, updated_msecs = excluded.updated_msecs`
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, q, r.Name, r.Label, r.Description, jsonList(r.Privileges),
+			jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
+		if isUnique(err) {
+			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
+		}
+		return mapErr(fmt.Sprintf("upsert role %q", r.Name), err)
+	})
+}
+
+// CreateRole inserts r. Role names are unique case-insensitively.
+func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
+	const q = `INSERT INTO roles (` + roleCols + `, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, q, r.Name, r.Label, r.Description, jsonList(r.Privileges),
+			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
+		if isUnique(err) {
+			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
+		}
+		return mapErr(fmt.Sprintf("create role %q", r.Name), err)
+	})
+}
+
+// GetRole returns the role named exactly name.
+func (s *Store) GetRole(ctx context.Context, name string) (store.Role, error) {
+	var r store.Role
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = getRole(ctx, tx, name)
+		return err
+	})
+	return r, err
+}
+
+func getRole(ctx context.Context, q querier, name string) (store.Role, error) {
+	r, err := scanRole(q.QueryRowContext(ctx, `SELECT `+roleCols+` FROM roles WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("role %q: %w", name, store.ErrNotFound)
+	}
+	if err != nil {
+		return r, mapErr(fmt.Sprintf("get role %q", name), err)
+	}
+	return r, nil
+}
+
+// ListRoles returns the roles named (those that exist; unknown names are
+// left out), or all roles when names is empty, ordered by creation time
+// then name.
+func (s *Store) ListRoles(ctx context.Context, names []string) ([]store.Role, error) {
+	q := `SELECT ` + roleCols + ` FROM roles`
+	var args []any
+	if len(names) > 0 {
+		q += ` WHERE name IN (SELECT value FROM json_each(?))`
+		args = append(args, jsonList(names))
+	}
+	q += ` ORDER BY created_msecs, name`
+	out := []store.Role{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return mapErr("list roles", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRole(rows)
+			if err != nil {
+				return mapErr("list roles", err)
+			}
+			out = append(out, r)
+		}
+		return mapErr("list roles", rows.Err())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateRole calls fn with the stored role inside the write transaction and
+// stores what it returns. The name cannot change: the stored one is kept.
+func (s *Store) UpdateRole(ctx context.Context, name string, fn func(store.Role) (store.Role, error)) (store.Role, error) {
+	const q = `UPDATE roles SET label = ?, description = ?, privileges = ?,
+		is_user_created = ?, tenant_ids = ?, created_msecs = ?, updated_msecs = ?
+		WHERE name = ?`
+	var out store.Role
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := getRole(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		r, err := fn(cur)
+		if err != nil {
+			return err
+		}
+		r.Name = cur.Name
+		_, err = tx.ExecContext(ctx, q, r.Label, r.Description, jsonList(r.Privileges),
+			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, r.Name)
+		if err != nil {
+			return mapErr(fmt.Sprintf("update role %q", name), err)
+		}
+		out, err = getRole(ctx, tx, name)
+		return err
+	})
+	if err != nil {
+		return store.Role{}, err
+	}
+	return out, nil
+}
+
+// DeleteRole deletes the role named name. It fails with an
+// *store.InUseError while users or groups hold it.
+func (s *Store) DeleteRole(ctx context.Context, name string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := getRole(ctx, tx, name); err != nil {
+			return err
+		}
+		holders, err := roleHolders(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		if len(holders) > 0 {
+			return &store.InUseError{What: fmt.Sprintf("role %q", name), Holders: holders}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM roles WHERE name = ?`, name)
+		if isForeignKey(err) { // a backstop: the check above lists holders
+			return fmt.Errorf("role %q: %w", name, store.ErrInUse)
+		}
+		return mapErr(fmt.Sprintf("delete role %q", name), err)
+	})
+}
+
+// roleHolders lists who holds role name directly: users first, then groups,
+// by name, at most maxHolders of them and then "and N more".
+func roleHolders(ctx context.Context, q querier, name string) ([]string, error) {
+	const holdersQ = `SELECT h, COUNT(*) OVER () FROM (
+			SELECT 0 AS k, u.domain_key AS d, u.username_key AS n,
+				'user ' || u.domain || '\' || u.username AS h
+			FROM user_roles ur JOIN users u ON u.sid = ur.user_sid WHERE ur.role = ?
+			UNION ALL
+			SELECT 1, g.domain_key, g.name_key, 'group ' || g.domain || '\' || g.name
+			FROM group_roles gr JOIN groups g ON g.sid = gr.group_sid WHERE gr.role = ?
+		) ORDER BY k, d, n LIMIT ?`
+	rows, err := q.QueryContext(ctx, holdersQ, name, name, maxHolders)
+	if err != nil {
+		return nil, mapErr(fmt.Sprintf("holders of role %q", name), err)
+	}
+	defer rows.Close()
+	var holders []string
+	var total int
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h, &total); err != nil {
+			return nil, mapErr(fmt.Sprintf("holders of role %q", name), err)
+		}
+		holders = append(holders, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(fmt.Sprintf("holders of role %q", name), err)
+	}
+	if total > len(holders) {
+		holders = append(holders, fmt.Sprintf("and %d more", total-len(holders)))
+	}
+	return holders, nil
+}
+
+// existingNames returns which of names the query (selecting one column
+// from json_each(?)) finds.
+func existingNames(ctx context.Context, q querier, query string, names []string) (map[string]bool, error) {
+	found := make(map[string]bool, len(names))
+	if len(names) == 0 {
+		return found, nil
+	}
+	rows, err := q.QueryContext(ctx, query, jsonList(names))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		found[n] = true
+	}
+	return found, rows.Err()
+}
+
+// existingRoles returns which of names are roles.
+func existingRoles(ctx context.Context, q querier, names []string) (map[string]bool, error) {
+	found, err := existingNames(ctx, q,
+		`SELECT name FROM roles WHERE name IN (SELECT value FROM json_each(?))`, names)
+	return found, mapErr("look up roles", err)
+}
+
+// existingUsers returns which of sids are users.
+func existingUsers(ctx context.Context, q querier, sids []string) (map[string]bool, error) {
+	found, err := existingNames(ctx, q,
+		`SELECT sid FROM users WHERE sid IN (SELECT value FROM json_each(?))`, sids)
+	return found, mapErr("look up users", err)
+}

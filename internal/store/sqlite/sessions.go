@@ -1,0 +1,121 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// CreateSession inserts sess. Its user must exist (ErrInvalidReference) and
+// its hash must be new (ErrAlreadyExists).
+func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
+	const q = `INSERT INTO sessions (hash, user_sid, kind, created_msecs, expires_msecs)
+		VALUES (?, ?, ?, ?, ?)`
+	return s.write(ctx, func(tx *sql.Tx) error {
+		found, err := existingUsers(ctx, tx, []string{sess.UserSID})
+		if err != nil {
+			return err
+		}
+		if !found[sess.UserSID] {
+			return fmt.Errorf("session: user %q: %w", sess.UserSID, store.ErrInvalidReference)
+		}
+		_, err = tx.ExecContext(ctx, q, sess.Hash, sess.UserSID, sess.Kind, sess.CreatedMsecs, sess.ExpiresMsecs)
+		if isUnique(err) {
+			return fmt.Errorf("session of user %q: hash: %w", sess.UserSID, store.ErrAlreadyExists)
+		}
+		return mapErr(fmt.Sprintf("create session of user %q", sess.UserSID), err)
+	})
+}
+
+// GetSessionByHash returns the session whose secret hashes to hash,
+// expired or not: the caller judges expiry.
+func (s *Store) GetSessionByHash(ctx context.Context, hash []byte) (store.Session, error) {
+	const q = `SELECT hash, user_sid, kind, created_msecs, expires_msecs
+		FROM sessions WHERE hash = ?`
+	var sess store.Session
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, q, hash).Scan(&sess.Hash, &sess.UserSID,
+			&sess.Kind, &sess.CreatedMsecs, &sess.ExpiresMsecs)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("session with the hash given: %w", store.ErrNotFound)
+		}
+		return mapErr("get session", err)
+	})
+	if err != nil {
+		return store.Session{}, err
+	}
+	return sess, nil
+}
+
+// DeleteSessions deletes the sessions of userSID (of every user when
+// empty) except the one whose hash is keep (none when nil), and returns
+// how many it deleted.
+func (s *Store) DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error) {
+	w := &where{}
+	if userSID != "" {
+		w.add(`user_sid = ?`, userSID)
+	}
+	if keep != nil {
+		w.add(`hash <> ?`, keep)
+	}
+	return s.deleteSessions(ctx, w, "delete sessions")
+}
+
+// DeleteExpiredSessions deletes the sessions expired at nowMsecs (expiry
+// at or before it) and returns how many it deleted.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, nowMsecs int64) (int64, error) {
+	w := &where{}
+	w.add(`expires_msecs <= ?`, nowMsecs)
+	return s.deleteSessions(ctx, w, "delete expired sessions")
+}
+
+func (s *Store) deleteSessions(ctx context.Context, w *where, op string) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions`+w.String(), w.args...)
+		if err != nil {
+			return mapErr(op, err)
+		}
+		n, err = res.RowsAffected()
+		return mapErr(op, err)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// CountSessions counts the sessions alive at nowMsecs (expiry after it) of
+// each of userSIDs (of every user when empty), ordered by user sid. Users
+// without live sessions are left out.
+func (s *Store) CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]store.SessionCount, error) {
+	w := &where{}
+	w.add(`expires_msecs > ?`, nowMsecs)
+	if len(userSIDs) > 0 {
+		w.add(`user_sid IN (SELECT value FROM json_each(?))`, jsonList(userSIDs))
+	}
+	out := []store.SessionCount{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT user_sid, COUNT(*) FROM sessions`+w.String()+
+			` GROUP BY user_sid ORDER BY user_sid`, w.args...)
+		if err != nil {
+			return mapErr("count sessions", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c store.SessionCount
+			if err := rows.Scan(&c.UserSID, &c.Count); err != nil {
+				return mapErr("count sessions", err)
+			}
+			out = append(out, c)
+		}
+		return mapErr("count sessions", rows.Err())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,144 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// ListUsers returns the users f selects, ordered by creation time then sid,
+// with their roles and groups loaded in two further queries.
+func (s *Store) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, error) {
+	w := userWhere(&f)
+	var out []store.User
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = queryUsers(ctx, tx, w.String(), w.args...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// userWhere renders f as a WHERE clause on users.
+func userWhere(f *store.UserFilter) *where {
+	w := &where{}
+	if f.Domain != "" {
+		w.add(`domain_key = ?`, store.Fold(f.Domain))
+	}
+	if len(f.SIDs) > 0 {
+		w.add(`sid IN (SELECT value FROM json_each(?))`, jsonList(f.SIDs))
+	}
+	if len(f.Usernames) > 0 {
+		names := foldAll(f.Usernames, store.Fold)
+		if f.MatchPartialNames {
+			w.add(nameLike("username_key"), jsonList(likePatterns(names)))
+		} else {
+			w.add(`username_key IN (SELECT value FROM json_each(?))`, jsonList(names))
+		}
+	}
+	if len(f.Emails) > 0 {
+		w.add(`email_key IN (SELECT value FROM json_each(?))`, jsonList(foldAll(f.Emails, store.Fold)))
+	}
+	if len(f.Roles) > 0 {
+		w.add(`sid IN (SELECT user_sid FROM user_roles
+			WHERE role IN (SELECT value FROM json_each(?)))`, jsonList(f.Roles))
+	}
+	if len(f.TenantIDs) > 0 {
+		w.add(`tenant_id IN (SELECT value FROM json_each(?))`, jsonList(f.TenantIDs))
+	}
+	return w
+}
+
+// nameLike is a condition true when col contains any of the LIKE patterns
+// of a JSON array argument.
+func nameLike(col string) string {
+	return `EXISTS (SELECT 1 FROM json_each(?) p WHERE ` + col + ` LIKE p.value ESCAPE '\')`
+}
+
+// likePatterns makes substring patterns of names.
+func likePatterns(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = containsPattern(n)
+	}
+	return out
+}
+
+// queryUsers reads the users matching cond (a WHERE clause or "") in order,
+// then fills their roles and groups.
+func queryUsers(ctx context.Context, q querier, cond string, args ...any) ([]store.User, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+userCols+` FROM users`+cond+
+		` ORDER BY created_msecs, sid`, args...)
+	if err != nil {
+		return nil, mapErr("list users", err)
+	}
+	defer rows.Close()
+	users := []store.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, mapErr("list users", err)
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("list users", err)
+	}
+	if err := fillUsers(ctx, q, users); err != nil {
+		return nil, err
+	}
+	return users, nil
+}
+
+// fillUsers loads the roles and groups of all users in two queries.
+func fillUsers(ctx context.Context, q querier, users []store.User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(users))
+	sids := make([]string, len(users))
+	for i := range users {
+		idx[users[i].SID] = i
+		sids[i] = users[i].SID
+	}
+	const rolesQ = `SELECT user_sid, role FROM user_roles
+		WHERE user_sid IN (SELECT value FROM json_each(?)) ORDER BY user_sid, pos`
+	err := eachPair(ctx, q, rolesQ, jsonList(sids), func(sid, role string) {
+		u := &users[idx[sid]]
+		u.Roles = append(u.Roles, role)
+	})
+	if err != nil {
+		return mapErr("load user roles", err)
+	}
+	const groupsQ = `SELECT m.user_sid, m.group_sid FROM group_members m
+		JOIN groups g ON g.sid = m.group_sid
+		WHERE m.user_sid IN (SELECT value FROM json_each(?))
+		ORDER BY m.user_sid, g.created_msecs, g.sid`
+	err = eachPair(ctx, q, groupsQ, jsonList(sids), func(sid, group string) {
+		u := &users[idx[sid]]
+		u.Groups = append(u.Groups, group)
+	})
+	return mapErr("load user groups", err)
+}
+
+// eachPair runs a query selecting two text columns and calls fn per row.
+func eachPair(ctx context.Context, q querier, query string, arg any, fn func(a, b string)) error {
+	rows, err := q.QueryContext(ctx, query, arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return fmt.Errorf("scan: %w", err)
+		}
+		fn(a, b)
+	}
+	return rows.Err()
+}

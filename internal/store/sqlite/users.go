@@ -1,0 +1,252 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// userCols are read in this order by scanUser.
+const userCols = `sid, domain, username, description, email, password_hash,
+	effective_msecs, expiry_msecs, locked, locked_reason, restricted, allow_smb,
+	force_pw_change, s3_access_key_id, s3_account_id, s3_secret_enc, tenant_id,
+	source_ids, view_ids, created_msecs, updated_msecs, last_login_msecs`
+
+// userWriteCols are written in this order, from userArgs; sid apart.
+var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
+	"description", "email", "email_key", "password_hash", "effective_msecs",
+	"expiry_msecs", "locked", "locked_reason", "restricted", "allow_smb",
+	"force_pw_change", "s3_access_key_id", "s3_account_id", "s3_secret_enc",
+	"tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
+	"last_login_msecs"}
+
+var (
+	insertUserSQL = `INSERT INTO users (sid, ` + strings.Join(userWriteCols, ", ") +
+		`) VALUES (?` + strings.Repeat(", ?", len(userWriteCols)) + `)`
+	updateUserSQL = `UPDATE users SET ` + strings.Join(userWriteCols, " = ?, ") +
+		` = ? WHERE sid = ?`
+)
+
+// userArgs are u's values for userWriteCols.
+func userArgs(u *store.User) []any {
+	return []any{u.Domain, store.Fold(u.Domain), u.Username, store.Fold(u.Username),
+		u.Description, u.Email, store.Fold(u.Email), u.PasswordHash,
+		nullInt(u.EffectiveTimeMsecs), nullInt(u.ExpiryTimeMsecs), u.Locked,
+		u.LockedReason, u.Restricted, u.AllowSMBAccessToken, u.ForcePasswordChange,
+		u.S3AccessKeyID, u.S3AccountID, u.S3SecretEnc, u.TenantID,
+		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
+		u.LastLoginMsecs}
+}
+
+func scanUser(sc interface{ Scan(...any) error }) (store.User, error) {
+	var u store.User
+	var eff, exp sql.NullInt64
+	var sources, views string
+	err := sc.Scan(&u.SID, &u.Domain, &u.Username, &u.Description, &u.Email,
+		&u.PasswordHash, &eff, &exp, &u.Locked, &u.LockedReason, &u.Restricted,
+		&u.AllowSMBAccessToken, &u.ForcePasswordChange, &u.S3AccessKeyID,
+		&u.S3AccountID, &u.S3SecretEnc, &u.TenantID, &sources, &views,
+		&u.CreatedMsecs, &u.UpdatedMsecs, &u.LastLoginMsecs)
+	if err != nil {
+		return u, err
+	}
+	u.EffectiveTimeMsecs, u.ExpiryTimeMsecs = ptrInt(eff), ptrInt(exp)
+	if u.SourceIDs, err = parseList[int64]("users.source_ids", sources); err != nil {
+		return u, err
+	}
+	if u.ViewIDs, err = parseList[int64]("users.view_ids", views); err != nil {
+		return u, err
+	}
+	u.Roles, u.Groups = []string{}, []string{}
+	return u, nil
+}
+
+// userName names a user in errors.
+func userName(u *store.User) string {
+	return fmt.Sprintf("user %q in domain %q", u.Username, u.Domain)
+}
+
+// CreateUsers inserts all users or none. User.Groups is ignored: membership
+// belongs to groups. Repeated roles are stored once.
+func (s *Store) CreateUsers(ctx context.Context, users []store.User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var refs []string
+		for i := range users {
+			refs = append(refs, users[i].Roles...)
+		}
+		roles, err := existingRoles(ctx, tx, refs)
+		if err != nil {
+			return err
+		}
+		for i := range users {
+			u := &users[i]
+			if err := checkRoles(userName(u), u.Roles, roles); err != nil {
+				return err
+			}
+			if err := insertUser(ctx, tx, u); err != nil {
+				return err
+			}
+			if err := setRoles(ctx, tx, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkRoles fails with ErrInvalidReference naming the first of roles not
+// in found.
+func checkRoles(what string, roles []string, found map[string]bool) error {
+	for _, r := range roles {
+		if !found[r] {
+			return fmt.Errorf("%s: role %q: %w", what, r, store.ErrInvalidReference)
+		}
+	}
+	return nil
+}
+
+// insertUser inserts u's row, naming the key that is taken on a conflict.
+func insertUser(ctx context.Context, tx *sql.Tx, u *store.User) error {
+	args := append([]any{u.SID}, userArgs(u)...)
+	_, err := tx.ExecContext(ctx, insertUserSQL, args...)
+	if !isUnique(err) {
+		return mapErr(fmt.Sprintf("insert %s", userName(u)), err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE sid = ?`, u.SID).Scan(&n); err != nil {
+		return mapErr(fmt.Sprintf("insert %s", userName(u)), err)
+	}
+	if n > 0 {
+		return fmt.Errorf("user sid %q: %w", u.SID, store.ErrAlreadyExists)
+	}
+	return fmt.Errorf("%s: %w", userName(u), store.ErrAlreadyExists)
+}
+
+// setRoles replaces the roles of the user or group owner in table (whose
+// owner column is col), keeping their order.
+func setRoles(ctx context.Context, tx *sql.Tx, table, col, owner string, roles []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = ?`, owner); err != nil {
+		return mapErr(fmt.Sprintf("clear roles of %q", owner), err)
+	}
+	q := `INSERT INTO ` + table + ` (` + col + `, role, pos) VALUES (?, ?, ?)`
+	for i, r := range dedupe(roles) {
+		if _, err := tx.ExecContext(ctx, q, owner, r, i); err != nil {
+			if isForeignKey(err) {
+				return fmt.Errorf("%q: role %q: %w", owner, r, store.ErrInvalidReference)
+			}
+			return mapErr(fmt.Sprintf("set roles of %q", owner), err)
+		}
+	}
+	return nil
+}
+
+// GetUser returns the user with the given sid.
+func (s *Store) GetUser(ctx context.Context, sid string) (store.User, error) {
+	var u store.User
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = getUser(ctx, tx, sid)
+		return err
+	})
+	return u, err
+}
+
+// GetUserByName returns the user named username in domain, both matched
+// case-insensitively.
+func (s *Store) GetUserByName(ctx context.Context, domain, username string) (store.User, error) {
+	var u store.User
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		users, err := queryUsers(ctx, tx, ` WHERE domain_key = ? AND username_key = ?`,
+			store.Fold(domain), store.Fold(username))
+		if err != nil {
+			return err
+		}
+		if len(users) == 0 {
+			return fmt.Errorf("user %q in domain %q: %w", username, domain, store.ErrNotFound)
+		}
+		u = users[0]
+		return nil
+	})
+	return u, err
+}
+
+// getUser reads one user with its roles and groups.
+func getUser(ctx context.Context, q querier, sid string) (store.User, error) {
+	users, err := queryUsers(ctx, q, ` WHERE sid = ?`, sid)
+	if err != nil {
+		return store.User{}, err
+	}
+	if len(users) == 0 {
+		return store.User{}, fmt.Errorf("user %q: %w", sid, store.ErrNotFound)
+	}
+	return users[0], nil
+}
+
+// UpdateUser calls fn with the stored user inside the write transaction and
+// stores what it returns, roles included. The sid cannot change: the stored
+// one is kept. Groups is ignored, as on create.
+func (s *Store) UpdateUser(ctx context.Context, sid string, fn func(store.User) (store.User, error)) (store.User, error) {
+	var out store.User
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := getUser(ctx, tx, sid)
+		if err != nil {
+			return err
+		}
+		u, err := fn(cur)
+		if err != nil {
+			return err
+		}
+		u.SID = cur.SID
+		roles, err := existingRoles(ctx, tx, u.Roles)
+		if err != nil {
+			return err
+		}
+		if err := checkRoles(fmt.Sprintf("user %q", sid), u.Roles, roles); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, updateUserSQL, append(userArgs(&u), u.SID)...)
+		if isUnique(err) {
+			return fmt.Errorf("%s: %w", userName(&u), store.ErrAlreadyExists)
+		}
+		if err != nil {
+			return mapErr(fmt.Sprintf("update user %q", sid), err)
+		}
+		if err := setRoles(ctx, tx, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
+			return err
+		}
+		out, err = getUser(ctx, tx, sid)
+		return err
+	})
+	if err != nil {
+		return store.User{}, err
+	}
+	return out, nil
+}
+
+// DeleteUsers deletes all the users or none, with their memberships, roles,
+// API keys and sessions (by cascade).
+func (s *Store) DeleteUsers(ctx context.Context, sids []string) error {
+	sids = dedupe(sids)
+	if len(sids) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		found, err := existingUsers(ctx, tx, sids)
+		if err != nil {
+			return err
+		}
+		for _, sid := range sids {
+			if !found[sid] {
+				return fmt.Errorf("user %q: %w", sid, store.ErrNotFound)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
+		return mapErr("delete users", err)
+	})
+}
