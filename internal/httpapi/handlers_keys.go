@@ -1,0 +1,137 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+type createOrUpdateAPIKeyRequest struct {
+	ExpiryTimeMsecs *int64 `json:"expiryTimeMsecs"`
+	IsActive        *bool  `json:"isActive"`
+	Name            string `json:"name"`
+}
+
+func (b createOrUpdateAPIKeyRequest) input() iam.APIKeyInput {
+	return iam.APIKeyInput{Name: b.Name, IsActive: b.IsActive, ExpiryTimeMsecs: b.ExpiryTimeMsecs}
+}
+
+func nowMsecs() int64 { return time.Now().UnixMilli() }
+
+func handleCreateAPIKey(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		var b createOrUpdateAPIKeyRequest
+		if err := decode(w, r, &b); err != nil {
+			return err
+		}
+		k, secret, err := svc.CreateAPIKey(r.Context(), p, r.PathValue("userSid"), b.input())
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, createdUserAPIKey{userAPIKey: toAPIKey(k, nowMsecs()), APIKey: secret})
+		return nil
+	}
+}
+
+// keyFilter reads the ids/isActive/isExpired parameters shared by the key
+// listings.
+func keyFilter(r *http.Request) (store.APIKeyFilter, error) {
+	active, err := queryBool(r, "isActive")
+	if err != nil {
+		return store.APIKeyFilter{}, err
+	}
+	expired, err := queryBool(r, "isExpired")
+	if err != nil {
+		return store.APIKeyFilter{}, err
+	}
+	return store.APIKeyFilter{IDs: queryList(r, "ids"), IsActive: active, IsExpired: expired}, nil
+}
+
+func writeKeys(w http.ResponseWriter, keys []store.APIKey) {
+	out := userAPIKeys{APIKeys: make([]userAPIKey, len(keys))}
+	now := nowMsecs()
+	for i, k := range keys {
+		out.APIKeys[i] = toAPIKey(k, now)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func handleGetUserAPIKeys(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		f, err := keyFilter(r)
+		if err != nil {
+			return err
+		}
+		keys, err := svc.ListUserAPIKeys(r.Context(), p, r.PathValue("userSid"), f)
+		if err != nil {
+			return err
+		}
+		writeKeys(w, keys)
+		return nil
+	}
+}
+
+func handleGetAllAPIKeys(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		f, err := keyFilter(r)
+		if err != nil {
+			return err
+		}
+		f.OwnerSIDs = queryList(r, "ownerSids")
+		keys, err := svc.ListAllAPIKeys(r.Context(), p, f)
+		if err != nil {
+			return err
+		}
+		writeKeys(w, keys)
+		return nil
+	}
+}
+
+func handleGetAPIKey(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		k, err := svc.GetAPIKey(r.Context(), p, r.PathValue("userSid"), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, toAPIKey(k, nowMsecs()))
+		return nil
+	}
+}
+
+func handleUpdateAPIKey(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		var b createOrUpdateAPIKeyRequest
+		if err := decode(w, r, &b); err != nil {
+			return err
+		}
+		k, err := svc.UpdateAPIKey(r.Context(), p, r.PathValue("userSid"), r.PathValue("id"), b.input())
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, toAPIKey(k, nowMsecs()))
+		return nil
+	}
+}
+
+func handleRotateAPIKey(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		k, secret, err := svc.RotateAPIKey(r.Context(), p, r.PathValue("userSid"), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, createdUserAPIKey{userAPIKey: toAPIKey(k, nowMsecs()), APIKey: secret})
+		return nil
+	}
+}
+
+func handleDeleteAPIKey(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		if err := svc.DeleteAPIKey(r.Context(), p, r.PathValue("userSid"), r.PathValue("id")); err != nil {
+			return err
+		}
+		writeNoContent(w)
+		return nil
+	}
+}

@@ -1,0 +1,166 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+type localUserParams struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type createUserParameters struct {
+	AllowSMBAccessToken bool             `json:"allowSmbAccessToken"`
+	Description         string           `json:"description"`
+	Domain              string           `json:"domain"`
+	EffectiveTimeMsecs  *int64           `json:"effectiveTimeMsecs"`
+	ExpiryTimeMsecs     *int64           `json:"expiryTimeMsecs"`
+	LocalUserParams     *localUserParams `json:"localUserParams"`
+	Locked              bool             `json:"locked"`
+	Restricted          bool             `json:"restricted"`
+	Roles               []string         `json:"roles"`
+	Username            string           `json:"username"`
+}
+
+type localUserUpdateParams struct {
+	Email           *string `json:"email"`
+	Password        *string `json:"password"`
+	CurrentPassword *string `json:"currentPassword"`
+}
+
+type updateUserParameters struct {
+	Description        *string                `json:"description"`
+	EffectiveTimeMsecs *int64                 `json:"effectiveTimeMsecs"`
+	ExpiryTimeMsecs    *int64                 `json:"expiryTimeMsecs"`
+	Locked             *bool                  `json:"locked"`
+	Restricted         *bool                  `json:"restricted"`
+	Roles              []string               `json:"roles"`
+	LocalUserParams    *localUserUpdateParams `json:"localUserParams"`
+}
+
+type sidsRequest struct {
+	SIDs []string `json:"sids"`
+}
+
+func handleCreateUsers(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		var body []createUserParameters
+		if err := decode(w, r, &body); err != nil {
+			return err
+		}
+		in := make([]iam.NewUser, len(body))
+		for i, b := range body {
+			in[i] = iam.NewUser{
+				Username: b.Username, Domain: b.Domain, Description: b.Description, Roles: b.Roles,
+				EffectiveTimeMsecs: b.EffectiveTimeMsecs, ExpiryTimeMsecs: b.ExpiryTimeMsecs,
+				Locked: b.Locked, Restricted: b.Restricted, AllowSMBAccessToken: b.AllowSMBAccessToken,
+			}
+			if b.LocalUserParams != nil {
+				in[i].Email, in[i].Password = b.LocalUserParams.Email, b.LocalUserParams.Password
+			}
+		}
+		users, err := svc.CreateUsers(r.Context(), p, in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, toUsers(users))
+		return nil
+	}
+}
+
+func handleGetUsers(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		partial, err := queryBool(r, "matchPartialNames")
+		if err != nil {
+			return err
+		}
+		if _, err := queryBool(r, "includeTenants"); err != nil {
+			return err
+		}
+		f := store.UserFilter{
+			Domain: queryString(r, "domain"), SIDs: queryList(r, "sids"), Usernames: queryList(r, "usernames"),
+			MatchPartialNames: partial != nil && *partial, Emails: queryList(r, "emailAddresses"),
+			Roles: queryList(r, "roles"), TenantIDs: queryList(r, "tenantIds"),
+		}
+		users, err := svc.ListUsers(r.Context(), p, f)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, toUsers(users))
+		return nil
+	}
+}
+
+func handleGetUser(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		u, err := svc.GetUser(r.Context(), p, r.PathValue("sid"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, toUser(u))
+		return nil
+	}
+}
+
+func handleUpdateUser(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		var b updateUserParameters
+		if err := decode(w, r, &b); err != nil {
+			return err
+		}
+		upd := iam.UserUpdate{
+			Description: b.Description, EffectiveTimeMsecs: b.EffectiveTimeMsecs, ExpiryTimeMsecs: b.ExpiryTimeMsecs,
+			Locked: b.Locked, Restricted: b.Restricted, Roles: b.Roles,
+		}
+		if l := b.LocalUserParams; l != nil {
+			upd.Email, upd.Password, upd.CurrentPassword = l.Email, l.Password, l.CurrentPassword
+		}
+		u, err := svc.UpdateUser(r.Context(), p, r.PathValue("sid"), upd)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, toUser(u))
+		return nil
+	}
+}
+
+func handleDeleteUser(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		if err := svc.DeleteUsers(r.Context(), p, []string{r.PathValue("sid")}); err != nil {
+			return err
+		}
+		writeNoContent(w)
+		return nil
+	}
+}
+
+func handleDeleteUsers(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		var b sidsRequest
+		if err := decode(w, r, &b); err != nil {
+			return err
+		}
+		if b.SIDs == nil {
+			return badRequest("sids is required")
+		}
+		if err := svc.DeleteUsers(r.Context(), p, b.SIDs); err != nil {
+			return err
+		}
+		writeNoContent(w)
+		return nil
+	}
+}
+
+func handleRegenerateS3Key(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		secret, err := svc.RegenerateS3Key(r.Context(), p, r.PathValue("sid"))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, secretKeyEntity{SecretKey: secret})
+		return nil
+	}
+}

@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/clusteriam/clusteriam/internal/iam"
+)
+
+// route is one operation: its ServeMux pattern, its name (as the vendor
+// SDKs and api/openapi.yaml call it) and its handler.
+type route struct {
+	pattern, op string
+	handler     http.Handler
+}
+
+// routes lists every route of the API.
+func routes(svc *iam.Service, opts Options) []route {
+	var rs []route
+	open := func(pattern, op string, h http.Handler) {
+		rs = append(rs, route{pattern, op, instrument(op, opts, h)})
+	}
+	authed := func(pattern, op string, h authedHandler) {
+		open(pattern, op, authenticate(svc, opts, h))
+	}
+
+	open("GET /healthz", "get_health", handleHealth(svc))
+	open("GET /v2/openapi.yaml", "get_openapi", handleSpec(opts.Spec))
+	if opts.ServeMetrics && opts.Metrics != nil {
+		rs = append(rs, route{"GET /metrics", "get_metrics", opts.Metrics.Handler()})
+	}
+
+	open("POST /v2/access-tokens", "create_access_token", handleCreateAccessToken(svc, opts))
+	open("POST /v2/users/sessions", "create_session", handleCreateSession(svc, opts))
+	authed("DELETE /v2/users/sessions", "delete_session", handleDeleteSession(svc))
+	authed("GET /v2/users/sessions", "get_active_sessions_count", handleSessionsCount(svc))
+
+	authed("POST /v2/users", "create_users", handleCreateUsers(svc))
+	authed("GET /v2/users", "get_users", handleGetUsers(svc))
+	authed("POST /v2/users/delete", "delete_users", handleDeleteUsers(svc))
+	authed("GET /v2/users/{sid}", "get_user_by_sid", handleGetUser(svc))
+	authed("PUT /v2/users/{sid}", "update_user", handleUpdateUser(svc))
+	authed("DELETE /v2/users/{sid}", "delete_user", handleDeleteUser(svc))
+	authed("POST /v2/users/{sid}/s3-secret-key", "regenerate_s3_key", handleRegenerateS3Key(svc))
+
+	authed("POST /v2/users/{userSid}/api-keys", "create_user_api_key", handleCreateAPIKey(svc))
+	authed("GET /v2/users/{userSid}/api-keys", "get_user_api_keys", handleGetUserAPIKeys(svc))
+	authed("GET /v2/users/{userSid}/api-keys/{id}", "get_user_api_key_by_id", handleGetAPIKey(svc))
+	authed("PUT /v2/users/{userSid}/api-keys/{id}", "update_user_api_key_by_id", handleUpdateAPIKey(svc))
+	authed("DELETE /v2/users/{userSid}/api-keys/{id}", "delete_user_api_key_by_id", handleDeleteAPIKey(svc))
+	authed("POST /v2/users/{userSid}/api-keys/{id}/rotate", "rotate_user_api_key", handleRotateAPIKey(svc))
+	authed("GET /v2/api-keys", "get_all_api_keys", handleGetAllAPIKeys(svc))
+
+	authed("POST /v2/groups", "create_group", handleCreateGroups(svc))
+	authed("GET /v2/groups", "get_groups", handleGetGroups(svc))
+	authed("POST /v2/groups/delete", "delete_groups", handleDeleteGroups(svc))
+	authed("GET /v2/groups/{sid}", "get_group_by_sid", handleGetGroup(svc))
+	authed("PUT /v2/groups/{sid}", "update_group", handleUpdateGroup(svc))
+	authed("DELETE /v2/groups/{sid}", "delete_group", handleDeleteGroup(svc))
+
+	authed("GET /v2/security-principals", "get_security_principals", handleSecurityPrincipals(svc))
+	authed("GET /v2/security-principals/{sid}/sources", "get_principal_sources", handleGetSources(svc))
+	authed("PUT /v2/security-principals/{sid}/sources", "update_principal_sources", handleUpdateSources(svc))
+
+	authed("GET /v2/roles", "get_roles", handleGetRoles(svc))
+	authed("POST /v2/roles", "create_role", handleCreateRole(svc))
+	authed("PUT /v2/roles/{name}", "update_role", handleUpdateRole(svc))
+	authed("DELETE /v2/roles/{name}", "delete_role", handleDeleteRole(svc))
+	authed("GET /v2/privileges", "get_privileges", handleGetPrivileges(svc))
+	return rs
+}

@@ -1,0 +1,120 @@
+// Package httpapi serves the v2 User API over HTTP: the routes, the
+// handlers, the wire encoding and the authentication middleware.
+package httpapi
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/iam"
+)
+
+// Options are the optional dependencies of the handler.
+type Options struct {
+	// Logger receives request and error logs (default slog.Default()).
+	Logger *slog.Logger
+	// Metrics records request metrics; nil disables them.
+	Metrics *Metrics
+	// ServeMetrics mounts GET /metrics on this handler.
+	ServeMetrics bool
+	// Spec is the OpenAPI document served at GET /v2/openapi.yaml.
+	Spec []byte
+}
+
+// NewServer returns the handler of the whole API.
+func NewServer(svc *iam.Service, opts Options) http.Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	mux := http.NewServeMux()
+	for _, rt := range routes(svc, opts) {
+		mux.Handle(rt.pattern, rt.handler)
+	}
+	return recoverPanics(opts.Logger, jsonFallback(mux))
+}
+
+// jsonFallback answers unrouted requests (404, 405) with the Error model
+// instead of ServeMux's text/plain.
+func jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for _, k := range []string{"Allow", "Location"} {
+			if v := rec.Header().Get(k); v != "" {
+				w.Header().Set(k, v)
+			}
+		}
+		switch rec.Code {
+		case http.StatusMethodNotAllowed:
+			writeErrorStatus(w, rec.Code, fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path))
+		case http.StatusNotFound:
+			writeErrorStatus(w, rec.Code, fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path))
+		default:
+			writeErrorStatus(w, rec.Code, strings.TrimSpace(rec.Body.String()))
+		}
+	})
+}
+
+// recoverPanics turns a panic into a logged 500 rather than a dropped
+// connection.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeErrorStatus(w, http.StatusInternalServerError, "internal error; the server log has the details")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status written, for metrics and logs.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// instrument records one operation's requests in metrics and logs.
+func instrument(op string, opts Options, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		d := time.Since(start)
+		opts.Metrics.observe(op, rec.status, d)
+		opts.Logger.DebugContext(r.Context(), "request", "op", op, "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", d)
+	})
+}

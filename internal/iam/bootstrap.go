@@ -1,0 +1,38 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// AdminUsername is the LOCAL user created on first start.
+const AdminUsername = "admin"
+
+// EnsureAdmin creates the LOCAL admin with role COHESITY_ADMIN when the
+// store holds no user at all. It reports whether it created one.
+func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error) {
+	users, err := s.store.ListUsers(ctx, store.UserFilter{})
+	if err != nil {
+		return false, fmt.Errorf("list users: %w", err)
+	}
+	if len(users) > 0 {
+		return false, nil
+	}
+	if err := checkPassword(password); err != nil {
+		return false, fmt.Errorf("admin password: %w", err)
+	}
+	built, err := s.buildUsers(ctx, []NewUser{{
+		Username: AdminUsername, Domain: LocalDomain, Password: password,
+		Roles: []string{RoleAdmin}, Description: "Cluster administrator created at first start",
+	}})
+	if err != nil {
+		return false, err
+	}
+	if err := s.store.CreateUsers(ctx, built); err != nil {
+		return false, fmt.Errorf("create admin: %w", err)
+	}
+	s.logChange(ctx, nil, "create_user", domainUser(LocalDomain, AdminUsername), nil)
+	return true, nil
+}

@@ -1,0 +1,220 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// NewGroup is one entry of create_group.
+type NewGroup struct {
+	Name, Domain, Description string
+	Roles, TenantIDs, Members []string
+	Restricted                bool
+}
+
+// GroupUpdate is an update_group body: nil fields stay as they are.
+type GroupUpdate struct {
+	Description                *string
+	Restricted                 *bool
+	Roles, TenantIDs, Members  []string // nil: unchanged
+}
+
+// CreateGroups adds groups, all or none.
+func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup) ([]store.Group, error) {
+	if err := s.require(p, PrivPrincipalModify); err != nil {
+		return nil, err
+	}
+	groups, err := s.buildGroups(ctx, p, in)
+	if err == nil {
+		err = s.store.CreateGroups(ctx, groups)
+	}
+	for i, g := range in {
+		s.logChange(ctx, p, "create_group", domainUser(g.Domain, in[i].Name), err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sids := make([]string, len(groups))
+	for i, g := range groups {
+		sids[i] = g.SID
+	}
+	return s.store.ListGroups(ctx, store.GroupFilter{SIDs: sids})
+}
+
+func (s *Service) buildGroups(ctx context.Context, p *Principal, in []NewGroup) ([]store.Group, error) {
+	if err := checkBulk("group", len(in)); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]int, len(in))
+	groups := make([]store.Group, len(in))
+	now := s.nowMsecs()
+	for i, ng := range in {
+		g, err := s.validateNewGroup(ctx, p, ng)
+		if err != nil {
+			return nil, entryErr("groups", i, ng.Name, err)
+		}
+		key := store.Fold(g.Domain) + "\\" + store.Fold(g.Name)
+		if j, dup := seen[key]; dup {
+			return nil, &Error{Kind: KindConflict, Msg: fmt.Sprintf("groups[%d] %q duplicates groups[%d] in the same request", i, ng.Name, j)}
+		}
+		seen[key] = i
+		g.CreatedMsecs, g.UpdatedMsecs = now, now
+		groups[i] = g
+	}
+	sids, err := s.newSIDs(ctx, len(groups))
+	if err != nil {
+		return nil, err
+	}
+	for i := range groups {
+		groups[i].SID = sids[i]
+	}
+	return groups, nil
+}
+
+func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGroup) (store.Group, error) {
+	if err := checkName("name", ng.Name); err != nil {
+		return store.Group{}, err
+	}
+	domain, err := checkDomain(ng.Domain)
+	if err != nil {
+		return store.Group{}, err
+	}
+	if err := checkDescription(ng.Description); err != nil {
+		return store.Group{}, err
+	}
+	roles, err := s.checkRoles(ctx, ng.Roles)
+	if err != nil {
+		return store.Group{}, err
+	}
+	members, err := s.checkMembers(ctx, p, ng.Members, roles)
+	if err != nil {
+		return store.Group{}, err
+	}
+	return store.Group{
+		Domain: domain, Name: ng.Name, Description: ng.Description, Roles: roles,
+		Restricted: ng.Restricted, TenantIDs: dedupe(ng.TenantIDs), Members: members,
+	}, nil
+}
+
+func dedupe(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// checkMembers verifies that members are existing LOCAL users, and that the
+// caller does not raise itself by joining a group with roles it lacks.
+func (s *Service) checkMembers(ctx context.Context, p *Principal, members, roles []string) ([]string, error) {
+	members = dedupe(members)
+	if len(members) > 0 {
+		found, err := s.store.ListUsers(ctx, store.UserFilter{SIDs: members})
+		if err != nil {
+			return nil, fmt.Errorf("members: %w", err)
+		}
+		for _, sid := range members {
+			i := slices.IndexFunc(found, func(u store.User) bool { return u.SID == sid })
+			if i < 0 {
+				return nil, invalid("localGroupParams.userSids: no user %q", sid)
+			}
+			if found[i].Domain != LocalDomain {
+				return nil, invalid("localGroupParams.userSids: %q is not a LOCAL user", sid)
+			}
+		}
+	}
+	if slices.Contains(members, p.User.SID) {
+		if err := s.checkNoRaise(ctx, p, roles); err != nil {
+			return nil, err
+		}
+	}
+	return members, nil
+}
+
+// GetGroup returns one group.
+func (s *Service) GetGroup(ctx context.Context, p *Principal, sid string) (store.Group, error) {
+	if err := s.require(p, PrivPrincipalView); err != nil {
+		return store.Group{}, err
+	}
+	return s.store.GetGroup(ctx, sid)
+}
+
+// ListGroups returns the groups matching f.
+func (s *Service) ListGroups(ctx context.Context, p *Principal, f store.GroupFilter) ([]store.Group, error) {
+	if err := s.require(p, PrivPrincipalView); err != nil {
+		return nil, err
+	}
+	return s.store.ListGroups(ctx, f)
+}
+
+// UpdateGroup merges upd into group sid.
+func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd GroupUpdate) (store.Group, error) {
+	g, err := s.updateGroup(ctx, p, sid, upd)
+	s.logChange(ctx, p, "update_group", sid, err)
+	return g, err
+}
+
+func (s *Service) updateGroup(ctx context.Context, p *Principal, sid string, upd GroupUpdate) (store.Group, error) {
+	if err := s.require(p, PrivPrincipalModify); err != nil {
+		return store.Group{}, err
+	}
+	cur, err := s.store.GetGroup(ctx, sid)
+	if err != nil {
+		return store.Group{}, err
+	}
+	if upd.Description != nil {
+		if err := checkDescription(*upd.Description); err != nil {
+			return store.Group{}, err
+		}
+	}
+	roles, members := cur.Roles, cur.Members
+	if upd.Roles != nil {
+		if roles, err = s.checkRoles(ctx, upd.Roles); err != nil {
+			return store.Group{}, err
+		}
+	}
+	if upd.Members != nil {
+		if cur.Domain != LocalDomain {
+			return store.Group{}, invalid("only LOCAL groups have localGroupParams.userSids")
+		}
+		members = upd.Members
+	}
+	if members, err = s.checkMembers(ctx, p, members, roles); err != nil {
+		return store.Group{}, err
+	}
+	return s.store.UpdateGroup(ctx, sid, func(g store.Group) (store.Group, error) {
+		if upd.Description != nil {
+			g.Description = *upd.Description
+		}
+		if upd.Restricted != nil {
+			g.Restricted = *upd.Restricted
+		}
+		if upd.TenantIDs != nil {
+			g.TenantIDs = dedupe(upd.TenantIDs)
+		}
+		g.Roles, g.Members = roles, members
+		g.UpdatedMsecs = s.nowMsecs()
+		return g, nil
+	})
+}
+
+// DeleteGroups deletes groups, all or none.
+func (s *Service) DeleteGroups(ctx context.Context, p *Principal, sids []string) error {
+	if err := s.require(p, PrivPrincipalModify); err != nil {
+		return err
+	}
+	if err := checkBulk("sid", len(sids)); err != nil {
+		return err
+	}
+	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
+	err := s.store.DeleteGroups(ctx, sids)
+	for _, sid := range sids {
+		s.logChange(ctx, p, "delete_group", sid, err)
+	}
+	return err
+}

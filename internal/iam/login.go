@@ -1,0 +1,200 @@
+package iam
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// Credential kinds a request may present.
+const (
+	CredAPIKey  = "apiKey"
+	CredBearer  = "bearer"
+	CredSession = "session"
+)
+
+// Authenticate checks a presented credential and returns its caller. Every
+// failure is the same 401.
+func (s *Service) Authenticate(ctx context.Context, kind, secret string) (*Principal, error) {
+	if secret == "" || len(secret) > 512 {
+		return nil, errUnauthenticated
+	}
+	hash := auth.HashToken(secret)
+	now := s.nowMsecs()
+	var (
+		userSID     string
+		sessionHash []byte
+	)
+	switch kind {
+	case CredAPIKey:
+		k, err := s.store.GetAPIKeyByHash(ctx, hash)
+		if err != nil {
+			return nil, authErr(err)
+		}
+		if subtle.ConstantTimeCompare(k.Hash, hash) != 1 || !k.IsActive || expired(k.ExpiryTimeMsecs, now) {
+			return nil, errUnauthenticated
+		}
+		userSID = k.UserSID
+	case CredBearer, CredSession:
+		sess, err := s.store.GetSessionByHash(ctx, hash)
+		if err != nil {
+			return nil, authErr(err)
+		}
+		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now {
+			return nil, errUnauthenticated
+		}
+		userSID, sessionHash = sess.UserSID, sess.Hash
+	default:
+		return nil, errUnauthenticated
+	}
+	u, err := s.store.GetUser(ctx, userSID)
+	if err != nil {
+		return nil, authErr(err)
+	}
+	if !s.mayLogIn(u, now) {
+		return nil, errUnauthenticated
+	}
+	privs, err := s.privilegesOf(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &Principal{User: u, Privileges: privs, SessionHash: sessionHash}, nil
+}
+
+// authErr turns a lookup failure into the uniform 401, keeping real faults.
+func authErr(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return errUnauthenticated
+	}
+	return err
+}
+
+func expired(expiry *int64, now int64) bool { return expiry != nil && *expiry <= now }
+
+// mayLogIn applies the account state: not locked, inside its window.
+func (s *Service) mayLogIn(u store.User, now int64) bool {
+	if u.Locked {
+		return false
+	}
+	if u.EffectiveTimeMsecs != nil && now < *u.EffectiveTimeMsecs {
+		return false
+	}
+	return !expired(u.ExpiryTimeMsecs, now)
+}
+
+// LoginInput carries the credentials of a log-in.
+type LoginInput struct {
+	Username, Password, Domain string
+}
+
+// Login checks a username and password and opens a session of the given
+// kind (store.SessionKindSession or store.SessionKindToken). It returns the
+// session secret, shown once, and the caller.
+func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string, *Principal, error) {
+	u, err := s.checkPassword(ctx, in)
+	if err != nil {
+		s.logChange(ctx, nil, "login", domainUser(in.Domain, in.Username), err)
+		return "", nil, err
+	}
+	privs, err := s.privilegesOf(ctx, u)
+	if err != nil {
+		return "", nil, err
+	}
+	secret, hash, err := auth.NewToken()
+	if err != nil {
+		return "", nil, fmt.Errorf("new session: %w", err)
+	}
+	now := s.nowMsecs()
+	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: kind, CreatedMsecs: now, ExpiresMsecs: now + s.sessionTTL.Milliseconds()}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", nil, fmt.Errorf("create session: %w", err)
+	}
+	u, err = s.store.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
+		cur.LastLoginMsecs = now
+		return cur, nil
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("record log-in: %w", err)
+	}
+	p := &Principal{User: u, Privileges: privs, SessionHash: hash}
+	s.logChange(ctx, p, "login", u.SID, nil)
+	return secret, p, nil
+}
+
+// checkPassword does the same hashing work whether or not the user exists,
+// and answers every failure with the same error.
+func (s *Service) checkPassword(ctx context.Context, in LoginInput) (store.User, error) {
+	domain := in.Domain
+	if domain == "" {
+		domain = LocalDomain
+	}
+	if in.Username == "" || in.Password == "" || len(in.Password) > maxPasswordLen || !strings.EqualFold(domain, LocalDomain) {
+		s.hasher.VerifyDummy(ctx, in.Password)
+		return store.User{}, errBadLogin
+	}
+	u, err := s.store.GetUserByName(ctx, LocalDomain, in.Username)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && u.PasswordHash == "") {
+		s.hasher.VerifyDummy(ctx, in.Password)
+		return store.User{}, errBadLogin
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	ok, err := s.hasher.Verify(ctx, u.PasswordHash, in.Password)
+	if err != nil {
+		if ctx.Err() != nil {
+			return store.User{}, ctx.Err()
+		}
+		return store.User{}, fmt.Errorf("verify password of %s: %w", u.SID, err)
+	}
+	if !ok || !s.mayLogIn(u, s.nowMsecs()) {
+		return store.User{}, errBadLogin
+	}
+	return u, nil
+}
+
+func domainUser(domain, user string) string {
+	if domain == "" {
+		domain = LocalDomain
+	}
+	return domain + `\` + user
+}
+
+// DeleteSessions revokes the sessions of user sid, or of every user when
+// sid is empty. A caller may always end its own sessions; others need
+// Manage Users.
+func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) error {
+	if !(sid != "" && p.isSelf(sid)) {
+		if err := s.require(p, PrivPrincipalModify); err != nil {
+			return err
+		}
+	}
+	if sid != "" {
+		if _, err := s.store.GetUser(ctx, sid); err != nil {
+			return err
+		}
+	}
+	_, err := s.store.DeleteSessions(ctx, sid, nil)
+	s.logChange(ctx, p, "delete_session", sid, err)
+	return err
+}
+
+// SessionCounts returns the live sessions per user, for sids or for all.
+func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string) ([]store.SessionCount, error) {
+	if !(len(sids) == 1 && p.isSelf(sids[0])) {
+		if err := s.require(p, PrivPrincipalView); err != nil {
+			return nil, err
+		}
+	}
+	return s.store.CountSessions(ctx, sids, s.nowMsecs())
+}
+
+// PurgeExpiredSessions deletes sessions past their lifetime.
+func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
+	return s.store.DeleteExpiredSessions(ctx, s.nowMsecs())
+}

@@ -1,0 +1,190 @@
+// Package iam holds the rules of clusteriam: who may do what to users,
+// groups, roles, keys, sessions and principals, and how credentials are
+// checked. It speaks in store records and plain inputs; the HTTP layer
+// translates the wire format.
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// LocalDomain is the domain of users and groups kept by the cluster itself.
+const LocalDomain = "LOCAL"
+
+// MaxBulk is the most entries one bulk request may carry.
+const MaxBulk = 1000
+
+// Config tunes a Service. Zero values take the defaults.
+type Config struct {
+	// SessionLifetime is how long a session or access token lives
+	// (default 24h).
+	SessionLifetime time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Audit receives one line per change (default slog.Default()).
+	Audit *slog.Logger
+}
+
+// Service applies the rules. It is safe for concurrent use.
+type Service struct {
+	store      store.Store
+	hasher     *auth.Hasher
+	box        *auth.SecretBox
+	cluster    store.ClusterInfo
+	privileges []Privilege
+	privByName map[string]Privilege
+	builtins   map[string]bool
+	sessionTTL time.Duration
+	now        func() time.Time
+	audit      *slog.Logger
+}
+
+// New returns a Service over st. It creates the cluster identity on first
+// use and installs the built-in roles.
+func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBox, cfg Config) (*Service, error) {
+	s := &Service{store: st, hasher: h, box: box, sessionTTL: cfg.SessionLifetime, now: cfg.Now, audit: cfg.Audit}
+	if s.sessionTTL <= 0 {
+		s.sessionTTL = 24 * time.Hour
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.audit == nil {
+		s.audit = slog.Default()
+	}
+	s.privileges = catalog()
+	s.privByName = make(map[string]Privilege, len(s.privileges))
+	for _, p := range s.privileges {
+		s.privByName[p.Name] = p
+	}
+	init, err := randomClusterInfo()
+	if err != nil {
+		return nil, err
+	}
+	if s.cluster, err = st.ClusterInfo(ctx, init); err != nil {
+		return nil, fmt.Errorf("cluster identity: %w", err)
+	}
+	s.builtins = make(map[string]bool)
+	for _, r := range builtinRoles(s.privileges) {
+		s.builtins[r.Name] = true
+		r.CreatedMsecs, r.UpdatedMsecs = 0, 0
+		if err := st.UpsertBuiltinRole(ctx, r); err != nil {
+			return nil, fmt.Errorf("built-in role %s: %w", r.Name, err)
+		}
+	}
+	return s, nil
+}
+
+func randomClusterInfo() (store.ClusterInfo, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return store.ClusterInfo{}, fmt.Errorf("cluster id: %w", err)
+	}
+	// Windows SID sub-authorities are 32-bit; keep both positive and non-zero.
+	id := int64(binary.BigEndian.Uint32(b[:4])&0x7fffffff) | 1
+	inc := int64(binary.BigEndian.Uint32(b[4:])&0x7fffffff) | 1
+	return store.ClusterInfo{ClusterID: id, Incarnation: inc}, nil
+}
+
+// Cluster returns the cluster identity.
+func (s *Service) Cluster() store.ClusterInfo { return s.cluster }
+
+// Ping reports whether the store answers.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+func (s *Service) nowMsecs() int64 { return s.now().UnixMilli() }
+
+// newSIDs reserves n SIDs in this cluster's LOCAL space.
+func (s *Service) newSIDs(ctx context.Context, n int) ([]string, error) {
+	first, err := s.store.NextRIDs(ctx, n)
+	if err != nil {
+		return nil, fmt.Errorf("reserve sids: %w", err)
+	}
+	sids := make([]string, n)
+	for i := range sids {
+		sids[i] = fmt.Sprintf("S-1-100-21-%d-%d-%d", s.cluster.ClusterID, s.cluster.Incarnation, first+int64(i))
+	}
+	return sids, nil
+}
+
+// Principal is an authenticated caller.
+type Principal struct {
+	User       store.User
+	Privileges []string // sorted names
+	// SessionHash identifies the session or token used, nil for an API key.
+	SessionHash []byte
+}
+
+// Has reports whether p holds privilege name.
+func (p *Principal) Has(name string) bool {
+	_, ok := slices.BinarySearch(p.Privileges, name)
+	return ok
+}
+
+func (p *Principal) isSelf(sid string) bool { return p.User.SID == sid }
+
+// require fails with 403 unless p holds the privilege.
+func (s *Service) require(p *Principal, priv string) error {
+	if p.Has(priv) {
+		return nil
+	}
+	return forbidden("this operation needs the %q privilege (%s)", priv, s.privByName[priv].Label)
+}
+
+// privilegesOf resolves the union of the privileges of u's roles and of the
+// roles of every group u belongs to.
+func (s *Service) privilegesOf(ctx context.Context, u store.User) ([]string, error) {
+	roles := slices.Clone(u.Roles)
+	for _, gsid := range u.Groups {
+		g, err := s.store.GetGroup(ctx, gsid)
+		if err != nil {
+			return nil, fmt.Errorf("group %s of %s: %w", gsid, u.SID, err)
+		}
+		roles = append(roles, g.Roles...)
+	}
+	return s.privilegesOfRoles(ctx, roles)
+}
+
+func (s *Service) privilegesOfRoles(ctx context.Context, names []string) ([]string, error) {
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if len(names) == 0 {
+		return []string{}, nil
+	}
+	roles, err := s.store.ListRoles(ctx, names)
+	if err != nil {
+		return nil, fmt.Errorf("roles: %w", err)
+	}
+	var privs []string
+	for _, r := range roles {
+		privs = append(privs, r.Privileges...)
+	}
+	slices.Sort(privs)
+	return slices.Compact(privs), nil
+}
+
+// logChange writes the audit line of one change. It never carries a secret.
+func (s *Service) logChange(ctx context.Context, actor *Principal, op, target string, err error) {
+	outcome := "success"
+	if err != nil {
+		outcome = "failure"
+	}
+	actorSID := ""
+	if actor != nil {
+		actorSID = actor.User.SID
+	}
+	attrs := []any{slog.String("audit", op), slog.String("actor", actorSID), slog.String("target", target), slog.String("outcome", outcome)}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	s.audit.InfoContext(ctx, "change", attrs...)
+}

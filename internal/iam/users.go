@@ -1,0 +1,202 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/hex"
+	"fmt"
+	"slices"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// NewUser is one entry of create_users.
+type NewUser struct {
+	Username, Domain, Description, Email, Password string
+	Roles                                          []string
+	EffectiveTimeMsecs, ExpiryTimeMsecs            *int64
+	Locked, Restricted, AllowSMBAccessToken        bool
+}
+
+// CreateUsers adds users, all or none.
+func (s *Service) CreateUsers(ctx context.Context, p *Principal, in []NewUser) ([]store.User, error) {
+	if err := s.require(p, PrivPrincipalModify); err != nil {
+		return nil, err
+	}
+	users, err := s.buildUsers(ctx, in)
+	if err == nil {
+		err = s.store.CreateUsers(ctx, users)
+	}
+	for _, u := range users {
+		s.logChange(ctx, p, "create_user", domainUser(u.Domain, u.Username), err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListUsers(ctx, store.UserFilter{SIDs: sidsOf(users)})
+}
+
+func sidsOf(users []store.User) []string {
+	sids := make([]string, len(users))
+	for i, u := range users {
+		sids[i] = u.SID
+	}
+	return sids
+}
+
+// buildUsers validates every entry, then hashes passwords in parallel.
+func (s *Service) buildUsers(ctx context.Context, in []NewUser) ([]store.User, error) {
+	if err := checkBulk("user", len(in)); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]int, len(in))
+	users := make([]store.User, len(in))
+	for i, nu := range in {
+		u, err := s.validateNewUser(ctx, nu)
+		if err != nil {
+			return nil, entryErr("users", i, nu.Username, err)
+		}
+		key := store.Fold(u.Domain) + "\\" + store.Fold(u.Username)
+		if j, dup := seen[key]; dup {
+			return nil, &Error{Kind: KindConflict, Msg: fmt.Sprintf("users[%d] %q duplicates users[%d] in the same request", i, nu.Username, j)}
+		}
+		seen[key] = i
+		users[i] = u
+	}
+	sids, err := s.newSIDs(ctx, len(users))
+	if err != nil {
+		return nil, err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range users {
+		users[i].SID = sids[i]
+		g.Go(func() error { return s.finishUser(gctx, &users[i], in[i].Password) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return users, nil
+}
+
+// entryErr names the offending entry of a bulk request.
+func entryErr(list string, i int, name string, err error) error {
+	if e, ok := err.(*Error); ok {
+		return &Error{Kind: e.Kind, Msg: fmt.Sprintf("%s[%d] %q: %s", list, i, name, e.Msg), Err: e.Err}
+	}
+	return err
+}
+
+func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, error) {
+	if err := checkName("username", nu.Username); err != nil {
+		return store.User{}, err
+	}
+	domain, err := checkDomain(nu.Domain)
+	if err != nil {
+		return store.User{}, err
+	}
+	if domain == LocalDomain && nu.Password == "" {
+		return store.User{}, invalid("a LOCAL user needs a password")
+	}
+	if err := checkPassword(nu.Password); err != nil {
+		return store.User{}, err
+	}
+	if err := firstErr(checkDescription(nu.Description), checkEmail(nu.Email), checkWindow(nu.EffectiveTimeMsecs, nu.ExpiryTimeMsecs)); err != nil {
+		return store.User{}, err
+	}
+	roles, err := s.checkRoles(ctx, nu.Roles)
+	if err != nil {
+		return store.User{}, err
+	}
+	now := s.nowMsecs()
+	u := store.User{
+		Domain: domain, Username: nu.Username, Description: nu.Description, Email: nu.Email,
+		Roles: roles, EffectiveTimeMsecs: nu.EffectiveTimeMsecs, ExpiryTimeMsecs: nu.ExpiryTimeMsecs,
+		Locked: nu.Locked, Restricted: nu.Restricted, AllowSMBAccessToken: nu.AllowSMBAccessToken,
+		CreatedMsecs: now, UpdatedMsecs: now,
+	}
+	if u.Locked {
+		u.LockedReason = LockedByAdmin
+	}
+	return u, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finishUser hashes the password and mints the S3 identity of a new user.
+func (s *Service) finishUser(ctx context.Context, u *store.User, password string) error {
+	if password != "" {
+		h, err := s.hasher.Hash(ctx, password)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+		u.PasswordHash = h
+	}
+	var b [36]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return fmt.Errorf("s3 identity: %w", err)
+	}
+	u.S3AccessKeyID = base32.StdEncoding.EncodeToString(b[:20])[:20]
+	u.S3AccountID = hex.EncodeToString(b[20:])
+	secret, err := newS3Secret()
+	if err != nil {
+		return err
+	}
+	u.S3SecretEnc, err = s.box.Seal([]byte(secret), []byte(u.SID))
+	return err
+}
+
+// Lock reasons of the wire enum.
+const (
+	NotLocked           = "NotLocked"
+	LockedByAdmin       = "LockedByAdmin"
+	FailedLoginAttempts = "FailedLoginAttempts"
+)
+
+// GetUser returns one user. Anyone may read itself; others need a view
+// privilege.
+func (s *Service) GetUser(ctx context.Context, p *Principal, sid string) (store.User, error) {
+	if !p.isSelf(sid) {
+		if err := s.require(p, PrivPrincipalView); err != nil {
+			return store.User{}, err
+		}
+	}
+	return s.store.GetUser(ctx, sid)
+}
+
+// ListUsers returns the users matching f.
+func (s *Service) ListUsers(ctx context.Context, p *Principal, f store.UserFilter) ([]store.User, error) {
+	if err := s.require(p, PrivPrincipalView); err != nil {
+		return nil, err
+	}
+	return s.store.ListUsers(ctx, f)
+}
+
+// DeleteUsers deletes users, all or none, with their keys, sessions and
+// memberships.
+func (s *Service) DeleteUsers(ctx context.Context, p *Principal, sids []string) error {
+	if err := s.require(p, PrivPrincipalModify); err != nil {
+		return err
+	}
+	if err := checkBulk("sid", len(sids)); err != nil {
+		return err
+	}
+	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
+	if slices.Contains(sids, p.User.SID) {
+		return invalid("you cannot delete yourself (%s)", p.User.SID)
+	}
+	err := s.store.DeleteUsers(ctx, sids)
+	for _, sid := range sids {
+		s.logChange(ctx, p, "delete_user", sid, err)
+	}
+	return err
+}

@@ -1,0 +1,145 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+const (
+	maxNameLen        = 255
+	maxDescriptionLen = 1024
+	minPasswordLen    = 8
+	maxPasswordLen    = 1024
+)
+
+// checkName validates a user, group or role name.
+func checkName(what, name string) error {
+	switch {
+	case name == "":
+		return invalid("%s is required", what)
+	case len(name) > maxNameLen:
+		return invalid("%s is longer than %d bytes", what, maxNameLen)
+	case !utf8.ValidString(name):
+		return invalid("%s is not valid UTF-8", what)
+	case strings.TrimSpace(name) != name:
+		return invalid("%s %q has leading or trailing spaces", what, name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return invalid("%s %q contains control characters", what, name)
+	}
+	return nil
+}
+
+func checkDescription(d string) error {
+	if len(d) > maxDescriptionLen {
+		return invalid("description is longer than %d bytes", maxDescriptionLen)
+	}
+	if !utf8.ValidString(d) || strings.ContainsRune(d, 0) {
+		return invalid("description must be UTF-8 text without NUL")
+	}
+	return nil
+}
+
+func checkPassword(pw string) error {
+	switch {
+	case len(pw) < minPasswordLen:
+		return invalid("password must be at least %d characters", minPasswordLen)
+	case len(pw) > maxPasswordLen:
+		return invalid("password is longer than %d bytes", maxPasswordLen)
+	case !utf8.ValidString(pw) || strings.ContainsRune(pw, 0):
+		return invalid("password must be UTF-8 text without NUL")
+	}
+	return nil
+}
+
+func checkEmail(e string) error {
+	if e == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || len(e) > maxNameLen {
+		return invalid("email %q is not a valid address", e)
+	}
+	return nil
+}
+
+func checkWindow(effective, expiry *int64) error {
+	if effective != nil && *effective < 0 {
+		return invalid("effectiveTimeMsecs must not be negative")
+	}
+	if expiry != nil && *expiry < 0 {
+		return invalid("expiryTimeMsecs must not be negative")
+	}
+	if effective != nil && expiry != nil && *expiry <= *effective {
+		return invalid("expiryTimeMsecs must be after effectiveTimeMsecs")
+	}
+	return nil
+}
+
+// checkDomain accepts the domains the cluster knows and returns the
+// canonical spelling.
+func checkDomain(d string) (string, error) {
+	if d == "" {
+		return "", invalid("domain is required")
+	}
+	if strings.EqualFold(d, LocalDomain) {
+		return LocalDomain, nil
+	}
+	return "", invalid("domain %q is not registered with the cluster", d)
+}
+
+// checkRoles verifies that every role exists and returns them without
+// duplicates, in the order given.
+func (s *Service) checkRoles(ctx context.Context, roles []string) ([]string, error) {
+	out := make([]string, 0, len(roles))
+	for _, r := range roles {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	found, err := s.store.ListRoles(ctx, out)
+	if err != nil {
+		return nil, fmt.Errorf("roles: %w", err)
+	}
+	for _, r := range out {
+		if !slices.ContainsFunc(found, func(f store.Role) bool { return f.Name == r }) {
+			return nil, invalid("role %q does not exist", r)
+		}
+	}
+	return out, nil
+}
+
+// checkNoRaise refuses a change that would give the caller privileges it
+// does not hold now: nobody raises their own roles.
+func (s *Service) checkNoRaise(ctx context.Context, p *Principal, roles []string) error {
+	privs, err := s.privilegesOfRoles(ctx, slices.Clone(roles))
+	if err != nil {
+		return err
+	}
+	for _, priv := range privs {
+		if !p.Has(priv) {
+			return forbidden("you cannot give yourself privilege %q", priv)
+		}
+	}
+	return nil
+}
+
+// checkBulk bounds the size of a bulk request.
+func checkBulk(what string, n int) error {
+	if n == 0 {
+		return invalid("at least one %s is required", what)
+	}
+	if n > MaxBulk {
+		return invalid("at most %d %ss per request, got %d", MaxBulk, what, n)
+	}
+	return nil
+}
