@@ -105,6 +105,13 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 	if err != nil {
 		return "", nil, err
 	}
+	if len(privs) == 0 {
+		// A role-less account has no access; the wire format also has no
+		// way to say "no privileges" (an empty list is rejected).
+		err := forbidden("user %s has no role on this cluster; an administrator must assign one", domainUser(u.Domain, u.Username))
+		s.logChange(ctx, nil, "login", u.SID, err)
+		return "", nil, err
+	}
 	secret, hash, err := auth.NewToken()
 	if err != nil {
 		return "", nil, fmt.Errorf("new session: %w", err)

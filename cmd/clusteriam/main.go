@@ -1,0 +1,47 @@
+// Command clusteriam is the identity and access service of a storage
+// cluster. `clusteriam serve` serves the v2 User API over HTTPS.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: clusteriam <command> [flags]
+
+commands:
+  serve    serve the v2 User API (clusteriam serve -h for flags)
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "clusteriam:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		cfg, err := parseServeFlags(args[1:], stderr)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, getenv, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stderr, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

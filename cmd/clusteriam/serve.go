@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/clusteriam/clusteriam/api"
+	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/httpapi"
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store/sqlite"
+	"github.com/clusteriam/clusteriam/internal/tlscert"
+)
+
+// serveConfig holds the flags of `clusteriam serve`.
+type serveConfig struct {
+	listen, metricsListen string
+	dataDir               string
+	tlsCert, tlsKey       string
+	insecureHTTP          bool
+	sessionLifetime       time.Duration
+	logLevel              slog.Level
+	readHeaderTimeout     time.Duration
+	readTimeout           time.Duration
+	writeTimeout          time.Duration
+	idleTimeout           time.Duration
+	maxHeaderBytes        int
+	shutdownTimeout       time.Duration
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.listen, "listen", ":8443", "address to serve the API on")
+	fs.StringVar(&c.metricsListen, "metrics-listen", "", "serve /metrics on this address instead of the API's")
+	fs.StringVar(&c.dataDir, "data-dir", "./clusteriam-data", "directory of the database, keys and certificate (created if missing)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
+	fs.DurationVar(&c.sessionLifetime, "session-lifetime", 24*time.Hour, "lifetime of sessions and access tokens")
+	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: DEBUG, INFO, WARN or ERROR")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time allowed to read request headers")
+	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "time allowed to read a whole request")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "time allowed to write a response")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle time")
+	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "largest request header accepted")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time in-flight requests get to finish on shutdown")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return c, errors.New("serve: --tls-cert and --tls-key go together")
+	}
+	return c, nil
+}
+
+func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, stderr io.Writer) error {
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.dataDir, "clusteriam.db"))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	key, err := auth.LoadOrCreateKey(filepath.Join(cfg.dataDir, "s3-secret.key"))
+	if err != nil {
+		return fmt.Errorf("s3 secret key: %w", err)
+	}
+	box, err := auth.NewSecretBox(key)
+	if err != nil {
+		return err
+	}
+	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
+	svc, err := iam.New(ctx, st, hasher, box, iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log})
+	if err != nil {
+		return err
+	}
+	if err := ensureAdmin(ctx, svc, getenv, stderr); err != nil {
+		return err
+	}
+	metrics := httpapi.NewMetrics()
+	handler := httpapi.NewServer(svc, httpapi.Options{
+		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(),
+	})
+	srv, ln, scheme, err := newServer(cfg, handler, log)
+	if err != nil {
+		return err
+	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	go func() { errc <- serveOn(srv, ln, scheme == "https") }()
+	if cfg.metricsListen != "" {
+		msrv, err := serveMetrics(cfg, metrics, errc)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, msrv)
+	}
+	go purgeSessions(ctx, svc, log)
+	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (data in %s)\n", scheme, ln.Addr(), cfg.dataDir)
+	fmt.Fprintf(stderr, "clusteriam: log in with POST %s://%s/v2/access-tokens {\"username\":\"admin\",\"password\":\"...\",\"domain\":\"LOCAL\"}\n", scheme, displayAddr(ln.Addr()))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: letting in-flight requests finish")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			log.Error("shutdown", "error", err)
+		}
+	}
+	return nil
+}
+
+func newServer(cfg serveConfig, h http.Handler, log *slog.Logger) (*http.Server, net.Listener, string, error) {
+	srv := &http.Server{
+		Handler: h, ReadHeaderTimeout: cfg.readHeaderTimeout, ReadTimeout: cfg.readTimeout,
+		WriteTimeout: cfg.writeTimeout, IdleTimeout: cfg.idleTimeout, MaxHeaderBytes: cfg.maxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "https"
+	if cfg.insecureHTTP {
+		scheme = "http"
+		log.Warn("serving plain HTTP: credentials cross the network in clear text; use this for local development only")
+	} else {
+		cert, err := tlscert.LoadOrCreate(cfg.dataDir, cfg.tlsCert, cfg.tlsKey)
+		if err != nil {
+			return nil, nil, "", fmt.Errorf("TLS certificate: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("listen: %w", err)
+	}
+	return srv, ln, scheme, nil
+}
+
+func serveOn(srv *http.Server, ln net.Listener, useTLS bool) error {
+	var err error
+	if useTLS {
+		err = srv.ServeTLS(ln, "", "")
+	} else {
+		err = srv.Serve(ln)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func serveMetrics(cfg serveConfig, m *httpapi.Metrics, errc chan<- error) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: cfg.readHeaderTimeout}
+	ln, err := net.Listen("tcp", cfg.metricsListen)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listen: %w", err)
+	}
+	go func() { errc <- serveOn(srv, ln, false) }()
+	return srv, nil
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+// ensureAdmin creates the first admin on an empty store. Its password is
+// CLUSTERIAM_ADMIN_PASSWORD, or a random one printed here once.
+func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) string, stderr io.Writer) error {
+	pw := getenv("CLUSTERIAM_ADMIN_PASSWORD")
+	generated := pw == ""
+	if generated {
+		var err error
+		if pw, err = auth.RandomPassword(); err != nil {
+			return err
+		}
+	}
+	created, err := svc.EnsureAdmin(ctx, pw)
+	if err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
+	if created && generated {
+		fmt.Fprintf(stderr, "clusteriam: created LOCAL user %q with password %s\nclusteriam: it is shown only this once; set CLUSTERIAM_ADMIN_PASSWORD to choose it instead\n", iam.AdminUsername, pw)
+	}
+	return nil
+}
+
+func purgeSessions(ctx context.Context, svc *iam.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := svc.PurgeExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("purge expired sessions", "error", err)
+			}
+		}
+	}
+}
