@@ -1,0 +1,267 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/storetest"
+)
+
+// openTemp opens a store on a new file in a temporary directory.
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "iam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConformance(t *testing.T) {
+	storetest.RunTests(t, func(t *testing.T) store.Store { return openTemp(t) })
+}
+
+func TestReopenPersists(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "iam.db")
+	s, err := Open(ctx, path)
+	must(t, err)
+	ci := store.ClusterInfo{ClusterID: 42, Incarnation: 7}
+	_, err = s.ClusterInfo(ctx, ci)
+	must(t, err)
+	first, err := s.NextRIDs(ctx, 10)
+	must(t, err)
+	must(t, s.CreateRole(ctx, store.Role{Name: "admin", Privileges: []string{"all"}}))
+	exp := int64(123)
+	must(t, s.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob",
+		Roles: []string{"admin"}, ExpiryTimeMsecs: &exp, S3SecretEnc: []byte("sealed")}}))
+	must(t, s.CreateGroups(ctx, []store.Group{{SID: "S-2", Domain: "LOCAL", Name: "ops", Members: []string{"S-1"}}}))
+	must(t, s.CreateAPIKey(ctx, store.APIKey{ID: "k", UserSID: "S-1", Hash: []byte("h")}))
+	must(t, s.CreateSession(ctx, store.Session{Hash: []byte("s"), UserSID: "S-1", ExpiresMsecs: 1000}))
+	must(t, s.Close())
+
+	s, err = Open(ctx, path)
+	must(t, err)
+	defer s.Close()
+	got, err := s.ClusterInfo(ctx, store.ClusterInfo{ClusterID: 1, Incarnation: 1})
+	must(t, err)
+	if got != ci {
+		t.Errorf("ClusterInfo after reopen = %+v, want %+v", got, ci)
+	}
+	next, err := s.NextRIDs(ctx, 1)
+	must(t, err)
+	if next != first+10 {
+		t.Errorf("NextRIDs after reopen = %d, want %d", next, first+10)
+	}
+	u, err := s.GetUserByName(ctx, "local", "BOB")
+	must(t, err)
+	if u.SID != "S-1" || len(u.Roles) != 1 || len(u.Groups) != 1 || u.ExpiryTimeMsecs == nil ||
+		*u.ExpiryTimeMsecs != exp || string(u.S3SecretEnc) != "sealed" {
+		t.Errorf("user after reopen = %+v", u)
+	}
+	if _, err := s.GetAPIKeyByHash(ctx, []byte("h")); err != nil {
+		t.Errorf("api key after reopen: %v", err)
+	}
+	if _, err := s.GetSessionByHash(ctx, []byte("s")); err != nil {
+		t.Errorf("session after reopen: %v", err)
+	}
+	var n int
+	must(t, s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n))
+	if n != int(SchemaVersion()) {
+		t.Errorf("schema_migrations has %d rows after reopen, want %d", n, SchemaVersion())
+	}
+}
+
+func pragma[T any](t *testing.T, db *sql.DB, name string) T {
+	t.Helper()
+	var v T
+	must(t, db.QueryRowContext(t.Context(), "PRAGMA "+name).Scan(&v))
+	return v
+}
+
+func TestPragmas(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	if m := pragma[string](t, s.w, "journal_mode"); m != "wal" {
+		t.Errorf("writer journal_mode = %q, want wal", m)
+	}
+	if v := pragma[int](t, s.w, "synchronous"); v != 2 {
+		t.Errorf("writer synchronous = %d, want 2 (FULL)", v)
+	}
+	if v := pragma[int](t, s.w, "foreign_keys"); v != 1 {
+		t.Errorf("writer foreign_keys = %d, want 1", v)
+	}
+	if v := pragma[int](t, s.w, "busy_timeout"); v != busyTimeoutMsecs {
+		t.Errorf("writer busy_timeout = %d, want %d", v, busyTimeoutMsecs)
+	}
+	if m := pragma[string](t, s.r, "journal_mode"); m != "wal" {
+		t.Errorf("reader journal_mode = %q, want wal", m)
+	}
+	if v := pragma[int](t, s.r, "query_only"); v != 1 {
+		t.Errorf("reader query_only = %d, want 1", v)
+	}
+	if v := pragma[int](t, s.r, "busy_timeout"); v != busyTimeoutMsecs {
+		t.Errorf("reader busy_timeout = %d, want %d", v, busyTimeoutMsecs)
+	}
+	if _, err := s.r.ExecContext(t.Context(), "UPDATE meta SET value = 0"); err == nil {
+		t.Error("a write through the reader pool succeeded")
+	}
+	if n := s.w.Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", n)
+	}
+	if n := s.r.Stats().MaxOpenConnections; n < 2 {
+		t.Errorf("reader pool allows %d connections, want several", n)
+	}
+}
+
+func TestFileMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iam.db")
+	s, err := Open(t.Context(), path)
+	must(t, err)
+	defer s.Close()
+	must(t, s.CreateRole(t.Context(), store.Role{Name: "r"})) // make the WAL exist
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		must(t, err)
+		if m := fi.Mode().Perm(); m != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(p), m)
+		}
+	}
+}
+
+// TestOddPath: a name with URI metacharacters is the file opened.
+func TestOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a dir#1")
+	must(t, os.Mkdir(dir, 0o700))
+	path := filepath.Join(dir, "iam?x=1&y%20.db")
+	s, err := Open(t.Context(), path)
+	must(t, err)
+	must(t, s.CreateRole(t.Context(), store.Role{Name: "r"}))
+	must(t, s.Close())
+	entries, err := os.ReadDir(dir)
+	must(t, err)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "iam?x=1&y%20.db") {
+			t.Errorf("unexpected file %q beside the database", e.Name())
+		}
+	}
+	s, err = Open(t.Context(), path)
+	must(t, err)
+	defer s.Close()
+	if _, err := s.GetRole(t.Context(), "r"); err != nil {
+		t.Errorf("role after reopen: %v", err)
+	}
+}
+
+func TestSchemaTooNew(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "iam.db")
+	s, err := Open(ctx, path)
+	must(t, err)
+	newer := SchemaVersion() + 1
+	_, err = s.w.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_msecs) VALUES (?, 0)", newer)
+	must(t, err)
+	must(t, s.Close())
+
+	_, err = Open(ctx, path)
+	if !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("Open of a newer schema = %v, want ErrSchemaTooNew", err)
+	}
+	for _, w := range []string{fmt.Sprint(newer), fmt.Sprint(SchemaVersion())} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention version %s", err, w)
+		}
+	}
+}
+
+func TestIntegrity(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	defer s.Close()
+	must(t, s.CreateRole(ctx, store.Role{Name: "admin"}))
+	var users []store.User
+	for i := range 50 {
+		users = append(users, store.User{SID: fmt.Sprint("S-", i), Domain: "LOCAL",
+			Username: fmt.Sprint("u", i), Roles: []string{"admin"}})
+	}
+	must(t, s.CreateUsers(ctx, users))
+	must(t, s.CreateGroups(ctx, []store.Group{{SID: "G", Domain: "LOCAL", Name: "g",
+		Members: []string{"S-1", "S-2"}, Roles: []string{"admin"}}}))
+	must(t, s.DeleteUsers(ctx, []string{"S-1", "S-3"}))
+	if v := pragma[string](t, s.w, "integrity_check"); v != "ok" {
+		t.Errorf("integrity_check = %q", v)
+	}
+	rows, err := s.w.QueryContext(ctx, "PRAGMA foreign_key_check")
+	must(t, err)
+	defer rows.Close()
+	if rows.Next() {
+		t.Error("foreign_key_check reports violations")
+	}
+}
+
+// TestReadDuringWrite: a read is not blocked by an open write transaction
+// and sees the last committed state.
+func TestReadDuringWrite(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	defer s.Close()
+	must(t, s.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob"}}))
+	_, err := s.UpdateUser(ctx, "S-1", func(u store.User) (store.User, error) {
+		u.Description = "uncommitted"
+		read := make(chan error, 1)
+		go func() {
+			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			got, err := s.GetUser(rctx, "S-1")
+			if err == nil && got.Description != "" {
+				err = fmt.Errorf("read saw %q before commit", got.Description)
+			}
+			read <- err
+		}()
+		return u, <-read
+	})
+	must(t, err)
+}
+
+func TestMigrationsEmbedded(t *testing.T) {
+	ms, err := migrations()
+	must(t, err)
+	if len(ms) == 0 || ms[0].version != 1 || SchemaVersion() != int64(len(ms)) {
+		t.Errorf("migrations %v, SchemaVersion %d", ms, SchemaVersion())
+	}
+}
+
+// TestRepeatedReferences: a role or member named twice is stored once.
+func TestRepeatedReferences(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	defer s.Close()
+	must(t, s.CreateRole(ctx, store.Role{Name: "a"}))
+	must(t, s.CreateRole(ctx, store.Role{Name: "b"}))
+	must(t, s.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob",
+		Roles: []string{"b", "a", "b"}}}))
+	must(t, s.CreateGroups(ctx, []store.Group{{SID: "G", Domain: "LOCAL", Name: "g",
+		Roles: []string{"a", "a"}, Members: []string{"S-1", "S-1"}}}))
+	u, err := s.GetUser(ctx, "S-1")
+	must(t, err)
+	g, err := s.GetGroup(ctx, "G")
+	must(t, err)
+	if fmt.Sprint(u.Roles, g.Roles, g.Members) != "[b a] [a] [S-1]" {
+		t.Errorf("user roles %q, group roles %q, members %q", u.Roles, g.Roles, g.Members)
+	}
+}

@@ -1,0 +1,166 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+var concurrencyTests = []subTest{
+	{"ConcurrentUserUpdates", testConcurrentUserUpdates},
+	{"ConcurrentNextRIDs", testConcurrentNextRIDs},
+	{"ConcurrentCreateSameName", testConcurrentCreateSameName},
+	{"ConcurrentReadsAndWrites", testConcurrentReadsAndWrites},
+}
+
+// testConcurrentUserUpdates: read-modify-write through UpdateUser loses no
+// update.
+func testConcurrentUserUpdates(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
+	const workers, rounds = 20, 3
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*rounds)
+	for range workers {
+		wg.Go(func() {
+			for range rounds {
+				_, err := s.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
+					u.LastLoginMsecs++
+					u.Description = fmt.Sprint(u.LastLoginMsecs)
+					return u, nil
+				})
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		must(t, err)
+	}
+	u, err := s.GetUser(ctx, sid(1))
+	must(t, err)
+	if u.LastLoginMsecs != workers*rounds || u.Description != fmt.Sprint(workers*rounds) {
+		t.Errorf("after %d increments: LastLoginMsecs %d, Description %q", workers*rounds,
+			u.LastLoginMsecs, u.Description)
+	}
+}
+
+// testConcurrentNextRIDs: concurrent reservations never overlap.
+func testConcurrentNextRIDs(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const workers, rounds = 16, 10
+	type span struct{ first, n int64 }
+	spans := make(chan span, workers*rounds)
+	errs := make(chan error, workers*rounds)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for r := range rounds {
+				n := 1 + (w+r)%3
+				first, err := s.NextRIDs(ctx, n)
+				errs <- err
+				spans <- span{first, int64(n)}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	close(spans)
+	for err := range errs {
+		must(t, err)
+	}
+	seen := map[int64]bool{}
+	for sp := range spans {
+		for id := sp.first; id < sp.first+sp.n; id++ {
+			if seen[id] {
+				t.Fatalf("rid %d handed out twice", id)
+			}
+			seen[id] = true
+		}
+	}
+}
+
+// testConcurrentCreateSameName: of racing creates of one name, exactly one
+// wins.
+func testConcurrentCreateSameName(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const workers = 10
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		name := "Racer"
+		if i%2 == 1 {
+			name = "RACER" // the same name, case-insensitively
+		}
+		wg.Go(func() {
+			errs <- s.CreateUsers(ctx, []store.User{newUser(sid(i), "LOCAL", name)})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	wins := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, store.ErrAlreadyExists):
+			t.Errorf("racing create: %v", err)
+		}
+	}
+	if wins != 1 {
+		t.Errorf("%d racing creates of one name succeeded, want 1", wins)
+	}
+}
+
+// testConcurrentReadsAndWrites: readers see whole batches while a writer
+// adds them.
+func testConcurrentReadsAndWrites(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const batches, size = 10, 5
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(done)
+		for b := range batches {
+			var users []store.User
+			for i := range size {
+				n := b*size + i
+				users = append(users, newUser(sid(n), "LOCAL", fmt.Sprintf("u%03d", n)))
+			}
+			if err := s.CreateUsers(ctx, users); err != nil {
+				t.Errorf("CreateUsers: %v", err)
+				return
+			}
+		}
+	})
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				list, err := s.ListUsers(ctx, store.UserFilter{})
+				if err != nil {
+					t.Errorf("ListUsers: %v", err)
+					return
+				}
+				if len(list)%size != 0 {
+					t.Errorf("ListUsers saw %d users, a partial batch", len(list))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	list, err := s.ListUsers(ctx, store.UserFilter{})
+	must(t, err)
+	if len(list) != batches*size {
+		t.Errorf("got %d users, want %d", len(list), batches*size)
+	}
+}

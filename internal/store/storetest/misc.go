@@ -1,0 +1,56 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+var miscTests = []subTest{
+	{"Ping", testPing},
+	{"ClusterInfo", testClusterInfo},
+	{"NextRIDs", testNextRIDs},
+}
+
+func testPing(t *testing.T, s store.Store) {
+	must(t, s.Ping(t.Context()))
+}
+
+func testClusterInfo(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	first := store.ClusterInfo{ClusterID: 1 << 40, Incarnation: 3}
+	got, err := s.ClusterInfo(ctx, first)
+	must(t, err)
+	checkEqual(t, "first ClusterInfo", got, first)
+	got, err = s.ClusterInfo(ctx, store.ClusterInfo{ClusterID: 99, Incarnation: 1})
+	must(t, err)
+	checkEqual(t, "second ClusterInfo (init ignored)", got, first)
+}
+
+func testNextRIDs(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	seen := map[int64]bool{}
+	var last int64
+	for _, n := range []int{1, 5, 1, 100, 2} {
+		first, err := s.NextRIDs(ctx, n)
+		must(t, err)
+		if first < 1000 {
+			t.Errorf("NextRIDs(%d) = %d, want ids from 1000 up", n, first)
+		}
+		if first <= last {
+			t.Errorf("NextRIDs(%d) = %d, not above the previous reservation ending at %d", n, first, last)
+		}
+		for id := first; id < first+int64(n); id++ {
+			if seen[id] {
+				t.Fatalf("rid %d handed out twice", id)
+			}
+			seen[id] = true
+		}
+		last = first + int64(n) - 1
+	}
+	for _, n := range []int{0, -1} {
+		if _, err := s.NextRIDs(ctx, n); err == nil {
+			t.Errorf("NextRIDs(%d) succeeded, want an error", n)
+		}
+	}
+}

@@ -1,0 +1,369 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+var userTests = []subTest{
+	{"UserCreateGet", testUserCreateGet},
+	{"UserCreateDuplicate", testUserCreateDuplicate},
+	{"UserCreateInvalidRole", testUserCreateInvalidRole},
+	{"UserCreateAtomic", testUserCreateAtomic},
+	{"UserNotFound", testUserNotFound},
+	{"UserUpdate", testUserUpdate},
+	{"UserUpdateErrors", testUserUpdateErrors},
+	{"UserUpdateKeepsSID", testUserUpdateKeepsSID},
+	{"UserDelete", testUserDelete},
+	{"UserDeleteAtomic", testUserDeleteAtomic},
+	{"UserDeleteCascades", testUserDeleteCascades},
+	{"UserEmptySlices", testUserEmptySlices},
+	{"UserRoleOrder", testUserRoleOrder},
+	{"UserGroups", testUserGroups},
+}
+
+func testUserCreateGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createRoles(t, s, "admin", "viewer")
+	want := fullUser(sid(1), "Alice", "viewer", "admin")
+	other := newUser(sid(2), "AD", "alice")
+	createUsers(t, s, want, other)
+
+	got, err := s.GetUser(ctx, want.SID)
+	must(t, err)
+	checkUser(t, "GetUser", got, want)
+
+	for _, name := range [][2]string{{"LOCAL", "Alice"}, {"local", "ALICE"}, {"Local", "alice"}} {
+		got, err = s.GetUserByName(ctx, name[0], name[1])
+		must(t, err)
+		checkUser(t, "GetUserByName("+name[0]+", "+name[1]+")", got, want)
+	}
+	got, err = s.GetUserByName(ctx, "ad", "ALICE")
+	must(t, err)
+	if got.SID != other.SID {
+		t.Errorf("GetUserByName(ad, ALICE) = %s, want %s", got.SID, other.SID)
+	}
+
+	list, err := s.ListUsers(ctx, store.UserFilter{SIDs: []string{want.SID}})
+	must(t, err)
+	if len(list) != 1 {
+		t.Fatalf("ListUsers by sid: got %d users, want 1", len(list))
+	}
+	checkUser(t, "ListUsers", list[0], want)
+}
+
+func testUserCreateDuplicate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
+	tests := []struct {
+		name  string
+		users []store.User
+		words []string
+	}{
+		{"same name", []store.User{newUser(sid(2), "LOCAL", "bob")}, []string{`"bob"`}},
+		{"name in other case", []store.User{newUser(sid(2), "LOCAL", "Bob")}, []string{`"Bob"`}},
+		{"domain in other case", []store.User{newUser(sid(2), "local", "BOB")}, []string{`"BOB"`}},
+		{"same sid", []store.User{newUser(sid(1), "LOCAL", "carol")}, []string{sid(1)}},
+		{"twice in one batch", []store.User{newUser(sid(2), "LOCAL", "dave"),
+			newUser(sid(3), "LOCAL", "DAVE")}, []string{`"DAVE"`}},
+		{"sid twice in one batch", []store.User{newUser(sid(2), "LOCAL", "erin"),
+			newUser(sid(2), "LOCAL", "frank")}, []string{sid(2)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			wantErr(t, s.CreateUsers(ctx, tc.users), store.ErrAlreadyExists, tc.words...)
+			all, err := s.ListUsers(ctx, store.UserFilter{})
+			must(t, err)
+			checkList(t, "users after failed create", sidsOf(all), []string{sid(1)})
+		})
+	}
+	// The same name in another domain is another user.
+	createUsers(t, s, newUser(sid(4), "AD", "bob"))
+}
+
+func testUserCreateInvalidRole(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createRoles(t, s, "admin")
+	err := s.CreateUsers(ctx, []store.User{newUser(sid(1), "LOCAL", "bob", "admin", "nosuchrole")})
+	wantErr(t, err, store.ErrInvalidReference, `"nosuchrole"`)
+	// Role names are matched exactly.
+	err = s.CreateUsers(ctx, []store.User{newUser(sid(1), "LOCAL", "bob", "ADMIN")})
+	wantErr(t, err, store.ErrInvalidReference, `"ADMIN"`)
+	if _, err := s.GetUser(ctx, sid(1)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("user created despite invalid role: %v", err)
+	}
+}
+
+func testUserCreateAtomic(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createRoles(t, s, "admin")
+	createUsers(t, s, newUser(sid(9), "LOCAL", "taken"))
+	batches := map[string][]store.User{
+		"duplicate last": {newUser(sid(1), "LOCAL", "a", "admin"), newUser(sid(2), "LOCAL", "b"),
+			newUser(sid(3), "LOCAL", "TAKEN")},
+		"bad role last": {newUser(sid(1), "LOCAL", "a", "admin"), newUser(sid(2), "LOCAL", "b"),
+			newUser(sid(3), "LOCAL", "c", "ghost")},
+	}
+	for name, batch := range batches {
+		if err := s.CreateUsers(ctx, batch); err == nil {
+			t.Fatalf("%s: CreateUsers succeeded", name)
+		}
+		all, err := s.ListUsers(ctx, store.UserFilter{})
+		must(t, err)
+		checkList(t, name+": users after failed batch", sidsOf(all), []string{sid(9)})
+	}
+	// The role gained no holder: it can be deleted.
+	must(t, s.DeleteRole(ctx, "admin"))
+}
+
+func testUserNotFound(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
+	_, err := s.GetUser(ctx, sid(2))
+	wantErr(t, err, store.ErrNotFound, sid(2))
+	_, err = s.GetUserByName(ctx, "LOCAL", "bobby")
+	wantErr(t, err, store.ErrNotFound, "bobby")
+	_, err = s.GetUserByName(ctx, "AD", "bob")
+	wantErr(t, err, store.ErrNotFound, "bob")
+}
+
+func testUserUpdate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createRoles(t, s, "a", "b", "c")
+	orig := fullUser(sid(1), "bob", "a", "b")
+	createUsers(t, s, orig)
+	createGroups(t, s, newGroup(sid(100), "LOCAL", "ops", nil, []string{sid(1)}))
+
+	var seen store.User
+	got, err := s.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
+		seen = u
+		u.Username = "Robert"
+		u.Email = "robert@example.com"
+		u.Roles = []string{"c", "a"}
+		u.ExpiryTimeMsecs = nil
+		u.EffectiveTimeMsecs = ptr(t1)
+		u.Locked, u.LockedReason = false, ""
+		u.S3SecretEnc = []byte("new")
+		u.SourceIDs = nil
+		u.LastLoginMsecs = t2 + 5
+		u.UpdatedMsecs = t2
+		return u, nil
+	})
+	must(t, err)
+	orig.Groups = []string{sid(100)}
+	checkUser(t, "record passed to fn", seen, orig)
+
+	want := orig
+	want.Username, want.Email, want.Roles = "Robert", "robert@example.com", []string{"c", "a"}
+	want.ExpiryTimeMsecs, want.EffectiveTimeMsecs = nil, ptr(t1)
+	want.Locked, want.LockedReason = false, ""
+	want.S3SecretEnc, want.SourceIDs = []byte("new"), []int64{}
+	want.LastLoginMsecs, want.UpdatedMsecs = t2+5, t2
+	checkUser(t, "UpdateUser result", got, want)
+	stored, err := s.GetUser(ctx, sid(1))
+	must(t, err)
+	checkUser(t, "stored after UpdateUser", stored, want)
+
+	if _, err := s.GetUserByName(ctx, "LOCAL", "robert"); err != nil {
+		t.Errorf("renamed user not found by its new name: %v", err)
+	}
+	if _, err := s.GetUserByName(ctx, "LOCAL", "bob"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("renamed user still found by its old name: %v", err)
+	}
+	// Role b was dropped: it can go now.
+	must(t, s.DeleteRole(ctx, "b"))
+}
+
+func testUserUpdateErrors(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createRoles(t, s, "admin")
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob", "admin"), newUser(sid(2), "LOCAL", "carol"))
+	before, err := s.GetUser(ctx, sid(1))
+	must(t, err)
+	errFn := errors.New("fn says no")
+	tests := []struct {
+		name     string
+		sid      string
+		fn       func(store.User) (store.User, error)
+		sentinel error
+		words    []string
+	}{
+		{"not found", sid(3), func(u store.User) (store.User, error) { return u, nil },
+			store.ErrNotFound, []string{sid(3)}},
+		{"fn error", sid(1), func(u store.User) (store.User, error) {
+			u.Description = "changed"
+			return u, errFn
+		}, errFn, nil},
+		{"rename onto another user", sid(1), func(u store.User) (store.User, error) {
+			u.Description = "changed"
+			u.Username = "CAROL"
+			return u, nil
+		}, store.ErrAlreadyExists, []string{`"CAROL"`}},
+		{"unknown role", sid(1), func(u store.User) (store.User, error) {
+			u.Description = "changed"
+			u.Roles = []string{"admin", "ghost"}
+			return u, nil
+		}, store.ErrInvalidReference, []string{`"ghost"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.UpdateUser(ctx, tc.sid, tc.fn)
+			wantErr(t, err, tc.sentinel, tc.words...)
+			after, err := s.GetUser(ctx, sid(1))
+			must(t, err)
+			checkUser(t, "user after failed update", after, before)
+		})
+	}
+}
+
+func testUserUpdateKeepsSID(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
+	got, err := s.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
+		u.SID = sid(2)
+		u.Description = "moved?"
+		return u, nil
+	})
+	// A backend may refuse the change or ignore it; it must not move the key.
+	if err == nil && got.SID != sid(1) {
+		t.Errorf("UpdateUser returned sid %s, want %s", got.SID, sid(1))
+	}
+	if _, err := s.GetUser(ctx, sid(2)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetUser(new sid) = %v, want ErrNotFound", err)
+	}
+	if _, err := s.GetUser(ctx, sid(1)); err != nil {
+		t.Errorf("GetUser(old sid): %v", err)
+	}
+}
+
+func testUserDelete(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "a"), newUser(sid(2), "LOCAL", "b"),
+		newUser(sid(3), "LOCAL", "c"))
+	must(t, s.DeleteUsers(ctx, []string{sid(1), sid(3)}))
+	all, err := s.ListUsers(ctx, store.UserFilter{})
+	must(t, err)
+	checkList(t, "users left", sidsOf(all), []string{sid(2)})
+	_, err = s.GetUser(ctx, sid(1))
+	wantErr(t, err, store.ErrNotFound)
+	// The name is free again.
+	createUsers(t, s, newUser(sid(4), "LOCAL", "A"))
+}
+
+func testUserDeleteAtomic(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "a"), newUser(sid(2), "LOCAL", "b"))
+	err := s.DeleteUsers(ctx, []string{sid(1), sid(7), sid(2), sid(8)})
+	wantErr(t, err, store.ErrNotFound, sid(7))
+	all, err := s.ListUsers(ctx, store.UserFilter{})
+	must(t, err)
+	checkList(t, "users after failed delete", sidsOf(all), []string{sid(1), sid(2)})
+}
+
+func testUserDeleteCascades(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createRoles(t, s, "admin")
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob", "admin"), newUser(sid(2), "LOCAL", "carol"))
+	createGroups(t, s, newGroup(sid(100), "LOCAL", "ops", nil, []string{sid(2), sid(1)}))
+	must(t, s.CreateAPIKey(ctx, newKey("k1", sid(1))))
+	must(t, s.CreateAPIKey(ctx, newKey("k2", sid(2))))
+	must(t, s.CreateSession(ctx, newSession("s1", sid(1), t2)))
+	must(t, s.CreateSession(ctx, newSession("s2", sid(2), t2)))
+
+	must(t, s.DeleteUsers(ctx, []string{sid(1)}))
+
+	g, err := s.GetGroup(ctx, sid(100))
+	must(t, err)
+	checkList(t, "members after deleting a member", g.Members, []string{sid(2)})
+	_, err = s.GetAPIKey(ctx, "k1")
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.GetAPIKeyByHash(ctx, []byte("hash-of-k1"))
+	wantErr(t, err, store.ErrNotFound)
+	if _, err := s.GetAPIKey(ctx, "k2"); err != nil {
+		t.Errorf("other user's key: %v", err)
+	}
+	_, err = s.GetSessionByHash(ctx, []byte("s1"))
+	wantErr(t, err, store.ErrNotFound)
+	counts, err := s.CountSessions(ctx, nil, t0)
+	must(t, err)
+	if len(counts) != 1 || counts[0].UserSID != sid(2) {
+		t.Errorf("sessions left: %+v, want only %s's", counts, sid(2))
+	}
+	// The deleted user held admin; nobody does now.
+	must(t, s.DeleteRole(ctx, "admin"))
+}
+
+func testUserEmptySlices(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := store.User{SID: sid(1), Domain: "LOCAL", Username: "bare"}
+	createUsers(t, s, u)
+	got, err := s.GetUser(ctx, sid(1))
+	must(t, err)
+	fields := []string{"Roles", "Groups", "SourceIDs", "ViewIDs"}
+	checkNonNil(t, "GetUser", got, fields...)
+	if got.EffectiveTimeMsecs != nil || got.ExpiryTimeMsecs != nil {
+		t.Errorf("unset times came back set: %v %v", got.EffectiveTimeMsecs, got.ExpiryTimeMsecs)
+	}
+	list, err := s.ListUsers(ctx, store.UserFilter{})
+	must(t, err)
+	checkNonNil(t, "ListUsers", list[0], fields...)
+	got, err = s.GetUserByName(ctx, "LOCAL", "bare")
+	must(t, err)
+	checkNonNil(t, "GetUserByName", got, fields...)
+	got, err = s.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
+		u.Roles, u.SourceIDs, u.ViewIDs = nil, nil, nil
+		return u, nil
+	})
+	must(t, err)
+	checkNonNil(t, "UpdateUser", got, fields...)
+}
+
+func testUserRoleOrder(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createRoles(t, s, "a", "b", "c", "d")
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob", "c", "a", "d", "b"))
+	got, err := s.GetUser(ctx, sid(1))
+	must(t, err)
+	checkList(t, "roles", got.Roles, []string{"c", "a", "d", "b"})
+	got, err = s.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
+		u.Roles = []string{"d", "b", "c"}
+		return u, nil
+	})
+	must(t, err)
+	checkList(t, "roles after update", got.Roles, []string{"d", "b", "c"})
+	list, err := s.ListUsers(ctx, store.UserFilter{})
+	must(t, err)
+	checkList(t, "roles listed", list[0].Roles, []string{"d", "b", "c"})
+}
+
+func testUserGroups(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"), newUser(sid(2), "LOCAL", "carol"))
+	createGroups(t, s,
+		newGroup(sid(100), "LOCAL", "ops", nil, []string{sid(1), sid(2)}),
+		newGroup(sid(101), "LOCAL", "dev", nil, []string{sid(1)}),
+		newGroup(sid(102), "LOCAL", "empty", nil, nil))
+	u, err := s.GetUser(ctx, sid(1))
+	must(t, err)
+	checkList(t, "groups of bob", sorted(u.Groups), []string{sid(100), sid(101)})
+	list, err := s.ListUsers(ctx, store.UserFilter{})
+	must(t, err)
+	checkList(t, "listed groups of bob", sorted(list[0].Groups), []string{sid(100), sid(101)})
+	checkList(t, "listed groups of carol", list[1].Groups, []string{sid(100)})
+
+	// Groups is filled on read and ignored on write.
+	_, err = s.UpdateUser(ctx, sid(2), func(u store.User) (store.User, error) {
+		u.Groups = []string{sid(102)}
+		return u, nil
+	})
+	must(t, err)
+	must(t, s.DeleteGroups(ctx, []string{sid(101)}))
+	u, err = s.GetUser(ctx, sid(1))
+	must(t, err)
+	checkList(t, "groups of bob after deleting dev", u.Groups, []string{sid(100)})
+	u, err = s.GetUser(ctx, sid(2))
+	must(t, err)
+	checkList(t, "groups of carol (write ignored)", u.Groups, []string{sid(100)})
+}
