@@ -1,0 +1,294 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// wantOps is the operation table of wire-format.md ("Operations" and "Success codes"), plus the
+// three unauthenticated service endpoints. Key: operationId.
+var wantOps = map[string]struct {
+	method, path string
+	status       int
+	public       bool // security: []
+	tag          string
+}{
+	"create_group":              {"POST", "/v2/groups", 201, false, "User"},
+	"create_session":            {"POST", "/v2/users/sessions", 201, true, "User"},
+	"create_user_api_key":       {"POST", "/v2/users/{userSid}/api-keys", 201, false, "User"},
+	"create_users":              {"POST", "/v2/users", 201, false, "User"},
+	"delete_group":              {"DELETE", "/v2/groups/{sid}", 204, false, "User"},
+	"delete_groups":             {"POST", "/v2/groups/delete", 204, false, "User"},
+	"delete_session":            {"DELETE", "/v2/users/sessions", 204, false, "User"},
+	"delete_user":               {"DELETE", "/v2/users/{sid}", 204, false, "User"},
+	"delete_user_api_key_by_id": {"DELETE", "/v2/users/{userSid}/api-keys/{id}", 204, false, "User"},
+	"delete_users":              {"POST", "/v2/users/delete", 204, false, "User"},
+	"get_active_sessions_count": {"GET", "/v2/users/sessions", 200, false, "User"},
+	"get_all_api_keys":          {"GET", "/v2/api-keys", 200, false, "User"},
+	"get_group_by_sid":          {"GET", "/v2/groups/{sid}", 200, false, "User"},
+	"get_groups":                {"GET", "/v2/groups", 200, false, "User"},
+	"get_principal_sources":     {"GET", "/v2/security-principals/{sid}/sources", 200, false, "User"},
+	"get_security_principals":   {"GET", "/v2/security-principals", 200, false, "User"},
+	"get_user_api_key_by_id":    {"GET", "/v2/users/{userSid}/api-keys/{id}", 200, false, "User"},
+	"get_user_api_keys":         {"GET", "/v2/users/{userSid}/api-keys", 200, false, "User"},
+	"get_user_by_sid":           {"GET", "/v2/users/{sid}", 200, false, "User"},
+	"get_users":                 {"GET", "/v2/users", 200, false, "User"},
+	"regenerate_s3_key":         {"POST", "/v2/users/{sid}/s3-secret-key", 201, false, "User"},
+	"rotate_user_api_key":       {"POST", "/v2/users/{userSid}/api-keys/{id}/rotate", 200, false, "User"},
+	"update_group":              {"PUT", "/v2/groups/{sid}", 200, false, "User"},
+	"update_principal_sources":  {"PUT", "/v2/security-principals/{sid}/sources", 200, false, "User"},
+	"update_user":               {"PUT", "/v2/users/{sid}", 200, false, "User"},
+	"update_user_api_key_by_id": {"PUT", "/v2/users/{userSid}/api-keys/{id}", 200, false, "User"},
+	"create_access_token":       {"POST", "/v2/access-tokens", 201, true, "AccessToken"},
+	"create_role":               {"POST", "/v2/roles", 201, false, "Role"},
+	"delete_role":               {"DELETE", "/v2/roles/{name}", 204, false, "Role"},
+	"get_roles":                 {"GET", "/v2/roles", 200, false, "Role"},
+	"update_role":               {"PUT", "/v2/roles/{name}", 200, false, "Role"},
+	"get_privileges":            {"GET", "/v2/privileges", 200, false, "Privilege"},
+
+	"get_health":  {"GET", "/healthz", 200, true, ""},
+	"get_metrics": {"GET", "/metrics", 200, true, ""},
+	"get_openapi": {"GET", "/v2/openapi.yaml", 200, true, ""},
+}
+
+// extras are the service endpoints whose success body is not JSON (or, for get_health, not an
+// API model).
+var extras = map[string]string{
+	"get_health":  "application/json",
+	"get_metrics": "text/plain",
+	"get_openapi": "application/yaml",
+}
+
+func load(t *testing.T) *openapi3.T {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(Spec())
+	if err != nil {
+		t.Fatalf("load openapi.yaml: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.yaml does not validate: %v", err)
+	}
+	return doc
+}
+
+func TestSpecIsACopy(t *testing.T) {
+	a := Spec()
+	if len(a) == 0 {
+		t.Fatal("Spec() is empty")
+	}
+	a[0] ^= 0xff
+	if b := Spec(); bytes.Equal(a, b) {
+		t.Fatal("Spec() returns shared bytes; modifying one result changed the next")
+	}
+}
+
+func TestDocumentValidates(t *testing.T) {
+	doc := load(t)
+	if doc.OpenAPI != "3.0.3" {
+		t.Errorf("openapi = %q, want 3.0.3", doc.OpenAPI)
+	}
+	if len(doc.Servers) != 0 {
+		t.Errorf("servers = %v; paths are absolute (/v2/...), servers must be absent", doc.Servers)
+	}
+}
+
+func TestOperations(t *testing.T) {
+	doc := load(t)
+	seen := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			id := op.OperationID
+			where := method + " " + path
+			if id == "" {
+				t.Errorf("%s: no operationId", where)
+				continue
+			}
+			if seen[id] {
+				t.Errorf("%s: duplicate operationId %s", where, id)
+			}
+			seen[id] = true
+			want, ok := wantOps[id]
+			if !ok {
+				t.Errorf("%s: unexpected operation %s", where, id)
+				continue
+			}
+			if method != want.method || path != want.path {
+				t.Errorf("%s: route %s %s, want %s %s", id, method, path, want.method, want.path)
+			}
+
+			// Exactly one 2xx, equal to the wire-format success code; a default Error.
+			var success []int
+			for code := range op.Responses.Map() {
+				if code == "default" {
+					continue
+				}
+				n, err := strconv.Atoi(code)
+				if err != nil {
+					t.Errorf("%s: response code %q is not a number", id, code)
+					continue
+				}
+				if n >= 200 && n < 300 {
+					success = append(success, n)
+				}
+			}
+			if len(success) != 1 || success[0] != want.status {
+				t.Errorf("%s: success codes %v, want exactly [%d]", id, success, want.status)
+			}
+			def := op.Responses.Default()
+			if def == nil || def.Value == nil {
+				t.Errorf("%s: no default response", id)
+			} else if mt := def.Value.Content.Get("application/json"); mt == nil || mt.Schema == nil || mt.Schema.Ref != "#/components/schemas/Error" {
+				t.Errorf("%s: default response is not application/json Error", id)
+			}
+
+			// Success body: none for 204, JSON except for the extras.
+			resp := op.Responses.Status(want.status)
+			if resp == nil || resp.Value == nil {
+				continue
+			}
+			content := resp.Value.Content
+			switch {
+			case want.status == http.StatusNoContent:
+				if len(content) != 0 {
+					t.Errorf("%s: 204 declares a body", id)
+				}
+			case extras[id] != "":
+				if content.Get(extras[id]) == nil || len(content) != 1 {
+					t.Errorf("%s: success content %v, want only %s", id, slices.Sorted(maps.Keys(content)), extras[id])
+				}
+			default:
+				if content.Get("application/json") == nil || len(content) != 1 {
+					t.Errorf("%s: success content %v, want only application/json", id, slices.Sorted(maps.Keys(content)))
+				}
+			}
+
+			// Request bodies are JSON.
+			if rb := op.RequestBody; rb != nil && rb.Value != nil {
+				if rb.Value.Content.Get("application/json") == nil || len(rb.Value.Content) != 1 {
+					t.Errorf("%s: request body is not only application/json", id)
+				}
+			}
+
+			// Security: the public operations have security: [], the others inherit the global
+			// requirement (any one of the three schemes).
+			if want.public {
+				if op.Security == nil || len(*op.Security) != 0 {
+					t.Errorf("%s: want security: []", id)
+				}
+			} else if op.Security != nil {
+				t.Errorf("%s: overrides the global security requirement", id)
+			}
+
+			// Tags.
+			if want.tag == "" {
+				if len(op.Tags) != 0 {
+					t.Errorf("%s: tags %v, want none", id, op.Tags)
+				}
+			} else if len(op.Tags) != 1 || op.Tags[0] != want.tag {
+				t.Errorf("%s: tags %v, want [%s]", id, op.Tags, want.tag)
+			}
+		}
+	}
+	for id := range wantOps {
+		if !seen[id] {
+			t.Errorf("operation %s missing", id)
+		}
+	}
+	if len(seen) != 35 {
+		t.Errorf("%d operations, want 35", len(seen))
+	}
+}
+
+func TestSecuritySchemes(t *testing.T) {
+	doc := load(t)
+	want := map[string]string{"APIKeyHeader": "apiKey", "Bearer": "Authorization", "SessionIdHeader": "session-id"}
+	for name, header := range want {
+		ref := doc.Components.SecuritySchemes[name]
+		if ref == nil || ref.Value == nil {
+			t.Errorf("security scheme %s missing", name)
+			continue
+		}
+		s := ref.Value
+		if s.Type != "apiKey" || s.In != "header" || s.Name != header {
+			t.Errorf("security scheme %s = {type %s, in %s, name %s}, want apiKey in header %s", name, s.Type, s.In, s.Name, header)
+		}
+	}
+	if len(doc.Security) != 3 {
+		t.Fatalf("global security = %v, want three alternatives", doc.Security)
+	}
+	for _, req := range doc.Security {
+		if len(req) != 1 {
+			t.Errorf("global security requirement %v: want exactly one scheme each (any one is enough)", req)
+		}
+		for name := range req {
+			if _, ok := want[name]; !ok {
+				t.Errorf("global security names unknown scheme %s", name)
+			}
+		}
+	}
+}
+
+// TestQueryParameters checks the query parameters against wire-format.md: names, csv lists as
+// form/explode=false arrays of strings, booleans typed boolean.
+func TestQueryParameters(t *testing.T) {
+	doc := load(t)
+	type p struct {
+		name string
+		kind string // list, bool, string
+	}
+	want := map[string][]p{
+		"delete_session":            {{"sid", "string"}},
+		"get_active_sessions_count": {{"sids", "list"}},
+		"get_all_api_keys":          {{"ids", "list"}, {"ownerSids", "list"}, {"isActive", "bool"}, {"isExpired", "bool"}},
+		"get_groups":                {{"names", "list"}, {"roles", "list"}, {"domain", "string"}, {"sids", "list"}, {"matchPartialNames", "bool"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
+		"get_security_principals":   {{"sids", "list"}},
+		"get_user_api_keys":         {{"ids", "list"}, {"isActive", "bool"}, {"isExpired", "bool"}},
+		"get_users":                 {{"domain", "string"}, {"sids", "list"}, {"usernames", "list"}, {"matchPartialNames", "bool"}, {"emailAddresses", "list"}, {"roles", "list"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
+		"get_roles":                 {{"names", "list"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
+		"get_privileges":            {{"names", "list"}},
+	}
+	for path, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			var got []p
+			params := append(slices.Clone(item.Parameters), op.Parameters...)
+			for _, ref := range params {
+				prm := ref.Value
+				if prm.In != openapi3.ParameterInQuery {
+					if prm.In == openapi3.ParameterInPath && !strings.Contains(path, "{"+prm.Name+"}") {
+						t.Errorf("%s: path parameter %s not in path %s", op.OperationID, prm.Name, path)
+					}
+					continue
+				}
+				s := prm.Schema.Value
+				kind := "?"
+				switch {
+				case s.Type.Is("array"):
+					if s.Items == nil || !s.Items.Value.Type.Is("string") {
+						t.Errorf("%s: %s: list items are not strings", op.OperationID, prm.Name)
+					}
+					if prm.Style != "form" || prm.Explode == nil || *prm.Explode {
+						t.Errorf("%s: %s: list is not style form, explode false", op.OperationID, prm.Name)
+					}
+					kind = "list"
+				case s.Type.Is("boolean"):
+					kind = "bool"
+				case s.Type.Is("string"):
+					kind = "string"
+				}
+				got = append(got, p{prm.Name, kind})
+			}
+			if !slices.Equal(got, want[op.OperationID]) {
+				t.Errorf("%s: query parameters %v, want %v", op.OperationID, got, want[op.OperationID])
+			}
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package api
+
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// wantRequired lists, per model, the properties that are required (a client always sends them
+// in requests; the server always sends them in responses), from wire-format.md and the server's
+// zero-value rules. A model not listed here has no required property.
+var wantRequired = map[string][]string{
+	// Responses.
+	"UserParams":                {"sid", "domain", "username", "roles", "locked", "lockedReason", "restricted", "forcePasswordChange", "createdTimeMsecs", "lastUpdatedTimeMsecs", "otherGroups"},
+	"GroupParams":               {"sid", "name", "domain", "roles", "restricted", "tenantIds", "smbPrincipals", "createdTimeMsecs", "lastUpdatedTimeMsecs"},
+	"LocalGroupResponseParams":  {"userSids"},
+	"S3AccountParams":           {"s3AccessKeyId", "s3AccountId"},
+	"UserAPIKey":                {"id", "userSid", "name", "isActive", "isExpired", "createdByUserSid", "createdTimeMsecs"},
+	"CreatedUserAPIKey":         {"id", "userSid", "name", "isActive", "isExpired", "createdByUserSid", "createdTimeMsecs", "apiKey"},
+	"Role":                      {"name", "label", "privileges", "isUserCreatedRole", "tenantIds", "createdTimestampMsecs", "lastUpdatedTimestampMsecs"},
+	"Privilege":                 {"category", "description", "id", "isAvailableOnHelios", "isCustomRoleDefault", "isSpecial", "isViewOnly", "label", "name"},
+	"ActiveSessionsCountParams": {"sessionsPerUser", "totalSessionsCount"},
+	"UserSessionsCount":         {"sid", "sessionsCount"},
+	"AssignedSourcesResponse":   {"sourceIds", "viewIds"},
+	"SecurityPrincipal":         {"sid", "principalName", "objectClass", "domainName"},
+	"AccessTokenResponse":       {"accessToken", "tokenType", "privileges"},
+	"UserSession":               {"sessionId"},
+	"SecretKeyEntity":           {"secret-key"},
+	"Groups":                    {"groups"},
+	"UsersList":                 {"users"},
+	"UserAPIKeys":               {"apiKeys"},
+	"SecurityPrincipals":        {"securityPrincipals"},
+	"Roles":                     {"roles"},
+	"Privileges":                {"privileges"},
+	"Error":                     {"errorCode", "message"},
+	"Health":                    {"status"},
+	// Requests.
+	"CreateGroupParams":              {"domain", "name"},
+	"CreateUserParameters":           {"domain", "username"},
+	"CreateOrUpdateAPIKeyRequest":    {"name"},
+	"DeleteGroupsRequest":            {"sids"},
+	"DeleteUsersRequest":             {"sids"},
+	"CreateAccessTokenRequestParams": {"password", "username"},
+	"CreateRoleParameters":           {"name", "privileges"},
+	"UpdateRoleParameters":           {"privileges"},
+}
+
+// wantModels is every model of wire-format.md (the request/response splits under their own
+// names) with its JSON property names.
+var wantModels = map[string][]string{
+	"LocalGroupParams":               {"userSids"},
+	"LocalGroupResponseParams":       {"userSids"},
+	"CreateGroupParams":              {"description", "domain", "localGroupParams", "name", "restricted", "roles", "tenantIds"},
+	"SMBPrincipal":                   {"domain", "name", "objectClass"},
+	"GroupParams":                    {"description", "domain", "localGroupParams", "name", "restricted", "roles", "tenantIds", "createdTimeMsecs", "lastUpdatedTimeMsecs", "sid", "smbPrincipals"},
+	"Groups":                         {"groups"},
+	"CreateUserSessionRequestParams": {"certificate", "domain", "otpCode", "otpType", "password", "privateKey", "username"},
+	"UserSession":                    {"sessionId"},
+	"CreateOrUpdateAPIKeyRequest":    {"expiryTimeMsecs", "isActive", "name"},
+	"CreatedUserAPIKey":              {"createdByUserSid", "createdTimeMsecs", "expiryTimeMsecs", "id", "isActive", "isExpired", "lastRotatedTimeMsecs", "name", "userSid", "apiKey"},
+	"LocalUserParams":                {"email", "groups", "password", "primaryGroup"},
+	"CreateUserParameters":           {"allowSmbAccessToken", "description", "domain", "effectiveTimeMsecs", "expiryTimeMsecs", "localUserParams", "locked", "otherGroups", "primaryGroup", "restricted", "roles", "username"},
+	"LocalUserResponseParams":        {"email"},
+	"S3AccountParams":                {"s3AccessKeyId", "s3AccountId", "s3SecretKey"},
+	"UserParams":                     {"description", "effectiveTimeMsecs", "expiryTimeMsecs", "locked", "restricted", "roles", "createdTimeMsecs", "domain", "forcePasswordChange", "lastLoginTimeMsecs", "lastUpdatedTimeMsecs", "localUserParams", "lockedReason", "otherGroups", "primaryGroup", "s3AccountParams", "sid", "tenantId", "username"},
+	"UsersList":                      {"users"},
+	"DeleteGroupsRequest":            {"sids"},
+	"DeleteUsersRequest":             {"sids"},
+	"UserSessionsCount":              {"sessionsCount", "sid"},
+	"ActiveSessionsCountParams":      {"sessionsPerUser", "totalSessionsCount"},
+	"UserAPIKey":                     {"createdByUserSid", "createdTimeMsecs", "expiryTimeMsecs", "id", "isActive", "isExpired", "lastRotatedTimeMsecs", "name", "userSid"},
+	"UserAPIKeys":                    {"apiKeys"},
+	"AssignedSources":                {"sourceIds", "viewIds"},
+	"AssignedSourcesResponse":        {"sourceIds", "viewIds"},
+	"SecurityPrincipal":              {"domainName", "fullName", "objectClass", "principalName", "sid"},
+	"SecurityPrincipals":             {"securityPrincipals"},
+	"SecretKeyEntity":                {"secret-key"},
+	"UpdateGroupParameters":          {"description", "localGroupParams", "restricted", "roles", "tenantIds"},
+	"LocalUserUpdateParams":          {"email", "groups", "password", "primaryGroup", "currentPassword"},
+	"UpdateUserParameters":           {"description", "effectiveTimeMsecs", "expiryTimeMsecs", "locked", "restricted", "roles", "localUserParams"},
+	"CreateAccessTokenRequestParams": {"domain", "password", "username"},
+	"AccessTokenResponse":            {"accessToken", "privileges", "tokenType"},
+	"Role":                           {"name", "description", "privileges", "createdTimestampMsecs", "isUserCreatedRole", "label", "lastUpdatedTimestampMsecs", "tenantIds"},
+	"Roles":                          {"roles"},
+	"Privilege":                      {"category", "description", "id", "isAvailableOnHelios", "isCustomRoleDefault", "isSpecial", "isViewOnly", "label", "name"},
+	"Privileges":                     {"privileges"},
+	"CreateRoleParameters":           {"description", "privileges", "name"},
+	"UpdateRoleParameters":           {"description", "privileges"},
+	"Error":                          {"errorCode", "message", "taskLogId"},
+	"Health":                         {"status"},
+}
+
+func TestModels(t *testing.T) {
+	doc := load(t)
+	schemas := doc.Components.Schemas
+	for name, props := range wantModels {
+		ref := schemas[name]
+		if ref == nil {
+			t.Errorf("schema %s missing", name)
+			continue
+		}
+		got := slices.Sorted(maps.Keys(ref.Value.Properties))
+		if want := slices.Sorted(slices.Values(props)); !slices.Equal(got, want) {
+			t.Errorf("%s: properties %v, want %v", name, got, want)
+		}
+		gotReq := slices.Sorted(slices.Values(ref.Value.Required))
+		if want := slices.Sorted(slices.Values(wantRequired[name])); !slices.Equal(gotReq, want) {
+			t.Errorf("%s: required %v, want %v", name, gotReq, want)
+		}
+		if ref.Value.Description == "" {
+			t.Errorf("%s: no description", name)
+		}
+	}
+	for name := range schemas {
+		if _, ok := wantModels[name]; !ok {
+			t.Errorf("unexpected schema %s", name)
+		}
+	}
+}
+
+// walk visits s and every schema below it (properties, items, allOf), once each.
+func walk(s *openapi3.SchemaRef, seen map[*openapi3.Schema]bool, visit func(*openapi3.Schema)) {
+	if s == nil || s.Value == nil || seen[s.Value] {
+		return
+	}
+	seen[s.Value] = true
+	visit(s.Value)
+	for _, p := range s.Value.Properties {
+		walk(p, seen, visit)
+	}
+	walk(s.Value.Items, seen, visit)
+	for _, a := range s.Value.AllOf {
+		walk(a, seen, visit)
+	}
+}
+
+// TestResponseSchemasStrict: every object a response can carry rejects unknown properties, and
+// nothing in a response is nullable (unset fields are omitted). No schema is shared between a
+// request and a response.
+func TestResponseSchemasStrict(t *testing.T) {
+	doc := load(t)
+	inResponse := map[*openapi3.Schema]bool{}
+	inRequest := map[*openapi3.Schema]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, resp := range op.Responses.Map() {
+				for _, mt := range resp.Value.Content {
+					walk(mt.Schema, inResponse, func(s *openapi3.Schema) {
+						if s.Nullable {
+							t.Errorf("%s: nullable schema in a response: %s", op.OperationID, s.Description)
+						}
+						if s.Type.Is("object") && (s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has) {
+							t.Errorf("%s: response object without additionalProperties: false: %s", op.OperationID, s.Description)
+						}
+						if s.Type.Is("integer") && s.Format != "int64" {
+							t.Errorf("%s: integer without format int64: %s", op.OperationID, s.Description)
+						}
+					})
+				}
+			}
+			if op.RequestBody != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					walk(mt.Schema, inRequest, func(s *openapi3.Schema) {
+						if s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has {
+							t.Errorf("%s: request object with additionalProperties: false: %s", op.OperationID, s.Description)
+						}
+					})
+				}
+			}
+		}
+	}
+	for s := range inRequest {
+		if inResponse[s] && s.Type.Is("object") {
+			t.Errorf("schema %q is used both in a request and a response", s.Description)
+		}
+	}
+}
+
+// TestRequestsAcceptNull: the Go SDK sends unset optional fields as null; every optional
+// property of a request model accepts null, every required one rejects it.
+func TestRequestsAcceptNull(t *testing.T) {
+	doc := load(t)
+	requests := []string{"CreateGroupParams", "UpdateGroupParameters", "LocalGroupParams", "DeleteGroupsRequest",
+		"CreateUserSessionRequestParams", "CreateOrUpdateAPIKeyRequest", "LocalUserParams", "CreateUserParameters",
+		"LocalUserUpdateParams", "UpdateUserParameters", "DeleteUsersRequest", "AssignedSources",
+		"CreateAccessTokenRequestParams", "CreateRoleParameters", "UpdateRoleParameters"}
+	for _, name := range requests {
+		s := doc.Components.Schemas[name].Value
+		for prop, ps := range s.Properties {
+			err := ps.Value.VisitJSON(nil, openapi3.VisitAsRequest())
+			if slices.Contains(s.Required, prop) {
+				if err == nil {
+					t.Errorf("%s.%s is required but accepts null", name, prop)
+				}
+			} else if err != nil {
+				t.Errorf("%s.%s is optional but rejects null: %v", name, prop, err)
+			}
+		}
+	}
+
+	// A create_users body as the Go SDK sends it.
+	body := []any{map[string]any{
+		"username": "alice", "domain": "LOCAL", "roles": nil, "description": nil, "locked": nil,
+		"localUserParams":    map[string]any{"email": "a@example.test", "password": "pw", "groups": nil},
+		"effectiveTimeMsecs": nil, "somethingNew": true,
+	}}
+	rb := doc.Paths.Value("/v2/users").Post.RequestBody.Value.Content.Get("application/json").Schema.Value
+	if err := rb.VisitJSON(body, openapi3.VisitAsRequest()); err != nil {
+		t.Errorf("create_users body with nulls rejected: %v", err)
+	}
+	// otpType: null or one of the enum values.
+	otp := doc.Components.Schemas["CreateUserSessionRequestParams"].Value.Properties["otpType"].Value
+	for _, v := range []any{nil, "email", "totp", "salesforce"} {
+		if err := otp.VisitJSON(v); err != nil {
+			t.Errorf("otpType %v rejected: %v", v, err)
+		}
+	}
+	if err := otp.VisitJSON("sms"); err == nil {
+		t.Error("otpType sms accepted")
+	}
+}
