@@ -63,7 +63,7 @@ var wantModels = map[string][]string{
 	"LocalUserParams":                {"email", "groups", "password", "primaryGroup"},
 	"CreateUserParameters":           {"allowSmbAccessToken", "description", "domain", "effectiveTimeMsecs", "expiryTimeMsecs", "localUserParams", "locked", "otherGroups", "primaryGroup", "restricted", "roles", "username"},
 	"LocalUserResponseParams":        {"email"},
-	"S3AccountParams":                {"s3AccessKeyId", "s3AccountId", "s3SecretKey"},
+	"S3AccountParams":                {"s3AccessKeyId", "s3AccountId"},
 	"UserParams":                     {"description", "effectiveTimeMsecs", "expiryTimeMsecs", "locked", "restricted", "roles", "createdTimeMsecs", "domain", "forcePasswordChange", "lastLoginTimeMsecs", "lastUpdatedTimeMsecs", "localUserParams", "lockedReason", "otherGroups", "primaryGroup", "s3AccountParams", "sid", "tenantId", "username"},
 	"UsersList":                      {"users"},
 	"DeleteGroupsRequest":            {"sids"},

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// started is a running `clusteriam serve`.
+type started struct {
+	url    string
+	stderr *strings.Builder
+	done   chan error
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+var servingRe = regexp.MustCompile(`serving (https?://\S+) `)
+
+// startServe runs serve in-process on a free port until the test ends.
+func startServe(t *testing.T, env map[string]string, args ...string) *started {
+	t.Helper()
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &started{stderr: &strings.Builder{}, done: make(chan error, 1), cancel: cancel}
+	go func() {
+		s.done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, pw)
+		pw.Close()
+	}()
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			s.stderr.WriteString(sc.Text() + "\n")
+			if m := servingRe.FindStringSubmatch(sc.Text()); m != nil {
+				urlc <- m[1]
+			}
+		}
+	}()
+	select {
+	case s.url = <-urlc:
+	case err := <-s.done:
+		t.Fatalf("serve exited: %v\n%s", err, s.stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+func (s *started) stop(t *testing.T) {
+	s.once.Do(func() { s.stopOnce(t) })
+}
+
+func (s *started) stopOnce(t *testing.T) {
+	s.cancel()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("serve did not stop")
+	}
+}
+
+func insecureClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+}
+
+func login(t *testing.T, c *http.Client, url, pw string) int {
+	t.Helper()
+	res, err := c.Post(url+"/v2/access-tokens", "application/json",
+		strings.NewReader(`{"username":"admin","password":`+mustJSON(pw)+`,"domain":"LOCAL"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func mustJSON(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func TestServeFirstStart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, nil, "--data-dir", dir)
+	m := regexp.MustCompile(`created LOCAL user "admin" with password (\S+)`).FindStringSubmatch(s.stderr.String())
+	if m == nil {
+		t.Fatalf("no generated password printed:\n%s", s.stderr)
+	}
+	c := insecureClient()
+	if code := login(t, c, s.url, m[1]); code != 201 {
+		t.Fatalf("log-in with printed password: %d", code)
+	}
+	if code := login(t, c, s.url, "admin"); code != 401 {
+		t.Fatalf("log-in with a default password: %d", code)
+	}
+	// Self-signed ECDSA certificate with the expected names, kept in the data dir.
+	pem, err := os.ReadFile(filepath.Join(dir, "tls.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("tls.crt is not PEM")
+	}
+	for _, name := range []string{"localhost", "127.0.0.1"} {
+		conn, err := tls.Dial("tcp", strings.TrimPrefix(s.url, "https://"), &tls.Config{RootCAs: pool, ServerName: name})
+		if err != nil {
+			t.Fatalf("verify certificate for %s: %v", name, err)
+		}
+		conn.Close()
+	}
+	for _, f := range []string{"clusteriam.db", "s3-secret.key", "tls.key"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, %v", f, st.Mode(), err)
+		}
+	}
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o700 {
+		t.Errorf("data dir mode %v", st.Mode())
+	}
+	// Health and metrics need no credentials.
+	for _, path := range []string{"/healthz", "/metrics", "/v2/openapi.yaml"} {
+		res, err := c.Get(s.url + path)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s: %v %v", path, res, err)
+		}
+		res.Body.Close()
+	}
+}
+
+func TestServeRestartKeepsDataAndPassword(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "Env-Password-1"}
+	s := startServe(t, env, "--data-dir", dir)
+	if strings.Contains(s.stderr.String(), "Env-Password-1") {
+		t.Fatal("the admin password from the environment was printed")
+	}
+	c := insecureClient()
+	if code := login(t, c, s.url, "Env-Password-1"); code != 201 {
+		t.Fatalf("log-in: %d", code)
+	}
+	s.stop(t)
+	// A second start neither recreates the admin nor takes a new password.
+	s2 := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "Other-Password-1"}, "--data-dir", dir)
+	if code := login(t, c, s2.url, "Env-Password-1"); code != 201 {
+		t.Fatalf("log-in after restart: %d", code)
+	}
+	if code := login(t, c, s2.url, "Other-Password-1"); code != 401 {
+		t.Fatalf("second start changed the password: %d", code)
+	}
+}
+
+func TestServeInsecureHTTPAndMetricsListen(t *testing.T) {
+	s := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "Env-Password-1"},
+		"--data-dir", t.TempDir(), "--insecure-http", "--metrics-listen", "127.0.0.1:0")
+	if !strings.HasPrefix(s.url, "http://") || !strings.Contains(s.stderr.String(), "plain HTTP") {
+		t.Fatalf("url %s, log:\n%s", s.url, s.stderr)
+	}
+	res, err := http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Fatalf("/metrics on the API address with --metrics-listen: %d", res.StatusCode)
+	}
+}
+
+func TestServeFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--tls-cert", "x.pem"},
+		{"--bogus"},
+		{"extra"},
+	} {
+		if _, err := parseServeFlags(args, io.Discard); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, io.Discard); err == nil {
+		t.Error("unknown command accepted")
+	}
+}
