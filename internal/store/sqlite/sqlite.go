@@ -6,6 +6,10 @@
 // connection (BEGIN IMMEDIATE transactions, serialised in this process);
 // reads use a separate pool of query-only connections and run concurrently
 // with a write, each on its own consistent snapshot.
+//
+// The fn given to an Update method runs inside the write transaction: it
+// may read through the Store (it sees the last committed state) but must
+// not call a method that writes, which would wait for itself.
 package sqlite
 
 import (
@@ -58,7 +62,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
-	if err := s.init(ctx); err != nil {
+	if err := s.setup(ctx); err != nil {
 		_ = s.w.Close()
 		return nil, err
 	}
@@ -76,8 +80,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-// init checks the writer connection's settings and migrates the schema.
-func (s *Store) init(ctx context.Context) error {
+// setup checks the writer connection's settings and migrates the schema.
+func (s *Store) setup(ctx context.Context) error {
 	var mode string
 	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
