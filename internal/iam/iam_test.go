@@ -1,0 +1,192 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/sqlite"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newTestService(t *testing.T, cfg Config) (*Service, *clock, store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "iam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	box, err := auth.NewSecretBox(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	cfg.Now = clk.now
+	h := auth.NewHasher(auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 2)
+	svc, err := New(ctx, st, h, box, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.EnsureAdmin(ctx, "admin-Password-1"); err != nil {
+		t.Fatal(err)
+	}
+	return svc, clk, st
+}
+
+func login(t *testing.T, svc *Service, user, pw string) (string, error) {
+	t.Helper()
+	secret, _, err := svc.Login(context.Background(), LoginInput{Username: user, Password: pw, Domain: LocalDomain}, store.SessionKindSession)
+	return secret, err
+}
+
+func TestSessionExpiry(t *testing.T) {
+	svc, clk, _ := newTestService(t, Config{SessionLifetime: time.Hour})
+	ctx := context.Background()
+	secret, err := login(t, svc, "admin", "admin-Password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.add(59 * time.Minute)
+	if _, err := svc.Authenticate(ctx, CredSession, secret); err != nil {
+		t.Fatalf("session before expiry: %v", err)
+	}
+	clk.add(time.Minute)
+	if _, err := svc.Authenticate(ctx, CredSession, secret); KindOf(err) != KindUnauthenticated {
+		t.Fatalf("session at expiry: %v", err)
+	}
+	if n, err := svc.PurgeExpiredSessions(ctx); err != nil || n != 1 {
+		t.Fatalf("purge: %d, %v", n, err)
+	}
+}
+
+func TestUserWindow(t *testing.T) {
+	svc, clk, _ := newTestService(t, Config{})
+	ctx := context.Background()
+	admin, err := svc.Authenticate(ctx, CredSession, mustLogin(t, svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := clk.now().UnixMilli()
+	from, until := now+int64(time.Hour/time.Millisecond), now+int64(2*time.Hour/time.Millisecond)
+	_, err = svc.CreateUsers(ctx, admin, []NewUser{{Username: "w", Domain: LocalDomain, Password: "w-Password-1",
+		Roles: []string{RoleViewer}, EffectiveTimeMsecs: &from, ExpiryTimeMsecs: &until}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := login(t, svc, "w", "w-Password-1"); KindOf(err) != KindUnauthenticated {
+		t.Fatalf("log-in before effectiveTime: %v", err)
+	}
+	clk.add(time.Hour)
+	secret, err := login(t, svc, "w", "w-Password-1")
+	if err != nil {
+		t.Fatalf("log-in inside the window: %v", err)
+	}
+	u, err := svc.store.GetUserByName(ctx, LocalDomain, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := svc.CreateAPIKey(ctx, admin, u.SID, APIKeyInput{Name: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.add(time.Hour)
+	for kind, cred := range map[string]string{CredSession: secret, CredAPIKey: key} {
+		if _, err := svc.Authenticate(ctx, kind, cred); KindOf(err) != KindUnauthenticated {
+			t.Errorf("%s of an expired user: %v", kind, err)
+		}
+	}
+	if _, err := login(t, svc, "w", "w-Password-1"); KindOf(err) != KindUnauthenticated {
+		t.Fatalf("log-in at expiryTime: %v", err)
+	}
+}
+
+func mustLogin(t *testing.T, svc *Service) string {
+	t.Helper()
+	s, err := login(t, svc, "admin", "admin-Password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestPasswordStoredAsArgon2id(t *testing.T) {
+	_, _, st := newTestService(t, Config{})
+	u, err := st.GetUserByName(context.Background(), LocalDomain, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(u.PasswordHash, "$argon2id$v=19$m=1024,t=1,p=1$") || strings.Contains(u.PasswordHash, "admin-Password-1") {
+		t.Fatalf("stored hash %q", u.PasswordHash)
+	}
+}
+
+func TestEnsureAdminOnlyOnEmptyStore(t *testing.T) {
+	svc, _, _ := newTestService(t, Config{})
+	created, err := svc.EnsureAdmin(context.Background(), "another-Password-1")
+	if err != nil || created {
+		t.Fatalf("second EnsureAdmin: %v, %v", created, err)
+	}
+	if _, err := login(t, svc, "admin", "another-Password-1"); err == nil {
+		t.Fatal("EnsureAdmin replaced the password")
+	}
+}
+
+func TestSIDsAreUniqueAndWellFormed(t *testing.T) {
+	svc, _, _ := newTestService(t, Config{})
+	sids, err := svc.newSIDs(context.Background(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := svc.newSIDs(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range append(sids, more...) {
+		parts := strings.Split(s, "-")
+		if len(parts) != 7 || parts[0] != "S" || parts[1] != "1" || parts[2] != "100" || parts[3] != "21" || seen[s] {
+			t.Fatalf("sid %q", s)
+		}
+		seen[s] = true
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	cases := []struct {
+		err  error
+		want Kind
+	}{
+		{invalid("x"), KindInvalid},
+		{store.ErrNotFound, KindNotFound},
+		{errors.Join(errors.New("ctx"), store.ErrAlreadyExists), KindConflict},
+		{&store.InUseError{What: "role", Holders: []string{"u"}}, KindInvalid},
+		{store.ErrInvalidReference, KindInvalid},
+		{errors.New("disk on fire"), KindInternal},
+		{errUnauthenticated, KindUnauthenticated},
+	}
+	for _, c := range cases {
+		if got := KindOf(c.err); got != c.want {
+			t.Errorf("KindOf(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
