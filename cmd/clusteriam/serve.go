@@ -114,7 +114,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		servers = append(servers, msrv)
 	}
 	go purgeSessions(ctx, svc, log)
-	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (data in %s)\n", scheme, ln.Addr(), cfg.dataDir)
+	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (data in %s)\n", scheme, displayAddr(ln.Addr()), cfg.dataDir)
 	fmt.Fprintf(stderr, "clusteriam: log in with POST %s://%s/v2/access-tokens {\"username\":\"admin\",\"password\":\"...\",\"domain\":\"LOCAL\"}\n", scheme, displayAddr(ln.Addr()))
 	select {
 	case err := <-errc:

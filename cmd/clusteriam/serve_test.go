@@ -20,7 +20,7 @@ import (
 // started is a running `clusteriam serve`.
 type started struct {
 	url    string
-	stderr *strings.Builder
+	stderr *lockedText
 	done   chan error
 	cancel context.CancelFunc
 	once   sync.Once
@@ -28,12 +28,30 @@ type started struct {
 
 var servingRe = regexp.MustCompile(`serving (https?://\S+) `)
 
+// lockedText collects the command's stderr while tests read it.
+type lockedText struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedText) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *lockedText) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // startServe runs serve in-process on a free port until the test ends.
 func startServe(t *testing.T, env map[string]string, args ...string) *started {
 	t.Helper()
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &started{stderr: &strings.Builder{}, done: make(chan error, 1), cancel: cancel}
+	s := &started{stderr: &lockedText{}, done: make(chan error, 1), cancel: cancel}
 	go func() {
 		s.done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, pw)
 		pw.Close()
