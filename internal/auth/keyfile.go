@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/clusteriam/clusteriam/internal/atomicfile"
 )
 
 // LoadOrCreateKey reads a KeySize (32) byte key from path, or, if path does
@@ -32,7 +34,7 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("auth: generating key: %w", err)
 	}
-	switch err := createFileAtomic(path, key, 0o600); {
+	switch err := atomicfile.Create(path, key, 0o600); {
 	case err == nil:
 		return key, nil
 	case errors.Is(err, fs.ErrExist):
@@ -67,62 +69,4 @@ func loadKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("auth: key file %s is %d bytes, want %d", path, len(key), KeySize)
 	}
 	return key, nil
-}
-
-// createFileAtomic writes data to path with mode perm, all or nothing, and
-// fails with an error wrapping fs.ErrExist if path already exists (except on
-// file systems without hard links, where it replaces path).
-func createFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if f != nil {
-			_ = f.Close()
-		}
-		_ = os.Remove(tmp) // after a link, path keeps the data
-	}()
-	if err := f.Chmod(perm); err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		f = nil
-		return err
-	}
-	f = nil
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		// No hard links here (or not permitted): publish by rename.
-		if err := os.Rename(tmp, path); err != nil {
-			return err
-		}
-	}
-	return syncDir(dir)
-}
-
-// syncDir fsyncs a directory so that a new entry in it survives a crash.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be fsynced there
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	if err := d.Sync(); err != nil {
-		_ = d.Close()
-		return err
-	}
-	return d.Close()
 }

@@ -56,33 +56,17 @@ func handleCreateGroups(svc *iam.Service) authedHandler {
 
 func handleGetGroups(svc *iam.Service) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		partial, err := queryBool(r, "matchPartialNames")
+		q, err := readPrincipalQuery(r, "names")
 		if err != nil {
 			return err
 		}
-		if _, err := queryBool(r, "includeTenants"); err != nil {
-			return err
-		}
-		f := store.GroupFilter{
-			Domain: queryString(r, "domain"), SIDs: queryList(r, "sids"), Names: queryList(r, "names"),
-			MatchPartialNames: partial != nil && *partial, Roles: queryList(r, "roles"), TenantIDs: queryList(r, "tenantIds"),
-		}
-		groups, err := svc.ListGroups(r.Context(), p, f)
+		groups, err := svc.ListGroups(r.Context(), p, store.GroupFilter{
+			Domain: q.domain, SIDs: q.sids, Names: q.names, MatchPartialNames: q.partial, Roles: q.roles, TenantIDs: q.tIDs,
+		})
 		if err != nil {
 			return err
 		}
 		writeJSON(w, http.StatusOK, toGroups(groups))
-		return nil
-	}
-}
-
-func handleGetGroup(svc *iam.Service) authedHandler {
-	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		g, err := svc.GetGroup(r.Context(), p, r.PathValue("sid"))
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, toGroup(g))
 		return nil
 	}
 }
@@ -102,33 +86,6 @@ func handleUpdateGroup(svc *iam.Service) authedHandler {
 			return err
 		}
 		writeJSON(w, http.StatusOK, toGroup(g))
-		return nil
-	}
-}
-
-func handleDeleteGroup(svc *iam.Service) authedHandler {
-	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if err := svc.DeleteGroups(r.Context(), p, []string{r.PathValue("sid")}); err != nil {
-			return err
-		}
-		writeNoContent(w)
-		return nil
-	}
-}
-
-func handleDeleteGroups(svc *iam.Service) authedHandler {
-	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		var b sidsRequest
-		if err := decode(w, r, &b); err != nil {
-			return err
-		}
-		if b.SIDs == nil {
-			return badRequest("sids is required")
-		}
-		if err := svc.DeleteGroups(r.Context(), p, b.SIDs); err != nil {
-			return err
-		}
-		writeNoContent(w)
 		return nil
 	}
 }

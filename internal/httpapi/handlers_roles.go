@@ -21,11 +21,7 @@ func handleGetRoles(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		out := rolesJSON{Roles: make([]roleJSON, len(roles))}
-		for i, role := range roles {
-			out.Roles[i] = toRole(role)
-		}
-		writeJSON(w, http.StatusOK, out)
+		writeJSON(w, http.StatusOK, rolesJSON{Roles: mapAll(roles, toRole)})
 		return nil
 	}
 }

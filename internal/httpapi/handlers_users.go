@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
@@ -71,21 +72,37 @@ func handleCreateUsers(svc *iam.Service) authedHandler {
 	}
 }
 
+// principalQuery holds the filter parameters get_users and get_groups share.
+type principalQuery struct {
+	domain                   string
+	sids, names, roles, tIDs []string
+	partial                  bool
+}
+
+func readPrincipalQuery(r *http.Request, namesParam string) (principalQuery, error) {
+	partial, err := queryBool(r, "matchPartialNames")
+	if err != nil {
+		return principalQuery{}, err
+	}
+	if _, err := queryBool(r, "includeTenants"); err != nil {
+		return principalQuery{}, err
+	}
+	return principalQuery{
+		domain: queryString(r, "domain"), sids: queryList(r, "sids"), names: queryList(r, namesParam),
+		roles: queryList(r, "roles"), tIDs: queryList(r, "tenantIds"), partial: partial != nil && *partial,
+	}, nil
+}
+
 func handleGetUsers(svc *iam.Service) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		partial, err := queryBool(r, "matchPartialNames")
+		q, err := readPrincipalQuery(r, "usernames")
 		if err != nil {
 			return err
 		}
-		if _, err := queryBool(r, "includeTenants"); err != nil {
-			return err
-		}
-		f := store.UserFilter{
-			Domain: queryString(r, "domain"), SIDs: queryList(r, "sids"), Usernames: queryList(r, "usernames"),
-			MatchPartialNames: partial != nil && *partial, Emails: queryList(r, "emailAddresses"),
-			Roles: queryList(r, "roles"), TenantIDs: queryList(r, "tenantIds"),
-		}
-		users, err := svc.ListUsers(r.Context(), p, f)
+		users, err := svc.ListUsers(r.Context(), p, store.UserFilter{
+			Domain: q.domain, SIDs: q.sids, Usernames: q.names, MatchPartialNames: q.partial,
+			Emails: queryList(r, "emailAddresses"), Roles: q.roles, TenantIDs: q.tIDs,
+		})
 		if err != nil {
 			return err
 		}
@@ -94,13 +111,14 @@ func handleGetUsers(svc *iam.Service) authedHandler {
 	}
 }
 
-func handleGetUser(svc *iam.Service) authedHandler {
+// handleGetBySID answers a GET of one record addressed by {sid}.
+func handleGetBySID[T, W any](get func(context.Context, *iam.Principal, string) (T, error), wire func(T) W) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		u, err := svc.GetUser(r.Context(), p, r.PathValue("sid"))
+		rec, err := get(r.Context(), p, r.PathValue("sid"))
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toUser(u))
+		writeJSON(w, http.StatusOK, wire(rec))
 		return nil
 	}
 }
@@ -127,9 +145,13 @@ func handleUpdateUser(svc *iam.Service) authedHandler {
 	}
 }
 
-func handleDeleteUser(svc *iam.Service) authedHandler {
+// deleter deletes principals by sid, all or none.
+type deleter func(ctx context.Context, p *iam.Principal, sids []string) error
+
+// handleDeleteOne serves DELETE /v2/{users,groups}/{sid}.
+func handleDeleteOne(del deleter) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if err := svc.DeleteUsers(r.Context(), p, []string{r.PathValue("sid")}); err != nil {
+		if err := del(r.Context(), p, []string{r.PathValue("sid")}); err != nil {
 			return err
 		}
 		writeNoContent(w)
@@ -137,7 +159,8 @@ func handleDeleteUser(svc *iam.Service) authedHandler {
 	}
 }
 
-func handleDeleteUsers(svc *iam.Service) authedHandler {
+// handleDeleteMany serves POST /v2/{users,groups}/delete.
+func handleDeleteMany(del deleter) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		var b sidsRequest
 		if err := decode(w, r, &b); err != nil {
@@ -146,7 +169,7 @@ func handleDeleteUsers(svc *iam.Service) authedHandler {
 		if b.SIDs == nil {
 			return badRequest("sids is required")
 		}
-		if err := svc.DeleteUsers(r.Context(), p, b.SIDs); err != nil {
+		if err := del(r.Context(), p, b.SIDs); err != nil {
 			return err
 		}
 		writeNoContent(w)

@@ -48,6 +48,15 @@ type usersList struct {
 	Users []userParams `json:"users"`
 }
 
+// mapAll converts every record of a list; the result is never nil.
+func mapAll[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -77,13 +86,7 @@ func toUser(u store.User) userParams {
 	return out
 }
 
-func toUsers(users []store.User) usersList {
-	out := usersList{Users: make([]userParams, len(users))}
-	for i, u := range users {
-		out.Users[i] = toUser(u)
-	}
-	return out
-}
+func toUsers(users []store.User) usersList { return usersList{Users: mapAll(users, toUser)} }
 
 type localGroupParams struct {
 	UserSids []string `json:"userSids"`
@@ -125,13 +128,7 @@ func toGroup(g store.Group) groupParams {
 	return out
 }
 
-func toGroups(groups []store.Group) groupsJSON {
-	out := groupsJSON{Groups: make([]groupParams, len(groups))}
-	for i, g := range groups {
-		out.Groups[i] = toGroup(g)
-	}
-	return out
-}
+func toGroups(groups []store.Group) groupsJSON { return groupsJSON{Groups: mapAll(groups, toGroup)} }
 
 type userAPIKey struct {
 	CreatedByUserSID     string `json:"createdByUserSid"`

@@ -36,10 +36,10 @@ func routes(svc *iam.Service, opts Options) []route {
 
 	authed("POST /v2/users", "create_users", handleCreateUsers(svc))
 	authed("GET /v2/users", "get_users", handleGetUsers(svc))
-	authed("POST /v2/users/delete", "delete_users", handleDeleteUsers(svc))
-	authed("GET /v2/users/{sid}", "get_user_by_sid", handleGetUser(svc))
+	authed("POST /v2/users/delete", "delete_users", handleDeleteMany(svc.DeleteUsers))
+	authed("GET /v2/users/{sid}", "get_user_by_sid", handleGetBySID(svc.GetUser, toUser))
 	authed("PUT /v2/users/{sid}", "update_user", handleUpdateUser(svc))
-	authed("DELETE /v2/users/{sid}", "delete_user", handleDeleteUser(svc))
+	authed("DELETE /v2/users/{sid}", "delete_user", handleDeleteOne(svc.DeleteUsers))
 	authed("POST /v2/users/{sid}/s3-secret-key", "regenerate_s3_key", handleRegenerateS3Key(svc))
 
 	authed("POST /v2/users/{userSid}/api-keys", "create_user_api_key", handleCreateAPIKey(svc))
@@ -52,10 +52,10 @@ func routes(svc *iam.Service, opts Options) []route {
 
 	authed("POST /v2/groups", "create_group", handleCreateGroups(svc))
 	authed("GET /v2/groups", "get_groups", handleGetGroups(svc))
-	authed("POST /v2/groups/delete", "delete_groups", handleDeleteGroups(svc))
-	authed("GET /v2/groups/{sid}", "get_group_by_sid", handleGetGroup(svc))
+	authed("POST /v2/groups/delete", "delete_groups", handleDeleteMany(svc.DeleteGroups))
+	authed("GET /v2/groups/{sid}", "get_group_by_sid", handleGetBySID(svc.GetGroup, toGroup))
 	authed("PUT /v2/groups/{sid}", "update_group", handleUpdateGroup(svc))
-	authed("DELETE /v2/groups/{sid}", "delete_group", handleDeleteGroup(svc))
+	authed("DELETE /v2/groups/{sid}", "delete_group", handleDeleteOne(svc.DeleteGroups))
 
 	authed("GET /v2/security-principals", "get_security_principals", handleSecurityPrincipals(svc))
 	authed("GET /v2/security-principals/{sid}/sources", "get_principal_sources", handleGetSources(svc))

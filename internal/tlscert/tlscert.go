@@ -21,6 +21,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/clusteriam/clusteriam/internal/atomicfile"
 )
 
 // File names of the self-signed certificate and its key inside the
@@ -91,10 +93,10 @@ func loadOrCreate(dir, certFile, keyFile string, now time.Time) (tls.Certificate
 	}
 	// Key first: a crash in between leaves a missing or mismatched
 	// certificate, never a new certificate beside a stale key file.
-	if err := writeFileAtomic(keyPath, keyPEM, 0o600); err != nil {
+	if err := atomicfile.Write(keyPath, keyPEM, 0o600); err != nil {
 		return tls.Certificate{}, fmt.Errorf("tlscert: writing key: %w", err)
 	}
-	if err := writeFileAtomic(certPath, certPEM, 0o644); err != nil {
+	if err := atomicfile.Write(certPath, certPEM, 0o644); err != nil {
 		return tls.Certificate{}, fmt.Errorf("tlscert: writing certificate: %w", err)
 	}
 	// Return what is on disk, so a concurrent writer cannot leave us
@@ -251,54 +253,4 @@ func validDNSName(s string) bool {
 		}
 	}
 	return true
-}
-
-// writeFileAtomic replaces path with data and mode perm, all or nothing:
-// it writes a temporary file in the same directory, fsyncs it, renames it
-// over path, and fsyncs the directory.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(perm); err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir fsyncs a directory so that a renamed entry survives a crash.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be fsynced there
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	if err := d.Sync(); err != nil {
-		_ = d.Close()
-		return err
-	}
-	return d.Close()
 }

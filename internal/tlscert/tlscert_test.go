@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clusteriam/clusteriam/internal/atomicfile"
 )
 
 func mustLoadOrCreate(t *testing.T, dir string) tls.Certificate {
@@ -281,10 +283,10 @@ func writePair(t *testing.T, dir string, now time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, KeyFileName), keyPEM, 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, KeyFileName), keyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, CertFileName), certPEM, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, CertFileName), certPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -314,7 +316,7 @@ func TestRegenerates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := writeFileAtomic(filepath.Join(dir, KeyFileName), keyPEM, 0o600); err != nil {
+			if err := atomicfile.Write(filepath.Join(dir, KeyFileName), keyPEM, 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}, true},
