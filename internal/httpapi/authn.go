@@ -50,4 +50,3 @@ func authenticate(svc *iam.Service, opts Options, h authedHandler) http.Handler 
 		}
 	})
 }
-

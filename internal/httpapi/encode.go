@@ -61,7 +61,7 @@ func badRequest(format string, args ...any) error {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"errorCode":"InternalError","message":"internal error"}`+"\n")
+		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"errorCode":"InternalError","message":"internal error"}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))

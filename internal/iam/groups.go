@@ -17,9 +17,9 @@ type NewGroup struct {
 
 // GroupUpdate is an update_group body: nil fields stay as they are.
 type GroupUpdate struct {
-	Description                *string
-	Restricted                 *bool
-	Roles, TenantIDs, Members  []string // nil: unchanged
+	Description               *string
+	Restricted                *bool
+	Roles, TenantIDs, Members []string // nil: unchanged
 }
 
 // CreateGroups adds groups, all or none.
