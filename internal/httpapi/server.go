@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -47,22 +46,40 @@ func jsonFallback(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		rec := httptest.NewRecorder()
+		rec := &codeRecorder{header: http.Header{}}
 		h.ServeHTTP(rec, r)
 		for _, k := range []string{"Allow", "Location"} {
 			if v := rec.Header().Get(k); v != "" {
 				w.Header().Set(k, v)
 			}
 		}
-		switch rec.Code {
+		switch rec.code {
 		case http.StatusMethodNotAllowed:
-			writeErrorStatus(w, rec.Code, fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path))
+			writeErrorStatus(w, rec.code, fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path))
 		case http.StatusNotFound:
-			writeErrorStatus(w, rec.Code, fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path))
+			writeErrorStatus(w, rec.code, fmt.Sprintf("no operation at %s %s", r.Method, r.URL.Path))
 		default:
-			writeErrorStatus(w, rec.Code, strings.TrimSpace(rec.Body.String()))
+			writeErrorStatus(w, rec.code, strings.TrimSpace(rec.body.String()))
 		}
 	})
+}
+
+// codeRecorder captures what ServeMux's own error handlers write.
+type codeRecorder struct {
+	header http.Header
+	code   int
+	body   strings.Builder
+}
+
+func (c *codeRecorder) Header() http.Header { return c.header }
+func (c *codeRecorder) WriteHeader(code int) {
+	if c.code == 0 {
+		c.code = code
+	}
+}
+func (c *codeRecorder) Write(b []byte) (int, error) {
+	c.WriteHeader(http.StatusOK)
+	return c.body.Write(b)
 }
 
 // recoverPanics turns a panic into a logged 500 rather than a dropped
