@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -258,9 +260,58 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("count after delete %+v", cnt)
 	}
 	e.want(e.do("DELETE", "/v2/users/sessions?sid=S-1-100-21-1-1-77", e.admin, nil), 404)
-	// System-wide delete revokes the caller's own token too.
+	// A system-wide delete revokes every session but the caller's own.
+	other := sessionCred(e.session("admin", adminPassword))
 	e.want(e.do("DELETE", "/v2/users/sessions", e.admin, nil), 204)
-	e.want(e.do("GET", "/v2/users", e.admin, nil), 401)
+	e.want(e.do("GET", "/v2/users", other, nil), 401)
+	e.want(e.do("GET", "/v2/users", e.admin, nil), 200)
+	e.want(e.do("GET", "/v2/users/sessions", e.admin, nil), 200).decode(t, &cnt)
+	if cnt.TotalSessionsCount != 1 {
+		t.Fatalf("count after system-wide delete %+v", cnt)
+	}
+}
+
+// TestSeveralCredentials: clients may send every credential they hold; any
+// one valid credential is enough, but valid ones of two users are refused.
+func TestSeveralCredentials(t *testing.T) {
+	e := newEnv(t)
+	viewerSID, _ := e.loginAs("sam", "COHESITY_VIEWER")
+	adminSession := e.session("admin", adminPassword)
+	send := func(headers map[string]string) resp {
+		t.Helper()
+		req, err := http.NewRequest("GET", e.srv.URL+"/v2/users/"+viewerSID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		res, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return resp{status: res.StatusCode, body: body}
+	}
+	cases := []struct {
+		name    string
+		headers map[string]string
+		status  int
+	}{
+		{"bad apiKey, good bearer", map[string]string{"apiKey": "nope", e.admin.name: e.admin.value}, 200},
+		{"basic auth, good session", map[string]string{"Authorization": "Basic eDp5", "session-id": adminSession}, 200},
+		{"bearer and session of one user", map[string]string{e.admin.name: e.admin.value, "session-id": adminSession}, 200},
+		{"admin bearer, viewer session", map[string]string{e.admin.name: e.admin.value, "session-id": e.session("sam", "sam-Password-1")}, 401},
+		{"all bad", map[string]string{"apiKey": "x", "Authorization": "Bearer y", "session-id": "z"}, 401},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r := send(c.headers); r.status != c.status {
+				t.Fatalf("status %d, want %d: %s", r.status, c.status, r.body)
+			}
+		})
+	}
 }
 
 func TestS3Key(t *testing.T) {

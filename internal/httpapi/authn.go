@@ -11,36 +11,36 @@ import (
 // returned error is written as the Error model.
 type authedHandler func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error
 
-// credential picks the credential of a request: the apiKey header, a
-// Bearer token, or the session-id header, in that order.
-func credential(r *http.Request) (kind, secret string, ok bool) {
+// credentials returns the credentials a request presents, in the order
+// apiKey header, Bearer token, session-id header. An Authorization header
+// of another scheme is no credential of ours.
+func credentials(r *http.Request) []iam.Credential {
+	var creds []iam.Credential
 	if v := r.Header.Get("apiKey"); v != "" {
-		return iam.CredAPIKey, v, true
+		creds = append(creds, iam.Credential{Kind: iam.CredAPIKey, Secret: v})
 	}
-	if v := r.Header.Get("Authorization"); v != "" {
-		scheme, token, found := strings.Cut(v, " ")
-		if !found || !strings.EqualFold(scheme, "Bearer") {
-			return "", "", false
+	if scheme, token, found := strings.Cut(r.Header.Get("Authorization"), " "); found && strings.EqualFold(scheme, "Bearer") {
+		if token = strings.TrimSpace(token); token != "" {
+			creds = append(creds, iam.Credential{Kind: iam.CredBearer, Secret: token})
 		}
-		return iam.CredBearer, strings.TrimSpace(token), true
 	}
 	if v := r.Header.Get("session-id"); v != "" {
-		return iam.CredSession, v, true
+		creds = append(creds, iam.Credential{Kind: iam.CredSession, Secret: v})
 	}
-	return "", "", false
+	return creds
 }
 
 // authenticate runs h for the caller of the request, or answers 401.
 func authenticate(svc *iam.Service, opts Options, h authedHandler) http.Handler {
 	log := opts.Logger
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		kind, secret, ok := credential(r)
-		if !ok {
+		creds := credentials(r)
+		if len(creds) == 0 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="clusteriam"`)
 			writeErrorStatus(w, http.StatusUnauthorized, "credentials are required: an apiKey header, Authorization: Bearer <accessToken>, or a session-id header")
 			return
 		}
-		p, err := svc.Authenticate(r.Context(), kind, secret)
+		p, err := svc.Authenticate(r.Context(), creds...)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

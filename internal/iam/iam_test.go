@@ -67,11 +67,11 @@ func TestSessionExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.add(59 * time.Minute)
-	if _, err := svc.Authenticate(ctx, CredSession, secret); err != nil {
+	if _, err := svc.Authenticate(ctx, Credential{CredSession, secret}); err != nil {
 		t.Fatalf("session before expiry: %v", err)
 	}
 	clk.add(time.Minute)
-	if _, err := svc.Authenticate(ctx, CredSession, secret); KindOf(err) != KindUnauthenticated {
+	if _, err := svc.Authenticate(ctx, Credential{CredSession, secret}); KindOf(err) != KindUnauthenticated {
 		t.Fatalf("session at expiry: %v", err)
 	}
 	if n, err := svc.PurgeExpiredSessions(ctx); err != nil || n != 1 {
@@ -82,7 +82,7 @@ func TestSessionExpiry(t *testing.T) {
 func TestUserWindow(t *testing.T) {
 	svc, clk, _ := newTestService(t, Config{})
 	ctx := context.Background()
-	admin, err := svc.Authenticate(ctx, CredSession, mustLogin(t, svc))
+	admin, err := svc.Authenticate(ctx, Credential{CredSession, mustLogin(t, svc)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestUserWindow(t *testing.T) {
 	}
 	clk.add(time.Hour)
 	for kind, cred := range map[string]string{CredSession: secret, CredAPIKey: key} {
-		if _, err := svc.Authenticate(ctx, kind, cred); KindOf(err) != KindUnauthenticated {
+		if _, err := svc.Authenticate(ctx, Credential{kind, cred}); KindOf(err) != KindUnauthenticated {
 			t.Errorf("%s of an expired user: %v", kind, err)
 		}
 	}

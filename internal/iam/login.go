@@ -18,9 +18,39 @@ const (
 	CredSession = "session"
 )
 
-// Authenticate checks a presented credential and returns its caller. Every
-// failure is the same 401.
-func (s *Service) Authenticate(ctx context.Context, kind, secret string) (*Principal, error) {
+// Credential is one credential presented with a request.
+type Credential struct {
+	Kind   string // CredAPIKey, CredBearer or CredSession
+	Secret string
+}
+
+// Authenticate returns the caller of a request. Any one valid credential is
+// enough, and the first valid one is used; clients such as the Python SDK
+// send every credential they hold. Valid credentials of different users
+// together are refused, since the caller would be ambiguous. Every failure
+// is the same 401.
+func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Principal, error) {
+	var first *Principal
+	for _, c := range creds {
+		p, err := s.authenticateOne(ctx, c.Kind, c.Secret)
+		switch {
+		case KindOf(err) == KindUnauthenticated:
+			continue
+		case err != nil:
+			return nil, err
+		case first == nil:
+			first = p
+		case first.User.SID != p.User.SID:
+			return nil, &Error{Kind: KindUnauthenticated, Msg: "credentials of different users were presented together; send one"}
+		}
+	}
+	if first == nil {
+		return nil, errUnauthenticated
+	}
+	return first, nil
+}
+
+func (s *Service) authenticateOne(ctx context.Context, kind, secret string) (*Principal, error) {
 	if secret == "" || len(secret) > 512 {
 		return nil, errUnauthenticated
 	}
@@ -173,8 +203,8 @@ func domainUser(domain, user string) string {
 }
 
 // DeleteSessions revokes the sessions of user sid, or of every user when
-// sid is empty. A caller may always end its own sessions; others need
-// Manage Users.
+// sid is empty (except the caller's own session). A caller may always end
+// its own sessions; others need Manage Users.
 func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) error {
 	if !(sid != "" && p.isSelf(sid)) {
 		if err := s.require(p, PrivPrincipalModify); err != nil {
@@ -186,7 +216,12 @@ func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) 
 			return err
 		}
 	}
-	_, err := s.store.DeleteSessions(ctx, sid, nil)
+	var keep []byte
+	if sid == "" {
+		// The caller ends everyone's sessions but keeps working.
+		keep = p.SessionHash
+	}
+	_, err := s.store.DeleteSessions(ctx, sid, keep)
 	s.logChange(ctx, p, "delete_session", sid, err)
 	return err
 }
