@@ -54,22 +54,10 @@ func groupWhere(f *store.GroupFilter) *where {
 // queryGroups reads the groups matching cond (a WHERE clause or "") in
 // order, then fills their roles and members.
 func queryGroups(ctx context.Context, q querier, cond string, args ...any) ([]store.Group, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+groupCols+` FROM groups`+cond+
-		` ORDER BY created_msecs, sid`, args...)
+	groups, err := queryAll(ctx, q, "list groups", scanGroup,
+		`SELECT `+groupCols+` FROM groups`+cond+` ORDER BY created_msecs, sid`, args...)
 	if err != nil {
-		return nil, mapErr("list groups", err)
-	}
-	defer rows.Close()
-	groups := []store.Group{}
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, mapErr("list groups", err)
-		}
-		groups = append(groups, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr("list groups", err)
+		return nil, err
 	}
 	if err := fillGroups(ctx, q, groups); err != nil {
 		return nil, err

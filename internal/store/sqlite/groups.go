@@ -28,7 +28,7 @@ func groupArgs(g *store.Group) []any {
 		jsonList(g.ViewIDs), g.CreatedMsecs, g.UpdatedMsecs}
 }
 
-func scanGroup(sc interface{ Scan(...any) error }) (store.Group, error) {
+func scanGroup(sc scanner) (store.Group, error) {
 	var g store.Group
 	var tenants, sources, views string
 	err := sc.Scan(&g.SID, &g.Domain, &g.Name, &g.Description, &g.Restricted,

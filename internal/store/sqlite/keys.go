@@ -12,7 +12,7 @@ import (
 const keyCols = `id, user_sid, name, hash, is_active, expiry_msecs,
 	created_by_sid, created_msecs, last_rotated_msecs`
 
-func scanKey(sc interface{ Scan(...any) error }) (store.APIKey, error) {
+func scanKey(sc scanner) (store.APIKey, error) {
 	var k store.APIKey
 	var exp sql.NullInt64
 	err := sc.Scan(&k.ID, &k.UserSID, &k.Name, &k.Hash, &k.IsActive, &exp,
@@ -115,22 +115,11 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 			w.add(`(expiry_msecs IS NULL OR expiry_msecs > ?)`, f.NowMsecs)
 		}
 	}
-	out := []store.APIKey{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+keyCols+` FROM api_keys`+w.String()+
-			` ORDER BY created_msecs, id`, w.args...)
-		if err != nil {
-			return mapErr("list api keys", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			k, err := scanKey(rows)
-			if err != nil {
-				return mapErr("list api keys", err)
-			}
-			out = append(out, k)
-		}
-		return mapErr("list api keys", rows.Err())
+	var out []store.APIKey
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		out, err = queryAll(ctx, tx, "list api keys", scanKey,
+			`SELECT `+keyCols+` FROM api_keys`+w.String()+` ORDER BY created_msecs, id`, w.args...)
+		return err
 	})
 	if err != nil {
 		return nil, err

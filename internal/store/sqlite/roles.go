@@ -15,7 +15,7 @@ const roleCols = `name, label, description, privileges, is_user_created,
 // maxHolders caps the holders an InUseError lists by name.
 const maxHolders = 10
 
-func scanRole(sc interface{ Scan(...any) error }) (store.Role, error) {
+func scanRole(sc scanner) (store.Role, error) {
 	var r store.Role
 	var privs, tenants string
 	err := sc.Scan(&r.Name, &r.Label, &r.Description, &privs, &r.IsUserCreated,
@@ -97,21 +97,10 @@ func (s *Store) ListRoles(ctx context.Context, names []string) ([]store.Role, er
 		args = append(args, jsonList(names))
 	}
 	q += ` ORDER BY created_msecs, name`
-	out := []store.Role{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return mapErr("list roles", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanRole(rows)
-			if err != nil {
-				return mapErr("list roles", err)
-			}
-			out = append(out, r)
-		}
-		return mapErr("list roles", rows.Err())
+	var out []store.Role
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		out, err = queryAll(ctx, tx, "list roles", scanRole, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, err

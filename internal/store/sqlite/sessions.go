@@ -97,22 +97,12 @@ func (s *Store) CountSessions(ctx context.Context, userSIDs []string, nowMsecs i
 	if len(userSIDs) > 0 {
 		w.add(`user_sid IN (SELECT value FROM json_each(?))`, jsonList(userSIDs))
 	}
-	out := []store.SessionCount{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT user_sid, COUNT(*) FROM sessions`+w.String()+
-			` GROUP BY user_sid ORDER BY user_sid`, w.args...)
-		if err != nil {
-			return mapErr("count sessions", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c store.SessionCount
-			if err := rows.Scan(&c.UserSID, &c.Count); err != nil {
-				return mapErr("count sessions", err)
-			}
-			out = append(out, c)
-		}
-		return mapErr("count sessions", rows.Err())
+	var out []store.SessionCount
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		out, err = queryAll(ctx, tx, "count sessions", func(sc scanner) (c store.SessionCount, err error) {
+			return c, sc.Scan(&c.UserSID, &c.Count)
+		}, `SELECT user_sid, COUNT(*) FROM sessions`+w.String()+` GROUP BY user_sid ORDER BY user_sid`, w.args...)
+		return err
 	})
 	if err != nil {
 		return nil, err

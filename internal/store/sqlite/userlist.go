@@ -72,22 +72,10 @@ func likePatterns(names []string) []string {
 // queryUsers reads the users matching cond (a WHERE clause or "") in order,
 // then fills their roles and groups.
 func queryUsers(ctx context.Context, q querier, cond string, args ...any) ([]store.User, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+userCols+` FROM users`+cond+
-		` ORDER BY created_msecs, sid`, args...)
+	users, err := queryAll(ctx, q, "list users", scanUser,
+		`SELECT `+userCols+` FROM users`+cond+` ORDER BY created_msecs, sid`, args...)
 	if err != nil {
-		return nil, mapErr("list users", err)
-	}
-	defer rows.Close()
-	users := []store.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, mapErr("list users", err)
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr("list users", err)
+		return nil, err
 	}
 	if err := fillUsers(ctx, q, users); err != nil {
 		return nil, err

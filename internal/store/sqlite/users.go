@@ -41,7 +41,7 @@ func userArgs(u *store.User) []any {
 		u.LastLoginMsecs}
 }
 
-func scanUser(sc interface{ Scan(...any) error }) (store.User, error) {
+func scanUser(sc scanner) (store.User, error) {
 	var u store.User
 	var eff, exp sql.NullInt64
 	var sources, views string
