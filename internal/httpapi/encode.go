@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,14 +58,14 @@ func badRequest(format string, args ...any) error {
 // writeJSON encodes v with status. Encoding happens before the header is
 // written, so a failure still yields a proper 500.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"errorCode":"InternalError","message":"internal error"}` + "\n")
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"errorCode":"InternalError","message":"internal error"}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 // writeNoContent answers a delete.
@@ -167,11 +166,13 @@ func queryBool(r *http.Request, name string) (*bool, error) {
 	if !ok || len(vals) == 0 {
 		return nil, nil
 	}
-	b, err := strconv.ParseBool(vals[len(vals)-1])
-	if err != nil || (vals[len(vals)-1] != "true" && vals[len(vals)-1] != "false") {
-		return nil, badRequest("query parameter %s must be true or false, got %q", name, vals[len(vals)-1])
+	switch v := vals[len(vals)-1]; v {
+	case "true", "false":
+		b := v == "true"
+		return &b, nil
+	default:
+		return nil, badRequest("query parameter %s must be true or false, got %q", name, v)
 	}
-	return &b, nil
 }
 
 // queryString reads an optional single-valued parameter.

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -18,8 +17,6 @@ func (b createOrUpdateAPIKeyRequest) input() iam.APIKeyInput {
 	return iam.APIKeyInput{Name: b.Name, IsActive: b.IsActive, ExpiryTimeMsecs: b.ExpiryTimeMsecs}
 }
 
-func nowMsecs() int64 { return time.Now().UnixMilli() }
-
 func handleCreateAPIKey(svc *iam.Service) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		var b createOrUpdateAPIKeyRequest
@@ -30,7 +27,7 @@ func handleCreateAPIKey(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, createdUserAPIKey{userAPIKey: toAPIKey(k, nowMsecs()), APIKey: secret})
+		writeJSON(w, http.StatusCreated, createdUserAPIKey{userAPIKey: toAPIKey(k, svc.NowMsecs()), APIKey: secret})
 		return nil
 	}
 }
@@ -49,9 +46,9 @@ func keyFilter(r *http.Request) (store.APIKeyFilter, error) {
 	return store.APIKeyFilter{IDs: queryList(r, "ids"), IsActive: active, IsExpired: expired}, nil
 }
 
-func writeKeys(w http.ResponseWriter, keys []store.APIKey) {
+func writeKeys(w http.ResponseWriter, svc *iam.Service, keys []store.APIKey) {
 	out := userAPIKeys{APIKeys: make([]userAPIKey, len(keys))}
-	now := nowMsecs()
+	now := svc.NowMsecs()
 	for i, k := range keys {
 		out.APIKeys[i] = toAPIKey(k, now)
 	}
@@ -68,7 +65,7 @@ func handleGetUserAPIKeys(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeKeys(w, keys)
+		writeKeys(w, svc, keys)
 		return nil
 	}
 }
@@ -84,7 +81,7 @@ func handleGetAllAPIKeys(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeKeys(w, keys)
+		writeKeys(w, svc, keys)
 		return nil
 	}
 }
@@ -95,7 +92,7 @@ func handleGetAPIKey(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toAPIKey(k, nowMsecs()))
+		writeJSON(w, http.StatusOK, toAPIKey(k, svc.NowMsecs()))
 		return nil
 	}
 }
@@ -110,7 +107,7 @@ func handleUpdateAPIKey(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toAPIKey(k, nowMsecs()))
+		writeJSON(w, http.StatusOK, toAPIKey(k, svc.NowMsecs()))
 		return nil
 	}
 }
@@ -121,7 +118,7 @@ func handleRotateAPIKey(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, createdUserAPIKey{userAPIKey: toAPIKey(k, nowMsecs()), APIKey: secret})
+		writeJSON(w, http.StatusOK, createdUserAPIKey{userAPIKey: toAPIKey(k, svc.NowMsecs()), APIKey: secret})
 		return nil
 	}
 }

@@ -45,31 +45,20 @@ func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup)
 }
 
 func (s *Service) buildGroups(ctx context.Context, p *Principal, in []NewGroup) ([]store.Group, error) {
-	if err := checkBulk("group", len(in)); err != nil {
+	groups, err := validateBatch("group", in, func(ng NewGroup) string { return ng.Name },
+		func(ng NewGroup) (store.Group, error) { return s.validateNewGroup(ctx, p, ng) },
+		func(g store.Group) string { return g.Domain + "\\" + g.Name })
+	if err != nil {
 		return nil, err
-	}
-	seen := make(map[string]int, len(in))
-	groups := make([]store.Group, len(in))
-	now := s.nowMsecs()
-	for i, ng := range in {
-		g, err := s.validateNewGroup(ctx, p, ng)
-		if err != nil {
-			return nil, entryErr("groups", i, ng.Name, err)
-		}
-		key := store.Fold(g.Domain) + "\\" + store.Fold(g.Name)
-		if j, dup := seen[key]; dup {
-			return nil, &Error{Kind: KindConflict, Msg: fmt.Sprintf("groups[%d] %q duplicates groups[%d] in the same request", i, ng.Name, j)}
-		}
-		seen[key] = i
-		g.CreatedMsecs, g.UpdatedMsecs = now, now
-		groups[i] = g
 	}
 	sids, err := s.newSIDs(ctx, len(groups))
 	if err != nil {
 		return nil, err
 	}
+	now := s.nowMsecs()
 	for i := range groups {
 		groups[i].SID = sids[i]
+		groups[i].CreatedMsecs, groups[i].UpdatedMsecs = now, now
 	}
 	return groups, nil
 }

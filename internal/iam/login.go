@@ -30,56 +30,25 @@ type Credential struct {
 // together are refused, since the caller would be ambiguous. Every failure
 // is the same 401.
 func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Principal, error) {
-	var first *Principal
-	for _, c := range creds {
-		p, err := s.authenticateOne(ctx, c.Kind, c.Secret)
-		switch {
-		case KindOf(err) == KindUnauthenticated:
-			continue
-		case err != nil:
-			return nil, err
-		case first == nil:
-			first = p
-		case first.User.SID != p.User.SID:
-			return nil, &Error{Kind: KindUnauthenticated, Msg: "credentials of different users were presented together; send one"}
-		}
-	}
-	if first == nil {
-		return nil, errUnauthenticated
-	}
-	return first, nil
-}
-
-func (s *Service) authenticateOne(ctx context.Context, kind, secret string) (*Principal, error) {
-	if secret == "" || len(secret) > 512 {
-		return nil, errUnauthenticated
-	}
-	hash := auth.HashToken(secret)
 	now := s.nowMsecs()
 	var (
 		userSID     string
 		sessionHash []byte
 	)
-	switch kind {
-	case CredAPIKey:
-		k, err := s.store.GetAPIKeyByHash(ctx, hash)
-		if err != nil {
-			return nil, authErr(err)
+	for _, c := range creds {
+		sid, sh, err := s.credentialOwner(ctx, c, now)
+		switch {
+		case KindOf(err) == KindUnauthenticated:
+			continue
+		case err != nil:
+			return nil, err
+		case userSID == "":
+			userSID, sessionHash = sid, sh
+		case sid != userSID:
+			return nil, &Error{Kind: KindUnauthenticated, Msg: "credentials of different users were presented together; send one"}
 		}
-		if subtle.ConstantTimeCompare(k.Hash, hash) != 1 || !k.IsActive || expired(k.ExpiryTimeMsecs, now) {
-			return nil, errUnauthenticated
-		}
-		userSID = k.UserSID
-	case CredBearer, CredSession:
-		sess, err := s.store.GetSessionByHash(ctx, hash)
-		if err != nil {
-			return nil, authErr(err)
-		}
-		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now {
-			return nil, errUnauthenticated
-		}
-		userSID, sessionHash = sess.UserSID, sess.Hash
-	default:
+	}
+	if userSID == "" {
 		return nil, errUnauthenticated
 	}
 	u, err := s.store.GetUser(ctx, userSID)
@@ -94,6 +63,36 @@ func (s *Service) authenticateOne(ctx context.Context, kind, secret string) (*Pr
 		return nil, err
 	}
 	return &Principal{User: u, Privileges: privs, SessionHash: sessionHash}, nil
+}
+
+// credentialOwner checks one credential and returns the sid of its user,
+// and the session hash when it is a session or token.
+func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) (string, []byte, error) {
+	if c.Secret == "" || len(c.Secret) > 512 {
+		return "", nil, errUnauthenticated
+	}
+	hash := auth.HashToken(c.Secret)
+	switch c.Kind {
+	case CredAPIKey:
+		k, err := s.store.GetAPIKeyByHash(ctx, hash)
+		if err != nil {
+			return "", nil, authErr(err)
+		}
+		if subtle.ConstantTimeCompare(k.Hash, hash) != 1 || !k.IsActive || expired(k.ExpiryTimeMsecs, now) {
+			return "", nil, errUnauthenticated
+		}
+		return k.UserSID, nil, nil
+	case CredBearer, CredSession:
+		sess, err := s.store.GetSessionByHash(ctx, hash)
+		if err != nil {
+			return "", nil, authErr(err)
+		}
+		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now {
+			return "", nil, errUnauthenticated
+		}
+		return sess.UserSID, sess.Hash, nil
+	}
+	return "", nil, errUnauthenticated
 }
 
 // authErr turns a lookup failure into the uniform 401, keeping real faults.

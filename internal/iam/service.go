@@ -103,6 +103,10 @@ func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 
 func (s *Service) nowMsecs() int64 { return s.now().UnixMilli() }
 
+// NowMsecs is the service clock in epoch milliseconds; derived fields such as
+// an API key's isExpired are computed against it, as its filters are.
+func (s *Service) NowMsecs() int64 { return s.nowMsecs() }
+
 // newSIDs reserves n SIDs in this cluster's LOCAL space.
 func (s *Service) newSIDs(ctx context.Context, n int) ([]string, error) {
 	first, err := s.store.NextRIDs(ctx, n)

@@ -49,22 +49,11 @@ func sidsOf(users []store.User) []string {
 
 // buildUsers validates every entry, then hashes passwords in parallel.
 func (s *Service) buildUsers(ctx context.Context, in []NewUser) ([]store.User, error) {
-	if err := checkBulk("user", len(in)); err != nil {
+	users, err := validateBatch("user", in, func(nu NewUser) string { return nu.Username },
+		func(nu NewUser) (store.User, error) { return s.validateNewUser(ctx, nu) },
+		func(u store.User) string { return u.Domain + "\\" + u.Username })
+	if err != nil {
 		return nil, err
-	}
-	seen := make(map[string]int, len(in))
-	users := make([]store.User, len(in))
-	for i, nu := range in {
-		u, err := s.validateNewUser(ctx, nu)
-		if err != nil {
-			return nil, entryErr("users", i, nu.Username, err)
-		}
-		key := store.Fold(u.Domain) + "\\" + store.Fold(u.Username)
-		if j, dup := seen[key]; dup {
-			return nil, &Error{Kind: KindConflict, Msg: fmt.Sprintf("users[%d] %q duplicates users[%d] in the same request", i, nu.Username, j)}
-		}
-		seen[key] = i
-		users[i] = u
 	}
 	sids, err := s.newSIDs(ctx, len(users))
 	if err != nil {
@@ -79,6 +68,30 @@ func (s *Service) buildUsers(ctx context.Context, in []NewUser) ([]store.User, e
 		return nil, err
 	}
 	return users, nil
+}
+
+// validateBatch checks the entries of a bulk create with check, naming the
+// first bad one, and refuses two entries whose keys fold to the same value.
+func validateBatch[In, Out any](what string, in []In, name func(In) string, check func(In) (Out, error), key func(Out) string) ([]Out, error) {
+	if err := checkBulk(what, len(in)); err != nil {
+		return nil, err
+	}
+	list := what + "s"
+	seen := make(map[string]int, len(in))
+	out := make([]Out, len(in))
+	for i, entry := range in {
+		v, err := check(entry)
+		if err != nil {
+			return nil, entryErr(list, i, name(entry), err)
+		}
+		k := store.Fold(key(v))
+		if j, dup := seen[k]; dup {
+			return nil, &Error{Kind: KindConflict, Msg: fmt.Sprintf("%s[%d] %q duplicates %s[%d] in the same request", list, i, name(entry), list, j)}
+		}
+		seen[k] = i
+		out[i] = v
+	}
+	return out, nil
 }
 
 // entryErr names the offending entry of a bulk request.
