@@ -181,7 +181,10 @@ type SessionCount struct {
 // Store is the persistence contract. Every method is safe for concurrent
 // use. Every method that writes commits durably before it returns nil.
 // Update methods call fn inside the write transaction with the current
-// record; returning an error from fn aborts with that error.
+// record; returning an error from fn aborts with that error. fn may be
+// called more than once, when a backend retries a transaction that lost a
+// race, so it must depend on its argument alone and must not call the
+// store.
 type Store interface {
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
@@ -191,6 +194,9 @@ type Store interface {
 	// ClusterInfo returns the cluster identity, creating it on first call
 	// with the values given.
 	ClusterInfo(ctx context.Context, init ClusterInfo) (ClusterInfo, error)
+	// Setting returns the value of the named setting, storing init as it
+	// first when it has none; later calls return the stored value.
+	Setting(ctx context.Context, name string, init []byte) ([]byte, error)
 	// NextRIDs reserves n relative ids and returns the first; ids are
 	// never handed out twice, even across crashes.
 	NextRIDs(ctx context.Context, n int) (int64, error)

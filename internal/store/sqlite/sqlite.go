@@ -1,22 +1,21 @@
-// Package sqlite implements store.Store on an SQLite database file, with the
-// pure-Go driver modernc.org/sqlite.
+// Package sqlite is the embedded store.Store backend: an SQLite database
+// file, through the pure-Go driver modernc.org/sqlite, with the SQL of
+// package sqlstore.
 //
 // The database runs in WAL mode with synchronous=FULL, so every write that
 // returns nil has reached stable storage. All writes go through one
 // connection (BEGIN IMMEDIATE transactions, serialised in this process);
 // reads use a separate pool of query-only connections and run concurrently
 // with a write, each on its own consistent snapshot.
-//
-// The fn given to an Update method runs inside the write transaction: it
-// may read through the Store (it sees the last committed state) but must
-// not call a method that writes, which would wait for itself.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,22 +24,43 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/sqlstore"
 )
 
 // busyTimeoutMsecs bounds how long a connection waits for a lock held by
 // another process before failing with SQLITE_BUSY.
 const busyTimeoutMsecs = 10000
 
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// dialect is SQLite's: queries are written for it already, and writes are
+// serialised by the single writer connection, so rows need no locks.
+func dialect() sqlstore.Dialect {
+	migrations, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists: it is compiled in
+	}
+	return sqlstore.Dialect{
+		Name:         "sqlite",
+		IsUnique:     isUnique,
+		IsForeignKey: isForeignKey,
+		Migrations:   migrations,
+		MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY,
+			applied_msecs INTEGER NOT NULL
+		) STRICT`,
+	}
+}
+
 // Store is a store.Store on one SQLite database file. It is safe for
 // concurrent use.
 type Store struct {
+	*sqlstore.Store
 	path string
 	w    *sql.DB // one connection; every write transaction
 	r    *sql.DB // query-only connections for reads
 }
-
-var _ store.Store = (*Store)(nil)
 
 // Open opens the database at path, creating the file with mode 0600 when it
 // is absent, and applies the pending schema migrations. It fails with an
@@ -73,6 +93,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
+	s.Store = sqlstore.New(dialect(), s.w, s.r)
 	if err := s.r.PingContext(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", abs, err)
@@ -89,10 +110,17 @@ func (s *Store) setup(ctx context.Context) error {
 	if mode != "wal" {
 		return fmt.Errorf("sqlite: open %s: journal_mode is %q, want wal", s.path, mode)
 	}
-	if err := migrate(ctx, s.w, s.path); err != nil {
-		return err
+	return sqlstore.Migrate(ctx, s.w, dialect(), s.path)
+}
+
+// SchemaVersion is the newest schema version this binary knows.
+func SchemaVersion() int64 {
+	d := dialect()
+	v, err := d.SchemaVersion()
+	if err != nil {
+		return 0
 	}
-	return nil
+	return v
 }
 
 // createFile creates the database file with mode 0600 unless it exists, so
@@ -135,92 +163,6 @@ func readerDSN(path string) string {
 // Path returns the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
 
-// Ping reports whether both connection pools answer.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.r.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping reader: %w", err)
-	}
-	if err := s.w.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping writer: %w", err)
-	}
-	return nil
-}
-
-// Close closes both connection pools. The writer goes last so that its
-// close checkpoints the WAL into the database file.
-func (s *Store) Close() error {
-	var errs []error
-	if s.r != nil {
-		errs = append(errs, s.r.Close())
-	}
-	errs = append(errs, s.w.Close())
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("sqlite: close %s: %w", s.path, err)
-	}
-	return nil
-}
-
-// querier is what *sql.DB, *sql.Conn and *sql.Tx have in common.
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(...any) error }
-
-// queryAll runs a query and scans every row with scan; what names the
-// operation in errors. The result is never nil.
-func queryAll[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, mapErr(what, err)
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, mapErr(what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(what, err)
-	}
-	return out, nil
-}
-
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// write runs fn in a write transaction (BEGIN IMMEDIATE, on the single
-// writer connection) and commits it when fn returns nil. An error from fn
-// is returned as is.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin write: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
-}
-
-// read runs fn in a read transaction on the reader pool, so that all its
-// queries see one snapshot.
-func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin read: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	return fn(tx)
-}
-
 // sqliteCode returns the extended result code of an SQLite error, or 0.
 func sqliteCode(err error) int {
 	var se *sqlite.Error
@@ -239,20 +181,4 @@ func isUnique(err error) bool {
 // isForeignKey reports whether err is a FOREIGN KEY violation.
 func isForeignKey(err error) bool {
 	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
-}
-
-// mapErr wraps err for op, turning constraint violations into the store's
-// sentinel errors (a backstop: callers check references and uniqueness
-// themselves to name the culprit precisely).
-func mapErr(op string, err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case isUnique(err):
-		return fmt.Errorf("%s: %w (%v)", op, store.ErrAlreadyExists, err)
-	case isForeignKey(err):
-		return fmt.Errorf("%s: %w (%v)", op, store.ErrInvalidReference, err)
-	default:
-		return fmt.Errorf("sqlite: %s: %w", op, err)
-	}
 }

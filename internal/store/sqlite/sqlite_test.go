@@ -239,10 +239,10 @@ func TestReadDuringWrite(t *testing.T) {
 }
 
 func TestMigrationsEmbedded(t *testing.T) {
-	ms, err := migrations()
+	entries, err := migrationFS.ReadDir("migrations")
 	must(t, err)
-	if len(ms) == 0 || ms[0].version != 1 || SchemaVersion() != int64(len(ms)) {
-		t.Errorf("migrations %v, SchemaVersion %d", ms, SchemaVersion())
+	if len(entries) == 0 || SchemaVersion() != int64(len(entries)) {
+		t.Errorf("%d migrations embedded, SchemaVersion %d", len(entries), SchemaVersion())
 	}
 }
 

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -10,6 +11,7 @@ var miscTests = []subTest{
 	{"Ping", testPing},
 	{"ClusterInfo", testClusterInfo},
 	{"NextRIDs", testNextRIDs},
+	{"Setting", testSetting},
 }
 
 func testPing(t *testing.T, s store.Store) {
@@ -52,5 +54,25 @@ func testNextRIDs(t *testing.T, s store.Store) {
 		if _, err := s.NextRIDs(ctx, n); err == nil {
 			t.Errorf("NextRIDs(%d) succeeded, want an error", n)
 		}
+	}
+}
+
+func testSetting(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	first := []byte{0, 1, 2, 0xff}
+	got, err := s.Setting(ctx, "a", first)
+	must(t, err)
+	if !bytes.Equal(got, first) {
+		t.Errorf("first Setting(a) = %x, want %x", got, first)
+	}
+	got, err = s.Setting(ctx, "a", []byte("other"))
+	must(t, err)
+	if !bytes.Equal(got, first) {
+		t.Errorf("second Setting(a) = %x, want the stored %x", got, first)
+	}
+	got, err = s.Setting(ctx, "b", []byte("b"))
+	must(t, err)
+	if string(got) != "b" {
+		t.Errorf("Setting(b) = %q, want %q", got, "b")
 	}
 }

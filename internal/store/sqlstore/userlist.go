@@ -1,8 +1,7 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -13,9 +12,9 @@ import (
 func (s *Store) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, error) {
 	w := userWhere(&f)
 	var out []store.User
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(q querier) error {
 		var err error
-		out, err = queryUsers(ctx, tx, w.String(), w.args...)
+		out, err = queryUsers(ctx, q, w.String(), w.args...)
 		return err
 	})
 	if err != nil {
@@ -101,7 +100,7 @@ func fillUsers(ctx context.Context, q querier, users []store.User) error {
 		u.Roles = append(u.Roles, role)
 	})
 	if err != nil {
-		return mapErr("load user roles", err)
+		return q.d.mapErr("load user roles", err)
 	}
 	const groupsQ = `SELECT m.user_sid, m.group_sid FROM group_members m
 		JOIN groups g ON g.sid = m.group_sid
@@ -111,7 +110,7 @@ func fillUsers(ctx context.Context, q querier, users []store.User) error {
 		u := &users[idx[sid]]
 		u.Groups = append(u.Groups, group)
 	})
-	return mapErr("load user groups", err)
+	return q.d.mapErr("load user groups", err)
 }
 
 // eachPair runs a query selecting two text columns and calls fn per row.

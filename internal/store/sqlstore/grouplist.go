@@ -1,8 +1,7 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -12,9 +11,9 @@ import (
 func (s *Store) ListGroups(ctx context.Context, f store.GroupFilter) ([]store.Group, error) {
 	w := groupWhere(&f)
 	var out []store.Group
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(q querier) error {
 		var err error
-		out, err = queryGroups(ctx, tx, w.String(), w.args...)
+		out, err = queryGroups(ctx, q, w.String(), w.args...)
 		return err
 	})
 	if err != nil {
@@ -83,7 +82,7 @@ func fillGroups(ctx context.Context, q querier, groups []store.Group) error {
 		g.Roles = append(g.Roles, role)
 	})
 	if err != nil {
-		return mapErr("load group roles", err)
+		return q.d.mapErr("load group roles", err)
 	}
 	const membersQ = `SELECT group_sid, user_sid FROM group_members
 		WHERE group_sid IN (SELECT value FROM json_each(?)) ORDER BY group_sid, pos`
@@ -91,5 +90,5 @@ func fillGroups(ctx context.Context, q querier, groups []store.Group) error {
 		g := &groups[idx[sid]]
 		g.Members = append(g.Members, member)
 	})
-	return mapErr("load group members", err)
+	return q.d.mapErr("load group members", err)
 }

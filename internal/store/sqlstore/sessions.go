@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -12,40 +12,37 @@ import (
 // CreateSession inserts sess. Its user must exist (ErrInvalidReference) and
 // its hash must be new (ErrAlreadyExists).
 func (s *Store) CreateSession(ctx context.Context, sess store.Session) error {
-	const q = `INSERT INTO sessions (hash, user_sid, kind, created_msecs, expires_msecs)
+	const query = `INSERT INTO sessions (hash, user_sid, kind, created_msecs, expires_msecs)
 		VALUES (?, ?, ?, ?, ?)`
-	return s.write(ctx, func(tx *sql.Tx) error {
-		found, err := existingUsers(ctx, tx, []string{sess.UserSID})
+	return s.write(ctx, func(q querier) error {
+		found, err := existingUsers(ctx, q, []string{sess.UserSID})
 		if err != nil {
 			return err
 		}
 		if !found[sess.UserSID] {
 			return fmt.Errorf("session: user %q: %w", sess.UserSID, store.ErrInvalidReference)
 		}
-		_, err = tx.ExecContext(ctx, q, sess.Hash, sess.UserSID, sess.Kind, sess.CreatedMsecs, sess.ExpiresMsecs)
-		if isUnique(err) {
+		_, err = q.ExecContext(ctx, query, sess.Hash, sess.UserSID, sess.Kind, sess.CreatedMsecs, sess.ExpiresMsecs)
+		if q.d.IsUnique(err) {
 			return fmt.Errorf("session of user %q: hash: %w", sess.UserSID, store.ErrAlreadyExists)
 		}
-		return mapErr(fmt.Sprintf("create session of user %q", sess.UserSID), err)
+		return q.d.mapErr(fmt.Sprintf("create session of user %q", sess.UserSID), err)
 	})
 }
 
 // GetSessionByHash returns the session whose secret hashes to hash,
 // expired or not: the caller judges expiry.
 func (s *Store) GetSessionByHash(ctx context.Context, hash []byte) (store.Session, error) {
-	const q = `SELECT hash, user_sid, kind, created_msecs, expires_msecs
+	const query = `SELECT hash, user_sid, kind, created_msecs, expires_msecs
 		FROM sessions WHERE hash = ?`
 	var sess store.Session
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, q, hash).Scan(&sess.Hash, &sess.UserSID,
-			&sess.Kind, &sess.CreatedMsecs, &sess.ExpiresMsecs)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("session with the hash given: %w", store.ErrNotFound)
-		}
-		return mapErr("get session", err)
-	})
+	err := s.reader().QueryRowContext(ctx, query, hash).Scan(&sess.Hash, &sess.UserSID,
+		&sess.Kind, &sess.CreatedMsecs, &sess.ExpiresMsecs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Session{}, fmt.Errorf("session with the hash given: %w", store.ErrNotFound)
+	}
 	if err != nil {
-		return store.Session{}, err
+		return store.Session{}, s.d.mapErr("get session", err)
 	}
 	return sess, nil
 }
@@ -74,13 +71,13 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, nowMsecs int64) (int6
 
 func (s *Store) deleteSessions(ctx context.Context, w *where, op string) (int64, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM sessions`+w.String(), w.args...)
+	err := s.write(ctx, func(q querier) error {
+		res, err := q.ExecContext(ctx, `DELETE FROM sessions`+w.String(), w.args...)
 		if err != nil {
-			return mapErr(op, err)
+			return q.d.mapErr(op, err)
 		}
 		n, err = res.RowsAffected()
-		return mapErr(op, err)
+		return q.d.mapErr(op, err)
 	})
 	if err != nil {
 		return 0, err
@@ -97,15 +94,7 @@ func (s *Store) CountSessions(ctx context.Context, userSIDs []string, nowMsecs i
 	if len(userSIDs) > 0 {
 		w.add(`user_sid IN (SELECT value FROM json_each(?))`, jsonList(userSIDs))
 	}
-	var out []store.SessionCount
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		out, err = queryAll(ctx, tx, "count sessions", func(sc scanner) (c store.SessionCount, err error) {
-			return c, sc.Scan(&c.UserSID, &c.Count)
-		}, `SELECT user_sid, COUNT(*) FROM sessions`+w.String()+` GROUP BY user_sid ORDER BY user_sid`, w.args...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return queryAll(ctx, s.reader(), "count sessions", func(sc scanner) (c store.SessionCount, err error) {
+		return c, sc.Scan(&c.UserSID, &c.Count)
+	}, `SELECT user_sid, COUNT(*) FROM sessions`+w.String()+` GROUP BY user_sid ORDER BY user_sid`, w.args...)
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -25,7 +25,7 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 
 var (
 	insertUserSQL = `INSERT INTO users (sid, ` + strings.Join(userWriteCols, ", ") +
-		`) VALUES (?` + strings.Repeat(", ?", len(userWriteCols)) + `)`
+		`) VALUES (?` + strings.Repeat(", ?", len(userWriteCols)) + `) ON CONFLICT DO NOTHING`
 	updateUserSQL = `UPDATE users SET ` + strings.Join(userWriteCols, " = ?, ") +
 		` = ? WHERE sid = ?`
 )
@@ -75,12 +75,12 @@ func (s *Store) CreateUsers(ctx context.Context, users []store.User) error {
 	if len(users) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(q querier) error {
 		var refs []string
 		for i := range users {
 			refs = append(refs, users[i].Roles...)
 		}
-		roles, err := existingRoles(ctx, tx, refs)
+		roles, err := existingRoles(ctx, q, refs)
 		if err != nil {
 			return err
 		}
@@ -89,10 +89,10 @@ func (s *Store) CreateUsers(ctx context.Context, users []store.User) error {
 			if err := checkRoles(userName(u), u.Roles, roles); err != nil {
 				return err
 			}
-			if err := insertUser(ctx, tx, u); err != nil {
+			if err := insertUser(ctx, q, u); err != nil {
 				return err
 			}
-			if err := setRoles(ctx, tx, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
+			if err := setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
 				return err
 			}
 		}
@@ -112,15 +112,16 @@ func checkRoles(what string, roles []string, found map[string]bool) error {
 }
 
 // insertUser inserts u's row, naming the key that is taken on a conflict.
-func insertUser(ctx context.Context, tx *sql.Tx, u *store.User) error {
+// The insert skips a conflicting row rather than fail, which would abort
+// the whole transaction on some engines before the conflict is named.
+func insertUser(ctx context.Context, q querier, u *store.User) error {
 	args := append([]any{u.SID}, userArgs(u)...)
-	_, err := tx.ExecContext(ctx, insertUserSQL, args...)
-	if !isUnique(err) {
-		return mapErr(fmt.Sprintf("insert %s", userName(u)), err)
+	if inserted, err := execCount(ctx, q, insertUserSQL, args...); err != nil || inserted == 1 {
+		return q.d.mapErr(fmt.Sprintf("insert %s", userName(u)), err)
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE sid = ?`, u.SID).Scan(&n); err != nil {
-		return mapErr(fmt.Sprintf("insert %s", userName(u)), err)
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE sid = ?`, u.SID).Scan(&n); err != nil {
+		return q.d.mapErr(fmt.Sprintf("insert %s", userName(u)), err)
 	}
 	if n > 0 {
 		return fmt.Errorf("user sid %q: %w", u.SID, store.ErrAlreadyExists)
@@ -130,17 +131,17 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *store.User) error {
 
 // setRoles replaces the roles of the user or group owner in table (whose
 // owner column is col), keeping their order.
-func setRoles(ctx context.Context, tx *sql.Tx, table, col, owner string, roles []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = ?`, owner); err != nil {
-		return mapErr(fmt.Sprintf("clear roles of %q", owner), err)
+func setRoles(ctx context.Context, q querier, table, col, owner string, roles []string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = ?`, owner); err != nil {
+		return q.d.mapErr(fmt.Sprintf("clear roles of %q", owner), err)
 	}
-	q := `INSERT INTO ` + table + ` (` + col + `, role, pos) VALUES (?, ?, ?)`
+	query := `INSERT INTO ` + table + ` (` + col + `, role, pos) VALUES (?, ?, ?)`
 	for i, r := range dedupe(roles) {
-		if _, err := tx.ExecContext(ctx, q, owner, r, i); err != nil {
-			if isForeignKey(err) {
+		if _, err := q.ExecContext(ctx, query, owner, r, i); err != nil {
+			if q.d.IsForeignKey(err) {
 				return fmt.Errorf("%q: role %q: %w", owner, r, store.ErrInvalidReference)
 			}
-			return mapErr(fmt.Sprintf("set roles of %q", owner), err)
+			return q.d.mapErr(fmt.Sprintf("set roles of %q", owner), err)
 		}
 	}
 	return nil
@@ -149,9 +150,9 @@ func setRoles(ctx context.Context, tx *sql.Tx, table, col, owner string, roles [
 // GetUser returns the user with the given sid.
 func (s *Store) GetUser(ctx context.Context, sid string) (store.User, error) {
 	var u store.User
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(q querier) error {
 		var err error
-		u, err = getUser(ctx, tx, sid)
+		u, err = getUser(ctx, q, sid)
 		return err
 	})
 	return u, err
@@ -161,8 +162,8 @@ func (s *Store) GetUser(ctx context.Context, sid string) (store.User, error) {
 // case-insensitively.
 func (s *Store) GetUserByName(ctx context.Context, domain, username string) (store.User, error) {
 	var u store.User
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		users, err := queryUsers(ctx, tx, ` WHERE domain_key = ? AND username_key = ?`,
+	err := s.read(ctx, func(q querier) error {
+		users, err := queryUsers(ctx, q, ` WHERE domain_key = ? AND username_key = ?`,
 			store.Fold(domain), store.Fold(username))
 		if err != nil {
 			return err
@@ -193,8 +194,11 @@ func getUser(ctx context.Context, q querier, sid string) (store.User, error) {
 // one is kept. Groups is ignored, as on create.
 func (s *Store) UpdateUser(ctx context.Context, sid string, fn func(store.User) (store.User, error)) (store.User, error) {
 	var out store.User
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		cur, err := getUser(ctx, tx, sid)
+	err := s.write(ctx, func(q querier) error {
+		if err := lockRow(ctx, q, "users", "sid", sid); err != nil {
+			return err
+		}
+		cur, err := getUser(ctx, q, sid)
 		if err != nil {
 			return err
 		}
@@ -203,24 +207,24 @@ func (s *Store) UpdateUser(ctx context.Context, sid string, fn func(store.User) 
 			return err
 		}
 		u.SID = cur.SID
-		roles, err := existingRoles(ctx, tx, u.Roles)
+		roles, err := existingRoles(ctx, q, u.Roles)
 		if err != nil {
 			return err
 		}
 		if err := checkRoles(fmt.Sprintf("user %q", sid), u.Roles, roles); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, updateUserSQL, append(userArgs(&u), u.SID)...)
-		if isUnique(err) {
+		_, err = q.ExecContext(ctx, updateUserSQL, append(userArgs(&u), u.SID)...)
+		if q.d.IsUnique(err) {
 			return fmt.Errorf("%s: %w", userName(&u), store.ErrAlreadyExists)
 		}
 		if err != nil {
-			return mapErr(fmt.Sprintf("update user %q", sid), err)
+			return q.d.mapErr(fmt.Sprintf("update user %q", sid), err)
 		}
-		if err := setRoles(ctx, tx, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
+		if err := setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
 			return err
 		}
-		out, err = getUser(ctx, tx, sid)
+		out, err = getUser(ctx, q, sid)
 		return err
 	})
 	if err != nil {
@@ -236,8 +240,8 @@ func (s *Store) DeleteUsers(ctx context.Context, sids []string) error {
 	if len(sids) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		found, err := existingUsers(ctx, tx, sids)
+	return s.write(ctx, func(q querier) error {
+		found, err := existingUsers(ctx, q, sids)
 		if err != nil {
 			return err
 		}
@@ -246,7 +250,7 @@ func (s *Store) DeleteUsers(ctx context.Context, sids []string) error {
 				return fmt.Errorf("user %q: %w", sid, store.ErrNotFound)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
-		return mapErr("delete users", err)
+		_, err = q.ExecContext(ctx, `DELETE FROM users WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
+		return q.d.mapErr("delete users", err)
 	})
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -33,16 +33,14 @@ func checkKeyOwner(ctx context.Context, q querier, k *store.APIKey) error {
 	return nil
 }
 
-// keyConflict names the unique key of k that is taken.
-func keyConflict(ctx context.Context, q querier, k *store.APIKey, isNew bool) error {
-	if isNew {
-		var n int
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE id = ?`, k.ID).Scan(&n); err != nil {
-			return mapErr(fmt.Sprintf("api key %q", k.ID), err)
-		}
-		if n > 0 {
-			return fmt.Errorf("api key %q: %w", k.ID, store.ErrAlreadyExists)
-		}
+// keyConflict names the unique key of the new key k that is taken.
+func keyConflict(ctx context.Context, q querier, k *store.APIKey) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE id = ?`, k.ID).Scan(&n); err != nil {
+		return q.d.mapErr(fmt.Sprintf("api key %q", k.ID), err)
+	}
+	if n > 0 {
+		return fmt.Errorf("api key %q: %w", k.ID, store.ErrAlreadyExists)
 	}
 	return fmt.Errorf("api key %q: hash: %w", k.ID, store.ErrAlreadyExists)
 }
@@ -50,17 +48,18 @@ func keyConflict(ctx context.Context, q querier, k *store.APIKey, isNew bool) er
 // CreateAPIKey inserts k. Its owner must exist (ErrInvalidReference); its
 // id and hash must be new (ErrAlreadyExists).
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
-	const q = `INSERT INTO api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	return s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkKeyOwner(ctx, tx, &k); err != nil {
+	const query = `INSERT INTO api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`
+	return s.write(ctx, func(q querier) error {
+		if err := checkKeyOwner(ctx, q, &k); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, q, k.ID, k.UserSID, k.Name, k.Hash, k.IsActive,
+		inserted, err := execCount(ctx, q, query, k.ID, k.UserSID, k.Name, k.Hash, k.IsActive,
 			nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs)
-		if isUnique(err) {
-			return keyConflict(ctx, tx, &k, true)
+		if err != nil || inserted == 1 {
+			return q.d.mapErr(fmt.Sprintf("create api key %q", k.ID), err)
 		}
-		return mapErr(fmt.Sprintf("create api key %q", k.ID), err)
+		return keyConflict(ctx, q, &k)
 	})
 }
 
@@ -75,13 +74,7 @@ func (s *Store) GetAPIKeyByHash(ctx context.Context, hash []byte) (store.APIKey,
 }
 
 func (s *Store) getKey(ctx context.Context, cond string, arg any, what string) (store.APIKey, error) {
-	var k store.APIKey
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		k, err = getKey(ctx, tx, cond, arg, what)
-		return err
-	})
-	return k, err
+	return getKey(ctx, s.reader(), cond, arg, what)
 }
 
 func getKey(ctx context.Context, q querier, cond string, arg any, what string) (store.APIKey, error) {
@@ -90,7 +83,7 @@ func getKey(ctx context.Context, q querier, cond string, arg any, what string) (
 		return store.APIKey{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.APIKey{}, mapErr("get "+what, err)
+		return store.APIKey{}, q.d.mapErr("get "+what, err)
 	}
 	return k, nil
 }
@@ -115,28 +108,23 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 			w.add(`(expiry_msecs IS NULL OR expiry_msecs > ?)`, f.NowMsecs)
 		}
 	}
-	var out []store.APIKey
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		out, err = queryAll(ctx, tx, "list api keys", scanKey,
-			`SELECT `+keyCols+` FROM api_keys`+w.String()+` ORDER BY created_msecs, id`, w.args...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return queryAll(ctx, s.reader(), "list api keys", scanKey,
+		`SELECT `+keyCols+` FROM api_keys`+w.String()+` ORDER BY created_msecs, id`, w.args...)
 }
 
 // UpdateAPIKey calls fn with the stored key inside the write transaction
 // and stores what it returns. The id cannot change: the stored one is kept.
 func (s *Store) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKey) (store.APIKey, error)) (store.APIKey, error) {
-	const q = `UPDATE api_keys SET user_sid = ?, name = ?, hash = ?, is_active = ?,
+	const query = `UPDATE api_keys SET user_sid = ?, name = ?, hash = ?, is_active = ?,
 		expiry_msecs = ?, created_by_sid = ?, created_msecs = ?, last_rotated_msecs = ?
 		WHERE id = ?`
 	what := fmt.Sprintf("api key %q", id)
 	var out store.APIKey
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		cur, err := getKey(ctx, tx, `id = ?`, id, what)
+	err := s.write(ctx, func(q querier) error {
+		if err := lockRow(ctx, q, "api_keys", "id", id); err != nil {
+			return err
+		}
+		cur, err := getKey(ctx, q, `id = ?`, id, what)
 		if err != nil {
 			return err
 		}
@@ -145,18 +133,18 @@ func (s *Store) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKe
 			return err
 		}
 		k.ID = cur.ID
-		if err := checkKeyOwner(ctx, tx, &k); err != nil {
+		if err := checkKeyOwner(ctx, q, &k); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, q, k.UserSID, k.Name, k.Hash, k.IsActive,
+		_, err = q.ExecContext(ctx, query, k.UserSID, k.Name, k.Hash, k.IsActive,
 			nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs, k.ID)
-		if isUnique(err) {
-			return keyConflict(ctx, tx, &k, false)
+		if q.d.IsUnique(err) {
+			return fmt.Errorf("api key %q: hash: %w", k.ID, store.ErrAlreadyExists)
 		}
 		if err != nil {
-			return mapErr("update "+what, err)
+			return q.d.mapErr("update "+what, err)
 		}
-		out, err = getKey(ctx, tx, `id = ?`, id, what)
+		out, err = getKey(ctx, q, `id = ?`, id, what)
 		return err
 	})
 	if err != nil {
@@ -167,13 +155,13 @@ func (s *Store) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKe
 
 // DeleteAPIKey deletes the API key with the given id.
 func (s *Store) DeleteAPIKey(ctx context.Context, id string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
+	return s.write(ctx, func(q querier) error {
+		res, err := q.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
 		if err != nil {
-			return mapErr(fmt.Sprintf("delete api key %q", id), err)
+			return q.d.mapErr(fmt.Sprintf("delete api key %q", id), err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return mapErr(fmt.Sprintf("delete api key %q", id), err)
+			return q.d.mapErr(fmt.Sprintf("delete api key %q", id), err)
 		} else if n == 0 {
 			return fmt.Errorf("api key %q: %w", id, store.ErrNotFound)
 		}

@@ -1,8 +1,7 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -14,7 +13,8 @@ const groupCols = `sid, domain, name, description, restricted, tenant_ids,
 const (
 	insertGroupSQL = `INSERT INTO groups (sid, domain, domain_key, name, name_key,
 		description, restricted, tenant_ids, source_ids, view_ids, created_msecs,
-		updated_msecs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		updated_msecs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`
 	updateGroupSQL = `UPDATE groups SET domain = ?, domain_key = ?, name = ?,
 		name_key = ?, description = ?, restricted = ?, tenant_ids = ?,
 		source_ids = ?, view_ids = ?, created_msecs = ?, updated_msecs = ?
@@ -61,17 +61,17 @@ func (s *Store) CreateGroups(ctx context.Context, groups []store.Group) error {
 	if len(groups) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(q querier) error {
 		var roleRefs, userRefs []string
 		for i := range groups {
 			roleRefs = append(roleRefs, groups[i].Roles...)
 			userRefs = append(userRefs, groups[i].Members...)
 		}
-		roles, err := existingRoles(ctx, tx, roleRefs)
+		roles, err := existingRoles(ctx, q, roleRefs)
 		if err != nil {
 			return err
 		}
-		users, err := existingUsers(ctx, tx, userRefs)
+		users, err := existingUsers(ctx, q, userRefs)
 		if err != nil {
 			return err
 		}
@@ -80,10 +80,10 @@ func (s *Store) CreateGroups(ctx context.Context, groups []store.Group) error {
 			if err := checkGroupRefs(groupName(g), g, roles, users); err != nil {
 				return err
 			}
-			if err := insertGroup(ctx, tx, g); err != nil {
+			if err := insertGroup(ctx, q, g); err != nil {
 				return err
 			}
-			if err := writeGroupLinks(ctx, tx, g); err != nil {
+			if err := writeGroupLinks(ctx, q, g); err != nil {
 				return err
 			}
 		}
@@ -105,15 +105,16 @@ func checkGroupRefs(what string, g *store.Group, roles, users map[string]bool) e
 	return nil
 }
 
-// insertGroup inserts g's row, naming the key that is taken on a conflict.
-func insertGroup(ctx context.Context, tx *sql.Tx, g *store.Group) error {
-	_, err := tx.ExecContext(ctx, insertGroupSQL, append([]any{g.SID}, groupArgs(g)...)...)
-	if !isUnique(err) {
-		return mapErr(fmt.Sprintf("insert %s", groupName(g)), err)
+// insertGroup inserts g's row, naming the key that is taken on a conflict
+// (as insertUser does).
+func insertGroup(ctx context.Context, q querier, g *store.Group) error {
+	inserted, err := execCount(ctx, q, insertGroupSQL, append([]any{g.SID}, groupArgs(g)...)...)
+	if err != nil || inserted == 1 {
+		return q.d.mapErr(fmt.Sprintf("insert %s", groupName(g)), err)
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM groups WHERE sid = ?`, g.SID).Scan(&n); err != nil {
-		return mapErr(fmt.Sprintf("insert %s", groupName(g)), err)
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM groups WHERE sid = ?`, g.SID).Scan(&n); err != nil {
+		return q.d.mapErr(fmt.Sprintf("insert %s", groupName(g)), err)
 	}
 	if n > 0 {
 		return fmt.Errorf("group sid %q: %w", g.SID, store.ErrAlreadyExists)
@@ -122,20 +123,20 @@ func insertGroup(ctx context.Context, tx *sql.Tx, g *store.Group) error {
 }
 
 // writeGroupLinks replaces g's roles and members, keeping their order.
-func writeGroupLinks(ctx context.Context, tx *sql.Tx, g *store.Group) error {
-	if err := setRoles(ctx, tx, "group_roles", "group_sid", g.SID, g.Roles); err != nil {
+func writeGroupLinks(ctx context.Context, q querier, g *store.Group) error {
+	if err := setRoles(ctx, q, "group_roles", "group_sid", g.SID, g.Roles); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_sid = ?`, g.SID); err != nil {
-		return mapErr(fmt.Sprintf("clear members of %s", groupName(g)), err)
+	if _, err := q.ExecContext(ctx, `DELETE FROM group_members WHERE group_sid = ?`, g.SID); err != nil {
+		return q.d.mapErr(fmt.Sprintf("clear members of %s", groupName(g)), err)
 	}
-	const q = `INSERT INTO group_members (group_sid, user_sid, pos) VALUES (?, ?, ?)`
+	const query = `INSERT INTO group_members (group_sid, user_sid, pos) VALUES (?, ?, ?)`
 	for i, m := range dedupe(g.Members) {
-		if _, err := tx.ExecContext(ctx, q, g.SID, m, i); err != nil {
-			if isForeignKey(err) {
+		if _, err := q.ExecContext(ctx, query, g.SID, m, i); err != nil {
+			if q.d.IsForeignKey(err) {
 				return fmt.Errorf("%s: member %q: %w", groupName(g), m, store.ErrInvalidReference)
 			}
-			return mapErr(fmt.Sprintf("add members to %s", groupName(g)), err)
+			return q.d.mapErr(fmt.Sprintf("add members to %s", groupName(g)), err)
 		}
 	}
 	return nil
@@ -144,9 +145,9 @@ func writeGroupLinks(ctx context.Context, tx *sql.Tx, g *store.Group) error {
 // GetGroup returns the group with the given sid.
 func (s *Store) GetGroup(ctx context.Context, sid string) (store.Group, error) {
 	var g store.Group
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(q querier) error {
 		var err error
-		g, err = getGroup(ctx, tx, sid)
+		g, err = getGroup(ctx, q, sid)
 		return err
 	})
 	return g, err
@@ -169,8 +170,11 @@ func getGroup(ctx context.Context, q querier, sid string) (store.Group, error) {
 // change: the stored one is kept.
 func (s *Store) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (store.Group, error)) (store.Group, error) {
 	var out store.Group
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		cur, err := getGroup(ctx, tx, sid)
+	err := s.write(ctx, func(q querier) error {
+		if err := lockRow(ctx, q, "groups", "sid", sid); err != nil {
+			return err
+		}
+		cur, err := getGroup(ctx, q, sid)
 		if err != nil {
 			return err
 		}
@@ -179,28 +183,28 @@ func (s *Store) UpdateGroup(ctx context.Context, sid string, fn func(store.Group
 			return err
 		}
 		g.SID = cur.SID
-		roles, err := existingRoles(ctx, tx, g.Roles)
+		roles, err := existingRoles(ctx, q, g.Roles)
 		if err != nil {
 			return err
 		}
-		users, err := existingUsers(ctx, tx, g.Members)
+		users, err := existingUsers(ctx, q, g.Members)
 		if err != nil {
 			return err
 		}
 		if err := checkGroupRefs(fmt.Sprintf("group %q", sid), &g, roles, users); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, updateGroupSQL, append(groupArgs(&g), g.SID)...)
-		if isUnique(err) {
+		_, err = q.ExecContext(ctx, updateGroupSQL, append(groupArgs(&g), g.SID)...)
+		if q.d.IsUnique(err) {
 			return fmt.Errorf("%s: %w", groupName(&g), store.ErrAlreadyExists)
 		}
 		if err != nil {
-			return mapErr(fmt.Sprintf("update group %q", sid), err)
+			return q.d.mapErr(fmt.Sprintf("update group %q", sid), err)
 		}
-		if err := writeGroupLinks(ctx, tx, &g); err != nil {
+		if err := writeGroupLinks(ctx, q, &g); err != nil {
 			return err
 		}
-		out, err = getGroup(ctx, tx, sid)
+		out, err = getGroup(ctx, q, sid)
 		return err
 	})
 	if err != nil {
@@ -216,18 +220,18 @@ func (s *Store) DeleteGroups(ctx context.Context, sids []string) error {
 	if len(sids) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		found, err := existingNames(ctx, tx,
+	return s.write(ctx, func(q querier) error {
+		found, err := existingNames(ctx, q,
 			`SELECT sid FROM groups WHERE sid IN (SELECT value FROM json_each(?))`, sids)
 		if err != nil {
-			return mapErr("look up groups", err)
+			return q.d.mapErr("look up groups", err)
 		}
 		for _, sid := range sids {
 			if !found[sid] {
 				return fmt.Errorf("group %q: %w", sid, store.ErrNotFound)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM groups WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
-		return mapErr("delete groups", err)
+		_, err = q.ExecContext(ctx, `DELETE FROM groups WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
+		return q.d.mapErr("delete groups", err)
 	})
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -35,44 +35,38 @@ func scanRole(sc scanner) (store.Role, error) {
 // UpsertBuiltinRole creates or replaces a built-in role (IsUserCreated is
 // stored false). Replacing keeps the role's CreatedMsecs and its holders.
 func (s *Store) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
-	const q = `INSERT INTO roles (` + roleCols + `, name_key)
-		VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)
+	const query = `INSERT INTO roles (` + roleCols + `, name_key)
+		VALUES (?, ?, ?, ?, FALSE, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET
 			label = excluded.label, description = excluded.description,
-			privileges = excluded.privileges, is_user_created = 0,
+			privileges = excluded.privileges, is_user_created = FALSE,
 			tenant_ids = excluded.tenant_ids, updated_msecs = excluded.updated_msecs`
-	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, q, r.Name, r.Label, r.Description, jsonList(r.Privileges),
+	return s.write(ctx, func(q querier) error {
+		_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
 			jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
-		if isUnique(err) {
+		if q.d.IsUnique(err) {
 			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
 		}
-		return mapErr(fmt.Sprintf("upsert role %q", r.Name), err)
+		return q.d.mapErr(fmt.Sprintf("upsert role %q", r.Name), err)
 	})
 }
 
 // CreateRole inserts r. Role names are unique case-insensitively.
 func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
-	const q = `INSERT INTO roles (` + roleCols + `, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, q, r.Name, r.Label, r.Description, jsonList(r.Privileges),
+	const query = `INSERT INTO roles (` + roleCols + `, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	return s.write(ctx, func(q querier) error {
+		_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
 			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
-		if isUnique(err) {
+		if q.d.IsUnique(err) {
 			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
 		}
-		return mapErr(fmt.Sprintf("create role %q", r.Name), err)
+		return q.d.mapErr(fmt.Sprintf("create role %q", r.Name), err)
 	})
 }
 
 // GetRole returns the role named exactly name.
 func (s *Store) GetRole(ctx context.Context, name string) (store.Role, error) {
-	var r store.Role
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		r, err = getRole(ctx, tx, name)
-		return err
-	})
-	return r, err
+	return getRole(ctx, s.reader(), name)
 }
 
 func getRole(ctx context.Context, q querier, name string) (store.Role, error) {
@@ -81,7 +75,7 @@ func getRole(ctx context.Context, q querier, name string) (store.Role, error) {
 		return r, fmt.Errorf("role %q: %w", name, store.ErrNotFound)
 	}
 	if err != nil {
-		return r, mapErr(fmt.Sprintf("get role %q", name), err)
+		return r, q.d.mapErr(fmt.Sprintf("get role %q", name), err)
 	}
 	return r, nil
 }
@@ -90,33 +84,28 @@ func getRole(ctx context.Context, q querier, name string) (store.Role, error) {
 // left out), or all roles when names is empty, ordered by creation time
 // then name.
 func (s *Store) ListRoles(ctx context.Context, names []string) ([]store.Role, error) {
-	q := `SELECT ` + roleCols + ` FROM roles`
+	query := `SELECT ` + roleCols + ` FROM roles`
 	var args []any
 	if len(names) > 0 {
-		q += ` WHERE name IN (SELECT value FROM json_each(?))`
+		query += ` WHERE name IN (SELECT value FROM json_each(?))`
 		args = append(args, jsonList(names))
 	}
-	q += ` ORDER BY created_msecs, name`
-	var out []store.Role
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		out, err = queryAll(ctx, tx, "list roles", scanRole, q, args...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	query += ` ORDER BY created_msecs, name`
+	return queryAll(ctx, s.reader(), "list roles", scanRole, query, args...)
 }
 
 // UpdateRole calls fn with the stored role inside the write transaction and
 // stores what it returns. The name cannot change: the stored one is kept.
 func (s *Store) UpdateRole(ctx context.Context, name string, fn func(store.Role) (store.Role, error)) (store.Role, error) {
-	const q = `UPDATE roles SET label = ?, description = ?, privileges = ?,
+	const query = `UPDATE roles SET label = ?, description = ?, privileges = ?,
 		is_user_created = ?, tenant_ids = ?, created_msecs = ?, updated_msecs = ?
 		WHERE name = ?`
 	var out store.Role
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		cur, err := getRole(ctx, tx, name)
+	err := s.write(ctx, func(q querier) error {
+		if err := lockRow(ctx, q, "roles", "name", name); err != nil {
+			return err
+		}
+		cur, err := getRole(ctx, q, name)
 		if err != nil {
 			return err
 		}
@@ -125,12 +114,12 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(store.Role)
 			return err
 		}
 		r.Name = cur.Name
-		_, err = tx.ExecContext(ctx, q, r.Label, r.Description, jsonList(r.Privileges),
+		_, err = q.ExecContext(ctx, query, r.Label, r.Description, jsonList(r.Privileges),
 			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, r.Name)
 		if err != nil {
-			return mapErr(fmt.Sprintf("update role %q", name), err)
+			return q.d.mapErr(fmt.Sprintf("update role %q", name), err)
 		}
-		out, err = getRole(ctx, tx, name)
+		out, err = getRole(ctx, q, name)
 		return err
 	})
 	if err != nil {
@@ -142,22 +131,22 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(store.Role)
 // DeleteRole deletes the role named name. It fails with an
 // *store.InUseError while users or groups hold it.
 func (s *Store) DeleteRole(ctx context.Context, name string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := getRole(ctx, tx, name); err != nil {
+	return s.write(ctx, func(q querier) error {
+		if _, err := getRole(ctx, q, name); err != nil {
 			return err
 		}
-		holders, err := roleHolders(ctx, tx, name)
+		holders, err := roleHolders(ctx, q, name)
 		if err != nil {
 			return err
 		}
 		if len(holders) > 0 {
 			return &store.InUseError{What: fmt.Sprintf("role %q", name), Holders: holders}
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM roles WHERE name = ?`, name)
-		if isForeignKey(err) { // a backstop: the check above lists holders
+		_, err = q.ExecContext(ctx, `DELETE FROM roles WHERE name = ?`, name)
+		if q.d.IsForeignKey(err) { // a backstop: the check above lists holders
 			return fmt.Errorf("role %q: %w", name, store.ErrInUse)
 		}
-		return mapErr(fmt.Sprintf("delete role %q", name), err)
+		return q.d.mapErr(fmt.Sprintf("delete role %q", name), err)
 	})
 }
 
@@ -171,10 +160,10 @@ func roleHolders(ctx context.Context, q querier, name string) ([]string, error) 
 			UNION ALL
 			SELECT 1, g.domain_key, g.name_key, 'group ' || g.domain || '\' || g.name
 			FROM group_roles gr JOIN groups g ON g.sid = gr.group_sid WHERE gr.role = ?
-		) ORDER BY k, d, n LIMIT ?`
+		) AS holders ORDER BY k, d, n LIMIT ?`
 	rows, err := q.QueryContext(ctx, holdersQ, name, name, maxHolders)
 	if err != nil {
-		return nil, mapErr(fmt.Sprintf("holders of role %q", name), err)
+		return nil, q.d.mapErr(fmt.Sprintf("holders of role %q", name), err)
 	}
 	defer rows.Close()
 	var holders []string
@@ -182,12 +171,12 @@ func roleHolders(ctx context.Context, q querier, name string) ([]string, error) 
 	for rows.Next() {
 		var h string
 		if err := rows.Scan(&h, &total); err != nil {
-			return nil, mapErr(fmt.Sprintf("holders of role %q", name), err)
+			return nil, q.d.mapErr(fmt.Sprintf("holders of role %q", name), err)
 		}
 		holders = append(holders, h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapErr(fmt.Sprintf("holders of role %q", name), err)
+		return nil, q.d.mapErr(fmt.Sprintf("holders of role %q", name), err)
 	}
 	if total > len(holders) {
 		holders = append(holders, fmt.Sprintf("and %d more", total-len(holders)))
@@ -221,12 +210,12 @@ func existingNames(ctx context.Context, q querier, query string, names []string)
 func existingRoles(ctx context.Context, q querier, names []string) (map[string]bool, error) {
 	found, err := existingNames(ctx, q,
 		`SELECT name FROM roles WHERE name IN (SELECT value FROM json_each(?))`, names)
-	return found, mapErr("look up roles", err)
+	return found, q.d.mapErr("look up roles", err)
 }
 
 // existingUsers returns which of sids are users.
 func existingUsers(ctx context.Context, q querier, sids []string) (map[string]bool, error) {
 	found, err := existingNames(ctx, q,
 		`SELECT sid FROM users WHERE sid IN (SELECT value FROM json_each(?))`, sids)
-	return found, mapErr("look up users", err)
+	return found, q.d.mapErr("look up users", err)
 }

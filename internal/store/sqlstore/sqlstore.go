@@ -1,0 +1,254 @@
+// Package sqlstore implements store.Store on a relational database through
+// database/sql. The sqlite and postgres backends open their database and
+// hand it here with a Dialect, which holds all that differs between them:
+// the SQL they accept, their error codes, their transaction settings and
+// their migrations.
+//
+// Queries are written once, in SQLite's flavour with '?' placeholders and
+// json_each over JSON-array arguments; a Dialect's Rebind rewrites them for
+// its engine.
+//
+// The fn given to an Update method runs inside the write transaction and
+// may run more than once, when a backend retries a transaction that lost a
+// race. It must compute its result from the record it is given alone: it
+// must not call the store.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// Dialect is what differs between the SQL engines behind a Store.
+type Dialect struct {
+	// Name names the engine in errors: "sqlite", "postgres".
+	Name string
+	// Rebind rewrites a query written for SQLite for this engine; nil
+	// leaves it as is.
+	Rebind func(query string) string
+	// IsUnique and IsForeignKey classify constraint violations.
+	IsUnique, IsForeignKey func(error) bool
+	// IsRetryable reports whether a write transaction failed only because
+	// a concurrent one won (serialization failure, deadlock), so that it
+	// may run again. Nil: never.
+	IsRetryable func(error) bool
+	// LockRow is appended to a SELECT to lock the rows it reads until the
+	// transaction ends (" FOR UPDATE"); "" where writes are serialised
+	// anyway.
+	LockRow string
+	// WriteTx and ReadTx are the options of write and read transactions.
+	WriteTx, ReadTx *sql.TxOptions
+	// Migrations holds the schema steps, files named NNNN_name.sql.
+	Migrations fs.FS
+	// MigrationLock is run first in each migration's transaction to keep
+	// other processes out until it commits; "" when the write
+	// transaction excludes them already.
+	MigrationLock string
+	// MigrationsTable creates the table of applied migrations if absent.
+	MigrationsTable string
+}
+
+// Store is a store.Store on a database/sql database. It is safe for
+// concurrent use.
+type Store struct {
+	d Dialect
+	w *sql.DB // write transactions
+	r *sql.DB // reads; may be w itself
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a Store writing through w and reading through r (which may
+// be w). The schema must be migrated already (see Migrate).
+func New(d Dialect, w, r *sql.DB) *Store {
+	return &Store{d: d.complete(), w: w, r: r}
+}
+
+// complete fills in the optional fields left nil.
+func (d Dialect) complete() Dialect {
+	if d.Rebind == nil {
+		d.Rebind = func(q string) string { return q }
+	}
+	if d.IsRetryable == nil {
+		d.IsRetryable = func(error) bool { return false }
+	}
+	return d
+}
+
+// Ping reports whether the databases answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("%s: ping: %w", s.d.Name, err)
+	}
+	if s.w != s.r {
+		if err := s.w.PingContext(ctx); err != nil {
+			return fmt.Errorf("%s: ping writer: %w", s.d.Name, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the readers, then the writer.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	errs = append(errs, s.w.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%s: close: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// querier runs queries written for SQLite on a connection, transaction or
+// pool, rebinding them for the engine.
+type querier struct {
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	d *Dialect
+}
+
+func (q querier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.q.ExecContext(ctx, q.d.Rebind(query), args...)
+}
+
+func (q querier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.q.QueryContext(ctx, q.d.Rebind(query), args...)
+}
+
+func (q querier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.q.QueryRowContext(ctx, q.d.Rebind(query), args...)
+}
+
+// reader runs single queries on the read pool, outside a transaction.
+func (s *Store) reader() querier { return querier{s.r, &s.d} }
+
+// queryAll runs a query and scans every row with scan; what names the
+// operation in errors. The result is never nil.
+func queryAll[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, q.d.mapErr(what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, q.d.mapErr(what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, q.d.mapErr(what, err)
+	}
+	return out, nil
+}
+
+// Retries of a write transaction that lost a race: at most maxAttempts
+// runs, waiting a random time up to a doubling bound between them.
+const (
+	maxAttempts  = 10
+	firstBackoff = 2 * time.Millisecond
+	maxBackoff   = 200 * time.Millisecond
+)
+
+// write runs fn in a write transaction and commits it when fn returns nil.
+// An error from fn is returned as is. A transaction the dialect calls
+// retryable runs again, fn included.
+func (s *Store) write(ctx context.Context, fn func(q querier) error) error {
+	backoff := firstBackoff
+	for attempt := 1; ; attempt++ {
+		err := s.writeOnce(ctx, fn)
+		if err == nil || attempt == maxAttempts || !s.d.IsRetryable(err) {
+			return err
+		}
+		t := time.NewTimer(rand.N(backoff) + time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) error {
+	tx, err := s.w.BeginTx(ctx, s.d.WriteTx)
+	if err != nil {
+		return fmt.Errorf("%s: begin write: %w", s.d.Name, err)
+	}
+	if err := fn(querier{tx, &s.d}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// read runs fn in a read-only transaction, so that all its queries see one
+// snapshot.
+func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
+	tx, err := s.r.BeginTx(ctx, s.d.ReadTx)
+	if err != nil {
+		return fmt.Errorf("%s: begin read: %w", s.d.Name, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(querier{tx, &s.d})
+}
+
+// execCount runs a statement and returns how many rows it changed.
+func execCount(ctx context.Context, q querier, query string, args ...any) (int64, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// lockRow locks the row of table whose column col is key until the write
+// transaction q ends, where the dialect needs it to keep concurrent
+// read-modify-write cycles from losing updates.
+func lockRow(ctx context.Context, q querier, table, col, key string) error {
+	if q.d.LockRow == "" {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT 1 FROM `+table+` WHERE `+col+` = ?`+q.d.LockRow, key)
+	if err != nil {
+		return q.d.mapErr("lock "+table+" row", err)
+	}
+	return rows.Close()
+}
+
+// mapErr wraps err for op, turning constraint violations into the store's
+// sentinel errors (a backstop: callers check references and uniqueness
+// themselves to name the culprit precisely).
+func (d *Dialect) mapErr(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case d.IsUnique(err):
+		return fmt.Errorf("%s: %w (%v)", op, store.ErrAlreadyExists, err)
+	case d.IsForeignKey(err):
+		return fmt.Errorf("%s: %w (%v)", op, store.ErrInvalidReference, err)
+	default:
+		return fmt.Errorf("%s: %s: %w", d.Name, op, err)
+	}
+}
