@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,57 +33,6 @@ func must(t *testing.T, err error) {
 
 func TestConformance(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) store.Store { return openTemp(t) })
-}
-
-func TestReopenPersists(t *testing.T) {
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "iam.db")
-	s, err := Open(ctx, path)
-	must(t, err)
-	ci := store.ClusterInfo{ClusterID: 42, Incarnation: 7}
-	_, err = s.ClusterInfo(ctx, ci)
-	must(t, err)
-	first, err := s.NextRIDs(ctx, 10)
-	must(t, err)
-	must(t, s.CreateRole(ctx, store.Role{Name: "admin", Privileges: []string{"all"}}))
-	exp := int64(123)
-	must(t, s.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob",
-		Roles: []string{"admin"}, ExpiryTimeMsecs: &exp, S3SecretEnc: []byte("sealed")}}))
-	must(t, s.CreateGroups(ctx, []store.Group{{SID: "S-2", Domain: "LOCAL", Name: "ops", Members: []string{"S-1"}}}))
-	must(t, s.CreateAPIKey(ctx, store.APIKey{ID: "k", UserSID: "S-1", Hash: []byte("h")}))
-	must(t, s.CreateSession(ctx, store.Session{Hash: []byte("s"), UserSID: "S-1", ExpiresMsecs: 1000}))
-	must(t, s.Close())
-
-	s, err = Open(ctx, path)
-	must(t, err)
-	defer s.Close()
-	got, err := s.ClusterInfo(ctx, store.ClusterInfo{ClusterID: 1, Incarnation: 1})
-	must(t, err)
-	if got != ci {
-		t.Errorf("ClusterInfo after reopen = %+v, want %+v", got, ci)
-	}
-	next, err := s.NextRIDs(ctx, 1)
-	must(t, err)
-	if next != first+10 {
-		t.Errorf("NextRIDs after reopen = %d, want %d", next, first+10)
-	}
-	u, err := s.GetUserByName(ctx, "local", "BOB")
-	must(t, err)
-	if u.SID != "S-1" || len(u.Roles) != 1 || len(u.Groups) != 1 || u.ExpiryTimeMsecs == nil ||
-		*u.ExpiryTimeMsecs != exp || string(u.S3SecretEnc) != "sealed" {
-		t.Errorf("user after reopen = %+v", u)
-	}
-	if _, err := s.GetAPIKeyByHash(ctx, []byte("h")); err != nil {
-		t.Errorf("api key after reopen: %v", err)
-	}
-	if _, err := s.GetSessionByHash(ctx, []byte("s")); err != nil {
-		t.Errorf("session after reopen: %v", err)
-	}
-	var n int
-	must(t, s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n))
-	if n != int(SchemaVersion()) {
-		t.Errorf("schema_migrations has %d rows after reopen, want %d", n, SchemaVersion())
-	}
 }
 
 func pragma[T any](t *testing.T, db *sql.DB, name string) T {
@@ -165,27 +113,6 @@ func TestOddPath(t *testing.T) {
 	defer s.Close()
 	if _, err := s.GetRole(t.Context(), "r"); err != nil {
 		t.Errorf("role after reopen: %v", err)
-	}
-}
-
-func TestSchemaTooNew(t *testing.T) {
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "iam.db")
-	s, err := Open(ctx, path)
-	must(t, err)
-	newer := SchemaVersion() + 1
-	_, err = s.w.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_msecs) VALUES (?, 0)", newer)
-	must(t, err)
-	must(t, s.Close())
-
-	_, err = Open(ctx, path)
-	if !errors.Is(err, store.ErrSchemaTooNew) {
-		t.Fatalf("Open of a newer schema = %v, want ErrSchemaTooNew", err)
-	}
-	for _, w := range []string{fmt.Sprint(newer), fmt.Sprint(SchemaVersion())} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not mention version %s", err, w)
-		}
 	}
 }
 

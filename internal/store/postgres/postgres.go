@@ -1,0 +1,176 @@
+// Package postgres is the store.Store backend for several replicas: a
+// PostgreSQL database, through github.com/jackc/pgx/v5, with the SQL of
+// package sqlstore.
+//
+// Write transactions run at READ COMMITTED and lock the row they update
+// (SELECT ... FOR UPDATE), so concurrent updates of one record queue up
+// instead of losing one another. Unique and foreign-key constraints decide
+// races between replicas: of two creates of one name, exactly one commits.
+// A transaction that fails with a serialization failure or a deadlock runs
+// again. Reads that take several queries run in one REPEATABLE READ
+// snapshot.
+//
+// Replicas starting together migrate the schema once: each migration's
+// transaction holds a transaction-scoped advisory lock keyed by the
+// database and schema.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/clusteriam/clusteriam/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migrationLockClass is the first key of the advisory lock held while
+// migrating; the second is a hash of the database and schema names.
+const migrationLockClass = 0x69616d // "iam"
+
+// Options tune the connection pool.
+type Options struct {
+	// MaxConns bounds the open connections; 0 means DefaultMaxConns.
+	MaxConns int
+}
+
+// DefaultMaxConns is the pool size when Options.MaxConns is 0.
+const DefaultMaxConns = 10
+
+// Store is a store.Store on a PostgreSQL database. It is safe for
+// concurrent use.
+type Store struct {
+	*sqlstore.Store
+	db *sql.DB
+}
+
+// Open connects to the database named by dsn (a postgres:// URL or a
+// key=value string, as libpq takes), checks that it answers, and applies
+// the pending schema migrations. It fails with an error wrapping
+// store.ErrSchemaTooNew when the database was migrated by a newer binary.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err) // pgx leaves the password out
+	}
+	n := opts.MaxConns
+	if n == 0 {
+		n = DefaultMaxConns
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("postgres: pool size %d: want at least 1", n)
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	where := fmt.Sprintf("database %q on %s:%d", cfg.Database, cfg.Host, cfg.Port)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("postgres: connect to %s: %w", where, err)
+	}
+	if err := sqlstore.Migrate(ctx, db, dialect(), where); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &Store{Store: sqlstore.New(dialect(), db, db), db: db}, nil
+}
+
+// dialect is PostgreSQL's.
+func dialect() sqlstore.Dialect {
+	migrations, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists: it is compiled in
+	}
+	return sqlstore.Dialect{
+		Name:         "postgres",
+		Rebind:       rebind,
+		IsUnique:     hasCode("23505"),
+		IsForeignKey: hasCode("23503"),
+		// serialization_failure, deadlock_detected
+		IsRetryable: hasCode("40001", "40P01"),
+		LockRow:     " FOR UPDATE",
+		ReadTx:      &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		Migrations:  migrations,
+		MigrationLock: fmt.Sprintf(
+			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
+			migrationLockClass),
+		MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version BIGINT PRIMARY KEY,
+			applied_msecs BIGINT NOT NULL
+		)`,
+	}
+}
+
+// SchemaVersion is the newest schema version this binary knows.
+func SchemaVersion() int64 {
+	d := dialect()
+	v, err := d.SchemaVersion()
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+// hasCode returns a test of whether an error is a PostgreSQL error with
+// one of the SQLSTATE codes given.
+func hasCode(codes ...string) func(error) bool {
+	return func(err error) bool {
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) {
+			return false
+		}
+		for _, c := range codes {
+			if pe.Code == c {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// rebind rewrites a query written for SQLite: '?' placeholders become $1,
+// $2..., and json_each over a JSON array becomes
+// jsonb_array_elements_text, whose column is also named value. Quoted
+// text is left alone.
+func rebind(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	var quote byte
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		case strings.HasPrefix(q[i:], "json_each("):
+			b.WriteString("jsonb_array_elements_text(")
+			i += len("json_each(") - 1
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
