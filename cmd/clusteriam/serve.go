@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/httpapi"
 	"github.com/clusteriam/clusteriam/internal/iam"
-	"github.com/clusteriam/clusteriam/internal/store/sqlite"
+	"github.com/clusteriam/clusteriam/internal/store/postgres"
 	"github.com/clusteriam/clusteriam/internal/tlscert"
 )
 
@@ -27,6 +26,9 @@ import (
 type serveConfig struct {
 	listen, metricsListen string
 	dataDir               string
+	database              string
+	databaseMaxConns      int
+	secretKeyFile         string
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
 	sessionLifetime       time.Duration
@@ -46,6 +48,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.listen, "listen", ":8443", "address to serve the API on")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "", "serve /metrics on this address instead of the API's")
 	fs.StringVar(&c.dataDir, "data-dir", "./clusteriam-data", "directory of the database, keys and certificate (created if missing)")
+	fs.StringVar(&c.database, "database", "", "sqlite:///path/file.db or postgres://user:pass@host:port/db?sslmode=...; default $"+envDatabase+", else clusteriam.db in the data dir")
+	fs.IntVar(&c.databaseMaxConns, "database-max-conns", postgres.DefaultMaxConns, "PostgreSQL connection pool size")
+	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file of the 32-byte key sealing S3 secrets, the same on every replica; default $"+envSecretKeyFile+" or $"+envSecretKey+" (base64), else (SQLite only) one made in the data dir")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
@@ -63,6 +68,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
+	if c.databaseMaxConns < 1 {
+		return c, fmt.Errorf("serve: --database-max-conns %d: want at least 1", c.databaseMaxConns)
+	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, errors.New("serve: --tls-cert and --tls-key go together")
 	}
@@ -74,12 +82,12 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.dataDir, "clusteriam.db"))
+	st, db, err := openStore(ctx, cfg, getenv)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
-	key, err := auth.LoadOrCreateKey(filepath.Join(cfg.dataDir, "s3-secret.key"))
+	key, err := loadSecretKey(cfg, db, getenv)
 	if err != nil {
 		return fmt.Errorf("s3 secret key: %w", err)
 	}
@@ -114,7 +122,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		servers = append(servers, msrv)
 	}
 	go purgeSessions(ctx, svc, log)
-	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (data in %s)\n", scheme, displayAddr(ln.Addr()), cfg.dataDir)
+	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (database %s)\n", scheme, displayAddr(ln.Addr()), db)
 	fmt.Fprintf(stderr, "clusteriam: log in with POST %s://%s/v2/access-tokens {\"username\":\"admin\",\"password\":\"...\",\"domain\":\"LOCAL\"}\n", scheme, displayAddr(ln.Addr()))
 	select {
 	case err := <-errc:

@@ -2,12 +2,14 @@ package auth
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/atomicfile"
 )
@@ -47,6 +49,22 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 
 // loadKey reads and checks an existing key file. A missing file yields an
 // error wrapping fs.ErrNotExist.
+// LoadKey reads the KeySize (32) byte key in path, which must exist and
+// grant no access to group or others.
+func LoadKey(path string) ([]byte, error) { return loadKey(path) }
+
+// ParseKey decodes a key given as text: KeySize bytes in standard base64.
+func ParseKey(s string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("auth: key is not base64: %w", err)
+	}
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("auth: key is %d bytes, want %d", len(key), KeySize)
+	}
+	return key, nil
+}
+
 func loadKey(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -159,5 +160,31 @@ func assertNoTempFiles(t *testing.T, dir string) {
 		if strings.Contains(e.Name(), ".tmp-") {
 			t.Errorf("temporary file %s left behind", e.Name())
 		}
+	}
+}
+
+func TestParseKey(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, KeySize)
+	enc := base64.StdEncoding.EncodeToString(key)
+	tests := []struct {
+		name, in string
+		ok       bool
+	}{
+		{"base64", enc, true},
+		{"surrounding space", " " + enc + "\n", true},
+		{"not base64", "not base64!", false},
+		{"too short", base64.StdEncoding.EncodeToString(key[:16]), false},
+		{"empty", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseKey(tc.in)
+			if tc.ok && (err != nil || !bytes.Equal(got, key)) {
+				t.Errorf("ParseKey = %x, %v; want the key", got, err)
+			}
+			if !tc.ok && err == nil {
+				t.Errorf("ParseKey(%q) succeeded, want an error", tc.in)
+			}
+		})
 	}
 }

@@ -3,6 +3,8 @@ package auth
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 )
@@ -20,7 +22,8 @@ var ErrOpen = errors.New("cannot open sealed value")
 // nonces limit one key to about 2^32 messages, ample for secrets at rest.
 // A SecretBox is safe for concurrent use.
 type SecretBox struct {
-	aead cipher.AEAD
+	aead  cipher.AEAD
+	check []byte
 }
 
 // NewSecretBox returns a SecretBox using key, which must be KeySize (32)
@@ -37,8 +40,16 @@ func NewSecretBox(key []byte) (*SecretBox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: secretbox gcm: %w", err)
 	}
-	return &SecretBox{aead: aead}, nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("clusteriam secret key check v1"))
+	return &SecretBox{aead: aead, check: mac.Sum(nil)}, nil
 }
+
+// Check returns a value that identifies the key without revealing it: an
+// HMAC-SHA256 under the key of a fixed message. Stored beside the sealed
+// secrets, it lets a process tell that it was given another key before
+// it seals anything with it.
+func (b *SecretBox) Check() []byte { return append([]byte(nil), b.check...) }
 
 // Seal encrypts and authenticates plaintext, and authenticates
 // additionalData (for example the id of the record the secret belongs to,

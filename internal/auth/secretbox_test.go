@@ -120,3 +120,23 @@ func TestSecretBoxRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSecretBoxCheck(t *testing.T) {
+	k1 := bytes.Repeat([]byte{1}, KeySize)
+	k2 := bytes.Repeat([]byte{2}, KeySize)
+	b1, err := NewSecretBox(k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1again, _ := NewSecretBox(k1)
+	b2, _ := NewSecretBox(k2)
+	if !bytes.Equal(b1.Check(), b1again.Check()) {
+		t.Error("one key gives two check values")
+	}
+	if bytes.Equal(b1.Check(), b2.Check()) {
+		t.Error("two keys give one check value")
+	}
+	if len(b1.Check()) != 32 || bytes.Contains(b1.Check(), k1[:8]) {
+		t.Errorf("check value %x: want 32 bytes that do not hold the key", b1.Check())
+	}
+}

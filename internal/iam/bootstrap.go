@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -30,7 +31,11 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error
 	if err != nil {
 		return false, err
 	}
-	if err := s.store.CreateUsers(ctx, built); err != nil {
+	err = s.store.CreateUsers(ctx, built)
+	if errors.Is(err, store.ErrAlreadyExists) {
+		return false, nil // another replica starting at the same time made it
+	}
+	if err != nil {
 		return false, fmt.Errorf("create admin: %w", err)
 	}
 	s.logChange(ctx, nil, "create_user", domainUser(LocalDomain, AdminUsername), nil)

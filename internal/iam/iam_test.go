@@ -1,11 +1,14 @@
 package iam
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,5 +191,68 @@ func TestKindOf(t *testing.T) {
 		if got := KindOf(c.err); got != c.want {
 			t.Errorf("KindOf(%v) = %v, want %v", c.err, got, c.want)
 		}
+	}
+}
+
+// TestSecretKeyMismatch: a service given another S3-secret key than the
+// store was set up with refuses to start; the right key still works.
+func TestSecretKeyMismatch(t *testing.T) {
+	ctx := t.Context()
+	_, _, st := newTestService(t, Config{})
+	h := auth.NewHasher(auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 2)
+	other, err := auth.NewSecretBox(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(ctx, st, h, other, Config{})
+	if !errors.Is(err, ErrSecretKeyMismatch) || !strings.Contains(err.Error(), "--secret-key-file") {
+		t.Fatalf("New with another key = %v, want ErrSecretKeyMismatch saying what to do", err)
+	}
+	same, err := auth.NewSecretBox(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(ctx, st, h, same, Config{}); err != nil {
+		t.Fatalf("New with the original key: %v", err)
+	}
+}
+
+// TestEnsureAdminConcurrent: replicas starting together on an empty store
+// make one admin between them, and none of them fails.
+func TestEnsureAdminConcurrent(t *testing.T) {
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	box, _ := auth.NewSecretBox(make([]byte, 32))
+	h := auth.NewHasher(auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 4)
+	const n = 4
+	var created atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			svc, err := New(ctx, st, h, box, Config{})
+			if err != nil {
+				t.Errorf("replica %d: New: %v", i, err)
+				return
+			}
+			ok, err := svc.EnsureAdmin(ctx, fmt.Sprintf("admin-Password-%d", i))
+			if err != nil {
+				t.Errorf("replica %d: EnsureAdmin: %v", i, err)
+			}
+			if ok {
+				created.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	users, err := st.ListUsers(ctx, store.UserFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 1 || created.Load() != 1 {
+		t.Errorf("%d users, %d replicas say they created the admin; want 1 and 1", len(users), created.Load())
 	}
 }

@@ -7,7 +7,9 @@ package iam
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -73,6 +75,9 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	if s.cluster, err = st.ClusterInfo(ctx, init); err != nil {
 		return nil, fmt.Errorf("cluster identity: %w", err)
 	}
+	if err := checkSecretKey(ctx, st, box); err != nil {
+		return nil, err
+	}
 	s.builtins = make(map[string]bool)
 	for _, r := range builtinRoles(s.privileges) {
 		s.builtins[r.Name] = true
@@ -82,6 +87,27 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 		}
 	}
 	return s, nil
+}
+
+// ErrSecretKeyMismatch: the S3-secret key given is not the one the store
+// was set up with.
+var ErrSecretKeyMismatch = errors.New("the S3-secret encryption key is not the one this database was set up with")
+
+// secretKeyCheck names the setting that identifies the S3-secret key.
+const secretKeyCheck = "secret_key_check"
+
+// checkSecretKey records which key seals the store's S3 secrets on first
+// use, and refuses another one after: a replica with the wrong key would
+// seal secrets no other replica can open.
+func checkSecretKey(ctx context.Context, st store.Store, box *auth.SecretBox) error {
+	want, err := st.Setting(ctx, secretKeyCheck, box.Check())
+	if err != nil {
+		return fmt.Errorf("secret key check: %w", err)
+	}
+	if subtle.ConstantTimeCompare(want, box.Check()) != 1 {
+		return fmt.Errorf("%w: give every replica the same --secret-key-file (or CLUSTERIAM_SECRET_KEY), or restore the original key", ErrSecretKeyMismatch)
+	}
+	return nil
 }
 
 func randomClusterInfo() (store.ClusterInfo, error) {

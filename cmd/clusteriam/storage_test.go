@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
+)
+
+func TestParseDatabase(t *testing.T) {
+	tests := []struct {
+		raw      string
+		postgres bool
+		target   string
+		shown    string // String(); "" means target
+		err      string
+	}{
+		{raw: "", target: filepath.Join("dd", "clusteriam.db")},
+		{raw: "sqlite:///var/lib/iam/x.db", target: "/var/lib/iam/x.db"},
+		{raw: "sqlite://rel/x.db", target: "rel/x.db"},
+		{raw: "sqlite://", err: "names no file"},
+		{raw: "postgres://iam:s3cret@db:5432/iam?sslmode=require", postgres: true,
+			target: "postgres://iam:s3cret@db:5432/iam?sslmode=require",
+			shown:  "postgres://iam:xxxxx@db:5432/iam?sslmode=require"},
+		{raw: "postgresql://db/iam", postgres: true, target: "postgresql://db/iam"},
+		{raw: "mysql://db/iam", err: `scheme "mysql"`},
+		{raw: "postgres://iam:s3cret@db:bad port/", err: "not a valid URL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.raw, func(t *testing.T) {
+			db, err := parseDatabase(tc.raw, "dd")
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want one saying %q", err, tc.err)
+				}
+				if strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("error %q shows the password", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if db.postgres != tc.postgres || db.target != tc.target {
+				t.Errorf("got %+v, want postgres=%v target=%q", db, tc.postgres, tc.target)
+			}
+			want := tc.shown
+			if want == "" {
+				want = tc.target
+			}
+			if db.String() != want {
+				t.Errorf("String() = %q, want %q", db.String(), want)
+			}
+		})
+	}
+}
+
+func TestLoadSecretKey(t *testing.T) {
+	key := bytes.Repeat([]byte{5}, 32)
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "secret.key")
+	must(t, os.WriteFile(keyFile, key, 0o600))
+	b64 := base64.StdEncoding.EncodeToString(key)
+	pg := database{postgres: true}
+	tests := []struct {
+		name string
+		flag string
+		env  map[string]string
+		db   database
+		err  string // "" means key is returned
+	}{
+		{name: "flag", flag: keyFile, db: pg},
+		{name: "env file", env: map[string]string{envSecretKeyFile: keyFile}, db: pg},
+		{name: "env base64", env: map[string]string{envSecretKey: b64}, db: pg},
+		{name: "flag and base64", flag: keyFile, env: map[string]string{envSecretKey: b64}, err: "not both"},
+		{name: "bad base64", env: map[string]string{envSecretKey: "xx"}, err: envSecretKey},
+		{name: "postgres needs one", db: pg, err: "every replica needs the same"},
+		{name: "missing file", flag: filepath.Join(dir, "nope"), err: "no such file"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := serveConfig{secretKeyFile: tc.flag, dataDir: t.TempDir()}
+			got, err := loadSecretKey(cfg, tc.db, func(k string) string { return tc.env[k] })
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want one saying %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, key) {
+				t.Fatalf("got %x, %v; want the key", got, err)
+			}
+		})
+	}
+	t.Run("sqlite default", func(t *testing.T) {
+		cfg := serveConfig{dataDir: t.TempDir()}
+		got, err := loadSecretKey(cfg, database{}, func(string) string { return "" })
+		must(t, err)
+		again, err := loadSecretKey(cfg, database{}, func(string) string { return "" })
+		must(t, err)
+		if len(got) != 32 || !bytes.Equal(got, again) {
+			t.Errorf("data-dir key %x, then %x: want one 32-byte key", got, again)
+		}
+	})
+}
+
+// TestServePostgres: serve on PostgreSQL keeps its data across restarts
+// and refuses to start with another S3-secret key.
+func TestServePostgres(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	key1 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	key2 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+	env := map[string]string{envDatabase: dsn, envSecretKey: key1, "CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}
+	s := startServe(t, env, "--data-dir", t.TempDir())
+	if !strings.Contains(s.stderr.String(), "(database postgres://") {
+		t.Errorf("start-up line does not name the database:\n%s", s.stderr)
+	}
+	c := insecureClient()
+	if code := login(t, c, s.url, "first-Password-1"); code != 201 {
+		t.Fatalf("log-in: %d", code)
+	}
+	s.stop(t)
+
+	// Another replica, another data dir, the same database.
+	env["CLUSTERIAM_ADMIN_PASSWORD"] = "other-Password-1"
+	s = startServe(t, env, "--data-dir", t.TempDir())
+	if code := login(t, c, s.url, "first-Password-1"); code != 201 {
+		t.Errorf("log-in on the second replica: %d", code)
+	}
+	s.stop(t)
+
+	env[envSecretKey] = key2
+	err := run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()},
+		func(k string) string { return env[k] }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "not the one this database was set up with") {
+		t.Errorf("serve with another key: %v, want a refusal", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
