@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,10 +137,55 @@ func TestServePostgres(t *testing.T) {
 	s.stop(t)
 
 	env[envSecretKey] = key2
+	defer func() { env[envSecretKey] = key1 }()
 	err := run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()},
 		func(k string) string { return env[k] }, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "not the one this database was set up with") {
 		t.Errorf("serve with another key: %v, want a refusal", err)
+	}
+}
+
+// TestServeDatabaseOutage: while the database cannot be reached, requests
+// get 503 with Retry-After and an Error that names no host; once it is
+// back they succeed again.
+func TestServeDatabaseOutage(t *testing.T) {
+	proxy := pgtest.NewProxy(t, pgtest.Schema(t))
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
+	env := map[string]string{envDatabase: proxy.DSN(), envSecretKey: key, "CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}
+	s := startServe(t, env, "--data-dir", t.TempDir())
+	c := insecureClient()
+	res, err := c.Post(s.url+"/v2/access-tokens", "application/json",
+		strings.NewReader(`{"username":"admin","password":"first-Password-1","domain":"LOCAL"}`))
+	must(t, err)
+	var tok struct{ AccessToken string }
+	must(t, json.NewDecoder(res.Body).Decode(&tok))
+	res.Body.Close()
+	get := func(path string) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", s.url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		res, err := c.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+
+	proxy.Pause()
+	for _, path := range []string{"/v2/users", "/healthz"} {
+		res, body := get(path)
+		if res.StatusCode != 503 || !strings.Contains(body, `"message"`) {
+			t.Errorf("GET %s during the outage: %d %s, want 503 with an Error", path, res.StatusCode, body)
+		}
+		if strings.Contains(body, "127.0.0.1") || strings.Contains(body, "tcp") {
+			t.Errorf("GET %s during the outage names the network: %s", path, body)
+		}
+	}
+	if res, _ := get("/v2/users"); res.Header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
+	proxy.Resume()
+	if res, body := get("/v2/users"); res.StatusCode != 200 {
+		t.Errorf("GET /v2/users after the outage: %d %s", res.StatusCode, body)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 // MaxBodyBytes is the largest request body read; past it the answer is 413.
@@ -92,9 +93,15 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	status := kindStatus[iam.KindOf(err)]
 	msg := err.Error()
-	if status == http.StatusInternalServerError {
+	switch {
+	case status == http.StatusInternalServerError:
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "error", err)
 		msg = "internal error; the server log has the details"
+	case errors.Is(err, store.ErrUnavailable):
+		// The details name hosts and ports: they go to the log only.
+		log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
+		msg = "the database is unavailable; retry shortly"
+		w.Header().Set("Retry-After", "1")
 	}
 	writeErrorStatus(w, status, msg)
 }

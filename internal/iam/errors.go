@@ -72,6 +72,8 @@ func KindOf(err error) Kind {
 		return KindConflict
 	case errors.Is(err, store.ErrInvalidReference), errors.Is(err, store.ErrInUse):
 		return KindInvalid
+	case errors.Is(err, store.ErrUnavailable):
+		return KindUnavailable
 	}
 	return KindInternal
 }

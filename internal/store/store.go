@@ -23,6 +23,9 @@ var (
 	ErrInvalidReference = errors.New("invalid reference")
 	// ErrInUse: the record is still referenced and cannot be deleted.
 	ErrInUse = errors.New("in use")
+	// ErrUnavailable: the database could not be reached or went away
+	// mid-operation. A write that fails so may or may not have committed.
+	ErrUnavailable = errors.New("the database is unavailable")
 	// ErrSchemaTooNew: the database was migrated by a newer clusteriam.
 	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
 )

@@ -18,10 +18,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -101,10 +104,11 @@ func dialect() sqlstore.Dialect {
 		IsUnique:     hasCode("23505"),
 		IsForeignKey: hasCode("23503"),
 		// serialization_failure, deadlock_detected
-		IsRetryable: hasCode("40001", "40P01"),
-		LockRow:     " FOR UPDATE",
-		ReadTx:      &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
-		Migrations:  migrations,
+		IsRetryable:   hasCode("40001", "40P01"),
+		IsUnavailable: isUnavailable,
+		LockRow:       " FOR UPDATE",
+		ReadTx:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		Migrations:    migrations,
 		MigrationLock: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			migrationLockClass),
@@ -140,6 +144,21 @@ func hasCode(codes ...string) func(error) bool {
 		}
 		return false
 	}
+}
+
+// isUnavailable reports whether err means the server cannot be reached:
+// no connection, a connection lost, or the server refusing work while it
+// starts, stops or is full (SQLSTATE classes 08 and 57P, and 53300). A
+// closed connection is among the errors pgx calls safe to retry.
+func isUnavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // rebind rewrites a query written for SQLite: '?' placeholders become $1,

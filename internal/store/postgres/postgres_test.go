@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -27,4 +28,42 @@ func must(t *testing.T, err error) {
 
 func TestConformance(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) store.Store { return openTemp(t) })
+}
+
+// TestUnavailable: with the database cut off, operations fail with
+// store.ErrUnavailable, and work again once it is back.
+func TestUnavailable(t *testing.T) {
+	ctx := t.Context()
+	proxy := pgtest.NewProxy(t, pgtest.Schema(t))
+	s, err := Open(ctx, proxy.DSN(), Options{})
+	must(t, err)
+	defer s.Close()
+	must(t, s.CreateRole(ctx, store.Role{Name: "before"}))
+
+	proxy.Pause()
+	ops := map[string]func() error{
+		"write": func() error { return s.CreateRole(ctx, store.Role{Name: "during"}) },
+		"get":   func() error { _, err := s.GetRole(ctx, "before"); return err },
+		"list":  func() error { _, err := s.ListUsers(ctx, store.UserFilter{}); return err },
+		"update": func() error {
+			_, err := s.UpdateRole(ctx, "before", func(r store.Role) (store.Role, error) { return r, nil })
+			return err
+		},
+		"ping": func() error { return s.Ping(ctx) },
+	}
+	for name, op := range ops {
+		if err := op(); name != "ping" && !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("%s with the database cut off: %v, want ErrUnavailable", name, err)
+		} else if err == nil {
+			t.Errorf("%s with the database cut off succeeded", name)
+		}
+	}
+
+	proxy.Resume()
+	must(t, s.CreateRole(ctx, store.Role{Name: "after"}))
+	roles, err := s.ListRoles(ctx, nil)
+	must(t, err)
+	if len(roles) != 2 {
+		t.Errorf("roles after the outage: %+v, want before and after", roles)
+	}
 }

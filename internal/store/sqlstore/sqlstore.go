@@ -39,6 +39,10 @@ type Dialect struct {
 	// a concurrent one won (serialization failure, deadlock), so that it
 	// may run again. Nil: never.
 	IsRetryable func(error) bool
+	// IsUnavailable reports whether an error means the database cannot
+	// be reached (connection refused or lost, server shutting down), as
+	// opposed to a fault in the request. Nil: never.
+	IsUnavailable func(error) bool
 	// LockRow is appended to a SELECT to lock the rows it reads until the
 	// transaction ends (" FOR UPDATE"); "" where writes are serialised
 	// anyway.
@@ -78,6 +82,9 @@ func (d Dialect) complete() Dialect {
 	}
 	if d.IsRetryable == nil {
 		d.IsRetryable = func(error) bool { return false }
+	}
+	if d.IsUnavailable == nil {
+		d.IsUnavailable = func(error) bool { return false }
 	}
 	return d
 }
@@ -175,7 +182,7 @@ func (s *Store) write(ctx context.Context, fn func(q querier) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.writeOnce(ctx, fn)
 		if err == nil || attempt == maxAttempts || !s.d.IsRetryable(err) {
-			return err
+			return s.d.classify(err)
 		}
 		t := time.NewTimer(rand.N(backoff) + time.Millisecond)
 		select {
@@ -208,10 +215,10 @@ func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) error {
 func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
 	tx, err := s.r.BeginTx(ctx, s.d.ReadTx)
 	if err != nil {
-		return fmt.Errorf("%s: begin read: %w", s.d.Name, err)
+		return s.d.classify(fmt.Errorf("%s: begin read: %w", s.d.Name, err))
 	}
 	defer func() { _ = tx.Rollback() }()
-	return fn(querier{tx, &s.d})
+	return s.d.classify(fn(querier{tx, &s.d}))
 }
 
 // execCount runs a statement and returns how many rows it changed.
@@ -237,6 +244,15 @@ func lockRow(ctx context.Context, q querier, table, col, key string) error {
 	return rows.Close()
 }
 
+// classify marks err as store.ErrUnavailable when the dialect says the
+// database could not be reached.
+func (d *Dialect) classify(err error) error {
+	if err == nil || errors.Is(err, store.ErrUnavailable) || !d.IsUnavailable(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+}
+
 // mapErr wraps err for op, turning constraint violations into the store's
 // sentinel errors (a backstop: callers check references and uniqueness
 // themselves to name the culprit precisely).
@@ -248,6 +264,8 @@ func (d *Dialect) mapErr(op string, err error) error {
 		return fmt.Errorf("%s: %w (%v)", op, store.ErrAlreadyExists, err)
 	case d.IsForeignKey(err):
 		return fmt.Errorf("%s: %w (%v)", op, store.ErrInvalidReference, err)
+	case d.IsUnavailable(err):
+		return fmt.Errorf("%s: %s: %w: %w", d.Name, op, store.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("%s: %s: %w", d.Name, op, err)
 	}
