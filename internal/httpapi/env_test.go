@@ -17,7 +17,8 @@ import (
 	"github.com/clusteriam/clusteriam/api/apitest"
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/iam"
-	"github.com/clusteriam/clusteriam/internal/store/sqlite"
+	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/testbackend"
 )
 
 const adminPassword = "admin-Password-1"
@@ -31,8 +32,8 @@ type env struct {
 	t      *testing.T
 	srv    *httptest.Server
 	svc    *iam.Service
-	dbPath string
-	st     *sqlite.Store
+	st     store.Store
+	be     *testbackend.Backend
 	logBuf *syncBuffer
 	admin  cred
 	v      *apitest.Validator
@@ -72,11 +73,8 @@ func newEnvParams(t *testing.T, params auth.Params) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "clusteriam.db")
-	st, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	be := testbackend.Open(t)
+	st := be.Store
 	key, err := auth.LoadOrCreateKey(filepath.Join(dir, "s3.key"))
 	if err != nil {
 		t.Fatal(err)
@@ -96,11 +94,8 @@ func newEnvParams(t *testing.T, params auth.Params) *env {
 	}
 	h := NewServer(svc, Options{Logger: log, Metrics: NewMetrics(), ServeMetrics: true, Spec: api.Spec()})
 	srv := httptest.NewTLSServer(h)
-	t.Cleanup(func() {
-		srv.Close()
-		st.Close()
-	})
-	e := &env{t: t, srv: srv, svc: svc, st: st, dbPath: dbPath, logBuf: logBuf, v: apitest.NewValidator(t)}
+	t.Cleanup(srv.Close)
+	e := &env{t: t, srv: srv, svc: svc, st: st, be: be, logBuf: logBuf, v: apitest.NewValidator(t)}
 	e.admin = bearerCred(e.accessToken("admin", adminPassword))
 	return e
 }

@@ -3,8 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -36,25 +35,18 @@ func TestNoSecretAtRestOrInLogs(t *testing.T) {
 		"access token": tok, "session id": sess, "api key": key, "rotated api key": rot.APIKey, "s3 secret": s3.SecretKey,
 		"admin password": adminPassword,
 	}
-	files, _ := filepath.Glob(e.dbPath + "*")
-	if len(files) == 0 {
-		t.Fatal("no database files found")
-	}
-	var dump bytes.Buffer
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dump.Write(b)
+	dump := e.be.Dump()
+	if !bytes.Contains(dump, []byte("quinn")) {
+		t.Fatalf("the %s dump lacks the user quinn; scanning it would prove nothing", e.be.Name)
 	}
 	logs := e.logBuf.String()
 	if !strings.Contains(logs, `"audit":"update_user"`) {
 		t.Fatalf("the audit log is missing; scanning it would prove nothing:\n%s", logs)
 	}
 	for name, s := range secrets {
-		if bytes.Contains(dump.Bytes(), []byte(s)) {
-			t.Errorf("%s found in plaintext in the database files", name)
+		// A dump may render bytes as hex, so look for that too.
+		if bytes.Contains(dump, []byte(s)) || bytes.Contains(dump, []byte(hex.EncodeToString([]byte(s)))) {
+			t.Errorf("%s found in plaintext in the %s database", name, e.be.Name)
 		}
 		if strings.Contains(logs, s) {
 			t.Errorf("%s found in the server log", name)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/store"
-	"github.com/clusteriam/clusteriam/internal/store/sqlite"
+	"github.com/clusteriam/clusteriam/internal/store/testbackend"
 )
 
 // clock is a settable test clock.
@@ -33,12 +32,7 @@ func (c *clock) add(d time.Duration) {
 func newTestService(t *testing.T, cfg Config) (*Service, *clock, store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "iam.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testbackend.Open(t).Store
 	box, err := auth.NewSecretBox(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
@@ -221,11 +215,7 @@ func TestSecretKeyMismatch(t *testing.T) {
 // make one admin between them, and none of them fails.
 func TestEnsureAdminConcurrent(t *testing.T) {
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iam.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testbackend.Open(t).Store
 	box, _ := auth.NewSecretBox(make([]byte, 32))
 	h := auth.NewHasher(auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 4)
 	const n = 4

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -81,4 +82,26 @@ func open(t testing.TB, dsn string) *sql.DB {
 		t.Fatalf("%s: %v", EnvVar, err)
 	}
 	return stdlib.OpenDB(*cfg)
+}
+
+// Dump returns pg_dump's dump of the data in the schema that dsn (from
+// Schema) uses, for tests that look for what is stored at rest.
+func Dump(t testing.TB, dsn string) []byte {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	schema := q.Get("search_path")
+	if schema == "" {
+		t.Fatalf("dsn %q names no schema", dsn)
+	}
+	q.Del("search_path") // libpq does not take it in a URL
+	u.RawQuery = q.Encode()
+	out, err := exec.Command("pg_dump", "--data-only", "--schema="+schema, "--dbname="+u.String()).Output()
+	if err != nil {
+		t.Fatalf("pg_dump: %v", err)
+	}
+	return out
 }
