@@ -220,18 +220,5 @@ func (s *Store) DeleteGroups(ctx context.Context, sids []string) error {
 	if len(sids) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(q querier) error {
-		found, err := existingNames(ctx, q,
-			`SELECT sid FROM groups WHERE sid IN (SELECT value FROM json_each(?))`, sids)
-		if err != nil {
-			return q.d.mapErr("look up groups", err)
-		}
-		for _, sid := range sids {
-			if !found[sid] {
-				return fmt.Errorf("group %q: %w", sid, store.ErrNotFound)
-			}
-		}
-		_, err = q.ExecContext(ctx, `DELETE FROM groups WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
-		return q.d.mapErr("delete groups", err)
-	})
+	return s.write(ctx, func(q querier) error { return deleteAll(ctx, q, "groups", "group", sids) })
 }

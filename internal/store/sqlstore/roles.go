@@ -132,6 +132,9 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(store.Role)
 // *store.InUseError while users or groups hold it.
 func (s *Store) DeleteRole(ctx context.Context, name string) error {
 	return s.write(ctx, func(q querier) error {
+		if err := lockRow(ctx, q, "roles", "name", name); err != nil {
+			return err
+		}
 		if _, err := getRole(ctx, q, name); err != nil {
 			return err
 		}

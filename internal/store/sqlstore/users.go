@@ -240,17 +240,24 @@ func (s *Store) DeleteUsers(ctx context.Context, sids []string) error {
 	if len(sids) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(q querier) error {
-		found, err := existingUsers(ctx, q, sids)
-		if err != nil {
-			return err
+	return s.write(ctx, func(q querier) error { return deleteAll(ctx, q, "users", "user", sids) })
+}
+
+// deleteAll deletes the rows of table (users or groups) whose sids are
+// given, all or none. It locks them first, so that of concurrent deletes
+// of one row only the first finds it; a missing one fails with
+// ErrNotFound naming it (what names the kind of record).
+func deleteAll(ctx context.Context, q querier, table, what string, sids []string) error {
+	found, err := existingNames(ctx, q, `SELECT sid FROM `+table+
+		` WHERE sid IN (SELECT value FROM json_each(?)) ORDER BY sid`+q.d.LockRow, sids)
+	if err != nil {
+		return q.d.mapErr("look up "+table, err)
+	}
+	for _, sid := range sids {
+		if !found[sid] {
+			return fmt.Errorf("%s %q: %w", what, sid, store.ErrNotFound)
 		}
-		for _, sid := range sids {
-			if !found[sid] {
-				return fmt.Errorf("user %q: %w", sid, store.ErrNotFound)
-			}
-		}
-		_, err = q.ExecContext(ctx, `DELETE FROM users WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
-		return q.d.mapErr("delete users", err)
-	})
+	}
+	_, err = q.ExecContext(ctx, `DELETE FROM `+table+` WHERE sid IN (SELECT value FROM json_each(?))`, jsonList(sids))
+	return q.d.mapErr("delete "+table, err)
 }

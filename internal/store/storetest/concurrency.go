@@ -14,6 +14,7 @@ var concurrencyTests = []subTest{
 	{"ConcurrentNextRIDs", testConcurrentNextRIDs},
 	{"ConcurrentCreateSameName", testConcurrentCreateSameName},
 	{"ConcurrentReadsAndWrites", testConcurrentReadsAndWrites},
+	{"ConcurrentDeletes", testConcurrentDeletes},
 }
 
 // testConcurrentUserUpdates: read-modify-write through UpdateUser loses no
@@ -162,5 +163,41 @@ func testConcurrentReadsAndWrites(t *testing.T, s store.Store) {
 	must(t, err)
 	if len(list) != batches*size {
 		t.Errorf("got %d users, want %d", len(list), batches*size)
+	}
+}
+
+// testConcurrentDeletes: of several deletes of one record at once, exactly
+// one succeeds and the others find it gone.
+func testConcurrentDeletes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	must(t, s.CreateRole(ctx, store.Role{Name: "r"}))
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
+	must(t, s.CreateGroups(ctx, []store.Group{{SID: sid(2), Domain: "LOCAL", Name: "g"}}))
+	deletes := map[string]func() error{
+		"user":  func() error { return s.DeleteUsers(ctx, []string{sid(1)}) },
+		"group": func() error { return s.DeleteGroups(ctx, []string{sid(2)}) },
+		"role":  func() error { return s.DeleteRole(ctx, "r") },
+	}
+	for what, del := range deletes {
+		const workers = 8
+		errs := make(chan error, workers)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() { errs <- del() })
+		}
+		wg.Wait()
+		close(errs)
+		ok := 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, store.ErrNotFound):
+				t.Errorf("delete %s: %v, want nil or ErrNotFound", what, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d concurrent deletes of one %s succeeded, want 1", ok, what)
+		}
 	}
 }
