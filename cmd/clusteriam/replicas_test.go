@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -64,17 +63,7 @@ func (r *replica) start(t *testing.T) {
 	must(t, err)
 	must(t, r.cmd.Start())
 	r.log, r.exited = &lockedText{}, make(chan error, 1)
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			r.log.WriteString(sc.Text() + "\n")
-			if m := servingRe.FindStringSubmatch(sc.Text()); m != nil {
-				urlc <- m[1]
-			}
-		}
-		r.exited <- r.cmd.Wait()
-	}()
+	urlc := watchServing(stderr, r.log, func() { r.exited <- r.cmd.Wait() })
 	select {
 	case r.url = <-urlc:
 	case err := <-r.exited:
@@ -371,34 +360,33 @@ func testKill(t *testing.T, c *http.Client, a, b *replica, admin header) {
 		code, _ := r.call(c, "POST", "/v2/groups", admin, []any{map[string]any{"name": name, "domain": "LOCAL"}})
 		return code
 	}
-	wg.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
+	// loop calls fn with 0, 1, 2... until stop is closed.
+	loop := func(fn func(i int)) {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+					fn(i)
+				}
 			}
-			name := fmt.Sprintf("killa%d", i)
-			if create(a, name) == 201 {
-				acked = append(acked, name)
-			}
+		})
+	}
+	loop(func(i int) {
+		name := fmt.Sprintf("killa%d", i)
+		if create(a, name) == 201 {
+			acked = append(acked, name)
 		}
 	})
-	wg.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if code := create(b, fmt.Sprintf("killb%d", i)); code != 201 {
-				bFailures = append(bFailures, fmt.Sprintf("create: %d", code))
-			}
-			if code, body := b.call(c, "GET", "/v2/groups?names=killb0", admin, nil); code != 200 {
-				bFailures = append(bFailures, fmt.Sprintf("get: %d %s", code, body))
-			}
-			bWrites++
+	loop(func(i int) {
+		if code := create(b, fmt.Sprintf("killb%d", i)); code != 201 {
+			bFailures = append(bFailures, fmt.Sprintf("create: %d", code))
 		}
+		if code, body := b.call(c, "GET", "/v2/groups?names=killb0", admin, nil); code != 200 {
+			bFailures = append(bFailures, fmt.Sprintf("get: %d %s", code, body))
+		}
+		bWrites++
 	})
 	time.Sleep(500 * time.Millisecond)
 	a.kill(t)

@@ -56,16 +56,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) *started {
 		s.done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, pw)
 		pw.Close()
 	}()
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			s.stderr.WriteString(sc.Text() + "\n")
-			if m := servingRe.FindStringSubmatch(sc.Text()); m != nil {
-				urlc <- m[1]
-			}
-		}
-	}()
+	urlc := watchServing(pr, s.stderr, nil)
 	select {
 	case s.url = <-urlc:
 	case err := <-s.done:
@@ -75,6 +66,26 @@ func startServe(t *testing.T, env map[string]string, args ...string) *started {
 	}
 	t.Cleanup(func() { s.stop(t) })
 	return s
+}
+
+// watchServing copies the lines of stderr into log, sends the URL of the
+// serving line on the channel it returns, and calls done (if not nil) at
+// the end of stderr.
+func watchServing(stderr io.Reader, log *lockedText, done func()) <-chan string {
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			log.WriteString(sc.Text() + "\n")
+			if m := servingRe.FindStringSubmatch(sc.Text()); m != nil {
+				urlc <- m[1]
+			}
+		}
+		if done != nil {
+			done()
+		}
+	}()
+	return urlc
 }
 
 func (s *started) stop(t *testing.T) {

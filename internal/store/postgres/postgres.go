@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"strconv"
 	"strings"
@@ -94,10 +93,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 // dialect is PostgreSQL's.
 func dialect() sqlstore.Dialect {
-	migrations, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		panic(err) // the embedded directory exists: it is compiled in
-	}
 	return sqlstore.Dialect{
 		Name:         "postgres",
 		Rebind:       rebind,
@@ -108,7 +103,7 @@ func dialect() sqlstore.Dialect {
 		IsUnavailable: isUnavailable,
 		LockRow:       " FOR UPDATE",
 		ReadTx:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
-		Migrations:    migrations,
+		Migrations:    migrationFS,
 		MigrationLock: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			migrationLockClass),
@@ -122,11 +117,7 @@ func dialect() sqlstore.Dialect {
 // SchemaVersion is the newest schema version this binary knows.
 func SchemaVersion() int64 {
 	d := dialect()
-	v, err := d.SchemaVersion()
-	if err != nil {
-		return 0
-	}
-	return v
+	return d.SchemaVersion()
 }
 
 // hasCode returns a test of whether an error is a PostgreSQL error with

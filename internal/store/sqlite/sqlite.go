@@ -15,7 +15,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,15 +36,11 @@ var migrationFS embed.FS
 // dialect is SQLite's: queries are written for it already, and writes are
 // serialised by the single writer connection, so rows need no locks.
 func dialect() sqlstore.Dialect {
-	migrations, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		panic(err) // the embedded directory exists: it is compiled in
-	}
 	return sqlstore.Dialect{
 		Name:         "sqlite",
 		IsUnique:     isUnique,
 		IsForeignKey: isForeignKey,
-		Migrations:   migrations,
+		Migrations:   migrationFS,
 		MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY,
 			applied_msecs INTEGER NOT NULL
@@ -116,11 +111,7 @@ func (s *Store) setup(ctx context.Context) error {
 // SchemaVersion is the newest schema version this binary knows.
 func SchemaVersion() int64 {
 	d := dialect()
-	v, err := d.SchemaVersion()
-	if err != nil {
-		return 0
-	}
-	return v
+	return d.SchemaVersion()
 }
 
 // createFile creates the database file with mode 0600 unless it exists, so

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ type migration struct {
 // migrations returns the dialect's migrations in version order. Versions
 // must run 1, 2, 3... without gaps or repeats.
 func (d *Dialect) migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(d.Migrations, ".")
+	entries, err := fs.ReadDir(d.Migrations, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("%s: migrations: %w", d.Name, err)
 	}
@@ -35,7 +36,7 @@ func (d *Dialect) migrations() ([]migration, error) {
 		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
 			return nil, fmt.Errorf("%s: migration %s: name must be NNNN_name.sql", d.Name, e.Name())
 		}
-		b, err := fs.ReadFile(d.Migrations, e.Name())
+		b, err := fs.ReadFile(d.Migrations, path.Join("migrations", e.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("%s: migration %s: %w", d.Name, e.Name(), err)
 		}
@@ -54,13 +55,13 @@ func (d *Dialect) migrations() ([]migration, error) {
 }
 
 // SchemaVersion is the newest schema version the dialect's migrations
-// reach.
-func (d *Dialect) SchemaVersion() (int64, error) {
+// reach, or 0 when they are malformed (Migrate then says how).
+func (d *Dialect) SchemaVersion() int64 {
 	ms, err := d.migrations()
 	if err != nil {
-		return 0, err
+		return 0
 	}
-	return ms[len(ms)-1].version, nil
+	return ms[len(ms)-1].version
 }
 
 // Migrate brings the schema of db up to the dialect's newest migration,

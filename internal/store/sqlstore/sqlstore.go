@@ -49,7 +49,8 @@ type Dialect struct {
 	LockRow string
 	// WriteTx and ReadTx are the options of write and read transactions.
 	WriteTx, ReadTx *sql.TxOptions
-	// Migrations holds the schema steps, files named NNNN_name.sql.
+	// Migrations holds the schema steps in its folder "migrations", files
+	// named NNNN_name.sql.
 	Migrations fs.FS
 	// MigrationLock is run first in each migration's transaction to keep
 	// other processes out until it commits; "" when the write
