@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
 	"github.com/clusteriam/clusteriam/internal/tlscert"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // serveConfig holds the flags of `clusteriam serve`.
@@ -104,6 +106,13 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		return err
 	}
 	metrics := httpapi.NewMetrics()
+	if p, ok := st.(interface{ Pools() map[string]*sql.DB }); ok {
+		for name, db := range p.Pools() {
+			if err := metrics.Register(collectors.NewDBStatsCollector(db, name)); err != nil {
+				return err
+			}
+		}
+	}
 	handler := httpapi.NewServer(svc, httpapi.Options{
 		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(),
 	})

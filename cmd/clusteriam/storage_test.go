@@ -126,6 +126,13 @@ func TestServePostgres(t *testing.T) {
 	if code := login(t, c, s.url, "first-Password-1"); code != 201 {
 		t.Fatalf("log-in: %d", code)
 	}
+	res, err := c.Get(s.url + "/metrics")
+	must(t, err)
+	m, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if want := `go_sql_max_open_connections{db_name="postgres"} 10`; !strings.Contains(string(m), want) {
+		t.Errorf("metrics lack the pool's: want %s", want)
+	}
 	s.stop(t)
 
 	// Another replica, another data dir, the same database.
@@ -137,8 +144,7 @@ func TestServePostgres(t *testing.T) {
 	s.stop(t)
 
 	env[envSecretKey] = key2
-	defer func() { env[envSecretKey] = key1 }()
-	err := run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()},
+	err = run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()},
 		func(k string) string { return env[k] }, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "not the one this database was set up with") {
 		t.Errorf("serve with another key: %v, want a refusal", err)

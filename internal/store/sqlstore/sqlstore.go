@@ -103,6 +103,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Pools returns the connection pools by name ("write" and "read", or the
+// dialect's name when one pool does both), for their statistics.
+func (s *Store) Pools() map[string]*sql.DB {
+	if s.w == s.r {
+		return map[string]*sql.DB{s.d.Name: s.w}
+	}
+	return map[string]*sql.DB{s.d.Name + "_write": s.w, s.d.Name + "_read": s.r}
+}
+
 // Close closes the readers, then the writer.
 func (s *Store) Close() error {
 	var errs []error
