@@ -1,0 +1,214 @@
+package directory
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Directory types.
+const (
+	TypeActiveDirectory = "activeDirectory"
+	TypeLDAP            = "ldap"
+)
+
+// DefaultTimeout bounds every directory operation unless a domain sets its
+// own.
+const DefaultTimeout = 5 * time.Second
+
+// File is the --directories file: a list of directory domains.
+type File struct {
+	Directories []Config `yaml:"directories"`
+}
+
+// Config is one directory domain.
+type Config struct {
+	// Domain is the FQDN clients send as "domain", e.g. example.test.
+	Domain string `yaml:"domain"`
+	// Type is activeDirectory or ldap.
+	Type string `yaml:"type"`
+	// URL is ldap://host[:port] or ldaps://host[:port].
+	URL string `yaml:"url"`
+	// StartTLS upgrades an ldap:// connection to TLS before binding.
+	StartTLS bool `yaml:"startTLS"`
+	// RootCA is a PEM file of the CAs trusted for the server certificate;
+	// empty means the system roots.
+	RootCA string `yaml:"rootCA"`
+	// InsecureSkipVerify accepts any server certificate (tests only).
+	InsecureSkipVerify bool `yaml:"insecureSkipVerify"`
+	// BindDN and its password are the service account that searches.
+	BindDN           string `yaml:"bindDN"`
+	BindPassword     string `yaml:"bindPassword"`
+	BindPasswordFile string `yaml:"bindPasswordFile"`
+	// BaseDN is where searches start unless a search sets its own.
+	BaseDN string `yaml:"baseDN"`
+	// Timeout bounds each operation (dial, bind, search); default 5s.
+	Timeout time.Duration `yaml:"timeout"`
+
+	UserSearch  UserSearch  `yaml:"userSearch"`
+	GroupSearch GroupSearch `yaml:"groupSearch"`
+}
+
+// UserSearch says how users are found and read. Empty fields take the
+// type's defaults.
+type UserSearch struct {
+	BaseDN string `yaml:"baseDN"`
+	// Filter selects user entries; the name condition is ANDed to it.
+	Filter string `yaml:"filter"`
+	// UsernameAttr holds the name users log in with.
+	UsernameAttr string `yaml:"usernameAttr"`
+	// IDAttr holds the stable id: objectSid (AD) or entryUUID (LDAP).
+	IDAttr       string `yaml:"idAttr"`
+	FullNameAttr string `yaml:"fullNameAttr"`
+	EmailAttr    string `yaml:"emailAttr"`
+	// MemberOfAttr lists the groups a user is directly in.
+	MemberOfAttr string `yaml:"memberOfAttr"`
+}
+
+// GroupSearch says how groups are found and read.
+type GroupSearch struct {
+	BaseDN       string `yaml:"baseDN"`
+	Filter       string `yaml:"filter"`
+	NameAttr     string `yaml:"nameAttr"`
+	IDAttr       string `yaml:"idAttr"`
+	FullNameAttr string `yaml:"fullNameAttr"`
+	// MemberAttr lists a group's members by DN.
+	MemberAttr string `yaml:"memberAttr"`
+}
+
+// ParseFile reads and checks a --directories file, filling in defaults
+// and reading bind password files.
+func ParseFile(path string) ([]Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("directories: %w", err)
+	}
+	var f File
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("directories: %s: %w", path, err)
+	}
+	seen := map[string]bool{}
+	for i := range f.Directories {
+		c := &f.Directories[i]
+		if err := c.complete(); err != nil {
+			return nil, fmt.Errorf("directories: %s: entry %d (%q): %w", path, i, c.Domain, err)
+		}
+		key := strings.ToLower(c.Domain)
+		if seen[key] {
+			return nil, fmt.Errorf("directories: %s: domain %q is listed twice", path, c.Domain)
+		}
+		seen[key] = true
+	}
+	return f.Directories, nil
+}
+
+// complete checks c and fills in the defaults of its type.
+func (c *Config) complete() error {
+	if c.Domain == "" || strings.EqualFold(c.Domain, "LOCAL") || strings.ContainsAny(c.Domain, `\/ `) {
+		return fmt.Errorf("domain must be the domain's FQDN, not %q", c.Domain)
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
+		return fmt.Errorf("url %q: want ldap://host[:port] or ldaps://host[:port]", c.URL)
+	}
+	if c.StartTLS && u.Scheme == "ldaps" {
+		return errors.New("startTLS is for ldap:// URLs; ldaps:// is TLS already")
+	}
+	if c.BindDN == "" || c.BaseDN == "" {
+		return errors.New("bindDN and baseDN are required")
+	}
+	if c.BindPasswordFile != "" {
+		if c.BindPassword != "" {
+			return errors.New("give bindPassword or bindPasswordFile, not both")
+		}
+		b, err := os.ReadFile(c.BindPasswordFile)
+		if err != nil {
+			return fmt.Errorf("bindPasswordFile: %w", err)
+		}
+		c.BindPassword = strings.TrimRight(string(b), "\r\n")
+	}
+	if c.BindPassword == "" {
+		return errors.New("bindPassword or bindPasswordFile is required")
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Timeout < 0 {
+		return fmt.Errorf("timeout %v must be positive", c.Timeout)
+	}
+	switch c.Type {
+	case TypeActiveDirectory:
+		c.UserSearch.fill(UserSearch{Filter: "(&(objectClass=user)(objectCategory=person))",
+			UsernameAttr: "sAMAccountName", IDAttr: "objectSid", FullNameAttr: "displayName",
+			EmailAttr: "mail", MemberOfAttr: "memberOf"}, c.BaseDN)
+		c.GroupSearch.fill(GroupSearch{Filter: "(objectClass=group)", NameAttr: "sAMAccountName",
+			IDAttr: "objectSid", FullNameAttr: "cn", MemberAttr: "member"}, c.BaseDN)
+	case TypeLDAP:
+		c.UserSearch.fill(UserSearch{Filter: "(objectClass=person)", UsernameAttr: "uid",
+			IDAttr: "entryUUID", FullNameAttr: "cn", EmailAttr: "mail", MemberOfAttr: "memberOf"}, c.BaseDN)
+		c.GroupSearch.fill(GroupSearch{Filter: "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))",
+			NameAttr: "cn", IDAttr: "entryUUID", FullNameAttr: "cn", MemberAttr: "member"}, c.BaseDN)
+	default:
+		return fmt.Errorf("type %q: want %s or %s", c.Type, TypeActiveDirectory, TypeLDAP)
+	}
+	if _, err := c.tlsConfig(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (s *UserSearch) fill(d UserSearch, base string) {
+	setDefault(&s.BaseDN, base)
+	setDefault(&s.Filter, d.Filter)
+	setDefault(&s.UsernameAttr, d.UsernameAttr)
+	setDefault(&s.IDAttr, d.IDAttr)
+	setDefault(&s.FullNameAttr, d.FullNameAttr)
+	setDefault(&s.EmailAttr, d.EmailAttr)
+	setDefault(&s.MemberOfAttr, d.MemberOfAttr)
+}
+
+func (s *GroupSearch) fill(d GroupSearch, base string) {
+	setDefault(&s.BaseDN, base)
+	setDefault(&s.Filter, d.Filter)
+	setDefault(&s.NameAttr, d.NameAttr)
+	setDefault(&s.IDAttr, d.IDAttr)
+	setDefault(&s.FullNameAttr, d.FullNameAttr)
+	setDefault(&s.MemberAttr, d.MemberAttr)
+}
+
+func setDefault(field *string, def string) {
+	if *field == "" {
+		*field = def
+	}
+}
+
+// tlsConfig is the TLS configuration for ldaps:// and StartTLS.
+func (c *Config) tlsConfig() (*tls.Config, error) {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return nil, err
+	}
+	tc := &tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.InsecureSkipVerify}
+	if c.RootCA != "" {
+		pem, err := os.ReadFile(c.RootCA)
+		if err != nil {
+			return nil, fmt.Errorf("rootCA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("rootCA %s holds no PEM certificate", c.RootCA)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
+}
