@@ -73,6 +73,10 @@ type User struct {
 	// Groups holds the sids of the groups the user is a member of. It is
 	// filled on read and ignored on write: membership belongs to groups.
 	Groups []string
+	// DirectoryGroups holds, for a directory user, the sids of the
+	// cluster groups its directory put it in (nested ones included) at
+	// its last log-in.
+	DirectoryGroups []string
 }
 
 // Group is a cluster group, LOCAL or added from a directory domain.

@@ -13,7 +13,8 @@ import (
 const userCols = `sid, domain, username, description, email, password_hash,
 	effective_msecs, expiry_msecs, locked, locked_reason, restricted, allow_smb,
 	force_pw_change, s3_access_key_id, s3_account_id, s3_secret_enc, tenant_id,
-	source_ids, view_ids, created_msecs, updated_msecs, last_login_msecs`
+	source_ids, view_ids, created_msecs, updated_msecs, last_login_msecs,
+	directory_groups`
 
 // userWriteCols are written in this order, from userArgs; sid apart.
 var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
@@ -21,7 +22,7 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 	"expiry_msecs", "locked", "locked_reason", "restricted", "allow_smb",
 	"force_pw_change", "s3_access_key_id", "s3_account_id", "s3_secret_enc",
 	"tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
-	"last_login_msecs"}
+	"last_login_msecs", "directory_groups"}
 
 var (
 	insertUserSQL = `INSERT INTO users (sid, ` + strings.Join(userWriteCols, ", ") +
@@ -38,18 +39,18 @@ func userArgs(u *store.User) []any {
 		u.LockedReason, u.Restricted, u.AllowSMBAccessToken, u.ForcePasswordChange,
 		u.S3AccessKeyID, u.S3AccountID, u.S3SecretEnc, u.TenantID,
 		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
-		u.LastLoginMsecs}
+		u.LastLoginMsecs, jsonList(u.DirectoryGroups)}
 }
 
 func scanUser(sc scanner) (store.User, error) {
 	var u store.User
 	var eff, exp sql.NullInt64
-	var sources, views string
+	var sources, views, dirGroups string
 	err := sc.Scan(&u.SID, &u.Domain, &u.Username, &u.Description, &u.Email,
 		&u.PasswordHash, &eff, &exp, &u.Locked, &u.LockedReason, &u.Restricted,
 		&u.AllowSMBAccessToken, &u.ForcePasswordChange, &u.S3AccessKeyID,
 		&u.S3AccountID, &u.S3SecretEnc, &u.TenantID, &sources, &views,
-		&u.CreatedMsecs, &u.UpdatedMsecs, &u.LastLoginMsecs)
+		&u.CreatedMsecs, &u.UpdatedMsecs, &u.LastLoginMsecs, &dirGroups)
 	if err != nil {
 		return u, err
 	}
@@ -58,6 +59,9 @@ func scanUser(sc scanner) (store.User, error) {
 		return u, err
 	}
 	if u.ViewIDs, err = parseList[int64]("users.view_ids", views); err != nil {
+		return u, err
+	}
+	if u.DirectoryGroups, err = parseList[string]("users.directory_groups", dirGroups); err != nil {
 		return u, err
 	}
 	u.Roles, u.Groups = []string{}, []string{}

@@ -69,6 +69,7 @@ func fullUser(sid, name string, roles ...string) store.User {
 		UpdatedMsecs:        t1,
 		LastLoginMsecs:      t2,
 		Groups:              []string{},
+		DirectoryGroups:     []string{"S-1-5-21-1-2-3-1105", "S-1-5-21-1-2-3-1104"},
 	}
 }
 

@@ -301,7 +301,7 @@ func testUserEmptySlices(t *testing.T, s store.Store) {
 	createUsers(t, s, u)
 	got, err := s.GetUser(ctx, sid(1))
 	must(t, err)
-	fields := []string{"Roles", "Groups", "SourceIDs", "ViewIDs"}
+	fields := []string{"Roles", "Groups", "SourceIDs", "ViewIDs", "DirectoryGroups"}
 	checkNonNil(t, "GetUser", got, fields...)
 	if got.EffectiveTimeMsecs != nil || got.ExpiryTimeMsecs != nil {
 		t.Errorf("unset times came back set: %v %v", got.EffectiveTimeMsecs, got.ExpiryTimeMsecs)
