@@ -17,6 +17,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/api"
 	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/directory"
 	"github.com/clusteriam/clusteriam/internal/httpapi"
 	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
@@ -31,6 +32,7 @@ type serveConfig struct {
 	database              string
 	databaseMaxConns      int
 	secretKeyFile         string
+	directories           string
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
 	sessionLifetime       time.Duration
@@ -53,6 +55,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.database, "database", "", "sqlite:///path/file.db or postgres://user:pass@host:port/db?sslmode=...; default $"+envDatabase+", else clusteriam.db in the data dir")
 	fs.IntVar(&c.databaseMaxConns, "database-max-conns", postgres.DefaultMaxConns, "PostgreSQL connection pool size")
 	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file of the 32-byte key sealing S3 secrets, the same on every replica; default $"+envSecretKeyFile+" or $"+envSecretKey+" (base64), else (SQLite only) one made in the data dir")
+	fs.StringVar(&c.directories, "directories", "", "YAML file of Active Directory and LDAP domains whose users and groups may be added")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
@@ -97,8 +100,12 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	dirs, err := loadDirectories(cfg.directories)
+	if err != nil {
+		return err
+	}
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
-	svc, err := iam.New(ctx, st, hasher, box, iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log})
+	svc, err := iam.New(ctx, st, hasher, box, iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs})
 	if err != nil {
 		return err
 	}
@@ -240,4 +247,24 @@ func purgeSessions(ctx context.Context, svc *iam.Service, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// loadDirectories reads the --directories file, if one is given.
+func loadDirectories(path string) ([]iam.Directory, error) {
+	if path == "" {
+		return nil, nil
+	}
+	cfgs, err := directory.ParseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dirs := make([]iam.Directory, 0, len(cfgs))
+	for _, c := range cfgs {
+		d, err := directory.New(c)
+		if err != nil {
+			return nil, err
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs, nil
 }

@@ -51,13 +51,11 @@ func (s *Service) buildGroups(ctx context.Context, p *Principal, in []NewGroup) 
 	if err != nil {
 		return nil, err
 	}
-	sids, err := s.newSIDs(ctx, len(groups))
-	if err != nil {
+	if err := s.fillSIDs(ctx, len(groups), func(i int) *string { return &groups[i].SID }); err != nil {
 		return nil, err
 	}
 	now := s.nowMsecs()
 	for i := range groups {
-		groups[i].SID = sids[i]
 		groups[i].CreatedMsecs, groups[i].UpdatedMsecs = now, now
 	}
 	return groups, nil
@@ -67,7 +65,7 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 	if err := checkName("name", ng.Name); err != nil {
 		return store.Group{}, err
 	}
-	domain, err := checkDomain(ng.Domain)
+	domain, dir, err := s.checkDomain(ng.Domain)
 	if err != nil {
 		return store.Group{}, err
 	}
@@ -82,10 +80,16 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 	if err != nil {
 		return store.Group{}, err
 	}
-	return store.Group{
+	g := store.Group{
 		Domain: domain, Name: ng.Name, Description: ng.Description, Roles: roles,
 		Restricted: ng.Restricted, TenantIDs: dedupe(ng.TenantIDs), Members: members,
-	}, nil
+	}
+	if dir != nil {
+		if err := directoryGroup(ctx, dir, &g); err != nil {
+			return store.Group{}, err
+		}
+	}
+	return g, nil
 }
 
 func dedupe(in []string) []string {

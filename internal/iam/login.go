@@ -150,8 +150,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
+	dirGroups := u.DirectoryGroups
 	u, err = s.store.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
 		cur.LastLoginMsecs = now
+		if cur.Domain != LocalDomain {
+			cur.DirectoryGroups = dirGroups
+		}
 		return cur, nil
 	})
 	if err != nil {
@@ -168,6 +172,9 @@ func (s *Service) checkPassword(ctx context.Context, in LoginInput) (store.User,
 	domain := in.Domain
 	if domain == "" {
 		domain = LocalDomain
+	}
+	if dir := s.dirs[strings.ToLower(domain)]; dir != nil {
+		return s.directoryLogin(ctx, dir, in)
 	}
 	if in.Username == "" || in.Password == "" || len(in.Password) > maxPasswordLen || !strings.EqualFold(domain, LocalDomain) {
 		s.hasher.VerifyDummy(ctx, in.Password)

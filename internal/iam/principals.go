@@ -40,10 +40,25 @@ func (s *Service) SecurityPrincipals(ctx context.Context, p *Principal, sids []s
 	for _, u := range users {
 		out = append(out, SecurityPrincipal{SID: u.SID, Name: u.Username, FullName: u.Username, ObjectClass: ObjectUser, Domain: u.Domain})
 	}
+	known := map[string]bool{}
 	for _, g := range groups {
 		out = append(out, SecurityPrincipal{SID: g.SID, Name: g.Name, FullName: g.Name, ObjectClass: ObjectGroup, Domain: g.Domain})
+		known[g.SID] = true
 	}
-	return out, nil
+	for _, u := range users {
+		known[u.SID] = true
+	}
+	var rest []string
+	for _, sid := range sids {
+		if !known[sid] {
+			rest = append(rest, sid)
+		}
+	}
+	found, err := s.directoryPrincipals(ctx, rest)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, found...), nil
 }
 
 // Sources is the set of sources and views assigned to a principal.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/auth"
@@ -34,6 +35,9 @@ type Config struct {
 	Now func() time.Time
 	// Audit receives one line per change (default slog.Default()).
 	Audit *slog.Logger
+	// Directories are the directory domains whose users and groups may
+	// be added; their domain names must differ without regard to case.
+	Directories []Directory
 }
 
 // Service applies the rules. It is safe for concurrent use.
@@ -48,6 +52,8 @@ type Service struct {
 	sessionTTL time.Duration
 	now        func() time.Time
 	audit      *slog.Logger
+	dirs       map[string]Directory // by lower-cased domain
+	dirList    []Directory
 }
 
 // New returns a Service over st. It creates the cluster identity on first
@@ -62,6 +68,14 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	}
 	if s.audit == nil {
 		s.audit = slog.Default()
+	}
+	s.dirs, s.dirList = map[string]Directory{}, cfg.Directories
+	for _, d := range cfg.Directories {
+		key := strings.ToLower(d.Domain())
+		if s.dirs[key] != nil || strings.EqualFold(key, LocalDomain) {
+			return nil, fmt.Errorf("directory domain %q is configured twice or is LOCAL", d.Domain())
+		}
+		s.dirs[key] = d
 	}
 	s.privileges = catalog()
 	s.privByName = make(map[string]Privilege, len(s.privileges))
@@ -146,6 +160,28 @@ func (s *Service) newSIDs(ctx context.Context, n int) ([]string, error) {
 	return sids, nil
 }
 
+// fillSIDs gives a new LOCAL SID to each of the n records whose SID field
+// (sid(i)) is empty; directory principals have theirs already.
+func (s *Service) fillSIDs(ctx context.Context, n int, sid func(i int) *string) error {
+	var empty []*string
+	for i := range n {
+		if p := sid(i); *p == "" {
+			empty = append(empty, p)
+		}
+	}
+	if len(empty) == 0 {
+		return nil
+	}
+	sids, err := s.newSIDs(ctx, len(empty))
+	if err != nil {
+		return err
+	}
+	for i, p := range empty {
+		*p = sids[i]
+	}
+	return nil
+}
+
 // Principal is an authenticated caller.
 type Principal struct {
 	User       store.User
@@ -172,14 +208,20 @@ func (s *Service) require(p *Principal, priv string) error {
 
 // privilegesOf resolves the union of the privileges of u's roles and of the
 // roles of every group u belongs to.
+// privilegesOf returns the privileges of u's own roles and of the roles of
+// its groups: the LOCAL groups it is a member of and, for a directory
+// user, the added groups its directory put it in at its last log-in. A
+// group deleted meanwhile grants nothing.
 func (s *Service) privilegesOf(ctx context.Context, u store.User) ([]string, error) {
 	roles := slices.Clone(u.Roles)
-	for _, gsid := range u.Groups {
-		g, err := s.store.GetGroup(ctx, gsid)
+	if gsids := append(slices.Clone(u.Groups), u.DirectoryGroups...); len(gsids) > 0 {
+		groups, err := s.store.ListGroups(ctx, store.GroupFilter{SIDs: gsids})
 		if err != nil {
-			return nil, fmt.Errorf("group %s of %s: %w", gsid, u.SID, err)
+			return nil, fmt.Errorf("groups of %s: %w", u.SID, err)
 		}
-		roles = append(roles, g.Roles...)
+		for _, g := range groups {
+			roles = append(roles, g.Roles...)
+		}
 	}
 	return s.privilegesOfRoles(ctx, roles)
 }

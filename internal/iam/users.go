@@ -55,13 +55,11 @@ func (s *Service) buildUsers(ctx context.Context, in []NewUser) ([]store.User, e
 	if err != nil {
 		return nil, err
 	}
-	sids, err := s.newSIDs(ctx, len(users))
-	if err != nil {
+	if err := s.fillSIDs(ctx, len(users), func(i int) *string { return &users[i].SID }); err != nil {
 		return nil, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range users {
-		users[i].SID = sids[i]
 		g.Go(func() error { return s.finishUser(gctx, &users[i], in[i].Password) })
 	}
 	if err := g.Wait(); err != nil {
@@ -106,11 +104,11 @@ func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, 
 	if err := checkName("username", nu.Username); err != nil {
 		return store.User{}, err
 	}
-	domain, err := checkDomain(nu.Domain)
+	domain, dir, err := s.checkDomain(nu.Domain)
 	if err != nil {
 		return store.User{}, err
 	}
-	if domain == LocalDomain && nu.Password == "" {
+	if dir == nil && nu.Password == "" {
 		return store.User{}, invalid("a LOCAL user needs a password")
 	}
 	if err := checkPassword(nu.Password); err != nil {
@@ -132,6 +130,11 @@ func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, 
 	}
 	if u.Locked {
 		u.LockedReason = LockedByAdmin
+	}
+	if dir != nil {
+		if err := directoryUser(ctx, dir, &u, nu.Password); err != nil {
+			return store.User{}, err
+		}
 	}
 	return u, nil
 }

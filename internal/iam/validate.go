@@ -82,18 +82,6 @@ func checkWindow(effective, expiry *int64) error {
 	return nil
 }
 
-// checkDomain accepts the domains the cluster knows and returns the
-// canonical spelling.
-func checkDomain(d string) (string, error) {
-	if d == "" {
-		return "", invalid("domain is required")
-	}
-	if strings.EqualFold(d, LocalDomain) {
-		return LocalDomain, nil
-	}
-	return "", invalid("domain %q is not registered with the cluster", d)
-}
-
 // checkRoles verifies that every role exists and returns them without
 // duplicates, in the order given.
 func (s *Service) checkRoles(ctx context.Context, roles []string) ([]string, error) {

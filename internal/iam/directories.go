@@ -1,0 +1,176 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/clusteriam/clusteriam/internal/directory"
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// Directory is a directory domain (Active Directory or LDAP) whose users
+// and groups can be added to the cluster. *directory.Directory is one.
+type Directory interface {
+	// Domain is the domain's FQDN, as clients send it.
+	Domain() string
+	User(ctx context.Context, name string) (directory.Principal, error)
+	Group(ctx context.Context, name string) (directory.Principal, error)
+	// Authenticate checks the password and returns the user with the
+	// SIDs of all its groups, nested ones included.
+	Authenticate(ctx context.Context, name, password string) (directory.Principal, []string, error)
+	BySID(ctx context.Context, sid string) (directory.Principal, error)
+	OwnsSID(ctx context.Context, sid string) bool
+}
+
+// checkDomain accepts LOCAL and the configured directory domains, and
+// returns the canonical spelling and, for a directory, the directory.
+func (s *Service) checkDomain(d string) (string, Directory, error) {
+	if d == "" {
+		return "", nil, invalid("domain is required")
+	}
+	if strings.EqualFold(d, LocalDomain) {
+		return LocalDomain, nil, nil
+	}
+	if dir := s.dirs[strings.ToLower(d)]; dir != nil {
+		return dir.Domain(), dir, nil
+	}
+	return "", nil, invalid("domain %q is not registered with the cluster", d)
+}
+
+// dirErr turns a directory failure into the caller's error: an unknown
+// name is the caller's mistake, an unreachable directory a 503.
+func dirErr(domain, what, name string, err error) error {
+	switch {
+	case errors.Is(err, directory.ErrNotFound):
+		return invalid("no %s %s in domain %s", what, name, domain)
+	case errors.Is(err, directory.ErrUnavailable):
+		return &Error{Kind: KindUnavailable, Msg: fmt.Sprintf("directory domain %s is unavailable; retry later", domain), Err: err}
+	}
+	return fmt.Errorf("%s %s in domain %s: %w", what, name, domain, err)
+}
+
+// directoryUser fills in u, a new user of directory dir, from its entry:
+// the directory's SID and spelling of the name, and its e-mail unless one
+// was given.
+func directoryUser(ctx context.Context, dir Directory, u *store.User, password string) error {
+	if password != "" {
+		return invalid("a %s user has no cluster password: it logs in with its directory password", dir.Domain())
+	}
+	p, err := dir.User(ctx, u.Username)
+	if err != nil {
+		return dirErr(dir.Domain(), "user", u.Username, err)
+	}
+	u.SID, u.Username = p.SID, p.Name
+	if u.Email == "" {
+		u.Email = p.Email
+	}
+	return nil
+}
+
+// directoryGroup fills in g, a new group of directory dir, from its entry.
+func directoryGroup(ctx context.Context, dir Directory, g *store.Group) error {
+	if len(g.Members) > 0 {
+		return invalid("a %s group takes its members from the directory: localGroupParams is for LOCAL groups", dir.Domain())
+	}
+	p, err := dir.Group(ctx, g.Name)
+	if err != nil {
+		return dirErr(dir.Domain(), "group", g.Name, err)
+	}
+	g.SID, g.Name = p.SID, p.Name
+	return nil
+}
+
+// directoryLogin checks a directory user's password with its directory,
+// then lets it in only if it, or one of its groups, was added to the
+// cluster. A user let in through its groups alone is added on its first
+// log-in, without roles of its own. The user returned carries the
+// cluster groups the directory put it in.
+func (s *Service) directoryLogin(ctx context.Context, dir Directory, in LoginInput) (store.User, error) {
+	if len(in.Password) > maxPasswordLen {
+		return store.User{}, errBadLogin
+	}
+	p, groupSIDs, err := dir.Authenticate(ctx, in.Username, in.Password)
+	switch {
+	case errors.Is(err, directory.ErrNotFound), errors.Is(err, directory.ErrInvalidCredentials):
+		return store.User{}, errBadLogin
+	case err != nil:
+		return store.User{}, dirErr(dir.Domain(), "user", in.Username, err)
+	}
+	var added []string
+	if len(groupSIDs) > 0 {
+		groups, err := s.store.ListGroups(ctx, store.GroupFilter{SIDs: groupSIDs})
+		if err != nil {
+			return store.User{}, err
+		}
+		for _, g := range groups {
+			added = append(added, g.SID)
+		}
+	}
+	u, err := s.store.GetUser(ctx, p.SID)
+	if errors.Is(err, store.ErrNotFound) {
+		if len(added) == 0 {
+			return store.User{}, forbidden("user %s has not been added to the cluster, nor any group it is in", domainUser(dir.Domain(), p.Name))
+		}
+		u, err = s.addOnFirstLogin(ctx, dir, p)
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	if !s.mayLogIn(u, s.nowMsecs()) {
+		return store.User{}, errBadLogin
+	}
+	u.DirectoryGroups = nonNil(added)
+	return u, nil
+}
+
+// addOnFirstLogin adds directory user p, let in through its groups.
+func (s *Service) addOnFirstLogin(ctx context.Context, dir Directory, p directory.Principal) (store.User, error) {
+	now := s.nowMsecs()
+	u := store.User{SID: p.SID, Domain: dir.Domain(), Username: p.Name, Email: p.Email, Roles: []string{},
+		Description: "Added at first log-in through its directory groups", CreatedMsecs: now, UpdatedMsecs: now}
+	if err := s.finishUser(ctx, &u, ""); err != nil {
+		return store.User{}, err
+	}
+	err := s.store.CreateUsers(ctx, []store.User{u})
+	s.logChange(ctx, nil, "create_user", domainUser(u.Domain, u.Username), err)
+	if err != nil && !errors.Is(err, store.ErrAlreadyExists) { // a concurrent first log-in made it
+		return store.User{}, err
+	}
+	return s.store.GetUser(ctx, p.SID)
+}
+
+// directoryPrincipals resolves, through the directories, the sids the
+// store does not hold.
+func (s *Service) directoryPrincipals(ctx context.Context, sids []string) ([]SecurityPrincipal, error) {
+	out := []SecurityPrincipal{}
+	for _, sid := range sids {
+		for _, dir := range s.dirList {
+			if !dir.OwnsSID(ctx, sid) {
+				continue
+			}
+			p, err := dir.BySID(ctx, sid)
+			if errors.Is(err, directory.ErrNotFound) {
+				break
+			}
+			if err != nil {
+				return nil, dirErr(dir.Domain(), "principal", sid, err)
+			}
+			class := ObjectUser
+			if p.IsGroup {
+				class = ObjectGroup
+			}
+			out = append(out, SecurityPrincipal{SID: p.SID, Name: p.Name, FullName: p.FullName, ObjectClass: class, Domain: dir.Domain()})
+			break
+		}
+	}
+	return out, nil
+}
+
+func nonNil(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
