@@ -1,0 +1,364 @@
+package dirtest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Settings of the Samba AD DC.
+const (
+	sambaBinary        = "/usr/sbin/samba"
+	sambaTool          = "/usr/bin/samba-tool"
+	sambaBaseDN        = "DC=example,DC=test"
+	sambaBindDN        = "Administrator@example.test"
+	sambaAdminPassword = "Admin-Password-1"
+	sambaLockPath      = "/tmp/clusteriam-samba-test.lock"
+	sambaDirPrefix     = "clusteriam-samba-" // then PID-, in os.TempDir()
+	sambaLockTimeout   = 10 * time.Minute
+	sambaReadyTimeout  = 90 * time.Second
+	sambaStopTimeout   = 20 * time.Second
+)
+
+// sambaPorts returns Samba's fixed TCP addresses that must be free before it
+// starts: LDAP, LDAPS (these two first), Kerberos, global catalog.
+func sambaPorts() []string {
+	return []string{"127.0.0.1:389", "127.0.0.1:636", "127.0.0.1:88", "127.0.0.1:3268"}
+}
+
+// shared is the Samba AD DC of this test process. It is package state
+// because Samba's ports are fixed: one instance per machine, started by the
+// first SambaAD, stopped by Run, and guarded by a cross-process lock file.
+// mu guards all fields and serializes SambaAD, Stop, Start and Run.
+var shared struct {
+	mu        sync.Mutex
+	runActive bool           // Run is running the tests
+	srv       *Server        // the server handed out, nil before the first SambaAD
+	inst      *sambaInstance // nil before the first SambaAD and after Run
+	err       error          // why the first start failed; later calls fail too
+}
+
+// sambaInstance is a provisioned Samba AD DC.
+type sambaInstance struct {
+	dir   string   // removed by close
+	conf  string   // its smb.conf
+	files tlsFiles // its certificate
+	lock  *os.File // holds the flock on sambaLockPath
+	proc  *proc    // nil while stopped
+}
+
+// SambaAD returns THE Samba AD DC of this test process (its ports are fixed,
+// so there is one per machine): started on first use, shared by all tests of
+// the process, stopped by Run. Skips t when samba/samba-ad-dc are not
+// installed; fails t unless TestMain calls Run.
+//
+// Other test processes (other packages under go test ./...) wait for it:
+// the process holds an exclusive lock on /tmp/clusteriam-samba-test.lock
+// from the start until Run stops the server.
+//
+// Stop and Start act on the shared server: call them only in tests that do
+// not run in parallel (no t.Parallel), as every test using SambaAD sees the
+// outage. If a test stops it and does not start it again, the next SambaAD
+// starts it.
+func SambaAD(t testing.TB) *Server {
+	t.Helper()
+	skipUnlessInstalled(t, "samba, samba-ad-dc and ldap-utils", sambaBinary, sambaTool, "/usr/bin/ldapsearch")
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	switch {
+	case !shared.runActive:
+		t.Fatal("dirtest: SambaAD needs a TestMain that calls dirtest.Run, which stops the shared server: func TestMain(m *testing.M) { os.Exit(dirtest.Run(m)) }")
+	case shared.err != nil:
+		t.Fatalf("dirtest: Samba AD failed to start earlier in this test process: %v", shared.err)
+	case shared.srv == nil:
+		began := time.Now()
+		inst, err := newSamba(t)
+		if err != nil {
+			shared.err = err
+			t.Fatalf("dirtest: Samba AD: %v", err)
+		}
+		shared.inst = inst
+		shared.srv = &Server{
+			Kind:         kindActiveDirectory,
+			Domain:       "example.test",
+			URL:          "ldap://127.0.0.1:389",
+			LDAPSURL:     "ldaps://127.0.0.1:636",
+			BaseDN:       sambaBaseDN,
+			BindDN:       sambaBindDN,
+			BindPassword: sambaAdminPassword,
+			CAFile:       inst.files.CA,
+			Stop:         sambaStop,
+			Start:        sambaStart,
+		}
+		t.Logf("dirtest: Samba AD provisioned and ready in %v", time.Since(began).Round(time.Millisecond))
+	case shared.inst.proc == nil:
+		if err := shared.inst.start(); err != nil {
+			t.Fatalf("dirtest: Samba AD: %v", err)
+		}
+	}
+	srv := *shared.srv
+	return &srv
+}
+
+// sambaStop is Server.Stop of the shared Samba.
+func sambaStop(t testing.TB) {
+	t.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.inst == nil {
+		t.Fatal("dirtest: Samba AD: Stop after Run ended")
+	}
+	if err := shared.inst.stop(); err != nil {
+		t.Fatalf("dirtest: Samba AD: %v", err)
+	}
+}
+
+// sambaStart is Server.Start of the shared Samba.
+func sambaStart(t testing.TB) {
+	t.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.inst == nil {
+		t.Fatal("dirtest: Samba AD: Start after Run ended")
+	}
+	if err := shared.inst.start(); err != nil {
+		t.Fatalf("dirtest: Samba AD: %v", err)
+	}
+}
+
+// newSamba provisions a domain controller with the fixture in a new
+// temporary directory, takes the machine-wide lock and starts it.
+func newSamba(t testing.TB) (_ *sambaInstance, err error) {
+	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", sambaDirPrefix, os.Getpid()))
+	if err != nil {
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	s := &sambaInstance{dir: dir, conf: filepath.Join(dir, "etc", "smb.conf")}
+	defer func() {
+		if err != nil {
+			if cerr := s.close(); cerr != nil {
+				err = fmt.Errorf("%w (and cleaning up: %w)", err, cerr)
+			}
+		}
+	}()
+	for _, sub := range []string{"tls", "run", "log"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+			return nil, fmt.Errorf("temporary directory: %w", err)
+		}
+	}
+	if s.files, err = writeCerts(filepath.Join(dir, "tls")); err != nil {
+		return nil, err
+	}
+	began := time.Now()
+	if err := s.provision(); err != nil {
+		return nil, err
+	}
+	t.Logf("dirtest: Samba AD provisioned with the fixture in %v", time.Since(began).Round(time.Millisecond))
+	if s.lock, err = lockSamba(t); err != nil {
+		return nil, err
+	}
+	removeStaleDirs(t)
+	for _, addr := range sambaPorts() {
+		if listening(addr) {
+			return nil, fmt.Errorf("something already listens on %s though no other test process holds %s: "+
+				"probably a samba left over by a killed test run (see pgrep -a samba; ss -ltnp); stop it first", addr, sambaLockPath)
+		}
+	}
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// provision creates the domain, configures TLS and adds the fixture.
+func (s *sambaInstance) provision() error {
+	_, err := runTool(nil, sambaTool, "domain", "provision", "--use-rfc2307",
+		"--realm=EXAMPLE.TEST", "--domain=EXAMPLE", "--server-role=dc", "--dns-backend=NONE",
+		"--host-name=dc1", "--adminpass="+sambaAdminPassword, "--targetdir="+s.dir,
+		"--option=interfaces=lo", "--option=bind interfaces only=yes",
+		"--option=server services=ldap, cldap, kdc, rpc",
+		"--option=pid directory="+filepath.Join(s.dir, "run"))
+	if err != nil {
+		return fmt.Errorf("provision: %w", err)
+	}
+	err = editGlobal(s.conf, [][2]string{
+		{"tls enabled", "yes"},
+		{"tls keyfile", s.files.Key},
+		{"tls certfile", s.files.Cert},
+		{"tls cafile", s.files.CA},
+		{"log file", filepath.Join(s.dir, "log", "samba.log")},
+	})
+	if err != nil {
+		return err
+	}
+	users, groups := fixture()
+	var cmds [][]string
+	for _, u := range users {
+		cmds = append(cmds, []string{"user", "create", u.Name, u.Password, "--given-name=" + u.Given,
+			"--surname=" + u.Surname, "--mail-address=" + u.Name + "@example.test"})
+	}
+	for _, g := range groups {
+		cmds = append(cmds, []string{"group", "add", g.Name})
+	}
+	for _, g := range groups {
+		cmds = append(cmds, []string{"group", "addmembers", g.Name, strings.Join(g.Members, ",")})
+	}
+	for _, args := range cmds {
+		if _, err := runTool(nil, sambaTool, append(args, "-s", s.conf)...); err != nil {
+			return fmt.Errorf("fixture: %w", err)
+		}
+	}
+	return nil
+}
+
+// editGlobal sets parameters in the [global] section of an smb.conf,
+// replacing lines that set them already.
+func editGlobal(conf string, params [][2]string) error {
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		return fmt.Errorf("edit smb.conf: %w", err)
+	}
+	set := map[string]bool{}
+	var add []string
+	for _, p := range params {
+		set[p[0]] = true
+		add = append(add, "\t"+p[0]+" = "+p[1])
+	}
+	var out []string
+	inGlobal, found := false, false
+	for _, line := range strings.Split(string(b), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "[") {
+			inGlobal = strings.EqualFold(trimmed, "[global]")
+			out = append(out, line)
+			if inGlobal {
+				found = true
+				out = append(out, add...)
+			}
+			continue
+		}
+		if key, _, ok := strings.Cut(trimmed, "="); ok && inGlobal && set[strings.ToLower(strings.TrimSpace(key))] {
+			continue
+		}
+		out = append(out, line)
+	}
+	if !found {
+		return fmt.Errorf("edit smb.conf: no [global] section in %s", conf)
+	}
+	if err := os.WriteFile(conf, []byte(strings.Join(out, "\n")), 0o644); err != nil {
+		return fmt.Errorf("edit smb.conf: %w", err)
+	}
+	return nil
+}
+
+// lockSamba takes the exclusive lock on sambaLockPath, waiting up to
+// sambaLockTimeout for the test process that holds it. The lock lasts until
+// the file is closed or this process exits.
+func lockSamba(t testing.TB) (*os.File, error) {
+	f, err := os.OpenFile(sambaLockPath, os.O_CREATE|os.O_RDWR, 0o666)
+	if err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	began := time.Now()
+	for logged := false; ; {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", sambaLockPath, err)
+		}
+		holder, _ := os.ReadFile(sambaLockPath)
+		if time.Since(began) > sambaLockTimeout {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: still held after %v by %s", sambaLockPath, sambaLockTimeout, strings.TrimSpace(string(holder)))
+		}
+		if !logged {
+			t.Logf("dirtest: waiting for %s, held by %s (another test process runs the Samba AD DC)", sambaLockPath, strings.TrimSpace(string(holder)))
+			logged = true
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if err := f.Truncate(0); err == nil {
+		exe, _ := os.Executable()
+		_, _ = fmt.Fprintf(f, "pid %d (%s)\n", os.Getpid(), exe)
+	}
+	return f, nil
+}
+
+// removeStaleDirs removes the Samba directories of test processes that died
+// without Run (killed, or a test binary timeout). The kernel stops their
+// samba with them (Pdeathsig), but not their directory.
+func removeStaleDirs(t testing.TB) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), sambaDirPrefix+"*-*"))
+	for _, dir := range dirs {
+		pidText, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(dir), sambaDirPrefix), "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+			continue
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			t.Logf("dirtest: removing the directory of a dead test process: %v", err)
+		}
+	}
+}
+
+// start runs samba in the foreground and waits until it answers StartTLS
+// and LDAPS binds. It does nothing if samba runs.
+func (s *sambaInstance) start() error {
+	if s.proc != nil {
+		return nil
+	}
+	p, err := startProc(filepath.Join(s.dir, "log", "samba.out"), sambaBinary, "-s", s.conf, "-F", "--no-process-group")
+	if err != nil {
+		return err
+	}
+	err = waitFor(sambaReadyTimeout, p.done, func() error {
+		if _, err := ldapSearch(s.files.CA, "ldaps://127.0.0.1:636", false, sambaBindDN, sambaAdminPassword, sambaBaseDN, "base", "(objectClass=*)", "dn"); err != nil {
+			return err
+		}
+		_, err := ldapSearch(s.files.CA, "ldap://127.0.0.1:389", true, sambaBindDN, sambaAdminPassword, sambaBaseDN, "base", "(objectClass=*)", "dn")
+		return err
+	})
+	if err != nil {
+		_ = p.stop(sambaStopTimeout)
+		return fmt.Errorf("start: %w\n%s\n%s", err, p.tail(), fileTail(filepath.Join(s.dir, "log", "samba.log")))
+	}
+	s.proc = p
+	return nil
+}
+
+// stop terminates samba and its children and waits until its LDAP ports
+// refuse connections. It does nothing if samba is stopped.
+func (s *sambaInstance) stop() error {
+	if s.proc == nil {
+		return nil
+	}
+	p := s.proc
+	s.proc = nil
+	if err := p.stop(sambaStopTimeout); err != nil {
+		return err
+	}
+	return waitClosed(sambaStopTimeout, sambaPorts()[:2]...)
+}
+
+// close stops samba, releases the lock and removes the directory.
+func (s *sambaInstance) close() error {
+	err := s.stop()
+	if s.lock != nil {
+		s.lock.Close() // releases the flock
+		s.lock = nil
+	}
+	if rerr := os.RemoveAll(s.dir); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("remove %s: %w", s.dir, rerr))
+	}
+	return err
+}
