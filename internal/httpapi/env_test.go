@@ -71,6 +71,13 @@ func newEnv(t *testing.T) *env {
 
 func newEnvParams(t *testing.T, params auth.Params) *env {
 	t.Helper()
+	return newEnvConfig(t, params, iam.Config{})
+}
+
+// newEnvConfig is newEnv with argon2 parameters and service settings of
+// the test's choosing (its Audit is the env's log).
+func newEnvConfig(t *testing.T, params auth.Params, cfg iam.Config) *env {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	be := testbackend.Open(t)
@@ -85,7 +92,8 @@ func newEnvParams(t *testing.T, params auth.Params) *env {
 	}
 	logBuf := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc, err := iam.New(ctx, st, auth.NewHasher(params, 4), box, iam.Config{Audit: log})
+	cfg.Audit = log
+	svc, err := iam.New(ctx, st, auth.NewHasher(params, 4), box, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,4 +235,15 @@ func closeStore(t *testing.T, e *env) {
 	if err := e.st.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// wantMsg is want, and also fails the test unless the Error message holds
+// msg.
+func (e *env) wantMsg(r resp, code int, msg string) resp {
+	e.t.Helper()
+	e.want(r, code)
+	if got, _ := r.obj(e.t)["message"].(string); !strings.Contains(got, msg) {
+		e.t.Errorf("message %q does not contain %q", got, msg)
+	}
+	return r
 }

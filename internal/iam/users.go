@@ -108,11 +108,13 @@ func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, 
 	if err != nil {
 		return store.User{}, err
 	}
-	if dir == nil && nu.Password == "" {
-		return store.User{}, invalid("a LOCAL user needs a password")
-	}
-	if err := checkPassword(nu.Password); err != nil {
-		return store.User{}, err
+	if dir == nil {
+		if nu.Password == "" {
+			return store.User{}, invalid("a LOCAL user needs a password")
+		}
+		if err := checkPassword(nu.Password); err != nil {
+			return store.User{}, err
+		}
 	}
 	if err := firstErr(checkDescription(nu.Description), checkEmail(nu.Email), checkWindow(nu.EffectiveTimeMsecs, nu.ExpiryTimeMsecs)); err != nil {
 		return store.User{}, err
