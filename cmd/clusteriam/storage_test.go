@@ -201,3 +201,31 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestServeDirectories: serve reads --directories at start and refuses a
+// bad file with the reason.
+func TestServeDirectories(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "bind-password")
+	must(t, os.WriteFile(pw, []byte("s3cret\n"), 0o600))
+	good := filepath.Join(dir, "good.yaml")
+	must(t, os.WriteFile(good, []byte("directories:\n  - domain: example.test\n    type: activeDirectory\n"+
+		"    url: ldaps://127.0.0.1:1\n    bindDN: svc@example.test\n    bindPasswordFile: "+pw+"\n    baseDN: DC=example,DC=test\n"), 0o600))
+	bad := filepath.Join(dir, "bad.yaml")
+	must(t, os.WriteFile(bad, []byte("directories:\n  - domain: example.test\n    type: novell\n"), 0o600))
+
+	env := map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}
+	s := startServe(t, env, "--data-dir", t.TempDir(), "--directories", good)
+	res, err := insecureClient().Post(s.url+"/v2/access-tokens", "application/json",
+		strings.NewReader(`{"username":"alice","password":"x","domain":"example.test"}`))
+	must(t, err)
+	res.Body.Close()
+	if res.StatusCode != 503 { // the domain is known, its directory unreachable
+		t.Errorf("log-in to the configured domain with its directory down: %d, want 503", res.StatusCode)
+	}
+	err = run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--directories", bad},
+		func(k string) string { return env[k] }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `type "novell"`) {
+		t.Errorf("serve with a bad directories file: %v", err)
+	}
+}

@@ -117,6 +117,9 @@ func (c *Config) complete() error {
 	if c.Domain == "" || strings.EqualFold(c.Domain, "LOCAL") || strings.ContainsAny(c.Domain, `\/ `) {
 		return fmt.Errorf("domain must be the domain's FQDN, not %q", c.Domain)
 	}
+	if c.Type != TypeActiveDirectory && c.Type != TypeLDAP {
+		return fmt.Errorf("type %q: want %s or %s", c.Type, TypeActiveDirectory, TypeLDAP)
+	}
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
 		return fmt.Errorf("url %q: want ldap://host[:port] or ldaps://host[:port]", c.URL)
@@ -135,7 +138,8 @@ func (c *Config) complete() error {
 		if err != nil {
 			return fmt.Errorf("bindPasswordFile: %w", err)
 		}
-		c.BindPassword = strings.TrimRight(string(b), "\r\n")
+		// Read once: complete may run again on the same Config (New).
+		c.BindPassword, c.BindPasswordFile = strings.TrimRight(string(b), "\r\n"), ""
 	}
 	if c.BindPassword == "" {
 		return errors.New("bindPassword or bindPasswordFile is required")
@@ -158,8 +162,6 @@ func (c *Config) complete() error {
 			IDAttr: "entryUUID", FullNameAttr: "cn", EmailAttr: "mail", MemberOfAttr: "memberOf"}, c.BaseDN)
 		c.GroupSearch.fill(GroupSearch{Filter: "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))",
 			NameAttr: "cn", IDAttr: "entryUUID", FullNameAttr: "cn", MemberAttr: "member"}, c.BaseDN)
-	default:
-		return fmt.Errorf("type %q: want %s or %s", c.Type, TypeActiveDirectory, TypeLDAP)
 	}
 	if _, err := c.tlsConfig(); err != nil {
 		return err

@@ -43,6 +43,11 @@ directories:
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, c := range cs {
+		if _, err := New(c); err != nil {
+			t.Errorf("New(%s) of a parsed config: %v", c.Domain, err)
+		}
+	}
 	ad, ldap := cs[0], cs[1]
 	if ad.BindPassword != "s3cret" || ad.Timeout != DefaultTimeout || ad.UserSearch.UsernameAttr != "sAMAccountName" ||
 		ad.UserSearch.IDAttr != "objectSid" || ad.GroupSearch.BaseDN != "DC=example,DC=test" || ad.UserSearch.MemberOfAttr != "memberOf" {
