@@ -126,6 +126,9 @@ func testDirectoryDomain(t *testing.T, srv *dirtest.Server) {
 	e.wantMsg(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "alice", "password": "Alice-Password-1", "domain": dom}),
 		503, "unavailable")
 	e.want(e.do("POST", "/v2/users", e.admin, []map[string]any{{"username": "dave", "domain": dom, "roles": []string{}}}), 503)
+	if logs := e.logBuf.String(); !strings.Contains(logs, `"cause":"directory `+dom+`: connect`) {
+		t.Errorf("the log does not say why the directory is unavailable:\n%s", logs)
+	}
 	e.want(e.do("GET", "/v2/users", bearerCred(bobTok.AccessToken), nil), 200)
 	e.accessToken("admin", adminPassword)
 	srv.Start(t)

@@ -97,10 +97,17 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	case status == http.StatusInternalServerError:
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "error", err)
 		msg = "internal error; the server log has the details"
-	case errors.Is(err, store.ErrUnavailable):
-		// The details name hosts and ports: they go to the log only.
-		log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
-		msg = "the database is unavailable; retry shortly"
+	case status == http.StatusServiceUnavailable:
+		// The details (hosts, ports, TLS errors) go to the log only.
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "error", err}
+		var ie *iam.Error
+		if errors.As(err, &ie) && ie.Err != nil {
+			attrs = append(attrs, "cause", ie.Err)
+		}
+		log.WarnContext(r.Context(), "unavailable", attrs...)
+		if errors.Is(err, store.ErrUnavailable) {
+			msg = "the database is unavailable; retry shortly"
+		}
 		w.Header().Set("Retry-After", "1")
 	}
 	writeErrorStatus(w, status, msg)
