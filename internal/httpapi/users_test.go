@@ -76,7 +76,6 @@ func TestCreateUsersValidation(t *testing.T) {
 		{"unknown role names entry", []any{user("ok1", nil), user("bad", map[string]any{"roles": []string{"NOPE"}})}, 400, `users[1] "bad": role "NOPE" does not exist`},
 		{"duplicate in batch", []any{user("dup", nil), user("DUP", nil)}, 409, `users[1] "DUP" duplicates users[0]`},
 		{"duplicate existing case-insensitive", []any{user("ok2", nil), user("TAKEN", nil)}, 409, "already exists"},
-		{"LOCAL needs a password", []any{map[string]any{"username": "nopw", "domain": "LOCAL"}}, 400, "needs a password"},
 		{"unknown domain", []any{user("ad", map[string]any{"domain": "corp.example.com"})}, 400, "not registered"},
 		{"missing username", []any{map[string]any{"domain": "LOCAL", "localUserParams": map[string]any{"password": "xxxxxxxxxx1"}}}, 400, "username is required"},
 		{"missing domain", []any{map[string]any{"username": "x", "localUserParams": map[string]any{"password": "xxxxxxxxxx1"}}}, 400, "domain is required"},
@@ -301,4 +300,19 @@ func TestUserFilters(t *testing.T) {
 	}
 	e.want(e.do("GET", "/v2/users?matchPartialNames=maybe", e.admin, nil), 400)
 	e.want(e.do("GET", "/v2/users?includeTenants=1", e.admin, nil), 400)
+}
+
+// TestServiceAccount: a LOCAL user made without a password cannot log in
+// with any password, and works through an API key made for it.
+func TestServiceAccount(t *testing.T) {
+	e := newEnv(t)
+	var ul usersList
+	e.want(e.do("POST", "/v2/users", e.admin, []any{map[string]any{"username": "svc-backup", "domain": "LOCAL",
+		"roles": []string{"COHESITY_VIEWER"}}}), 201).decode(t, &ul)
+	sid := ul.Users[0].SID
+	for _, pw := range []string{"anything-at-all", " "} {
+		e.want(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "svc-backup", "password": pw, "domain": "LOCAL"}), 401)
+	}
+	_, key := e.createAPIKey(e.admin, sid, "backup")
+	e.want(e.do("GET", "/v2/users/"+sid, apiKeyCred(key), nil), 200)
 }

@@ -108,10 +108,9 @@ func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, 
 	if err != nil {
 		return store.User{}, err
 	}
-	if dir == nil {
-		if nu.Password == "" {
-			return store.User{}, invalid("a LOCAL user needs a password")
-		}
+	// A LOCAL user without a password is a service account: it cannot log
+	// in with a password, only use the API keys made for it.
+	if dir == nil && nu.Password != "" {
 		if err := checkPassword(nu.Password); err != nil {
 			return store.User{}, err
 		}
