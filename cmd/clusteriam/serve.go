@@ -105,7 +105,11 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		return err
 	}
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
-	svc, err := iam.New(ctx, st, hasher, box, iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs})
+	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs}
+	if bus, ok := st.(iam.InvalidationBus); ok {
+		icfg.Bus = bus // replicas tell each other what to drop from their caches
+	}
+	svc, err := iam.New(ctx, st, hasher, box, icfg)
 	if err != nil {
 		return err
 	}

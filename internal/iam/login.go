@@ -28,28 +28,62 @@ type Credential struct {
 // enough, and the first valid one is used; clients such as the Python SDK
 // send every credential they hold. Valid credentials of different users
 // together are refused, since the caller would be ambiguous. Every failure
-// is the same 401.
+// is the same 401. Principals come from the credential cache when it has
+// them (see authcache.go).
 func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Principal, error) {
-	now := s.nowMsecs()
-	var (
-		userSID     string
-		sessionHash []byte
-	)
+	nowT := s.now()
+	now := nowT.UnixMilli()
+	var chosen *Principal
+	var misses []Credential
 	for _, c := range creds {
-		sid, sh, err := s.credentialOwner(ctx, c, now)
+		if !wellFormed(c) {
+			continue
+		}
+		p := s.cache.get(credKey(c), nowT)
+		switch {
+		case p == nil || !s.mayLogIn(p.User, now):
+			misses = append(misses, c)
+		case chosen == nil:
+			chosen = p
+		case p.User.SID != chosen.User.SID:
+			return nil, errAmbiguous
+		}
+	}
+	if len(misses) == 0 {
+		if chosen == nil {
+			return nil, errUnauthenticated
+		}
+		return chosen, nil
+	}
+	gen := s.cache.generation()
+	type owned struct {
+		c       Credential
+		sh      []byte
+		expires int64
+	}
+	var valid []owned
+	userSID := ""
+	if chosen != nil {
+		userSID = chosen.User.SID
+	}
+	for _, c := range misses {
+		sid, sh, expires, err := s.credentialOwner(ctx, c, now)
 		switch {
 		case KindOf(err) == KindUnauthenticated:
 			continue
 		case err != nil:
 			return nil, err
-		case userSID == "":
-			userSID, sessionHash = sid, sh
-		case sid != userSID:
-			return nil, &Error{Kind: KindUnauthenticated, Msg: "credentials of different users were presented together; send one"}
+		case userSID != "" && sid != userSID:
+			return nil, errAmbiguous
 		}
+		userSID = sid
+		valid = append(valid, owned{c, sh, expires})
 	}
-	if userSID == "" {
-		return nil, errUnauthenticated
+	if len(valid) == 0 {
+		if chosen == nil {
+			return nil, errUnauthenticated
+		}
+		return chosen, nil
 	}
 	u, err := s.store.GetUser(ctx, userSID)
 	if err != nil {
@@ -62,37 +96,61 @@ func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Princ
 	if err != nil {
 		return nil, err
 	}
-	return &Principal{User: u, Privileges: privs, SessionHash: sessionHash}, nil
+	for _, v := range valid {
+		s.cache.put(gen, credKey(v.c), &Principal{User: u, Privileges: privs, SessionHash: v.sh}, v.expires, nowT)
+	}
+	if chosen != nil {
+		return chosen, nil
+	}
+	return &Principal{User: u, Privileges: privs, SessionHash: valid[0].sh}, nil
+}
+
+var errAmbiguous = &Error{Kind: KindUnauthenticated, Msg: "credentials of different users were presented together; send one"}
+
+// wellFormed rejects, before any lookup, secrets no credential can have.
+func wellFormed(c Credential) bool {
+	return c.Secret != "" && len(c.Secret) <= 512 && (c.Kind == CredAPIKey || c.Kind == CredBearer || c.Kind == CredSession)
+}
+
+// credKey is a credential's cache key: its kind of record and its hash.
+func credKey(c Credential) cacheKey {
+	kind := "session" // Bearer tokens and session ids are both sessions
+	if c.Kind == CredAPIKey {
+		kind = "apiKey"
+	}
+	return cacheKey{kind: kind, hash: [32]byte(auth.HashToken(c.Secret))}
 }
 
 // credentialOwner checks one credential and returns the sid of its user,
-// and the session hash when it is a session or token.
-func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) (string, []byte, error) {
-	if c.Secret == "" || len(c.Secret) > 512 {
-		return "", nil, errUnauthenticated
-	}
+// the session hash when it is a session or token, and when it expires
+// (epoch ms; 0: never).
+func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) (string, []byte, int64, error) {
 	hash := auth.HashToken(c.Secret)
 	switch c.Kind {
 	case CredAPIKey:
 		k, err := s.store.GetAPIKeyByHash(ctx, hash)
 		if err != nil {
-			return "", nil, authErr(err)
+			return "", nil, 0, authErr(err)
 		}
 		if subtle.ConstantTimeCompare(k.Hash, hash) != 1 || !k.IsActive || expired(k.ExpiryTimeMsecs, now) {
-			return "", nil, errUnauthenticated
+			return "", nil, 0, errUnauthenticated
 		}
-		return k.UserSID, nil, nil
+		var exp int64
+		if k.ExpiryTimeMsecs != nil {
+			exp = *k.ExpiryTimeMsecs
+		}
+		return k.UserSID, nil, exp, nil
 	case CredBearer, CredSession:
 		sess, err := s.store.GetSessionByHash(ctx, hash)
 		if err != nil {
-			return "", nil, authErr(err)
+			return "", nil, 0, authErr(err)
 		}
 		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now {
-			return "", nil, errUnauthenticated
+			return "", nil, 0, errUnauthenticated
 		}
-		return sess.UserSID, sess.Hash, nil
+		return sess.UserSID, sess.Hash, sess.ExpiresMsecs, nil
 	}
-	return "", nil, errUnauthenticated
+	return "", nil, 0, errUnauthenticated
 }
 
 // authErr turns a lookup failure into the uniform 401, keeping real faults.

@@ -38,6 +38,19 @@ type Config struct {
 	// Directories are the directory domains whose users and groups may
 	// be added; their domain names must differ without regard to case.
 	Directories []Directory
+	// Bus carries credential-cache invalidations between replicas sharing
+	// the store; nil for a store only this process serves.
+	Bus InvalidationBus
+}
+
+// InvalidationBus carries messages to every process serving the store
+// (PostgreSQL's LISTEN/NOTIFY; *postgres.Store is one).
+type InvalidationBus interface {
+	// Publish sends payload to every listener, this process's included.
+	Publish(ctx context.Context, payload string) error
+	// Listen calls fn with every payload until ctx ends; up says whether
+	// it hears them at the moment.
+	Listen(ctx context.Context, fn func(payload string), up func(listening bool))
 }
 
 // Service applies the rules. It is safe for concurrent use.
@@ -54,12 +67,15 @@ type Service struct {
 	audit      *slog.Logger
 	dirs       map[string]Directory // by lower-cased domain
 	dirList    []Directory
+	cache      *authCache
 }
 
 // New returns a Service over st. It creates the cluster identity on first
 // use and installs the built-in roles.
 func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBox, cfg Config) (*Service, error) {
-	s := &Service{store: st, hasher: h, box: box, sessionTTL: cfg.SessionLifetime, now: cfg.Now, audit: cfg.Audit}
+	cache := newAuthCache()
+	is := invalidatingStore{Store: st, cache: cache}
+	s := &Service{store: is, hasher: h, box: box, sessionTTL: cfg.SessionLifetime, now: cfg.Now, audit: cfg.Audit, cache: cache}
 	if s.sessionTTL <= 0 {
 		s.sessionTTL = 24 * time.Hour
 	}
@@ -68,6 +84,9 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	}
 	if s.audit == nil {
 		s.audit = slog.Default()
+	}
+	if cfg.Bus != nil {
+		s.store = s.listen(ctx, cfg.Bus, is)
 	}
 	s.dirs, s.dirList = map[string]Directory{}, cfg.Directories
 	for _, d := range cfg.Directories {

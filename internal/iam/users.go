@@ -182,10 +182,12 @@ const (
 // GetUser returns one user. Anyone may read itself; others need a view
 // privilege.
 func (s *Service) GetUser(ctx context.Context, p *Principal, sid string) (store.User, error) {
-	if !p.isSelf(sid) {
-		if err := s.require(p, PrivPrincipalView); err != nil {
-			return store.User{}, err
-		}
+	if p.isSelf(sid) {
+		// Read (or found in the credential cache) for this very request.
+		return p.User, nil
+	}
+	if err := s.require(p, PrivPrincipalView); err != nil {
+		return store.User{}, err
 	}
 	return s.store.GetUser(ctx, sid)
 }

@@ -22,6 +22,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net"
 	"strconv"
@@ -55,7 +56,9 @@ const DefaultMaxConns = 10
 // concurrent use.
 type Store struct {
 	*sqlstore.Store
-	db *sql.DB
+	db      *sql.DB
+	cfg     *pgx.ConnConfig
+	channel string // of Publish and Listen
 }
 
 // Open connects to the database named by dsn (a postgres:// URL or a
@@ -88,7 +91,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	return &Store{Store: sqlstore.New(dialect(), db, db), db: db}, nil
+	var schema string
+	if err := db.QueryRowContext(ctx, "SELECT current_database() || '.' || current_schema()").Scan(&schema); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", where, err)
+	}
+	// One channel per database and schema: clusters sharing a server do
+	// not hear each other.
+	channel := fmt.Sprintf("clusteriam_%08x", crc32.ChecksumIEEE([]byte(schema)))
+	return &Store{Store: sqlstore.New(dialect(), db, db), db: db, cfg: cfg, channel: channel}, nil
 }
 
 // dialect is PostgreSQL's.

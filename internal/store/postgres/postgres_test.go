@@ -3,6 +3,7 @@ package postgres
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
@@ -83,5 +84,62 @@ func TestRebind(t *testing.T) {
 		if got := rebind(tc.in); got != tc.want {
 			t.Errorf("rebind(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestListenPublish: what one store publishes, another store on the same
+// schema hears; a listener cut off says so, and hears again once back.
+func TestListenPublish(t *testing.T) {
+	ctx := t.Context()
+	dsn := pgtest.Schema(t)
+	proxy := pgtest.NewProxy(t, dsn)
+	pub, err := Open(ctx, dsn, Options{})
+	must(t, err)
+	defer pub.Close()
+	sub, err := Open(ctx, proxy.DSN(), Options{})
+	must(t, err)
+	defer sub.Close()
+	got := make(chan string, 10)
+	ups := make(chan bool, 10)
+	go sub.Listen(ctx, func(p string) { got <- p }, func(up bool) { ups <- up })
+	wantUp := func(want bool) {
+		t.Helper()
+		select {
+		case up := <-ups:
+			if up != want {
+				t.Fatalf("listening = %v, want %v", up, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no listening = %v", want)
+		}
+	}
+	hear := func(payload string) {
+		t.Helper()
+		must(t, pub.Publish(ctx, payload))
+		select {
+		case p := <-got:
+			if p != payload {
+				t.Fatalf("heard %q, want %q", p, payload)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("did not hear %q", payload)
+		}
+	}
+	wantUp(true)
+	hear("u:S-1-100-21-1-2-1000")
+	proxy.Pause()
+	wantUp(false)
+	proxy.Resume()
+	wantUp(true)
+	hear("*")
+
+	other, err := Open(ctx, pgtest.Schema(t), Options{})
+	must(t, err)
+	defer other.Close()
+	must(t, other.Publish(ctx, "another schema"))
+	select {
+	case p := <-got:
+		t.Errorf("heard %q published on another schema", p)
+	case <-time.After(300 * time.Millisecond):
 	}
 }

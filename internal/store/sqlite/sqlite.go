@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -40,7 +41,9 @@ func dialect() sqlstore.Dialect {
 		Name:         "sqlite",
 		IsUnique:     isUnique,
 		IsForeignKey: isForeignKey,
-		Migrations:   migrationFS,
+		// modernc's driver compiles every query it is given afresh.
+		CacheStatements: true,
+		Migrations:      migrationFS,
 		MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY,
 			applied_msecs INTEGER NOT NULL
@@ -77,7 +80,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
-	if err := s.setup(ctx); err != nil {
+	if err := s.setupRetrying(ctx); err != nil {
 		_ = s.w.Close()
 		return nil, err
 	}
@@ -94,6 +97,24 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", abs, err)
 	}
 	return s, nil
+}
+
+// setupRetrying runs setup, again while another process holds the lock
+// that switching to WAL mode or migrating needs (SQLite answers BUSY at
+// once there rather than wait), for up to the busy timeout.
+func (s *Store) setupRetrying(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeoutMsecs * time.Millisecond)
+	for {
+		err := s.setup(ctx)
+		if err == nil || sqliteCode(err)&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // setup checks the writer connection's settings and migrates the schema.

@@ -38,7 +38,7 @@ func backends() []backend {
 			return sqlite.Open(ctx, loc)
 		},
 		raw: func(t *testing.T, loc string) *sql.DB {
-			db, err := sql.Open("sqlite", loc)
+			db, err := sql.Open("sqlite", "file:"+loc+"?_pragma=busy_timeout(10000)")
 			must(t, err)
 			t.Cleanup(func() { _ = db.Close() })
 			return db

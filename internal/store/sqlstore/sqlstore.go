@@ -58,14 +58,19 @@ type Dialect struct {
 	MigrationLock string
 	// MigrationsTable creates the table of applied migrations if absent.
 	MigrationsTable string
+	// CacheStatements keeps each query prepared on every connection, for
+	// a driver that would otherwise compile it at every call.
+	CacheStatements bool
 }
 
 // Store is a store.Store on a database/sql database. It is safe for
 // concurrent use.
 type Store struct {
-	d Dialect
-	w *sql.DB // write transactions
-	r *sql.DB // reads; may be w itself
+	d      Dialect
+	w      *sql.DB // write transactions
+	r      *sql.DB // reads; may be w itself
+	wStmts *stmtCache
+	rStmts *stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -73,7 +78,11 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store writing through w and reading through r (which may
 // be w). The schema must be migrated already (see Migrate).
 func New(d Dialect, w, r *sql.DB) *Store {
-	return &Store{d: d.complete(), w: w, r: r}
+	s := &Store{d: d.complete(), w: w, r: r}
+	if s.d.CacheStatements {
+		s.wStmts, s.rStmts = newStmtCache(w), newStmtCache(r)
+	}
+	return s
 }
 
 // complete fills in the optional fields left nil.
@@ -115,6 +124,7 @@ func (s *Store) Pools() map[string]*sql.DB {
 // Close closes the readers, then the writer.
 func (s *Store) Close() error {
 	var errs []error
+	errs = append(errs, s.rStmts.close(), s.wStmts.close())
 	if s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}
@@ -128,31 +138,72 @@ func (s *Store) Close() error {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(...any) error }
 
-// querier runs queries written for SQLite on a connection, transaction or
-// pool, rebinding them for the engine.
+// querier runs queries written for SQLite in a transaction or on a pool,
+// rebinding them for the engine, through prepared statements when the
+// dialect caches them.
 type querier struct {
-	q interface {
-		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	d     *Dialect
+	db    *sql.DB
+	tx    *sql.Tx    // nil: on the pool
+	stmts *stmtCache // nil: no statement cache
+}
+
+// sqlRunner is what *sql.DB, *sql.Tx and *sql.Stmt-bound runners share.
+type sqlRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmt returns the prepared statement of query for this querier, or nil
+// when statements are not cached (or could not be prepared: the plain
+// call then reports the error).
+func (q querier) stmt(ctx context.Context, query string) *sql.Stmt {
+	if q.stmts == nil {
+		return nil
 	}
-	d *Dialect
+	st := q.stmts.get(query)
+	if st != nil && q.tx != nil {
+		// Bound to the transaction's connection, where database/sql reuses
+		// the statement once prepared; it is closed with the transaction.
+		st = q.tx.StmtContext(ctx, st)
+	}
+	return st
+}
+
+func (q querier) runner() sqlRunner {
+	if q.tx != nil {
+		return q.tx
+	}
+	return q.db
 }
 
 func (q querier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return q.q.ExecContext(ctx, q.d.Rebind(query), args...)
+	query = q.d.Rebind(query)
+	if st := q.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.runner().ExecContext(ctx, query, args...)
 }
 
 func (q querier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.q.QueryContext(ctx, q.d.Rebind(query), args...)
+	query = q.d.Rebind(query)
+	if st := q.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.runner().QueryContext(ctx, query, args...)
 }
 
 func (q querier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.q.QueryRowContext(ctx, q.d.Rebind(query), args...)
+	query = q.d.Rebind(query)
+	if st := q.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.runner().QueryRowContext(ctx, query, args...)
 }
 
 // reader runs single queries on the read pool, outside a transaction.
-func (s *Store) reader() querier { return querier{s.r, &s.d} }
+func (s *Store) reader() querier { return querier{d: &s.d, db: s.r, stmts: s.rStmts} }
 
 // queryAll runs a query and scans every row with scan; what names the
 // operation in errors. The result is never nil.
@@ -210,7 +261,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) error {
 	if err != nil {
 		return fmt.Errorf("%s: begin write: %w", s.d.Name, err)
 	}
-	if err := fn(querier{tx, &s.d}); err != nil {
+	if err := fn(querier{d: &s.d, db: s.w, tx: tx, stmts: s.wStmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -228,7 +279,7 @@ func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
 		return s.d.classify(fmt.Errorf("%s: begin read: %w", s.d.Name, err))
 	}
 	defer func() { _ = tx.Rollback() }()
-	return s.d.classify(fn(querier{tx, &s.d}))
+	return s.d.classify(fn(querier{d: &s.d, db: s.r, tx: tx, stmts: s.rStmts}))
 }
 
 // execCount runs a statement and returns how many rows it changed.

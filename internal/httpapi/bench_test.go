@@ -1,0 +1,73 @@
+package httpapi
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/clusteriam/clusteriam/api"
+	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/testbackend"
+)
+
+// benchServer is the API handler on a real store, with an admin logged in
+// by each credential kind.
+func benchServer(b *testing.B) (h http.Handler, adminSID string, creds map[string][2]string) {
+	b.Helper()
+	ctx := context.Background()
+	st := testbackend.Open(b).Store
+	box, err := auth.NewSecretBox(make([]byte, 32))
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	svc, err := iam.New(ctx, st, auth.NewHasher(testParams, 4), box, iam.Config{Audit: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.EnsureAdmin(ctx, adminPassword); err != nil {
+		b.Fatal(err)
+	}
+	in := iam.LoginInput{Username: "admin", Password: adminPassword, Domain: "LOCAL"}
+	tok, p, err := svc.Login(ctx, in, store.SessionKindToken)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sess, _, err := svc.Login(ctx, in, store.SessionKindSession)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, key, err := svc.CreateAPIKey(ctx, p, p.User.SID, iam.APIKeyInput{Name: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h = NewServer(svc, Options{Logger: log, Metrics: NewMetrics(), ServeMetrics: true, Spec: api.Spec()})
+	return h, p.User.SID, map[string][2]string{
+		"apiKey": {"apiKey", key}, "Bearer": {"Authorization", "Bearer " + tok}, "session-id": {"session-id", sess},
+	}
+}
+
+// BenchmarkGetUser is the hottest path: an authenticated read of one user,
+// through the whole handler but without TLS and the network.
+func BenchmarkGetUser(b *testing.B) {
+	h, sid, creds := benchServer(b)
+	for _, kind := range []string{"apiKey", "Bearer", "session-id"} {
+		b.Run(kind, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/v2/users/"+sid, nil)
+			req.Header.Set(creds[kind][0], creds[kind][1])
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
