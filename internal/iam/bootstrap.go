@@ -14,7 +14,7 @@ const AdminUsername = "admin"
 // EnsureAdmin creates the LOCAL admin with role COHESITY_ADMIN when the
 // store holds no user at all. It reports whether it created one.
 func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error) {
-	users, err := s.store.ListUsers(ctx, store.UserFilter{})
+	users, err := s.store.ListUsers(ctx, store.UserFilter{Limit: 1})
 	if err != nil {
 		return false, fmt.Errorf("list users: %w", err)
 	}

@@ -29,7 +29,7 @@ func (c *clock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newTestService(t *testing.T, cfg Config) (*Service, *clock, store.Store) {
+func newTestService(t testing.TB, cfg Config) (*Service, *clock, store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st := testbackend.Open(t).Store

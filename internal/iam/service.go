@@ -112,10 +112,21 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 		return nil, err
 	}
 	s.builtins = make(map[string]bool)
+	stored := map[string]store.Role{}
+	existing, err := st.ListRoles(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("roles: %w", err)
+	}
+	for _, r := range existing {
+		stored[r.Name] = r
+	}
 	for _, r := range builtinRoles(s.privileges) {
 		s.builtins[r.Name] = true
 		r.CreatedMsecs, r.UpdatedMsecs = 0, 0
-		if err := st.UpsertBuiltinRole(ctx, r); err != nil {
+		if cur, ok := stored[r.Name]; ok && sameBuiltin(cur, r) {
+			continue // a write (and its fsync) at every start is not needed
+		}
+		if err := s.store.UpsertBuiltinRole(ctx, r); err != nil {
 			return nil, fmt.Errorf("built-in role %s: %w", r.Name, err)
 		}
 	}
@@ -278,4 +289,10 @@ func (s *Service) logChange(ctx context.Context, actor *Principal, op, target st
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
 	s.audit.InfoContext(ctx, "change", attrs...)
+}
+
+// sameBuiltin reports whether the stored built-in role a is b already.
+func sameBuiltin(a, b store.Role) bool {
+	return !a.IsUserCreated && a.Label == b.Label && a.Description == b.Description &&
+		slices.Equal(a.Privileges, b.Privileges) && slices.Equal(a.TenantIDs, b.TenantIDs)
 }

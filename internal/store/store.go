@@ -157,6 +157,8 @@ type UserFilter struct {
 	Emails            []string // case-insensitive
 	Roles             []string
 	TenantIDs         []string
+	// Limit, when positive, returns only the first Limit users.
+	Limit int
 }
 
 // GroupFilter selects groups, as UserFilter does users.

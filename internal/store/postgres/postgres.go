@@ -164,9 +164,9 @@ func isUnavailable(err error) bool {
 }
 
 // rebind rewrites a query written for SQLite: '?' placeholders become $1,
-// $2..., and json_each over a JSON array becomes
-// jsonb_array_elements_text, whose column is also named value. Quoted
-// text is left alone.
+// $2..., json_each over a JSON array becomes jsonb_array_elements_text,
+// whose column is also named value, and instr becomes strpos, which takes
+// the same arguments. Quoted text is left alone.
 func rebind(q string) string {
 	var b strings.Builder
 	b.Grow(len(q) + 16)
@@ -189,6 +189,10 @@ func rebind(q string) string {
 		case strings.HasPrefix(q[i:], "json_each("):
 			b.WriteString("jsonb_array_elements_text(")
 			i += len("json_each(") - 1
+			continue
+		case strings.HasPrefix(q[i:], "instr("):
+			b.WriteString("strpos(")
+			i += len("instr(") - 1
 			continue
 		}
 		b.WriteByte(c)

@@ -77,6 +77,7 @@ func TestRebind(t *testing.T) {
 		{`'?' || "a?b" || ?`, `'?' || "a?b" || $1`},
 		{`'user ' || u.domain || '\' || ?`, `'user ' || u.domain || '\' || $1`},
 		{"'json_each(' = ?", "'json_each(' = $1"},
+		{"instr(username_key, ?) > 0", "strpos(username_key, $1) > 0"},
 		{"json_each(groups.tenant_ids) t WHERE t.value IN (SELECT value FROM json_each(?))",
 			"jsonb_array_elements_text(groups.tenant_ids) t WHERE t.value IN (SELECT value FROM jsonb_array_elements_text($1))"},
 	}

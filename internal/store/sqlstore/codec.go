@@ -74,15 +74,6 @@ func foldAll(v []string, fold func(string) string) []string {
 	return out
 }
 
-// likeEscaper escapes the LIKE metacharacters for an ESCAPE '\' clause.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// containsPattern returns a LIKE pattern matching s anywhere, with s's own
-// '%', '_' and '\' taken literally.
-func containsPattern(s string) string {
-	return "%" + likeEscaper.Replace(s) + "%"
-}
-
 // where accumulates the AND-ed conditions of a filtered query.
 type where struct {
 	conds []string
@@ -93,6 +84,20 @@ type where struct {
 func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 	w.args = append(w.args, args...)
+}
+
+// addContains adds a condition true when col of table contains any of
+// substrs, taken literally: instr (strpos in PostgreSQL) needs no escaping
+// and is cheaper than LIKE, one bound argument each is far cheaper than a
+// join against a JSON list per row, and the subquery lets the engine scan
+// the (col, sid) index instead of the table.
+func (w *where) addContains(table, col string, substrs []string) {
+	conds := make([]string, len(substrs))
+	for i, s := range substrs {
+		conds[i] = "instr(" + col + ", ?) > 0"
+		w.args = append(w.args, s)
+	}
+	w.conds = append(w.conds, "sid IN (SELECT sid FROM "+table+" WHERE "+strings.Join(conds, " OR ")+")")
 }
 
 // String renders the WHERE clause, or "" when nothing filters.

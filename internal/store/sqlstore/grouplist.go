@@ -34,7 +34,7 @@ func groupWhere(f *store.GroupFilter) *where {
 	if len(f.Names) > 0 {
 		names := foldAll(f.Names, store.Fold)
 		if f.MatchPartialNames {
-			w.add(nameLike("name_key"), jsonList(likePatterns(names)))
+			w.addContains("groups", "name_key", names)
 		} else {
 			w.add(`name_key IN (SELECT value FROM json_each(?))`, jsonList(names))
 		}

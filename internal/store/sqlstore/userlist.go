@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -14,7 +15,11 @@ func (s *Store) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User
 	var out []store.User
 	err := s.read(ctx, func(q querier) error {
 		var err error
-		out, err = queryUsers(ctx, q, w.String(), w.args...)
+		cond := w.String()
+		if f.Limit > 0 {
+			cond += fmt.Sprintf(" ORDER BY created_msecs, sid LIMIT %d", f.Limit)
+		}
+		out, err = queryUsers(ctx, q, cond, w.args...)
 		return err
 	})
 	if err != nil {
@@ -35,7 +40,7 @@ func userWhere(f *store.UserFilter) *where {
 	if len(f.Usernames) > 0 {
 		names := foldAll(f.Usernames, store.Fold)
 		if f.MatchPartialNames {
-			w.add(nameLike("username_key"), jsonList(likePatterns(names)))
+			w.addContains("users", "username_key", names)
 		} else {
 			w.add(`username_key IN (SELECT value FROM json_each(?))`, jsonList(names))
 		}
@@ -53,26 +58,13 @@ func userWhere(f *store.UserFilter) *where {
 	return w
 }
 
-// nameLike is a condition true when col contains any of the LIKE patterns
-// of a JSON array argument.
-func nameLike(col string) string {
-	return `EXISTS (SELECT 1 FROM json_each(?) p WHERE ` + col + ` LIKE p.value ESCAPE '\')`
-}
-
-// likePatterns makes substring patterns of names.
-func likePatterns(names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = containsPattern(n)
-	}
-	return out
-}
-
-// queryUsers reads the users matching cond (a WHERE clause or "") in order,
-// then fills their roles and groups.
+// queryUsers reads the users matching cond (a WHERE clause or "", which may
+// end with its own ORDER BY) in order, then fills their roles and groups.
 func queryUsers(ctx context.Context, q querier, cond string, args ...any) ([]store.User, error) {
-	users, err := queryAll(ctx, q, "list users", scanUser,
-		`SELECT `+userCols+` FROM users`+cond+` ORDER BY created_msecs, sid`, args...)
+	if !strings.Contains(cond, " ORDER BY ") {
+		cond += ` ORDER BY created_msecs, sid`
+	}
+	users, err := queryAll(ctx, q, "list users", scanUser, `SELECT `+userCols+` FROM users`+cond, args...)
 	if err != nil {
 		return nil, err
 	}

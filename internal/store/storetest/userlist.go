@@ -47,6 +47,9 @@ func testUserListFilters(t *testing.T, s store.Store) {
 	}{
 		{"no filter: by creation then sid", store.UserFilter{}, sids(2, 7, 3, 4, 5, 1, 6)},
 		{"flag alone does not filter", store.UserFilter{MatchPartialNames: true}, sids(2, 7, 3, 4, 5, 1, 6)},
+		{"limit keeps the first", store.UserFilter{Limit: 3}, sids(2, 7, 3)},
+		{"limit with a filter", store.UserFilter{Domain: "LOCAL", Limit: 2}, sids(2, 4)},
+		{"limit above the count", store.UserFilter{Domain: "AD", Limit: 10}, sids(7, 3)},
 		{"domain, other case", store.UserFilter{Domain: "local"}, sids(2, 4, 5, 1, 6)},
 		{"domain AD", store.UserFilter{Domain: "Ad"}, sids(7, 3)},
 		{"unknown domain", store.UserFilter{Domain: "NOPE"}, nil},
