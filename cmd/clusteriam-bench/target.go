@@ -117,16 +117,21 @@ func (t *target) stop() {
 }
 
 // serverPID is the pid of the clusteriam process itself: the command's,
-// or under `go run` the one child of the go tool that listens.
+// or under `go run` the child the go tool started (from any of its
+// threads).
 func (t *target) serverPID() int {
 	pid := t.cmd.Process.Pid
-	for range 3 {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-		kids := strings.Fields(string(b))
-		if err != nil || len(kids) == 0 {
-			return pid
+	if t.cmd.Args[0] != "go" {
+		return pid
+	}
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		if kids := strings.Fields(string(b)); len(kids) > 0 {
+			if child, err := strconv.Atoi(kids[len(kids)-1]); err == nil {
+				return child
+			}
 		}
-		pid, _ = strconv.Atoi(kids[len(kids)-1])
 	}
 	return pid
 }
