@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -25,8 +26,6 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 	"last_login_msecs", "directory_groups"}
 
 var (
-	insertUserSQL = `INSERT INTO users (sid, ` + strings.Join(userWriteCols, ", ") +
-		`) VALUES (?` + strings.Repeat(", ?", len(userWriteCols)) + `) ON CONFLICT DO NOTHING`
 	updateUserSQL = `UPDATE users SET ` + strings.Join(userWriteCols, " = ?, ") +
 		` = ? WHERE sid = ?`
 )
@@ -89,19 +88,69 @@ func (s *Store) CreateUsers(ctx context.Context, users []store.User) error {
 			return err
 		}
 		for i := range users {
-			u := &users[i]
-			if err := checkRoles(userName(u), u.Roles, roles); err != nil {
+			if err := checkRoles(userName(&users[i]), users[i].Roles, roles); err != nil {
 				return err
 			}
-			if err := insertUser(ctx, q, u); err != nil {
-				return err
-			}
-			if err := setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
+		}
+		for chunk := range slices.Chunk(users, insertChunk) {
+			if err := insertUsers(ctx, q, chunk); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// insertChunk is how many users one INSERT carries: 25 arguments each stay
+// well under both engines' limits on bound arguments.
+const insertChunk = 500
+
+// insertUsers inserts users and their roles with one statement each, and
+// names the first key that is taken on a conflict. The insert skips a
+// conflicting row rather than fail, which would abort the whole
+// transaction on some engines before the conflict is named.
+func insertUsers(ctx context.Context, q querier, users []store.User) error {
+	row := "(?" + strings.Repeat(", ?", len(userWriteCols)) + ")"
+	rows := strings.TrimSuffix(strings.Repeat(row+", ", len(users)), ", ")
+	args := make([]any, 0, len(users)*(len(userWriteCols)+1))
+	for i := range users {
+		args = append(args, users[i].SID)
+		args = append(args, userArgs(&users[i])...)
+	}
+	query := `INSERT INTO users (sid, ` + strings.Join(userWriteCols, ", ") + `) VALUES ` + rows +
+		` ON CONFLICT DO NOTHING RETURNING sid`
+	inserted, err := queryAll(ctx, q, "insert users", func(sc scanner) (sid string, err error) {
+		return sid, sc.Scan(&sid)
+	}, query, args...)
+	if err != nil {
+		return err
+	}
+	if len(inserted) < len(users) {
+		done := make(map[string]int, len(inserted)) // a sid twice in users is inserted once
+		for _, sid := range inserted {
+			done[sid]++
+		}
+		for i := range users {
+			if done[users[i].SID] == 0 {
+				return userConflict(ctx, q, &users[i])
+			}
+			done[users[i].SID]--
+		}
+	}
+	var roleArgs []any
+	for i := range users {
+		for pos, r := range dedupe(users[i].Roles) {
+			roleArgs = append(roleArgs, users[i].SID, r, pos)
+		}
+	}
+	for chunk := range slices.Chunk(roleArgs, 3*insertChunk) {
+		query := `INSERT INTO user_roles (user_sid, role, pos) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)/3), ", ")
+		if _, err := q.ExecContext(ctx, query, chunk...); err != nil {
+			return q.d.mapErr("insert user roles", err)
+		}
+	}
+	return nil
 }
 
 // checkRoles fails with ErrInvalidReference naming the first of roles not
@@ -115,14 +164,9 @@ func checkRoles(what string, roles []string, found map[string]bool) error {
 	return nil
 }
 
-// insertUser inserts u's row, naming the key that is taken on a conflict.
-// The insert skips a conflicting row rather than fail, which would abort
-// the whole transaction on some engines before the conflict is named.
-func insertUser(ctx context.Context, q querier, u *store.User) error {
-	args := append([]any{u.SID}, userArgs(u)...)
-	if inserted, err := execCount(ctx, q, insertUserSQL, args...); err != nil || inserted == 1 {
-		return q.d.mapErr(fmt.Sprintf("insert %s", userName(u)), err)
-	}
+// userConflict names the unique key of u that is taken: its sid, or its
+// name in its domain.
+func userConflict(ctx context.Context, q querier, u *store.User) error {
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE sid = ?`, u.SID).Scan(&n); err != nil {
 		return q.d.mapErr(fmt.Sprintf("insert %s", userName(u)), err)
