@@ -87,6 +87,27 @@ func run(args []string, stdout io.Writer) error {
 	}
 	b := &bench{bin: *bin, database: *database, dir: dir, conc: *conc, dur: *dur, quick: *quick, tgt: tgt,
 		admin: api{c: c, url: tgt.url, h: h}}
+	errs := b.runScenarios(chosen, sizes)
+	store := "SQLite"
+	if *database != "" {
+		store = "PostgreSQL"
+	}
+	fmt.Fprintf(stdout, "clusteriam-bench: %s store, %d CPUs, concurrency %d, %v per figure, %v in all\n\n",
+		store, runtime.NumCPU(), *conc, *dur, time.Since(begin).Round(time.Second))
+	printTable(stdout, b.rows)
+	if *jsonOut != "" {
+		out, _ := json.MarshalIndent(map[string]any{"store": store, "cpus": runtime.NumCPU(), "concurrency": *conc,
+			"duration": dur.String(), "date": time.Now().UTC().Format(time.RFC3339), "figures": b.rows}, "", "  ")
+		if err := os.WriteFile(*jsonOut, append(out, '\n'), 0o644); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// runScenarios runs the scenarios chosen, in order; list at each of sizes,
+// scale at the largest.
+func (b *bench) runScenarios(chosen []string, sizes []int) []error {
 	var errs []error
 	for _, s := range chosen {
 		fmt.Fprintf(os.Stderr, "clusteriam-bench: %s...\n", s)
@@ -105,21 +126,7 @@ func run(args []string, stdout io.Writer) error {
 			errs = append(errs, b.scenarioScale(sizes[len(sizes)-1]))
 		}
 	}
-	store := "SQLite"
-	if *database != "" {
-		store = "PostgreSQL"
-	}
-	fmt.Fprintf(stdout, "clusteriam-bench: %s store, %d CPUs, concurrency %d, %v per figure, %v in all\n\n",
-		store, runtime.NumCPU(), *conc, *dur, time.Since(begin).Round(time.Second))
-	printTable(stdout, b.rows)
-	if *jsonOut != "" {
-		out, _ := json.MarshalIndent(map[string]any{"store": store, "cpus": runtime.NumCPU(), "concurrency": *conc,
-			"duration": dur.String(), "date": time.Now().UTC().Format(time.RFC3339), "figures": b.rows}, "", "  ")
-		if err := os.WriteFile(*jsonOut, append(out, '\n'), 0o644); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // writeKey makes the S3-secret key a PostgreSQL target needs.

@@ -20,6 +20,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/directory"
 	"github.com/clusteriam/clusteriam/internal/httpapi"
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
 	"github.com/clusteriam/clusteriam/internal/tlscert"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -92,37 +93,16 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
-	key, err := loadSecretKey(cfg, db, getenv)
-	if err != nil {
-		return fmt.Errorf("s3 secret key: %w", err)
-	}
-	box, err := auth.NewSecretBox(key)
-	if err != nil {
-		return err
-	}
-	dirs, err := loadDirectories(cfg.directories)
-	if err != nil {
-		return err
-	}
-	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
-	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs}
-	if bus, ok := st.(iam.InvalidationBus); ok {
-		icfg.Bus = bus // replicas tell each other what to drop from their caches
-	}
-	svc, err := iam.New(ctx, st, hasher, box, icfg)
+	svc, err := newService(ctx, cfg, st, db, getenv, log)
 	if err != nil {
 		return err
 	}
 	if err := ensureAdmin(ctx, svc, getenv, stderr); err != nil {
 		return err
 	}
-	metrics := httpapi.NewMetrics()
-	if p, ok := st.(interface{ Pools() map[string]*sql.DB }); ok {
-		for name, db := range p.Pools() {
-			if err := metrics.Register(collectors.NewDBStatsCollector(db, name)); err != nil {
-				return err
-			}
-		}
+	metrics, err := newMetrics(st)
+	if err != nil {
+		return err
 	}
 	handler := httpapi.NewServer(svc, httpapi.Options{
 		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(),
@@ -158,6 +138,43 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		}
 	}
 	return nil
+}
+
+// newService makes the service over st: its S3-secret key, its
+// directories, and, for a store several replicas share, the bus that
+// keeps their credential caches true.
+func newService(ctx context.Context, cfg serveConfig, st store.Store, db database, getenv func(string) string, log *slog.Logger) (*iam.Service, error) {
+	key, err := loadSecretKey(cfg, db, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("s3 secret key: %w", err)
+	}
+	box, err := auth.NewSecretBox(key)
+	if err != nil {
+		return nil, err
+	}
+	dirs, err := loadDirectories(cfg.directories)
+	if err != nil {
+		return nil, err
+	}
+	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
+	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs}
+	if bus, ok := st.(iam.InvalidationBus); ok {
+		icfg.Bus = bus
+	}
+	return iam.New(ctx, st, hasher, box, icfg)
+}
+
+// newMetrics makes the API's metrics, with the database pools' statistics.
+func newMetrics(st store.Store) (*httpapi.Metrics, error) {
+	metrics := httpapi.NewMetrics()
+	if p, ok := st.(interface{ Pools() map[string]*sql.DB }); ok {
+		for name, db := range p.Pools() {
+			if err := metrics.Register(collectors.NewDBStatsCollector(db, name)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return metrics, nil
 }
 
 func newServer(cfg serveConfig, h http.Handler, log *slog.Logger) (*http.Server, net.Listener, string, error) {

@@ -48,8 +48,15 @@ func TestDirectoryDomains(t *testing.T) {
 
 func testDirectoryDomain(t *testing.T, srv *dirtest.Server) {
 	e := dirEnv(t, srv)
-	dom := srv.Domain
+	alice := testDirectoryAdd(t, e, srv.Domain)
+	bobTok := testDirectoryLogins(t, e, srv.Domain)
+	testDirectoryPrincipals(t, e, srv, alice.SID)
+	testDirectoryDown(t, e, srv, bobTok)
+}
 
+// testDirectoryAdd adds a user and a group of the directory and tries the
+// refusals; it returns the user.
+func testDirectoryAdd(t *testing.T, e *env, dom string) userParams {
 	// Add a user with a role of its own, and a group whose roles reach
 	// its members through two levels of nesting (bob is in eng, eng in
 	// staff, staff in all-staff).
@@ -77,8 +84,13 @@ func testDirectoryDomain(t *testing.T, srv *dirtest.Server) {
 	e.want(e.do("POST", "/v2/users", e.admin, []map[string]any{{"username": "alice", "domain": dom, "roles": []string{}}}), 409)
 	e.wantMsg(e.do("POST", "/v2/groups", e.admin, []map[string]any{{"name": "nogroup", "domain": dom, "roles": []string{}}}),
 		400, "no group nogroup in domain "+dom)
+	return alice
+}
 
-	// Log-ins: a direct role, a role through nested groups, and refusals.
+// testDirectoryLogins logs in through a direct role, through nested
+// groups, and tries the refusals; it returns bob's token.
+func testDirectoryLogins(t *testing.T, e *env, dom string) accessTokenResponse {
+	var ul usersList
 	code, aliceTok := e.dirLogin(dom, "alice", "Alice-Password-1")
 	if code != 201 || slices.Contains(aliceTok.Privileges, "PRINCIPAL_MODIFY") || !slices.Contains(aliceTok.Privileges, "PRINCIPAL_VIEW") {
 		t.Errorf("alice's log-in: %d %v; want the viewer's privileges", code, aliceTok.Privileges)
@@ -104,11 +116,16 @@ func testDirectoryDomain(t *testing.T, srv *dirtest.Server) {
 	}
 	e.wantMsg(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "carol", "password": "Carol-Password-1", "domain": dom}),
 		403, "not been added")
+	return bobTok
+}
 
-	// Principals: added ones from the store, others from the directory.
+// testDirectoryPrincipals resolves an added user from the store and one
+// not added from the directory.
+func testDirectoryPrincipals(t *testing.T, e *env, srv *dirtest.Server, aliceSID string) {
+	dom := srv.Domain
 	dave := e.dirPrincipalSID(t, srv, "dave")
 	var sp securityPrincipals
-	e.want(e.do("GET", "/v2/security-principals?sids="+alice.SID+","+dave, e.admin, nil), 200).decode(t, &sp)
+	e.want(e.do("GET", "/v2/security-principals?sids="+aliceSID+","+dave, e.admin, nil), 200).decode(t, &sp)
 	byName := map[string]securityPrincipal{}
 	for _, p := range sp.SecurityPrincipals {
 		byName[p.PrincipalName] = p
@@ -116,12 +133,15 @@ func testDirectoryDomain(t *testing.T, srv *dirtest.Server) {
 	if p := byName["dave"]; p.SID != dave || p.FullName != "Dave Moe" || p.ObjectClass != "User" || p.DomainName != dom {
 		t.Errorf("dave, not added, resolved as %+v", p)
 	}
-	if p := byName["alice"]; p.SID != alice.SID || p.DomainName != dom {
+	if p := byName["alice"]; p.SID != aliceSID || p.DomainName != dom {
 		t.Errorf("alice resolved as %+v", p)
 	}
+}
 
-	// The directory goes down: its users get 503, LOCAL users and
-	// sessions already made keep working.
+// testDirectoryDown stops the directory: its users get 503, LOCAL users
+// and sessions already made keep working.
+func testDirectoryDown(t *testing.T, e *env, srv *dirtest.Server, bobTok accessTokenResponse) {
+	dom := srv.Domain
 	srv.Stop(t)
 	e.wantMsg(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "alice", "password": "Alice-Password-1", "domain": dom}),
 		503, "unavailable")

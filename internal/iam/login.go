@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -55,6 +56,14 @@ func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Princ
 		}
 		return chosen, nil
 	}
+	return s.authenticateInStore(ctx, misses, chosen, nowT)
+}
+
+// authenticateInStore checks the credentials the cache did not have, in
+// the store, and caches the principal for each valid one. chosen is the
+// caller the cache found already, if any.
+func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time) (*Principal, error) {
+	now := nowT.UnixMilli()
 	gen := s.cache.generation()
 	type owned struct {
 		c       Credential

@@ -166,8 +166,13 @@ func isUnavailable(err error) bool {
 // rebind rewrites a query written for SQLite: '?' placeholders become $1,
 // $2..., json_each over a JSON array becomes jsonb_array_elements_text,
 // whose column is also named value, and instr becomes strpos, which takes
-// the same arguments. Quoted text is left alone.
+// the same arguments; "IN (SELECT value FROM json_each(?))" becomes
+// "= ANY(ARRAY(...))". Quoted text is left alone.
 func rebind(q string) string {
+	// A set-returning function in IN (...) leaves the planner guessing its
+	// size, and it may scan a whole table; ARRAY(...) is computed once and
+	// compared through the index.
+	q = strings.ReplaceAll(q, "IN (SELECT value FROM json_each(?))", "= ANY(ARRAY(SELECT value FROM json_each(?)))")
 	var b strings.Builder
 	b.Grow(len(q) + 16)
 	n := 0

@@ -73,13 +73,13 @@ func TestRebind(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"SELECT 1", "SELECT 1"},
 		{"a = ? AND b = ?", "a = $1 AND b = $2"},
-		{"x IN (SELECT value FROM json_each(?))", "x IN (SELECT value FROM jsonb_array_elements_text($1))"},
+		{"x IN (SELECT value FROM json_each(?))", "x = ANY(ARRAY(SELECT value FROM jsonb_array_elements_text($1)))"},
 		{`'?' || "a?b" || ?`, `'?' || "a?b" || $1`},
 		{`'user ' || u.domain || '\' || ?`, `'user ' || u.domain || '\' || $1`},
 		{"'json_each(' = ?", "'json_each(' = $1"},
 		{"instr(username_key, ?) > 0", "strpos(username_key, $1) > 0"},
 		{"json_each(groups.tenant_ids) t WHERE t.value IN (SELECT value FROM json_each(?))",
-			"jsonb_array_elements_text(groups.tenant_ids) t WHERE t.value IN (SELECT value FROM jsonb_array_elements_text($1))"},
+			"jsonb_array_elements_text(groups.tenant_ids) t WHERE t.value = ANY(ARRAY(SELECT value FROM jsonb_array_elements_text($1)))"},
 	}
 	for _, tc := range tests {
 		if got := rebind(tc.in); got != tc.want {
