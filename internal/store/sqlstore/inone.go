@@ -13,7 +13,8 @@ const listIn = "IN (SELECT value FROM json_each(?))"
 // record; an equality is planned through the index whatever the engine
 // knows of the table, where a planner without fresh statistics (say
 // PostgreSQL without autovacuum, after a bulk load) may scan it for a
-// list.
+// list. Placeholders are counted as '?' characters: queries written for
+// this package carry none inside quoted text.
 func inOne(query string, args []any) (string, []any) {
 	if !strings.Contains(query, listIn) {
 		return query, args
