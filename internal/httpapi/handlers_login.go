@@ -44,6 +44,9 @@ type createUserSessionRequestParams struct {
 
 func handleCreateAccessToken(svc *iam.Service, opts Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuseIfLimited(w, r, opts.limiter) {
+			return
+		}
 		var in createAccessTokenRequestParams
 		if err := decode(w, r, &in); err != nil {
 			writeError(w, r, opts.Logger, err)
@@ -64,6 +67,9 @@ func handleCreateAccessToken(svc *iam.Service, opts Options) http.Handler {
 
 func handleCreateSession(svc *iam.Service, opts Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuseIfLimited(w, r, opts.limiter) {
+			return
+		}
 		var in createUserSessionRequestParams
 		if err := decode(w, r, &in); err != nil {
 			writeError(w, r, opts.Logger, err)
@@ -106,6 +112,7 @@ func oneOf(v string, set ...string) bool {
 func loginFailed(w http.ResponseWriter, r *http.Request, opts Options, op string, err error) {
 	if iam.KindOf(err) == iam.KindUnauthenticated {
 		opts.Metrics.loginFailed(op)
+		opts.limiter.failed(clientAddr(r))
 	}
 	writeError(w, r, opts.Logger, err)
 }

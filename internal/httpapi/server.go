@@ -23,6 +23,11 @@ type Options struct {
 	ServeMetrics bool
 	// Spec is the OpenAPI document served at GET /v2/openapi.yaml.
 	Spec []byte
+	// FailedLoginsPerMinute limits failed log-ins per client address
+	// (0: DefaultFailedLoginsPerMinute; negative: no limit).
+	FailedLoginsPerMinute int
+
+	limiter *loginLimiter
 }
 
 // NewServer returns the handler of the whole API.
@@ -30,6 +35,10 @@ func NewServer(svc *iam.Service, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.FailedLoginsPerMinute == 0 {
+		opts.FailedLoginsPerMinute = DefaultFailedLoginsPerMinute
+	}
+	opts.limiter = newLoginLimiter(opts.FailedLoginsPerMinute)
 	mux := http.NewServeMux()
 	for _, rt := range routes(svc, opts) {
 		mux.Handle(rt.pattern, rt.handler)

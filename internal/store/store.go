@@ -70,6 +70,12 @@ type User struct {
 	UpdatedMsecs   int64
 	LastLoginMsecs int64 // 0: never
 
+	// FailedLogins counts the failed log-ins since FailedSinceMsecs;
+	// LockedUntilMsecs, when set, is when a lock they caused ends.
+	FailedLogins     int64
+	FailedSinceMsecs int64
+	LockedUntilMsecs int64
+
 	// Groups holds the sids of the groups the user is a member of. It is
 	// filled on read and ignored on write: membership belongs to groups.
 	Groups []string

@@ -15,7 +15,7 @@ const userCols = `sid, domain, username, description, email, password_hash,
 	effective_msecs, expiry_msecs, locked, locked_reason, restricted, allow_smb,
 	force_pw_change, s3_access_key_id, s3_account_id, s3_secret_enc, tenant_id,
 	source_ids, view_ids, created_msecs, updated_msecs, last_login_msecs,
-	directory_groups`
+	directory_groups, failed_logins, failed_since_msecs, locked_until_msecs`
 
 // userWriteCols are written in this order, from userArgs; sid apart.
 var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
@@ -23,7 +23,8 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 	"expiry_msecs", "locked", "locked_reason", "restricted", "allow_smb",
 	"force_pw_change", "s3_access_key_id", "s3_account_id", "s3_secret_enc",
 	"tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
-	"last_login_msecs", "directory_groups"}
+	"last_login_msecs", "directory_groups", "failed_logins", "failed_since_msecs",
+	"locked_until_msecs"}
 
 var (
 	updateUserSQL = `UPDATE users SET ` + strings.Join(userWriteCols, " = ?, ") +
@@ -38,7 +39,8 @@ func userArgs(u *store.User) []any {
 		u.LockedReason, u.Restricted, u.AllowSMBAccessToken, u.ForcePasswordChange,
 		u.S3AccessKeyID, u.S3AccountID, u.S3SecretEnc, u.TenantID,
 		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
-		u.LastLoginMsecs, jsonList(u.DirectoryGroups)}
+		u.LastLoginMsecs, jsonList(u.DirectoryGroups), u.FailedLogins, u.FailedSinceMsecs,
+		u.LockedUntilMsecs}
 }
 
 func scanUser(sc scanner) (store.User, error) {
@@ -49,7 +51,8 @@ func scanUser(sc scanner) (store.User, error) {
 		&u.PasswordHash, &eff, &exp, &u.Locked, &u.LockedReason, &u.Restricted,
 		&u.AllowSMBAccessToken, &u.ForcePasswordChange, &u.S3AccessKeyID,
 		&u.S3AccountID, &u.S3SecretEnc, &u.TenantID, &sources, &views,
-		&u.CreatedMsecs, &u.UpdatedMsecs, &u.LastLoginMsecs, &dirGroups)
+		&u.CreatedMsecs, &u.UpdatedMsecs, &u.LastLoginMsecs, &dirGroups,
+		&u.FailedLogins, &u.FailedSinceMsecs, &u.LockedUntilMsecs)
 	if err != nil {
 		return u, err
 	}

@@ -70,6 +70,9 @@ func fullUser(sid, name string, roles ...string) store.User {
 		LastLoginMsecs:      t2,
 		Groups:              []string{},
 		DirectoryGroups:     []string{"S-1-5-21-1-2-3-1105", "S-1-5-21-1-2-3-1104"},
+		FailedLogins:        3,
+		FailedSinceMsecs:    t1,
+		LockedUntilMsecs:    t2 + 900_000,
 	}
 }
 
