@@ -34,6 +34,8 @@ type serveConfig struct {
 	databaseMaxConns      int
 	secretKeyFile         string
 	directories           string
+	lockout               iam.LockoutPolicy
+	failedLoginsPerMinute int
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
 	sessionLifetime       time.Duration
@@ -57,6 +59,10 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.databaseMaxConns, "database-max-conns", postgres.DefaultMaxConns, "PostgreSQL connection pool size")
 	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "file of the 32-byte key sealing S3 secrets, the same on every replica; default $"+envSecretKeyFile+" or $"+envSecretKey+" (base64), else (SQLite only) one made in the data dir")
 	fs.StringVar(&c.directories, "directories", "", "YAML file of Active Directory and LDAP domains whose users and groups may be added")
+	fs.IntVar(&c.lockout.Threshold, "lockout-threshold", 5, "failed log-ins that lock an account (negative: never lock)")
+	fs.DurationVar(&c.lockout.Window, "lockout-window", 15*time.Minute, "time within which failed log-ins add up")
+	fs.DurationVar(&c.lockout.Duration, "lockout-duration", 15*time.Minute, "how long a lock-out lasts unless an admin ends it")
+	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
@@ -106,6 +112,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	}
 	handler := httpapi.NewServer(svc, httpapi.Options{
 		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(),
+		FailedLoginsPerMinute: cfg.failedLoginsPerMinute,
 	})
 	srv, ln, scheme, err := newServer(cfg, handler, log)
 	if err != nil {
@@ -157,7 +164,7 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 		return nil, err
 	}
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
-	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs}
+	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout}
 	if bus, ok := st.(iam.InvalidationBus); ok {
 		icfg.Bus = bus
 	}

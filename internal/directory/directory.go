@@ -99,7 +99,9 @@ func (d *Directory) Group(ctx context.Context, name string) (Principal, error) {
 // Authenticate checks name's password by binding as the user, and returns
 // the user with the SIDs of all the groups it is in, nested ones
 // included. An empty password is refused before any bind: many
-// directories take an empty-password bind as anonymous.
+// directories take an empty-password bind as anonymous. When the
+// directory refuses the password of a user it has, the user comes back
+// with ErrInvalidCredentials, so that the caller can count the failure.
 func (d *Directory) Authenticate(ctx context.Context, name, password string) (Principal, []string, error) {
 	if password == "" || name == "" {
 		return Principal{}, nil, fmt.Errorf("directory %s: empty name or password: %w", d.cfg.Domain, ErrInvalidCredentials)
@@ -124,6 +126,9 @@ func (d *Directory) Authenticate(ctx context.Context, name, password string) (Pr
 		groups, err = d.groupsOf(c, user.DN)
 		return err
 	})
+	if errors.Is(err, ErrInvalidCredentials) {
+		return user, nil, err
+	}
 	if err != nil {
 		return Principal{}, nil, err
 	}

@@ -42,7 +42,11 @@ func TestDirectoryDomains(t *testing.T) {
 		name  string
 		start func(testing.TB) *dirtest.Server
 	}{{"ldap", dirtest.Slapd}, {"activeDirectory", dirtest.SambaAD}} {
-		t.Run(tc.name, func(t *testing.T) { testDirectoryDomain(t, tc.start(t)) })
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.start(t)
+			testDirectoryDomain(t, srv)
+			testDirectoryLockout(t, srv)
+		})
 	}
 }
 
@@ -170,4 +174,35 @@ func (e *env) dirPrincipalSID(t *testing.T, srv *dirtest.Server, user string) st
 		t.Fatal(err)
 	}
 	return p.SID
+}
+
+// testDirectoryLockout: wrong directory passwords lock the cluster account
+// as LOCAL ones do, and leave the directory account alone.
+func testDirectoryLockout(t *testing.T, srv *dirtest.Server) {
+	e := dirEnv(t, srv)
+	dom := srv.Domain
+	e.want(e.do("POST", "/v2/users", e.admin, []map[string]any{{"username": "alice", "domain": dom,
+		"roles": []string{"COHESITY_VIEWER"}}}), 201)
+	for range 5 {
+		if code, _ := e.dirLogin(dom, "alice", "Wrong-Password-1"); code != 401 {
+			t.Fatalf("wrong password: %d", code)
+		}
+	}
+	e.svc.WaitRecorded()
+	var ul usersList
+	e.want(e.do("GET", "/v2/users?domain="+dom+"&usernames=alice", e.admin, nil), 200).decode(t, &ul)
+	if len(ul.Users) != 1 || !ul.Users[0].Locked || ul.Users[0].LockedReason != "FailedLoginAttempts" {
+		t.Fatalf("alice after 5 wrong passwords: %+v", ul.Users)
+	}
+	if code, _ := e.dirLogin(dom, "alice", "Alice-Password-1"); code != 401 {
+		t.Errorf("right password while locked on the cluster: %d, want 401", code)
+	}
+	d, err := directory.New(directory.Config{Domain: dom, Type: srv.Kind, URL: srv.LDAPSURL, RootCA: srv.CAFile,
+		BindDN: srv.BindDN, BindPassword: srv.BindPassword, BaseDN: srv.BaseDN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.Authenticate(t.Context(), "alice", "Alice-Password-1"); err != nil {
+		t.Errorf("the directory itself refuses alice after the cluster locked her: %v", err)
+	}
 }

@@ -93,7 +93,14 @@ func (s *Service) directoryLogin(ctx context.Context, dir Directory, in LoginInp
 	}
 	p, groupSIDs, err := dir.Authenticate(ctx, in.Username, in.Password)
 	switch {
-	case errors.Is(err, directory.ErrNotFound), errors.Is(err, directory.ErrInvalidCredentials):
+	case errors.Is(err, directory.ErrInvalidCredentials):
+		if p.SID != "" {
+			// Counted against the cluster's record (if any), never by
+			// binding again, so the directory account is not locked.
+			s.failedLogin(p.SID)
+		}
+		return store.User{}, errBadLogin
+	case errors.Is(err, directory.ErrNotFound):
 		return store.User{}, errBadLogin
 	case err != nil:
 		return store.User{}, dirErr(dir.Domain(), "user", in.Username, err)

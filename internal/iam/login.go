@@ -42,7 +42,7 @@ func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Princ
 		}
 		p := s.cache.get(credKey(c), nowT)
 		switch {
-		case p == nil || !s.mayLogIn(p.User, now):
+		case p == nil || !s.mayUse(p.User, now):
 			misses = append(misses, c)
 		case chosen == nil:
 			chosen = p
@@ -98,7 +98,7 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 	if err != nil {
 		return nil, authErr(err)
 	}
-	if !s.mayLogIn(u, now) {
+	if !s.mayUse(u, now) {
 		return nil, errUnauthenticated
 	}
 	privs, err := s.privilegesOf(ctx, u)
@@ -172,11 +172,28 @@ func authErr(err error) error {
 
 func expired(expiry *int64, now int64) bool { return expiry != nil && *expiry <= now }
 
-// mayLogIn applies the account state: not locked, inside its window.
+// mayLogIn applies the account state to a log-in with a password: not
+// locked, inside its window.
 func (s *Service) mayLogIn(u store.User, now int64) bool {
-	if u.Locked {
+	if u.Locked && !lockExpired(u, now) {
 		return false
 	}
+	return inWindow(u, now)
+}
+
+// mayUse applies the account state to a credential already issued. A lock
+// from failed log-ins guards the password, not the sessions and keys the
+// owner holds: otherwise anyone who knows a username could cut its owner
+// off by failing to log in as it.
+func (s *Service) mayUse(u store.User, now int64) bool {
+	if u.Locked && u.LockedReason != FailedLoginAttempts {
+		return false
+	}
+	return inWindow(u, now)
+}
+
+// inWindow reports whether now lies in u's effective/expiry window.
+func inWindow(u store.User, now int64) bool {
 	if u.EffectiveTimeMsecs != nil && now < *u.EffectiveTimeMsecs {
 		return false
 	}
@@ -220,6 +237,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 	dirGroups := u.DirectoryGroups
 	u, err = s.store.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
 		cur.LastLoginMsecs = now
+		clearFailures(&cur, now)
 		if cur.Domain != LocalDomain {
 			cur.DirectoryGroups = dirGroups
 		}
@@ -262,7 +280,11 @@ func (s *Service) checkPassword(ctx context.Context, in LoginInput) (store.User,
 		}
 		return store.User{}, fmt.Errorf("verify password of %s: %w", u.SID, err)
 	}
-	if !ok || !s.mayLogIn(u, s.nowMsecs()) {
+	if !ok {
+		s.failedLogin(u.SID)
+		return store.User{}, errBadLogin
+	}
+	if !s.mayLogIn(u, s.nowMsecs()) {
 		return store.User{}, errBadLogin
 	}
 	return u, nil

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/auth"
@@ -41,6 +42,18 @@ type Config struct {
 	// Bus carries credential-cache invalidations between replicas sharing
 	// the store; nil for a store only this process serves.
 	Bus InvalidationBus
+	// Lockout locks accounts after repeated failed log-ins.
+	Lockout LockoutPolicy
+}
+
+// LockoutPolicy locks an account after Threshold failed log-ins within
+// Window, for Duration; an admin may unlock it sooner. Zero fields take
+// the defaults (5 in 15 minutes, for 15 minutes); a negative Threshold
+// turns lock-out off.
+type LockoutPolicy struct {
+	Threshold int
+	Window    time.Duration
+	Duration  time.Duration
 }
 
 // InvalidationBus carries messages to every process serving the store
@@ -68,6 +81,8 @@ type Service struct {
 	dirs       map[string]Directory // by lower-cased domain
 	dirList    []Directory
 	cache      *authCache
+	lockout    LockoutPolicy
+	bg         sync.WaitGroup // failed log-ins being recorded
 }
 
 // New returns a Service over st. It creates the cluster identity on first
@@ -84,6 +99,16 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	}
 	if s.audit == nil {
 		s.audit = slog.Default()
+	}
+	s.lockout = cfg.Lockout
+	if s.lockout.Threshold == 0 {
+		s.lockout.Threshold = 5
+	}
+	if s.lockout.Window <= 0 {
+		s.lockout.Window = 15 * time.Minute
+	}
+	if s.lockout.Duration <= 0 {
+		s.lockout.Duration = 15 * time.Minute
 	}
 	if cfg.Bus != nil {
 		s.store = s.listen(ctx, cfg.Bus, is)

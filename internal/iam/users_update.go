@@ -145,8 +145,11 @@ func applyUserUpdate(u *store.User, upd UserUpdate, roles []string, newHash stri
 	if upd.Locked != nil && *upd.Locked != u.Locked {
 		u.Locked = *upd.Locked
 		u.LockedReason = ""
+		u.LockedUntilMsecs = 0 // an admin's lock lasts until an admin ends it
 		if u.Locked {
 			u.LockedReason = LockedByAdmin
+		} else {
+			u.FailedLogins, u.FailedSinceMsecs = 0, 0
 		}
 	}
 	if roles != nil {

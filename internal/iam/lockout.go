@@ -1,0 +1,66 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// failedLogin counts a failed log-in against user sid, and locks the
+// account when the policy's threshold is reached. It runs after the
+// answer, so that a wrong password for an existing user costs the caller
+// the same time as an unknown user, whose failure writes nothing.
+func (s *Service) failedLogin(sid string) {
+	if s.lockout.Threshold < 0 {
+		return
+	}
+	now := s.nowMsecs()
+	s.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		locked := false
+		_, err := s.store.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+			if u.FailedLogins == 0 || now-u.FailedSinceMsecs > s.lockout.Window.Milliseconds() {
+				u.FailedLogins, u.FailedSinceMsecs = 0, now
+			}
+			u.FailedLogins++
+			if u.FailedLogins >= int64(s.lockout.Threshold) && !u.Locked {
+				u.Locked, u.LockedReason = true, FailedLoginAttempts
+				u.LockedUntilMsecs = now + s.lockout.Duration.Milliseconds()
+				locked = true
+			}
+			return u, nil
+		})
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			s.audit.WarnContext(ctx, "record a failed log-in", "user", sid, "error", err)
+		case locked:
+			s.logChange(ctx, nil, "lock_after_failed_logins", sid, nil)
+		}
+	})
+}
+
+// lockExpired reports whether u's lock came from failed log-ins and has
+// run out at now.
+func lockExpired(u store.User, now int64) bool {
+	return u.Locked && u.LockedReason == FailedLoginAttempts && u.LockedUntilMsecs != 0 && u.LockedUntilMsecs <= now
+}
+
+// clearFailures resets the failed log-ins of u after a successful log-in,
+// ending a lock they caused that has run out.
+func clearFailures(u *store.User, now int64) {
+	if lockExpired(*u, now) {
+		u.Locked, u.LockedReason = false, NotLocked
+	}
+	if !u.Locked {
+		u.LockedUntilMsecs = 0
+	}
+	u.FailedLogins, u.FailedSinceMsecs = 0, 0
+}
+
+// WaitRecorded waits until the failed log-ins answered so far are
+// counted.
+func (s *Service) WaitRecorded() { s.bg.Wait() }

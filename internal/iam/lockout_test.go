@@ -1,0 +1,105 @@
+package iam
+
+import (
+	"testing"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// TestLockout: five wrong passwords within the window lock the account;
+// the right password is then refused as any failure is, the credentials
+// already issued keep working, and the lock ends by itself after its
+// duration or when an admin ends it.
+func TestLockout(t *testing.T) {
+	ctx := t.Context()
+	svc, clk, st := newTestService(t, Config{})
+	const pw = "admin-Password-1"
+	session, err := login(t, svc, "admin", pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := func(n int) {
+		t.Helper()
+		for range n {
+			if _, err := login(t, svc, "admin", "Wrong-Password-1"); KindOf(err) != KindUnauthenticated {
+				t.Fatalf("wrong password: %v", err)
+			}
+		}
+		svc.bg.Wait()
+	}
+	admin, err := st.GetUserByName(ctx, LocalDomain, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := func() store.User {
+		u, err := st.GetUser(ctx, admin.SID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	fail(4)
+	if u := state(); u.Locked || u.FailedLogins != 4 {
+		t.Fatalf("after 4 failures: locked %v, %d failures", u.Locked, u.FailedLogins)
+	}
+	// Failures spread wider than the window do not add up.
+	clk.add(16 * time.Minute)
+	fail(4)
+	if u := state(); u.Locked || u.FailedLogins != 4 {
+		t.Fatalf("after 4 failures in a new window: locked %v, %d failures", u.Locked, u.FailedLogins)
+	}
+	fail(1)
+	u := state()
+	if !u.Locked || u.LockedReason != FailedLoginAttempts || u.LockedUntilMsecs != svc.nowMsecs()+15*60_000 {
+		t.Fatalf("after 5 failures in 15 min: %+v", u)
+	}
+	if _, err := login(t, svc, "admin", pw); err != errBadLogin {
+		t.Fatalf("right password while locked: %v, want the same answer as a wrong one", err)
+	}
+	if _, err := svc.Authenticate(ctx, Credential{Kind: CredSession, Secret: session}); err != nil {
+		t.Errorf("a session made before the lock-out: %v", err)
+	}
+
+	// It ends by itself.
+	clk.add(15*time.Minute + time.Second)
+	if _, err := login(t, svc, "admin", pw); err != nil {
+		t.Fatalf("right password after the lock ran out: %v", err)
+	}
+	if u := state(); u.Locked || u.FailedLogins != 0 || u.LockedUntilMsecs != 0 {
+		t.Errorf("after a log-in past the lock: %+v", u)
+	}
+
+	// Or an admin ends it.
+	fail(5)
+	p, err := svc.Authenticate(ctx, Credential{Kind: CredSession, Secret: session})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock := false
+	if _, err := svc.UpdateUser(ctx, p, admin.SID, UserUpdate{Locked: &unlock}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := login(t, svc, "admin", pw); err != nil {
+		t.Errorf("right password after an admin's unlock: %v", err)
+	}
+
+	// Unknown users fail the same way and write nothing.
+	if _, err := login(t, svc, "nobody", pw); err != errBadLogin {
+		t.Errorf("unknown user: %v", err)
+	}
+}
+
+// TestLockoutOff: a negative threshold never locks.
+func TestLockoutOff(t *testing.T) {
+	svc, _, st := newTestService(t, Config{Lockout: LockoutPolicy{Threshold: -1}})
+	for range 8 {
+		login(t, svc, "admin", "Wrong-Password-1")
+	}
+	svc.bg.Wait()
+	u, err := st.GetUserByName(t.Context(), LocalDomain, "admin")
+	if err != nil || u.Locked || u.FailedLogins != 0 {
+		t.Errorf("with lock-out off: %+v, %v", u, err)
+	}
+}
