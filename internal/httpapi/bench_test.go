@@ -18,7 +18,7 @@ import (
 
 // benchServer is the API handler on a real store, with an admin logged in
 // by each credential kind.
-func benchServer(b *testing.B) (h http.Handler, adminSID string, creds map[string][2]string) {
+func benchServer(b testing.TB) (h http.Handler, adminSID string, creds map[string][2]string) {
 	b.Helper()
 	ctx := context.Background()
 	st := testbackend.Open(b).Store
