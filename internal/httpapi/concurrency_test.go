@@ -112,7 +112,9 @@ func TestConcurrentMixedLoad(t *testing.T) {
 				}
 			}
 		},
-		func(r *rand.Rand, w int) { call("PUT", "/v2/users/"+pick(r), e.admin, map[string]any{"description": "d"}) },
+		func(r *rand.Rand, w int) {
+			call("PUT", "/v2/users/"+pick(r), e.admin, map[string]any{"description": "d"})
+		},
 		func(r *rand.Rand, w int) { call("GET", "/v2/users/sessions", e.admin, nil) },
 		func(r *rand.Rand, w int) { call("GET", "/v2/groups", e.admin, nil) },
 		func(r *rand.Rand, w int) { call("GET", "/v2/api-keys", e.admin, nil) },
