@@ -17,15 +17,21 @@ func BenchmarkListUsersFilter(b *testing.B) {
 	}
 	defer s.Close()
 	ctx := b.Context()
-	if err := s.CreateRole(ctx, store.Role{Name: "viewer"}); err != nil {
-		b.Fatal(err)
+	for _, r := range []string{"viewer", "rare"} {
+		if err := s.CreateRole(ctx, store.Role{Name: r}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	const n = 100_000
 	for i := 0; i < n; i += 1000 {
 		users := make([]store.User, 1000)
 		for j := range users {
+			role := "viewer"
+			if (i+j)%100 == 0 {
+				role = "rare" // one in a hundred, as in clusteriam-bench
+			}
 			users[j] = store.User{SID: fmt.Sprintf("S-%d", i+j), Domain: "LOCAL", Username: fmt.Sprintf("u%06d", i+j),
-				Roles: []string{"viewer"}, CreatedMsecs: int64(i + j)}
+				Roles: []string{role}, CreatedMsecs: int64(i + j)}
 		}
 		if err := s.CreateUsers(ctx, users); err != nil {
 			b.Fatal(err)
@@ -39,6 +45,7 @@ func BenchmarkListUsersFilter(b *testing.B) {
 		{"sid", store.UserFilter{SIDs: []string{"S-4242"}}, 1},
 		{"username", store.UserFilter{Usernames: []string{"u004242"}}, 1},
 		{"partial", store.UserFilter{Usernames: []string{"u00424"}, MatchPartialNames: true}, 10},
+		{"role of 1%", store.UserFilter{Roles: []string{"rare"}}, 1000},
 	} {
 		b.Run(f.name, func(b *testing.B) {
 			for b.Loop() {
