@@ -2,20 +2,17 @@ package main
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/clusteriam/clusteriam/internal/tlscert"
 )
 
 // The baseline is the ceiling a Go HTTPS server reaches on this machine: a
@@ -33,7 +30,8 @@ func serveBaseline(file string) error {
 	if err != nil {
 		return err
 	}
-	cert, err := selfSigned()
+	// The same kind of self-signed certificate as the target's.
+	cert, err := tlscert.LoadOrCreate(filepath.Dir(file), "", "")
 	if err != nil {
 		return err
 	}
@@ -51,22 +49,6 @@ func serveBaseline(file string) error {
 	}
 	fmt.Printf("baseline https://%s\n", ln.Addr())
 	return srv.ServeTLS(ln, "", "")
-}
-
-// selfSigned makes an ECDSA P-256 certificate, as the target's default.
-func selfSigned() (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "baseline"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
 // baseline is a running baseline server process.
