@@ -45,9 +45,6 @@ func newErr(k Kind, format string, args ...any) *Error {
 }
 
 func invalid(format string, args ...any) *Error { return newErr(KindInvalid, format, args...) }
-func notFound(format string, args ...any) *Error {
-	return newErr(KindNotFound, format, args...)
-}
 func forbidden(format string, args ...any) *Error {
 	return newErr(KindForbidden, format, args...)
 }

@@ -190,9 +190,6 @@ func randomClusterInfo() (store.ClusterInfo, error) {
 	return store.ClusterInfo{ClusterID: id, Incarnation: inc}, nil
 }
 
-// Cluster returns the cluster identity.
-func (s *Service) Cluster() store.ClusterInfo { return s.cluster }
-
 // Ping reports whether the store answers.
 func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 

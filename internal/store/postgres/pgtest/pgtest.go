@@ -66,15 +66,6 @@ func Schema(t testing.TB) string {
 	return u.String()
 }
 
-// Open opens a database/sql pool on dsn, closed when t ends, for tests
-// that look at the database directly.
-func Open(t testing.TB, dsn string) *sql.DB {
-	t.Helper()
-	db := open(t, dsn)
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 func open(t testing.TB, dsn string) *sql.DB {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(dsn)
