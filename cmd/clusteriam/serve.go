@@ -103,6 +103,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	defer svc.Wait() // before the store closes
 	if err := ensureAdmin(ctx, svc, getenv, stderr); err != nil {
 		return err
 	}

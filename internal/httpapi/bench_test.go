@@ -31,6 +31,7 @@ func benchServer(b testing.TB) (h http.Handler, adminSID string, creds map[strin
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(svc.Wait) // before the store closes
 	if _, err := svc.EnsureAdmin(ctx, adminPassword); err != nil {
 		b.Fatal(err)
 	}

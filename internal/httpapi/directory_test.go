@@ -188,7 +188,7 @@ func testDirectoryLockout(t *testing.T, srv *dirtest.Server) {
 			t.Fatalf("wrong password: %d", code)
 		}
 	}
-	e.svc.WaitRecorded()
+	e.svc.Wait()
 	var ul usersList
 	e.want(e.do("GET", "/v2/users?domain="+dom+"&usernames=alice", e.admin, nil), 200).decode(t, &ul)
 	if len(ul.Users) != 1 || !ul.Users[0].Locked || ul.Users[0].LockedReason != "FailedLoginAttempts" {

@@ -97,6 +97,7 @@ func newEnvConfig(t *testing.T, params auth.Params, cfg iam.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(svc.Wait) // before the store closes
 	if _, err := svc.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}

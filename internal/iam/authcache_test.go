@@ -28,6 +28,7 @@ func TestCacheAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(svc.Wait)
 		return svc
 	}
 	a, b := replica(), replica()

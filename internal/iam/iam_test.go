@@ -44,6 +44,7 @@ func newTestService(t testing.TB, cfg Config) (*Service, *clock, store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(svc.Wait) // before the store closes
 	if _, err := svc.EnsureAdmin(ctx, "admin-Password-1"); err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,6 @@ func clearFailures(u *store.User, now int64) {
 	u.FailedLogins, u.FailedSinceMsecs = 0, 0
 }
 
-// WaitRecorded waits until the failed log-ins answered so far are
-// counted.
-func (s *Service) WaitRecorded() { s.bg.Wait() }
+// Wait waits for the work the service does after answering (failed
+// log-ins being counted). Call it before closing the store.
+func (s *Service) Wait() { s.bg.Wait() }

@@ -26,7 +26,7 @@ func TestLockout(t *testing.T) {
 				t.Fatalf("wrong password: %v", err)
 			}
 		}
-		svc.bg.Wait()
+		svc.Wait()
 	}
 	admin, err := st.GetUserByName(ctx, LocalDomain, "admin")
 	if err != nil {
@@ -97,7 +97,7 @@ func TestLockoutOff(t *testing.T) {
 	for range 8 {
 		login(t, svc, "admin", "Wrong-Password-1")
 	}
-	svc.bg.Wait()
+	svc.Wait()
 	u, err := st.GetUserByName(t.Context(), LocalDomain, "admin")
 	if err != nil || u.Locked || u.FailedLogins != 0 {
 		t.Errorf("with lock-out off: %+v, %v", u, err)
