@@ -194,7 +194,9 @@ type SessionCount struct {
 }
 
 // Store is the persistence contract. Every method is safe for concurrent
-// use. Every method that writes commits durably before it returns nil.
+// use. Every method that writes commits durably before it returns nil, and
+// records in the same transaction the audit entries its context carries
+// (WithAudit).
 // Update methods call fn inside the write transaction with the current
 // record; returning an error from fn aborts with that error. fn may be
 // called more than once, when a backend retries a transaction that lost a
@@ -265,6 +267,16 @@ type Store interface {
 	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
 	// DeleteExpiredSessions removes sessions expired at nowMsecs.
 	DeleteExpiredSessions(ctx context.Context, nowMsecs int64) (int64, error)
+
+	// AppendAudit records entries that go with no other change (a failed
+	// log-in, say). IDs are assigned; those given are ignored.
+	AppendAudit(ctx context.Context, entries []AuditEntry) error
+	// ListAudit returns the entries f selects, newest first, and how
+	// many it selects in all, regardless of Offset and Limit.
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int64, error)
+	// DeleteAuditBefore removes the entries older than usecs and returns
+	// how many went.
+	DeleteAuditBefore(ctx context.Context, usecs int64) (int64, error)
 }
 
 // InUseError says who still holds a record that was to be deleted.

@@ -238,8 +238,9 @@ const (
 	maxBackoff   = 200 * time.Millisecond
 )
 
-// write runs fn in a write transaction and commits it when fn returns nil.
-// An error from fn is returned as is. A transaction the dialect calls
+// write runs fn in a write transaction and commits it, with the audit
+// entries ctx carries, when fn returns nil. An error from fn is returned
+// as is. A transaction the dialect calls
 // retryable runs again, fn included.
 func (s *Store) write(ctx context.Context, fn func(q querier) error) error {
 	backoff := firstBackoff
@@ -264,7 +265,13 @@ func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) error {
 	if err != nil {
 		return fmt.Errorf("%s: begin write: %w", s.d.Name, err)
 	}
-	if err := fn(querier{d: &s.d, db: s.w, tx: tx, stmts: s.wStmts}); err != nil {
+	q := querier{d: &s.d, db: s.w, tx: tx, stmts: s.wStmts}
+	if err := fn(q); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	// The change's audit entries commit with it or not at all.
+	if err := insertAudit(ctx, q, store.AuditFrom(ctx)); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// auditCols are the columns an entry is written to, in auditArgs' order.
+var auditCols = []string{"time_usecs", "actor_sid", "actor_domain", "actor_username",
+	"actor_domain_key", "actor_username_key", "ip", "action", "entity_type",
+	"entity_id", "entity_name", "details", "search_key"}
+
+// auditChunk is how many entries one INSERT carries.
+const auditChunk = 200
+
+// insertAudit writes entries in the transaction q, in order.
+func insertAudit(ctx context.Context, q querier, entries []store.AuditEntry) error {
+	row := "(?" + strings.Repeat(", ?", len(auditCols)-1) + ")"
+	for chunk := range slices.Chunk(entries, auditChunk) {
+		args := make([]any, 0, len(chunk)*len(auditCols))
+		for i := range chunk {
+			args = append(args, auditArgs(&chunk[i])...)
+		}
+		query := `INSERT INTO audit_log (` + strings.Join(auditCols, ", ") + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
+		if _, err := q.ExecContext(ctx, query, args...); err != nil {
+			return q.d.mapErr("record audit entries", err)
+		}
+	}
+	return nil
+}
+
+func auditArgs(e *store.AuditEntry) []any {
+	search := store.Fold(e.EntityName + "\n" + e.EntityID + "\n" + e.Details)
+	return []any{e.TimeUsecs, e.ActorSID, e.ActorDomain, e.ActorUsername,
+		store.Fold(e.ActorDomain), store.Fold(e.ActorUsername), e.IP, e.Action,
+		e.EntityType, e.EntityID, e.EntityName, e.Details, search}
+}
+
+// AppendAudit records entries in a transaction of their own.
+func (s *Store) AppendAudit(ctx context.Context, entries []store.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.write(store.WithAudit(ctx, entries...), func(querier) error { return nil })
+}
+
+// ListAudit returns the entries f selects, newest first, and how many it
+// selects in all, both from one snapshot.
+func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, int64, error) {
+	w := auditWhere(&f)
+	page := ` ORDER BY time_usecs DESC, id DESC`
+	if f.Limit > 0 || f.Offset > 0 {
+		limit := int64(math.MaxInt64) // SQLite takes no OFFSET without a LIMIT
+		if f.Limit > 0 {
+			limit = int64(f.Limit)
+		}
+		page += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
+	}
+	var (
+		out   []store.AuditEntry
+		total int64
+	)
+	err := s.read(ctx, func(q querier) error {
+		err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+w.String(), w.args...).Scan(&total)
+		if err != nil {
+			return q.d.mapErr("count audit entries", err)
+		}
+		out, err = queryAll(ctx, q, "list audit entries", scanAudit,
+			`SELECT id, time_usecs, actor_sid, actor_domain, actor_username, ip, action,
+				entity_type, entity_id, entity_name, details FROM audit_log`+w.String()+page, w.args...)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+func scanAudit(sc scanner) (store.AuditEntry, error) {
+	var e store.AuditEntry
+	err := sc.Scan(&e.ID, &e.TimeUsecs, &e.ActorSID, &e.ActorDomain, &e.ActorUsername, &e.IP,
+		&e.Action, &e.EntityType, &e.EntityID, &e.EntityName, &e.Details)
+	return e, err
+}
+
+// auditWhere renders f, but for its paging, as a WHERE clause on
+// audit_log.
+func auditWhere(f *store.AuditFilter) *where {
+	w := &where{}
+	in := func(col string, values []string) {
+		if len(values) > 0 {
+			w.add(col+` IN (SELECT value FROM json_each(?))`, jsonList(values))
+		}
+	}
+	in("actor_username_key", foldAll(f.ActorUsernames, store.Fold))
+	in("actor_domain_key", foldAll(f.ActorDomains, store.Fold))
+	in("action", f.Actions)
+	in("entity_type", f.EntityTypes)
+	if f.Search != "" {
+		w.add(`instr(search_key, ?) > 0`, store.Fold(f.Search))
+	}
+	if f.StartUsecs != 0 {
+		w.add(`time_usecs >= ?`, f.StartUsecs)
+	}
+	if f.EndUsecs != 0 {
+		w.add(`time_usecs <= ?`, f.EndUsecs)
+	}
+	return w
+}
+
+// DeleteAuditBefore deletes the entries older than usecs.
+func (s *Store) DeleteAuditBefore(ctx context.Context, usecs int64) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(q querier) error {
+		var err error
+		n, err = execCount(ctx, q, `DELETE FROM audit_log WHERE time_usecs < ?`, usecs)
+		return q.d.mapErr("delete old audit entries", err)
+	})
+	return n, err
+}
