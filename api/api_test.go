@@ -14,7 +14,8 @@ import (
 )
 
 // wantOps is the operation table of wire-format.md ("Operations" and "Success codes"), plus the
-// three unauthenticated service endpoints. Key: operationId.
+// three unauthenticated service endpoints and the vendor's audit-log reads (issue 6). Key:
+// operationId.
 var wantOps = map[string]struct {
 	method, path string
 	status       int
@@ -53,6 +54,10 @@ var wantOps = map[string]struct {
 	"get_roles":                 {"GET", "/v2/roles", 200, false, "Role"},
 	"update_role":               {"PUT", "/v2/roles/{name}", 200, false, "Role"},
 	"get_privileges":            {"GET", "/v2/privileges", 200, false, "Privilege"},
+
+	"get_audit_logs":              {"GET", "/v2/audit-logs", 200, false, "AuditLog"},
+	"get_audit_logs_actions":      {"GET", "/v2/audit-logs/actions", 200, false, "AuditLog"},
+	"get_audit_logs_entity_types": {"GET", "/v2/audit-logs/entity-types", 200, false, "AuditLog"},
 
 	"get_health":  {"GET", "/healthz", 200, true, ""},
 	"get_metrics": {"GET", "/metrics", 200, true, ""},
@@ -203,8 +208,8 @@ func TestOperations(t *testing.T) {
 			t.Errorf("operation %s missing", id)
 		}
 	}
-	if len(seen) != 35 {
-		t.Errorf("%d operations, want 35", len(seen))
+	if len(seen) != len(wantOps) {
+		t.Errorf("%d operations, want %d", len(seen), len(wantOps))
 	}
 }
 
@@ -238,7 +243,7 @@ func TestSecuritySchemes(t *testing.T) {
 }
 
 // TestQueryParameters checks the query parameters against wire-format.md: names, csv lists as
-// form/explode=false arrays of strings, booleans typed boolean.
+// form/explode=false arrays of strings, booleans typed boolean, integers int64.
 func TestQueryParameters(t *testing.T) {
 	doc := load(t)
 	type p struct {
@@ -255,6 +260,9 @@ func TestQueryParameters(t *testing.T) {
 		"get_users":                 {{"domain", "string"}, {"sids", "list"}, {"usernames", "list"}, {"matchPartialNames", "bool"}, {"emailAddresses", "list"}, {"roles", "list"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
 		"get_roles":                 {{"names", "list"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
 		"get_privileges":            {{"names", "list"}},
+		"get_audit_logs": {{"searchString", "string"}, {"usernames", "list"}, {"domains", "list"}, {"entityTypes", "list"},
+			{"actions", "list"}, {"startTimeUsecs", "int"}, {"endTimeUsecs", "int"}, {"tenantIds", "list"},
+			{"includeTenants", "bool"}, {"startIndex", "int"}, {"count", "int"}},
 	}
 	for path, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
@@ -281,6 +289,8 @@ func TestQueryParameters(t *testing.T) {
 					kind = "list"
 				case s.Type.Is("boolean"):
 					kind = "bool"
+				case s.Type.Is("integer") && s.Format == "int64":
+					kind = "int"
 				case s.Type.Is("string"):
 					kind = "string"
 				}

@@ -36,6 +36,10 @@ var wantRequired = map[string][]string{
 	"Privileges":                {"privileges"},
 	"Error":                     {"errorCode", "message"},
 	"Health":                    {"status"},
+	"AuditLog":                  {"action", "details", "entityType", "isImpersonation", "timestampUsecs"},
+	"AuditLogs":                 {"auditLogs", "count"},
+	"AuditLogsActions":          {"actions"},
+	"AuditLogsEntityTypes":      {"entityTypes"},
 	// Requests.
 	"CreateGroupParams":              {"domain", "name"},
 	"CreateUserParameters":           {"domain", "username"},
@@ -90,6 +94,11 @@ var wantModels = map[string][]string{
 	"UpdateRoleParameters":           {"description", "privileges"},
 	"Error":                          {"errorCode", "message", "taskLogId"},
 	"Health":                         {"status"},
+	// The vendor's audit-log models (issue 6).
+	"AuditLog":             {"action", "details", "domain", "entityName", "entityType", "ip", "isImpersonation", "timestampUsecs", "username"},
+	"AuditLogs":            {"auditLogs", "count"},
+	"AuditLogsActions":     {"actions"},
+	"AuditLogsEntityTypes": {"entityTypes"},
 }
 
 func TestModels(t *testing.T) {

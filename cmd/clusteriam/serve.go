@@ -35,6 +35,7 @@ type serveConfig struct {
 	secretKeyFile         string
 	directories           string
 	lockout               iam.LockoutPolicy
+	auditRetention        time.Duration
 	failedLoginsPerMinute int
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
@@ -62,6 +63,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.lockout.Threshold, "lockout-threshold", 5, "failed log-ins that lock an account (negative: never lock)")
 	fs.DurationVar(&c.lockout.Window, "lockout-window", 15*time.Minute, "time within which failed log-ins add up")
 	fs.DurationVar(&c.lockout.Duration, "lockout-duration", 15*time.Minute, "how long a lock-out lasts unless an admin ends it")
+	fs.DurationVar(&c.auditRetention, "audit-retention", 365*24*time.Hour, "how long audit entries are kept (negative: for ever)")
 	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
@@ -129,7 +131,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		}
 		servers = append(servers, msrv)
 	}
-	go purgeSessions(ctx, svc, log)
+	go purge(ctx, svc, log)
 	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (database %s)\n", scheme, displayAddr(ln.Addr()), db)
 	fmt.Fprintf(stderr, "clusteriam: log in with POST %s://%s/v2/access-tokens {\"username\":\"admin\",\"password\":\"...\",\"domain\":\"LOCAL\"}\n", scheme, displayAddr(ln.Addr()))
 	select {
@@ -165,7 +167,7 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 		return nil, err
 	}
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
-	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout}
+	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout, AuditRetention: cfg.auditRetention}
 	if bus, ok := st.(iam.InvalidationBus); ok {
 		icfg.Bus = bus
 	}
@@ -263,7 +265,9 @@ func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) stri
 	return nil
 }
 
-func purgeSessions(ctx context.Context, svc *iam.Service, log *slog.Logger) {
+// purge deletes expired sessions and audit entries past their retention,
+// once a minute.
+func purge(ctx context.Context, svc *iam.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -271,8 +275,8 @@ func purgeSessions(ctx context.Context, svc *iam.Service, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := svc.PurgeExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("purge expired sessions", "error", err)
+			if err := svc.Purge(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("purge", "error", err)
 			}
 		}
 	}

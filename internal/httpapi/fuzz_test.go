@@ -70,7 +70,7 @@ func FuzzRequestBodies(f *testing.F) {
 
 // queryRoutes are the operations that read lists and flags from the query.
 var queryRoutes = []string{"/v2/users", "/v2/groups", "/v2/api-keys", "/v2/roles",
-	"/v2/security-principals", "/v2/users/sessions", "/v2/users/%s/api-keys"}
+	"/v2/security-principals", "/v2/users/sessions", "/v2/users/%s/api-keys", "/v2/audit-logs"}
 
 // FuzzQuery sends arbitrary query strings to every operation that parses
 // one (the list parser included).
@@ -80,7 +80,8 @@ func FuzzQuery(f *testing.F) {
 	for i := range queryRoutes {
 		for _, seed := range []string{"", "sids=a,b,,c", "usernames=%25_%5C&matchPartialNames=true",
 			"matchPartialNames=maybe", "roles=" + strings.Repeat("x,", 500), "names=a'%3B--",
-			"isActive=true&isExpired=false", "domain=LOCAL&tenantIds=t", "sids=" + sid, "usernames=*)(uid=*"} {
+			"isActive=true&isExpired=false", "domain=LOCAL&tenantIds=t", "sids=" + sid, "usernames=*)(uid=*",
+			"count=0&startIndex=-5", "startTimeUsecs=99999999999999999999&actions=Login,Bogus&searchString=%00"} {
 			f.Add(uint8(i), seed)
 		}
 	}

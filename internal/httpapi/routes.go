@@ -66,5 +66,11 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("PUT /v2/roles/{name}", "update_role", handleUpdateRole(svc))
 	authed("DELETE /v2/roles/{name}", "delete_role", handleDeleteRole(svc))
 	authed("GET /v2/privileges", "get_privileges", handleGetPrivileges(svc))
+
+	authed("GET /v2/audit-logs", "get_audit_logs", handleGetAuditLogs(svc))
+	authed("GET /v2/audit-logs/actions", "get_audit_logs_actions",
+		handleAuditNames(svc, func() any { return auditLogsActions{iam.AuditActions()} }))
+	authed("GET /v2/audit-logs/entity-types", "get_audit_logs_entity_types",
+		handleAuditNames(svc, func() any { return auditLogsEntityTypes{iam.AuditEntityTypes()} }))
 	return rs
 }

@@ -130,11 +130,13 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// instrument records one operation's requests in metrics and logs.
+// instrument records one operation's requests in metrics and logs, and
+// names the client's address to the service, for its audit trail.
 func instrument(op string, opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		r = r.WithContext(iam.WithClientIP(r.Context(), clientAddr(r)))
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK

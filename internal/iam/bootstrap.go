@@ -31,13 +31,14 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error
 	if err != nil {
 		return false, err
 	}
-	err = s.store.CreateUsers(ctx, built)
+	ev := s.event(ctx, nil, "create_user", built[0].SID, domainUser(LocalDomain, AdminUsername), "first start")
+	err = s.store.CreateUsers(store.WithAudit(ctx, ev), built)
 	if errors.Is(err, store.ErrAlreadyExists) {
 		return false, nil // another replica starting at the same time made it
 	}
 	if err != nil {
 		return false, fmt.Errorf("create admin: %w", err)
 	}
-	s.logChange(ctx, nil, "create_user", domainUser(LocalDomain, AdminUsername), nil)
+	s.logChange(ctx, nil, ev)
 	return true, nil
 }

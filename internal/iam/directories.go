@@ -140,8 +140,9 @@ func (s *Service) addOnFirstLogin(ctx context.Context, dir Directory, p director
 	if err := s.finishUser(ctx, &u, ""); err != nil {
 		return store.User{}, err
 	}
-	err := s.store.CreateUsers(ctx, []store.User{u})
-	s.logChange(ctx, nil, "create_user", domainUser(u.Domain, u.Username), err)
+	ev := s.event(ctx, nil, "create_user", u.SID, domainUser(u.Domain, u.Username), "first log-in through directory groups")
+	err := s.store.CreateUsers(store.WithAudit(ctx, ev), []store.User{u})
+	s.logChange(ctx, err, ev)
 	if err != nil && !errors.Is(err, store.ErrAlreadyExists) { // a concurrent first log-in made it
 		return store.User{}, err
 	}

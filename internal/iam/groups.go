@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -28,12 +29,15 @@ func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup)
 		return nil, err
 	}
 	groups, err := s.buildGroups(ctx, p, in)
+	events := make([]store.AuditEntry, len(groups))
+	for i, g := range groups {
+		events[i] = s.event(ctx, p, "create_group", g.SID, domainUser(g.Domain, g.Name),
+			fmt.Sprintf("roles %s; %d members", strings.Join(g.Roles, ", "), len(g.Members)))
+	}
 	if err == nil {
-		err = s.store.CreateGroups(ctx, groups)
+		err = s.store.CreateGroups(store.WithAudit(ctx, events...), groups)
 	}
-	for i, g := range in {
-		s.logChange(ctx, p, "create_group", domainUser(g.Domain, in[i].Name), err)
-	}
+	s.logChange(ctx, err, events...)
 	if err != nil {
 		return nil, err
 	}
@@ -147,12 +151,15 @@ func (s *Service) ListGroups(ctx context.Context, p *Principal, f store.GroupFil
 
 // UpdateGroup merges upd into group sid.
 func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd GroupUpdate) (store.Group, error) {
-	g, err := s.updateGroup(ctx, p, sid, upd)
-	s.logChange(ctx, p, "update_group", sid, err)
+	ev := s.event(ctx, p, "update_group", sid, "", "")
+	g, err := s.updateGroup(ctx, p, sid, upd, &ev)
+	s.logChange(ctx, err, ev)
 	return g, err
 }
 
-func (s *Service) updateGroup(ctx context.Context, p *Principal, sid string, upd GroupUpdate) (store.Group, error) {
+// updateGroup makes the update, recording ev, named once the group is
+// read, in its transaction.
+func (s *Service) updateGroup(ctx context.Context, p *Principal, sid string, upd GroupUpdate, ev *store.AuditEntry) (store.Group, error) {
 	if err := s.require(p, PrivPrincipalModify); err != nil {
 		return store.Group{}, err
 	}
@@ -160,6 +167,7 @@ func (s *Service) updateGroup(ctx context.Context, p *Principal, sid string, upd
 	if err != nil {
 		return store.Group{}, err
 	}
+	ev.EntityName = domainUser(cur.Domain, cur.Name)
 	if upd.Description != nil {
 		if err := checkDescription(*upd.Description); err != nil {
 			return store.Group{}, err
@@ -180,7 +188,8 @@ func (s *Service) updateGroup(ctx context.Context, p *Principal, sid string, upd
 	if members, err = s.checkMembers(ctx, p, members, roles); err != nil {
 		return store.Group{}, err
 	}
-	return s.store.UpdateGroup(ctx, sid, func(g store.Group) (store.Group, error) {
+	ev.Details += fmt.Sprintf(": roles %s; %d members", strings.Join(roles, ", "), len(members))
+	return s.store.UpdateGroup(store.WithAudit(ctx, *ev), sid, func(g store.Group) (store.Group, error) {
 		if upd.Description != nil {
 			g.Description = *upd.Description
 		}
@@ -205,9 +214,16 @@ func (s *Service) DeleteGroups(ctx context.Context, p *Principal, sids []string)
 		return err
 	}
 	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
-	err := s.store.DeleteGroups(ctx, sids)
-	for _, sid := range sids {
-		s.logChange(ctx, p, "delete_group", sid, err)
+	groups, err := s.store.ListGroups(ctx, store.GroupFilter{SIDs: sids})
+	if err != nil {
+		return err
 	}
+	names := make(map[string]string, len(groups))
+	for _, g := range groups {
+		names[g.SID] = domainUser(g.Domain, g.Name)
+	}
+	events := s.deleteEvents(ctx, p, "delete_group", sids, names)
+	err = s.store.DeleteGroups(store.WithAudit(ctx, events...), sids)
+	s.logChange(ctx, err, events...)
 	return err
 }

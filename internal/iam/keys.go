@@ -48,12 +48,15 @@ func (s *Service) checkKeyInput(in APIKeyInput, create bool) error {
 
 // CreateAPIKey makes a key for user userSID. The secret is returned once.
 func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, userSID string, in APIKeyInput) (store.APIKey, string, error) {
-	k, secret, err := s.createAPIKey(ctx, p, userSID, in)
-	s.logChange(ctx, p, "create_user_api_key", userSID+"/"+k.ID, err)
+	ev := s.event(ctx, p, "create_user_api_key", "", in.Name, "of user "+userSID)
+	k, secret, err := s.createAPIKey(ctx, p, userSID, in, &ev)
+	s.logChange(ctx, err, ev)
 	return k, secret, err
 }
 
-func (s *Service) createAPIKey(ctx context.Context, p *Principal, userSID string, in APIKeyInput) (store.APIKey, string, error) {
+// createAPIKey makes the key, recording ev, given its id, in its
+// transaction.
+func (s *Service) createAPIKey(ctx context.Context, p *Principal, userSID string, in APIKeyInput, ev *store.AuditEntry) (store.APIKey, string, error) {
 	if err := s.mayManageKeysOf(p, userSID); err != nil {
 		return store.APIKey{}, "", err
 	}
@@ -75,7 +78,8 @@ func (s *Service) createAPIKey(ctx context.Context, p *Principal, userSID string
 		ID: id, UserSID: userSID, Name: in.Name, Hash: hash, IsActive: in.IsActive == nil || *in.IsActive,
 		ExpiryTimeMsecs: in.ExpiryTimeMsecs, CreatedBySID: p.User.SID, CreatedMsecs: s.nowMsecs(),
 	}
-	if err := s.store.CreateAPIKey(ctx, k); err != nil {
+	ev.EntityID = id
+	if err := s.store.CreateAPIKey(store.WithAudit(ctx, *ev), k); err != nil {
 		return store.APIKey{}, "", err
 	}
 	return k, secret, nil
@@ -125,7 +129,12 @@ func (s *Service) ListAllAPIKeys(ctx context.Context, p *Principal, f store.APIK
 
 // UpdateAPIKey renames, (de)activates or re-dates a key.
 func (s *Service) UpdateAPIKey(ctx context.Context, p *Principal, userSID, id string, in APIKeyInput) (store.APIKey, error) {
-	k, err := s.changeKey(ctx, p, userSID, id, func(k *store.APIKey) error {
+	details := "of user " + userSID
+	if in.IsActive != nil {
+		details += fmt.Sprintf("; isActive %t", *in.IsActive)
+	}
+	ev := s.event(ctx, p, "update_user_api_key", id, in.Name, details)
+	k, err := s.changeKey(ctx, p, userSID, id, &ev, func(k *store.APIKey) error {
 		if err := s.checkKeyInput(in, false); err != nil {
 			return err
 		}
@@ -138,7 +147,7 @@ func (s *Service) UpdateAPIKey(ctx context.Context, p *Principal, userSID, id st
 		}
 		return nil
 	})
-	s.logChange(ctx, p, "update_user_api_key", userSID+"/"+id, err)
+	s.logChange(ctx, err, ev)
 	return k, err
 }
 
@@ -149,22 +158,32 @@ func (s *Service) RotateAPIKey(ctx context.Context, p *Principal, userSID, id st
 	if err != nil {
 		return store.APIKey{}, "", fmt.Errorf("key secret: %w", err)
 	}
-	k, err := s.changeKey(ctx, p, userSID, id, func(k *store.APIKey) error {
+	ev := s.event(ctx, p, "rotate_user_api_key", id, "", "of user "+userSID)
+	k, err := s.changeKey(ctx, p, userSID, id, &ev, func(k *store.APIKey) error {
 		k.Hash, k.LastRotatedMsecs = hash, s.nowMsecs()
 		return nil
 	})
-	s.logChange(ctx, p, "rotate_user_api_key", userSID+"/"+id, err)
+	s.logChange(ctx, err, ev)
 	if err != nil {
 		return store.APIKey{}, "", err
 	}
 	return k, secret, nil
 }
 
-func (s *Service) changeKey(ctx context.Context, p *Principal, userSID, id string, fn func(*store.APIKey) error) (store.APIKey, error) {
+// changeKey applies fn to key id of user userSID, recording ev, named
+// after the key unless it has a name, in the transaction.
+func (s *Service) changeKey(ctx context.Context, p *Principal, userSID, id string, ev *store.AuditEntry, fn func(*store.APIKey) error) (store.APIKey, error) {
 	if err := s.mayManageKeysOf(p, userSID); err != nil {
 		return store.APIKey{}, err
 	}
-	return s.store.UpdateAPIKey(ctx, id, func(k store.APIKey) (store.APIKey, error) {
+	if ev.EntityName == "" {
+		k, err := s.userKey(ctx, userSID, id)
+		if err != nil {
+			return store.APIKey{}, err
+		}
+		ev.EntityName = k.Name
+	}
+	return s.store.UpdateAPIKey(store.WithAudit(ctx, *ev), id, func(k store.APIKey) (store.APIKey, error) {
 		if k.UserSID != userSID {
 			return k, fmt.Errorf("API key %q of user %q: %w", id, userSID, store.ErrNotFound)
 		}
@@ -174,13 +193,16 @@ func (s *Service) changeKey(ctx context.Context, p *Principal, userSID, id strin
 
 // DeleteAPIKey deletes one key of a user.
 func (s *Service) DeleteAPIKey(ctx context.Context, p *Principal, userSID, id string) error {
+	ev := s.event(ctx, p, "delete_user_api_key", id, "", "of user "+userSID)
 	err := s.mayManageKeysOf(p, userSID)
 	if err == nil {
-		if _, err = s.userKey(ctx, userSID, id); err == nil {
-			err = s.store.DeleteAPIKey(ctx, id)
+		var k store.APIKey
+		if k, err = s.userKey(ctx, userSID, id); err == nil {
+			ev.EntityName = k.Name
+			err = s.store.DeleteAPIKey(store.WithAudit(ctx, ev), id)
 		}
 	}
-	s.logChange(ctx, p, "delete_user_api_key", userSID+"/"+id, err)
+	s.logChange(ctx, err, ev)
 	return err
 }
 
@@ -195,8 +217,9 @@ func newS3Secret() (string, error) {
 // RegenerateS3Key gives user sid a new S3 secret, returned once and kept
 // sealed, since S3 request signing needs it back.
 func (s *Service) RegenerateS3Key(ctx context.Context, p *Principal, sid string) (string, error) {
-	secret, err := s.regenerateS3Key(ctx, p, sid)
-	s.logChange(ctx, p, "regenerate_s3_key", sid, err)
+	ev := s.event(ctx, p, "regenerate_s3_key", sid, "", "")
+	secret, err := s.regenerateS3Key(store.WithAudit(ctx, ev), p, sid)
+	s.logChange(ctx, err, ev)
 	return secret, err
 }
 

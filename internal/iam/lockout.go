@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -20,7 +21,7 @@ func (s *Service) failedLogin(sid string) {
 	s.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		locked := false
+		locked, name := false, ""
 		_, err := s.store.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
 			if u.FailedLogins == 0 || now-u.FailedSinceMsecs > s.lockout.Window.Milliseconds() {
 				u.FailedLogins, u.FailedSinceMsecs = 0, now
@@ -29,7 +30,7 @@ func (s *Service) failedLogin(sid string) {
 			if u.FailedLogins >= int64(s.lockout.Threshold) && !u.Locked {
 				u.Locked, u.LockedReason = true, FailedLoginAttempts
 				u.LockedUntilMsecs = now + s.lockout.Duration.Milliseconds()
-				locked = true
+				locked, name = true, domainUser(u.Domain, u.Username)
 			}
 			return u, nil
 		})
@@ -38,7 +39,12 @@ func (s *Service) failedLogin(sid string) {
 		case err != nil:
 			s.audit.WarnContext(ctx, "record a failed log-in", "user", sid, "error", err)
 		case locked:
-			s.logChange(ctx, nil, "lock_after_failed_logins", sid, nil)
+			ev := s.event(ctx, nil, "lock_after_failed_logins", sid, name,
+				fmt.Sprintf("%d failed log-ins within %s", s.lockout.Threshold, s.lockout.Window))
+			s.logChange(ctx, nil, ev)
+			if err := s.store.AppendAudit(ctx, []store.AuditEntry{ev}); err != nil {
+				s.audit.WarnContext(ctx, "record a lock-out", "user", sid, "error", err)
+			}
 		}
 	})
 }

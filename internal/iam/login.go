@@ -211,7 +211,7 @@ type LoginInput struct {
 func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string, *Principal, error) {
 	u, err := s.checkPassword(ctx, in)
 	if err != nil {
-		s.logChange(ctx, nil, "login", domainUser(in.Domain, in.Username), err)
+		s.loginFailed(ctx, in, "", err)
 		return "", nil, err
 	}
 	privs, err := s.privilegesOf(ctx, u)
@@ -222,7 +222,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 		// A role-less account has no access; the wire format also has no
 		// way to say "no privileges" (an empty list is rejected).
 		err := forbidden("user %s has no role on this cluster; an administrator must assign one", domainUser(u.Domain, u.Username))
-		s.logChange(ctx, nil, "login", u.SID, err)
+		s.loginFailed(ctx, in, u.SID, err)
 		return "", nil, err
 	}
 	secret, hash, err := auth.NewToken()
@@ -231,7 +231,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 	}
 	now := s.nowMsecs()
 	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: kind, CreatedMsecs: now, ExpiresMsecs: now + s.sessionTTL.Milliseconds()}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	ev := s.event(ctx, &Principal{User: u}, "login", u.SID, domainUser(u.Domain, u.Username), "new "+kind)
+	if err := s.store.CreateSession(store.WithAudit(ctx, ev), sess); err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
 	dirGroups := u.DirectoryGroups
@@ -246,9 +247,21 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 	if err != nil {
 		return "", nil, fmt.Errorf("record log-in: %w", err)
 	}
-	p := &Principal{User: u, Privileges: privs, SessionHash: hash}
-	s.logChange(ctx, p, "login", u.SID, nil)
-	return secret, p, nil
+	s.logChange(ctx, nil, ev)
+	return secret, &Principal{User: u, Privileges: privs, SessionHash: hash}, nil
+}
+
+// loginFailed logs a refused log-in as in, of user sid when known, and
+// records it when the credentials or the account were at fault; not when
+// the service was (a directory or the store unavailable, say).
+func (s *Service) loginFailed(ctx context.Context, in LoginInput, sid string, err error) {
+	name := domainUser(in.Domain, in.Username)
+	ev := s.event(ctx, nil, "login_failed", sid, name, err.Error())
+	ev.ActorSID, ev.ActorDomain, ev.ActorUsername = sid, domainOf(in.Domain), in.Username
+	s.logChange(ctx, err, ev)
+	if k := KindOf(err); k == KindUnauthenticated || k == KindForbidden || k == KindInvalid {
+		s.record(ev)
+	}
 }
 
 // checkPassword does the same hashing work whether or not the user exists,
@@ -290,11 +303,14 @@ func (s *Service) checkPassword(ctx context.Context, in LoginInput) (store.User,
 	return u, nil
 }
 
-func domainUser(domain, user string) string {
+func domainUser(domain, user string) string { return domainOf(domain) + `\` + user }
+
+// domainOf is domain, or LOCAL when it is empty.
+func domainOf(domain string) string {
 	if domain == "" {
-		domain = LocalDomain
+		return LocalDomain
 	}
-	return domain + `\` + user
+	return domain
 }
 
 // DeleteSessions revokes the sessions of user sid, or of every user when
@@ -316,8 +332,13 @@ func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) 
 		// The caller ends everyone's sessions but keeps working.
 		keep = p.SessionHash
 	}
-	_, err := s.store.DeleteSessions(ctx, sid, keep)
-	s.logChange(ctx, p, "delete_session", sid, err)
+	what := "every session but the caller's"
+	if sid != "" {
+		what = "every session of the user"
+	}
+	ev := s.event(ctx, p, "delete_session", sid, "", what)
+	_, err := s.store.DeleteSessions(store.WithAudit(ctx, ev), sid, keep)
+	s.logChange(ctx, err, ev)
 	return err
 }
 
@@ -331,7 +352,16 @@ func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string
 	return s.store.CountSessions(ctx, sids, s.nowMsecs())
 }
 
-// PurgeExpiredSessions deletes sessions past their lifetime.
-func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
-	return s.store.DeleteExpiredSessions(ctx, s.nowMsecs())
+// Purge deletes the sessions past their lifetime and the audit entries
+// past their retention.
+func (s *Service) Purge(ctx context.Context) error {
+	if _, err := s.store.DeleteExpiredSessions(ctx, s.nowMsecs()); err != nil {
+		return fmt.Errorf("purge expired sessions: %w", err)
+	}
+	if s.auditRetention > 0 {
+		if _, err := s.store.DeleteAuditBefore(ctx, s.now().Add(-s.auditRetention).UnixMicro()); err != nil {
+			return fmt.Errorf("purge old audit entries: %w", err)
+		}
+	}
+	return nil
 }

@@ -96,8 +96,12 @@ func principalErr(sid string, err error) error {
 
 // SetPrincipalSources replaces what is assigned to user or group sid.
 func (s *Service) SetPrincipalSources(ctx context.Context, p *Principal, sid string, in Sources) (Sources, error) {
-	out, err := s.setPrincipalSources(ctx, p, sid, in)
-	s.logChange(ctx, p, "update_principal_sources", sid, err)
+	// Of the user and group updates tried, only one can commit, and with
+	// it the entry.
+	ev := s.event(ctx, p, "update_principal_sources", sid, "",
+		fmt.Sprintf("sourceIds %v; viewIds %v", in.SourceIDs, in.ViewIDs))
+	out, err := s.setPrincipalSources(store.WithAudit(ctx, ev), p, sid, in)
+	s.logChange(ctx, err, ev)
 	return out, err
 }
 

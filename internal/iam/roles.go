@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -57,8 +58,9 @@ func (s *Service) checkPrivileges(p *Principal, privs []string) ([]string, error
 
 // CreateRole adds a custom role.
 func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (store.Role, error) {
-	r, err := s.createRole(ctx, p, in)
-	s.logChange(ctx, p, "create_role", in.Name, err)
+	ev := s.event(ctx, p, "create_role", in.Name, in.Name, "privileges "+strings.Join(in.Privileges, ", "))
+	r, err := s.createRole(store.WithAudit(ctx, ev), p, in)
+	s.logChange(ctx, err, ev)
 	return r, err
 }
 
@@ -92,8 +94,9 @@ func (s *Service) createRole(ctx context.Context, p *Principal, in RoleInput) (s
 
 // UpdateRole replaces a custom role's privileges and description.
 func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, in RoleInput) (store.Role, error) {
-	r, err := s.updateRole(ctx, p, name, in)
-	s.logChange(ctx, p, "update_role", name, err)
+	ev := s.event(ctx, p, "update_role", name, name, "privileges "+strings.Join(in.Privileges, ", "))
+	r, err := s.updateRole(store.WithAudit(ctx, ev), p, name, in)
+	s.logChange(ctx, err, ev)
 	return r, err
 }
 
@@ -129,9 +132,10 @@ func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) err
 	if err == nil && s.builtins[name] {
 		err = invalid("built-in role %s cannot be deleted", name)
 	}
+	ev := s.event(ctx, p, "delete_role", name, name, "")
 	if err == nil {
-		err = s.store.DeleteRole(ctx, name)
+		err = s.store.DeleteRole(store.WithAudit(ctx, ev), name)
 	}
-	s.logChange(ctx, p, "delete_role", name, err)
+	s.logChange(ctx, err, ev)
 	return err
 }

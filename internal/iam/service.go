@@ -44,6 +44,9 @@ type Config struct {
 	Bus InvalidationBus
 	// Lockout locks accounts after repeated failed log-ins.
 	Lockout LockoutPolicy
+	// AuditRetention is how long audit entries are kept (default 365
+	// days; negative: for ever).
+	AuditRetention time.Duration
 }
 
 // LockoutPolicy locks an account after Threshold failed log-ins within
@@ -82,7 +85,9 @@ type Service struct {
 	dirList    []Directory
 	cache      *authCache
 	lockout    LockoutPolicy
-	bg         sync.WaitGroup // failed log-ins being recorded
+	// auditRetention is how long audit entries are kept; 0: for ever.
+	auditRetention time.Duration
+	bg             sync.WaitGroup // failed log-ins being recorded
 }
 
 // New returns a Service over st. It creates the cluster identity on first
@@ -101,6 +106,13 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 		s.audit = slog.Default()
 	}
 	s.lockout = cfg.Lockout
+	s.auditRetention = cfg.AuditRetention
+	switch {
+	case s.auditRetention == 0:
+		s.auditRetention = 365 * 24 * time.Hour
+	case s.auditRetention < 0:
+		s.auditRetention = 0
+	}
 	if s.lockout.Threshold == 0 {
 		s.lockout.Threshold = 5
 	}
@@ -294,23 +306,6 @@ func (s *Service) privilegesOfRoles(ctx context.Context, names []string) ([]stri
 	}
 	slices.Sort(privs)
 	return slices.Compact(privs), nil
-}
-
-// logChange writes the audit line of one change. It never carries a secret.
-func (s *Service) logChange(ctx context.Context, actor *Principal, op, target string, err error) {
-	outcome := "success"
-	if err != nil {
-		outcome = "failure"
-	}
-	actorSID := ""
-	if actor != nil {
-		actorSID = actor.User.SID
-	}
-	attrs := []any{slog.String("audit", op), slog.String("actor", actorSID), slog.String("target", target), slog.String("outcome", outcome)}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	s.audit.InfoContext(ctx, "change", attrs...)
 }
 
 // sameBuiltin reports whether the stored built-in role a is b already.

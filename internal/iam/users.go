@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -27,12 +28,14 @@ func (s *Service) CreateUsers(ctx context.Context, p *Principal, in []NewUser) (
 		return nil, err
 	}
 	users, err := s.buildUsers(ctx, in)
+	events := make([]store.AuditEntry, len(users))
+	for i, u := range users {
+		events[i] = s.event(ctx, p, "create_user", u.SID, domainUser(u.Domain, u.Username), "roles "+strings.Join(u.Roles, ", "))
+	}
 	if err == nil {
-		err = s.store.CreateUsers(ctx, users)
+		err = s.store.CreateUsers(store.WithAudit(ctx, events...), users)
 	}
-	for _, u := range users {
-		s.logChange(ctx, p, "create_user", domainUser(u.Domain, u.Username), err)
-	}
+	s.logChange(ctx, err, events...)
 	if err != nil {
 		return nil, err
 	}
@@ -213,9 +216,16 @@ func (s *Service) DeleteUsers(ctx context.Context, p *Principal, sids []string) 
 	if slices.Contains(sids, p.User.SID) {
 		return invalid("you cannot delete yourself (%s)", p.User.SID)
 	}
-	err := s.store.DeleteUsers(ctx, sids)
-	for _, sid := range sids {
-		s.logChange(ctx, p, "delete_user", sid, err)
+	users, err := s.store.ListUsers(ctx, store.UserFilter{SIDs: sids})
+	if err != nil {
+		return err
 	}
+	names := make(map[string]string, len(users))
+	for _, u := range users {
+		names[u.SID] = domainUser(u.Domain, u.Username)
+	}
+	events := s.deleteEvents(ctx, p, "delete_user", sids, names)
+	err = s.store.DeleteUsers(store.WithAudit(ctx, events...), sids)
+	s.logChange(ctx, err, events...)
 	return err
 }

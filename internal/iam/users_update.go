@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -25,12 +26,34 @@ func (u UserUpdate) selfServiceOnly() bool {
 
 // UpdateUser merges upd into user sid and returns the result.
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd UserUpdate) (store.User, error) {
-	u, err := s.updateUser(ctx, p, sid, upd)
-	s.logChange(ctx, p, "update_user", sid, err)
+	ev := s.event(ctx, p, "update_user", sid, "", upd.fields())
+	u, err := s.updateUser(ctx, p, sid, upd, &ev)
+	s.logChange(ctx, err, ev)
 	return u, err
 }
 
-func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd UserUpdate) (store.User, error) {
+// fields names the fields upd changes, never their values.
+func (u UserUpdate) fields() string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"description", u.Description != nil}, {"effectiveTimeMsecs", u.EffectiveTimeMsecs != nil},
+		{"expiryTimeMsecs", u.ExpiryTimeMsecs != nil}, {"locked", u.Locked != nil},
+		{"restricted", u.Restricted != nil}, {"roles", u.Roles != nil},
+		{"emailAddress", u.Email != nil}, {"password", u.Password != nil},
+	} {
+		if f.set {
+			out = append(out, f.name)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// updateUser makes the update, recording ev, named once the user is read,
+// in its transaction.
+func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd UserUpdate, ev *store.AuditEntry) (store.User, error) {
 	self := p.isSelf(sid)
 	if !self || !upd.selfServiceOnly() {
 		if err := s.require(p, PrivPrincipalModify); err != nil {
@@ -41,6 +64,7 @@ func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd 
 	if err != nil {
 		return store.User{}, err
 	}
+	ev.EntityName = domainUser(cur.Domain, cur.Username)
 	if err := s.checkUserUpdate(ctx, p, cur, upd); err != nil {
 		return store.User{}, err
 	}
@@ -61,7 +85,7 @@ func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd 
 			}
 		}
 	}
-	out, err := s.store.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+	out, err := s.store.UpdateUser(store.WithAudit(ctx, *ev), sid, func(u store.User) (store.User, error) {
 		if upd.Password != nil && u.PasswordHash != cur.PasswordHash {
 			return u, &Error{Kind: KindConflict, Msg: "the password changed meanwhile; retry"}
 		}

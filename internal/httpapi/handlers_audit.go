@@ -1,0 +1,150 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// Paging of get_audit_logs: the default and the largest count.
+const (
+	defaultAuditCount = 1000
+	maxAuditCount     = 10000
+)
+
+type auditLog struct {
+	Action          string `json:"action"`
+	Details         string `json:"details"`
+	Domain          string `json:"domain,omitempty"`
+	EntityName      string `json:"entityName,omitempty"`
+	EntityType      string `json:"entityType"`
+	IP              string `json:"ip,omitempty"`
+	IsImpersonation bool   `json:"isImpersonation"`
+	TimestampUsecs  int64  `json:"timestampUsecs"`
+	Username        string `json:"username,omitempty"`
+}
+
+type auditLogs struct {
+	AuditLogs []auditLog `json:"auditLogs"`
+	Count     int64      `json:"count"`
+}
+
+func toAuditLog(e store.AuditEntry) auditLog {
+	return auditLog{Action: e.Action, Details: e.Details, Domain: e.ActorDomain, EntityName: e.EntityName,
+		EntityType: e.EntityType, IP: e.IP, TimestampUsecs: e.TimeUsecs, Username: e.ActorUsername}
+}
+
+func handleGetAuditLogs(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		f, none, err := readAuditQuery(r)
+		if err != nil {
+			return err
+		}
+		if none {
+			if err := svc.MayReadAudit(p); err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusOK, auditLogs{AuditLogs: []auditLog{}})
+			return nil
+		}
+		entries, total, err := svc.AuditLogs(r.Context(), p, f)
+		if err != nil {
+			return err
+		}
+		out := auditLogs{AuditLogs: make([]auditLog, 0, len(entries)), Count: total}
+		for _, e := range entries {
+			out.AuditLogs = append(out.AuditLogs, toAuditLog(e))
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+// readAuditQuery reads get_audit_logs' parameters. none is true when they
+// select nothing whatever is stored (a tenant filter: entries have none).
+func readAuditQuery(r *http.Request) (f store.AuditFilter, none bool, err error) {
+	f = store.AuditFilter{ActorUsernames: queryList(r, "usernames"), ActorDomains: queryList(r, "domains"),
+		Search: queryString(r, "searchString"), Limit: defaultAuditCount}
+	if f.Actions, err = queryEnum(r, "actions", iam.AuditActions()); err != nil {
+		return f, false, err
+	}
+	if f.EntityTypes, err = queryEnum(r, "entityTypes", iam.AuditEntityTypes()); err != nil {
+		return f, false, err
+	}
+	if _, err := queryBool(r, "includeTenants"); err != nil {
+		return f, false, err
+	}
+	for _, n := range []struct {
+		name     string
+		dst      *int64
+		min, max int64
+	}{
+		{"startTimeUsecs", &f.StartUsecs, 0, 1 << 62}, {"endTimeUsecs", &f.EndUsecs, 0, 1 << 62},
+	} {
+		if *n.dst, err = queryInt(r, n.name, 0, n.min, n.max); err != nil {
+			return f, false, err
+		}
+	}
+	if f.EndUsecs != 0 && f.EndUsecs < f.StartUsecs {
+		return f, false, badRequest("endTimeUsecs %d is before startTimeUsecs %d", f.EndUsecs, f.StartUsecs)
+	}
+	start, err := queryInt(r, "startIndex", 0, 0, 1<<31)
+	if err != nil {
+		return f, false, err
+	}
+	count, err := queryInt(r, "count", defaultAuditCount, 1, maxAuditCount)
+	if err != nil {
+		return f, false, err
+	}
+	f.Offset, f.Limit = int(start), int(count)
+	return f, len(queryList(r, "tenantIds")) > 0, nil
+}
+
+// queryInt reads an optional integer parameter in [lo, hi]; def when
+// absent.
+func queryInt(r *http.Request, name string, def, lo, hi int64) (int64, error) {
+	v := queryString(r, name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("query parameter %s must be an integer from %d to %d, got %q", name, lo, hi, v)
+	}
+	return n, nil
+}
+
+// queryEnum reads a list parameter whose values must be among valid.
+func queryEnum(r *http.Request, name string, valid []string) ([]string, error) {
+	vals := queryList(r, name)
+	for _, v := range vals {
+		if !slices.Contains(valid, v) {
+			return nil, badRequest("query parameter %s: unknown value %q; valid: %s", name, v, strings.Join(valid, ", "))
+		}
+	}
+	return vals, nil
+}
+
+type auditLogsActions struct {
+	Actions []string `json:"actions"`
+}
+
+type auditLogsEntityTypes struct {
+	EntityTypes []string `json:"entityTypes"`
+}
+
+// handleAuditNames answers the fixed lists of actions and entity types,
+// to those who may read the trail.
+func handleAuditNames(svc *iam.Service, body func() any) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		if err := svc.MayReadAudit(p); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, body())
+		return nil
+	}
+}
