@@ -735,6 +735,28 @@ def main():
             eq(r.call(s["roles"], "get_roles", 200, names=[name]).roles, [], "deleted")
     r.step("role names with reserved URL characters as path parameters", odd_role_names)
 
+    # ---- audit trail -------------------------------------------------------
+    def audit_logs():
+        audit = s["client"].audit_log_api
+        acts = r.call(audit, "get_audit_logs_actions", 200)
+        types = r.call(audit, "get_audit_logs_entity_types", 200)
+        check("Delete" in acts.actions and "Role" in types.entity_types, f"{acts.actions} / {types.entity_types}")
+        got = r.call(audit, "get_audit_logs", 200, usernames=[args.username], actions=["Delete"],
+                     entity_types=["Role"], search_string=role, count=5)
+        eq([(x.action, x.entity_type, x.entity_name) for x in got.audit_logs], [("Delete", "Role", role)],
+           "get_audit_logs(actions, entity_types, search_string)")
+        eq(got.count, 1, "count")
+        x = got.audit_logs[0]
+        check(isinstance(x.timestamp_usecs, int) and x.timestamp_usecs > 0, f"timestampUsecs {x.timestamp_usecs!r}")
+        eq((x.username, x.domain, x.is_impersonation), (args.username, "LOCAL", False), "actor")
+        page = r.call(audit, "get_audit_logs", 200, start_index=1, count=2,
+                      start_time_usecs=x.timestamp_usecs - 3600 * 10**6)
+        eq(len(page.audit_logs), 2, "a page of 2")
+        check(page.count >= 3, f"count {page.count} counts beyond the page")
+        r.expect_error(400, audit.get_audit_logs, count=0)
+        return f"{page.count} entries in the last hour"
+    r.step("get_audit_logs (+ filters, paging) and its actions and entity types", audit_logs)
+
     print(f"{r.passed} passed, {r.failed} failed")
     return 1 if r.failed else 0
 

@@ -34,6 +34,7 @@ import (
 	"os"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +46,7 @@ import (
 
 	apiclient "github.com/cohesity/go-sdk/v2/client"
 	"github.com/cohesity/go-sdk/v2/client/access_token"
+	"github.com/cohesity/go-sdk/v2/client/audit_log"
 	"github.com/cohesity/go-sdk/v2/client/privilege"
 	"github.com/cohesity/go-sdk/v2/client/role"
 	"github.com/cohesity/go-sdk/v2/client/user"
@@ -881,6 +883,29 @@ func main() {
 		r.ok(err, "GetRoles after delete")
 		eq(len(left.Payload.Roles), 0, "roles left")
 		return ""
+	})
+
+	r.step("GetAuditLogs (filters, paging) + actions + entity types", func() string {
+		acts, err := c.AuditLog.GetAuditLogsActions(audit_log.NewGetAuditLogsActionsParams(), admin)
+		r.ok(err, "GetAuditLogsActions")
+		types, err := c.AuditLog.GetAuditLogsEntityTypes(audit_log.NewGetAuditLogsEntityTypesParams(), admin)
+		r.ok(err, "GetAuditLogsEntityTypes")
+		check(slices.Contains(acts.Payload.Actions, "Delete") && slices.Contains(types.Payload.EntityTypes, "Role"),
+			"actions %v, entity types %v", acts.Payload.Actions, types.Payload.EntityTypes)
+		got, err := c.AuditLog.GetAuditLogs(audit_log.NewGetAuditLogsParams().WithUsernames([]string{*username}).
+			WithActions([]string{"Delete"}).WithEntityTypes([]string{"Role"}).WithSearchString(&roleName).WithCount(ptr(int64(5))), admin)
+		r.ok(err, "GetAuditLogs")
+		eq(len(got.Payload.AuditLogs), 1, "entries for the deleted role")
+		eq(*got.Payload.Count, int64(1), "count")
+		x := got.Payload.AuditLogs[0]
+		eq(*x.Action+" "+*x.EntityType+" "+*x.EntityName+" "+*x.Username, "Delete Role "+roleName+" "+*username, "entry")
+		check(*x.TimestampUsecs > 0 && !*x.IsImpersonation, "entry %+v", x)
+		page, err := c.AuditLog.GetAuditLogs(audit_log.NewGetAuditLogsParams().WithStartIndex(ptr(int64(1))).
+			WithCount(ptr(int64(2))).WithStartTimeUsecs(ptr(*x.TimestampUsecs-3600e6)), admin)
+		r.ok(err, "GetAuditLogs page")
+		eq(len(page.Payload.AuditLogs), 2, "a page of 2")
+		check(*page.Payload.Count >= 3, "count %d counts beyond the page", *page.Payload.Count)
+		return fmt.Sprintf("%d entries in the last hour", *page.Payload.Count)
 	})
 
 	r.step("role names with reserved URL characters as path parameters", func() string {
