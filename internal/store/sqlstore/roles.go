@@ -41,14 +41,22 @@ func (s *Store) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
 			label = excluded.label, description = excluded.description,
 			privileges = excluded.privileges, is_user_created = FALSE,
 			tenant_ids = excluded.tenant_ids, updated_msecs = excluded.updated_msecs`
-	return s.write(ctx, func(q querier) error {
+	upsert := func(q querier) error {
 		_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
 			jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
 		if q.d.IsUnique(err) {
 			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
 		}
 		return q.d.mapErr(fmt.Sprintf("upsert role %q", r.Name), err)
-	})
+	}
+	err := s.write(ctx, upsert)
+	if errors.Is(err, store.ErrAlreadyExists) {
+		// Another process inserted it meanwhile, and PostgreSQL checked
+		// name_key, which ON CONFLICT (name) does not cover, first: the
+		// row is there now, so the next try updates it.
+		err = s.write(ctx, upsert)
+	}
+	return err
 }
 
 // CreateRole inserts r. Role names are unique case-insensitively.

@@ -15,6 +15,35 @@ var concurrencyTests = []subTest{
 	{"ConcurrentCreateSameName", testConcurrentCreateSameName},
 	{"ConcurrentReadsAndWrites", testConcurrentReadsAndWrites},
 	{"ConcurrentDeletes", testConcurrentDeletes},
+	{"ConcurrentBuiltinUpserts", testConcurrentBuiltinUpserts},
+}
+
+// testConcurrentBuiltinUpserts: replicas starting together on an empty
+// store each install the built-in roles; every upsert succeeds.
+func testConcurrentBuiltinUpserts(t *testing.T, s store.Store) {
+	const workers = 8
+	for round := range 5 {
+		name := fmt.Sprint("BUILTIN_", round)
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for i := range workers {
+			wg.Go(func() {
+				r := newRole(name)
+				r.IsUserCreated, r.Description = false, fmt.Sprint("from worker ", i)
+				errs <- s.UpsertBuiltinRole(t.Context(), r)
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: concurrent UpsertBuiltinRole: %v", round, err)
+			}
+		}
+		if _, err := s.GetRole(t.Context(), name); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // testConcurrentUserUpdates: read-modify-write through UpdateUser loses no
