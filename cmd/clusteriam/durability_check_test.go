@@ -180,7 +180,7 @@ func checkKeys(srv *replica, c *http.Client, writers []*writer, rng *rand.Rand, 
 		tried++
 		k.fresh = false
 		if code, b := srv.call(c, "GET", "/v2/users/"+k.userSID, header{"apiKey", k.secret}, nil); code != want {
-			problems = append(problems, fmt.Sprintf("API key %s of %s: GET its user answered %d %s, want %d", name, k.userSID, code, b, want))
+			problems = append(problems, fmt.Sprintf("API key %s of %s: GET its user answered %d %.100s, want %d", name, k.userSID, code, b, want))
 		}
 	}
 	for _, w := range writers {

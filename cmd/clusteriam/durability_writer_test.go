@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -31,6 +32,7 @@ type ledger struct {
 	landed     []op     // cut off by a kill, then found committed whole
 	refused    []op     // answered an error: none of it may be stored
 	lost       int      // cut off by a kill, then found not committed at all
+	unsent     int      // of the cut-offs, those the dead server refused to connect
 	unexpected []string // answers no write should get: a 5xx, a bad write accepted
 	ackedNow   atomic.Int64
 }
@@ -47,7 +49,7 @@ func (l *ledger) refuse(o op, body []byte, bad bool) {
 	defer l.mu.Unlock()
 	l.refused = append(l.refused, o)
 	if !bad || o.code >= 500 { // a valid write is never refused here
-		l.unexpected = append(l.unexpected, fmt.Sprintf("cycle %d: %s %v: %d %s", o.cycle, o.name, o.targets, o.code, body))
+		l.unexpected = append(l.unexpected, fmt.Sprintf("%s %v: %d %s", o.name, o.targets, o.code, body))
 	}
 }
 
@@ -195,9 +197,14 @@ func (w *writer) send(name, method, path string, body any, targets []string, bad
 	switch {
 	case code == 0:
 		w.cut, w.cutOp = resolve, o
+		if strings.Contains(string(b), "connection refused") {
+			w.l.mu.Lock()
+			w.l.unsent++
+			w.l.mu.Unlock()
+		}
 	case code >= 200 && code < 300 && bad:
 		w.l.mu.Lock()
-		w.l.unexpected = append(w.l.unexpected, fmt.Sprintf("cycle %d: bad %s %s %v accepted: %d %s", w.cycle, method, path, body, code, b))
+		w.l.unexpected = append(w.l.unexpected, fmt.Sprintf("bad %s %s %v accepted: %d %s", method, path, body, code, b))
 		w.l.mu.Unlock()
 		w.cut, w.cutOp = func(*snapshot) ([]string, []string) { return nil, []string{"a bad write was accepted"} }, o
 	case code >= 200 && code < 300:
