@@ -25,7 +25,9 @@ type op struct {
 	code    int      // the answer; 0 when the kill cut it off
 }
 
-// ledger is what the writers were told, for every write of the test.
+// ledger is what the writers were told, for every write of the test. A
+// check that each write left its trace elsewhere (an audit entry, say)
+// walks acked and landed: each op names its operation and targets.
 type ledger struct {
 	mu         sync.Mutex
 	acked      []op     // answered 2xx: all of it must hold
@@ -49,7 +51,7 @@ func (l *ledger) refuse(o op, body []byte, bad bool) {
 	defer l.mu.Unlock()
 	l.refused = append(l.refused, o)
 	if !bad || o.code >= 500 { // a valid write is never refused here
-		l.unexpected = append(l.unexpected, fmt.Sprintf("%s %v: %d %s", o.name, o.targets, o.code, body))
+		l.unexpected = append(l.unexpected, fmt.Sprintf("%s %v: %d %.200s", o.name, o.targets, o.code, body))
 	}
 }
 
@@ -190,8 +192,9 @@ func (w *writer) someUsers() []string {
 // send makes one write and files its answer: 2xx runs ok (which returns
 // the targets) and acknowledges it; a cut-off keeps resolve for the next
 // check; any other answer refuses it. bad says an error is the right
-// answer; a bad write accepted is unexpected.
-func (w *writer) send(name, method, path string, body any, targets []string, bad bool, ok func([]byte) []string, resolve resolver) {
+// answer.
+func (w *writer) send(name, method, path string, body any, targets []string, bad bool,
+	ok func([]byte) ([]string, error), resolve resolver) {
 	code, b := w.srv.call(w.c, method, path, w.admin, body)
 	o := op{cycle: w.cycle, name: name, targets: targets, code: code}
 	switch {
@@ -203,16 +206,26 @@ func (w *writer) send(name, method, path string, body any, targets []string, bad
 			w.l.mu.Unlock()
 		}
 	case code >= 200 && code < 300 && bad:
-		w.l.mu.Lock()
-		w.l.unexpected = append(w.l.unexpected, fmt.Sprintf("bad %s %s %v accepted: %d %s", method, path, body, code, b))
-		w.l.mu.Unlock()
-		w.cut, w.cutOp = func(*snapshot) ([]string, []string) { return nil, []string{"a bad write was accepted"} }, o
+		w.fail(o, fmt.Sprintf("bad %s %s %v accepted: %d %.200s", method, path, body, code, b))
 	case code >= 200 && code < 300:
-		o.targets = ok(b)
+		var err error
+		if o.targets, err = ok(b); err != nil {
+			w.fail(o, fmt.Sprintf("%s %s answered %d %.200s: %v", method, path, code, b, err))
+			return
+		}
 		w.l.ack(o)
 	default:
 		w.l.refuse(o, b, bad)
 	}
+}
+
+// fail reports an answer no write should get and stops the writer, whose
+// state the answer left unknown.
+func (w *writer) fail(o op, problem string) {
+	w.l.mu.Lock()
+	w.l.unexpected = append(w.l.unexpected, problem)
+	w.l.mu.Unlock()
+	w.cut, w.cutOp = func(*snapshot) ([]string, []string) { return nil, nil }, o
 }
 
 func (w *writer) createUsers() {
@@ -222,10 +235,10 @@ func (w *writer) createUsers() {
 		body[i] = map[string]any{"username": n, "domain": "LOCAL", "roles": []string{}}
 		w.goneUsers[n] = true // until it is acknowledged
 	}
-	w.send("create_users", "POST", "/v2/users", body, nil, false, func(b []byte) []string {
+	w.send("create_users", "POST", "/v2/users", body, nil, false, func(b []byte) ([]string, error) {
 		var ul usersList
-		if json.Unmarshal(b, &ul) != nil || len(ul.Users) != len(names) {
-			panic(fmt.Sprintf("create_users answered %s", b))
+		if err := json.Unmarshal(b, &ul); err != nil || len(ul.Users) != len(names) {
+			return nil, fmt.Errorf("want %d users: %v", len(names), err)
 		}
 		var sids []string
 		for _, u := range ul.Users {
@@ -233,7 +246,7 @@ func (w *writer) createUsers() {
 			w.users[u.Username] = &userState{sid: u.SID, roles: []string{}}
 			sids = append(sids, u.SID)
 		}
-		return sids
+		return sids, nil
 	}, func(s *snapshot) ([]string, []string) {
 		var sids []string
 		for _, n := range names {
@@ -260,14 +273,14 @@ func (w *writer) createGroup() {
 	w.goneGroups[name] = true
 	body := []map[string]any{{"name": name, "domain": "LOCAL", "description": desc, "roles": []string{},
 		"localGroupParams": map[string]any{"userSids": members}}}
-	w.send("create_group", "POST", "/v2/groups", body, nil, false, func(b []byte) []string {
+	w.send("create_group", "POST", "/v2/groups", body, nil, false, func(b []byte) ([]string, error) {
 		var gl struct{ Groups []apiGroup }
-		if json.Unmarshal(b, &gl) != nil || len(gl.Groups) != 1 {
-			panic(fmt.Sprintf("create_group answered %s", b))
+		if err := json.Unmarshal(b, &gl); err != nil || len(gl.Groups) != 1 {
+			return nil, fmt.Errorf("want 1 group: %v", err)
 		}
 		delete(w.goneGroups, name)
 		w.groups[name] = &groupState{sid: gl.Groups[0].SID, desc: desc, members: members}
-		return []string{gl.Groups[0].SID}
+		return []string{gl.Groups[0].SID}, nil
 	}, func(s *snapshot) ([]string, []string) {
 		g, ok := s.groups[name]
 		if !ok {
@@ -287,14 +300,14 @@ func (w *writer) createKey() {
 	name, owner := w.name("k"), w.users[pick(w.rng, w.users)].sid
 	w.goneKeys[name] = &keyState{userSID: owner}
 	w.send("create_user_api_key", "POST", "/v2/users/"+owner+"/api-keys", map[string]any{"name": name}, nil, false,
-		func(b []byte) []string {
+		func(b []byte) ([]string, error) {
 			var k struct{ ID, APIKey string }
-			if json.Unmarshal(b, &k) != nil || k.ID == "" || k.APIKey == "" {
-				panic(fmt.Sprintf("create_user_api_key answered %s", b))
+			if err := json.Unmarshal(b, &k); err != nil || k.ID == "" || k.APIKey == "" {
+				return nil, fmt.Errorf("want an id and a key: %v", err)
 			}
 			delete(w.goneKeys, name)
 			w.keys[name] = &keyState{id: k.ID, userSID: owner, secret: k.APIKey, fresh: true}
-			return []string{owner, k.ID}
+			return []string{owner, k.ID}, nil
 		}, func(s *snapshot) ([]string, []string) {
 			k, ok := s.keys[name]
 			if !ok {
@@ -320,9 +333,9 @@ func (w *writer) updateUser() {
 		next.roles = []string{}
 	}
 	body := map[string]any{"description": next.desc, "roles": next.roles}
-	w.send("update_user", "PUT", "/v2/users/"+u.sid, body, []string{u.sid}, false, func([]byte) []string {
+	w.send("update_user", "PUT", "/v2/users/"+u.sid, body, []string{u.sid}, false, func([]byte) ([]string, error) {
 		*u = next
-		return []string{u.sid}
+		return []string{u.sid}, nil
 	}, func(s *snapshot) ([]string, []string) {
 		for _, want := range []userState{old, next} {
 			if got, ok := findUser(s, u.sid); ok && got.Description == want.desc && sameSet(got.Roles, want.roles) {
@@ -345,9 +358,9 @@ func (w *writer) updateGroup() {
 	old := *g
 	next := groupState{sid: g.sid, desc: w.name("d"), members: w.someUsers()}
 	body := map[string]any{"description": next.desc, "localGroupParams": map[string]any{"userSids": next.members}}
-	w.send("update_group", "PUT", "/v2/groups/"+g.sid, body, []string{g.sid}, false, func([]byte) []string {
+	w.send("update_group", "PUT", "/v2/groups/"+g.sid, body, []string{g.sid}, false, func([]byte) ([]string, error) {
 		*g = next
-		return []string{g.sid}
+		return []string{g.sid}, nil
 	}, func(s *snapshot) ([]string, []string) {
 		got, _ := findGroup(s, g.sid)
 		for _, want := range []groupState{old, next} {
@@ -373,7 +386,7 @@ func (w *writer) deleteKey() {
 		w.goneKeys[name] = k
 	}
 	w.send("delete_user_api_key_by_id", "DELETE", "/v2/users/"+k.userSID+"/api-keys/"+k.id, nil, []string{k.userSID, k.id}, false,
-		func([]byte) []string { gone(); return []string{k.userSID, k.id} },
+		func([]byte) ([]string, error) { gone(); return []string{k.userSID, k.id}, nil },
 		func(s *snapshot) ([]string, []string) {
 			if _, ok := s.keys[name]; ok {
 				return nil, nil
@@ -391,7 +404,7 @@ func (w *writer) deleteUser() {
 	name := pick(w.rng, w.users)
 	sid := w.users[name].sid
 	w.send("delete_user", "DELETE", "/v2/users/"+sid, nil, []string{sid}, false,
-		func([]byte) []string { w.userGone(name); return []string{sid} },
+		func([]byte) ([]string, error) { w.userGone(name); return []string{sid}, nil },
 		func(s *snapshot) ([]string, []string) {
 			if _, ok := s.users[name]; ok {
 				return nil, nil
@@ -427,7 +440,7 @@ func (w *writer) deleteGroup() {
 		w.goneGroups[name] = true
 	}
 	w.send("delete_group", "DELETE", "/v2/groups/"+sid, nil, []string{sid}, false,
-		func([]byte) []string { gone(); return []string{sid} },
+		func([]byte) ([]string, error) { gone(); return []string{sid}, nil },
 		func(s *snapshot) ([]string, []string) {
 			if _, ok := s.groups[name]; ok {
 				return nil, nil
