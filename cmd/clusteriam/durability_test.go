@@ -2,183 +2,238 @@ package main
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite" // the integrity check opens the file itself
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL consistency queries
+	_ "modernc.org/sqlite"             // the integrity check opens the file itself
+
+	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
 )
 
-// durabilityCycles is how many times the server is killed.
-const durabilityCycles = 20
+const (
+	// durabilityCycles is how many times the server is killed.
+	durabilityCycles = 20
+	// durabilityWriters is how many clients write at once.
+	durabilityWriters = 4
+	// minAckedPerCycle is how many writes are acknowledged in a cycle
+	// before the kill may come.
+	minAckedPerCycle = 12
+	// keySample is how many older API keys of each writer, present and
+	// deleted, are tried after each restart besides the new ones.
+	keySample = 3
+)
 
-// ledger is what the clients were told, and what they could not know.
-type ledger struct {
-	mu        sync.Mutex
-	users     map[string]bool     // acknowledged created, not deleted
-	deleted   map[string]bool     // acknowledged deleted
-	groups    map[string]bool     // acknowledged created
-	uncertain map[string][]string // bulk creates cut off: all or none
-	cutOff    int                 // bulk creates cut off, in all
-	landed    int                 // of those, found committed
-}
+// storeCheck returns what breaks the integrity of the store under srv.
+type storeCheck func(t *testing.T, srv *replica) []string
 
 // TestDurabilityKill9 runs the real binary on SQLite under writes from
-// several clients and kills it with SIGKILL at random moments. After each
-// restart every acknowledged write is there, no bulk create cut off is
-// half-applied, and the server starts cleanly; at the end the database
-// passes SQLite's integrity check.
+// several clients and kills it with SIGKILL at random moments; see
+// runDurability.
 func TestDurabilityKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a real server 20 times")
 	}
+	runDurability(t, []string{"CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase + "="}, checkSQLite)
+}
+
+// TestDurabilityKill9Postgres is TestDurabilityKill9 on a PostgreSQL schema
+// of its own; its integrity check is consistencyQueries.
+func TestDurabilityKill9Postgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a real server 20 times")
+	}
+	dsn := pgtest.Schema(t)
+	db, err := sql.Open("pgx", dsn)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	runDurability(t, replicaEnv(dsn, 1), func(*testing.T, *replica) []string { return checkConsistency(db) })
+}
+
+// runDurability starts the real binary with env, then durabilityCycles
+// times: lets the writers create, update and delete users, groups and API
+// keys, kills the server with SIGKILL at a random moment, and restarts it.
+// After each restart the server started cleanly, every acknowledged write
+// holds (an acknowledged API key authenticates, a deleted one is refused),
+// no write answered with an error left anything, the write the kill cut
+// off is there whole or not at all, and checkStore finds the store sound.
+func runDurability(t *testing.T, env []string, checkStore storeCheck) {
 	bin := buildBinary(t, t.TempDir())
-	srv := newReplica(t, "S", bin, "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase+"=")
+	srv := newReplica(t, "S", bin, env...)
 	srv.start(t)
 	c := insecureClient()
 	var tok accessToken
 	srv.want(t, c, 201, "POST", "/v2/access-tokens", header{}, loginBody("admin", "Admin-Password-1"), &tok)
 	admin := bearer(tok.AccessToken)
-	l := &ledger{users: map[string]bool{}, deleted: map[string]bool{}, groups: map[string]bool{}, uncertain: map[string][]string{}}
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, durabilityWriters)) // the writers have streams 0...
+	l := &ledger{}
+	writers := make([]*writer, durabilityWriters)
+	for i := range writers {
+		writers[i] = newWriter(i, seed, srv, c, admin, l)
+	}
+	var slowest time.Duration
+	tried := 0
 	for cycle := range durabilityCycles {
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for client := range 4 {
-			wg.Go(func() { writeLoop(srv, c, admin, l, fmt.Sprintf("k%d-%d", cycle, client), stop) })
-		}
-		time.Sleep(time.Duration(50+rand.IntN(300)) * time.Millisecond)
-		srv.kill(t)
-		close(stop)
-		wg.Wait()
+		killDuringWrites(t, srv, writers, l, cycle, rng)
+		logProblems := checkLog(srv, writers, tok.AccessToken)
+		began := time.Now()
 		srv.start(t)
-		checkLedger(t, srv, c, admin, l, cycle)
+		slowest = max(slowest, time.Since(began))
+		tried += checkCycle(t, srv, c, admin, writers, rng, cycle, keySample, checkStore, logProblems)
 	}
+	tried += checkCycle(t, srv, c, admin, writers, rng, durabilityCycles, -1, checkStore, nil) // every key
 	srv.stop(t)
-	db, err := sql.Open("sqlite", filepath.Join(srv.dir, "clusteriam.db"))
-	must(t, err)
-	defer db.Close()
-	var ok string
-	must(t, db.QueryRow("PRAGMA integrity_check").Scan(&ok))
-	if ok != "ok" {
-		t.Errorf("integrity_check: %s", ok)
+	if problems := append(checkLog(srv, writers, tok.AccessToken), checkStore(t, srv)...); len(problems) > 0 {
+		t.Errorf("after a clean stop: %q", problems)
 	}
-	t.Logf("%d kills: %d users and %d groups acknowledged, %d deletes; %d bulk creates cut off, %d of them committed whole",
-		durabilityCycles, len(l.users), len(l.groups), len(l.deleted), l.cutOff, l.landed)
+	summarize(t, l, tried, slowest)
 }
 
-// writeLoop creates users three at a time, groups, and deletes users,
-// recording each answer, until stop is closed.
-func writeLoop(srv *replica, c *http.Client, admin header, l *ledger, prefix string, stop chan struct{}) {
-	var mine []string
-	for i := 0; ; i++ {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		names := []string{fmt.Sprintf("%s-%d-a", prefix, i), fmt.Sprintf("%s-%d-b", prefix, i), fmt.Sprintf("%s-%d-c", prefix, i)}
-		body := []map[string]any{}
-		for _, n := range names {
-			body = append(body, map[string]any{"username": n, "domain": "LOCAL", "roles": []string{}})
-		}
-		code, _ := srv.call(c, "POST", "/v2/users", admin, body)
-		l.mu.Lock()
-		switch code {
-		case 201:
-			for _, n := range names {
-				l.users[n] = true
-			}
-			mine = append(mine, names...)
-		case 0: // cut off: may or may not have committed
-			l.uncertain[names[0]] = names
-			l.cutOff++
-		}
-		l.mu.Unlock()
-
-		g := fmt.Sprintf("%s-g%d", prefix, i)
-		if code, _ := srv.call(c, "POST", "/v2/groups", admin, []map[string]any{{"name": g, "domain": "LOCAL"}}); code == 201 {
-			l.mu.Lock()
-			l.groups[g] = true
-			l.mu.Unlock()
-		}
-		if len(mine) > 0 && i%2 == 1 {
-			victim := mine[0]
-			mine = mine[1:]
-			code, b := srv.call(c, "GET", "/v2/users?usernames="+victim, admin, nil)
-			var ul usersList
-			if code != 200 || json.Unmarshal(b, &ul) != nil || len(ul.Users) != 1 {
-				continue
-			}
-			code, _ = srv.call(c, "DELETE", "/v2/users/"+ul.Users[0].SID, admin, nil)
-			l.mu.Lock()
-			switch code {
-			case 204:
-				delete(l.users, victim)
-				l.deleted[victim] = true
-			case 0: // cut off: it may be gone or not; assert neither
-				delete(l.users, victim)
-			}
-			l.mu.Unlock()
-		}
-	}
-}
-
-// checkLedger compares the restarted server's users and groups with what
-// the clients were told.
-func checkLedger(t *testing.T, srv *replica, c *http.Client, admin header, l *ledger, cycle int) {
+// killDuringWrites runs the writers and kills the server with SIGKILL at a
+// random moment once some of their writes are acknowledged: counting
+// acknowledgements rather than time keeps a loaded machine from making
+// cycles without writes.
+func killDuringWrites(t *testing.T, srv *replica, writers []*writer, l *ledger, cycle int, rng *rand.Rand) {
 	t.Helper()
-	var ul usersList
-	srv.want(t, c, 200, "GET", "/v2/users", admin, nil, &ul)
-	have := map[string]bool{}
-	for _, u := range ul.Users {
-		have[u.Username] = true
+	l.ackedNow.Store(0)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, w := range writers {
+		w.cycle = cycle
+		wg.Go(func() { w.run(stop) })
 	}
-	var gl struct{ Groups []struct{ Name string } }
-	srv.want(t, c, 200, "GET", "/v2/groups", admin, nil, &gl)
-	haveGroups := map[string]bool{}
-	for _, g := range gl.Groups {
-		haveGroups[g.Name] = true
+	giveUp := time.Now().Add(time.Minute)
+	for l.ackedNow.Load() < minAckedPerCycle && time.Now().Before(giveUp) {
+		time.Sleep(time.Millisecond)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for n := range l.users {
-		if !have[n] {
-			t.Errorf("cycle %d: user %s was acknowledged but is gone", cycle, n)
+	time.Sleep(time.Duration(rng.IntN(200)) * time.Millisecond)
+	srv.kill(t)
+	close(stop)
+	wg.Wait()
+	if n := l.ackedNow.Load(); n < minAckedPerCycle {
+		t.Fatalf("cycle %d: %d writes acknowledged in a minute, want %d\n%s", cycle, n, minAckedPerCycle, srv.log)
+	}
+}
+
+// checkLog checks the log of the server's last run: no warning or error
+// (it started cleanly and served without fault until it was killed), and
+// no API key or access token the test saw.
+func checkLog(srv *replica, writers []*writer, token string) []string {
+	log := srv.log.String()
+	var problems []string
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) {
+			problems = append(problems, "server log: "+strings.TrimSpace(line))
 		}
 	}
-	for n := range l.deleted {
-		if have[n] {
-			t.Errorf("cycle %d: user %s was acknowledged deleted but is back", cycle, n)
-		}
+	if strings.Contains(log, token) {
+		problems = append(problems, "the server logged the admin's access token")
 	}
-	for n := range l.groups {
-		if !haveGroups[n] {
-			t.Errorf("cycle %d: group %s was acknowledged but is gone", cycle, n)
-		}
-	}
-	for first, names := range l.uncertain {
-		n := 0
-		for _, name := range names {
-			if have[name] || l.deleted[name] {
-				n++
-			}
-		}
-		if n != 0 && n != len(names) {
-			t.Errorf("cycle %d: a bulk create cut off by the kill is half there: %d of %v", cycle, n, names)
-		}
-		if n == len(names) { // it committed; its users are known now
-			l.landed++
-			for _, name := range names {
-				if !l.deleted[name] {
-					l.users[name] = true
+	for _, w := range writers {
+		for _, keys := range []map[string]*keyState{w.keys, w.goneKeys} {
+			for name, k := range keys {
+				if k.secret != "" && strings.Contains(log, k.secret) {
+					problems = append(problems, "the server logged the secret of API key "+name)
 				}
 			}
 		}
-		delete(l.uncertain, first)
 	}
+	return problems
+}
+
+// checkCycle checks the restarted server against the writers and the store
+// with checkStore, and fails the test with those problems and the ones
+// found before, stopping it at the first cycle that fails (the next ones
+// would only repeat it). It returns how many API keys it tried.
+func checkCycle(t *testing.T, srv *replica, c *http.Client, admin header, writers []*writer, rng *rand.Rand,
+	cycle, sample int, checkStore storeCheck, problems []string) int {
+	t.Helper()
+	s := takeSnapshot(t, srv, c, admin)
+	for _, w := range writers {
+		problems = append(problems, w.check(s)...)
+	}
+	problems = append(problems, checkCounts(s, writers)...)
+	keyProblems, tried := checkKeys(srv, c, writers, rng, sample)
+	problems = append(problems, keyProblems...)
+	problems = append(problems, checkStore(t, srv)...)
+	l := writers[0].l
+	l.mu.Lock()
+	problems = append(problems, l.unexpected...)
+	l.unexpected = nil
+	l.mu.Unlock()
+	for i, p := range problems {
+		if i == 20 {
+			t.Errorf("cycle %d: and %d more", cycle, len(problems)-i)
+			break
+		}
+		t.Errorf("cycle %d: %s", cycle, p)
+	}
+	if len(problems) > 0 {
+		t.FailNow()
+	}
+	return tried
+}
+
+// checkSQLite runs SQLite's integrity and foreign key checks on the
+// database file, then consistencyQueries. It opens the file anew each time
+// so that no connection of the test outlives the server's next kill: the
+// server must recover the file by itself.
+func checkSQLite(t *testing.T, srv *replica) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(srv.dir, "clusteriam.db"))
+	must(t, err)
+	defer db.Close()
+	var problems []string
+	rows, err := db.Query("PRAGMA integrity_check")
+	must(t, err)
+	for rows.Next() {
+		var line string
+		must(t, rows.Scan(&line))
+		if line != "ok" {
+			problems = append(problems, "PRAGMA integrity_check: "+line)
+		}
+	}
+	must(t, rows.Err())
+	rows.Close()
+	rows, err = db.Query("PRAGMA foreign_key_check")
+	must(t, err)
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		must(t, rows.Scan(&table, &rowid, &parent, &fk))
+		problems = append(problems, fmt.Sprintf("PRAGMA foreign_key_check: row %d of %s points at no row of %s", rowid.Int64, table, parent))
+	}
+	must(t, rows.Err())
+	rows.Close()
+	return append(problems, checkConsistency(db)...)
+}
+
+// summarize logs what the test did and fails it if some kind of write was
+// never acknowledged, or no kill ever cut a write off: then it would have
+// checked nothing of it.
+func summarize(t *testing.T, l *ledger, tried int, slowest time.Duration) {
+	t.Helper()
+	var counts []string
+	for _, name := range []string{"create_users", "update_user", "delete_user", "create_group", "update_group",
+		"delete_group", "create_user_api_key", "delete_user_api_key_by_id"} {
+		n := l.count(name)
+		if n == 0 {
+			t.Errorf("no %s was acknowledged", name)
+		}
+		counts = append(counts, fmt.Sprintf("%s %d", name, n))
+	}
+	if len(l.landed)+l.lost == 0 || len(l.refused) == 0 {
+		t.Errorf("%d writes cut off by the kills and %d refused: want some of each", len(l.landed)+l.lost, len(l.refused))
+	}
+	t.Logf("%d kills; acknowledged: %s; cut off: %d (%d before reaching the server), %d committed whole, %d not at all; refused: %d; API keys tried: %d; slowest restart %v",
+		durabilityCycles, strings.Join(counts, ", "), len(l.landed)+l.lost, l.unsent, len(l.landed), l.lost, len(l.refused), tried, slowest.Round(time.Millisecond))
 }
