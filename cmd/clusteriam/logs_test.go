@@ -12,7 +12,7 @@ import (
 // a Unicode line separator. Every line of the server's stderr must still be
 // one JSON record (or one of the plain "clusteriam: " start-up lines), no
 // forged record may appear, and the audit line must carry the username
-// intact, encoded rather than dropped.
+// intact, encoded rather than dropped, with the time it happened.
 func TestServeLogLinesAreJSON(t *testing.T) {
 	bin := buildBinary(t, t.TempDir())
 	srv := newReplica(t, "L", bin, "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase+"=")
@@ -45,6 +45,11 @@ func TestServeLogLinesAreJSON(t *testing.T) {
 		}
 		if rec["audit"] == "login" && rec["target"] == `LOCAL\`+hostile && rec["outcome"] == "failure" {
 			found = true
+			// When it happened, to the millisecond, and with the zone.
+			at, _ := rec["time"].(string)
+			if ts, err := time.Parse(time.RFC3339Nano, at); err != nil || time.Since(ts) > time.Minute || time.Since(ts) < 0 {
+				t.Errorf("audit record time %q: want an RFC 3339 time of the last minute (%v)", at, err)
+			}
 		}
 	}
 	if !found {
