@@ -23,6 +23,13 @@ func (s *Service) failedLogin(sid string) {
 		defer cancel()
 		locked, name := false, ""
 		_, err := s.store.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+			if lockExpired(u, now) {
+				// A lock that ran out stays recorded until a log-in
+				// succeeds; without ending it here, later failures
+				// would never lock the account again.
+				u.Locked, u.LockedReason, u.LockedUntilMsecs = false, NotLocked, 0
+				u.FailedLogins = 0
+			}
 			if u.FailedLogins == 0 || now-u.FailedSinceMsecs > s.lockout.Window.Milliseconds() {
 				u.FailedLogins, u.FailedSinceMsecs = 0, now
 			}

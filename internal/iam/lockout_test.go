@@ -103,3 +103,41 @@ func TestLockoutOff(t *testing.T) {
 		t.Errorf("with lock-out off: %+v, %v", u, err)
 	}
 }
+
+// TestLockoutAgainAfterExpiry: once a lock-out has run out, further wrong
+// passwords lock the account again, whether or not its owner logged in
+// meanwhile; otherwise the failed log-ins on an account would be unbounded
+// after its first lock-out.
+func TestLockoutAgainAfterExpiry(t *testing.T) {
+	ctx := t.Context()
+	svc, clk, st := newTestService(t, Config{})
+	const pw = "admin-Password-1"
+	fail := func(n int) {
+		t.Helper()
+		for range n {
+			if _, err := login(t, svc, "admin", "Wrong-Password-1"); KindOf(err) != KindUnauthenticated {
+				t.Fatalf("wrong password: %v", err)
+			}
+		}
+		svc.Wait()
+	}
+	admin, err := st.GetUserByName(ctx, LocalDomain, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail(5)
+	for round := range 3 {
+		clk.add(15*time.Minute + time.Second) // the lock runs out
+		fail(5)
+		u, err := st.GetUser(ctx, admin.SID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !u.Locked || u.LockedReason != FailedLoginAttempts || u.LockedUntilMsecs <= svc.nowMsecs() {
+			t.Fatalf("round %d: 5 failures after the lock ran out left %+v, want a new lock", round, u)
+		}
+		if _, err := login(t, svc, "admin", pw); err != errBadLogin {
+			t.Fatalf("round %d: right password during the new lock: %v", round, err)
+		}
+	}
+}

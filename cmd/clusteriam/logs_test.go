@@ -1,0 +1,58 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeLogLinesAreJSON runs the real binary and logs in with a
+// username built to forge an audit line: line breaks, a whole JSON record,
+// a Unicode line separator. Every line of the server's stderr must still be
+// one JSON record (or one of the plain "clusteriam: " start-up lines), no
+// forged record may appear, and the audit line must carry the username
+// intact, encoded rather than dropped, with the time it happened.
+func TestServeLogLinesAreJSON(t *testing.T) {
+	bin := buildBinary(t, t.TempDir())
+	srv := newReplica(t, "L", bin, "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase+"=")
+	srv.start(t)
+	const forged = `{"time":"2030-01-01T00:00:00Z","level":"INFO","msg":"change","audit":"forged","outcome":"success"}`
+	hostile := "mallory\n" + forged + "\r\n" + forged + "\u2028x"
+	if code, body := srv.call(insecureClient(), "POST", "/v2/access-tokens", header{}, loginBody(hostile, "Wrong-Password-1")); code != 401 {
+		t.Fatalf("log-in as the hostile name: %d %s, want 401", code, body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(srv.log.String(), `"audit":"login"`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no audit line for the failed log-in:\n%s", srv.log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	srv.stop(t) // every line is in srv.log once the process has exited
+
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(srv.log.String()), "\n") {
+		if strings.HasPrefix(line, "clusteriam: ") {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("a log line is not a JSON record (%v): %q", err, line)
+			continue
+		}
+		if rec["audit"] == "forged" {
+			t.Errorf("a forged audit record made it into the log: %s", line)
+		}
+		if rec["audit"] == "login" && rec["target"] == `LOCAL\`+hostile && rec["outcome"] == "failure" {
+			found = true
+			// When it happened, to the millisecond, and with the zone.
+			at, _ := rec["time"].(string)
+			if ts, err := time.Parse(time.RFC3339Nano, at); err != nil || time.Since(ts) > time.Minute || time.Since(ts) < 0 {
+				t.Errorf("audit record time %q: want an RFC 3339 time of the last minute (%v)", at, err)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no audit record names the hostile username intact:\n%s", srv.log)
+	}
+}
