@@ -252,3 +252,65 @@ func checkConsistency(db *sql.DB) []string {
 	}
 	return problems
 }
+
+// auditActions names the audit action of each write the writers make.
+var auditActions = map[string]string{
+	"create_users": "Create", "update_user": "Modify", "delete_user": "Delete",
+	"create_group": "Create", "update_group": "Modify", "delete_group": "Delete",
+	"create_user_api_key": "Create", "delete_user_api_key_by_id": "Delete",
+}
+
+// checkAudit checks the audit trail in db against the ledger: each write
+// acknowledged or found committed has exactly one entry per thing it
+// touched, and no other write of the writers has any.
+func checkAudit(db *sql.DB, l *ledger) []string {
+	want := map[string]int{}
+	for _, o := range append(slices.Clone(l.acked), l.landed...) {
+		targets := o.targets
+		if strings.Contains(o.name, "api_key") {
+			targets = targets[len(targets)-1:] // the key, not its owner
+		}
+		for _, id := range targets {
+			want[auditActions[o.name]+" "+id]++
+		}
+	}
+	rows, err := db.Query(`SELECT action, entity_id FROM audit_log
+		WHERE actor_username = 'admin' AND entity_type IN ('User', 'Group', 'ApiKey')
+			AND action IN ('Create', 'Modify', 'Delete') AND entity_id <> ''`)
+	if err != nil {
+		return []string{fmt.Sprintf("audit trail: %v", err)}
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var action, id string
+		if err := rows.Scan(&action, &id); err != nil {
+			return []string{fmt.Sprintf("audit trail: %v", err)}
+		}
+		got[action+" "+id]++
+	}
+	if err := rows.Err(); err != nil {
+		return []string{fmt.Sprintf("audit trail: %v", err)}
+	}
+	delete(got, "Create "+adminOf(db)) // the first admin, made at first start
+	var problems []string
+	for k, n := range want {
+		if got[k] != n {
+			problems = append(problems, fmt.Sprintf("audit entries %q: %d, want %d", k, got[k], n))
+		}
+	}
+	for k, n := range got {
+		if want[k] == 0 {
+			problems = append(problems, fmt.Sprintf("audit entries %q: %d of a write that did not happen", k, n))
+		}
+	}
+	slices.Sort(problems)
+	return problems
+}
+
+// adminOf returns the sid of the first admin.
+func adminOf(db *sql.DB) string {
+	var sid string
+	_ = db.QueryRow(`SELECT sid FROM users WHERE username = 'admin'`).Scan(&sid)
+	return sid
+}

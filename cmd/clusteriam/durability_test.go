@@ -40,7 +40,13 @@ func TestDurabilityKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a real server 20 times")
 	}
-	runDurability(t, []string{"CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase + "="}, checkSQLite)
+	srv, l := runDurability(t, []string{"CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase + "="}, checkSQLite)
+	db, err := sql.Open("sqlite", filepath.Join(srv.dir, "clusteriam.db"))
+	must(t, err)
+	defer db.Close()
+	if problems := checkAudit(db, l); len(problems) > 0 {
+		t.Errorf("audit trail after %d kills: %q", durabilityCycles, problems)
+	}
 }
 
 // TestDurabilityKill9Postgres is TestDurabilityKill9 on a PostgreSQL schema
@@ -53,7 +59,10 @@ func TestDurabilityKill9Postgres(t *testing.T) {
 	db, err := sql.Open("pgx", dsn)
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
-	runDurability(t, replicaEnv(dsn, 1), func(*testing.T, *replica) []string { return checkConsistency(db) })
+	_, l := runDurability(t, replicaEnv(dsn, 1), func(*testing.T, *replica) []string { return checkConsistency(db) })
+	if problems := checkAudit(db, l); len(problems) > 0 {
+		t.Errorf("audit trail after %d kills: %q", durabilityCycles, problems)
+	}
 }
 
 // runDurability starts the real binary with env, then durabilityCycles
@@ -63,7 +72,8 @@ func TestDurabilityKill9Postgres(t *testing.T) {
 // holds (an acknowledged API key authenticates, a deleted one is refused),
 // no write answered with an error left anything, the write the kill cut
 // off is there whole or not at all, and checkStore finds the store sound.
-func runDurability(t *testing.T, env []string, checkStore storeCheck) {
+// It returns the stopped server and the ledger of every write.
+func runDurability(t *testing.T, env []string, checkStore storeCheck) (*replica, *ledger) {
 	bin := buildBinary(t, t.TempDir())
 	srv := newReplica(t, "S", bin, env...)
 	srv.start(t)
@@ -95,6 +105,7 @@ func runDurability(t *testing.T, env []string, checkStore storeCheck) {
 		t.Errorf("after a clean stop: %q", problems)
 	}
 	summarize(t, l, tried, slowest)
+	return srv, l
 }
 
 // killDuringWrites runs the writers and kills the server with SIGKILL at a
