@@ -22,7 +22,7 @@ func TestServeLogLinesAreJSON(t *testing.T) {
 	if code, body := srv.call(insecureClient(), "POST", "/v2/access-tokens", header{}, loginBody(hostile, "Wrong-Password-1")); code != 401 {
 		t.Fatalf("log-in as the hostile name: %d %s, want 401", code, body)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(srv.log.String(), `"audit":"login"`); {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(srv.log.String(), `"audit":"LoginFailed"`); {
 		if time.Now().After(deadline) {
 			t.Fatalf("no audit line for the failed log-in:\n%s", srv.log)
 		}
@@ -43,7 +43,7 @@ func TestServeLogLinesAreJSON(t *testing.T) {
 		if rec["audit"] == "forged" {
 			t.Errorf("a forged audit record made it into the log: %s", line)
 		}
-		if rec["audit"] == "login" && rec["target"] == `LOCAL\`+hostile && rec["outcome"] == "failure" {
+		if rec["audit"] == "LoginFailed" && rec["name"] == `LOCAL\`+hostile && rec["outcome"] == "failure" && rec["ip"] == "127.0.0.1" {
 			found = true
 			// When it happened, to the millisecond, and with the zone.
 			at, _ := rec["time"].(string)

@@ -36,6 +36,7 @@ type serveConfig struct {
 	directories           string
 	lockout               iam.LockoutPolicy
 	auditRetention        time.Duration
+	minPasswordLength     int
 	failedLoginsPerMinute int
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
@@ -63,12 +64,13 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.lockout.Threshold, "lockout-threshold", 5, "failed log-ins that lock an account (negative: never lock)")
 	fs.DurationVar(&c.lockout.Window, "lockout-window", 15*time.Minute, "time within which failed log-ins add up")
 	fs.DurationVar(&c.lockout.Duration, "lockout-duration", 15*time.Minute, "how long a lock-out lasts unless an admin ends it")
+	fs.IntVar(&c.minPasswordLength, "min-password-length", iam.DefaultMinPasswordLength, "fewest characters a new password may have (8 to 128; ASVS asks 12)")
 	fs.DurationVar(&c.auditRetention, "audit-retention", 365*24*time.Hour, "how long audit entries are kept (negative: for ever)")
 	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
-	fs.DurationVar(&c.sessionLifetime, "session-lifetime", 24*time.Hour, "lifetime of sessions and access tokens")
+	fs.DurationVar(&c.sessionLifetime, "session-lifetime", 12*time.Hour, "lifetime of sessions and access tokens (ASVS L2 asks at most 12h)")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: DEBUG, INFO, WARN or ERROR")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time allowed to read request headers")
 	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "time allowed to read a whole request")
@@ -167,7 +169,8 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 		return nil, err
 	}
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
-	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout, AuditRetention: cfg.auditRetention}
+	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout, AuditRetention: cfg.auditRetention,
+		MinPasswordLength: cfg.minPasswordLength}
 	if bus, ok := st.(iam.InvalidationBus); ok {
 		icfg.Bus = bus
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clusteriam/clusteriam/api"
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -85,6 +87,25 @@ func TestPasswordPolicy(t *testing.T) {
 	if r.status != http.StatusUnauthorized {
 		t.Errorf("log-in with the first 63 of 64 characters: status %d, want 401", r.status)
 	}
+
+	// Length in characters, 12 to 128 (ASVS 2.1.1, 2.1.2), for new
+	// passwords and changed ones alike.
+	for _, tc := range []struct {
+		pw   string
+		want int
+	}{
+		{strings.Repeat("a", 11), 400}, {strings.Repeat("é", 11), 400}, // 22 bytes, 11 characters
+		{strings.Repeat("🔑", 12), 201}, {strings.Repeat("a", 128), 201},
+		{strings.Repeat("a", 129), 400}, {strings.Repeat("é", 129), 400},
+	} {
+		body := []map[string]any{{"username": fmt.Sprint("len", len(tc.pw)), "domain": "LOCAL", "roles": []string{},
+			"localUserParams": map[string]any{"password": tc.pw}}}
+		if r := e.do("POST", "/v2/users", e.admin, body); r.status != tc.want {
+			t.Errorf("a password of %d characters: status %d, want %d", utf8.RuneCountInString(tc.pw), r.status, tc.want)
+		}
+	}
+	e.wantMsg(e.do("PUT", "/v2/users/"+e.createUser("short", "short-Password-1"), e.admin,
+		map[string]any{"localUserParams": map[string]any{"password": "Password-11"}}), 400, "at least 12 characters")
 
 	// No history: A, then B, then A again.
 	const a, b = "first Password", "second Password"

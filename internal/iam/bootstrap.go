@@ -21,7 +21,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error
 	if len(users) > 0 {
 		return false, nil
 	}
-	if err := checkPassword(password); err != nil {
+	if err := s.checkNewPassword(password); err != nil {
 		return false, fmt.Errorf("admin password: %w", err)
 	}
 	built, err := s.buildUsers(ctx, []NewUser{{

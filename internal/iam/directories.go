@@ -88,7 +88,7 @@ func directoryGroup(ctx context.Context, dir Directory, g *store.Group) error {
 // log-in, without roles of its own. The user returned carries the
 // cluster groups the directory put it in.
 func (s *Service) directoryLogin(ctx context.Context, dir Directory, in LoginInput) (store.User, error) {
-	if len(in.Password) > maxPasswordLen {
+	if len(in.Password) > maxLoginPasswordLen {
 		return store.User{}, errBadLogin
 	}
 	p, groupSIDs, err := dir.Authenticate(ctx, in.Username, in.Password)

@@ -250,3 +250,72 @@ func TestEnsureAdminConcurrent(t *testing.T) {
 		t.Errorf("%d users, %d replicas say they created the admin; want 1 and 1", len(users), created.Load())
 	}
 }
+
+// TestRehashOnLogin: a password hashed with weaker parameters than the
+// server's is hashed again at the next log-in, once, and still works.
+func TestRehashOnLogin(t *testing.T) {
+	ctx := context.Background()
+	st := testbackend.Open(t).Store
+	box, err := auth.NewSecretBox(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	weak := auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	strong := weak
+	strong.MemoryKiB, strong.Time = 2048, 2
+	old, err := New(ctx, st, auth.NewHasher(weak, 1), box, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.EnsureAdmin(ctx, "admin-Password-1"); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(ctx, st, auth.NewHasher(strong, 1), box, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Wait)
+	hashOf := func() string {
+		u, err := st.GetUserByName(ctx, LocalDomain, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.PasswordHash
+	}
+	before := hashOf()
+	for i := range 2 {
+		if _, err := login(t, svc, "admin", "admin-Password-1"); err != nil {
+			t.Fatalf("log-in %d: %v", i+1, err)
+		}
+		if i == 0 {
+			before = hashOf()
+		}
+	}
+	if !strings.HasPrefix(before, "$argon2id$v=19$m=2048,t=2,p=1$") {
+		t.Fatalf("hash after the first log-in %q, want the server's parameters", before)
+	}
+	if after := hashOf(); after != before {
+		t.Errorf("the second log-in hashed again: %q, then %q", before, after)
+	}
+}
+
+// TestDefaultSessionLifetime: sessions last 12 hours unless configured,
+// the longest ASVS 3.3.2 allows at level 2, however much they are used.
+func TestDefaultSessionLifetime(t *testing.T) {
+	svc, clk, _ := newTestService(t, Config{})
+	ctx := context.Background()
+	secret, err := login(t, svc, "admin", "admin-Password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 11 {
+		clk.add(time.Hour)
+		if _, err := svc.Authenticate(ctx, Credential{CredSession, secret}); err != nil {
+			t.Fatalf("session in use at %v: %v", clk.now(), err)
+		}
+	}
+	clk.add(time.Hour)
+	if _, err := svc.Authenticate(ctx, Credential{CredSession, secret}); KindOf(err) != KindUnauthenticated {
+		t.Fatalf("session after 12 hours of use: %v, want refused", err)
+	}
+}

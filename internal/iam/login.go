@@ -235,8 +235,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 	if err := s.store.CreateSession(store.WithAudit(ctx, ev), sess); err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
-	dirGroups := u.DirectoryGroups
+	dirGroups, oldHash := u.DirectoryGroups, u.PasswordHash
+	newHash, err := s.rehash(ctx, u, in.Password)
+	if err != nil {
+		return "", nil, err
+	}
 	u, err = s.store.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
+		if newHash != "" && cur.PasswordHash == oldHash {
+			cur.PasswordHash = newHash
+		}
 		cur.LastLoginMsecs = now
 		clearFailures(&cur, now)
 		if cur.Domain != LocalDomain {
@@ -249,6 +256,19 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 	}
 	s.logChange(ctx, nil, ev)
 	return secret, &Principal{User: u, Privileges: privs, SessionHash: hash}, nil
+}
+
+// rehash returns a new hash of password, which just logged u in, when its
+// stored hash has weaker parameters than the hasher's; "" otherwise.
+func (s *Service) rehash(ctx context.Context, u store.User, password string) (string, error) {
+	if u.Domain != LocalDomain || u.PasswordHash == "" || !s.hasher.NeedsRehash(u.PasswordHash) {
+		return "", nil
+	}
+	h, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return "", fmt.Errorf("rehash the password of %s: %w", u.SID, err)
+	}
+	return h, nil
 }
 
 // loginFailed logs a refused log-in as in, of user sid when known, and
@@ -274,7 +294,7 @@ func (s *Service) checkPassword(ctx context.Context, in LoginInput) (store.User,
 	if dir := s.dirs[strings.ToLower(domain)]; dir != nil {
 		return s.directoryLogin(ctx, dir, in)
 	}
-	if in.Username == "" || in.Password == "" || len(in.Password) > maxPasswordLen || !strings.EqualFold(domain, LocalDomain) {
+	if in.Username == "" || in.Password == "" || len(in.Password) > maxLoginPasswordLen || !strings.EqualFold(domain, LocalDomain) {
 		s.hasher.VerifyDummy(ctx, in.Password)
 		return store.User{}, errBadLogin
 	}

@@ -5,6 +5,7 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -30,7 +31,7 @@ const MaxBulk = 1000
 // Config tunes a Service. Zero values take the defaults.
 type Config struct {
 	// SessionLifetime is how long a session or access token lives
-	// (default 24h).
+	// (default 12h, the longest ASVS 3.3.2 allows at level 2).
 	SessionLifetime time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -47,6 +48,9 @@ type Config struct {
 	// AuditRetention is how long audit entries are kept (default 365
 	// days; negative: for ever).
 	AuditRetention time.Duration
+	// MinPasswordLength is the fewest characters a new password may have
+	// (default DefaultMinPasswordLength; at least 8).
+	MinPasswordLength int
 }
 
 // LockoutPolicy locks an account after Threshold failed log-ins within
@@ -87,6 +91,7 @@ type Service struct {
 	lockout    LockoutPolicy
 	// auditRetention is how long audit entries are kept; 0: for ever.
 	auditRetention time.Duration
+	minPasswordLen int
 	bg             sync.WaitGroup // failed log-ins being recorded
 }
 
@@ -97,7 +102,7 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	is := invalidatingStore{Store: st, cache: cache}
 	s := &Service{store: is, hasher: h, box: box, sessionTTL: cfg.SessionLifetime, now: cfg.Now, audit: cfg.Audit, cache: cache}
 	if s.sessionTTL <= 0 {
-		s.sessionTTL = 24 * time.Hour
+		s.sessionTTL = 12 * time.Hour
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -107,6 +112,11 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	}
 	s.lockout = cfg.Lockout
 	s.auditRetention = cfg.AuditRetention
+	s.minPasswordLen = cmp.Or(cfg.MinPasswordLength, DefaultMinPasswordLength)
+	if s.minPasswordLen < lowestMinPasswordLength || s.minPasswordLen > maxPasswordChars {
+		return nil, fmt.Errorf("the shortest password may be %d to %d characters, not %d",
+			lowestMinPasswordLength, maxPasswordChars, s.minPasswordLen)
+	}
 	switch {
 	case s.auditRetention == 0:
 		s.auditRetention = 365 * 24 * time.Hour

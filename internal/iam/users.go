@@ -114,7 +114,7 @@ func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, 
 	// A LOCAL user without a password is a service account: it cannot log
 	// in with a password, only use the API keys made for it.
 	if dir == nil && nu.Password != "" {
-		if err := checkPassword(nu.Password); err != nil {
+		if err := s.checkNewPassword(nu.Password); err != nil {
 			return store.User{}, err
 		}
 	}

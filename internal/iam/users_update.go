@@ -134,7 +134,7 @@ func (s *Service) checkUserUpdate(ctx context.Context, p *Principal, cur store.U
 	if cur.Domain != LocalDomain {
 		return invalid("the password of a %s user is kept by its directory", cur.Domain)
 	}
-	if err := checkPassword(*upd.Password); err != nil {
+	if err := s.checkNewPassword(*upd.Password); err != nil {
 		return err
 	}
 	if !p.isSelf(cur.SID) {

@@ -15,8 +15,18 @@ import (
 const (
 	maxNameLen        = 255
 	maxDescriptionLen = 1024
-	minPasswordLen    = 8
-	maxPasswordLen    = 1024
+	// maxPasswordChars is the longest new password (ASVS 2.1.2).
+	maxPasswordChars = 128
+	// maxLoginPasswordLen bounds, in bytes, what a log-in may send before
+	// anything is hashed; it is above every new password's length.
+	maxLoginPasswordLen = 1024
+)
+
+// Password length bounds a deployer may choose between for the shortest
+// new password (ASVS 2.1.1 asks 12).
+const (
+	DefaultMinPasswordLength = 12
+	lowestMinPasswordLength  = 8
 )
 
 // checkName validates a user, group or role name.
@@ -46,14 +56,17 @@ func checkDescription(d string) error {
 	return nil
 }
 
-func checkPassword(pw string) error {
-	switch {
-	case len(pw) < minPasswordLen:
-		return invalid("password must be at least %d characters", minPasswordLen)
-	case len(pw) > maxPasswordLen:
-		return invalid("password is longer than %d bytes", maxPasswordLen)
+// checkNewPassword applies the password policy: a length in characters,
+// valid UTF-8 and no NUL, and nothing else (no composition rules, as ASVS
+// 2.1.9 asks).
+func (s *Service) checkNewPassword(pw string) error {
+	switch n := utf8.RuneCountInString(pw); {
 	case !utf8.ValidString(pw) || strings.ContainsRune(pw, 0):
 		return invalid("password must be UTF-8 text without NUL")
+	case n < s.minPasswordLen:
+		return invalid("password must be at least %d characters", s.minPasswordLen)
+	case n > maxPasswordChars:
+		return invalid("password must be at most %d characters", maxPasswordChars)
 	}
 	return nil
 }
