@@ -201,3 +201,56 @@ func TestPanicAnswersGeneric500(t *testing.T) {
 		t.Errorf("after the panic, GET /v2/openapi.yaml: %d", res.StatusCode)
 	}
 }
+
+// TestRefusalsAreLogged: every refused request (failed authentication,
+// failed access control, input that does not decode or validate) leaves one
+// log record with the operation, status, caller, client address and reason,
+// and without the credential presented (ASVS 7.1.3, 7.1.4, 7.2.1, 7.2.2).
+func TestRefusalsAreLogged(t *testing.T) {
+	e := newEnv(t)
+	vsid, viewer := e.loginAs("vic", "COHESITY_VIEWER")
+	const badKey = "not-a-key-0123456789abcdef"
+	cases := []struct {
+		method, path string
+		c            cred
+		body         any
+		op           string
+		status       int
+		actor        string
+		reason       string
+	}{
+		{"GET", "/v2/users", apiKeyCred(badKey), nil, "get_users", 401, "", "invalid or missing credentials"},
+		{"GET", "/v2/roles", noCred, nil, "get_roles", 401, "", "credentials are required"},
+		{"POST", "/v2/users", viewer, []map[string]any{{"username": "x", "domain": "LOCAL"}}, "create_users", 403, vsid, "PRINCIPAL_MODIFY"},
+		{"GET", "/v2/audit-logs?count=0", viewer, nil, "get_audit_logs", 400, vsid, "count"},
+		{"PUT", "/v2/users/" + vsid, viewer, `{"description":`, "update_user", 400, vsid, "JSON"},
+		{"DELETE", "/v2/groups/S-1-100-21-1-1-9", e.admin, nil, "delete_group", 404, e.adminSID(), "S-1-100-21-1-1-9"},
+	}
+	for _, tc := range cases {
+		e.want(e.do(tc.method, tc.path, tc.c, tc.body), tc.status)
+	}
+	var refused []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(e.logBuf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec["msg"] == "refused" {
+			refused = append(refused, rec)
+		}
+	}
+	if len(refused) != len(cases) {
+		t.Fatalf("%d refused records, want %d:\n%s", len(refused), len(cases), e.logBuf)
+	}
+	for i, tc := range cases {
+		rec := refused[i]
+		if rec["op"] != tc.op || rec["status"] != float64(tc.status) || rec["actor"] != tc.actor || rec["ip"] != "127.0.0.1" ||
+			!strings.Contains(rec["reason"].(string), tc.reason) {
+			t.Errorf("%s %s: record %v, want op %s, status %d, actor %q, ip 127.0.0.1, a reason naming %q",
+				tc.method, tc.path, rec, tc.op, tc.status, tc.actor, tc.reason)
+		}
+	}
+	if strings.Contains(e.logBuf.String(), badKey) {
+		t.Error("the log holds the API key that was refused")
+	}
+}

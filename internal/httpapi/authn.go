@@ -45,6 +45,7 @@ func authenticate(svc *iam.Service, opts Options, h authedHandler) http.Handler 
 			writeError(w, r, log, err)
 			return
 		}
+		noteCaller(r, p.User.SID)
 		if err := h(w, r, p); err != nil {
 			writeError(w, r, log, err)
 		}

@@ -3,6 +3,8 @@
 package httpapi
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -108,10 +110,12 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// statusRecorder remembers the status written, for metrics and logs.
+// statusRecorder remembers the status written, and the start of an error's
+// body, for metrics and logs.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	errBody []byte
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -125,24 +129,61 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
+	if s.status >= 400 && len(s.errBody) < maxLoggedError {
+		s.errBody = append(s.errBody, b[:min(len(b), maxLoggedError-len(s.errBody))]...)
+	}
 	return s.ResponseWriter.Write(b)
+}
+
+// maxLoggedError bounds how much of an error's body a log line quotes.
+const maxLoggedError = 1024
+
+// reason returns the message of the Error written, as far as it was kept.
+func (s *statusRecorder) reason() string {
+	var e errorJSON
+	if json.Unmarshal(s.errBody, &e) != nil {
+		return string(s.errBody)
+	}
+	return e.Message
+}
+
+// caller holds who made a request, once authenticate knows, for the
+// request's log line.
+type caller struct{ sid string }
+
+type callerKey struct{}
+
+// noteCaller records the caller's sid for the log line of r.
+func noteCaller(r *http.Request, sid string) {
+	if c, ok := r.Context().Value(callerKey{}).(*caller); ok {
+		c.sid = sid
+	}
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // instrument records one operation's requests in metrics and logs, and
-// names the client's address to the service, for its audit trail.
+// names the client's address to the service, for its audit trail. Every
+// refused request (4xx) gets a log line with its caller, address and
+// reason: failed authentication and access control above all.
 func instrument(op string, opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		r = r.WithContext(iam.WithClientIP(r.Context(), clientAddr(r)))
+		who, ip := &caller{}, clientAddr(r)
+		ctx := context.WithValue(iam.WithClientIP(r.Context(), ip), callerKey{}, who)
+		r = r.WithContext(ctx)
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
 		d := time.Since(start)
 		opts.Metrics.observe(op, rec.status, d)
-		opts.Logger.DebugContext(r.Context(), "request", "op", op, "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", d)
+		if rec.status >= 400 && rec.status < 500 {
+			opts.Logger.InfoContext(ctx, "refused", "op", op, "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "actor", who.sid, "ip", ip, "reason", rec.reason())
+			return
+		}
+		opts.Logger.DebugContext(ctx, "request", "op", op, "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", d)
 	})
 }
