@@ -37,6 +37,7 @@ type serveConfig struct {
 	lockout               iam.LockoutPolicy
 	auditRetention        time.Duration
 	minPasswordLength     int
+	breachedPasswords     string
 	failedLoginsPerMinute int
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
@@ -65,6 +66,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.lockout.Window, "lockout-window", 15*time.Minute, "time within which failed log-ins add up")
 	fs.DurationVar(&c.lockout.Duration, "lockout-duration", 15*time.Minute, "how long a lock-out lasts unless an admin ends it")
 	fs.IntVar(&c.minPasswordLength, "min-password-length", iam.DefaultMinPasswordLength, "fewest characters a new password may have (8 to 128; ASVS asks 12)")
+	fs.StringVar(&c.breachedPasswords, "breached-passwords", "", "file of breached or common passwords, one per line, that no new password may be")
 	fs.DurationVar(&c.auditRetention, "audit-retention", 365*24*time.Hour, "how long audit entries are kept (negative: for ever)")
 	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
@@ -169,8 +171,14 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 		return nil, err
 	}
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
-	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout, AuditRetention: cfg.auditRetention,
-		MinPasswordLength: cfg.minPasswordLength}
+	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout,
+		AuditRetention: cfg.auditRetention, MinPasswordLength: cfg.minPasswordLength}
+	if cfg.breachedPasswords != "" {
+		if icfg.BreachedPasswords, err = auth.LoadPasswordList(cfg.breachedPasswords); err != nil {
+			return nil, err
+		}
+		log.Info("breached-password list loaded", "passwords", icfg.BreachedPasswords.Len())
+	}
 	if bus, ok := st.(iam.InvalidationBus); ok {
 		icfg.Bus = bus
 	}

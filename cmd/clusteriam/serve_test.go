@@ -225,3 +225,53 @@ func TestServeFlags(t *testing.T) {
 		t.Error("unknown command accepted")
 	}
 }
+
+// TestServePasswordPolicyFlags: --breached-passwords and
+// --min-password-length reach the service; a list that cannot be read or a
+// bound out of range stops serve before it listens.
+func TestServePasswordPolicyFlags(t *testing.T) {
+	list := filepath.Join(t.TempDir(), "breached.txt")
+	if err := os.WriteFile(list, []byte("Common-Password-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "Admin-Password-1"}
+	s := startServe(t, env, "--data-dir", t.TempDir(), "--breached-passwords", list, "--min-password-length", "16")
+	c := insecureClient()
+	tok := accessTokenOf(t, c, s.url, "Admin-Password-1")
+	for pw, want := range map[string]int{"Common-Password-1": 400, "fifteen-chars-1": 400, "sixteen-chars-12": 201} {
+		body := `[{"username":"u` + strings.ReplaceAll(pw, "-", "") + `","domain":"LOCAL","roles":[],"localUserParams":{"password":` + mustJSON(pw) + `}}]`
+		req, _ := http.NewRequest("POST", s.url+"/v2/users", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("a new password %q: %d, want %d", pw, res.StatusCode, want)
+		}
+	}
+	for _, args := range [][]string{{"--breached-passwords", list + ".missing"}, {"--min-password-length", "7"}} {
+		args = append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, args...)
+		if err := run(context.Background(), args, func(k string) string { return env[k] }, io.Discard); err == nil {
+			t.Errorf("%v: serve started", args)
+		}
+	}
+}
+
+// accessTokenOf logs the admin in and returns its access token.
+func accessTokenOf(t *testing.T, c *http.Client, url, pw string) string {
+	t.Helper()
+	res, err := c.Post(url+"/v2/access-tokens", "application/json",
+		strings.NewReader(`{"username":"admin","password":`+mustJSON(pw)+`,"domain":"LOCAL"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var tok struct{ AccessToken string }
+	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("log-in: %d, %v", res.StatusCode, err)
+	}
+	return tok.AccessToken
+}

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/clusteriam/clusteriam/api"
+	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -253,4 +255,21 @@ func TestRefusalsAreLogged(t *testing.T) {
 	if strings.Contains(e.logBuf.String(), badKey) {
 		t.Error("the log holds the API key that was refused")
 	}
+}
+
+// TestBreachedPasswords: with a breached-password list, no new password,
+// at creation or change, may be one of its entries (ASVS 2.1.7).
+func TestBreachedPasswords(t *testing.T) {
+	list, err := auth.ReadPasswordList(strings.NewReader("password1234\nqwertyuiop123\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvConfig(t, testParams, iam.Config{BreachedPasswords: list})
+	body := func(pw string) []map[string]any {
+		return []map[string]any{{"username": "bea", "domain": "LOCAL", "roles": []string{}, "localUserParams": map[string]any{"password": pw}}}
+	}
+	e.wantMsg(e.do("POST", "/v2/users", e.admin, body("qwertyuiop123")), 400, "breached")
+	sid := e.createUser("bea", "Qwertyuiop123", "COHESITY_VIEWER") // another case is another password
+	e.wantMsg(e.do("PUT", "/v2/users/"+sid, e.admin, map[string]any{"localUserParams": map[string]any{"password": "password1234"}}), 400, "breached")
+	e.accessToken("bea", "Qwertyuiop123")
 }

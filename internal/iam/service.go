@@ -51,6 +51,8 @@ type Config struct {
 	// MinPasswordLength is the fewest characters a new password may have
 	// (default DefaultMinPasswordLength; at least 8).
 	MinPasswordLength int
+	// BreachedPasswords, when set, lists passwords no new password may be.
+	BreachedPasswords *auth.PasswordList
 }
 
 // LockoutPolicy locks an account after Threshold failed log-ins within
@@ -92,6 +94,7 @@ type Service struct {
 	// auditRetention is how long audit entries are kept; 0: for ever.
 	auditRetention time.Duration
 	minPasswordLen int
+	breached       *auth.PasswordList
 	bg             sync.WaitGroup // failed log-ins being recorded
 }
 
@@ -112,6 +115,7 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	}
 	s.lockout = cfg.Lockout
 	s.auditRetention = cfg.AuditRetention
+	s.breached = cfg.BreachedPasswords
 	s.minPasswordLen = cmp.Or(cfg.MinPasswordLength, DefaultMinPasswordLength)
 	if s.minPasswordLen < lowestMinPasswordLength || s.minPasswordLen > maxPasswordChars {
 		return nil, fmt.Errorf("the shortest password may be %d to %d characters, not %d",

@@ -57,8 +57,8 @@ func checkDescription(d string) error {
 }
 
 // checkNewPassword applies the password policy: a length in characters,
-// valid UTF-8 and no NUL, and nothing else (no composition rules, as ASVS
-// 2.1.9 asks).
+// valid UTF-8 and no NUL, not on the breached-password list, and nothing
+// else (no composition rules, as ASVS 2.1.9 asks).
 func (s *Service) checkNewPassword(pw string) error {
 	switch n := utf8.RuneCountInString(pw); {
 	case !utf8.ValidString(pw) || strings.ContainsRune(pw, 0):
@@ -67,6 +67,8 @@ func (s *Service) checkNewPassword(pw string) error {
 		return invalid("password must be at least %d characters", s.minPasswordLen)
 	case n > maxPasswordChars:
 		return invalid("password must be at most %d characters", maxPasswordChars)
+	case s.breached != nil && s.breached.Contains(pw):
+		return invalid("password is on a list of breached or common passwords; choose another")
 	}
 	return nil
 }
