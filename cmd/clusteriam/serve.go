@@ -170,7 +170,11 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 	if err != nil {
 		return nil, err
 	}
-	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0))
+	pepper, err := auth.DerivePepper(key)
+	if err != nil {
+		return nil, err
+	}
+	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0)).WithPepper(pepper)
 	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout,
 		AuditRetention: cfg.auditRetention, MinPasswordLength: cfg.minPasswordLength}
 	if cfg.breachedPasswords != "" {

@@ -2,12 +2,16 @@ package auth
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -79,6 +83,50 @@ type Hasher struct {
 	sem    chan struct{}
 	dummy  string  // encoded hash with params, never matching a real password
 	kdf    kdfFunc // argon2.IDKey; replaceable in tests
+	pepper []byte  // nil: new hashes are not peppered
+}
+
+// PepperSize is the length of a pepper: 256 bits.
+const PepperSize = 32
+
+// ErrNoPepper is returned (wrapped) by Verify for a peppered hash when the
+// Hasher has no pepper.
+var ErrNoPepper = errors.New("the hash is peppered and this hasher has no pepper")
+
+// WithPepper returns a Hasher like h whose new hashes are peppered: the
+// password first goes through HMAC-SHA256 under pepper, a secret kept apart
+// from the hashes, and argon2id hashes that (ASVS 2.4.5). A stolen database
+// alone then allows no guessing. Such hashes carry the parameter k=1;
+// older hashes without it still verify, and NeedsRehash reports them.
+func (h *Hasher) WithPepper(pepper []byte) *Hasher {
+	out := *h
+	out.pepper = slices.Clone(pepper)
+	// The dummy hash costs what a real one does: peppered too.
+	if _, _, salt, key, err := decode(h.dummy); err == nil {
+		out.dummy = encode(h.params, true, salt, key)
+	}
+	return &out
+}
+
+// DerivePepper derives the pepper of password hashes from a master key
+// (the S3-secret key), so that no second secret needs keeping.
+func DerivePepper(master []byte) ([]byte, error) {
+	p, err := hkdf.Key(sha256.New, master, nil, "clusteriam password pepper v1", PepperSize)
+	if err != nil {
+		return nil, fmt.Errorf("auth: derive pepper: %w", err)
+	}
+	return p, nil
+}
+
+// input is what argon2id hashes for password: the password itself, or its
+// HMAC under the pepper.
+func (h *Hasher) input(password string, peppered bool) []byte {
+	if !peppered {
+		return []byte(password)
+	}
+	mac := hmac.New(sha256.New, h.pepper)
+	mac.Write([]byte(password))
+	return mac.Sum(nil)
 }
 
 // NewHasher returns a Hasher using p for new hashes and allowing at most limit
@@ -97,7 +145,7 @@ func NewHasher(p Params, limit int) *Hasher {
 	return &Hasher{
 		params: p,
 		sem:    make(chan struct{}, limit),
-		dummy:  encode(p, buf[:saltLen], buf[saltLen:]),
+		dummy:  encode(p, false, buf[:saltLen], buf[saltLen:]),
 		kdf:    argon2.IDKey,
 	}
 }
@@ -136,8 +184,9 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 		return "", err
 	}
 	defer h.release()
-	key := h.kdf([]byte(password), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, h.params.KeyLen)
-	return encode(h.params, salt, key), nil
+	peppered := h.pepper != nil
+	key := h.kdf(h.input(password, peppered), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, h.params.KeyLen)
+	return encode(h.params, peppered, salt, key), nil
 }
 
 // Verify reports whether password matches encoded, a PHC string as made by
@@ -146,15 +195,18 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 // A malformed or unsupported encoded value yields an error wrapping
 // ErrMalformedHash; a wrong password yields false and a nil error.
 func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
-	p, salt, want, err := decode(encoded)
+	p, peppered, salt, want, err := decode(encoded)
 	if err != nil {
 		return false, fmt.Errorf("auth: %w", err)
+	}
+	if peppered && h.pepper == nil {
+		return false, fmt.Errorf("auth: %w", ErrNoPepper)
 	}
 	if err := h.acquire(ctx); err != nil {
 		return false, err
 	}
 	defer h.release()
-	got := h.kdf([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
+	got := h.kdf(h.input(password, peppered), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
@@ -167,15 +219,16 @@ func (h *Hasher) VerifyDummy(ctx context.Context, password string) {
 }
 
 // NeedsRehash reports whether encoded uses weaker parameters than h's: less
-// memory, fewer passes, a shorter salt or a shorter hash. A different thread
-// count alone does not count as weaker. An encoded value that cannot be
-// parsed needs rehashing.
+// memory, fewer passes, a shorter salt or a shorter hash, or no pepper when
+// h has one. A different thread count alone does not count as weaker. An
+// encoded value that cannot be parsed needs rehashing.
 func (h *Hasher) NeedsRehash(encoded string) bool {
-	p, _, _, err := decode(encoded)
+	p, peppered, _, _, err := decode(encoded)
 	if err != nil {
 		return true
 	}
-	return p.MemoryKiB < h.params.MemoryKiB ||
+	return (h.pepper != nil && !peppered) ||
+		p.MemoryKiB < h.params.MemoryKiB ||
 		p.Time < h.params.Time ||
 		p.SaltLen < h.params.SaltLen ||
 		p.KeyLen < h.params.KeyLen
@@ -185,17 +238,22 @@ func (h *Hasher) NeedsRehash(encoded string) bool {
 // no padding, canonical (no stray bits) on decode.
 func b64() *base64.Encoding { return base64.RawStdEncoding.Strict() }
 
-func encode(p Params, salt, key []byte) string {
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.MemoryKiB, p.Time, p.Threads,
+func encode(p Params, peppered bool, salt, key []byte) string {
+	k := ""
+	if peppered {
+		k = ",k=1"
+	}
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d%s$%s$%s",
+		argon2.Version, p.MemoryKiB, p.Time, p.Threads, k,
 		b64().EncodeToString(salt), b64().EncodeToString(key))
 }
 
 // decode parses a PHC argon2id string. Only the exact form written by encode
-// is accepted: version 19 and parameters in the order m, t, p.
-func decode(encoded string) (p Params, salt, key []byte, err error) {
-	fail := func(format string, args ...any) (Params, []byte, []byte, error) {
-		return Params{}, nil, nil, fmt.Errorf("%w: %s", ErrMalformedHash, fmt.Sprintf(format, args...))
+// is accepted: version 19 and parameters in the order m, t, p, then k=1 for
+// a peppered hash.
+func decode(encoded string) (p Params, peppered bool, salt, key []byte, err error) {
+	fail := func(format string, args ...any) (Params, bool, []byte, []byte, error) {
+		return Params{}, false, nil, nil, fmt.Errorf("%w: %s", ErrMalformedHash, fmt.Sprintf(format, args...))
 	}
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[0] != "" {
@@ -208,8 +266,11 @@ func decode(encoded string) (p Params, salt, key []byte, err error) {
 		return fail("unsupported version field %q", parts[2])
 	}
 	kv := strings.Split(parts[3], ",")
+	if len(kv) == 4 && kv[3] == "k=1" {
+		peppered, kv = true, kv[:3]
+	}
 	if len(kv) != 3 {
-		return fail("want parameters m,t,p")
+		return fail("want parameters m,t,p and perhaps k=1")
 	}
 	var vals [3]uint64
 	for i, name := range []string{"m", "t", "p"} {
@@ -247,5 +308,5 @@ func decode(encoded string) (p Params, salt, key []byte, err error) {
 	if err := p.validate(); err != nil {
 		return fail("%v", err)
 	}
-	return p, salt, key, nil
+	return p, peppered, salt, key, nil
 }

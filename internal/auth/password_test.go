@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"regexp"
@@ -102,7 +103,7 @@ func TestVerifyParsesParams(t *testing.T) {
 			if !strings.Contains(enc, "$"+tt.want+"$") {
 				t.Fatalf("encoded %q lacks %q", enc, tt.want)
 			}
-			p, salt, key, err := decode(enc)
+			p, _, salt, key, err := decode(enc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +151,7 @@ func TestVerifyMalformed(t *testing.T) {
 		{"no version", "$argon2id$" + params + "$" + salt + "$" + key},
 		{"params reordered", "$argon2id$v=19$t=1,m=64,p=1$" + salt + "$" + key},
 		{"params missing", "$argon2id$v=19$m=64,t=1$" + salt + "$" + key},
-		{"params extra", "$argon2id$v=19$m=64,t=1,p=1,k=1$" + salt + "$" + key},
+		{"params extra", "$argon2id$v=19$m=64,t=1,p=1,x=1$" + salt + "$" + key},
 		{"param not number", "$argon2id$v=19$m=x,t=1,p=1$" + salt + "$" + key},
 		{"param negative", "$argon2id$v=19$m=-64,t=1,p=1$" + salt + "$" + key},
 		{"param plus sign", "$argon2id$v=19$m=+64,t=1,p=1$" + salt + "$" + key},
@@ -444,6 +445,59 @@ func BenchmarkVerify(b *testing.B) {
 	for b.Loop() {
 		if ok, err := h.Verify(ctx, enc, "correct horse battery staple"); !ok || err != nil {
 			b.Fatal(ok, err)
+		}
+	}
+}
+
+// TestPepper: a peppered hasher's hashes carry k=1 and verify only with the
+// same pepper; unpeppered hashes still verify and need rehashing; the
+// dummy costs what a peppered hash does.
+func TestPepper(t *testing.T) {
+	ctx := context.Background()
+	p := Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+	plain := NewHasher(p, 1)
+	pepper, err := DerivePepper(bytes.Repeat([]byte{7}, 32))
+	if err != nil || len(pepper) != PepperSize {
+		t.Fatalf("DerivePepper: %d bytes, %v", len(pepper), err)
+	}
+	other, _ := DerivePepper(bytes.Repeat([]byte{8}, 32))
+	if bytes.Equal(pepper, other) {
+		t.Fatal("two master keys gave one pepper")
+	}
+	h, h2 := plain.WithPepper(pepper), plain.WithPepper(other)
+	enc, err := h.Hash(ctx, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=64,t=1,p=1,k=1$") {
+		t.Fatalf("peppered hash %q lacks k=1", enc)
+	}
+	if ok, err := h.Verify(ctx, enc, "pw"); err != nil || !ok {
+		t.Errorf("Verify with the pepper = %v, %v", ok, err)
+	}
+	if ok, err := h2.Verify(ctx, enc, "pw"); err != nil || ok {
+		t.Errorf("Verify with another pepper = %v, %v; want false", ok, err)
+	}
+	if _, err := plain.Verify(ctx, enc, "pw"); !errors.Is(err, ErrNoPepper) {
+		t.Errorf("Verify without a pepper: %v, want ErrNoPepper", err)
+	}
+	// The same argon2id without the HMAC does not match: the pepper is used.
+	if _, _, salt, key, _ := decode(enc); bytes.Equal(argon2.IDKey([]byte("pw"), salt, 1, 64, 1, 32), key) {
+		t.Error("the peppered hash is the plain argon2id of the password")
+	}
+	old, _ := plain.Hash(ctx, "pw")
+	if ok, err := h.Verify(ctx, old, "pw"); err != nil || !ok {
+		t.Errorf("an unpeppered hash no longer verifies: %v, %v", ok, err)
+	}
+	if !h.NeedsRehash(old) || h.NeedsRehash(enc) || plain.NeedsRehash(enc) {
+		t.Error("NeedsRehash: want true for an unpeppered hash under a pepper only")
+	}
+	if !strings.Contains(h.dummy, ",k=1$") {
+		t.Errorf("dummy %q is not peppered", h.dummy)
+	}
+	for _, bad := range []string{",k=2", ",k=1,k=1", ",x=1"} {
+		if _, err := h.Verify(ctx, strings.Replace(enc, ",k=1", bad, 1), "pw"); !errors.Is(err, ErrMalformedHash) {
+			t.Errorf("params ending %q: %v, want ErrMalformedHash", bad, err)
 		}
 	}
 }

@@ -93,7 +93,11 @@ func newEnvConfig(t *testing.T, params auth.Params, cfg iam.Config) *env {
 	logBuf := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.Audit = log
-	svc, err := iam.New(ctx, st, auth.NewHasher(params, 4), box, cfg)
+	pepper, err := auth.DerivePepper(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := iam.New(ctx, st, auth.NewHasher(params, 4).WithPepper(pepper), box, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

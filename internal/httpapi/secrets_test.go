@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"testing"
 
@@ -62,8 +63,13 @@ func TestPasswordHashAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(u.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") {
-		t.Fatalf("stored hash %q does not carry the OWASP parameters", u.PasswordHash)
+	if !strings.HasPrefix(u.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1,k=1$") {
+		t.Fatalf("stored hash %q does not carry the OWASP parameters and the pepper mark", u.PasswordHash)
 	}
 	e.accessToken("rita", "rita-Password-1")
+	// The database alone does not let anyone test guesses: without the
+	// pepper, which is kept apart from it, the hash cannot be checked.
+	if _, err := auth.NewHasher(auth.DefaultParams(), 1).Verify(context.Background(), u.PasswordHash, "rita-Password-1"); !errors.Is(err, auth.ErrNoPepper) {
+		t.Errorf("a hasher without the pepper checked the stored hash: %v", err)
+	}
 }
