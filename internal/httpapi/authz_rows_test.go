@@ -133,6 +133,9 @@ func sessionRows() []authzRow {
 func userRows() []authzRow {
 	return []authzRow{
 		{op: "create_users", req: "POST /v2/users", body: `[{"username":"{name}","domain":"LOCAL"}]`, mutates: true, want: only(201, principalManagers...)},
+		// Manage Users grants no privilege the caller lacks: the helpdesk
+		// could otherwise make itself an admin account.
+		{op: "create_users", name: "granting-admin", req: "POST /v2/users", body: `[{"username":"{name}","domain":"LOCAL","roles":["COHESITY_ADMIN"]}]`, mutates: true, want: only(201, pAdmin)},
 		{op: "get_users", req: "GET /v2/users", want: only(200, principalViewers...)},
 		{op: "delete_users", req: "POST /v2/users/delete", body: `{"sids":["{user}"]}`, on: onOther, mutates: true, want: only(204, principalManagers...)},
 		{op: "get_user_by_sid", name: "own", req: "GET /v2/users/{user}", on: onSelf, want: all(200)},
@@ -144,6 +147,7 @@ func userRows() []authzRow {
 		{op: "update_user", name: "other-description", req: "PUT /v2/users/{user}", body: `{"description":"{name}"}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "other-password", req: "PUT /v2/users/{user}", body: `{"localUserParams":{"password":"{name}-Password-2"}}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "other-lock", req: "PUT /v2/users/{user}", body: `{"locked":true}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
+		{op: "update_user", name: "other-roles-admin", req: "PUT /v2/users/{user}", body: `{"roles":["COHESITY_ADMIN"]}`, on: onOther, mutates: true, want: only(200, pAdmin)},
 		{op: "delete_user", name: "other", req: "DELETE /v2/users/{user}", on: onOther, mutates: true, want: only(204, principalManagers...)},
 		{op: "delete_user", name: "own", req: "DELETE /v2/users/{user}", on: onSelf, mutates: true, want: only(400, principalManagers...)},
 		{op: "regenerate_s3_key", name: "own", req: "POST /v2/users/{user}/s3-secret-key", on: onSelf, mutates: true, want: only(201, s3KeyManagers...)},
@@ -193,10 +197,14 @@ func keyListedFor(names ...string) func(t *testing.T, fx fixture, r resp) {
 func groupRows() []authzRow {
 	return []authzRow{
 		{op: "create_group", req: "POST /v2/groups", body: `[{"name":"{name}","domain":"LOCAL"}]`, mutates: true, want: only(201, principalManagers...)},
+		{op: "create_group", name: "granting-admin", req: "POST /v2/groups", body: `[{"name":"{name}","domain":"LOCAL","roles":["COHESITY_ADMIN"]}]`, mutates: true, want: only(201, pAdmin)},
 		{op: "get_groups", req: "GET /v2/groups", want: only(200, principalViewers...)},
 		{op: "delete_groups", req: "POST /v2/groups/delete", body: `{"sids":["{group}"]}`, mutates: true, want: only(204, principalManagers...)},
 		{op: "get_group_by_sid", req: "GET /v2/groups/{group}", want: only(200, principalViewers...)},
 		{op: "update_group", req: "PUT /v2/groups/{group}", body: `{"description":"{name}"}`, mutates: true, want: only(200, principalManagers...)},
+		{op: "update_group", name: "roles-admin", req: "PUT /v2/groups/{group}", body: `{"roles":["COHESITY_ADMIN"]}`, mutates: true, want: only(200, pAdmin)},
+		{op: "update_group", name: "join-admin-group", req: "PUT /v2/groups/{group}", groupRoles: []string{"COHESITY_ADMIN"},
+			body: `{"localGroupParams":{"userSids":["{user}"]}}`, on: onOther, mutates: true, want: only(200, pAdmin)},
 		{op: "delete_group", req: "DELETE /v2/groups/{group}", mutates: true, want: only(204, principalManagers...)},
 	}
 }

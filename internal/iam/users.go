@@ -26,6 +26,13 @@ func (s *Service) CreateUsers(ctx context.Context, p *Principal, in []NewUser) (
 	if err := s.require(p, PrivPrincipalModify); err != nil {
 		return nil, err
 	}
+	var roles []string
+	for _, nu := range in {
+		roles = append(roles, nu.Roles...)
+	}
+	if err := s.checkGrant(ctx, p, roles); err != nil {
+		return nil, err
+	}
 	users, err := s.buildUsers(ctx, in)
 	if err == nil {
 		err = s.store.CreateUsers(ctx, users)

@@ -56,9 +56,12 @@ func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd 
 			return store.User{}, err
 		}
 		if self {
-			if err := s.checkNoRaise(ctx, p, append(roles, s.groupRoles(ctx, cur)...)); err != nil {
-				return store.User{}, err
-			}
+			err = s.checkNoRaise(ctx, p, append(roles, s.groupRoles(ctx, cur)...))
+		} else {
+			err = s.checkGrant(ctx, p, roles)
+		}
+		if err != nil {
+			return store.User{}, err
 		}
 	}
 	out, err := s.store.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
