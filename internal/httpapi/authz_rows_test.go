@@ -65,7 +65,7 @@ var (
 	principalViewers  = []string{pViewer, pOperator, pAdmin, pHelpdesk} // hold PRINCIPAL_VIEW
 	principalManagers = []string{pAdmin, pHelpdesk}                     // hold PRINCIPAL_MODIFY
 	roleManagers      = []string{pAdmin, pHelpdesk}                     // hold ROLE_MODIFY
-	s3KeyManagers     = []string{pOperator, pAdmin, pS3}                // hold S3_KEY_MODIFY
+	s3KeyManagers     = []string{pOperator, pAdmin, pS3, pHelpdesk}     // hold S3_KEY_MODIFY
 )
 
 // only gives status to the callers named and 403 to the other callers.
@@ -148,10 +148,17 @@ func userRows() []authzRow {
 		{op: "update_user", name: "other-password", req: "PUT /v2/users/{user}", body: `{"localUserParams":{"password":"{name}-Password-2"}}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "other-lock", req: "PUT /v2/users/{user}", body: `{"locked":true}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "other-roles-admin", req: "PUT /v2/users/{user}", body: `{"roles":["COHESITY_ADMIN"]}`, on: onOther, mutates: true, want: only(200, pAdmin)},
+		// Nor does it reach a user holding privileges the caller lacks:
+		// whoever sets a user's password or makes its keys acts as it.
+		{op: "update_user", name: "admin-password", req: "PUT /v2/users/{user}", body: `{"localUserParams":{"password":"{name}-Password-2"}}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
+		{op: "update_user", name: "admin-description", req: "PUT /v2/users/{user}", body: `{"description":"{name}"}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
 		{op: "delete_user", name: "other", req: "DELETE /v2/users/{user}", on: onOther, mutates: true, want: only(204, principalManagers...)},
 		{op: "delete_user", name: "own", req: "DELETE /v2/users/{user}", on: onSelf, mutates: true, want: only(400, principalManagers...)},
 		{op: "regenerate_s3_key", name: "own", req: "POST /v2/users/{user}/s3-secret-key", on: onSelf, mutates: true, want: only(201, s3KeyManagers...)},
-		{op: "regenerate_s3_key", name: "other", req: "POST /v2/users/{user}/s3-secret-key", on: onOther, mutates: true, want: only(201, pAdmin)},
+		{op: "regenerate_s3_key", name: "other", req: "POST /v2/users/{user}/s3-secret-key", on: onOther, mutates: true, want: only(201, pAdmin, pHelpdesk)},
+		{op: "regenerate_s3_key", name: "admin", req: "POST /v2/users/{user}/s3-secret-key", on: onAdmin, mutates: true, want: only(201, pAdmin)},
+		// Taking access away is not limited so (see docs/privileges.md).
+		{op: "delete_user", name: "admin", req: "DELETE /v2/users/{user}", on: onAdmin, mutates: true, want: only(204, principalManagers...)},
 	}
 }
 
@@ -160,16 +167,20 @@ func keyRows() []authzRow {
 	return []authzRow{
 		{op: "create_user_api_key", name: "own", req: "POST /v2/users/{user}/api-keys", body: `{"name":"{name}"}`, on: onSelf, mutates: true, want: all(201)},
 		{op: "create_user_api_key", name: "other", req: "POST /v2/users/{user}/api-keys", body: `{"name":"{name}"}`, on: onOther, mutates: true, want: only(201, principalManagers...)},
+		{op: "create_user_api_key", name: "admin", req: "POST /v2/users/{user}/api-keys", body: `{"name":"{name}"}`, on: onAdmin, mutates: true, want: only(201, pAdmin)},
 		{op: "get_user_api_keys", name: "own", req: "GET /v2/users/{user}/api-keys", on: onSelf, want: all(200)},
 		{op: "get_user_api_keys", name: "other", req: "GET /v2/users/{user}/api-keys", on: onOther, want: only(200, principalViewers...)},
 		{op: "get_user_api_key_by_id", name: "own", req: "GET " + key, on: onSelf, want: all(200)},
 		{op: "get_user_api_key_by_id", name: "other", req: "GET " + key, on: onOther, want: only(200, principalViewers...)},
 		{op: "update_user_api_key_by_id", name: "own", req: "PUT " + key, body: `{"name":"{name}","isActive":false}`, on: onSelf, mutates: true, want: all(200)},
 		{op: "update_user_api_key_by_id", name: "other", req: "PUT " + key, body: `{"name":"{name}","isActive":false}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
+		{op: "update_user_api_key_by_id", name: "admin", req: "PUT " + key, body: `{"name":"{name}","isActive":false}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
 		{op: "delete_user_api_key_by_id", name: "own", req: "DELETE " + key, on: onSelf, mutates: true, want: all(204)},
 		{op: "delete_user_api_key_by_id", name: "other", req: "DELETE " + key, on: onOther, mutates: true, want: only(204, principalManagers...)},
+		{op: "delete_user_api_key_by_id", name: "admin", req: "DELETE " + key, on: onAdmin, mutates: true, want: only(204, pAdmin)},
 		{op: "rotate_user_api_key", name: "own", req: "POST " + key + "/rotate", on: onSelf, mutates: true, want: all(200)},
 		{op: "rotate_user_api_key", name: "other", req: "POST " + key + "/rotate", on: onOther, mutates: true, want: only(200, principalManagers...)},
+		{op: "rotate_user_api_key", name: "admin", req: "POST " + key + "/rotate", on: onAdmin, mutates: true, want: only(200, pAdmin)},
 		// Everyone may list keys; only Manage Users sees other users' keys.
 		{op: "get_all_api_keys", name: "own", req: "GET /v2/api-keys?ids={key}", on: onSelf, want: all(200), check: keyListedFor(callers...)},
 		{op: "get_all_api_keys", name: "other", req: "GET /v2/api-keys?ids={key}", on: onOther, want: all(200), check: keyListedFor(principalManagers...)},

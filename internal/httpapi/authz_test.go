@@ -32,7 +32,7 @@ const (
 	pAdmin       = "admin"           // COHESITY_ADMIN, API key
 	pS3          = "custom-s3"       // AuthzS3: ROLE_VIEW, S3_KEY_MODIFY; Bearer token
 	pBare        = "custom-bare"     // AuthzBare: CLUSTER_VIEW, nothing of this API; API key
-	pHelpdesk    = "custom-helpdesk" // AuthzHelpdesk: PRINCIPAL_VIEW, PRINCIPAL_MODIFY, ROLE_MODIFY; session-id
+	pHelpdesk    = "custom-helpdesk" // AuthzHelpdesk: PRINCIPAL_VIEW, PRINCIPAL_MODIFY, ROLE_MODIFY, S3_KEY_MODIFY; session-id
 )
 
 // refused are the callers whose credential must not authenticate: every
@@ -47,7 +47,7 @@ var callers = []string{pViewer, pOperator, pAdmin, pS3, pBare, pHelpdesk}
 var customRoles = map[string][]string{
 	"AuthzS3":       {"ROLE_VIEW", "S3_KEY_MODIFY"},
 	"AuthzBare":     {"CLUSTER_VIEW"},
-	"AuthzHelpdesk": {"PRINCIPAL_VIEW", "PRINCIPAL_MODIFY", "ROLE_MODIFY"},
+	"AuthzHelpdesk": {"PRINCIPAL_VIEW", "PRINCIPAL_MODIFY", "ROLE_MODIFY", "S3_KEY_MODIFY"},
 	"AuthzOther":    {"PRINCIPAL_VIEW"}, // of the users acted on (onOther), so that they may log in
 }
 

@@ -18,12 +18,16 @@ type APIKeyInput struct {
 	ExpiryTimeMsecs *int64 // nil: none on create, unchanged on update
 }
 
-// mayManageKeysOf: a user manages its own keys; others' need Manage Users.
-func (s *Service) mayManageKeysOf(p *Principal, userSID string) error {
+// mayManageKeysOf: a user manages its own keys; others' need Manage Users,
+// and a caller holding every privilege of their owner (checkReach).
+func (s *Service) mayManageKeysOf(ctx context.Context, p *Principal, userSID string) error {
 	if p.isSelf(userSID) {
 		return nil
 	}
-	return s.require(p, PrivPrincipalModify)
+	if err := s.require(p, PrivPrincipalModify); err != nil {
+		return err
+	}
+	return s.checkReachSID(ctx, p, userSID)
 }
 
 func (s *Service) mayViewKeysOf(p *Principal, userSID string) error {
@@ -54,7 +58,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, userSID string
 }
 
 func (s *Service) createAPIKey(ctx context.Context, p *Principal, userSID string, in APIKeyInput) (store.APIKey, string, error) {
-	if err := s.mayManageKeysOf(p, userSID); err != nil {
+	if err := s.mayManageKeysOf(ctx, p, userSID); err != nil {
 		return store.APIKey{}, "", err
 	}
 	if err := s.checkKeyInput(in, true); err != nil {
@@ -161,7 +165,7 @@ func (s *Service) RotateAPIKey(ctx context.Context, p *Principal, userSID, id st
 }
 
 func (s *Service) changeKey(ctx context.Context, p *Principal, userSID, id string, fn func(*store.APIKey) error) (store.APIKey, error) {
-	if err := s.mayManageKeysOf(p, userSID); err != nil {
+	if err := s.mayManageKeysOf(ctx, p, userSID); err != nil {
 		return store.APIKey{}, err
 	}
 	return s.store.UpdateAPIKey(ctx, id, func(k store.APIKey) (store.APIKey, error) {
@@ -174,7 +178,7 @@ func (s *Service) changeKey(ctx context.Context, p *Principal, userSID, id strin
 
 // DeleteAPIKey deletes one key of a user.
 func (s *Service) DeleteAPIKey(ctx context.Context, p *Principal, userSID, id string) error {
-	err := s.mayManageKeysOf(p, userSID)
+	err := s.mayManageKeysOf(ctx, p, userSID)
 	if err == nil {
 		if _, err = s.userKey(ctx, userSID, id); err == nil {
 			err = s.store.DeleteAPIKey(ctx, id)
@@ -206,6 +210,9 @@ func (s *Service) regenerateS3Key(ctx context.Context, p *Principal, sid string)
 	}
 	if !p.isSelf(sid) {
 		if err := s.require(p, PrivPrincipalModify); err != nil {
+			return "", err
+		}
+		if err := s.checkReachSID(ctx, p, sid); err != nil {
 			return "", err
 		}
 	}

@@ -2,7 +2,10 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"slices"
+
+	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 // The limits of Manage Users. Whoever holds PRINCIPAL_MODIFY sets
@@ -22,6 +25,41 @@ func (s *Service) checkGrant(ctx context.Context, p *Principal, roles []string) 
 		return forbidden("you cannot grant privilege %q, which you do not hold", priv)
 	}
 	return nil
+}
+
+// checkReach refuses to change user u, or to make or change its
+// credentials, when u holds a privilege the caller does not (special ones
+// aside): whoever sets a user's password or makes its API keys can act as
+// that user. Taking access away (deleting a user, ending its sessions) is
+// not limited so.
+func (s *Service) checkReach(ctx context.Context, p *Principal, u store.User) error {
+	if p.isSelf(u.SID) {
+		return nil
+	}
+	privs, err := s.privilegesOf(ctx, u)
+	if err != nil {
+		return err
+	}
+	if priv, ok := s.lacking(p, privs); ok {
+		return forbidden("user %s holds privilege %q, which you do not; you cannot change it or its credentials", domainUser(u.Domain, u.Username), priv)
+	}
+	return nil
+}
+
+// checkReachSID is checkReach for user sid; an unknown sid is left for the
+// operation to report.
+func (s *Service) checkReachSID(ctx context.Context, p *Principal, sid string) error {
+	if p.isSelf(sid) {
+		return nil
+	}
+	u, err := s.store.GetUser(ctx, sid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.checkReach(ctx, p, u)
 }
 
 // lacking returns the first of privs, special ones aside, that p does not

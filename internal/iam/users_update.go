@@ -41,6 +41,9 @@ func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd 
 	if err != nil {
 		return store.User{}, err
 	}
+	if err := s.checkReach(ctx, p, cur); err != nil {
+		return store.User{}, err
+	}
 	if err := s.checkUserUpdate(ctx, p, cur, upd); err != nil {
 		return store.User{}, err
 	}
