@@ -109,6 +109,7 @@ type fixture struct {
 	caller                 *principal
 	user                   string // {user}: sid of the user acted on
 	key, group, role, name string // {key} of user, {group}, {role}; {name}: a name no record has
+	creates                bool   // the row may make a record named {name}
 }
 
 // fixtures makes what a cell of row acts on. Cells that must change
@@ -125,6 +126,9 @@ func (m *matrix) fixtures(t *testing.T, row authzRow, caller *principal, want in
 		}
 	}
 	fx.caller, fx.name = caller, m.fresh("n")
+	// Only a POST makes records, and those of this API take their name
+	// from the body.
+	fx.creates = row.mutates && strings.HasPrefix(row.req, "POST ") && strings.Contains(row.body, `"{name}"`)
 	return fx
 }
 
@@ -193,20 +197,26 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 	var s authzState
 	var errs [7]error
 	s.Users, errs[0] = st.ListUsers(ctx, store.UserFilter{SIDs: sids})
-	named, err := st.ListUsers(ctx, store.UserFilter{Usernames: []string{fx.name}})
-	s.Users, errs[1] = append(s.Users, named...), err
-	s.Keys, errs[2] = st.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: sids})
-	s.Sessions, errs[3] = st.CountSessions(ctx, sids, m.e.svc.NowMsecs())
-	s.Groups, errs[4] = st.ListGroups(ctx, store.GroupFilter{Names: []string{fx.name}})
+	s.Keys, errs[1] = st.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: sids})
+	s.Sessions, errs[2] = st.CountSessions(ctx, sids, m.e.svc.NowMsecs())
 	if fx.group != "" {
-		g, err := st.ListGroups(ctx, store.GroupFilter{SIDs: []string{fx.group}})
-		s.Groups, errs[5] = append(s.Groups, g...), err
+		s.Groups, errs[3] = st.ListGroups(ctx, store.GroupFilter{SIDs: []string{fx.group}})
 	}
-	names := []string{fx.name}
+	var names []string
 	if fx.role != "" {
 		names = append(names, fx.role)
 	}
-	s.Roles, errs[6] = st.ListRoles(ctx, names)
+	if fx.creates {
+		// What a create made under the fresh name.
+		var users []store.User
+		var groups []store.Group
+		users, errs[4] = st.ListUsers(ctx, store.UserFilter{Usernames: []string{fx.name}})
+		groups, errs[5] = st.ListGroups(ctx, store.GroupFilter{Names: []string{fx.name}})
+		s.Users, s.Groups, names = append(s.Users, users...), append(s.Groups, groups...), append(names, fx.name)
+	}
+	if len(names) > 0 {
+		s.Roles, errs[6] = st.ListRoles(ctx, names)
+	}
 	for _, err := range errs {
 		if err != nil {
 			t.Fatalf("snapshot: %v", err)
