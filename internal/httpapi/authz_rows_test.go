@@ -106,7 +106,7 @@ func serviceRows() []authzRow {
 	noRole := `{"username":"p-norole","password":"p-norole-Password-1","domain":"LOCAL"}`
 	// A locked or expired user cannot log in; a bad credential sent along
 	// does not stand in the way of one who may.
-	cannotLogIn := statuses{pLocked: 401, pExpiredUser: 401}
+	cannotLogIn := statuses{pLocked: 401, pExpiredUser: 401, pNotYetUser: 401}
 	return []authzRow{
 		{op: "get_health", req: "GET /healthz", open: true, want: everyone(200, nil)},
 		{op: "get_openapi", req: "GET /v2/openapi.yaml", open: true, want: everyone(200, nil)},
@@ -124,6 +124,8 @@ func sessionRows() []authzRow {
 		{op: "delete_session", name: "other", req: "DELETE /v2/users/sessions?sid={user}", on: onOther, withSession: true, mutates: true, want: only(204, principalManagers...)},
 		{op: "delete_session", name: "everyone", req: "DELETE /v2/users/sessions", on: onOther, withSession: true, mutates: true,
 			want: only(204, principalManagers...), restore: (*matrix).relogin},
+		// Taking access away needs Manage Users alone (docs/privileges.md).
+		{op: "delete_session", name: "admin", req: "DELETE /v2/users/sessions?sid={user}", on: onAdmin, withSession: true, mutates: true, want: only(204, principalManagers...)},
 		{op: "get_active_sessions_count", name: "own", req: "GET /v2/users/sessions?sids={user}", on: onSelf, want: all(200)},
 		{op: "get_active_sessions_count", name: "other", req: "GET /v2/users/sessions?sids={user}", on: onOther, want: only(200, principalViewers...)},
 		{op: "get_active_sessions_count", name: "everyone", req: "GET /v2/users/sessions", want: only(200, principalViewers...)},
@@ -136,6 +138,8 @@ func userRows() []authzRow {
 		// Manage Users grants no privilege the caller lacks: the helpdesk
 		// could otherwise make itself an admin account.
 		{op: "create_users", name: "granting-admin", req: "POST /v2/users", body: `[{"username":"{name}","domain":"LOCAL","roles":["COHESITY_ADMIN"]}]`, mutates: true, want: only(201, pAdmin)},
+		// Special privileges are kept out of Admin, not out of its reach.
+		{op: "create_users", name: "granting-data-security", req: "POST /v2/users", body: `[{"username":"{name}","domain":"LOCAL","roles":["COHESITY_DATA_SECURITY"]}]`, mutates: true, want: only(201, pAdmin)},
 		{op: "get_users", req: "GET /v2/users", want: only(200, principalViewers...)},
 		{op: "delete_users", req: "POST /v2/users/delete", body: `{"sids":["{user}"]}`, on: onOther, mutates: true, want: only(204, principalManagers...)},
 		{op: "get_user_by_sid", name: "own", req: "GET /v2/users/{user}", on: onSelf, want: all(200)},
@@ -143,6 +147,8 @@ func userRows() []authzRow {
 		{op: "update_user", name: "own-description-email", req: "PUT /v2/users/{user}", body: `{"description":"{name}","localUserParams":{"email":"{name}@example.com"}}`, on: onSelf, mutates: true, want: all(200)},
 		{op: "update_user", name: "own-password", req: "PUT /v2/users/{user}", body: `{"localUserParams":{"password":"{password}2","currentPassword":"{password}"}}`, on: onSelf, mutates: true, want: all(200)},
 		{op: "update_user", name: "own-roles", req: "PUT /v2/users/{user}", body: `{"roles":["COHESITY_ADMIN","COHESITY_VIEWER"]}`, on: onSelf, mutates: true, want: only(200, pAdmin)},
+		{op: "update_user", name: "own-roles-data-security", req: "PUT /v2/users/{user}", body: `{"roles":["COHESITY_DATA_SECURITY"]}`, on: onSelf, mutates: true, want: only(403)},
+		{op: "update_user", name: "own-expiry", req: "PUT /v2/users/{user}", body: `{"expiryTimeMsecs":4102444800000}`, on: onSelf, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "own-restricted", req: "PUT /v2/users/{user}", body: `{"restricted":true}`, on: onSelf, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "other-description", req: "PUT /v2/users/{user}", body: `{"description":"{name}"}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "other-password", req: "PUT /v2/users/{user}", body: `{"localUserParams":{"password":"{name}-Password-2"}}`, on: onOther, mutates: true, want: only(200, principalManagers...)},

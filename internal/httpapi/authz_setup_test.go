@@ -21,7 +21,7 @@ func newMatrix(t *testing.T) *matrix {
 	}
 	const admin, viewer = "COHESITY_ADMIN", "COHESITY_VIEWER"
 	roles := map[string][]string{
-		"p-anon": {viewer}, "p-norole": nil, "p-keys": {admin}, "p-revoked": {admin}, "p-locked": {admin}, "p-expired": {admin},
+		"p-anon": {viewer}, "p-norole": nil, "p-keys": {admin}, "p-revoked": {admin}, "p-locked": {admin}, "p-expired": {admin}, "p-notyet": {admin},
 		"p-viewer": {viewer}, "p-operator": {"COHESITY_OPERATOR"}, "p-admin": {admin},
 		"p-s3": {"AuthzS3"}, "p-bare": {"AuthzBare"}, "p-helpdesk": {"AuthzHelpdesk"},
 	}
@@ -82,16 +82,26 @@ func (m *matrix) spoilCredentials(t *testing.T, add func(name, user, kind string
 	add(pRevokedSess, "p-revoked", "session", sess, false)
 	add(pRevokedTok, "p-revoked", "bearer", tok, false)
 
-	// An admin locks a user, and lets another expire, after they got
-	// their keys.
+	// After they got their keys, an admin locks a user, lets another
+	// expire, and puts off the effective time of a third.
 	_, locked := key("p-locked")
+	lockedSession := m.login(t, "p-locked", "p-locked-Password-1", "session")
 	_, expiredUser := key("p-expired")
-	works(locked, "p-locked")
-	works(expiredUser, "p-expired")
+	_, notYet := key("p-notyet")
+	for user, c := range map[string]cred{"p-locked": locked, "p-expired": expiredUser, "p-notyet": notYet} {
+		works(c, user)
+	}
+	works(lockedSession, "p-locked")
 	m.must(t, m.admin, "PUT", "/v2/users/"+m.sidOf(t, "p-locked"), map[string]any{"locked": true}, 200)
 	m.must(t, m.admin, "PUT", "/v2/users/"+m.sidOf(t, "p-expired"), map[string]any{"expiryTimeMsecs": past}, 200)
+	m.must(t, m.admin, "PUT", "/v2/users/"+m.sidOf(t, "p-notyet"), map[string]any{"effectiveTimeMsecs": time.Now().Add(time.Hour).UnixMilli()}, 200)
+	// The lock ended the session; the key stays, refused.
+	if n, err := m.e.st.CountSessions(t.Context(), []string{m.sidOf(t, "p-locked")}, m.e.svc.NowMsecs()); err != nil || len(n) != 0 {
+		t.Fatalf("sessions of the locked user: %v, %v", n, err)
+	}
 	add(pLocked, "p-locked", "apiKey", locked, false)
 	add(pExpiredUser, "p-expired", "apiKey", expiredUser, false)
+	add(pNotYetUser, "p-notyet", "apiKey", notYet, false)
 }
 
 // sidOf returns the sid of a user of the matrix.

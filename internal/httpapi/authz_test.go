@@ -25,20 +25,21 @@ const (
 	pInactiveKey = "inactive-apiKey"
 	pRevokedSess = "revoked-session"
 	pRevokedTok  = "revoked-access-token"
-	pLocked      = "locked-user"     // its API key, after an admin locked it
-	pExpiredUser = "expired-user"    // its API key, after its expiryTimeMsecs passed
-	pViewer      = "viewer"          // COHESITY_VIEWER, Bearer token
-	pOperator    = "operator"        // COHESITY_OPERATOR, session-id
-	pAdmin       = "admin"           // COHESITY_ADMIN, API key
-	pS3          = "custom-s3"       // AuthzS3: ROLE_VIEW, S3_KEY_MODIFY; Bearer token
-	pBare        = "custom-bare"     // AuthzBare: CLUSTER_VIEW, nothing of this API; API key
-	pHelpdesk    = "custom-helpdesk" // AuthzHelpdesk: PRINCIPAL_VIEW, PRINCIPAL_MODIFY, ROLE_MODIFY, S3_KEY_MODIFY; session-id
+	pLocked      = "locked-user"            // its API key, after an admin locked it
+	pExpiredUser = "expired-user"           // its API key, after its expiryTimeMsecs passed
+	pNotYetUser  = "not-yet-effective-user" // its API key, after its effectiveTimeMsecs was put off
+	pViewer      = "viewer"                 // COHESITY_VIEWER, Bearer token
+	pOperator    = "operator"               // COHESITY_OPERATOR, session-id
+	pAdmin       = "admin"                  // COHESITY_ADMIN, API key
+	pS3          = "custom-s3"              // AuthzS3: ROLE_VIEW, S3_KEY_MODIFY; Bearer token
+	pBare        = "custom-bare"            // AuthzBare: CLUSTER_VIEW, nothing of this API; API key
+	pHelpdesk    = "custom-helpdesk"        // AuthzHelpdesk: PRINCIPAL_VIEW, PRINCIPAL_MODIFY, ROLE_MODIFY, S3_KEY_MODIFY; session-id
 )
 
 // refused are the callers whose credential must not authenticate: every
 // operation that needs credentials answers them 401, and its rows need not
 // say so.
-var refused = []string{pNone, pBadAPIKey, pBadBearer, pBadSession, pExpiredKey, pInactiveKey, pRevokedSess, pRevokedTok, pLocked, pExpiredUser}
+var refused = []string{pNone, pBadAPIKey, pBadBearer, pBadSession, pExpiredKey, pInactiveKey, pRevokedSess, pRevokedTok, pLocked, pExpiredUser, pNotYetUser}
 
 // callers hold valid credentials; every row gives each of them a status.
 var callers = []string{pViewer, pOperator, pAdmin, pS3, pBare, pHelpdesk}
