@@ -104,7 +104,7 @@ func authzRows() []authzRow {
 func serviceRows() []authzRow {
 	ownLogin := `{"username":"{login}","password":"{password}","domain":"LOCAL"}`
 	noRole := `{"username":"p-norole","password":"p-norole-Password-1","domain":"LOCAL"}`
-	// A locked or expired user cannot log in; a bad credential sent along
+	// A locked, expired or not yet effective user cannot log in; a bad credential sent along
 	// does not stand in the way of one who may.
 	cannotLogIn := statuses{pLocked: 401, pExpiredUser: 401, pNotYetUser: 401}
 	return []authzRow{

@@ -15,7 +15,7 @@ import (
 func newMatrix(t *testing.T) *matrix {
 	t.Helper()
 	e := newEnv(t)
-	m := &matrix{e: e, admin: e.admin, byName: map[string]*principal{}, shared: map[string]fixture{}}
+	m := &matrix{e: e, admin: e.admin, shared: map[string]fixture{}}
 	for _, name := range slices.Sorted(maps.Keys(customRoles)) {
 		m.must(t, m.admin, "POST", "/v2/roles", map[string]any{"name": name, "privileges": customRoles[name]}, 201)
 	}
@@ -29,7 +29,6 @@ func newMatrix(t *testing.T) *matrix {
 	m.norole = sids["p-norole"]
 	add := func(name, user, kind string, c cred, valid bool) *principal {
 		p := &principal{name: name, user: user, password: user + "-Password-1", sid: sids[user], roles: roles[user], kind: kind, cred: c, valid: valid}
-		m.byName[name] = p
 		m.order = append(m.order, p)
 		return p
 	}

@@ -67,7 +67,6 @@ type principal struct {
 type matrix struct {
 	e      *env
 	admin  cred // the bootstrap admin, which makes the fixtures
-	byName map[string]*principal
 	order  []*principal
 	norole string // sid of p-norole, a user without roles
 	seq    int
