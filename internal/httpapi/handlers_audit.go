@@ -40,14 +40,15 @@ func toAuditLog(e store.AuditEntry) auditLog {
 
 func handleGetAuditLogs(svc *iam.Service) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		// Who may not read the trail learns nothing of its parameters.
+		if err := svc.MayReadAudit(p); err != nil {
+			return err
+		}
 		f, none, err := readAuditQuery(r)
 		if err != nil {
 			return err
 		}
 		if none {
-			if err := svc.MayReadAudit(p); err != nil {
-				return err
-			}
 			writeJSON(w, http.StatusOK, auditLogs{AuditLogs: []auditLog{}})
 			return nil
 		}

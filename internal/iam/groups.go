@@ -84,6 +84,9 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 	if err != nil {
 		return store.Group{}, err
 	}
+	if err := s.checkGrant(ctx, p, roles); err != nil {
+		return store.Group{}, err
+	}
 	g := store.Group{
 		Domain: domain, Name: ng.Name, Description: ng.Description, Roles: roles,
 		Restricted: ng.Restricted, TenantIDs: dedupe(ng.TenantIDs), Members: members,
@@ -187,6 +190,12 @@ func (s *Service) updateGroup(ctx context.Context, p *Principal, sid string, upd
 	}
 	if members, err = s.checkMembers(ctx, p, members, roles); err != nil {
 		return store.Group{}, err
+	}
+	// New roles, or new members, are grants; taking them away is not.
+	if upd.Roles != nil || slices.ContainsFunc(members, func(m string) bool { return !slices.Contains(cur.Members, m) }) {
+		if err := s.checkGrant(ctx, p, roles); err != nil {
+			return store.Group{}, err
+		}
 	}
 	ev.Details += fmt.Sprintf(": roles %s; %d members", strings.Join(roles, ", "), len(members))
 	return s.store.UpdateGroup(store.WithAudit(ctx, *ev), sid, func(g store.Group) (store.Group, error) {

@@ -18,12 +18,16 @@ type APIKeyInput struct {
 	ExpiryTimeMsecs *int64 // nil: none on create, unchanged on update
 }
 
-// mayManageKeysOf: a user manages its own keys; others' need Manage Users.
-func (s *Service) mayManageKeysOf(p *Principal, userSID string) error {
+// mayManageKeysOf: a user manages its own keys; others' need Manage Users,
+// and a caller holding every privilege of their owner (checkReach).
+func (s *Service) mayManageKeysOf(ctx context.Context, p *Principal, userSID string) error {
 	if p.isSelf(userSID) {
 		return nil
 	}
-	return s.require(p, PrivPrincipalModify)
+	if err := s.require(p, PrivPrincipalModify); err != nil {
+		return err
+	}
+	return s.checkReachSID(ctx, p, userSID)
 }
 
 func (s *Service) mayViewKeysOf(p *Principal, userSID string) error {
@@ -57,7 +61,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, userSID string
 // createAPIKey makes the key, recording ev, given its id, in its
 // transaction.
 func (s *Service) createAPIKey(ctx context.Context, p *Principal, userSID string, in APIKeyInput, ev *store.AuditEntry) (store.APIKey, string, error) {
-	if err := s.mayManageKeysOf(p, userSID); err != nil {
+	if err := s.mayManageKeysOf(ctx, p, userSID); err != nil {
 		return store.APIKey{}, "", err
 	}
 	if err := s.checkKeyInput(in, true); err != nil {
@@ -173,7 +177,7 @@ func (s *Service) RotateAPIKey(ctx context.Context, p *Principal, userSID, id st
 // changeKey applies fn to key id of user userSID, recording ev, named
 // after the key unless it has a name, in the transaction.
 func (s *Service) changeKey(ctx context.Context, p *Principal, userSID, id string, ev *store.AuditEntry, fn func(*store.APIKey) error) (store.APIKey, error) {
-	if err := s.mayManageKeysOf(p, userSID); err != nil {
+	if err := s.mayManageKeysOf(ctx, p, userSID); err != nil {
 		return store.APIKey{}, err
 	}
 	if ev.EntityName == "" {
@@ -194,7 +198,7 @@ func (s *Service) changeKey(ctx context.Context, p *Principal, userSID, id strin
 // DeleteAPIKey deletes one key of a user.
 func (s *Service) DeleteAPIKey(ctx context.Context, p *Principal, userSID, id string) error {
 	ev := s.event(ctx, p, "delete_user_api_key", id, "", "of user "+userSID)
-	err := s.mayManageKeysOf(p, userSID)
+	err := s.mayManageKeysOf(ctx, p, userSID)
 	if err == nil {
 		var k store.APIKey
 		if k, err = s.userKey(ctx, userSID, id); err == nil {
@@ -229,6 +233,9 @@ func (s *Service) regenerateS3Key(ctx context.Context, p *Principal, sid string)
 	}
 	if !p.isSelf(sid) {
 		if err := s.require(p, PrivPrincipalModify); err != nil {
+			return "", err
+		}
+		if err := s.checkReachSID(ctx, p, sid); err != nil {
 			return "", err
 		}
 	}

@@ -27,6 +27,13 @@ func (s *Service) CreateUsers(ctx context.Context, p *Principal, in []NewUser) (
 	if err := s.require(p, PrivPrincipalModify); err != nil {
 		return nil, err
 	}
+	var roles []string
+	for _, nu := range in {
+		roles = append(roles, nu.Roles...)
+	}
+	if err := s.checkGrant(ctx, p, roles); err != nil {
+		return nil, err
+	}
 	users, err := s.buildUsers(ctx, in)
 	events := make([]store.AuditEntry, len(users))
 	for i, u := range users {

@@ -65,6 +65,9 @@ func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd 
 		return store.User{}, err
 	}
 	ev.EntityName = domainUser(cur.Domain, cur.Username)
+	if err := s.checkReach(ctx, p, cur); err != nil {
+		return store.User{}, err
+	}
 	if err := s.checkUserUpdate(ctx, p, cur, upd); err != nil {
 		return store.User{}, err
 	}
@@ -80,9 +83,12 @@ func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd 
 			return store.User{}, err
 		}
 		if self {
-			if err := s.checkNoRaise(ctx, p, append(roles, s.groupRoles(ctx, cur)...)); err != nil {
-				return store.User{}, err
-			}
+			err = s.checkNoRaise(ctx, p, append(roles, s.groupRoles(ctx, cur)...))
+		} else {
+			err = s.checkGrant(ctx, p, roles)
+		}
+		if err != nil {
+			return store.User{}, err
 		}
 	}
 	out, err := s.store.UpdateUser(store.WithAudit(ctx, *ev), sid, func(u store.User) (store.User, error) {
