@@ -108,15 +108,23 @@ func insecureClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 }
 
-func login(t *testing.T, c *http.Client, url, pw string) int {
+// login logs the admin in with pw and returns the status and the access
+// token ("" on failure).
+func login(t *testing.T, c *http.Client, url, pw string) (int, string) {
 	t.Helper()
 	res, err := c.Post(url+"/v2/access-tokens", "application/json",
 		strings.NewReader(`{"username":"admin","password":`+mustJSON(pw)+`,"domain":"LOCAL"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	return res.StatusCode
+	defer res.Body.Close()
+	var tok struct{ AccessToken string }
+	if res.StatusCode == http.StatusCreated {
+		if err := json.NewDecoder(res.Body).Decode(&tok); err != nil {
+			t.Fatalf("log-in answer: %v", err)
+		}
+	}
+	return res.StatusCode, tok.AccessToken
 }
 
 func mustJSON(s string) string {
@@ -132,10 +140,10 @@ func TestServeFirstStart(t *testing.T) {
 		t.Fatalf("no generated password printed:\n%s", s.stderr)
 	}
 	c := insecureClient()
-	if code := login(t, c, s.url, m[1]); code != 201 {
+	if code, _ := login(t, c, s.url, m[1]); code != 201 {
 		t.Fatalf("log-in with printed password: %d", code)
 	}
-	if code := login(t, c, s.url, "admin"); code != 401 {
+	if code, _ := login(t, c, s.url, "admin"); code != 401 {
 		t.Fatalf("log-in with a default password: %d", code)
 	}
 	// Self-signed ECDSA certificate with the expected names, kept in the data dir.
@@ -181,16 +189,16 @@ func TestServeRestartKeepsDataAndPassword(t *testing.T) {
 		t.Fatal("the admin password from the environment was printed")
 	}
 	c := insecureClient()
-	if code := login(t, c, s.url, "Env-Password-1"); code != 201 {
+	if code, _ := login(t, c, s.url, "Env-Password-1"); code != 201 {
 		t.Fatalf("log-in: %d", code)
 	}
 	s.stop(t)
 	// A second start neither recreates the admin nor takes a new password.
 	s2 := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "Other-Password-1"}, "--data-dir", dir)
-	if code := login(t, c, s2.url, "Env-Password-1"); code != 201 {
+	if code, _ := login(t, c, s2.url, "Env-Password-1"); code != 201 {
 		t.Fatalf("log-in after restart: %d", code)
 	}
-	if code := login(t, c, s2.url, "Other-Password-1"); code != 401 {
+	if code, _ := login(t, c, s2.url, "Other-Password-1"); code != 401 {
 		t.Fatalf("second start changed the password: %d", code)
 	}
 }
@@ -237,7 +245,7 @@ func TestServePasswordPolicyFlags(t *testing.T) {
 	env := map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "Admin-Password-1"}
 	s := startServe(t, env, "--data-dir", t.TempDir(), "--breached-passwords", list, "--min-password-length", "16")
 	c := insecureClient()
-	tok := accessTokenOf(t, c, s.url, "Admin-Password-1")
+	_, tok := login(t, c, s.url, "Admin-Password-1")
 	for pw, want := range map[string]int{"Common-Password-1": 400, "fifteen-chars-1": 400, "sixteen-chars-12": 201} {
 		body := `[{"username":"u` + strings.ReplaceAll(pw, "-", "") + `","domain":"LOCAL","roles":[],"localUserParams":{"password":` + mustJSON(pw) + `}}]`
 		req, _ := http.NewRequest("POST", s.url+"/v2/users", strings.NewReader(body))
@@ -258,20 +266,4 @@ func TestServePasswordPolicyFlags(t *testing.T) {
 			t.Errorf("%v: serve started", args)
 		}
 	}
-}
-
-// accessTokenOf logs the admin in and returns its access token.
-func accessTokenOf(t *testing.T, c *http.Client, url, pw string) string {
-	t.Helper()
-	res, err := c.Post(url+"/v2/access-tokens", "application/json",
-		strings.NewReader(`{"username":"admin","password":`+mustJSON(pw)+`,"domain":"LOCAL"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var tok struct{ AccessToken string }
-	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("log-in: %d, %v", res.StatusCode, err)
-	}
-	return tok.AccessToken
 }

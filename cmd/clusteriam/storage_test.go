@@ -123,7 +123,7 @@ func TestServePostgres(t *testing.T) {
 		t.Errorf("start-up line does not name the database:\n%s", s.stderr)
 	}
 	c := insecureClient()
-	if code := login(t, c, s.url, "first-Password-1"); code != 201 {
+	if code, _ := login(t, c, s.url, "first-Password-1"); code != 201 {
 		t.Fatalf("log-in: %d", code)
 	}
 	res, err := c.Get(s.url + "/metrics")
@@ -138,7 +138,7 @@ func TestServePostgres(t *testing.T) {
 	// Another replica, another data dir, the same database.
 	env["CLUSTERIAM_ADMIN_PASSWORD"] = "other-Password-1"
 	s = startServe(t, env, "--data-dir", t.TempDir())
-	if code := login(t, c, s.url, "first-Password-1"); code != 201 {
+	if code, _ := login(t, c, s.url, "first-Password-1"); code != 201 {
 		t.Errorf("log-in on the second replica: %d", code)
 	}
 	s.stop(t)

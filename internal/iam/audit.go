@@ -99,14 +99,28 @@ func (s *Service) event(ctx context.Context, p *Principal, op, id, name, details
 	return e
 }
 
-// deleteEvents returns the audit entries of op deleting each of sids, named
-// by names where it knows them.
-func (s *Service) deleteEvents(ctx context.Context, p *Principal, op string, sids []string, names map[string]string) []store.AuditEntry {
+// deleteAudited deletes the records sids name, all or none, through del,
+// with an audit entry of op for each in the same transaction, named after
+// the records list finds (name gives a record's sid and name).
+func deleteAudited[T any](ctx context.Context, s *Service, p *Principal, op string, sids []string,
+	list func(context.Context, []string) ([]T, error), name func(T) (sid, name string),
+	del func(context.Context, []string) error) error {
+	recs, err := list(ctx, sids)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(recs))
+	for _, r := range recs {
+		sid, n := name(r)
+		names[sid] = n
+	}
 	events := make([]store.AuditEntry, len(sids))
 	for i, sid := range sids {
 		events[i] = s.event(ctx, p, op, sid, names[sid], "")
 	}
-	return events
+	err = del(store.WithAudit(ctx, events...), sids)
+	s.logChange(ctx, err, events...)
+	return err
 }
 
 // logChange writes the log line of each of the events, which were tried

@@ -223,16 +223,10 @@ func (s *Service) DeleteGroups(ctx context.Context, p *Principal, sids []string)
 		return err
 	}
 	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
-	groups, err := s.store.ListGroups(ctx, store.GroupFilter{SIDs: sids})
-	if err != nil {
-		return err
-	}
-	names := make(map[string]string, len(groups))
-	for _, g := range groups {
-		names[g.SID] = domainUser(g.Domain, g.Name)
-	}
-	events := s.deleteEvents(ctx, p, "delete_group", sids, names)
-	err = s.store.DeleteGroups(store.WithAudit(ctx, events...), sids)
-	s.logChange(ctx, err, events...)
-	return err
+	return deleteAudited(ctx, s, p, "delete_group", sids,
+		func(ctx context.Context, sids []string) ([]store.Group, error) {
+			return s.store.ListGroups(ctx, store.GroupFilter{SIDs: sids})
+		},
+		func(g store.Group) (string, string) { return g.SID, domainUser(g.Domain, g.Name) },
+		s.store.DeleteGroups)
 }

@@ -223,16 +223,10 @@ func (s *Service) DeleteUsers(ctx context.Context, p *Principal, sids []string) 
 	if slices.Contains(sids, p.User.SID) {
 		return invalid("you cannot delete yourself (%s)", p.User.SID)
 	}
-	users, err := s.store.ListUsers(ctx, store.UserFilter{SIDs: sids})
-	if err != nil {
-		return err
-	}
-	names := make(map[string]string, len(users))
-	for _, u := range users {
-		names[u.SID] = domainUser(u.Domain, u.Username)
-	}
-	events := s.deleteEvents(ctx, p, "delete_user", sids, names)
-	err = s.store.DeleteUsers(store.WithAudit(ctx, events...), sids)
-	s.logChange(ctx, err, events...)
-	return err
+	return deleteAudited(ctx, s, p, "delete_user", sids,
+		func(ctx context.Context, sids []string) ([]store.User, error) {
+			return s.store.ListUsers(ctx, store.UserFilter{SIDs: sids})
+		},
+		func(u store.User) (string, string) { return u.SID, domainUser(u.Domain, u.Username) },
+		s.store.DeleteUsers)
 }
