@@ -19,15 +19,7 @@ func TestLockout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fail := func(n int) {
-		t.Helper()
-		for range n {
-			if _, err := login(t, svc, "admin", "Wrong-Password-1"); KindOf(err) != KindUnauthenticated {
-				t.Fatalf("wrong password: %v", err)
-			}
-		}
-		svc.Wait()
-	}
+	fail := func(n int) { failLogins(t, svc, n) }
 	admin, err := st.GetUserByName(ctx, LocalDomain, "admin")
 	if err != nil {
 		t.Fatal(err)
@@ -112,15 +104,7 @@ func TestLockoutAgainAfterExpiry(t *testing.T) {
 	ctx := t.Context()
 	svc, clk, st := newTestService(t, Config{})
 	const pw = "admin-Password-1"
-	fail := func(n int) {
-		t.Helper()
-		for range n {
-			if _, err := login(t, svc, "admin", "Wrong-Password-1"); KindOf(err) != KindUnauthenticated {
-				t.Fatalf("wrong password: %v", err)
-			}
-		}
-		svc.Wait()
-	}
+	fail := func(n int) { failLogins(t, svc, n) }
 	admin, err := st.GetUserByName(ctx, LocalDomain, "admin")
 	if err != nil {
 		t.Fatal(err)
@@ -140,4 +124,15 @@ func TestLockoutAgainAfterExpiry(t *testing.T) {
 			t.Fatalf("round %d: right password during the new lock: %v", round, err)
 		}
 	}
+}
+
+// failLogins fails n log-ins as admin, then waits until they are counted.
+func failLogins(t *testing.T, svc *Service, n int) {
+	t.Helper()
+	for range n {
+		if _, err := login(t, svc, "admin", "Wrong-Password-1"); KindOf(err) != KindUnauthenticated {
+			t.Fatalf("wrong password: %v", err)
+		}
+	}
+	svc.Wait()
 }
