@@ -43,7 +43,7 @@ func NewServer(svc *iam.Service, opts Options) http.Handler {
 	for _, rt := range routes(svc, opts) {
 		mux.Handle(rt.pattern, rt.handler)
 	}
-	return recoverPanics(opts.Logger, jsonFallback(mux))
+	return recoverPanics(opts.Logger, checkRequestText(jsonFallback(mux)))
 }
 
 // jsonFallback answers unrouted requests (404, 405) with the Error model
