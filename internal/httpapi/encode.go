@@ -260,6 +260,16 @@ func queryBool(r *http.Request, name string) (*bool, error) {
 	}
 }
 
+// queryGiven is queryString for a parameter whose absence means "all":
+// one given blank is refused rather than read as absent.
+func queryGiven(r *http.Request, name string) (string, error) {
+	v := queryString(r, name)
+	if _, given := r.URL.Query()[name]; given && v == "" {
+		return "", badRequest("query parameter %s is empty; leave it out to mean all", name)
+	}
+	return v, nil
+}
+
 // queryString reads an optional single-valued parameter.
 func queryString(r *http.Request, name string) string {
 	return strings.TrimSpace(r.URL.Query().Get(name))
