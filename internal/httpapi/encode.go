@@ -22,17 +22,18 @@ const MaxBodyBytes = 1 << 20
 
 // Error codes of the Error model, one per status.
 var errorCodes = map[int]string{
-	http.StatusBadRequest:            "InvalidRequest",
-	http.StatusUnauthorized:          "Unauthorized",
-	http.StatusForbidden:             "Forbidden",
-	http.StatusNotFound:              "NotFound",
-	http.StatusMethodNotAllowed:      "MethodNotAllowed",
-	http.StatusConflict:              "AlreadyExists",
-	http.StatusRequestEntityTooLarge: "PayloadTooLarge",
-	http.StatusUnsupportedMediaType:  "UnsupportedMediaType",
-	http.StatusTooManyRequests:       "TooManyRequests",
-	http.StatusInternalServerError:   "InternalError",
-	http.StatusServiceUnavailable:    "Unavailable",
+	http.StatusBadRequest:                  "InvalidRequest",
+	http.StatusUnauthorized:                "Unauthorized",
+	http.StatusForbidden:                   "Forbidden",
+	http.StatusNotFound:                    "NotFound",
+	http.StatusMethodNotAllowed:            "MethodNotAllowed",
+	http.StatusConflict:                    "AlreadyExists",
+	http.StatusRequestEntityTooLarge:       "PayloadTooLarge",
+	http.StatusUnsupportedMediaType:        "UnsupportedMediaType",
+	http.StatusRequestHeaderFieldsTooLarge: "RequestHeaderFieldsTooLarge",
+	http.StatusTooManyRequests:             "TooManyRequests",
+	http.StatusInternalServerError:         "InternalError",
+	http.StatusServiceUnavailable:          "Unavailable",
 }
 
 var kindStatus = map[iam.Kind]int{
