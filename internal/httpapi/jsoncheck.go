@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -15,32 +16,48 @@ import (
 // bounds the work a single request can ask for.
 const MaxListLen = 1000
 
+// maxJSONDepth is the deepest nesting a body may have: this API's go four
+// levels deep, and the check keeps a frame per level.
+const maxJSONDepth = 64
+
 // jsonFrame is one open object or array of the body being checked.
 type jsonFrame struct {
-	object bool
-	keys   map[string]bool // the object's keys, case-folded
-	key    string          // the object's current key
-	n      int             // the array's index
+	object   bool
+	keyStart int             // where the object's keys start in the key stack
+	keySet   map[string]bool // past maxScanKeys keys, all of them, case-folded
+	key      []byte          // the object's current key
+	n        int             // the array's index
 }
+
+// maxScanKeys is how many keys an object may have before they go in a
+// map: objects of this API are small, and a scan is cheaper.
+const maxScanKeys = 16
 
 // checkJSONText refuses what encoding/json accepts silently but no client
 // of this API means: a NUL character in a string (PostgreSQL cannot store
 // one and no field needs one), a lone UTF-16 surrogate escape (decoded as
 // U+FFFD, so the name stored would not be the name sent), a key given twice
 // in one object (the last would win unseen; keys are compared without
-// regard to case, as encoding/json matches them to fields) and an array of
-// more than MaxListLen values. body is valid UTF-8 and valid JSON.
+// regard to case, as encoding/json matches them to fields), an array of
+// more than MaxListLen values and nesting deeper than maxJSONDepth. body
+// is valid UTF-8 and valid JSON.
 func checkJSONText(body []byte) error {
-	var stack []jsonFrame
-	wantKey := false
+	var (
+		stack   []jsonFrame
+		keys    [][]byte // the keys of the open objects, innermost last
+		wantKey bool
+	)
 	for i := 0; i < len(body); i++ {
 		switch body[i] {
-		case '{':
-			stack = append(stack, jsonFrame{object: true})
-			wantKey = true
-		case '[':
-			stack = append(stack, jsonFrame{})
+		case '{', '[':
+			if len(stack) == maxJSONDepth {
+				// The path's first levels say which field; the rest is noise.
+				return badRequest("%s: nesting deeper than the maximum depth of %d", jsonPath(stack[:3], "request body"), maxJSONDepth)
+			}
+			stack = append(stack, jsonFrame{object: body[i] == '{', keyStart: len(keys)})
+			wantKey = body[i] == '{'
 		case '}', ']':
+			keys = keys[:stack[len(stack)-1].keyStart]
 			stack = stack[:len(stack)-1]
 			wantKey = false
 		case ',':
@@ -58,7 +75,8 @@ func checkJSONText(body []byte) error {
 				return badRequest("%s: %v", jsonPath(stack, "request body"), err)
 			}
 			if wantKey {
-				if err := addKey(&stack[len(stack)-1], body[i:end+1]); err != nil {
+				top := &stack[len(stack)-1]
+				if keys, err = addKey(top, keys, body[i:end+1]); err != nil {
 					return badRequest("%s: %v", jsonPath(stack[:len(stack)-1], "request body"), err)
 				}
 				wantKey = false
@@ -69,22 +87,42 @@ func checkJSONText(body []byte) error {
 	return nil
 }
 
-// addKey records the key quoted (a valid JSON string) in object f.
-func addKey(f *jsonFrame, quoted []byte) error {
-	var key string
-	if err := json.Unmarshal(quoted, &key); err != nil {
-		return fmt.Errorf("key %s: %w", quoted, err)
+// addKey records the key quoted (a valid JSON string) of object f, whose
+// keys so far are keys[f.keyStart:], and returns keys. bytes.EqualFold is
+// the folding encoding/json matches field names with.
+func addKey(f *jsonFrame, keys [][]byte, quoted []byte) ([][]byte, error) {
+	key := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(key, '\\') >= 0 {
+		var s string
+		if err := json.Unmarshal(quoted, &s); err != nil {
+			return keys, fmt.Errorf("key %s: %w", quoted, err)
+		}
+		key = []byte(s)
 	}
-	folded := foldKey(key)
-	if f.keys == nil {
-		f.keys = map[string]bool{}
+	dup := false
+	switch mine := keys[f.keyStart:]; {
+	case f.keySet != nil:
+		k := foldKey(string(key))
+		dup = f.keySet[k]
+		f.keySet[k] = true
+	case len(mine) < maxScanKeys:
+		for _, k := range mine {
+			dup = dup || bytes.EqualFold(k, key)
+		}
+		keys = append(keys, key)
+	default:
+		f.keySet = make(map[string]bool, 2*maxScanKeys)
+		for _, k := range append(mine, key) {
+			fk := foldKey(string(k))
+			dup = dup || f.keySet[fk]
+			f.keySet[fk] = true
+		}
 	}
-	if f.keys[folded] {
-		return fmt.Errorf("duplicate key %q (keys are matched without regard to case)", key)
+	if dup {
+		return keys, fmt.Errorf("duplicate key %q (keys are matched without regard to case)", key)
 	}
-	f.keys[folded] = true
 	f.key = key
-	return nil
+	return keys, nil
 }
 
 // foldKey maps every rune to the smallest of its case-fold orbit, so that
@@ -144,11 +182,11 @@ func jsonPath(stack []jsonFrame, top string) string {
 	var b strings.Builder
 	for _, f := range stack {
 		switch {
-		case f.object && f.key != "":
+		case f.object && len(f.key) > 0:
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(f.key)
+			b.Write(f.key)
 		case !f.object:
 			fmt.Fprintf(&b, "[%d]", f.n)
 		}
