@@ -78,7 +78,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "time allowed to read a whole request")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "time allowed to write a response")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle time")
-	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", 64<<10, "largest request header accepted")
+	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", httpapi.DefaultMaxHeaderBytes, "largest request line and header fields accepted; past it 431 with the Error JSON (past about twice it, net/http's own plain-text 431)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time in-flight requests get to finish on shutdown")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -88,6 +88,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.databaseMaxConns < 1 {
 		return c, fmt.Errorf("serve: --database-max-conns %d: want at least 1", c.databaseMaxConns)
+	}
+	if c.maxHeaderBytes < 1<<10 || c.maxHeaderBytes > 1<<24 {
+		return c, fmt.Errorf("serve: --max-header-bytes %d: want 1024 to 16777216", c.maxHeaderBytes)
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, errors.New("serve: --tls-cert and --tls-key go together")
@@ -119,7 +122,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	}
 	handler := httpapi.NewServer(svc, httpapi.Options{
 		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(),
-		FailedLoginsPerMinute: cfg.failedLoginsPerMinute,
+		FailedLoginsPerMinute: cfg.failedLoginsPerMinute, MaxHeaderBytes: cfg.maxHeaderBytes,
 	})
 	srv, ln, scheme, err := newServer(cfg, handler, log)
 	if err != nil {
@@ -205,8 +208,11 @@ func newMetrics(st store.Store) (*httpapi.Metrics, error) {
 func newServer(cfg serveConfig, h http.Handler, log *slog.Logger) (*http.Server, net.Listener, string, error) {
 	srv := &http.Server{
 		Handler: h, ReadHeaderTimeout: cfg.readHeaderTimeout, ReadTimeout: cfg.readTimeout,
-		WriteTimeout: cfg.writeTimeout, IdleTimeout: cfg.idleTimeout, MaxHeaderBytes: cfg.maxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		WriteTimeout: cfg.writeTimeout, IdleTimeout: cfg.idleTimeout,
+		// Room above the limit, which the handler enforces with the Error
+		// JSON; net/http's own plain-text 431 is only the backstop.
+		MaxHeaderBytes: httpapi.ServerMaxHeaderBytes(cfg.maxHeaderBytes),
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	scheme := "https"
 	if cfg.insecureHTTP {

@@ -223,6 +223,7 @@ func TestServeFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--tls-cert", "x.pem"},
 		{"--bogus"},
+		{"--max-header-bytes", "10"},
 		{"extra"},
 	} {
 		if _, err := parseServeFlags(args, io.Discard); err == nil {

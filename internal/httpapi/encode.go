@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -20,17 +22,18 @@ const MaxBodyBytes = 1 << 20
 
 // Error codes of the Error model, one per status.
 var errorCodes = map[int]string{
-	http.StatusBadRequest:            "InvalidRequest",
-	http.StatusUnauthorized:          "Unauthorized",
-	http.StatusForbidden:             "Forbidden",
-	http.StatusNotFound:              "NotFound",
-	http.StatusMethodNotAllowed:      "MethodNotAllowed",
-	http.StatusConflict:              "AlreadyExists",
-	http.StatusRequestEntityTooLarge: "PayloadTooLarge",
-	http.StatusUnsupportedMediaType:  "UnsupportedMediaType",
-	http.StatusTooManyRequests:       "TooManyRequests",
-	http.StatusInternalServerError:   "InternalError",
-	http.StatusServiceUnavailable:    "Unavailable",
+	http.StatusBadRequest:                  "InvalidRequest",
+	http.StatusUnauthorized:                "Unauthorized",
+	http.StatusForbidden:                   "Forbidden",
+	http.StatusNotFound:                    "NotFound",
+	http.StatusMethodNotAllowed:            "MethodNotAllowed",
+	http.StatusConflict:                    "AlreadyExists",
+	http.StatusRequestEntityTooLarge:       "PayloadTooLarge",
+	http.StatusUnsupportedMediaType:        "UnsupportedMediaType",
+	http.StatusRequestHeaderFieldsTooLarge: "RequestHeaderFieldsTooLarge",
+	http.StatusTooManyRequests:             "TooManyRequests",
+	http.StatusInternalServerError:         "InternalError",
+	http.StatusServiceUnavailable:          "Unavailable",
 }
 
 var kindStatus = map[iam.Kind]int{
@@ -114,24 +117,60 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 }
 
 // decode reads one JSON value into v, with a size limit and precise
-// messages for malformed input.
+// messages for malformed input. It is the one place request bodies are
+// read: the body must be UTF-8 JSON (RFC 8259), sent as application/json
+// or with no Content-Type at all (the vendor SDKs always send one).
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return &httpError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not application/json", ct)}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return decodeErr(err)
+	}
+	if at := firstInvalidUTF8(body); at >= 0 {
+		return badRequest("request body is not valid UTF-8 (at byte %d); JSON text must be UTF-8", at)
+	}
+	if bytes.HasPrefix(body, []byte("\uFEFF")) {
+		return badRequest("request body starts with a byte order mark; JSON text must not (RFC 8259)")
+	}
+	switch string(bytes.Trim(body, " \t\r\n")) {
+	case "":
+		return badRequest("request body is empty; a JSON body is required")
+	case "null":
+		return badRequest("request body is null; %s is required", jsonType(reflect.TypeOf(v)))
+	}
+	if json.Valid(body) {
+		// Before decoding: a duplicate key must not hide behind a type error.
+		if err := checkJSONText(body); err != nil {
+			return err
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return decodeErr(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return decodeErr(err)
-		}
 		return badRequest("request body holds more than one JSON value")
+	}
+	return nil
+}
+
+// checkContentType accepts application/json (or a +json type) in UTF-8,
+// and no Content-Type; anything else is 415.
+func checkContentType(ct string) error {
+	if ct == "" {
+		return nil
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil:
+		return &httpError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q does not parse (%v); send application/json", ct, err)}
+	case mt != "application/json" && !strings.HasSuffix(mt, "+json"):
+		return &httpError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not application/json", ct)}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return &httpError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: the body must be JSON in UTF-8", ct)}
 	}
 	return nil
 }
@@ -150,15 +189,48 @@ func decodeErr(err error) error {
 	case errors.As(err, &ute):
 		field := ute.Field
 		if field == "" {
-			field = "body"
+			field = "request body"
 		}
-		return badRequest("%s: expected %s, got JSON %s", field, ute.Type, ute.Value)
+		return badRequest("%s: expected %s, got JSON %s", field, jsonType(ute.Type), ute.Value)
 	case errors.As(err, &se):
 		return badRequest("malformed JSON at byte %d: %v", se.Offset, err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return badRequest("malformed JSON: the body ends too early")
 	}
 	return badRequest("malformed JSON: %v", err)
+}
+
+// jsonType names the JSON a Go type decodes from, for messages.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if k := t.Kind(); k == reflect.Slice || k == reflect.Array {
+		return "a JSON array of " + jsonNoun(t.Elem()) + "s"
+	}
+	n := jsonNoun(t)
+	if strings.ContainsRune("aeiou", rune(n[0])) {
+		return "an " + n
+	}
+	return "a " + n
+}
+
+func jsonNoun(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonNoun(t.Elem())
+	case reflect.Struct, reflect.Map:
+		return "JSON object"
+	case reflect.Slice, reflect.Array:
+		return "JSON array"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean (true or false)"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "integer"
+	}
+	return t.String()
 }
 
 // queryList reads a list parameter sent comma-separated, repeated, or both.
@@ -187,6 +259,16 @@ func queryBool(r *http.Request, name string) (*bool, error) {
 	default:
 		return nil, badRequest("query parameter %s must be true or false, got %q", name, v)
 	}
+}
+
+// queryGiven is queryString for a parameter whose absence means "all":
+// one given blank is refused rather than read as absent.
+func queryGiven(r *http.Request, name string) (string, error) {
+	v := queryString(r, name)
+	if _, given := r.URL.Query()[name]; given && v == "" {
+		return "", badRequest("query parameter %s is empty; leave it out to mean all", name)
+	}
+	return v, nil
 }
 
 // queryString reads an optional single-valued parameter.

@@ -119,7 +119,11 @@ func loginFailed(w http.ResponseWriter, r *http.Request, opts Options, op string
 
 func handleDeleteSession(svc *iam.Service) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if err := svc.DeleteSessions(r.Context(), p, queryString(r, "sid")); err != nil {
+		sid, err := queryGiven(r, "sid")
+		if err != nil {
+			return err
+		}
+		if err := svc.DeleteSessions(r.Context(), p, sid); err != nil {
 			return err
 		}
 		writeNoContent(w)

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 type createRoleParameters struct {
@@ -20,6 +22,12 @@ func handleGetRoles(svc *iam.Service) authedHandler {
 		roles, err := svc.ListRoles(r.Context(), p, queryList(r, "names"))
 		if err != nil {
 			return err
+		}
+		if tIDs := queryList(r, "tenantIds"); len(tIDs) > 0 {
+			// Only the roles of those tenants; ignoring the filter answered all.
+			roles = slices.DeleteFunc(roles, func(r store.Role) bool {
+				return !slices.ContainsFunc(r.TenantIDs, func(id string) bool { return slices.Contains(tIDs, id) })
+			})
 		}
 		writeJSON(w, http.StatusOK, rolesJSON{Roles: mapAll(roles, toRole)})
 		return nil

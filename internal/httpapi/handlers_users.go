@@ -79,16 +79,25 @@ type principalQuery struct {
 	partial                  bool
 }
 
+// MaxPartialNames is the most names one partial-match filter may hold:
+// each is a substring search over every name, and SQLite refuses an
+// expression of about 500 of them.
+const MaxPartialNames = 100
+
 func readPrincipalQuery(r *http.Request, namesParam string) (principalQuery, error) {
 	partial, err := queryBool(r, "matchPartialNames")
 	if err != nil {
 		return principalQuery{}, err
 	}
+	names := queryList(r, namesParam)
+	if partial != nil && *partial && len(names) > MaxPartialNames {
+		return principalQuery{}, badRequest("with matchPartialNames=true, %s takes at most %d names, got %d", namesParam, MaxPartialNames, len(names))
+	}
 	if _, err := queryBool(r, "includeTenants"); err != nil {
 		return principalQuery{}, err
 	}
 	return principalQuery{
-		domain: queryString(r, "domain"), sids: queryList(r, "sids"), names: queryList(r, namesParam),
+		domain: queryString(r, "domain"), sids: queryList(r, "sids"), names: names,
 		roles: queryList(r, "roles"), tIDs: queryList(r, "tenantIds"), partial: partial != nil && *partial,
 	}, nil
 }

@@ -28,6 +28,11 @@ type Options struct {
 	// FailedLoginsPerMinute limits failed log-ins per client address
 	// (0: DefaultFailedLoginsPerMinute; negative: no limit).
 	FailedLoginsPerMinute int
+	// MaxHeaderBytes limits the request line and header fields; past it
+	// the answer is 431 (0: DefaultMaxHeaderBytes). Give the http.Server
+	// ServerMaxHeaderBytes of it, so that net/http leaves the answer to
+	// this handler.
+	MaxHeaderBytes int
 
 	limiter *loginLimiter
 }
@@ -45,7 +50,7 @@ func NewServer(svc *iam.Service, opts Options) http.Handler {
 	for _, rt := range routes(svc, opts) {
 		mux.Handle(rt.pattern, rt.handler)
 	}
-	return recoverPanics(opts.Logger, jsonFallback(mux))
+	return recoverPanics(opts.Logger, limitHeaders(opts.MaxHeaderBytes, checkRequestText(jsonFallback(mux))))
 }
 
 // jsonFallback answers unrouted requests (404, 405) with the Error model
