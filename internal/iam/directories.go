@@ -97,7 +97,7 @@ func (s *Service) directoryLogin(ctx context.Context, dir Directory, in LoginInp
 		if p.SID != "" {
 			// Counted against the cluster's record (if any), never by
 			// binding again, so the directory account is not locked.
-			s.failedLogin(p.SID)
+			return store.User{}, &wrongPassword{p.SID}
 		}
 		return store.User{}, errBadLogin
 	case errors.Is(err, directory.ErrNotFound):

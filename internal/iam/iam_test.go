@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,9 @@ func newTestService(t testing.TB, cfg Config) (*Service, *clock, store.Store) {
 	}
 	clk := &clock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	cfg.Now = clk.now
+	if cfg.Audit == nil {
+		cfg.Audit = slog.New(slog.DiscardHandler) // keep test output readable
+	}
 	h := auth.NewHasher(auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 2)
 	svc, err := New(ctx, st, h, box, cfg)
 	if err != nil {

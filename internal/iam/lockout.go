@@ -9,12 +9,14 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
-// failedLogin counts a failed log-in against user sid, and locks the
-// account when the policy's threshold is reached. It runs after the
-// answer, so that a wrong password for an existing user costs the caller
-// the same time as an unknown user, whose failure writes nothing.
-func (s *Service) failedLogin(sid string) {
+// failedLogin counts a failed log-in against user sid, recording ev, its
+// audit entry, in the same transaction, and locks the account when the
+// policy's threshold is reached. It runs after the answer, so that a wrong
+// password for an existing user costs the caller the same time as an
+// unknown user, whose failure is only recorded.
+func (s *Service) failedLogin(sid string, ev store.AuditEntry) {
 	if s.lockout.Threshold < 0 {
+		s.record(ev)
 		return
 	}
 	now := s.nowMsecs()
@@ -22,7 +24,7 @@ func (s *Service) failedLogin(sid string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		locked, name := false, ""
-		_, err := s.store.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+		_, err := s.store.UpdateUser(store.WithAudit(ctx, ev), sid, func(u store.User) (store.User, error) {
 			if lockExpired(u, now) {
 				// A lock that ran out stays recorded until a log-in
 				// succeeds; without ending it here, later failures

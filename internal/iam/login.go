@@ -212,6 +212,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 	u, err := s.checkPassword(ctx, in)
 	if err != nil {
 		s.loginFailed(ctx, in, "", err)
+		if errors.Is(err, errBadLogin) {
+			err = errBadLogin // one answer to every failure
+		}
 		return "", nil, err
 	}
 	privs, err := s.privilegesOf(ctx, u)
@@ -275,14 +278,27 @@ func (s *Service) rehash(ctx context.Context, u store.User, password string) (st
 // records it when the credentials or the account were at fault; not when
 // the service was (a directory or the store unavailable, say).
 func (s *Service) loginFailed(ctx context.Context, in LoginInput, sid string, err error) {
-	name := domainUser(in.Domain, in.Username)
-	ev := s.event(ctx, nil, "login_failed", sid, name, err.Error())
+	var wp *wrongPassword
+	if errors.As(err, &wp) {
+		sid = wp.sid
+	}
+	ev := s.event(ctx, nil, "login_failed", sid, domainUser(in.Domain, in.Username), err.Error())
 	ev.ActorSID, ev.ActorDomain, ev.ActorUsername = sid, domainOf(in.Domain), in.Username
 	s.logChange(ctx, err, ev)
-	if k := KindOf(err); k == KindUnauthenticated || k == KindForbidden || k == KindInvalid {
+	switch k := KindOf(err); {
+	case wp != nil:
+		s.failedLogin(sid, ev) // counted and recorded together
+	case k == KindUnauthenticated || k == KindForbidden || k == KindInvalid:
 		s.record(ev)
 	}
 }
+
+// wrongPassword is errBadLogin for a user the cluster knows, whose failed
+// log-ins count towards locking it out.
+type wrongPassword struct{ sid string }
+
+func (w *wrongPassword) Error() string { return errBadLogin.Error() }
+func (w *wrongPassword) Unwrap() error { return errBadLogin }
 
 // checkPassword does the same hashing work whether or not the user exists,
 // and answers every failure with the same error.
@@ -314,8 +330,7 @@ func (s *Service) checkPassword(ctx context.Context, in LoginInput) (store.User,
 		return store.User{}, fmt.Errorf("verify password of %s: %w", u.SID, err)
 	}
 	if !ok {
-		s.failedLogin(u.SID)
-		return store.User{}, errBadLogin
+		return store.User{}, &wrongPassword{u.SID}
 	}
 	if !s.mayLogIn(u, s.nowMsecs()) {
 		return store.User{}, errBadLogin
