@@ -54,8 +54,17 @@ func TestLockout(t *testing.T) {
 		t.Errorf("a session made before the lock-out: %v", err)
 	}
 
-	// It ends by itself.
+	// It ends by itself, and reads as ended before anyone logs in again.
 	clk.add(15*time.Minute + time.Second)
+	reader, err := svc.Authenticate(ctx, Credential{Kind: CredSession, Secret: session})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := svc.GetUser(ctx, reader, admin.SID)
+	listed, err2 := svc.ListUsers(ctx, reader, store.UserFilter{SIDs: []string{admin.SID}})
+	if err != nil || err2 != nil || shown.Locked || shown.LockedReason != NotLocked || len(listed) != 1 || listed[0].Locked {
+		t.Fatalf("a lock that ran out still shows: read %v %q, listed %d (%v, %v)", shown.Locked, shown.LockedReason, len(listed), err, err2)
+	}
 	if _, err := login(t, svc, "admin", pw); err != nil {
 		t.Fatalf("right password after the lock ran out: %v", err)
 	}

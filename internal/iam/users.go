@@ -194,12 +194,22 @@ const (
 func (s *Service) GetUser(ctx context.Context, p *Principal, sid string) (store.User, error) {
 	if p.isSelf(sid) {
 		// Read (or found in the credential cache) for this very request.
-		return p.User, nil
+		return s.present(p.User), nil
 	}
 	if err := s.require(p, PrivPrincipalView); err != nil {
 		return store.User{}, err
 	}
-	return s.store.GetUser(ctx, sid)
+	u, err := s.store.GetUser(ctx, sid)
+	return s.present(u), err
+}
+
+// present shows u as it stands now: a lock from failed log-ins that has
+// run out is over, though the store keeps it until the next log-in.
+func (s *Service) present(u store.User) store.User {
+	if lockExpired(u, s.nowMsecs()) {
+		u.Locked, u.LockedReason, u.LockedUntilMsecs = false, NotLocked, 0
+	}
+	return u
 }
 
 // ListUsers returns the users matching f.
@@ -207,7 +217,11 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, f store.UserFilte
 	if err := s.require(p, PrivPrincipalView); err != nil {
 		return nil, err
 	}
-	return s.store.ListUsers(ctx, f)
+	users, err := s.store.ListUsers(ctx, f)
+	for i := range users {
+		users[i] = s.present(users[i])
+	}
+	return users, err
 }
 
 // DeleteUsers deletes users, all or none, with their keys, sessions and
