@@ -75,6 +75,8 @@ func TestCreateGroupsValidation(t *testing.T) {
 		{"domain", []map[string]any{{"name": "f", "domain": "corp"}}, 400, "not registered"},
 		{"no name", []map[string]any{{"domain": "LOCAL"}}, 400, "name is required"},
 		{"control chars", []map[string]any{{"name": "a\x00b", "domain": "LOCAL"}}, 400, "control"},
+		{"tenant id with a control char", []map[string]any{{"name": "g", "domain": "LOCAL", "tenantIds": []string{"t\x07"}}}, 400, "tenantIds entry"},
+		{"empty tenant id", []map[string]any{{"name": "h", "domain": "LOCAL", "tenantIds": []string{""}}}, 400, "tenantIds entry is required"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -86,7 +88,9 @@ func TestCreateGroupsValidation(t *testing.T) {
 	}
 	var gl groupsJSON
 	e.want(e.do("GET", "/v2/groups", e.admin, nil), 200).decode(t, &gl)
-	if len(gl.Groups) != 1 {
+	e.wantMsg(e.do("PUT", "/v2/groups/"+gl.Groups[0].SID, e.admin, map[string]any{"tenantIds": []string{" t"}}), 400, "tenantIds entry")
+	e.want(e.do("GET", "/v2/groups", e.admin, nil), 200).decode(t, &gl)
+	if len(gl.Groups) != 1 || len(gl.Groups[0].TenantIDs) != 0 {
 		t.Fatalf("groups after failed batches: %+v", gl.Groups)
 	}
 }

@@ -73,7 +73,7 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 	if err != nil {
 		return store.Group{}, err
 	}
-	if err := checkDescription(ng.Description); err != nil {
+	if err := firstErr(checkDescription(ng.Description), checkTenantIDs(ng.TenantIDs)); err != nil {
 		return store.Group{}, err
 	}
 	roles, err := s.checkRoles(ctx, ng.Roles)
@@ -175,6 +175,9 @@ func (s *Service) updateGroup(ctx context.Context, p *Principal, sid string, upd
 		if err := checkDescription(*upd.Description); err != nil {
 			return store.Group{}, err
 		}
+	}
+	if err := checkTenantIDs(upd.TenantIDs); err != nil {
+		return store.Group{}, err
 	}
 	roles, members := cur.Roles, cur.Members
 	if upd.Roles != nil {

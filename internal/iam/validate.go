@@ -46,6 +46,16 @@ func checkName(what, name string) error {
 	return nil
 }
 
+// checkTenantIDs validates tenant ids as names.
+func checkTenantIDs(ids []string) error {
+	for _, id := range ids {
+		if err := checkName("tenantIds entry", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func checkDescription(d string) error {
 	if len(d) > maxDescriptionLen {
 		return invalid("description is longer than %d bytes", maxDescriptionLen)
