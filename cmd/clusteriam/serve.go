@@ -276,12 +276,18 @@ func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) stri
 			return err
 		}
 	}
-	created, err := svc.EnsureAdmin(ctx, pw)
+	ensure := svc.EnsureAdmin
+	if generated {
+		ensure = svc.EnsureAdminGenerated
+	}
+	created, err := ensure(ctx, pw)
 	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
 	if created && generated {
-		fmt.Fprintf(stderr, "clusteriam: created LOCAL user %q with password %s\nclusteriam: it is shown only this once; set CLUSTERIAM_ADMIN_PASSWORD to choose it instead\n", iam.AdminUsername, pw)
+		fmt.Fprintf(stderr, "clusteriam: created LOCAL user %q with password %s\n"+
+			"clusteriam: it is shown only this once, and must be changed before the user can do anything else;\n"+
+			"clusteriam: set CLUSTERIAM_ADMIN_PASSWORD to choose it instead\n", iam.AdminUsername, pw)
 	}
 	return nil
 }

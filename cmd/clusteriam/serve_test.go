@@ -140,11 +140,37 @@ func TestServeFirstStart(t *testing.T) {
 		t.Fatalf("no generated password printed:\n%s", s.stderr)
 	}
 	c := insecureClient()
-	if code, _ := login(t, c, s.url, m[1]); code != 201 {
+	code, tok := login(t, c, s.url, m[1])
+	if code != 201 {
 		t.Fatalf("log-in with printed password: %d", code)
 	}
 	if code, _ := login(t, c, s.url, "admin"); code != 401 {
 		t.Fatalf("log-in with a default password: %d", code)
+	}
+	// The printed password only serves to choose another; the refusal says
+	// how, with the admin's sid.
+	call := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, body := call("GET", "/v2/users", "")
+	sid := regexp.MustCompile(`PUT /v2/users/(S-1-[0-9-]+) `).FindStringSubmatch(body)
+	if code != 403 || sid == nil {
+		t.Fatalf("list users before choosing a password: %d %s, want 403 naming the change", code, body)
+	}
+	change := `{"localUserParams":{"password":"Chosen-Password-1","currentPassword":` + mustJSON(m[1]) + `}}`
+	if code, body := call("PUT", "/v2/users/"+sid[1], change); code != 200 {
+		t.Fatalf("choose a password: %d %s", code, body)
+	}
+	if code, body := call("GET", "/v2/users", ""); code != 200 {
+		t.Fatalf("list users after choosing a password: %d %s, want 200", code, body)
 	}
 	// Self-signed ECDSA certificate with the expected names, kept in the data dir.
 	pem, err := os.ReadFile(filepath.Join(dir, "tls.crt"))

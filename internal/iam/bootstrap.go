@@ -14,6 +14,16 @@ const AdminUsername = "admin"
 // EnsureAdmin creates the LOCAL admin with role COHESITY_ADMIN when the
 // store holds no user at all. It reports whether it created one.
 func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error) {
+	return s.ensureAdmin(ctx, password, false)
+}
+
+// EnsureAdminGenerated is EnsureAdmin with a password the system made up:
+// the admin must change it before it may do anything else.
+func (s *Service) EnsureAdminGenerated(ctx context.Context, password string) (bool, error) {
+	return s.ensureAdmin(ctx, password, true)
+}
+
+func (s *Service) ensureAdmin(ctx context.Context, password string, mustChange bool) (bool, error) {
 	users, err := s.store.ListUsers(ctx, store.UserFilter{Limit: 1})
 	if err != nil {
 		return false, fmt.Errorf("list users: %w", err)
@@ -31,6 +41,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (bool, error
 	if err != nil {
 		return false, err
 	}
+	built[0].ForcePasswordChange = mustChange
 	ev := s.event(ctx, nil, "create_user", built[0].SID, domainUser(LocalDomain, AdminUsername), "first start")
 	err = s.store.CreateUsers(store.WithAudit(ctx, ev), built)
 	if errors.Is(err, store.ErrAlreadyExists) {

@@ -323,3 +323,61 @@ func TestDefaultSessionLifetime(t *testing.T) {
 		t.Fatalf("session after 12 hours of use: %v, want refused", err)
 	}
 }
+
+// TestGeneratedAdminPassword: an admin made with a generated password can,
+// until it changes it, only change it, read itself and end its sessions;
+// no privilege and no API key of its own (ASVS 2.3.1).
+func TestGeneratedAdminPassword(t *testing.T) {
+	ctx := context.Background()
+	st := testbackend.Open(t).Store
+	box, err := auth.NewSecretBox(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(ctx, st, auth.NewHasher(auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 1), box,
+		Config{Audit: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Wait)
+	const made = "generated-Password-1"
+	if ok, err := svc.EnsureAdminGenerated(ctx, made); err != nil || !ok {
+		t.Fatalf("EnsureAdminGenerated: %v, %v", ok, err)
+	}
+	secret, err := login(t, svc, "admin", made)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Authenticate(ctx, Credential{CredSession, secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid := p.User.SID
+	for what, err := range map[string]error{
+		"list users":     second(svc.ListUsers(ctx, p, store.UserFilter{})),
+		"list roles":     second(svc.ListRoles(ctx, p, nil)),
+		"read the trail": third(svc.AuditLogs(ctx, p, store.AuditFilter{})),
+		"make own key":   third(svc.CreateAPIKey(ctx, p, sid, APIKeyInput{Name: "k"})),
+		"set own roles":  second(svc.UpdateUser(ctx, p, sid, UserUpdate{Roles: []string{RoleViewer}})),
+	} {
+		if KindOf(err) != KindForbidden || !strings.Contains(err.Error(), "must be changed first") {
+			t.Errorf("%s before the change: %v, want 403 naming the change", what, err)
+		}
+	}
+	if _, err := svc.GetUser(ctx, p, sid); err != nil {
+		t.Errorf("read itself: %v", err)
+	}
+	pw, cur := "chosen-Password-1", made
+	if _, err := svc.UpdateUser(ctx, p, sid, UserUpdate{Password: &pw, CurrentPassword: &cur}); err != nil {
+		t.Fatalf("change the password: %v", err)
+	}
+	if p, err = svc.Authenticate(ctx, Credential{CredSession, secret}); err != nil {
+		t.Fatalf("the session that changed the password: %v", err)
+	}
+	if _, err := svc.ListUsers(ctx, p, store.UserFilter{}); err != nil {
+		t.Errorf("list users after the change: %v", err)
+	}
+}
+
+func second[A, B any](_ A, b B) B        { return b }
+func third[A, B, C any](_ A, _ B, c C) C { return c }

@@ -22,7 +22,7 @@ type APIKeyInput struct {
 // and a caller holding every privilege of their owner (checkReach).
 func (s *Service) mayManageKeysOf(ctx context.Context, p *Principal, userSID string) error {
 	if p.isSelf(userSID) {
-		return nil
+		return p.passwordChangeDue() // a key would outlive the password
 	}
 	if err := s.require(p, PrivPrincipalModify); err != nil {
 		return err

@@ -268,24 +268,37 @@ type Principal struct {
 	SessionHash []byte
 }
 
-// Has reports whether p holds privilege name.
+// Has reports whether p holds privilege name, and may use it: none is
+// usable while p's password must be changed.
 func (p *Principal) Has(name string) bool {
 	_, ok := slices.BinarySearch(p.Privileges, name)
-	return ok
+	return ok && !p.User.ForcePasswordChange
 }
 
 func (p *Principal) isSelf(sid string) bool { return p.User.SID == sid }
 
 // require fails with 403 unless p holds the privilege.
 func (s *Service) require(p *Principal, priv string) error {
+	if err := p.passwordChangeDue(); err != nil {
+		return err
+	}
 	if p.Has(priv) {
 		return nil
 	}
 	return forbidden("this operation needs the %q privilege (%s)", priv, s.privByName[priv].Label)
 }
 
-// privilegesOf resolves the union of the privileges of u's roles and of the
-// roles of every group u belongs to.
+// passwordChangeDue fails while p's password must be changed: until then
+// p may only change it, read itself and end its own sessions, so that a
+// password the system made up never becomes the one used (ASVS 2.3.1).
+func (p *Principal) passwordChangeDue() error {
+	if !p.User.ForcePasswordChange {
+		return nil
+	}
+	return forbidden("the password of %s must be changed first: PUT /v2/users/%s with localUserParams.password and localUserParams.currentPassword",
+		domainUser(p.User.Domain, p.User.Username), p.User.SID)
+}
+
 // privilegesOf returns the privileges of u's own roles and of the roles of
 // its groups: the LOCAL groups it is a member of and, for a directory
 // user, the added groups its directory put it in at its last log-in. A
