@@ -207,17 +207,7 @@ func (m *matrix) send(t *testing.T, c cred, method, path, body string) (resp, st
 	if c.name != "" {
 		req.Header.Set(c.name, c.value)
 	}
-	res, err := m.e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := m.e.v.Check(t, req, res.StatusCode, res.Header, out)
-	return resp{res.StatusCode, res.Header, out}, op
+	return m.e.roundTrip(t, req)
 }
 
 // must sends a request with a JSON body (nil: none) and fails the test

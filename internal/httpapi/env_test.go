@@ -163,17 +163,25 @@ func (e *env) do(method, path string, c cred, body any) resp {
 	if c.name != "" {
 		req.Header.Set(c.name, c.value)
 	}
+	r, _ := e.roundTrip(e.t, req)
+	return r
+}
+
+// roundTrip sends req to the server and validates the answer against
+// api/openapi.yaml; it returns the answer and the operation it reached.
+func (e *env) roundTrip(t *testing.T, req *http.Request) (resp, string) {
+	t.Helper()
 	res, err := e.srv.Client().Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer res.Body.Close()
 	out, err := io.ReadAll(res.Body)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	e.v.Check(e.t, req, res.StatusCode, res.Header, out)
-	return resp{res.StatusCode, res.Header, out}
+	op := e.v.Check(t, req, res.StatusCode, res.Header, out)
+	return resp{res.StatusCode, res.Header, out}, op
 }
 
 // want fails unless r has status code.

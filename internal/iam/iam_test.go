@@ -260,25 +260,12 @@ func TestEnsureAdminConcurrent(t *testing.T) {
 func TestRehashOnLogin(t *testing.T) {
 	ctx := context.Background()
 	st := testbackend.Open(t).Store
-	box, err := auth.NewSecretBox(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	weak := auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
-	strong := weak
+	strong := cheapParams
 	strong.MemoryKiB, strong.Time = 2048, 2
-	old, err := New(ctx, st, auth.NewHasher(weak, 1), box, Config{})
-	if err != nil {
+	if _, err := openService(t, st, cheapParams).EnsureAdmin(ctx, "admin-Password-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := old.EnsureAdmin(ctx, "admin-Password-1"); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := New(ctx, st, auth.NewHasher(strong, 1), box, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Wait)
+	svc := openService(t, st, strong)
 	hashOf := func() string {
 		u, err := st.GetUserByName(ctx, LocalDomain, "admin")
 		if err != nil {
@@ -329,17 +316,7 @@ func TestDefaultSessionLifetime(t *testing.T) {
 // no privilege and no API key of its own (ASVS 2.3.1).
 func TestGeneratedAdminPassword(t *testing.T) {
 	ctx := context.Background()
-	st := testbackend.Open(t).Store
-	box, err := auth.NewSecretBox(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := New(ctx, st, auth.NewHasher(auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 1), box,
-		Config{Audit: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Wait)
+	svc := openService(t, testbackend.Open(t).Store, cheapParams)
 	const made = "generated-Password-1"
 	if ok, err := svc.EnsureAdminGenerated(ctx, made); err != nil || !ok {
 		t.Fatalf("EnsureAdminGenerated: %v, %v", ok, err)
@@ -381,3 +358,21 @@ func TestGeneratedAdminPassword(t *testing.T) {
 
 func second[A, B any](_ A, b B) B        { return b }
 func third[A, B, C any](_ A, _ B, c C) C { return c }
+
+// cheapParams keep argon2id real but fast.
+var cheapParams = auth.Params{MemoryKiB: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// openService returns a service over st hashing with p, without an admin.
+func openService(t *testing.T, st store.Store, p auth.Params) *Service {
+	t.Helper()
+	box, err := auth.NewSecretBox(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(context.Background(), st, auth.NewHasher(p, 1), box, Config{Audit: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Wait)
+	return svc
+}
