@@ -2,9 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -103,31 +100,6 @@ func readAuditQuery(r *http.Request) (f store.AuditFilter, none bool, err error)
 	}
 	f.Offset, f.Limit = int(start), int(count)
 	return f, len(queryList(r, "tenantIds")) > 0, nil
-}
-
-// queryInt reads an optional integer parameter in [lo, hi]; def when
-// absent.
-func queryInt(r *http.Request, name string, def, lo, hi int64) (int64, error) {
-	v := queryString(r, name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < lo || n > hi {
-		return 0, badRequest("query parameter %s must be an integer from %d to %d, got %q", name, lo, hi, v)
-	}
-	return n, nil
-}
-
-// queryEnum reads a list parameter whose values must be among valid.
-func queryEnum(r *http.Request, name string, valid []string) ([]string, error) {
-	vals := queryList(r, name)
-	for _, v := range vals {
-		if !slices.Contains(valid, v) {
-			return nil, badRequest("query parameter %s: unknown value %q; valid: %s", name, v, strings.Join(valid, ", "))
-		}
-	}
-	return vals, nil
 }
 
 type auditLogsActions struct {
