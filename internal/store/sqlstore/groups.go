@@ -169,20 +169,9 @@ func getGroup(ctx context.Context, q querier, sid string) (store.Group, error) {
 // and stores what it returns, roles and members included. The sid cannot
 // change: the stored one is kept.
 func (s *Store) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (store.Group, error)) (store.Group, error) {
-	var out store.Group
-	err := s.write(ctx, func(q querier) error {
-		if err := lockRow(ctx, q, "groups", "sid", sid); err != nil {
-			return err
-		}
-		cur, err := getGroup(ctx, q, sid)
-		if err != nil {
-			return err
-		}
-		g, err := fn(cur)
-		if err != nil {
-			return err
-		}
-		g.SID = cur.SID
+	get := func(q querier) (store.Group, error) { return getGroup(ctx, q, sid) }
+	return updateRow(ctx, s, "groups", "sid", sid, get, fn, func(q querier, g *store.Group) error {
+		g.SID = sid
 		roles, err := existingRoles(ctx, q, g.Roles)
 		if err != nil {
 			return err
@@ -191,26 +180,18 @@ func (s *Store) UpdateGroup(ctx context.Context, sid string, fn func(store.Group
 		if err != nil {
 			return err
 		}
-		if err := checkGroupRefs(fmt.Sprintf("group %q", sid), &g, roles, users); err != nil {
+		if err := checkGroupRefs(fmt.Sprintf("group %q", sid), g, roles, users); err != nil {
 			return err
 		}
-		_, err = q.ExecContext(ctx, updateGroupSQL, append(groupArgs(&g), g.SID)...)
+		_, err = q.ExecContext(ctx, updateGroupSQL, append(groupArgs(g), g.SID)...)
 		if q.d.IsUnique(err) {
-			return fmt.Errorf("%s: %w", groupName(&g), store.ErrAlreadyExists)
+			return fmt.Errorf("%s: %w", groupName(g), store.ErrAlreadyExists)
 		}
 		if err != nil {
 			return q.d.mapErr(fmt.Sprintf("update group %q", sid), err)
 		}
-		if err := writeGroupLinks(ctx, q, &g); err != nil {
-			return err
-		}
-		out, err = getGroup(ctx, q, sid)
-		return err
+		return writeGroupLinks(ctx, q, g)
 	})
-	if err != nil {
-		return store.Group{}, err
-	}
-	return out, nil
 }
 
 // DeleteGroups deletes all the groups or none (ErrNotFound naming the

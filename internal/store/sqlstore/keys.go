@@ -119,38 +119,19 @@ func (s *Store) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKe
 		expiry_msecs = ?, created_by_sid = ?, created_msecs = ?, last_rotated_msecs = ?
 		WHERE id = ?`
 	what := fmt.Sprintf("api key %q", id)
-	var out store.APIKey
-	err := s.write(ctx, func(q querier) error {
-		if err := lockRow(ctx, q, "api_keys", "id", id); err != nil {
+	get := func(q querier) (store.APIKey, error) { return getKey(ctx, q, `id = ?`, id, what) }
+	return updateRow(ctx, s, "api_keys", "id", id, get, fn, func(q querier, k *store.APIKey) error {
+		k.ID = id
+		if err := checkKeyOwner(ctx, q, k); err != nil {
 			return err
 		}
-		cur, err := getKey(ctx, q, `id = ?`, id, what)
-		if err != nil {
-			return err
-		}
-		k, err := fn(cur)
-		if err != nil {
-			return err
-		}
-		k.ID = cur.ID
-		if err := checkKeyOwner(ctx, q, &k); err != nil {
-			return err
-		}
-		_, err = q.ExecContext(ctx, query, k.UserSID, k.Name, k.Hash, k.IsActive,
+		_, err := q.ExecContext(ctx, query, k.UserSID, k.Name, k.Hash, k.IsActive,
 			nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs, k.ID)
 		if q.d.IsUnique(err) {
 			return fmt.Errorf("api key %q: hash: %w", k.ID, store.ErrAlreadyExists)
 		}
-		if err != nil {
-			return q.d.mapErr("update "+what, err)
-		}
-		out, err = getKey(ctx, q, `id = ?`, id, what)
-		return err
+		return q.d.mapErr("update "+what, err)
 	})
-	if err != nil {
-		return store.APIKey{}, err
-	}
-	return out, nil
 }
 
 // DeleteAPIKey deletes the API key with the given id.

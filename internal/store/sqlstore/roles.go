@@ -108,32 +108,13 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(store.Role)
 	const query = `UPDATE roles SET label = ?, description = ?, privileges = ?,
 		is_user_created = ?, tenant_ids = ?, created_msecs = ?, updated_msecs = ?
 		WHERE name = ?`
-	var out store.Role
-	err := s.write(ctx, func(q querier) error {
-		if err := lockRow(ctx, q, "roles", "name", name); err != nil {
-			return err
-		}
-		cur, err := getRole(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		r, err := fn(cur)
-		if err != nil {
-			return err
-		}
-		r.Name = cur.Name
-		_, err = q.ExecContext(ctx, query, r.Label, r.Description, jsonList(r.Privileges),
+	get := func(q querier) (store.Role, error) { return getRole(ctx, q, name) }
+	return updateRow(ctx, s, "roles", "name", name, get, fn, func(q querier, r *store.Role) error {
+		r.Name = name
+		_, err := q.ExecContext(ctx, query, r.Label, r.Description, jsonList(r.Privileges),
 			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, r.Name)
-		if err != nil {
-			return q.d.mapErr(fmt.Sprintf("update role %q", name), err)
-		}
-		out, err = getRole(ctx, q, name)
-		return err
+		return q.d.mapErr(fmt.Sprintf("update role %q", name), err)
 	})
-	if err != nil {
-		return store.Role{}, err
-	}
-	return out, nil
 }
 
 // DeleteRole deletes the role named name. It fails with an

@@ -281,6 +281,38 @@ func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) error {
 	return nil
 }
 
+// updateRow is the read-modify-write cycle of every Update method, in one
+// write transaction: it locks the row of table whose column col is key,
+// reads the record with get, passes it to fn, has save store what fn
+// returns (keeping the record's key), and reads the record back.
+func updateRow[T any](ctx context.Context, s *Store, table, col, key string,
+	get func(querier) (T, error), fn func(T) (T, error), save func(querier, *T) error) (T, error) {
+	var out T
+	err := s.write(ctx, func(q querier) error {
+		if err := lockRow(ctx, q, table, col, key); err != nil {
+			return err
+		}
+		cur, err := get(q)
+		if err != nil {
+			return err
+		}
+		next, err := fn(cur)
+		if err != nil {
+			return err
+		}
+		if err := save(q, &next); err != nil {
+			return err
+		}
+		out, err = get(q)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
 // read runs fn in a read-only transaction, so that all its queries see one
 // snapshot.
 func (s *Store) read(ctx context.Context, fn func(q querier) error) error {

@@ -244,20 +244,9 @@ func getUser(ctx context.Context, q querier, sid string) (store.User, error) {
 // stores what it returns, roles included. The sid cannot change: the stored
 // one is kept. Groups is ignored, as on create.
 func (s *Store) UpdateUser(ctx context.Context, sid string, fn func(store.User) (store.User, error)) (store.User, error) {
-	var out store.User
-	err := s.write(ctx, func(q querier) error {
-		if err := lockRow(ctx, q, "users", "sid", sid); err != nil {
-			return err
-		}
-		cur, err := getUser(ctx, q, sid)
-		if err != nil {
-			return err
-		}
-		u, err := fn(cur)
-		if err != nil {
-			return err
-		}
-		u.SID = cur.SID
+	get := func(q querier) (store.User, error) { return getUser(ctx, q, sid) }
+	return updateRow(ctx, s, "users", "sid", sid, get, fn, func(q querier, u *store.User) error {
+		u.SID = sid
 		roles, err := existingRoles(ctx, q, u.Roles)
 		if err != nil {
 			return err
@@ -265,23 +254,15 @@ func (s *Store) UpdateUser(ctx context.Context, sid string, fn func(store.User) 
 		if err := checkRoles(fmt.Sprintf("user %q", sid), u.Roles, roles); err != nil {
 			return err
 		}
-		_, err = q.ExecContext(ctx, updateUserSQL, append(userArgs(&u), u.SID)...)
+		_, err = q.ExecContext(ctx, updateUserSQL, append(userArgs(u), u.SID)...)
 		if q.d.IsUnique(err) {
-			return fmt.Errorf("%s: %w", userName(&u), store.ErrAlreadyExists)
+			return fmt.Errorf("%s: %w", userName(u), store.ErrAlreadyExists)
 		}
 		if err != nil {
 			return q.d.mapErr(fmt.Sprintf("update user %q", sid), err)
 		}
-		if err := setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
-			return err
-		}
-		out, err = getUser(ctx, q, sid)
-		return err
+		return setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles)
 	})
-	if err != nil {
-		return store.User{}, err
-	}
-	return out, nil
 }
 
 // DeleteUsers deletes all the users or none, with their memberships, roles,
