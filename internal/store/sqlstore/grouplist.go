@@ -69,12 +69,7 @@ func fillGroups(ctx context.Context, q querier, groups []store.Group) error {
 	if len(groups) == 0 {
 		return nil
 	}
-	idx := make(map[string]int, len(groups))
-	sids := make([]string, len(groups))
-	for i := range groups {
-		idx[groups[i].SID] = i
-		sids[i] = groups[i].SID
-	}
+	idx, sids := indexSIDs(len(groups), func(i int) string { return groups[i].SID })
 	const rolesQ = `SELECT group_sid, role FROM group_roles
 		WHERE group_sid IN (SELECT value FROM json_each(?)) ORDER BY group_sid, pos`
 	err := eachPair(ctx, q, rolesQ, jsonList(sids), func(sid, role string) {

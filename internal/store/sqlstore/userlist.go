@@ -74,17 +74,24 @@ func queryUsers(ctx context.Context, q querier, cond string, args ...any) ([]sto
 	return users, nil
 }
 
+// indexSIDs returns the sids of n records (sid gives the i-th) and the
+// index of each, for filling the records from queries keyed by sid.
+func indexSIDs(n int, sid func(i int) string) (map[string]int, []string) {
+	idx := make(map[string]int, n)
+	sids := make([]string, n)
+	for i := range n {
+		sids[i] = sid(i)
+		idx[sids[i]] = i
+	}
+	return idx, sids
+}
+
 // fillUsers loads the roles and groups of all users in two queries.
 func fillUsers(ctx context.Context, q querier, users []store.User) error {
 	if len(users) == 0 {
 		return nil
 	}
-	idx := make(map[string]int, len(users))
-	sids := make([]string, len(users))
-	for i := range users {
-		idx[users[i].SID] = i
-		sids[i] = users[i].SID
-	}
+	idx, sids := indexSIDs(len(users), func(i int) string { return users[i].SID })
 	const rolesQ = `SELECT user_sid, role FROM user_roles
 		WHERE user_sid IN (SELECT value FROM json_each(?)) ORDER BY user_sid, pos`
 	err := eachPair(ctx, q, rolesQ, jsonList(sids), func(sid, role string) {
