@@ -80,8 +80,8 @@ type principalQuery struct {
 }
 
 // MaxPartialNames is the most names one partial-match filter may hold:
-// each is a substring search over every name, and SQLite refuses an
-// expression of about 500 of them.
+// each is a substring search over every name, so the cost of a request
+// grows with their number.
 const MaxPartialNames = 100
 
 func readPrincipalQuery(r *http.Request, namesParam string) (principalQuery, error) {

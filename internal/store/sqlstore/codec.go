@@ -97,7 +97,17 @@ func (w *where) addContains(table, col string, substrs []string) {
 		conds[i] = "instr(" + col + ", ?) > 0"
 		w.args = append(w.args, s)
 	}
-	w.conds = append(w.conds, "sid IN (SELECT sid FROM "+table+" WHERE "+strings.Join(conds, " OR ")+")")
+	w.conds = append(w.conds, "sid IN (SELECT sid FROM "+table+" WHERE "+anyOf(conds)+")")
+}
+
+// anyOf joins conds with OR as a balanced tree: a flat chain nests one
+// level per term in SQLite's parser, which refuses about 500 of them.
+func anyOf(conds []string) string {
+	if len(conds) <= 8 {
+		return strings.Join(conds, " OR ")
+	}
+	half := len(conds) / 2
+	return "(" + anyOf(conds[:half]) + ") OR (" + anyOf(conds[half:]) + ")"
 }
 
 // String renders the WHERE clause, or "" when nothing filters.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -68,6 +69,7 @@ func testUserListFilters(t *testing.T, s store.Store) {
 		{"partial percent not any run", partial("1%e"), nil},
 		{"partial backslash is literal", partial(`\`), sids(6)},
 		{"partial with backslash", partial(`k\S`), sids(6)},
+		{"partial, 1,000 names", partial(append(slices.Repeat([]string{"nobody"}, 999), "LIC")...), sids(1)},
 		{"email any case", store.UserFilter{Emails: []string{"bob@EXAMPLE.com"}}, sids(2, 7)},
 		{"email exact", store.UserFilter{Emails: []string{"alice@example.com", "x@y"}}, sids(1)},
 		{"email is not partial", store.UserFilter{Emails: []string{"example.com"}}, nil},
