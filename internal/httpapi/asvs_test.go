@@ -17,6 +17,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/storetest"
 )
 
 // The tests of this file prove rows of docs/security.md that no other
@@ -128,7 +129,7 @@ func TestInternalErrorsAreGeneric(t *testing.T) {
 	e := newEnv(t)
 	sid := e.createUser("zed", "zed-Password-1", "COHESITY_VIEWER")
 	ctx := context.Background()
-	if _, err := e.st.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+	if _, err := (storetest.Single{Store: e.st}).UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
 		u.PasswordHash = "$argon2id$corrupt"
 		return u, nil
 	}); err != nil {

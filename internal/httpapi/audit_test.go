@@ -52,12 +52,12 @@ func TestAuditLogs(t *testing.T) {
 	e.svc.Wait() // the failed log-in is recorded after its answer
 
 	want := []string{
-		`Delete User LOCAL\bob`, `Logout User`, `LoginFailed User LOCAL\bob`, `Login User LOCAL\bob`,
+		`Delete User LOCAL\bob`, `Logout User LOCAL\bob`, `LoginFailed User LOCAL\bob`, `Login User LOCAL\bob`,
 		`Delete Group LOCAL\ops`, `Modify Group LOCAL\ops`, `Create Group LOCAL\ops`,
 		`Delete Role Auditors`, `Modify Role Auditors`, `Create Role Auditors`,
-		`Modify SecurityPrincipal`, `Regenerate S3SecretKey`,
+		`Modify SecurityPrincipal LOCAL\bob`, `Regenerate S3SecretKey LOCAL\bob`,
 		`Delete ApiKey k1`, `Modify ApiKey k1`, `Rotate ApiKey k1`, `Create ApiKey k1`,
-		`Modify User LOCAL\bob`, `Create User LOCAL\bob`,
+		`Modify User LOCAL\bob`, `Refused User`, `Create User LOCAL\bob`,
 	}
 	got, logs, total := e.trail(e.admin, "usernames=admin,bob&startTimeUsecs="+fmt.Sprint(before))
 	if !slices.Equal(got, want) || total != int64(len(want)) {
@@ -71,7 +71,10 @@ func TestAuditLogs(t *testing.T) {
 			t.Errorf("entry %+v: the actor should be bob exactly for bob's log-ins and log-out", l)
 		}
 	}
-	if d := logs[len(logs)-2].Details; !strings.Contains(d, "description, password") {
+	if d := logs[len(logs)-2].Details; !strings.Contains(d, "create_user: ") || !strings.Contains(d, "already exists") {
+		t.Errorf("the refused create's details %q do not say what was refused and why", d)
+	}
+	if d := logs[len(logs)-3].Details; !strings.Contains(d, "description, password") {
 		t.Errorf("update details %q do not name the fields changed", d)
 	}
 
@@ -89,7 +92,7 @@ func TestAuditLogs(t *testing.T) {
 		{"searchString=Auditors&count=1", `Delete Role Auditors`},
 		{"searchString=Auditors&startIndex=2&count=5", `Create Role Auditors`},
 		{"usernames=BOB&domains=local&actions=Login", `Login User LOCAL\bob`},
-		{"entityTypes=S3SecretKey&endTimeUsecs=" + fmt.Sprint(time.Now().UnixMicro()), `Regenerate S3SecretKey`},
+		{"entityTypes=S3SecretKey&endTimeUsecs=" + fmt.Sprint(time.Now().UnixMicro()), `Regenerate S3SecretKey LOCAL\bob`},
 		{"entityTypes=S3SecretKey&endTimeUsecs=" + fmt.Sprint(before), ``},
 		{"searchString=" + url.QueryEscape("' OR 1=1 --"), ``},
 		{"tenantIds=t1", ``},
@@ -114,7 +117,7 @@ func TestAuditLogs(t *testing.T) {
 	}
 	actions := e.want(e.do("GET", "/v2/audit-logs/actions", viewer, nil), 200).obj(t)["actions"].([]any)
 	types := e.want(e.do("GET", "/v2/audit-logs/entity-types", viewer, nil), 200).obj(t)["entityTypes"].([]any)
-	if !slices.Contains(actions, any("LoginFailed")) || !slices.Contains(types, any("ApiKey")) || len(actions) != 9 || len(types) != 6 {
+	if !slices.Contains(actions, any("LoginFailed")) || !slices.Contains(types, any("ApiKey")) || len(actions) != 10 || len(types) != 6 {
 		t.Errorf("actions %v, entity types %v", actions, types)
 	}
 

@@ -27,8 +27,9 @@ type authzRow struct {
 	// mutates: success changes what the row acts on; any other answer,
 	// and every answer of a row that does not mutate, must change nothing.
 	mutates     bool
-	withSession bool     // the user acted on (not the caller) holds a session
-	groupRoles  []string // of {group}
+	withSession  bool     // the user acted on (not the caller) holds a session
+	groupRoles   []string // of {group}
+	groupHasUser bool     // {group} has {user} as its member
 	role        string   // {role}, when not a fresh custom role
 	want        statuses
 	check       func(t *testing.T, fx fixture, r resp) // on success, if set
@@ -62,8 +63,8 @@ type statuses map[string]int
 
 // Callers by what their roles grant.
 var (
-	principalViewers  = []string{pViewer, pOperator, pAdmin, pHelpdesk} // hold PRINCIPAL_VIEW
-	principalManagers = []string{pAdmin, pHelpdesk}                     // hold PRINCIPAL_MODIFY
+	principalViewers  = []string{pViewer, pOperator, pAdmin, pHelpdesk, pUserMgr} // hold PRINCIPAL_VIEW
+	principalManagers = []string{pAdmin, pHelpdesk, pUserMgr}                     // hold PRINCIPAL_MODIFY
 	roleManagers      = []string{pAdmin, pHelpdesk}                     // hold ROLE_MODIFY
 	s3KeyManagers     = []string{pOperator, pAdmin, pS3, pHelpdesk}     // hold S3_KEY_MODIFY
 	auditReaders      = []string{pViewer, pOperator, pAdmin}            // hold AUDIT_LOG_VIEW
@@ -123,10 +124,12 @@ func sessionRows() []authzRow {
 	return []authzRow{
 		{op: "delete_session", name: "own", req: "DELETE /v2/users/sessions?sid={user}", on: onSelf, mutates: true, want: all(204)},
 		{op: "delete_session", name: "other", req: "DELETE /v2/users/sessions?sid={user}", on: onOther, withSession: true, mutates: true, want: only(204, principalManagers...)},
+		// Everyone's sessions, admins' included: only who reaches everyone.
 		{op: "delete_session", name: "everyone", req: "DELETE /v2/users/sessions", on: onOther, withSession: true, mutates: true,
-			want: only(204, principalManagers...), restore: (*matrix).relogin},
-		// Taking access away needs Manage Users alone (docs/privileges.md).
-		{op: "delete_session", name: "admin", req: "DELETE /v2/users/sessions?sid={user}", on: onAdmin, withSession: true, mutates: true, want: only(204, principalManagers...)},
+			want: only(204, pAdmin), restore: (*matrix).relogin},
+		// Taking access away is an act on the user like any other: Manage
+		// Users reaches only who holds no more than the caller.
+		{op: "delete_session", name: "admin", req: "DELETE /v2/users/sessions?sid={user}", on: onAdmin, withSession: true, mutates: true, want: only(204, pAdmin)},
 		{op: "get_active_sessions_count", name: "own", req: "GET /v2/users/sessions?sids={user}", on: onSelf, want: all(200)},
 		{op: "get_active_sessions_count", name: "other", req: "GET /v2/users/sessions?sids={user}", on: onOther, want: only(200, principalViewers...)},
 		{op: "get_active_sessions_count", name: "everyone", req: "GET /v2/users/sessions", want: only(200, principalViewers...)},
@@ -149,8 +152,9 @@ func userRows() []authzRow {
 		{op: "update_user", name: "own-password", req: "PUT /v2/users/{user}", body: `{"localUserParams":{"password":"{password}2","currentPassword":"{password}"}}`, on: onSelf, mutates: true, want: all(200)},
 		{op: "update_user", name: "own-roles", req: "PUT /v2/users/{user}", body: `{"roles":["COHESITY_ADMIN","COHESITY_VIEWER"]}`, on: onSelf, mutates: true, want: only(200, pAdmin)},
 		{op: "update_user", name: "own-roles-data-security", req: "PUT /v2/users/{user}", body: `{"roles":["COHESITY_DATA_SECURITY"]}`, on: onSelf, mutates: true, want: only(403)},
-		{op: "update_user", name: "own-expiry", req: "PUT /v2/users/{user}", body: `{"expiryTimeMsecs":4102444800000}`, on: onSelf, mutates: true, want: only(200, principalManagers...)},
-		{op: "update_user", name: "own-restricted", req: "PUT /v2/users/{user}", body: `{"restricted":true}`, on: onSelf, mutates: true, want: only(200, principalManagers...)},
+		// Nobody lifts, or sets, the restrictions on itself.
+		{op: "update_user", name: "own-expiry", req: "PUT /v2/users/{user}", body: `{"expiryTimeMsecs":4102444800000}`, on: onSelf, mutates: true, want: only(403)},
+		{op: "update_user", name: "own-restricted", req: "PUT /v2/users/{user}", body: `{"restricted":false}`, on: onSelf, mutates: true, want: only(403)},
 		{op: "update_user", name: "other-description", req: "PUT /v2/users/{user}", body: `{"description":"{name}"}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "other-password", req: "PUT /v2/users/{user}", body: `{"localUserParams":{"password":"{name}-Password-2"}}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
 		{op: "update_user", name: "other-lock", req: "PUT /v2/users/{user}", body: `{"locked":true}`, on: onOther, mutates: true, want: only(200, principalManagers...)},
@@ -159,13 +163,17 @@ func userRows() []authzRow {
 		// whoever sets a user's password or makes its keys acts as it.
 		{op: "update_user", name: "admin-password", req: "PUT /v2/users/{user}", body: `{"localUserParams":{"password":"{name}-Password-2"}}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
 		{op: "update_user", name: "admin-description", req: "PUT /v2/users/{user}", body: `{"description":"{name}"}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
+		{op: "update_user", name: "admin-lock", req: "PUT /v2/users/{user}", body: `{"locked":true}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
+		{op: "update_user", name: "admin-expiry", req: "PUT /v2/users/{user}", body: `{"expiryTimeMsecs":4102444800000}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
+		{op: "update_user", name: "admin-demote", req: "PUT /v2/users/{user}", body: `{"roles":["COHESITY_VIEWER"]}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
 		{op: "delete_user", name: "other", req: "DELETE /v2/users/{user}", on: onOther, mutates: true, want: only(204, principalManagers...)},
-		{op: "delete_user", name: "own", req: "DELETE /v2/users/{user}", on: onSelf, mutates: true, want: only(400, principalManagers...)},
+		{op: "delete_user", name: "own", req: "DELETE /v2/users/{user}", on: onSelf, mutates: true, want: only(403)},
 		{op: "regenerate_s3_key", name: "own", req: "POST /v2/users/{user}/s3-secret-key", on: onSelf, mutates: true, want: only(201, s3KeyManagers...)},
 		{op: "regenerate_s3_key", name: "other", req: "POST /v2/users/{user}/s3-secret-key", on: onOther, mutates: true, want: only(201, pAdmin, pHelpdesk)},
 		{op: "regenerate_s3_key", name: "admin", req: "POST /v2/users/{user}/s3-secret-key", on: onAdmin, mutates: true, want: only(201, pAdmin)},
-		// Taking access away is not limited so (see docs/privileges.md).
-		{op: "delete_user", name: "admin", req: "DELETE /v2/users/{user}", on: onAdmin, mutates: true, want: only(204, principalManagers...)},
+		// Taking access away is limited so too (see docs/privileges.md).
+		{op: "delete_user", name: "admin", req: "DELETE /v2/users/{user}", on: onAdmin, mutates: true, want: only(204, pAdmin)},
+		{op: "delete_users", name: "admin", req: "POST /v2/users/delete", body: `{"sids":["{user}"]}`, on: onAdmin, mutates: true, want: only(204, pAdmin)},
 	}
 }
 
@@ -224,6 +232,21 @@ func groupRows() []authzRow {
 		{op: "update_group", name: "join-admin-group", req: "PUT /v2/groups/{group}", groupRoles: []string{"COHESITY_ADMIN"},
 			body: `{"localGroupParams":{"userSids":["{user}"]}}`, on: onOther, mutates: true, want: only(200, pAdmin)},
 		{op: "delete_group", req: "DELETE /v2/groups/{group}", mutates: true, want: only(204, principalManagers...)},
+		// A group is reached with its privileges and every member the
+		// change affects: emptying an admin group, stripping its roles or
+		// deleting it would take an admin's access away.
+		{op: "update_group", name: "remove-admin-member", req: "PUT /v2/groups/{group}", groupRoles: []string{"COHESITY_ADMIN"}, groupHasUser: true,
+			body: `{"localGroupParams":{"userSids":[]}}`, on: onOther, mutates: true, want: only(200, pAdmin)},
+		{op: "update_group", name: "strip-admin-roles", req: "PUT /v2/groups/{group}", groupRoles: []string{"COHESITY_ADMIN"}, groupHasUser: true,
+			body: `{"roles":[]}`, on: onOther, mutates: true, want: only(200, pAdmin)},
+		{op: "update_group", name: "roles-of-admin-member", req: "PUT /v2/groups/{group}", groupHasUser: true,
+			body: `{"roles":["AuthzOther"]}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
+		{op: "update_group", name: "remove-member-admin", req: "PUT /v2/groups/{group}", groupHasUser: true,
+			body: `{"localGroupParams":{"userSids":[]}}`, on: onAdmin, mutates: true, want: only(200, pAdmin)},
+		{op: "delete_group", name: "admin-group", req: "DELETE /v2/groups/{group}", groupRoles: []string{"COHESITY_ADMIN"}, groupHasUser: true,
+			on: onOther, mutates: true, want: only(204, pAdmin)},
+		{op: "delete_groups", name: "member-admin", req: "POST /v2/groups/delete", body: `{"sids":["{group}"]}`, groupHasUser: true,
+			on: onAdmin, mutates: true, want: only(204, pAdmin)},
 	}
 }
 
@@ -233,21 +256,28 @@ func principalRows() []authzRow {
 		{op: "get_security_principals", req: "GET /v2/security-principals?sids={user}", on: onOther, want: only(200, principalViewers...)},
 		{op: "get_principal_sources", name: "own", req: "GET /v2/security-principals/{user}/sources", on: onSelf, want: all(200)},
 		{op: "get_principal_sources", name: "other", req: "GET /v2/security-principals/{user}/sources", on: onOther, want: only(200, principalViewers...)},
-		{op: "update_principal_sources", name: "own", req: "PUT /v2/security-principals/{user}/sources", body: sources, on: onSelf, mutates: true, want: only(200, principalManagers...)},
+		// Sources widen what data a principal reaches: nobody sets its own.
+		{op: "update_principal_sources", name: "own", req: "PUT /v2/security-principals/{user}/sources", body: sources, on: onSelf, mutates: true, want: only(403)},
 		{op: "update_principal_sources", name: "other", req: "PUT /v2/security-principals/{user}/sources", body: sources, on: onOther, mutates: true, want: only(200, principalManagers...)},
+		{op: "update_principal_sources", name: "admin", req: "PUT /v2/security-principals/{user}/sources", body: sources, on: onAdmin, mutates: true, want: only(200, pAdmin)},
+		{op: "update_principal_sources", name: "group", req: "PUT /v2/security-principals/{group}/sources", body: sources, mutates: true, want: only(200, principalManagers...)},
+		{op: "update_principal_sources", name: "admin-group", req: "PUT /v2/security-principals/{group}/sources", groupRoles: []string{"COHESITY_ADMIN"},
+			body: sources, mutates: true, want: only(200, pAdmin)},
 	}
 }
 
 func roleRows() []authzRow {
 	return []authzRow{
 		// Roles are read with PRINCIPAL_VIEW or ROLE_VIEW.
-		{op: "get_roles", req: "GET /v2/roles", want: only(200, pViewer, pOperator, pAdmin, pHelpdesk, pS3)},
+		{op: "get_roles", req: "GET /v2/roles", want: only(200, pViewer, pOperator, pAdmin, pHelpdesk, pS3, pUserMgr)},
 		{op: "create_role", req: "POST /v2/roles", body: `{"name":"{name}","privileges":["PRINCIPAL_VIEW"]}`, mutates: true, want: only(201, roleManagers...)},
 		{op: "create_role", name: "privilege-not-held", req: "POST /v2/roles", body: `{"name":"{name}","privileges":["CLUSTER_MODIFY"]}`, mutates: true, want: only(201, pAdmin)},
 		{op: "update_role", req: "PUT /v2/roles/{role}", body: `{"privileges":["PRINCIPAL_VIEW"],"description":"{name}"}`, mutates: true, want: only(200, roleManagers...)},
-		{op: "update_role", name: "built-in", req: "PUT /v2/roles/{role}", role: "COHESITY_VIEWER", body: `{"privileges":["PRINCIPAL_VIEW"]}`, mutates: true, want: only(400, roleManagers...)},
+		// A role is reached with its privileges: the helpdesk lacks some
+		// of the viewer's, the admin is told the role is built in.
+		{op: "update_role", name: "built-in", req: "PUT /v2/roles/{role}", role: "COHESITY_VIEWER", body: `{"privileges":["PRINCIPAL_VIEW"]}`, mutates: true, want: only(400, pAdmin)},
 		{op: "delete_role", req: "DELETE /v2/roles/{role}", mutates: true, want: only(204, roleManagers...)},
-		{op: "delete_role", name: "built-in", req: "DELETE /v2/roles/{role}", role: "COHESITY_VIEWER", mutates: true, want: only(400, roleManagers...)},
+		{op: "delete_role", name: "built-in", req: "DELETE /v2/roles/{role}", role: "COHESITY_VIEWER", mutates: true, want: only(400, pAdmin)},
 		// The privilege catalog is fixed and public (docs/privileges.md):
 		// any authenticated caller reads it.
 		{op: "get_privileges", req: "GET /v2/privileges", want: all(200)},

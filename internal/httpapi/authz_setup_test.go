@@ -23,7 +23,7 @@ func newMatrix(t *testing.T) *matrix {
 	roles := map[string][]string{
 		"p-anon": {viewer}, "p-norole": nil, "p-keys": {admin}, "p-revoked": {admin}, "p-locked": {admin}, "p-expired": {admin}, "p-notyet": {admin},
 		"p-viewer": {viewer}, "p-operator": {"COHESITY_OPERATOR"}, "p-admin": {admin},
-		"p-s3": {"AuthzS3"}, "p-bare": {"AuthzBare"}, "p-helpdesk": {"AuthzHelpdesk"},
+		"p-s3": {"AuthzS3"}, "p-bare": {"AuthzBare"}, "p-helpdesk": {"AuthzHelpdesk"}, "p-usermgr": {"AuthzUserManager"},
 	}
 	sids := m.newUsers(t, roles)
 	m.norole = sids["p-norole"]
@@ -40,6 +40,7 @@ func newMatrix(t *testing.T) *matrix {
 	for _, c := range []struct{ name, user, kind string }{
 		{pViewer, "p-viewer", "bearer"}, {pOperator, "p-operator", "session"}, {pAdmin, "p-admin", "apiKey"},
 		{pS3, "p-s3", "bearer"}, {pBare, "p-bare", "apiKey"}, {pHelpdesk, "p-helpdesk", "session"},
+		{pUserMgr, "p-usermgr", "bearer"},
 	} {
 		p := add(c.name, c.user, c.kind, noCred, true)
 		p.cred = m.credFor(t, p)
@@ -166,7 +167,12 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 	}
 	if uses("{group}") {
 		var gl groupsJSON
-		m.must(t, m.admin, "POST", "/v2/groups", []map[string]any{{"name": m.fresh("g"), "domain": "LOCAL", "roles": nonNil(row.groupRoles)}}, 201).decode(t, &gl)
+		members := []string{}
+		if row.groupHasUser {
+			members = append(members, fx.user)
+		}
+		m.must(t, m.admin, "POST", "/v2/groups", []map[string]any{{"name": m.fresh("g"), "domain": "LOCAL", "roles": nonNil(row.groupRoles),
+			"localGroupParams": map[string]any{"userSids": members}}}, 201).decode(t, &gl)
 		fx.group = gl.Groups[0].SID
 	}
 	fx.role = row.role

@@ -34,6 +34,7 @@ const (
 	pS3          = "custom-s3"              // AuthzS3: ROLE_VIEW, S3_KEY_MODIFY; Bearer token
 	pBare        = "custom-bare"            // AuthzBare: CLUSTER_VIEW, nothing of this API; API key
 	pHelpdesk    = "custom-helpdesk"        // AuthzHelpdesk: PRINCIPAL_VIEW, PRINCIPAL_MODIFY, ROLE_MODIFY, S3_KEY_MODIFY; session-id
+	pUserMgr     = "user-manager"           // AuthzUserManager: PRINCIPAL_VIEW, PRINCIPAL_MODIFY; Bearer token
 )
 
 // refused are the callers whose credential must not authenticate: every
@@ -42,13 +43,15 @@ const (
 var refused = []string{pNone, pBadAPIKey, pBadBearer, pBadSession, pExpiredKey, pInactiveKey, pRevokedSess, pRevokedTok, pLocked, pExpiredUser, pNotYetUser}
 
 // callers hold valid credentials; every row gives each of them a status.
-var callers = []string{pViewer, pOperator, pAdmin, pS3, pBare, pHelpdesk}
+var callers = []string{pViewer, pOperator, pAdmin, pS3, pBare, pHelpdesk, pUserMgr}
 
 // Custom roles of the matrix.
 var customRoles = map[string][]string{
 	"AuthzS3":       {"ROLE_VIEW", "S3_KEY_MODIFY"},
 	"AuthzBare":     {"CLUSTER_VIEW"},
 	"AuthzHelpdesk": {"PRINCIPAL_VIEW", "PRINCIPAL_MODIFY", "ROLE_MODIFY", "S3_KEY_MODIFY"},
+	// A user manager: Manage Users and nothing else beyond viewing them.
+	"AuthzUserManager": {"PRINCIPAL_VIEW", "PRINCIPAL_MODIFY"},
 	"AuthzOther":    {"PRINCIPAL_VIEW"}, // of the users acted on (onOther), so that they may log in
 }
 
@@ -157,6 +160,7 @@ func (m *matrix) run(t *testing.T, row authzRow, p *principal) {
 		t.Errorf("%s %s as %s: status %d, want %d; body %s", method, path, p.name, r.status, want, r.body)
 	}
 	checkErrorModel(t, r)
+	m.e.svc.Wait() // what a refused log-in settles after its answer
 	after := m.snapshot(t, fx)
 	ok := r.status >= 200 && r.status < 300
 	switch changed := !reflect.DeepEqual(before, after); {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"reflect"
@@ -97,6 +98,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	status := kindStatus[iam.KindOf(err)]
 	msg := err.Error()
+	if ie := (*iam.Error)(nil); errors.As(err, &ie) && ie.Retry > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(ie.Retry.Seconds())), 10))
+	}
 	switch {
 	case status == http.StatusInternalServerError:
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "error", err)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
-	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 type localGroupParamsIn struct {
@@ -60,7 +59,7 @@ func handleGetGroups(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		groups, err := svc.ListGroups(r.Context(), p, store.GroupFilter{
+		groups, err := svc.ListGroups(r.Context(), p, iam.GroupQuery{
 			Domain: q.domain, SIDs: q.sids, Names: q.names, MatchPartialNames: q.partial, Roles: q.roles, TenantIDs: q.tIDs,
 		})
 		if err != nil {

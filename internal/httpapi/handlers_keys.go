@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
-	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 type createOrUpdateAPIKeyRequest struct {
@@ -27,30 +26,29 @@ func handleCreateAPIKey(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, createdUserAPIKey{userAPIKey: toAPIKey(k, svc.NowMsecs()), APIKey: secret})
+		writeJSON(w, http.StatusCreated, createdUserAPIKey{userAPIKey: toAPIKey(k), APIKey: secret})
 		return nil
 	}
 }
 
 // keyFilter reads the ids/isActive/isExpired parameters shared by the key
 // listings.
-func keyFilter(r *http.Request) (store.APIKeyFilter, error) {
+func keyFilter(r *http.Request) (iam.KeyQuery, error) {
 	active, err := queryBool(r, "isActive")
 	if err != nil {
-		return store.APIKeyFilter{}, err
+		return iam.KeyQuery{}, err
 	}
 	expired, err := queryBool(r, "isExpired")
 	if err != nil {
-		return store.APIKeyFilter{}, err
+		return iam.KeyQuery{}, err
 	}
-	return store.APIKeyFilter{IDs: queryList(r, "ids"), IsActive: active, IsExpired: expired}, nil
+	return iam.KeyQuery{IDs: queryList(r, "ids"), IsActive: active, IsExpired: expired}, nil
 }
 
-func writeKeys(w http.ResponseWriter, svc *iam.Service, keys []store.APIKey) {
+func writeKeys(w http.ResponseWriter, keys []iam.APIKey) {
 	out := userAPIKeys{APIKeys: make([]userAPIKey, len(keys))}
-	now := svc.NowMsecs()
 	for i, k := range keys {
-		out.APIKeys[i] = toAPIKey(k, now)
+		out.APIKeys[i] = toAPIKey(k)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -65,7 +63,7 @@ func handleGetUserAPIKeys(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeKeys(w, svc, keys)
+		writeKeys(w, keys)
 		return nil
 	}
 }
@@ -81,7 +79,7 @@ func handleGetAllAPIKeys(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeKeys(w, svc, keys)
+		writeKeys(w, keys)
 		return nil
 	}
 }
@@ -92,7 +90,7 @@ func handleGetAPIKey(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toAPIKey(k, svc.NowMsecs()))
+		writeJSON(w, http.StatusOK, toAPIKey(k))
 		return nil
 	}
 }
@@ -107,7 +105,7 @@ func handleUpdateAPIKey(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toAPIKey(k, svc.NowMsecs()))
+		writeJSON(w, http.StatusOK, toAPIKey(k))
 		return nil
 	}
 }
@@ -118,7 +116,7 @@ func handleRotateAPIKey(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, createdUserAPIKey{userAPIKey: toAPIKey(k, svc.NowMsecs()), APIKey: secret})
+		writeJSON(w, http.StatusOK, createdUserAPIKey{userAPIKey: toAPIKey(k), APIKey: secret})
 		return nil
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
-	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 type localUserParams struct {
@@ -108,7 +107,7 @@ func handleGetUsers(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		users, err := svc.ListUsers(r.Context(), p, store.UserFilter{
+		users, err := svc.ListUsers(r.Context(), p, iam.UserQuery{
 			Domain: q.domain, SIDs: q.sids, Usernames: q.names, MatchPartialNames: q.partial,
 			Emails: queryList(r, "emailAddresses"), Roles: q.roles, TenantIDs: q.tIDs,
 		})

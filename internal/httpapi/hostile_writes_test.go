@@ -231,7 +231,7 @@ func (h *hostile) testNoPartialWrites(t *testing.T) {
 		{"create_group: an unknown member last", "POST", "/v2/groups", []any{map[string]any{"name": "pw-g1", "domain": "LOCAL"}, map[string]any{"name": "pw-g2", "domain": "LOCAL", "localGroupParams": map[string]any{"userSids": []string{"S-1-5-21-0-0-0-999999"}}}}, 400},
 		{"delete_users: an unknown sid last", "POST", "/v2/users/delete", map[string]any{"sids": []string{userA, userB, "S-1-5-21-0-0-0-999999"}}, 404},
 		{"delete_users: a SQL sid last", "POST", "/v2/users/delete", map[string]any{"sids": []string{userA, "' OR 1=1 --"}}, 404},
-		{"delete_users: oneself last", "POST", "/v2/users/delete", map[string]any{"sids": []string{userA, h.ids["{admin}"]}}, 400},
+		{"delete_users: oneself last", "POST", "/v2/users/delete", map[string]any{"sids": []string{userA, h.ids["{admin}"]}}, 403},
 		{"delete_groups: an unknown sid last", "POST", "/v2/groups/delete", map[string]any{"sids": []string{group, "*)(cn=*)"}}, 404},
 		{"update_user: a bad email", "PUT", "/v2/users/" + userA, map[string]any{"description": "changed", "localUserParams": map[string]any{"email": "not an address"}}, 400},
 		{"update_user: a bad role", "PUT", "/v2/users/" + userA, map[string]any{"description": "changed", "locked": true, "roles": []string{"NOPE"}}, 400},

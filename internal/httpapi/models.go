@@ -151,11 +151,10 @@ type userAPIKeys struct {
 	APIKeys []userAPIKey `json:"apiKeys"`
 }
 
-func toAPIKey(k store.APIKey, nowMsecs int64) userAPIKey {
+func toAPIKey(k iam.APIKey) userAPIKey {
 	out := userAPIKey{
 		CreatedByUserSID: k.CreatedBySID, CreatedTimeMsecs: k.CreatedMsecs, ExpiryTimeMsecs: k.ExpiryTimeMsecs,
-		ID: k.ID, IsActive: k.IsActive, Name: k.Name, UserSID: k.UserSID,
-		IsExpired: k.ExpiryTimeMsecs != nil && *k.ExpiryTimeMsecs <= nowMsecs,
+		ID: k.ID, IsActive: k.IsActive, Name: k.Name, UserSID: k.UserSID, IsExpired: k.IsExpired,
 	}
 	if k.LastRotatedMsecs > 0 {
 		out.LastRotatedTimeMsecs = &k.LastRotatedMsecs

@@ -240,7 +240,7 @@ func TestDeleteUsersAtomic(t *testing.T) {
 	}
 	e.want(e.do("GET", "/v2/users/"+a, e.admin, nil), 200)
 	e.want(e.do("POST", "/v2/users/delete", e.admin, map[string]any{}), 400)
-	e.want(e.do("POST", "/v2/users/delete", e.admin, map[string]any{"sids": []string{e.adminSID()}}), 400)
+	e.want(e.do("POST", "/v2/users/delete", e.admin, map[string]any{"sids": []string{e.adminSID()}}), 403)
 	e.want(e.do("POST", "/v2/users/delete", e.admin, map[string]any{"sids": []string{a, b}}), 204)
 	var ul usersList
 	e.want(e.do("GET", "/v2/users?sids="+a+","+b, e.admin, nil), 200).decode(t, &ul)

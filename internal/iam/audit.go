@@ -2,9 +2,7 @@ package iam
 
 import (
 	"context"
-	"log/slog"
 	"slices"
-	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -20,6 +18,7 @@ const (
 	ActionLoginFailed = "LoginFailed"
 	ActionLogout      = "Logout"
 	ActionLock        = "Lock"
+	ActionRefused     = "Refused"
 
 	EntityUser      = "User"
 	EntityGroup     = "Group"
@@ -53,6 +52,9 @@ var auditOps = map[string]auditOp{
 	"login_failed":             {ActionLoginFailed, EntityUser},
 	"delete_session":           {ActionLogout, EntityUser},
 	"lock_after_failed_logins": {ActionLock, EntityUser},
+	"revoke_credentials":       {ActionModify, EntityUser},
+	// A change refused; the entity type is the refused operation's.
+	"refused": {ActionRefused, EntityUser},
 }
 
 // AuditActions lists the actions the audit trail records, sorted.
@@ -99,61 +101,11 @@ func (s *Service) event(ctx context.Context, p *Principal, op, id, name, details
 	return e
 }
 
-// deleteAudited deletes the records sids name, all or none, through del,
-// with an audit entry of op for each in the same transaction, named after
-// the records list finds (name gives a record's sid and name).
-func deleteAudited[T any](ctx context.Context, s *Service, p *Principal, op string, sids []string,
-	list func(context.Context, []string) ([]T, error), name func(T) (sid, name string),
-	del func(context.Context, []string) error) error {
-	recs, err := list(ctx, sids)
-	if err != nil {
-		return err
-	}
-	names := make(map[string]string, len(recs))
-	for _, r := range recs {
-		sid, n := name(r)
-		names[sid] = n
-	}
-	events := make([]store.AuditEntry, len(sids))
-	for i, sid := range sids {
-		events[i] = s.event(ctx, p, op, sid, names[sid], "")
-	}
-	err = del(store.WithAudit(ctx, events...), sids)
-	s.logChange(ctx, err, events...)
-	return err
-}
-
-// logChange writes the log line of each of the events, which were tried
-// and failed with err or succeeded. Only successes reach the stored trail,
-// in the transaction of the change; failures are in the log alone.
-func (s *Service) logChange(ctx context.Context, err error, events ...store.AuditEntry) {
-	for _, e := range events {
-		attrs := []any{slog.String("audit", e.Action), slog.String("entity_type", e.EntityType),
-			slog.String("entity", e.EntityID), slog.String("name", e.EntityName),
-			slog.String("actor", e.ActorSID), slog.String("ip", e.IP), slog.String("outcome", "success")}
-		if err != nil {
-			attrs[len(attrs)-1] = slog.String("outcome", "failure")
-			attrs = append(attrs, slog.String("error", err.Error()))
-		}
-		s.audit.InfoContext(ctx, "change", attrs...)
-	}
-}
-
-// record stores events that ride on no other change, after the answer, so
-// that a failed log-in costs the caller the same whatever it records.
-func (s *Service) record(events ...store.AuditEntry) {
-	s.bg.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := s.store.AppendAudit(ctx, events); err != nil {
-			s.audit.WarnContext(ctx, "record audit entries", "error", err)
-		}
-	})
-}
-
 // MayReadAudit fails unless p may read the audit trail: that takes Audit
 // Log View.
-func (s *Service) MayReadAudit(p *Principal) error { return s.require(p, PrivAuditLogView) }
+func (s *Service) MayReadAudit(p *Principal) error {
+	return s.decide(p, ActRead, Target{Kind: KindAudit})
+}
 
 // AuditLogs returns the audit entries f selects, newest first, and how many
 // it selects in all.

@@ -12,9 +12,9 @@ import (
 // The credential cache spares the store a credential check on every
 // request. It is revocation-aware:
 //
-//   - every write through the service's store invalidates what it may
-//     change (see invalidatingStore): a user's entries when the user, its
-//     sessions or its keys change, everything when groups or roles do;
+//   - every write the store commits invalidates what it changed (the
+//     store announces it: store.Change): a user's entries when the user,
+//     its sessions or its keys change, everything when groups or roles do;
 //   - an entry read from the store while an invalidation ran is not kept
 //     (generation check), so a revocation is never undone by a slow read;
 //   - expiry of the session, the key and the account is checked at every
@@ -135,128 +135,47 @@ func (c *authCache) clearLocked() {
 	clear(c.byUser)
 }
 
-// Invalidation is a change another replica must hear of: the entries of
-// one user, or (UserSID "") all of them.
-type Invalidation struct {
-	UserSID string
-}
-
-// invalidatingStore is the service's store: every write it passes on also
-// invalidates the credential cache, here and, through publish, on the
-// other replicas. A write that fails invalidates too, since it may have
-// committed before failing.
-type invalidatingStore struct {
-	store.Store
-	cache   *authCache
-	publish func(Invalidation) // nil: a single process
-}
-
-func (s invalidatingStore) user(sid string) {
-	s.cache.invalidateUser(sid)
-	if s.publish != nil {
-		s.publish(Invalidation{UserSID: sid})
-	}
-}
-
-func (s invalidatingStore) all() {
-	s.cache.invalidateAll()
-	if s.publish != nil {
-		s.publish(Invalidation{})
-	}
-}
-
-func (s invalidatingStore) UpdateUser(ctx context.Context, sid string, fn func(store.User) (store.User, error)) (store.User, error) {
-	defer s.user(sid)
-	return s.Store.UpdateUser(ctx, sid, fn)
-}
-
-func (s invalidatingStore) DeleteUsers(ctx context.Context, sids []string) error {
-	defer func() {
-		for _, sid := range sids {
-			s.user(sid)
-		}
-	}()
-	return s.Store.DeleteUsers(ctx, sids)
-}
-
-func (s invalidatingStore) CreateGroups(ctx context.Context, groups []store.Group) error {
-	defer s.all() // new members gain roles
-	return s.Store.CreateGroups(ctx, groups)
-}
-
-func (s invalidatingStore) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (store.Group, error)) (store.Group, error) {
-	defer s.all()
-	return s.Store.UpdateGroup(ctx, sid, fn)
-}
-
-func (s invalidatingStore) DeleteGroups(ctx context.Context, sids []string) error {
-	defer s.all()
-	return s.Store.DeleteGroups(ctx, sids)
-}
-
-func (s invalidatingStore) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
-	defer s.all()
-	return s.Store.UpsertBuiltinRole(ctx, r)
-}
-
-func (s invalidatingStore) UpdateRole(ctx context.Context, name string, fn func(store.Role) (store.Role, error)) (store.Role, error) {
-	defer s.all()
-	return s.Store.UpdateRole(ctx, name, fn)
-}
-
-func (s invalidatingStore) DeleteRole(ctx context.Context, name string) error {
-	defer s.all()
-	return s.Store.DeleteRole(ctx, name)
-}
-
-func (s invalidatingStore) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKey) (store.APIKey, error)) (store.APIKey, error) {
-	k, err := s.Store.UpdateAPIKey(ctx, id, fn)
-	if err == nil {
-		s.user(k.UserSID)
+// invalidate drops what change c made stale, here, and tells the other
+// replicas.
+func (s *Service) invalidate(c store.Change) {
+	if c.All {
+		s.cache.invalidateAll()
 	} else {
-		s.all()
-	}
-	return k, err
-}
-
-func (s invalidatingStore) DeleteAPIKey(ctx context.Context, id string) error {
-	defer s.all() // the owner is not known here; deletes are rare
-	return s.Store.DeleteAPIKey(ctx, id)
-}
-
-func (s invalidatingStore) DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error) {
-	if userSID == "" {
-		defer s.all()
-	} else {
-		defer s.user(userSID)
-	}
-	return s.Store.DeleteSessions(ctx, userSID, keep)
-}
-
-// listen connects the cache to the other replicas through bus: what this
-// process invalidates is published, and what others publish is
-// invalidated here. Until the bus listens, and whenever it stops, the
-// cache is off. It returns the store to use.
-func (s *Service) listen(ctx context.Context, bus InvalidationBus, is invalidatingStore) store.Store {
-	s.cache.setOff(true)
-	is.publish = func(inv Invalidation) {
-		payload := "*"
-		if inv.UserSID != "" {
-			payload = "u:" + inv.UserSID
+		for _, sid := range c.Users {
+			s.cache.invalidateUser(sid)
 		}
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := bus.Publish(pctx, payload); err != nil {
+	}
+	if s.bus == nil {
+		return
+	}
+	payloads := []string{"*"}
+	if !c.All {
+		payloads = payloads[:0]
+		for _, sid := range c.Users {
+			payloads = append(payloads, "u:"+sid)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, payload := range payloads {
+		if err := s.bus.Publish(ctx, payload); err != nil {
 			// The other replicas' entries then age out within cacheTTL.
 			s.audit.WarnContext(ctx, "publish cache invalidation", "error", err)
+			return
 		}
 	}
-	go bus.Listen(ctx, func(payload string) {
+}
+
+// listen connects the cache to the other replicas through the bus: what
+// others publish is invalidated here. Until the bus listens, and whenever
+// it stops, the cache is off.
+func (s *Service) listen(ctx context.Context) {
+	s.cache.setOff(true)
+	go s.bus.Listen(ctx, func(payload string) {
 		if sid, ok := strings.CutPrefix(payload, "u:"); ok {
 			s.cache.invalidateUser(sid)
 		} else {
 			s.cache.invalidateAll()
 		}
 	}, func(listening bool) { s.cache.setOff(!listening) })
-	return is
 }

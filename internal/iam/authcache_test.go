@@ -8,6 +8,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
 	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
+	"github.com/clusteriam/clusteriam/internal/store/storetest"
 )
 
 // TestCacheAcrossReplicas: two services on one PostgreSQL schema, each
@@ -45,7 +46,7 @@ func TestCacheAcrossReplicas(t *testing.T) {
 	}{
 		{"delete sessions", func(p *Principal) error { return a.DeleteSessions(ctx, p, p.User.SID) }},
 		{"lock", func(p *Principal) error {
-			_, err := a.store.UpdateUser(ctx, p.User.SID, func(u store.User) (store.User, error) { u.Locked = true; return u, nil })
+			_, err := storetest.Single{Store: a.store}.UpdateUser(ctx, p.User.SID, func(u store.User) (store.User, error) { u.Locked = true; return u, nil })
 			return err
 		}},
 	} {

@@ -34,22 +34,29 @@ func (s *Service) ensureAdmin(ctx context.Context, password string, mustChange b
 	if err := s.checkNewPassword(password); err != nil {
 		return false, fmt.Errorf("admin password: %w", err)
 	}
-	built, err := s.buildUsers(ctx, []NewUser{{
-		Username: AdminUsername, Domain: LocalDomain, Password: password,
-		Roles: []string{RoleAdmin}, Description: "Cluster administrator created at first start",
-	}})
+	u, err := s.validateNewUser(ctx, NewUser{
+		Username: AdminUsername, Domain: LocalDomain, Roles: []string{RoleAdmin},
+		Description: "Cluster administrator created at first start",
+	})
 	if err != nil {
 		return false, err
 	}
-	built[0].ForcePasswordChange = mustChange
-	ev := s.event(ctx, nil, "create_user", built[0].SID, domainUser(LocalDomain, AdminUsername), "first start")
-	err = s.store.CreateUsers(store.WithAudit(ctx, ev), built)
+	if err := s.fillSIDs(ctx, 1, func(int) *string { return &u.SID }); err != nil {
+		return false, err
+	}
+	if err := s.finishUser(ctx, &u, password); err != nil {
+		return false, err
+	}
+	u.ForcePasswordChange = mustChange
+	err = s.write(ctx, nil, "create_user", func(t *txn) error {
+		t.audit(ctx, "create_user", u.SID, domainUser(LocalDomain, AdminUsername), "first start")
+		return t.CreateUsers(ctx, []store.User{u})
+	})
 	if errors.Is(err, store.ErrAlreadyExists) {
 		return false, nil // another replica starting at the same time made it
 	}
 	if err != nil {
 		return false, fmt.Errorf("create admin: %w", err)
 	}
-	s.logChange(ctx, nil, ev)
 	return true, nil
 }

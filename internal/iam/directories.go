@@ -86,17 +86,50 @@ func directoryGroup(ctx context.Context, dir Directory, g *store.Group) error {
 // then lets it in only if it, or one of its groups, was added to the
 // cluster. A user let in through its groups alone is added on its first
 // log-in, without roles of its own. The user returned carries the
-// cluster groups the directory put it in.
-func (s *Service) directoryLogin(ctx context.Context, dir Directory, in LoginInput) (store.User, error) {
-	if len(in.Password) > maxLoginPasswordLen {
-		return store.User{}, errBadLogin
+// cluster groups the directory put it in. When the cluster knows the user
+// by the name given, the check is reserved on its record first, as a
+// LOCAL user's is, and a wrong password counts there, never by binding
+// again, so that the directory's own account is not locked.
+func (s *Service) directoryLogin(ctx context.Context, dir Directory, in LoginInput) (checked, error) {
+	var c checked
+	known, err := s.store.GetUserByName(ctx, dir.Domain(), in.Username)
+	switch {
+	case err == nil:
+		if c, err = s.reserveOnly(ctx, known.SID); err != nil {
+			return checked{}, err
+		}
+	case errors.Is(err, store.ErrNotFound):
+		if err := s.probe(ctx); err != nil {
+			return checked{}, err
+		}
+	default:
+		return checked{}, err
 	}
+	u, err := s.bindDirectoryUser(ctx, dir, in, c)
+	if err != nil {
+		var wp *wrongPassword
+		if c.reserved && !errors.As(err, &wp) {
+			s.releaseLater(c.user.SID)
+		}
+		return checked{}, err
+	}
+	if c.reserved && u.SID != c.user.SID {
+		// The name given reached another account (a userPrincipalName
+		// matching someone else's record): no reservation on this one.
+		s.releaseLater(c.user.SID)
+		c.reserved = false
+	}
+	c.user = u
+	return c, nil
+}
+
+// bindDirectoryUser checks in's password by binding as the user, and
+// returns its cluster record, made on a first log-in through groups.
+func (s *Service) bindDirectoryUser(ctx context.Context, dir Directory, in LoginInput, c checked) (store.User, error) {
 	p, groupSIDs, err := dir.Authenticate(ctx, in.Username, in.Password)
 	switch {
 	case errors.Is(err, directory.ErrInvalidCredentials):
-		if p.SID != "" {
-			// Counted against the cluster's record (if any), never by
-			// binding again, so the directory account is not locked.
+		if c.reserved && p.SID == c.user.SID {
 			return store.User{}, &wrongPassword{p.SID}
 		}
 		return store.User{}, errBadLogin
@@ -140,9 +173,10 @@ func (s *Service) addOnFirstLogin(ctx context.Context, dir Directory, p director
 	if err := s.finishUser(ctx, &u, ""); err != nil {
 		return store.User{}, err
 	}
-	ev := s.event(ctx, nil, "create_user", u.SID, domainUser(u.Domain, u.Username), "first log-in through directory groups")
-	err := s.store.CreateUsers(store.WithAudit(ctx, ev), []store.User{u})
-	s.logChange(ctx, err, ev)
+	err := s.write(ctx, nil, "create_user", func(t *txn) error {
+		t.audit(ctx, "create_user", u.SID, domainUser(u.Domain, u.Username), "first log-in through directory groups")
+		return t.CreateUsers(ctx, []store.User{u})
+	})
 	if err != nil && !errors.Is(err, store.ErrAlreadyExists) { // a concurrent first log-in made it
 		return store.User{}, err
 	}

@@ -3,6 +3,7 @@ package iam
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -29,6 +30,8 @@ type Error struct {
 	Kind Kind
 	Msg  string
 	Err  error
+	// Retry, for KindTooMany and KindUnavailable, is when to try again.
+	Retry time.Duration
 }
 
 func (e *Error) Error() string {

@@ -23,21 +23,43 @@ type GroupUpdate struct {
 	Roles, TenantIDs, Members []string // nil: unchanged
 }
 
+// acts returns what u does to the group it changes.
+func (u GroupUpdate) acts() []Act {
+	var acts []Act
+	if u.Description != nil || u.TenantIDs != nil {
+		acts = append(acts, ActChangeProfile)
+	}
+	if u.Restricted != nil {
+		acts = append(acts, ActChangeRestrictions)
+	}
+	if u.Roles != nil {
+		acts = append(acts, ActChangeRoles)
+	}
+	if u.Members != nil {
+		acts = append(acts, ActChangeMembers)
+	}
+	return acts
+}
+
 // CreateGroups adds groups, all or none.
 func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup) ([]store.Group, error) {
-	if err := s.require(p, PrivPrincipalModify); err != nil {
-		return nil, err
+	if err := s.decide(p, ActCreate, Target{Kind: KindGroup}); err != nil {
+		return nil, s.refused(ctx, p, "create_group", err) // before the input is looked at
 	}
-	groups, err := s.buildGroups(ctx, p, in)
-	events := make([]store.AuditEntry, len(groups))
-	for i, g := range groups {
-		events[i] = s.event(ctx, p, "create_group", g.SID, domainUser(g.Domain, g.Name),
-			fmt.Sprintf("roles %s; %d members", strings.Join(g.Roles, ", "), len(g.Members)))
+	groups, err := s.buildGroups(ctx, in)
+	if err != nil {
+		return nil, s.refused(ctx, p, "create_group", err)
 	}
-	if err == nil {
-		err = s.store.CreateGroups(store.WithAudit(ctx, events...), groups)
-	}
-	s.logChange(ctx, err, events...)
+	err = s.write(ctx, p, "create_group", func(t *txn) error {
+		for i, g := range groups {
+			if err := s.mayCreateGroup(ctx, t, p, g); err != nil {
+				return entryErr("groups", i, g.Name, err)
+			}
+			t.audit(ctx, "create_group", g.SID, domainUser(g.Domain, g.Name),
+				fmt.Sprintf("roles %s; %d members", strings.Join(g.Roles, ", "), len(g.Members)))
+		}
+		return t.CreateGroups(ctx, groups)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -48,9 +70,9 @@ func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup)
 	return s.store.ListGroups(ctx, store.GroupFilter{SIDs: sids})
 }
 
-func (s *Service) buildGroups(ctx context.Context, p *Principal, in []NewGroup) ([]store.Group, error) {
+func (s *Service) buildGroups(ctx context.Context, in []NewGroup) ([]store.Group, error) {
 	groups, err := validateBatch("group", in, func(ng NewGroup) string { return ng.Name },
-		func(ng NewGroup) (store.Group, error) { return s.validateNewGroup(ctx, p, ng) },
+		func(ng NewGroup) (store.Group, error) { return s.validateNewGroup(ctx, ng) },
 		func(g store.Group) string { return g.Domain + "\\" + g.Name })
 	if err != nil {
 		return nil, err
@@ -65,7 +87,7 @@ func (s *Service) buildGroups(ctx context.Context, p *Principal, in []NewGroup) 
 	return groups, nil
 }
 
-func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGroup) (store.Group, error) {
+func (s *Service) validateNewGroup(ctx context.Context, ng NewGroup) (store.Group, error) {
 	if err := checkName("name", ng.Name); err != nil {
 		return store.Group{}, err
 	}
@@ -76,20 +98,12 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 	if err := firstErr(checkDescription(ng.Description), checkTenantIDs(ng.TenantIDs)); err != nil {
 		return store.Group{}, err
 	}
-	roles, err := s.checkRoles(ctx, ng.Roles)
-	if err != nil {
-		return store.Group{}, err
-	}
-	members, err := s.checkMembers(ctx, p, ng.Members, roles)
-	if err != nil {
-		return store.Group{}, err
-	}
-	if err := s.checkGrant(ctx, p, roles); err != nil {
-		return store.Group{}, err
+	if dir != nil && len(ng.Members) > 0 {
+		return store.Group{}, invalid("only LOCAL groups have localGroupParams.userSids")
 	}
 	g := store.Group{
-		Domain: domain, Name: ng.Name, Description: ng.Description, Roles: roles,
-		Restricted: ng.Restricted, TenantIDs: dedupe(ng.TenantIDs), Members: members,
+		Domain: domain, Name: ng.Name, Description: ng.Description, Roles: dedupe(ng.Roles),
+		Restricted: ng.Restricted, TenantIDs: dedupe(ng.TenantIDs), Members: dedupe(ng.Members),
 	}
 	if dir != nil {
 		if err := directoryGroup(ctx, dir, &g); err != nil {
@@ -97,6 +111,249 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 		}
 	}
 	return g, nil
+}
+
+// mayCreateGroup decides whether p may create g, handing its roles out to
+// its members.
+func (s *Service) mayCreateGroup(ctx context.Context, r store.Reader, p *Principal, g store.Group) error {
+	if err := s.decide(p, ActCreate, Target{Kind: KindGroup}); err != nil {
+		return err
+	}
+	if err := s.checkRolesExist(ctx, r, g.Roles); err != nil {
+		return err
+	}
+	target, err := s.membersTarget(ctx, r, g, g.Members)
+	if err != nil {
+		return err
+	}
+	if err := s.checkJoin(p, g.Members, target.Privileges); err != nil {
+		return err
+	}
+	if err := s.checkGrant(p, target.Privileges); err != nil {
+		return err
+	}
+	if len(g.Members) == 0 {
+		return nil
+	}
+	return s.decide(p, ActChangeMembers, target)
+}
+
+// membersTarget describes group g for decide with the members given as
+// Affected, each an existing LOCAL user.
+func (s *Service) membersTarget(ctx context.Context, r store.Reader, g store.Group, members []string) (Target, error) {
+	if len(members) > 0 {
+		found, err := r.ListUsers(ctx, store.UserFilter{SIDs: members})
+		if err != nil {
+			return Target{}, fmt.Errorf("members: %w", err)
+		}
+		for _, sid := range members {
+			i := slices.IndexFunc(found, func(u store.User) bool { return u.SID == sid })
+			if i < 0 {
+				return Target{}, invalid("localGroupParams.userSids: no user %q", sid)
+			}
+			if found[i].Domain != LocalDomain {
+				return Target{}, invalid("localGroupParams.userSids: %q is not a LOCAL user", sid)
+			}
+		}
+	}
+	return s.groupTarget(ctx, r, g, members)
+}
+
+// checkJoin refuses to make p a member of a group granting privs it does
+// not hold: nobody raises itself by joining a group.
+func (s *Service) checkJoin(p *Principal, members, privs []string) error {
+	if slices.Contains(members, p.User.SID) {
+		return checkNoRaise(p, privs)
+	}
+	return nil
+}
+
+// GetGroup returns one group.
+func (s *Service) GetGroup(ctx context.Context, p *Principal, sid string) (store.Group, error) {
+	if err := s.decide(p, ActRead, Target{Kind: KindGroup, ID: sid}); err != nil {
+		return store.Group{}, err
+	}
+	return s.store.GetGroup(ctx, sid)
+}
+
+// ListGroups returns the groups q selects.
+func (s *Service) ListGroups(ctx context.Context, p *Principal, q GroupQuery) ([]store.Group, error) {
+	if err := s.decide(p, ActRead, Target{Kind: KindGroup}); err != nil {
+		return nil, err
+	}
+	return s.store.ListGroups(ctx, q.filter())
+}
+
+// UpdateGroup merges upd into group sid.
+func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd GroupUpdate) (store.Group, error) {
+	if err := s.checkGroupUpdate(upd); err != nil {
+		return store.Group{}, s.refused(ctx, p, "update_group", err)
+	}
+	var out store.Group
+	err := s.write(ctx, p, "update_group", func(t *txn) error {
+		var guard adminGuard
+		if upd.Roles != nil || upd.Members != nil {
+			var err error
+			if guard, err = s.guardAdmins(ctx, t); err != nil {
+				return err
+			}
+		}
+		cur, err := t.GetGroup(ctx, sid)
+		if err != nil {
+			return err
+		}
+		roles, members, err := s.mayUpdateGroup(ctx, t, p, cur, upd)
+		if err != nil {
+			return err
+		}
+		t.audit(ctx, "update_group", sid, domainUser(cur.Domain, cur.Name),
+			fmt.Sprintf("roles %s; %d members", strings.Join(roles, ", "), len(members)))
+		out, err = t.UpdateGroup(ctx, sid, func(g store.Group) (store.Group, error) {
+			if upd.Description != nil {
+				g.Description = *upd.Description
+			}
+			if upd.Restricted != nil {
+				g.Restricted = *upd.Restricted
+			}
+			if upd.TenantIDs != nil {
+				g.TenantIDs = dedupe(upd.TenantIDs)
+			}
+			if upd.Roles != nil {
+				g.Roles = dedupe(upd.Roles)
+			}
+			if upd.Members != nil {
+				g.Members = dedupe(upd.Members)
+			}
+			g.UpdatedMsecs = s.nowMsecs()
+			return g, nil
+		})
+		if err != nil {
+			return err
+		}
+		return guard.check(ctx, s, t)
+	})
+	return out, err
+}
+
+func (s *Service) checkGroupUpdate(upd GroupUpdate) error {
+	if upd.Description != nil {
+		if err := checkDescription(*upd.Description); err != nil {
+			return err
+		}
+	}
+	return checkTenantIDs(upd.TenantIDs)
+}
+
+// mayUpdateGroup decides each act of upd on cur: the group must be within
+// p's reach, and so must every member the change affects (all of them when
+// the roles change, those added or taken out otherwise); roles handed out
+// must be p's own. It returns the roles and members cur will have.
+func (s *Service) mayUpdateGroup(ctx context.Context, r store.Reader, p *Principal, cur store.Group, upd GroupUpdate) ([]string, []string, error) {
+	roles, members := cur.Roles, cur.Members
+	if upd.Roles != nil {
+		roles = dedupe(upd.Roles)
+		if err := s.checkRolesExist(ctx, r, roles); err != nil {
+			return nil, nil, err
+		}
+	}
+	if upd.Members != nil {
+		if cur.Domain != LocalDomain {
+			return nil, nil, invalid("only LOCAL groups have localGroupParams.userSids")
+		}
+		members = dedupe(upd.Members)
+	}
+	added := without(members, cur.Members)
+	affected := append(added, without(cur.Members, members)...)
+	if upd.Roles != nil {
+		all, err := s.directoryMembers(ctx, r, cur)
+		if err != nil {
+			return nil, nil, err
+		}
+		affected = dedupe(append(append(slices.Clone(cur.Members), added...), all...))
+	}
+	target, err := s.membersTarget(ctx, r, cur, affected)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, act := range upd.acts() {
+		if err := s.decide(p, act, target); err != nil {
+			return nil, nil, err
+		}
+	}
+	// New roles, or new members, are grants; taking them away is not.
+	if upd.Roles != nil || len(added) > 0 {
+		privs, err := s.privilegesOfRoles(ctx, r, roles)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := s.checkJoin(p, members, privs); err != nil {
+			return nil, nil, err
+		}
+		if err := s.checkGrant(p, privs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return roles, members, nil
+}
+
+// directoryMembers returns the users the directory put in directory group
+// g at their last log-in; none for a LOCAL group.
+func (s *Service) directoryMembers(ctx context.Context, r store.Reader, g store.Group) ([]string, error) {
+	if g.Domain == LocalDomain {
+		return nil, nil
+	}
+	users, err := r.ListUsers(ctx, store.UserFilter{Domain: g.Domain, InDirectoryGroups: []string{g.SID}})
+	if err != nil {
+		return nil, fmt.Errorf("members of %s: %w", g.SID, err)
+	}
+	return sidsOf(users), nil
+}
+
+// without returns the elements of a not in b.
+func without(a, b []string) []string {
+	var out []string
+	for _, v := range a {
+		if !slices.Contains(b, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// DeleteGroups deletes groups, all or none.
+func (s *Service) DeleteGroups(ctx context.Context, p *Principal, sids []string) error {
+	if err := checkBulk("sid", len(sids)); err != nil {
+		return s.refused(ctx, p, "delete_group", err)
+	}
+	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
+	return s.write(ctx, p, "delete_group", func(t *txn) error {
+		guard, err := s.guardAdmins(ctx, t)
+		if err != nil {
+			return err
+		}
+		for _, sid := range sids {
+			g, err := t.GetGroup(ctx, sid)
+			if err != nil {
+				return err
+			}
+			members, err := s.directoryMembers(ctx, t, g)
+			if err != nil {
+				return err
+			}
+			target, err := s.groupTarget(ctx, t, g, append(slices.Clone(g.Members), members...))
+			if err != nil {
+				return err
+			}
+			if err := s.decide(p, ActDelete, target); err != nil {
+				return err
+			}
+			t.audit(ctx, "delete_group", g.SID, domainUser(g.Domain, g.Name), "")
+		}
+		if err := t.DeleteGroups(ctx, sids); err != nil {
+			return err
+		}
+		return guard.check(ctx, s, t)
+	})
 }
 
 func dedupe(in []string) []string {
@@ -107,129 +364,4 @@ func dedupe(in []string) []string {
 		}
 	}
 	return out
-}
-
-// checkMembers verifies that members are existing LOCAL users, and that the
-// caller does not raise itself by joining a group with roles it lacks.
-func (s *Service) checkMembers(ctx context.Context, p *Principal, members, roles []string) ([]string, error) {
-	members = dedupe(members)
-	if len(members) > 0 {
-		found, err := s.store.ListUsers(ctx, store.UserFilter{SIDs: members})
-		if err != nil {
-			return nil, fmt.Errorf("members: %w", err)
-		}
-		for _, sid := range members {
-			i := slices.IndexFunc(found, func(u store.User) bool { return u.SID == sid })
-			if i < 0 {
-				return nil, invalid("localGroupParams.userSids: no user %q", sid)
-			}
-			if found[i].Domain != LocalDomain {
-				return nil, invalid("localGroupParams.userSids: %q is not a LOCAL user", sid)
-			}
-		}
-	}
-	if slices.Contains(members, p.User.SID) {
-		if err := s.checkNoRaise(ctx, p, roles); err != nil {
-			return nil, err
-		}
-	}
-	return members, nil
-}
-
-// GetGroup returns one group.
-func (s *Service) GetGroup(ctx context.Context, p *Principal, sid string) (store.Group, error) {
-	if err := s.require(p, PrivPrincipalView); err != nil {
-		return store.Group{}, err
-	}
-	return s.store.GetGroup(ctx, sid)
-}
-
-// ListGroups returns the groups matching f.
-func (s *Service) ListGroups(ctx context.Context, p *Principal, f store.GroupFilter) ([]store.Group, error) {
-	if err := s.require(p, PrivPrincipalView); err != nil {
-		return nil, err
-	}
-	return s.store.ListGroups(ctx, f)
-}
-
-// UpdateGroup merges upd into group sid.
-func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd GroupUpdate) (store.Group, error) {
-	ev := s.event(ctx, p, "update_group", sid, "", "")
-	g, err := s.updateGroup(ctx, p, sid, upd, &ev)
-	s.logChange(ctx, err, ev)
-	return g, err
-}
-
-// updateGroup makes the update, recording ev, named once the group is
-// read, in its transaction.
-func (s *Service) updateGroup(ctx context.Context, p *Principal, sid string, upd GroupUpdate, ev *store.AuditEntry) (store.Group, error) {
-	if err := s.require(p, PrivPrincipalModify); err != nil {
-		return store.Group{}, err
-	}
-	cur, err := s.store.GetGroup(ctx, sid)
-	if err != nil {
-		return store.Group{}, err
-	}
-	ev.EntityName = domainUser(cur.Domain, cur.Name)
-	if upd.Description != nil {
-		if err := checkDescription(*upd.Description); err != nil {
-			return store.Group{}, err
-		}
-	}
-	if err := checkTenantIDs(upd.TenantIDs); err != nil {
-		return store.Group{}, err
-	}
-	roles, members := cur.Roles, cur.Members
-	if upd.Roles != nil {
-		if roles, err = s.checkRoles(ctx, upd.Roles); err != nil {
-			return store.Group{}, err
-		}
-	}
-	if upd.Members != nil {
-		if cur.Domain != LocalDomain {
-			return store.Group{}, invalid("only LOCAL groups have localGroupParams.userSids")
-		}
-		members = upd.Members
-	}
-	if members, err = s.checkMembers(ctx, p, members, roles); err != nil {
-		return store.Group{}, err
-	}
-	// New roles, or new members, are grants; taking them away is not.
-	if upd.Roles != nil || slices.ContainsFunc(members, func(m string) bool { return !slices.Contains(cur.Members, m) }) {
-		if err := s.checkGrant(ctx, p, roles); err != nil {
-			return store.Group{}, err
-		}
-	}
-	ev.Details += fmt.Sprintf(": roles %s; %d members", strings.Join(roles, ", "), len(members))
-	return s.store.UpdateGroup(store.WithAudit(ctx, *ev), sid, func(g store.Group) (store.Group, error) {
-		if upd.Description != nil {
-			g.Description = *upd.Description
-		}
-		if upd.Restricted != nil {
-			g.Restricted = *upd.Restricted
-		}
-		if upd.TenantIDs != nil {
-			g.TenantIDs = dedupe(upd.TenantIDs)
-		}
-		g.Roles, g.Members = roles, members
-		g.UpdatedMsecs = s.nowMsecs()
-		return g, nil
-	})
-}
-
-// DeleteGroups deletes groups, all or none.
-func (s *Service) DeleteGroups(ctx context.Context, p *Principal, sids []string) error {
-	if err := s.require(p, PrivPrincipalModify); err != nil {
-		return err
-	}
-	if err := checkBulk("sid", len(sids)); err != nil {
-		return err
-	}
-	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
-	return deleteAudited(ctx, s, p, "delete_group", sids,
-		func(ctx context.Context, sids []string) ([]store.Group, error) {
-			return s.store.ListGroups(ctx, store.GroupFilter{SIDs: sids})
-		},
-		func(g store.Group) (string, string) { return g.SID, domainUser(g.Domain, g.Name) },
-		s.store.DeleteGroups)
 }

@@ -331,7 +331,7 @@ func TestGeneratedAdminPassword(t *testing.T) {
 	}
 	sid := p.User.SID
 	for what, err := range map[string]error{
-		"list users":     second(svc.ListUsers(ctx, p, store.UserFilter{})),
+		"list users":     second(svc.ListUsers(ctx, p, UserQuery{})),
 		"list roles":     second(svc.ListRoles(ctx, p, nil)),
 		"read the trail": third(svc.AuditLogs(ctx, p, store.AuditFilter{})),
 		"make own key":   third(svc.CreateAPIKey(ctx, p, sid, APIKeyInput{Name: "k"})),
@@ -351,7 +351,7 @@ func TestGeneratedAdminPassword(t *testing.T) {
 	if p, err = svc.Authenticate(ctx, Credential{CredSession, secret}); err != nil {
 		t.Fatalf("the session that changed the password: %v", err)
 	}
-	if _, err := svc.ListUsers(ctx, p, store.UserFilter{}); err != nil {
+	if _, err := svc.ListUsers(ctx, p, UserQuery{}); err != nil {
 		t.Errorf("list users after the change: %v", err)
 	}
 }

@@ -11,30 +11,16 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
+// DefaultMaxAPIKeysPerUser is how many API keys one user may hold unless
+// Config says otherwise.
+const DefaultMaxAPIKeysPerUser = 100
+
 // APIKeyInput is a create or update body of an API key.
 type APIKeyInput struct {
 	Name            string
 	IsActive        *bool  // nil: true on create, unchanged on update
 	ExpiryTimeMsecs *int64 // nil: none on create, unchanged on update
-}
-
-// mayManageKeysOf: a user manages its own keys; others' need Manage Users,
-// and a caller holding every privilege of their owner (checkReach).
-func (s *Service) mayManageKeysOf(ctx context.Context, p *Principal, userSID string) error {
-	if p.isSelf(userSID) {
-		return p.passwordChangeDue() // a key would outlive the password
-	}
-	if err := s.require(p, PrivPrincipalModify); err != nil {
-		return err
-	}
-	return s.checkReachSID(ctx, p, userSID)
-}
-
-func (s *Service) mayViewKeysOf(p *Principal, userSID string) error {
-	if p.isSelf(userSID) {
-		return nil
-	}
-	return s.require(p, PrivPrincipalView)
+	ClearExpiry     bool   // expiryTimeMsecs: null: no expiry (update)
 }
 
 func (s *Service) checkKeyInput(in APIKeyInput, create bool) error {
@@ -50,164 +36,253 @@ func (s *Service) checkKeyInput(in APIKeyInput, create bool) error {
 	return nil
 }
 
-// CreateAPIKey makes a key for user userSID. The secret is returned once.
-func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, userSID string, in APIKeyInput) (store.APIKey, string, error) {
-	ev := s.event(ctx, p, "create_user_api_key", "", in.Name, "of user "+userSID)
-	k, secret, err := s.createAPIKey(ctx, p, userSID, in, &ev)
-	s.logChange(ctx, err, ev)
-	return k, secret, err
+// keyOwner reads the owner of keys userSID names and describes it for
+// decide.
+func (s *Service) keyOwner(ctx context.Context, r store.Reader, userSID string) (Target, error) {
+	u, err := r.GetUser(ctx, userSID)
+	if err != nil {
+		return Target{}, err
+	}
+	return s.userTarget(ctx, r, u)
 }
 
-// createAPIKey makes the key, recording ev, given its id, in its
-// transaction.
-func (s *Service) createAPIKey(ctx context.Context, p *Principal, userSID string, in APIKeyInput, ev *store.AuditEntry) (store.APIKey, string, error) {
-	if err := s.mayManageKeysOf(ctx, p, userSID); err != nil {
-		return store.APIKey{}, "", err
+// keyCap is the cap of a credential p mints for user owner: a credential
+// carries no more than its minter holds. Minted for oneself, it follows
+// one's own privileges, unless one's own are capped; minted by whoever
+// holds every privilege, it is not capped.
+func (s *Service) keyCap(p *Principal, owner string) []string {
+	if p.isSelf(owner) && !p.Capped {
+		return nil
 	}
+	return s.mintCap(p)
+}
+
+// narrowCap returns the cap of a credential capped by old when p extends
+// it: what both allow (nil: no cap).
+func (s *Service) narrowCap(p *Principal, owner string, old []string) []string {
+	c := s.keyCap(p, owner)
+	switch {
+	case c == nil:
+		return old
+	case old == nil:
+		return c
+	}
+	return slices.DeleteFunc(slices.Clone(old), func(priv string) bool { return !slices.Contains(c, priv) })
+}
+
+// CreateAPIKey makes a key for user userSID. The secret is returned once.
+func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, userSID string, in APIKeyInput) (APIKey, string, error) {
 	if err := s.checkKeyInput(in, true); err != nil {
-		return store.APIKey{}, "", err
-	}
-	if _, err := s.store.GetUser(ctx, userSID); err != nil {
-		return store.APIKey{}, "", err
+		return APIKey{}, "", s.refused(ctx, p, "create_user_api_key", err)
 	}
 	id, err := auth.NewID()
 	if err != nil {
-		return store.APIKey{}, "", fmt.Errorf("key id: %w", err)
+		return APIKey{}, "", fmt.Errorf("key id: %w", err)
 	}
 	secret, hash, err := auth.NewToken()
 	if err != nil {
-		return store.APIKey{}, "", fmt.Errorf("key secret: %w", err)
+		return APIKey{}, "", fmt.Errorf("key secret: %w", err)
 	}
 	k := store.APIKey{
 		ID: id, UserSID: userSID, Name: in.Name, Hash: hash, IsActive: in.IsActive == nil || *in.IsActive,
 		ExpiryTimeMsecs: in.ExpiryTimeMsecs, CreatedBySID: p.User.SID, CreatedMsecs: s.nowMsecs(),
+		Cap: s.keyCap(p, userSID),
 	}
-	ev.EntityID = id
-	if err := s.store.CreateAPIKey(store.WithAudit(ctx, *ev), k); err != nil {
-		return store.APIKey{}, "", err
+	err = s.write(ctx, p, "create_user_api_key", func(t *txn) error {
+		owner, err := s.keyOwner(ctx, t, userSID)
+		if err != nil {
+			return err
+		}
+		if err := s.decide(p, ActMintCredential, owner); err != nil {
+			return err
+		}
+		held, err := t.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: []string{userSID}})
+		if err != nil {
+			return err
+		}
+		if len(held) >= s.maxKeys {
+			return invalid("%s holds %d API keys, the most one user may hold; delete one first", owner, len(held))
+		}
+		t.audit(ctx, "create_user_api_key", id, in.Name, "of user "+userSID)
+		return t.CreateAPIKey(ctx, k)
+	})
+	if err != nil {
+		return APIKey{}, "", err
 	}
-	return k, secret, nil
+	return APIKey{APIKey: k, IsExpired: false}, secret, nil
+}
+
+// GetAPIKey returns one key of a user.
+func (s *Service) GetAPIKey(ctx context.Context, p *Principal, userSID, id string) (APIKey, error) {
+	if err := s.decide(p, ActReadCredentials, Target{Kind: KindUser, ID: userSID}); err != nil {
+		return APIKey{}, err
+	}
+	k, err := userKey(ctx, s.store, userSID, id)
+	if err != nil {
+		return APIKey{}, err
+	}
+	return viewKeys([]store.APIKey{k}, s.nowMsecs())[0], nil
 }
 
 // userKey returns key id of user userSID; a key of another user is 404.
-func (s *Service) userKey(ctx context.Context, userSID, id string) (store.APIKey, error) {
-	k, err := s.store.GetAPIKey(ctx, id)
+func userKey(ctx context.Context, r store.Reader, userSID, id string) (store.APIKey, error) {
+	k, err := r.GetAPIKey(ctx, id)
 	if err == nil && k.UserSID != userSID {
 		err = fmt.Errorf("API key %q of user %q: %w", id, userSID, store.ErrNotFound)
 	}
 	return k, err
 }
 
-// GetAPIKey returns one key of a user.
-func (s *Service) GetAPIKey(ctx context.Context, p *Principal, userSID, id string) (store.APIKey, error) {
-	if err := s.mayViewKeysOf(p, userSID); err != nil {
-		return store.APIKey{}, err
-	}
-	return s.userKey(ctx, userSID, id)
-}
-
-// ListUserAPIKeys returns the keys of one user matching f.
-func (s *Service) ListUserAPIKeys(ctx context.Context, p *Principal, userSID string, f store.APIKeyFilter) ([]store.APIKey, error) {
-	if err := s.mayViewKeysOf(p, userSID); err != nil {
+// ListUserAPIKeys returns the keys of one user q selects.
+func (s *Service) ListUserAPIKeys(ctx context.Context, p *Principal, userSID string, q KeyQuery) ([]APIKey, error) {
+	if err := s.decide(p, ActReadCredentials, Target{Kind: KindUser, ID: userSID}); err != nil {
 		return nil, err
 	}
 	if _, err := s.store.GetUser(ctx, userSID); err != nil {
 		return nil, err
 	}
-	f.OwnerSIDs, f.NowMsecs = []string{userSID}, s.nowMsecs()
-	return s.store.ListAPIKeys(ctx, f)
+	q.OwnerSIDs = []string{userSID}
+	return s.listKeys(ctx, q)
 }
 
-// ListAllAPIKeys returns every key matching f for admins, the caller's
-// own otherwise.
-func (s *Service) ListAllAPIKeys(ctx context.Context, p *Principal, f store.APIKeyFilter) ([]store.APIKey, error) {
-	if !p.Has(PrivPrincipalModify) {
-		if len(f.OwnerSIDs) > 0 && !slices.Contains(f.OwnerSIDs, p.User.SID) {
-			return []store.APIKey{}, nil
+// ListAllAPIKeys returns every key q selects to who may list everyone's
+// keys, and the caller's own to anyone else.
+func (s *Service) ListAllAPIKeys(ctx context.Context, p *Principal, q KeyQuery) ([]APIKey, error) {
+	if s.decide(p, ActReadAllCredentials, Target{Kind: KindUser}) != nil {
+		if len(q.OwnerSIDs) > 0 && !slices.Contains(q.OwnerSIDs, p.User.SID) {
+			return []APIKey{}, nil
 		}
-		f.OwnerSIDs = []string{p.User.SID}
+		q.OwnerSIDs = []string{p.User.SID}
 	}
-	f.NowMsecs = s.nowMsecs()
-	return s.store.ListAPIKeys(ctx, f)
+	return s.listKeys(ctx, q)
 }
 
-// UpdateAPIKey renames, (de)activates or re-dates a key.
-func (s *Service) UpdateAPIKey(ctx context.Context, p *Principal, userSID, id string, in APIKeyInput) (store.APIKey, error) {
+func (s *Service) listKeys(ctx context.Context, q KeyQuery) ([]APIKey, error) {
+	now := s.nowMsecs()
+	keys, err := s.store.ListAPIKeys(ctx, store.APIKeyFilter{IDs: q.IDs, OwnerSIDs: q.OwnerSIDs,
+		IsActive: q.IsActive, IsExpired: q.IsExpired, NowMsecs: now})
+	if err != nil {
+		return nil, err
+	}
+	return viewKeys(keys, now), nil
+}
+
+// UpdateAPIKey renames, (de)activates or re-dates a key. Making a key
+// usable again or for longer is minting it anew: it takes the same rights
+// as making one, and the key's cap narrows to what the caller holds.
+func (s *Service) UpdateAPIKey(ctx context.Context, p *Principal, userSID, id string, in APIKeyInput) (APIKey, error) {
+	if err := s.checkKeyInput(in, false); err != nil {
+		return APIKey{}, s.refused(ctx, p, "update_user_api_key", err)
+	}
 	details := "of user " + userSID
 	if in.IsActive != nil {
 		details += fmt.Sprintf("; isActive %t", *in.IsActive)
 	}
-	ev := s.event(ctx, p, "update_user_api_key", id, in.Name, details)
-	k, err := s.changeKey(ctx, p, userSID, id, &ev, func(k *store.APIKey) error {
-		if err := s.checkKeyInput(in, false); err != nil {
-			return err
-		}
-		k.Name = in.Name
-		if in.IsActive != nil {
-			k.IsActive = *in.IsActive
-		}
-		if in.ExpiryTimeMsecs != nil {
-			k.ExpiryTimeMsecs = in.ExpiryTimeMsecs
-		}
-		return nil
-	})
-	s.logChange(ctx, err, ev)
-	return k, err
+	return s.changeKey(ctx, p, "update_user_api_key", userSID, id, details,
+		func(k store.APIKey) Act {
+			if extends(k, in) {
+				return ActMintCredential
+			}
+			return ActRevokeCredential
+		},
+		func(k *store.APIKey) {
+			k.Name = in.Name
+			if in.IsActive != nil {
+				k.IsActive = *in.IsActive
+			}
+			if in.ExpiryTimeMsecs != nil {
+				k.ExpiryTimeMsecs = in.ExpiryTimeMsecs
+			}
+			if in.ClearExpiry {
+				k.ExpiryTimeMsecs = nil
+			}
+		})
+}
+
+// extends reports whether in makes key k usable where it was not, or for
+// longer.
+func extends(k store.APIKey, in APIKeyInput) bool {
+	switch {
+	case in.IsActive != nil && *in.IsActive && !k.IsActive:
+		return true
+	case in.ClearExpiry && k.ExpiryTimeMsecs != nil:
+		return true
+	case in.ExpiryTimeMsecs != nil && k.ExpiryTimeMsecs != nil && *in.ExpiryTimeMsecs > *k.ExpiryTimeMsecs:
+		return true
+	}
+	return false
 }
 
 // RotateAPIKey gives key id a new secret, returned once; the old one stops
 // working at once.
-func (s *Service) RotateAPIKey(ctx context.Context, p *Principal, userSID, id string) (store.APIKey, string, error) {
+func (s *Service) RotateAPIKey(ctx context.Context, p *Principal, userSID, id string) (APIKey, string, error) {
 	secret, hash, err := auth.NewToken()
 	if err != nil {
-		return store.APIKey{}, "", fmt.Errorf("key secret: %w", err)
+		return APIKey{}, "", fmt.Errorf("key secret: %w", err)
 	}
-	ev := s.event(ctx, p, "rotate_user_api_key", id, "", "of user "+userSID)
-	k, err := s.changeKey(ctx, p, userSID, id, &ev, func(k *store.APIKey) error {
-		k.Hash, k.LastRotatedMsecs = hash, s.nowMsecs()
-		return nil
-	})
-	s.logChange(ctx, err, ev)
+	k, err := s.changeKey(ctx, p, "rotate_user_api_key", userSID, id, "of user "+userSID,
+		func(store.APIKey) Act { return ActMintCredential },
+		func(k *store.APIKey) { k.Hash, k.LastRotatedMsecs = hash, s.nowMsecs() })
 	if err != nil {
-		return store.APIKey{}, "", err
+		return APIKey{}, "", err
 	}
 	return k, secret, nil
 }
 
-// changeKey applies fn to key id of user userSID, recording ev, named
-// after the key unless it has a name, in the transaction.
-func (s *Service) changeKey(ctx context.Context, p *Principal, userSID, id string, ev *store.AuditEntry, fn func(*store.APIKey) error) (store.APIKey, error) {
-	if err := s.mayManageKeysOf(ctx, p, userSID); err != nil {
-		return store.APIKey{}, err
-	}
-	if ev.EntityName == "" {
-		k, err := s.userKey(ctx, userSID, id)
+// changeKey applies change to key id of user userSID, as the act actOf
+// names for the key as it stands, in one audited transaction.
+func (s *Service) changeKey(ctx context.Context, p *Principal, op, userSID, id, details string,
+	actOf func(store.APIKey) Act, change func(*store.APIKey)) (APIKey, error) {
+	var out store.APIKey
+	err := s.write(ctx, p, op, func(t *txn) error {
+		cur, err := userKey(ctx, t, userSID, id)
 		if err != nil {
-			return store.APIKey{}, err
+			return err
 		}
-		ev.EntityName = k.Name
-	}
-	return s.store.UpdateAPIKey(store.WithAudit(ctx, *ev), id, func(k store.APIKey) (store.APIKey, error) {
-		if k.UserSID != userSID {
-			return k, fmt.Errorf("API key %q of user %q: %w", id, userSID, store.ErrNotFound)
+		owner, err := s.keyOwner(ctx, t, userSID)
+		if err != nil {
+			return err
 		}
-		return k, fn(&k)
+		act := actOf(cur)
+		if err := s.decide(p, act, owner); err != nil {
+			return err
+		}
+		t.audit(ctx, op, id, cur.Name, details)
+		out, err = t.UpdateAPIKey(ctx, id, func(k store.APIKey) (store.APIKey, error) {
+			if k.UserSID != userSID {
+				return k, fmt.Errorf("API key %q of user %q: %w", id, userSID, store.ErrNotFound)
+			}
+			change(&k)
+			if act == ActMintCredential {
+				k.Cap = s.narrowCap(p, userSID, k.Cap)
+			}
+			return k, nil
+		})
+		return err
 	})
+	if err != nil {
+		return APIKey{}, err
+	}
+	return viewKeys([]store.APIKey{out}, s.nowMsecs())[0], nil
 }
 
 // DeleteAPIKey deletes one key of a user.
 func (s *Service) DeleteAPIKey(ctx context.Context, p *Principal, userSID, id string) error {
-	ev := s.event(ctx, p, "delete_user_api_key", id, "", "of user "+userSID)
-	err := s.mayManageKeysOf(ctx, p, userSID)
-	if err == nil {
-		var k store.APIKey
-		if k, err = s.userKey(ctx, userSID, id); err == nil {
-			ev.EntityName = k.Name
-			err = s.store.DeleteAPIKey(store.WithAudit(ctx, ev), id)
+	return s.write(ctx, p, "delete_user_api_key", func(t *txn) error {
+		k, err := userKey(ctx, t, userSID, id)
+		if err != nil {
+			return err
 		}
-	}
-	s.logChange(ctx, err, ev)
-	return err
+		owner, err := s.keyOwner(ctx, t, userSID)
+		if err != nil {
+			return err
+		}
+		if err := s.decide(p, ActRevokeCredential, owner); err != nil {
+			return err
+		}
+		t.audit(ctx, "delete_user_api_key", id, k.Name, "of user "+userSID)
+		return t.DeleteAPIKey(ctx, id)
+	})
 }
 
 func newS3Secret() (string, error) {
@@ -221,24 +296,6 @@ func newS3Secret() (string, error) {
 // RegenerateS3Key gives user sid a new S3 secret, returned once and kept
 // sealed, since S3 request signing needs it back.
 func (s *Service) RegenerateS3Key(ctx context.Context, p *Principal, sid string) (string, error) {
-	ev := s.event(ctx, p, "regenerate_s3_key", sid, "", "")
-	secret, err := s.regenerateS3Key(store.WithAudit(ctx, ev), p, sid)
-	s.logChange(ctx, err, ev)
-	return secret, err
-}
-
-func (s *Service) regenerateS3Key(ctx context.Context, p *Principal, sid string) (string, error) {
-	if err := s.require(p, PrivS3KeyModify); err != nil {
-		return "", err
-	}
-	if !p.isSelf(sid) {
-		if err := s.require(p, PrivPrincipalModify); err != nil {
-			return "", err
-		}
-		if err := s.checkReachSID(ctx, p, sid); err != nil {
-			return "", err
-		}
-	}
 	secret, err := newS3Secret()
 	if err != nil {
 		return "", err
@@ -247,11 +304,25 @@ func (s *Service) regenerateS3Key(ctx context.Context, p *Principal, sid string)
 	if err != nil {
 		return "", fmt.Errorf("seal s3 secret: %w", err)
 	}
-	_, err = s.store.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
-		u.S3SecretEnc, u.UpdatedMsecs = sealed, s.nowMsecs()
-		return u, nil
+	err = s.write(ctx, p, "regenerate_s3_key", func(t *txn) error {
+		owner, err := s.keyOwner(ctx, t, sid)
+		if err != nil {
+			return err
+		}
+		if err := s.decide(p, ActRegenerateS3Key, owner); err != nil {
+			return err
+		}
+		t.audit(ctx, "regenerate_s3_key", sid, owner.Name, "")
+		_, err = t.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+			u.S3SecretEnc, u.UpdatedMsecs = sealed, s.nowMsecs()
+			return u, nil
+		})
+		return err
 	})
-	return secret, err
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
 }
 
 // S3Secret opens the S3 secret of user sid, for request signing.

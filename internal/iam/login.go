@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,34 +60,38 @@ func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Princ
 	return s.authenticateInStore(ctx, misses, chosen, nowT)
 }
 
+// credential is a credential found valid in the store.
+type credential struct {
+	c       Credential
+	userSID string
+	hash    []byte   // of a session or token; nil for an API key
+	expires int64    // epoch ms; 0: never
+	cap     []string // nil: none
+}
+
 // authenticateInStore checks the credentials the cache did not have, in
 // the store, and caches the principal for each valid one. chosen is the
 // caller the cache found already, if any.
 func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time) (*Principal, error) {
 	now := nowT.UnixMilli()
 	gen := s.cache.generation()
-	type owned struct {
-		c       Credential
-		sh      []byte
-		expires int64
-	}
-	var valid []owned
+	var valid []credential
 	userSID := ""
 	if chosen != nil {
 		userSID = chosen.User.SID
 	}
 	for _, c := range misses {
-		sid, sh, expires, err := s.credentialOwner(ctx, c, now)
+		v, err := s.credentialOwner(ctx, c, now)
 		switch {
 		case KindOf(err) == KindUnauthenticated:
 			continue
 		case err != nil:
 			return nil, err
-		case userSID != "" && sid != userSID:
+		case userSID != "" && v.userSID != userSID:
 			return nil, errAmbiguous
 		}
-		userSID = sid
-		valid = append(valid, owned{c, sh, expires})
+		userSID = v.userSID
+		valid = append(valid, v)
 	}
 	if len(valid) == 0 {
 		if chosen == nil {
@@ -101,17 +106,31 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 	if !s.mayUse(u, now) {
 		return nil, errUnauthenticated
 	}
-	privs, err := s.privilegesOf(ctx, u)
+	privs, err := s.privilegesOf(ctx, s.store, u)
 	if err != nil {
 		return nil, err
 	}
+	var first *Principal
 	for _, v := range valid {
-		s.cache.put(gen, credKey(v.c), &Principal{User: u, Privileges: privs, SessionHash: v.sh}, v.expires, nowT)
+		p := &Principal{User: u, Privileges: capped(privs, v.cap), SessionHash: v.hash, Capped: v.cap != nil}
+		s.cache.put(gen, credKey(v.c), p, v.expires, nowT)
+		if first == nil {
+			first = p
+		}
 	}
 	if chosen != nil {
 		return chosen, nil
 	}
-	return &Principal{User: u, Privileges: privs, SessionHash: valid[0].sh}, nil
+	return first, nil
+}
+
+// capped returns the privileges of privs that the cap allows (all of them
+// when the cap is nil).
+func capped(privs, cap []string) []string {
+	if cap == nil {
+		return privs
+	}
+	return slices.DeleteFunc(slices.Clone(privs), func(p string) bool { return !slices.Contains(cap, p) })
 }
 
 var errAmbiguous = &Error{Kind: KindUnauthenticated, Msg: "credentials of different users were presented together; send one"}
@@ -130,36 +149,34 @@ func credKey(c Credential) cacheKey {
 	return cacheKey{kind: kind, hash: [32]byte(auth.HashToken(c.Secret))}
 }
 
-// credentialOwner checks one credential and returns the sid of its user,
-// the session hash when it is a session or token, and when it expires
-// (epoch ms; 0: never).
-func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) (string, []byte, int64, error) {
+// credentialOwner checks one credential in the store.
+func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) (credential, error) {
 	hash := auth.HashToken(c.Secret)
 	switch c.Kind {
 	case CredAPIKey:
 		k, err := s.store.GetAPIKeyByHash(ctx, hash)
 		if err != nil {
-			return "", nil, 0, authErr(err)
+			return credential{}, authErr(err)
 		}
 		if subtle.ConstantTimeCompare(k.Hash, hash) != 1 || !k.IsActive || expired(k.ExpiryTimeMsecs, now) {
-			return "", nil, 0, errUnauthenticated
+			return credential{}, errUnauthenticated
 		}
 		var exp int64
 		if k.ExpiryTimeMsecs != nil {
 			exp = *k.ExpiryTimeMsecs
 		}
-		return k.UserSID, nil, exp, nil
+		return credential{c: c, userSID: k.UserSID, expires: exp, cap: k.Cap}, nil
 	case CredBearer, CredSession:
 		sess, err := s.store.GetSessionByHash(ctx, hash)
 		if err != nil {
-			return "", nil, 0, authErr(err)
+			return credential{}, authErr(err)
 		}
 		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now {
-			return "", nil, 0, errUnauthenticated
+			return credential{}, errUnauthenticated
 		}
-		return sess.UserSID, sess.Hash, sess.ExpiresMsecs, nil
+		return credential{c: c, userSID: sess.UserSID, hash: sess.Hash, expires: sess.ExpiresMsecs, cap: sess.Cap}, nil
 	}
-	return "", nil, 0, errUnauthenticated
+	return credential{}, errUnauthenticated
 }
 
 // authErr turns a lookup failure into the uniform 401, keeping real faults.
@@ -205,27 +222,70 @@ type LoginInput struct {
 	Username, Password, Domain string
 }
 
+// Bounds of what a log-in may send, checked before any work.
+const (
+	MaxLoginUsernameLen = maxNameLen // bytes
+	MaxLoginDomainLen   = maxNameLen // bytes
+	MaxLoginPasswordLen = maxLoginPasswordLen
+)
+
+func checkLoginInput(in LoginInput) error {
+	switch {
+	case in.Username == "" || in.Password == "":
+		return invalid("username and password are required")
+	case len(in.Username) > MaxLoginUsernameLen:
+		return invalid("username is longer than %d bytes", MaxLoginUsernameLen)
+	case len(in.Domain) > MaxLoginDomainLen:
+		return invalid("domain is longer than %d bytes", MaxLoginDomainLen)
+	case len(in.Password) > MaxLoginPasswordLen:
+		return invalid("password is longer than %d bytes", MaxLoginPasswordLen)
+	}
+	return nil
+}
+
 // Login checks a username and password and opens a session of the given
 // kind (store.SessionKindSession or store.SessionKindToken). It returns the
 // session secret, shown once, and the caller.
 func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string, *Principal, error) {
-	u, err := s.checkPassword(ctx, in)
+	if err := checkLoginInput(in); err != nil {
+		return "", nil, err
+	}
+	c, err := s.checkPassword(ctx, in)
 	if err != nil {
-		s.loginFailed(ctx, in, "", err)
+		s.loginFailed(ctx, in, err)
 		if errors.Is(err, errBadLogin) {
 			err = errBadLogin // one answer to every failure
 		}
 		return "", nil, err
 	}
-	privs, err := s.privilegesOf(ctx, u)
+	secret, p, err := s.openSession(ctx, in, c, kind)
+	if err != nil {
+		if c.reserved {
+			s.releaseLater(c.user.SID)
+		}
+		if KindOf(err) == KindForbidden {
+			s.loginFailed(ctx, in, err)
+		}
+		return "", nil, err
+	}
+	return secret, p, nil
+}
+
+// openSession opens a session of kind for the user whose password was
+// just checked, settling the check's reservation in the same transaction.
+func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kind string) (string, *Principal, error) {
+	u := c.user
+	privs, err := s.privilegesOf(ctx, s.store, u)
 	if err != nil {
 		return "", nil, err
 	}
-	if len(privs) == 0 {
+	if len(capped(privs, u.PasswordCap)) == 0 {
 		// A role-less account has no access; the wire format also has no
 		// way to say "no privileges" (an empty list is rejected).
-		err := forbidden("user %s has no role on this cluster; an administrator must assign one", domainUser(u.Domain, u.Username))
-		s.loginFailed(ctx, in, u.SID, err)
+		return "", nil, forbidden("user %s has no role on this cluster; an administrator must assign one", domainUser(u.Domain, u.Username))
+	}
+	newHash, err := s.rehash(ctx, u, in.Password)
+	if err != nil {
 		return "", nil, err
 	}
 	secret, hash, err := auth.NewToken()
@@ -233,32 +293,54 @@ func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string
 		return "", nil, fmt.Errorf("new session: %w", err)
 	}
 	now := s.nowMsecs()
-	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: kind, CreatedMsecs: now, ExpiresMsecs: now + s.sessionTTL.Milliseconds()}
-	ev := s.event(ctx, &Principal{User: u}, "login", u.SID, domainUser(u.Domain, u.Username), "new "+kind)
-	if err := s.store.CreateSession(store.WithAudit(ctx, ev), sess); err != nil {
-		return "", nil, fmt.Errorf("create session: %w", err)
-	}
+	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: kind, CreatedMsecs: now,
+		ExpiresMsecs: now + s.sessionTTL.Milliseconds(), Cap: u.PasswordCap}
 	dirGroups, oldHash := u.DirectoryGroups, u.PasswordHash
-	newHash, err := s.rehash(ctx, u, in.Password)
-	if err != nil {
-		return "", nil, err
-	}
-	u, err = s.store.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
-		if newHash != "" && cur.PasswordHash == oldHash {
-			cur.PasswordHash = newHash
+	var out store.User
+	err = s.write(ctx, nil, "login", func(t *txn) error {
+		t.p = &Principal{User: u}
+		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), "new "+kind)
+		if err := t.CreateSession(ctx, sess); err != nil {
+			return fmt.Errorf("create session: %w", err)
 		}
-		cur.LastLoginMsecs = now
-		clearFailures(&cur, now)
-		if cur.Domain != LocalDomain {
-			cur.DirectoryGroups = dirGroups
-		}
-		return cur, nil
+		var err error
+		out, err = t.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
+			if newHash != "" && cur.PasswordHash == oldHash {
+				cur.PasswordHash = newHash
+			}
+			cur.LastLoginMsecs = now
+			if c.reserved {
+				release(&cur)
+			}
+			clearFailures(&cur, now)
+			if cur.Domain != LocalDomain {
+				cur.DirectoryGroups = dirGroups
+			}
+			return cur, nil
+		})
+		return err
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("record log-in: %w", err)
 	}
-	s.logChange(ctx, nil, ev)
-	return secret, &Principal{User: u, Privileges: privs, SessionHash: hash}, nil
+	return secret, &Principal{User: out, Privileges: capped(privs, sess.Cap), SessionHash: hash, Capped: sess.Cap != nil}, nil
+}
+
+// releaseLater gives back, after the answer, the reservation of a check
+// of user sid's password that ended in neither success nor failure.
+func (s *Service) releaseLater(sid string) {
+	if sid == "" || s.lockout.Threshold < 0 {
+		return
+	}
+	s.later("release a log-in reservation", func(ctx context.Context) error {
+		return s.store.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+				release(&u)
+				return u, nil
+			})
+			return err
+		})
+	})
 }
 
 // rehash returns a new hash of password, which just logged u in, when its
@@ -274,23 +356,40 @@ func (s *Service) rehash(ctx context.Context, u store.User, password string) (st
 	return h, nil
 }
 
-// loginFailed logs a refused log-in as in, of user sid when known, and
-// records it when the credentials or the account were at fault; not when
-// the service was (a directory or the store unavailable, say).
-func (s *Service) loginFailed(ctx context.Context, in LoginInput, sid string, err error) {
-	var wp *wrongPassword
-	if errors.As(err, &wp) {
+// loginFailed logs a refused log-in as in, and records it when the
+// credentials or the account were at fault; not when the service was (a
+// directory or the store unavailable, say). A wrong password for a known
+// account is settled against it, with its entry.
+func (s *Service) loginFailed(ctx context.Context, in LoginInput, err error) {
+	var (
+		wp   *wrongPassword
+		sid  string
+		held *heldCheck
+	)
+	switch {
+	case errors.As(err, &wp):
 		sid = wp.sid
+	case errors.As(err, &held):
+		sid = held.sid
 	}
 	ev := s.event(ctx, nil, "login_failed", sid, domainUser(in.Domain, in.Username), err.Error())
 	ev.ActorSID, ev.ActorDomain, ev.ActorUsername = sid, domainOf(in.Domain), in.Username
 	s.logChange(ctx, err, ev)
 	switch k := KindOf(err); {
 	case wp != nil:
-		s.failedLogin(sid, ev) // counted and recorded together
-	case k == KindUnauthenticated || k == KindForbidden || k == KindInvalid:
-		s.record(ev)
+		s.settleFailure(sid, ev)
+	case k == KindUnauthenticated || k == KindForbidden || k == KindInvalid || k == KindTooMany:
+		s.recordLater(ev)
 	}
+}
+
+// recordLater stores events that ride on no other change, after the
+// answer, so that a failed log-in costs the caller the same whatever it
+// records.
+func (s *Service) recordLater(events ...store.AuditEntry) {
+	s.later("record audit entries", func(ctx context.Context) error {
+		return s.store.Update(ctx, func(tx store.Tx) error { return tx.AppendAudit(ctx, events...) })
+	})
 }
 
 // wrongPassword is errBadLogin for a user the cluster knows, whose failed
@@ -300,42 +399,151 @@ type wrongPassword struct{ sid string }
 func (w *wrongPassword) Error() string { return errBadLogin.Error() }
 func (w *wrongPassword) Unwrap() error { return errBadLogin }
 
-// checkPassword does the same hashing work whether or not the user exists,
-// and answers every failure with the same error.
-func (s *Service) checkPassword(ctx context.Context, in LoginInput) (store.User, error) {
-	domain := in.Domain
-	if domain == "" {
-		domain = LocalDomain
-	}
+// heldCheck is errBadLogin for a known account whose password was not
+// checked: it is locked.
+type heldCheck struct{ sid string }
+
+func (h *heldCheck) Error() string { return errBadLogin.Error() }
+func (h *heldCheck) Unwrap() error { return errBadLogin }
+
+// checked is an account whose password was just checked, and whether the
+// check holds a reservation on it.
+type checked struct {
+	user     store.User
+	reserved bool
+}
+
+// checkPassword checks the password of the account in names, having
+// reserved the check on the account. It does the same hashing work, and
+// the same store write, whether or not the user exists, and answers every
+// failure with errBadLogin (wrapped: *wrongPassword for a wrong password
+// of a known account).
+func (s *Service) checkPassword(ctx context.Context, in LoginInput) (checked, error) {
+	domain := domainOf(in.Domain)
 	if dir := s.dirs[strings.ToLower(domain)]; dir != nil {
 		return s.directoryLogin(ctx, dir, in)
 	}
-	if in.Username == "" || in.Password == "" || len(in.Password) > maxLoginPasswordLen || !strings.EqualFold(domain, LocalDomain) {
-		s.hasher.VerifyDummy(ctx, in.Password)
-		return store.User{}, errBadLogin
+	var u store.User
+	var err error = errBadLogin
+	if strings.EqualFold(domain, LocalDomain) {
+		u, err = s.store.GetUserByName(ctx, LocalDomain, in.Username)
 	}
-	u, err := s.store.GetUserByName(ctx, LocalDomain, in.Username)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.PasswordHash == "") {
-		s.hasher.VerifyDummy(ctx, in.Password)
-		return store.User{}, errBadLogin
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, errBadLogin) || (err == nil && u.PasswordHash == "") {
+		return checked{}, s.unknownAccount(ctx, in.Password)
 	}
 	if err != nil {
-		return store.User{}, err
+		return checked{}, err
 	}
-	ok, err := s.hasher.Verify(ctx, u.PasswordHash, in.Password)
+	return s.verifyReserved(ctx, u.SID, in.Password)
+}
+
+// unknownAccount costs what a check of a known account does, and fails.
+func (s *Service) unknownAccount(ctx context.Context, password string) error {
+	if err := s.probe(ctx); err != nil {
+		return err
+	}
+	s.hasher.VerifyDummy(ctx, password)
+	return errBadLogin
+}
+
+// reserveOnly reserves a check of user sid's password, answering a locked
+// or throttled account as a log-in is answered.
+func (s *Service) reserveOnly(ctx context.Context, sid string) (checked, error) {
+	u, err := s.reserve(ctx, sid)
+	var th *throttled
+	switch {
+	case errors.Is(err, errLocked):
+		return checked{}, &heldCheck{sid}
+	case errors.As(err, &th):
+		wait := time.Duration(th.until-s.nowMsecs()) * time.Millisecond
+		return checked{}, &Error{Kind: KindTooMany, Retry: wait,
+			Msg: fmt.Sprintf("too many failed log-ins for this account; retry in %d s", max(1, int64(wait.Round(time.Second)/time.Second)))}
+	case err != nil:
+		return checked{}, err
+	}
+	return checked{user: u, reserved: s.lockout.Threshold >= 0}, nil
+}
+
+// verifyReserved reserves a check of user sid's password, then checks
+// password against the hash of the account as reserved. It settles
+// nothing on success: the caller does, in its own transaction.
+func (s *Service) verifyReserved(ctx context.Context, sid, password string) (checked, error) {
+	c, err := s.reserveOnly(ctx, sid)
 	if err != nil {
-		if ctx.Err() != nil {
-			return store.User{}, ctx.Err()
+		var held *heldCheck
+		if errors.As(err, &held) {
+			s.hasher.VerifyDummy(ctx, password)
 		}
-		return store.User{}, fmt.Errorf("verify password of %s: %w", u.SID, err)
+		return checked{}, err
 	}
-	if !ok {
-		return store.User{}, &wrongPassword{u.SID}
+	fail := func(err error) (checked, error) {
+		if c.reserved {
+			s.releaseLater(sid)
+		}
+		return checked{}, err
 	}
-	if !s.mayLogIn(u, s.nowMsecs()) {
-		return store.User{}, errBadLogin
+	if c.user.PasswordHash == "" {
+		s.hasher.VerifyDummy(ctx, password)
+		return fail(errBadLogin)
 	}
-	return u, nil
+	good, err := s.hasher.Verify(ctx, c.user.PasswordHash, password)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return fail(ctx.Err())
+	case err != nil:
+		return fail(fmt.Errorf("verify password of %s: %w", sid, err))
+	case !good:
+		return checked{}, &wrongPassword{sid}
+	case !s.mayLogIn(c.user, s.nowMsecs()):
+		return fail(errBadLogin)
+	}
+	return c, nil
+}
+
+// checkCurrentPassword checks the current password a user gives to change
+// its own, as a log-in checks one: reserved on the account, and a wrong
+// one counts towards its lock-out, with its audit entry.
+func (s *Service) checkCurrentPassword(ctx context.Context, u store.User, pw *string) error {
+	if pw == nil || *pw == "" {
+		return invalid("changing your own password needs localUserParams.currentPassword")
+	}
+	if len(*pw) > MaxLoginPasswordLen {
+		return invalid("currentPassword is longer than %d bytes", MaxLoginPasswordLen)
+	}
+	if u.PasswordHash == "" {
+		return invalid("%s has no password to change (an account for API keys only); an administrator may set one",
+			domainUser(u.Domain, u.Username))
+	}
+	in := LoginInput{Username: u.Username, Domain: u.Domain, Password: *pw}
+	c, err := s.verifyReserved(ctx, u.SID, *pw)
+	switch {
+	case err == nil:
+		s.settleSuccessLater(u.SID, c.reserved)
+		return nil
+	case errors.Is(err, errBadLogin):
+		s.loginFailed(ctx, in, fmt.Errorf("currentPassword: %w", err))
+		return invalid("currentPassword is wrong")
+	}
+	return err
+}
+
+// settleSuccessLater settles, after the answer, a successful check of user
+// sid's password that opened no session.
+func (s *Service) settleSuccessLater(sid string, reserved bool) {
+	if !reserved {
+		return
+	}
+	now := s.nowMsecs()
+	s.later("settle a password check", func(ctx context.Context) error {
+		return s.store.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+				release(&u)
+				clearFailures(&u, now)
+				return u, nil
+			})
+			return err
+		})
+	})
 }
 
 func domainUser(domain, user string) string { return domainOf(domain) + `\` + user }
@@ -346,57 +554,4 @@ func domainOf(domain string) string {
 		return LocalDomain
 	}
 	return domain
-}
-
-// DeleteSessions revokes the sessions of user sid, or of every user when
-// sid is empty (except the caller's own session). A caller may always end
-// its own sessions; others need Manage Users.
-func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) error {
-	if !(sid != "" && p.isSelf(sid)) {
-		if err := s.require(p, PrivPrincipalModify); err != nil {
-			return err
-		}
-	}
-	if sid != "" {
-		if _, err := s.store.GetUser(ctx, sid); err != nil {
-			return err
-		}
-	}
-	var keep []byte
-	if sid == "" {
-		// The caller ends everyone's sessions but keeps working.
-		keep = p.SessionHash
-	}
-	what := "every session but the caller's"
-	if sid != "" {
-		what = "every session of the user"
-	}
-	ev := s.event(ctx, p, "delete_session", sid, "", what)
-	_, err := s.store.DeleteSessions(store.WithAudit(ctx, ev), sid, keep)
-	s.logChange(ctx, err, ev)
-	return err
-}
-
-// SessionCounts returns the live sessions per user, for sids or for all.
-func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string) ([]store.SessionCount, error) {
-	if !(len(sids) == 1 && p.isSelf(sids[0])) {
-		if err := s.require(p, PrivPrincipalView); err != nil {
-			return nil, err
-		}
-	}
-	return s.store.CountSessions(ctx, sids, s.nowMsecs())
-}
-
-// Purge deletes the sessions past their lifetime and the audit entries
-// past their retention.
-func (s *Service) Purge(ctx context.Context) error {
-	if _, err := s.store.DeleteExpiredSessions(ctx, s.nowMsecs()); err != nil {
-		return fmt.Errorf("purge expired sessions: %w", err)
-	}
-	if s.auditRetention > 0 {
-		if _, err := s.store.DeleteAuditBefore(ctx, s.now().Add(-s.auditRetention).UnixMicro()); err != nil {
-			return fmt.Errorf("purge old audit entries: %w", err)
-		}
-	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -22,7 +23,7 @@ const (
 // SecurityPrincipals resolves sids to users and groups, leaving unknown
 // sids out.
 func (s *Service) SecurityPrincipals(ctx context.Context, p *Principal, sids []string) ([]SecurityPrincipal, error) {
-	if err := s.require(p, PrivPrincipalView); err != nil {
+	if err := s.decide(p, ActRead, Target{Kind: KindUser}); err != nil {
 		return nil, err
 	}
 	out := []SecurityPrincipal{}
@@ -68,10 +69,8 @@ type Sources struct {
 
 // PrincipalSources returns what is assigned to user or group sid.
 func (s *Service) PrincipalSources(ctx context.Context, p *Principal, sid string) (Sources, error) {
-	if !p.isSelf(sid) {
-		if err := s.require(p, PrivPrincipalView); err != nil {
-			return Sources{}, err
-		}
+	if err := s.decide(p, ActRead, Target{Kind: KindUser, ID: sid}); err != nil {
+		return Sources{}, err
 	}
 	u, err := s.store.GetUser(ctx, sid)
 	if err == nil {
@@ -94,48 +93,68 @@ func principalErr(sid string, err error) error {
 	return err
 }
 
-// SetPrincipalSources replaces what is assigned to user or group sid.
+// SetPrincipalSources replaces what is assigned to user or group sid. It
+// widens or narrows what data the principal (a group's members) reaches,
+// so the principal must be within the caller's reach, and nobody sets
+// their own.
 func (s *Service) SetPrincipalSources(ctx context.Context, p *Principal, sid string, in Sources) (Sources, error) {
-	// Of the user and group updates tried, only one can commit, and with
-	// it the entry.
-	ev := s.event(ctx, p, "update_principal_sources", sid, "",
-		fmt.Sprintf("sourceIds %v; viewIds %v", in.SourceIDs, in.ViewIDs))
-	out, err := s.setPrincipalSources(store.WithAudit(ctx, ev), p, sid, in)
-	s.logChange(ctx, err, ev)
+	src, err := checkIDList("sourceIds", in.SourceIDs)
+	if err == nil {
+		in.ViewIDs, err = checkIDList("viewIds", in.ViewIDs)
+	}
+	if err != nil {
+		return Sources{}, s.refused(ctx, p, "update_principal_sources", err)
+	}
+	in.SourceIDs = src
+	var out Sources
+	err = s.write(ctx, p, "update_principal_sources", func(t *txn) error {
+		target, err := s.principalTarget(ctx, t, sid)
+		if err != nil {
+			return err
+		}
+		if err := s.decide(p, ActChangeSources, target); err != nil {
+			return err
+		}
+		t.audit(ctx, "update_principal_sources", sid, target.Name,
+			fmt.Sprintf("sourceIds %v; viewIds %v", in.SourceIDs, in.ViewIDs))
+		now := s.nowMsecs()
+		if target.Kind == KindUser {
+			u, err := t.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+				u.SourceIDs, u.ViewIDs, u.UpdatedMsecs = in.SourceIDs, in.ViewIDs, now
+				return u, nil
+			})
+			out = Sources{u.SourceIDs, u.ViewIDs}
+			return err
+		}
+		g, err := t.UpdateGroup(ctx, sid, func(g store.Group) (store.Group, error) {
+			g.SourceIDs, g.ViewIDs, g.UpdatedMsecs = in.SourceIDs, in.ViewIDs, now
+			return g, nil
+		})
+		out = Sources{g.SourceIDs, g.ViewIDs}
+		return err
+	})
 	return out, err
 }
 
-func (s *Service) setPrincipalSources(ctx context.Context, p *Principal, sid string, in Sources) (Sources, error) {
-	if err := s.require(p, PrivPrincipalModify); err != nil {
-		return Sources{}, err
-	}
-	src, err := checkIDList("sourceIds", in.SourceIDs)
-	if err != nil {
-		return Sources{}, err
-	}
-	views, err := checkIDList("viewIds", in.ViewIDs)
-	if err != nil {
-		return Sources{}, err
-	}
-	now := s.nowMsecs()
-	u, err := s.store.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
-		u.SourceIDs, u.ViewIDs, u.UpdatedMsecs = src, views, now
-		return u, nil
-	})
+// principalTarget describes user or group sid for decide; a group's
+// members are affected by what is done to it.
+func (s *Service) principalTarget(ctx context.Context, r store.Reader, sid string) (Target, error) {
+	u, err := r.GetUser(ctx, sid)
 	if err == nil {
-		return Sources{u.SourceIDs, u.ViewIDs}, nil
+		return s.userTarget(ctx, r, u)
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		return Sources{}, err
+		return Target{}, err
 	}
-	g, err := s.store.UpdateGroup(ctx, sid, func(g store.Group) (store.Group, error) {
-		g.SourceIDs, g.ViewIDs, g.UpdatedMsecs = src, views, now
-		return g, nil
-	})
+	g, err := r.GetGroup(ctx, sid)
 	if err != nil {
-		return Sources{}, principalErr(sid, err)
+		return Target{}, principalErr(sid, err)
 	}
-	return Sources{g.SourceIDs, g.ViewIDs}, nil
+	members, err := s.directoryMembers(ctx, r, g)
+	if err != nil {
+		return Target{}, err
+	}
+	return s.groupTarget(ctx, r, g, append(slices.Clone(g.Members), members...))
 }
 
 // checkIDList requires positive ids and drops duplicates, keeping order.

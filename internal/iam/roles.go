@@ -25,10 +25,8 @@ func (s *Service) Privileges(names []string) []Privilege {
 // ListRoles returns the roles named, or all. Roles are readable by anyone
 // who can view principals or roles.
 func (s *Service) ListRoles(ctx context.Context, p *Principal, names []string) ([]store.Role, error) {
-	if !p.Has(PrivPrincipalView) {
-		if err := s.require(p, PrivRoleView); err != nil {
-			return nil, err
-		}
+	if err := s.decide(p, ActRead, Target{Kind: KindRole}); err != nil {
+		return nil, err
 	}
 	return s.store.ListRoles(ctx, names)
 }
@@ -40,6 +38,8 @@ type RoleInput struct {
 	Privileges  []string
 }
 
+// checkPrivileges validates the privileges of a role p makes: they exist,
+// and p holds every one of them, special ones included.
 func (s *Service) checkPrivileges(p *Principal, privs []string) ([]string, error) {
 	if len(privs) == 0 {
 		return nil, invalid("a role needs at least one privilege")
@@ -58,84 +58,97 @@ func (s *Service) checkPrivileges(p *Principal, privs []string) ([]string, error
 
 // CreateRole adds a custom role.
 func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (store.Role, error) {
-	ev := s.event(ctx, p, "create_role", in.Name, in.Name, "privileges "+strings.Join(in.Privileges, ", "))
-	r, err := s.createRole(store.WithAudit(ctx, ev), p, in)
-	s.logChange(ctx, err, ev)
-	return r, err
-}
-
-func (s *Service) createRole(ctx context.Context, p *Principal, in RoleInput) (store.Role, error) {
-	if err := s.require(p, PrivRoleModify); err != nil {
-		return store.Role{}, err
-	}
-	if err := checkName("name", in.Name); err != nil {
-		return store.Role{}, err
-	}
-	if s.builtins[in.Name] {
-		return store.Role{}, &Error{Kind: KindConflict, Msg: "role " + in.Name + " is built in"}
-	}
-	privs, err := s.checkPrivileges(p, in.Privileges)
-	if err != nil {
-		return store.Role{}, err
-	}
-	now := s.nowMsecs()
-	r := store.Role{Name: in.Name, Label: in.Name, Privileges: privs, IsUserCreated: true, TenantIDs: []string{}, CreatedMsecs: now, UpdatedMsecs: now}
-	if in.Description != nil {
-		if err := checkDescription(*in.Description); err != nil {
-			return store.Role{}, err
+	err := s.write(ctx, p, "create_role", func(t *txn) error {
+		if err := s.decide(p, ActCreate, Target{Kind: KindRole}); err != nil {
+			return err
 		}
-		r.Description = *in.Description
-	}
-	if err := s.store.CreateRole(ctx, r); err != nil {
-		return store.Role{}, err
-	}
-	return s.store.GetRole(ctx, r.Name)
-}
-
-// UpdateRole replaces a custom role's privileges and description.
-func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, in RoleInput) (store.Role, error) {
-	ev := s.event(ctx, p, "update_role", name, name, "privileges "+strings.Join(in.Privileges, ", "))
-	r, err := s.updateRole(store.WithAudit(ctx, ev), p, name, in)
-	s.logChange(ctx, err, ev)
-	return r, err
-}
-
-func (s *Service) updateRole(ctx context.Context, p *Principal, name string, in RoleInput) (store.Role, error) {
-	if err := s.require(p, PrivRoleModify); err != nil {
-		return store.Role{}, err
-	}
-	if s.builtins[name] {
-		return store.Role{}, invalid("built-in role %s cannot be changed", name)
-	}
-	privs, err := s.checkPrivileges(p, in.Privileges)
-	if err != nil {
-		return store.Role{}, err
-	}
-	if in.Description != nil {
-		if err := checkDescription(*in.Description); err != nil {
-			return store.Role{}, err
+		if err := checkName("name", in.Name); err != nil {
+			return err
 		}
-	}
-	return s.store.UpdateRole(ctx, name, func(r store.Role) (store.Role, error) {
-		r.Privileges = privs
+		if s.builtins[in.Name] {
+			return &Error{Kind: KindConflict, Msg: "role " + in.Name + " is built in"}
+		}
+		privs, err := s.checkPrivileges(p, in.Privileges)
+		if err != nil {
+			return err
+		}
+		now := s.nowMsecs()
+		r := store.Role{Name: in.Name, Label: in.Name, Privileges: privs, IsUserCreated: true, TenantIDs: []string{}, CreatedMsecs: now, UpdatedMsecs: now}
 		if in.Description != nil {
+			if err := checkDescription(*in.Description); err != nil {
+				return err
+			}
 			r.Description = *in.Description
 		}
-		r.UpdatedMsecs = s.nowMsecs()
-		return r, nil
+		t.audit(ctx, "create_role", in.Name, in.Name, "privileges "+strings.Join(privs, ", "))
+		return t.CreateRole(ctx, r)
 	})
+	if err != nil {
+		return store.Role{}, err
+	}
+	return s.store.GetRole(ctx, in.Name)
+}
+
+// UpdateRole replaces a custom role's privileges and description. The
+// caller must hold what the role grants now (changing it changes every
+// holder) and what it will grant.
+func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, in RoleInput) (store.Role, error) {
+	var out store.Role
+	err := s.write(ctx, p, "update_role", func(t *txn) error {
+		guard, err := s.guardAdmins(ctx, t)
+		if err != nil {
+			return err
+		}
+		cur, err := t.GetRole(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := s.decide(p, ActChangeRoles, roleTarget(cur)); err != nil {
+			return err
+		}
+		if s.builtins[name] {
+			return invalid("built-in role %s cannot be changed", name)
+		}
+		privs, err := s.checkPrivileges(p, in.Privileges)
+		if err != nil {
+			return err
+		}
+		if in.Description != nil {
+			if err := checkDescription(*in.Description); err != nil {
+				return err
+			}
+		}
+		t.audit(ctx, "update_role", name, name, "privileges "+strings.Join(privs, ", "))
+		out, err = t.UpdateRole(ctx, name, func(r store.Role) (store.Role, error) {
+			r.Privileges = privs
+			if in.Description != nil {
+				r.Description = *in.Description
+			}
+			r.UpdatedMsecs = s.nowMsecs()
+			return r, nil
+		})
+		if err != nil {
+			return err
+		}
+		return guard.check(ctx, s, t)
+	})
+	return out, err
 }
 
 // DeleteRole deletes a custom role no one holds.
 func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) error {
-	err := s.require(p, PrivRoleModify)
-	if err == nil && s.builtins[name] {
-		err = invalid("built-in role %s cannot be deleted", name)
-	}
-	ev := s.event(ctx, p, "delete_role", name, name, "")
-	if err == nil {
-		err = s.store.DeleteRole(store.WithAudit(ctx, ev), name)
-	}
-	s.logChange(ctx, err, ev)
-	return err
+	return s.write(ctx, p, "delete_role", func(t *txn) error {
+		cur, err := t.GetRole(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := s.decide(p, ActDelete, roleTarget(cur)); err != nil {
+			return err
+		}
+		if s.builtins[name] {
+			return invalid("built-in role %s cannot be deleted", name)
+		}
+		t.audit(ctx, "delete_role", name, name, "")
+		return t.DeleteRole(ctx, name)
+	})
 }

@@ -53,6 +53,9 @@ type Config struct {
 	MinPasswordLength int
 	// BreachedPasswords, when set, lists passwords no new password may be.
 	BreachedPasswords *auth.PasswordList
+	// MaxAPIKeysPerUser bounds the API keys one user may hold (default
+	// DefaultMaxAPIKeysPerUser).
+	MaxAPIKeysPerUser int
 }
 
 // LockoutPolicy locks an account after Threshold failed log-ins within
@@ -83,27 +86,74 @@ type Service struct {
 	cluster    store.ClusterInfo
 	privileges []Privilege
 	privByName map[string]Privilege
-	builtins   map[string]bool
-	sessionTTL time.Duration
-	now        func() time.Time
-	audit      *slog.Logger
-	dirs       map[string]Directory // by lower-cased domain
-	dirList    []Directory
-	cache      *authCache
-	lockout    LockoutPolicy
+	// allPrivileges names every privilege but the special ones: who holds
+	// them all is out of nobody's reach.
+	allPrivileges []string
+	builtins      map[string]bool
+	sessionTTL    time.Duration
+	now           func() time.Time
+	audit         *slog.Logger
+	dirs          map[string]Directory // by lower-cased domain
+	dirList       []Directory
+	cache         *authCache
+	lockout       LockoutPolicy
 	// auditRetention is how long audit entries are kept; 0: for ever.
 	auditRetention time.Duration
 	minPasswordLen int
 	breached       *auth.PasswordList
-	bg             sync.WaitGroup // failed log-ins being recorded
+	maxKeys        int
+	bus            InvalidationBus // nil: a single process
+	bg             sync.WaitGroup  // failed log-ins being settled
 }
 
 // New returns a Service over st. It creates the cluster identity on first
 // use and installs the built-in roles.
 func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBox, cfg Config) (*Service, error) {
-	cache := newAuthCache()
-	is := invalidatingStore{Store: st, cache: cache}
-	s := &Service{store: is, hasher: h, box: box, sessionTTL: cfg.SessionLifetime, now: cfg.Now, audit: cfg.Audit, cache: cache}
+	s := &Service{store: st, hasher: h, box: box, sessionTTL: cfg.SessionLifetime, now: cfg.Now, audit: cfg.Audit,
+		cache: newAuthCache(), bus: cfg.Bus}
+	if err := s.configure(cfg); err != nil {
+		return nil, err
+	}
+	// Every write the store commits invalidates what it changed, here and,
+	// through the bus, on the other replicas.
+	st.OnChange(s.invalidate)
+	if s.bus != nil {
+		s.listen(ctx)
+	}
+	s.dirs, s.dirList = map[string]Directory{}, cfg.Directories
+	for _, d := range cfg.Directories {
+		key := strings.ToLower(d.Domain())
+		if s.dirs[key] != nil || strings.EqualFold(key, LocalDomain) {
+			return nil, fmt.Errorf("directory domain %q is configured twice or is LOCAL", d.Domain())
+		}
+		s.dirs[key] = d
+	}
+	s.privileges = catalog()
+	s.privByName = make(map[string]Privilege, len(s.privileges))
+	for _, p := range s.privileges {
+		s.privByName[p.Name] = p
+		if !p.IsSpecial {
+			s.allPrivileges = append(s.allPrivileges, p.Name)
+		}
+	}
+	init, err := randomClusterInfo()
+	if err != nil {
+		return nil, err
+	}
+	if s.cluster, err = st.ClusterInfo(ctx, init); err != nil {
+		return nil, fmt.Errorf("cluster identity: %w", err)
+	}
+	if err := checkSecretKey(ctx, st, box); err != nil {
+		return nil, err
+	}
+	if err := s.installBuiltinRoles(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// configure applies cfg's settings and their defaults.
+func (s *Service) configure(cfg Config) error {
 	if s.sessionTTL <= 0 {
 		s.sessionTTL = 12 * time.Hour
 	}
@@ -116,9 +166,10 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	s.lockout = cfg.Lockout
 	s.auditRetention = cfg.AuditRetention
 	s.breached = cfg.BreachedPasswords
+	s.maxKeys = cmp.Or(cfg.MaxAPIKeysPerUser, DefaultMaxAPIKeysPerUser)
 	s.minPasswordLen = cmp.Or(cfg.MinPasswordLength, DefaultMinPasswordLength)
 	if s.minPasswordLen < lowestMinPasswordLength || s.minPasswordLen > maxPasswordChars {
-		return nil, fmt.Errorf("the shortest password may be %d to %d characters, not %d",
+		return fmt.Errorf("the shortest password may be %d to %d characters, not %d",
 			lowestMinPasswordLength, maxPasswordChars, s.minPasswordLen)
 	}
 	switch {
@@ -136,52 +187,41 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	if s.lockout.Duration <= 0 {
 		s.lockout.Duration = 15 * time.Minute
 	}
-	if cfg.Bus != nil {
-		s.store = s.listen(ctx, cfg.Bus, is)
-	}
-	s.dirs, s.dirList = map[string]Directory{}, cfg.Directories
-	for _, d := range cfg.Directories {
-		key := strings.ToLower(d.Domain())
-		if s.dirs[key] != nil || strings.EqualFold(key, LocalDomain) {
-			return nil, fmt.Errorf("directory domain %q is configured twice or is LOCAL", d.Domain())
-		}
-		s.dirs[key] = d
-	}
-	s.privileges = catalog()
-	s.privByName = make(map[string]Privilege, len(s.privileges))
-	for _, p := range s.privileges {
-		s.privByName[p.Name] = p
-	}
-	init, err := randomClusterInfo()
-	if err != nil {
-		return nil, err
-	}
-	if s.cluster, err = st.ClusterInfo(ctx, init); err != nil {
-		return nil, fmt.Errorf("cluster identity: %w", err)
-	}
-	if err := checkSecretKey(ctx, st, box); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// installBuiltinRoles writes the built-in roles where the store does not
+// hold them as they are: a write (and its fsync) at every start is not
+// needed.
+func (s *Service) installBuiltinRoles(ctx context.Context) error {
 	s.builtins = make(map[string]bool)
 	stored := map[string]store.Role{}
-	existing, err := st.ListRoles(ctx, nil)
+	existing, err := s.store.ListRoles(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("roles: %w", err)
+		return fmt.Errorf("roles: %w", err)
 	}
 	for _, r := range existing {
 		stored[r.Name] = r
 	}
+	var changed []store.Role
 	for _, r := range builtinRoles(s.privileges) {
 		s.builtins[r.Name] = true
 		r.CreatedMsecs, r.UpdatedMsecs = 0, 0
-		if cur, ok := stored[r.Name]; ok && sameBuiltin(cur, r) {
-			continue // a write (and its fsync) at every start is not needed
-		}
-		if err := s.store.UpsertBuiltinRole(ctx, r); err != nil {
-			return nil, fmt.Errorf("built-in role %s: %w", r.Name, err)
+		if cur, ok := stored[r.Name]; !ok || !sameBuiltin(cur, r) {
+			changed = append(changed, r)
 		}
 	}
-	return s, nil
+	if len(changed) == 0 {
+		return nil
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		for _, r := range changed {
+			if err := tx.UpsertBuiltinRole(ctx, r); err != nil {
+				return fmt.Errorf("built-in role %s: %w", r.Name, err)
+			}
+		}
+		return nil
+	})
 }
 
 // ErrSecretKeyMismatch: the S3-secret key given is not the one the store
@@ -266,6 +306,9 @@ type Principal struct {
 	Privileges []string // sorted names
 	// SessionHash identifies the session or token used, nil for an API key.
 	SessionHash []byte
+	// Capped says the credential used carries fewer privileges than its
+	// user holds: someone else minted it (see mintCap).
+	Capped bool
 }
 
 // Has reports whether p holds privilege name, and may use it: none is
@@ -277,17 +320,6 @@ func (p *Principal) Has(name string) bool {
 
 func (p *Principal) isSelf(sid string) bool { return p.User.SID == sid }
 
-// require fails with 403 unless p holds the privilege.
-func (s *Service) require(p *Principal, priv string) error {
-	if err := p.passwordChangeDue(); err != nil {
-		return err
-	}
-	if p.Has(priv) {
-		return nil
-	}
-	return forbidden("this operation needs the %q privilege (%s)", priv, s.privByName[priv].Label)
-}
-
 // passwordChangeDue fails while p's password must be changed: until then
 // p may only change it, read itself and end its own sessions, so that a
 // password the system made up never becomes the one used (ASVS 2.3.1).
@@ -297,42 +329,6 @@ func (p *Principal) passwordChangeDue() error {
 	}
 	return forbidden("the password of %s must be changed first: PUT /v2/users/%s with localUserParams.password and localUserParams.currentPassword",
 		domainUser(p.User.Domain, p.User.Username), p.User.SID)
-}
-
-// privilegesOf returns the privileges of u's own roles and of the roles of
-// its groups: the LOCAL groups it is a member of and, for a directory
-// user, the added groups its directory put it in at its last log-in. A
-// group deleted meanwhile grants nothing.
-func (s *Service) privilegesOf(ctx context.Context, u store.User) ([]string, error) {
-	roles := slices.Clone(u.Roles)
-	if gsids := append(slices.Clone(u.Groups), u.DirectoryGroups...); len(gsids) > 0 {
-		groups, err := s.store.ListGroups(ctx, store.GroupFilter{SIDs: gsids})
-		if err != nil {
-			return nil, fmt.Errorf("groups of %s: %w", u.SID, err)
-		}
-		for _, g := range groups {
-			roles = append(roles, g.Roles...)
-		}
-	}
-	return s.privilegesOfRoles(ctx, roles)
-}
-
-func (s *Service) privilegesOfRoles(ctx context.Context, names []string) ([]string, error) {
-	slices.Sort(names)
-	names = slices.Compact(names)
-	if len(names) == 0 {
-		return []string{}, nil
-	}
-	roles, err := s.store.ListRoles(ctx, names)
-	if err != nil {
-		return nil, fmt.Errorf("roles: %w", err)
-	}
-	var privs []string
-	for _, r := range roles {
-		privs = append(privs, r.Privileges...)
-	}
-	slices.Sort(privs)
-	return slices.Compact(privs), nil
 }
 
 // sameBuiltin reports whether the stored built-in role a is b already.

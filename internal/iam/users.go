@@ -22,47 +22,46 @@ type NewUser struct {
 	Locked, Restricted, AllowSMBAccessToken        bool
 }
 
-// CreateUsers adds users, all or none.
+// CreateUsers adds users, all or none. Everything that can refuse the
+// request is checked before any password is hashed: a request that ends
+// in 403 or 409 costs no hashing.
 func (s *Service) CreateUsers(ctx context.Context, p *Principal, in []NewUser) ([]store.User, error) {
-	if err := s.require(p, PrivPrincipalModify); err != nil {
-		return nil, err
+	users, err := s.prepareUsers(ctx, p, in)
+	if err != nil {
+		return nil, s.refused(ctx, p, "create_user", err)
 	}
-	var roles []string
-	for _, nu := range in {
-		roles = append(roles, nu.Roles...)
-	}
-	if err := s.checkGrant(ctx, p, roles); err != nil {
-		return nil, err
-	}
-	users, err := s.buildUsers(ctx, in)
-	events := make([]store.AuditEntry, len(users))
-	for i, u := range users {
-		events[i] = s.event(ctx, p, "create_user", u.SID, domainUser(u.Domain, u.Username), "roles "+strings.Join(u.Roles, ", "))
-	}
-	if err == nil {
-		err = s.store.CreateUsers(store.WithAudit(ctx, events...), users)
-	}
-	s.logChange(ctx, err, events...)
+	err = s.write(ctx, p, "create_user", func(t *txn) error {
+		if err := s.mayCreateUsers(ctx, t, p, users); err != nil {
+			return err
+		}
+		for _, u := range users {
+			t.audit(ctx, "create_user", u.SID, domainUser(u.Domain, u.Username), "roles "+strings.Join(u.Roles, ", "))
+		}
+		return t.CreateUsers(ctx, users)
+	})
 	if err != nil {
 		return nil, err
 	}
 	return s.store.ListUsers(ctx, store.UserFilter{SIDs: sidsOf(users)})
 }
 
-func sidsOf(users []store.User) []string {
-	sids := make([]string, len(users))
-	for i, u := range users {
-		sids[i] = u.SID
+// prepareUsers validates the entries, checks the caller's rights and
+// every name's freedom on the store as it stands, and only then hashes the
+// passwords. The transaction checks again; this spares the hashing.
+func (s *Service) prepareUsers(ctx context.Context, p *Principal, in []NewUser) ([]store.User, error) {
+	if err := s.decide(p, ActCreate, Target{Kind: KindUser}); err != nil {
+		return nil, err // before the input is looked at
 	}
-	return sids
-}
-
-// buildUsers validates every entry, then hashes passwords in parallel.
-func (s *Service) buildUsers(ctx context.Context, in []NewUser) ([]store.User, error) {
 	users, err := validateBatch("user", in, func(nu NewUser) string { return nu.Username },
 		func(nu NewUser) (store.User, error) { return s.validateNewUser(ctx, nu) },
 		func(u store.User) string { return u.Domain + "\\" + u.Username })
 	if err != nil {
+		return nil, err
+	}
+	if err := s.mayCreateUsers(ctx, s.store, p, users); err != nil {
+		return nil, err
+	}
+	if err := s.checkNamesFree(ctx, users); err != nil {
 		return nil, err
 	}
 	if err := s.fillSIDs(ctx, len(users), func(i int) *string { return &users[i].SID }); err != nil {
@@ -76,6 +75,77 @@ func (s *Service) buildUsers(ctx context.Context, in []NewUser) ([]store.User, e
 		return nil, err
 	}
 	return users, nil
+}
+
+// mayCreateUsers decides whether p may create users, handing out their
+// roles, on the records r reads.
+func (s *Service) mayCreateUsers(ctx context.Context, r store.Reader, p *Principal, users []store.User) error {
+	if err := s.decide(p, ActCreate, Target{Kind: KindUser}); err != nil {
+		return err
+	}
+	var roles []string
+	for _, u := range users {
+		roles = append(roles, u.Roles...)
+	}
+	roles = dedupe(roles)
+	found, err := r.ListRoles(ctx, roles)
+	if err != nil {
+		return fmt.Errorf("roles: %w", err)
+	}
+	known := make(map[string]bool, len(found))
+	for _, ro := range found {
+		known[ro.Name] = true
+	}
+	for i, u := range users {
+		for _, name := range u.Roles {
+			if !known[name] {
+				return entryErr("users", i, u.Username, invalid("role %q does not exist", name))
+			}
+		}
+	}
+	privs, err := s.privilegesOfRoles(ctx, r, roles)
+	if err != nil {
+		return err
+	}
+	return s.checkGrant(p, privs)
+}
+
+// checkNamesFree refuses, naming it, the first user whose name is taken.
+func (s *Service) checkNamesFree(ctx context.Context, users []store.User) error {
+	byDomain := map[string][]string{}
+	for _, u := range users {
+		byDomain[u.Domain] = append(byDomain[u.Domain], u.Username)
+	}
+	for domain, names := range byDomain {
+		for chunk := range slices.Chunk(names, MaxBulk) {
+			taken, err := s.store.ListUsers(ctx, store.UserFilter{Domain: domain, Usernames: chunk, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(taken) > 0 {
+				return fmt.Errorf("user %q in domain %q: %w", taken[0].Username, domain, store.ErrAlreadyExists)
+			}
+		}
+	}
+	return nil
+}
+
+// refused records a change refused before its transaction, as write does
+// one refused in it, and returns err.
+func (s *Service) refused(ctx context.Context, p *Principal, op string, err error) error {
+	s.logChange(ctx, err, s.event(ctx, p, op, "", "", ""))
+	if p != nil && refusal(err) {
+		s.recordRefusal(ctx, p, op, nil, err)
+	}
+	return err
+}
+
+func sidsOf(users []store.User) []string {
+	sids := make([]string, len(users))
+	for i, u := range users {
+		sids[i] = u.SID
+	}
+	return sids
 }
 
 // validateBatch checks the entries of a bulk create with check, naming the
@@ -128,14 +198,10 @@ func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, 
 	if err := firstErr(checkDescription(nu.Description), checkEmail(nu.Email), checkWindow(nu.EffectiveTimeMsecs, nu.ExpiryTimeMsecs)); err != nil {
 		return store.User{}, err
 	}
-	roles, err := s.checkRoles(ctx, nu.Roles)
-	if err != nil {
-		return store.User{}, err
-	}
 	now := s.nowMsecs()
 	u := store.User{
 		Domain: domain, Username: nu.Username, Description: nu.Description, Email: nu.Email,
-		Roles: roles, EffectiveTimeMsecs: nu.EffectiveTimeMsecs, ExpiryTimeMsecs: nu.ExpiryTimeMsecs,
+		Roles: dedupe(nu.Roles), EffectiveTimeMsecs: nu.EffectiveTimeMsecs, ExpiryTimeMsecs: nu.ExpiryTimeMsecs,
 		Locked: nu.Locked, Restricted: nu.Restricted, AllowSMBAccessToken: nu.AllowSMBAccessToken,
 		CreatedMsecs: now, UpdatedMsecs: now,
 	}
@@ -192,12 +258,12 @@ const (
 // GetUser returns one user. Anyone may read itself; others need a view
 // privilege.
 func (s *Service) GetUser(ctx context.Context, p *Principal, sid string) (store.User, error) {
+	if err := s.decide(p, ActRead, Target{Kind: KindUser, ID: sid}); err != nil {
+		return store.User{}, err
+	}
 	if p.isSelf(sid) {
 		// Read (or found in the credential cache) for this very request.
 		return s.present(p.User), nil
-	}
-	if err := s.require(p, PrivPrincipalView); err != nil {
-		return store.User{}, err
 	}
 	u, err := s.store.GetUser(ctx, sid)
 	return s.present(u), err
@@ -212,12 +278,12 @@ func (s *Service) present(u store.User) store.User {
 	return u
 }
 
-// ListUsers returns the users matching f.
-func (s *Service) ListUsers(ctx context.Context, p *Principal, f store.UserFilter) ([]store.User, error) {
-	if err := s.require(p, PrivPrincipalView); err != nil {
+// ListUsers returns the users q selects.
+func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]store.User, error) {
+	if err := s.decide(p, ActRead, Target{Kind: KindUser}); err != nil {
 		return nil, err
 	}
-	users, err := s.store.ListUsers(ctx, f)
+	users, err := s.store.ListUsers(ctx, q.filter())
 	for i := range users {
 		users[i] = s.present(users[i])
 	}
@@ -227,20 +293,28 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, f store.UserFilte
 // DeleteUsers deletes users, all or none, with their keys, sessions and
 // memberships.
 func (s *Service) DeleteUsers(ctx context.Context, p *Principal, sids []string) error {
-	if err := s.require(p, PrivPrincipalModify); err != nil {
-		return err
-	}
 	if err := checkBulk("sid", len(sids)); err != nil {
-		return err
+		return s.refused(ctx, p, "delete_user", err)
 	}
 	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
-	if slices.Contains(sids, p.User.SID) {
-		return invalid("you cannot delete yourself (%s)", p.User.SID)
-	}
-	return deleteAudited(ctx, s, p, "delete_user", sids,
-		func(ctx context.Context, sids []string) ([]store.User, error) {
-			return s.store.ListUsers(ctx, store.UserFilter{SIDs: sids})
-		},
-		func(u store.User) (string, string) { return u.SID, domainUser(u.Domain, u.Username) },
-		s.store.DeleteUsers)
+	return s.write(ctx, p, "delete_user", func(t *txn) error {
+		guard, err := s.guardAdmins(ctx, t)
+		if err != nil {
+			return err
+		}
+		users, targets, err := s.userTargets(ctx, t, sids)
+		if err != nil {
+			return err
+		}
+		for i, u := range users {
+			if err := s.decide(p, ActDelete, targets[i]); err != nil {
+				return err
+			}
+			t.audit(ctx, "delete_user", u.SID, domainUser(u.Domain, u.Username), "")
+		}
+		if err := t.DeleteUsers(ctx, sids); err != nil {
+			return err
+		}
+		return guard.check(ctx, s, t)
+	})
 }

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -17,22 +18,35 @@ type UserUpdate struct {
 	Email, Password, CurrentPassword    *string
 }
 
-// selfServiceOnly reports whether u touches only what a user may change on
-// itself without Manage Users.
-func (u UserUpdate) selfServiceOnly() bool {
-	return u.EffectiveTimeMsecs == nil && u.ExpiryTimeMsecs == nil && u.Locked == nil &&
-		u.Restricted == nil && u.Roles == nil
+// acts returns what u does to the user it changes.
+func (u UserUpdate) acts() []Act {
+	var acts []Act
+	if u.Description != nil || u.Email != nil {
+		acts = append(acts, ActChangeProfile)
+	}
+	if u.Roles != nil {
+		acts = append(acts, ActChangeRoles)
+	}
+	if u.restricts() {
+		acts = append(acts, ActChangeRestrictions)
+	}
+	if u.Password != nil {
+		acts = append(acts, ActSetPassword)
+	}
+	return acts
 }
 
-// UpdateUser merges upd into user sid and returns the result.
-func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd UserUpdate) (store.User, error) {
-	ev := s.event(ctx, p, "update_user", sid, "", upd.fields())
-	u, err := s.updateUser(ctx, p, sid, upd, &ev)
-	s.logChange(ctx, err, ev)
-	return u, err
+func (u UserUpdate) restricts() bool {
+	return u.Locked != nil || u.Restricted != nil || u.EffectiveTimeMsecs != nil || u.ExpiryTimeMsecs != nil
 }
 
-// fields names the fields upd changes, never their values.
+// demotes reports whether u may take away a user's administration: its
+// roles, or its lock and time window.
+func (u UserUpdate) demotes() bool {
+	return u.Roles != nil || u.Locked != nil || u.EffectiveTimeMsecs != nil || u.ExpiryTimeMsecs != nil
+}
+
+// fields names the fields u changes, never their values.
 func (u UserUpdate) fields() string {
 	var out []string
 	for _, f := range []struct {
@@ -51,115 +65,155 @@ func (u UserUpdate) fields() string {
 	return strings.Join(out, ", ")
 }
 
-// updateUser makes the update, recording ev, named once the user is read,
-// in its transaction.
-func (s *Service) updateUser(ctx context.Context, p *Principal, sid string, upd UserUpdate, ev *store.AuditEntry) (store.User, error) {
-	self := p.isSelf(sid)
-	if !self || !upd.selfServiceOnly() {
-		if err := s.require(p, PrivPrincipalModify); err != nil {
-			return store.User{}, err
-		}
-	}
-	cur, err := s.store.GetUser(ctx, sid)
-	if err != nil {
-		return store.User{}, err
-	}
-	ev.EntityName = domainUser(cur.Domain, cur.Username)
-	if err := s.checkReach(ctx, p, cur); err != nil {
-		return store.User{}, err
-	}
-	if err := s.checkUserUpdate(ctx, p, cur, upd); err != nil {
-		return store.User{}, err
-	}
-	newHash := ""
-	if upd.Password != nil {
-		if newHash, err = s.hasher.Hash(ctx, *upd.Password); err != nil {
-			return store.User{}, fmt.Errorf("hash password: %w", err)
-		}
-	}
-	var roles []string
-	if upd.Roles != nil {
-		if roles, err = s.checkRoles(ctx, upd.Roles); err != nil {
-			return store.User{}, err
-		}
-		if self {
-			err = s.checkNoRaise(ctx, p, append(roles, s.groupRoles(ctx, cur)...))
-		} else {
-			err = s.checkGrant(ctx, p, roles)
-		}
-		if err != nil {
-			return store.User{}, err
-		}
-	}
-	out, err := s.store.UpdateUser(store.WithAudit(ctx, *ev), sid, func(u store.User) (store.User, error) {
-		if upd.Password != nil && u.PasswordHash != cur.PasswordHash {
-			return u, &Error{Kind: KindConflict, Msg: "the password changed meanwhile; retry"}
-		}
-		applyUserUpdate(&u, upd, roles, newHash)
-		if err := checkWindow(u.EffectiveTimeMsecs, u.ExpiryTimeMsecs); err != nil {
-			return u, err
-		}
-		u.UpdatedMsecs = s.nowMsecs()
-		return u, nil
-	})
-	if err != nil {
-		return store.User{}, err
-	}
-	return out, s.revokeAfterUpdate(ctx, p, cur, out, upd)
-}
-
-// groupRoles returns the roles u holds through its groups (best effort: a
-// group deleted meanwhile holds nothing).
-func (s *Service) groupRoles(ctx context.Context, u store.User) []string {
-	var roles []string
-	for _, gsid := range u.Groups {
-		if g, err := s.store.GetGroup(ctx, gsid); err == nil {
-			roles = append(roles, g.Roles...)
-		}
-	}
-	return roles
-}
-
-func (s *Service) checkUserUpdate(ctx context.Context, p *Principal, cur store.User, upd UserUpdate) error {
-	if upd.Description != nil {
-		if err := checkDescription(*upd.Description); err != nil {
+// check validates what u carries, before anything is read.
+func (s *Service) checkUpdate(u UserUpdate) error {
+	if u.Description != nil {
+		if err := checkDescription(*u.Description); err != nil {
 			return err
 		}
 	}
-	if upd.Email != nil {
-		if err := checkEmail(*upd.Email); err != nil {
+	if u.Email != nil {
+		if err := checkEmail(*u.Email); err != nil {
 			return err
 		}
 	}
-	if upd.Password == nil {
-		if upd.CurrentPassword != nil {
+	if err := checkWindow(u.EffectiveTimeMsecs, u.ExpiryTimeMsecs); err != nil {
+		return err
+	}
+	if u.Password == nil {
+		if u.CurrentPassword != nil {
 			return invalid("currentPassword is only used together with password")
 		}
 		return nil
 	}
-	if cur.Domain != LocalDomain {
-		return invalid("the password of a %s user is kept by its directory", cur.Domain)
-	}
-	if err := s.checkNewPassword(*upd.Password); err != nil {
-		return err
-	}
-	if !p.isSelf(cur.SID) {
-		return nil
-	}
-	if upd.CurrentPassword == nil || *upd.CurrentPassword == "" {
-		return invalid("changing your own password needs localUserParams.currentPassword")
-	}
-	ok, err := s.hasher.Verify(ctx, cur.PasswordHash, *upd.CurrentPassword)
-	if err != nil {
-		return fmt.Errorf("verify current password: %w", err)
-	}
-	if !ok {
-		return invalid("currentPassword is wrong")
-	}
-	return nil
+	return s.checkNewPassword(*u.Password)
 }
 
-func applyUserUpdate(u *store.User, upd UserUpdate, roles []string, newHash string) {
+// UpdateUser merges upd into user sid and returns the result.
+func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd UserUpdate) (store.User, error) {
+	newHash, checkedHash, err := s.preparePassword(ctx, p, sid, upd)
+	if err != nil {
+		return store.User{}, s.refused(ctx, p, "update_user", err)
+	}
+	var out store.User
+	err = s.write(ctx, p, "update_user", func(t *txn) error {
+		var guard adminGuard
+		if upd.demotes() {
+			var err error
+			if guard, err = s.guardAdmins(ctx, t); err != nil {
+				return err
+			}
+		}
+		cur, err := t.GetUser(ctx, sid)
+		if err != nil {
+			return err
+		}
+		if err := s.mayUpdateUser(ctx, t, p, cur, upd); err != nil {
+			return err
+		}
+		t.audit(ctx, "update_user", sid, domainUser(cur.Domain, cur.Username), upd.fields())
+		var pwCap *[]string // nil: keep the password's cap
+		if !p.isSelf(sid) {
+			c := s.mintCap(p)
+			pwCap = &c
+		}
+		out, err = t.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+			if upd.Password != nil && u.PasswordHash != checkedHash {
+				return u, &Error{Kind: KindConflict, Msg: "the password changed meanwhile; retry"}
+			}
+			applyUserUpdate(&u, upd, newHash, pwCap)
+			if err := checkWindow(u.EffectiveTimeMsecs, u.ExpiryTimeMsecs); err != nil {
+				return u, err
+			}
+			u.UpdatedMsecs = s.nowMsecs()
+			return u, nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := s.revokeAfterUpdate(ctx, t, p, cur, out, upd); err != nil {
+			return err
+		}
+		return guard.check(ctx, s, t)
+	})
+	return out, err
+}
+
+// preparePassword hashes a new password before the update's transaction,
+// having checked the current one when users change their own. It returns
+// the new hash, and the stored hash it was made against.
+func (s *Service) preparePassword(ctx context.Context, p *Principal, sid string, upd UserUpdate) (string, string, error) {
+	if err := s.checkUpdate(upd); err != nil || upd.Password == nil {
+		return "", "", err
+	}
+	cur, err := s.store.GetUser(ctx, sid)
+	if err != nil {
+		return "", "", err
+	}
+	if cur.Domain != LocalDomain {
+		return "", "", invalid("the password of a %s user is kept by its directory", cur.Domain)
+	}
+	if p.isSelf(sid) {
+		if err := s.checkCurrentPassword(ctx, cur, upd.CurrentPassword); err != nil {
+			return "", "", err
+		}
+	}
+	h, err := s.hasher.Hash(ctx, *upd.Password)
+	if err != nil {
+		return "", "", fmt.Errorf("hash password: %w", err)
+	}
+	return h, cur.PasswordHash, nil
+}
+
+// mayUpdateUser decides each act of upd on cur, and the roles it hands out.
+func (s *Service) mayUpdateUser(ctx context.Context, r store.Reader, p *Principal, cur store.User, upd UserUpdate) error {
+	target, err := s.userTarget(ctx, r, cur)
+	if err != nil {
+		return err
+	}
+	for _, act := range upd.acts() {
+		if err := s.decide(p, act, target); err != nil {
+			return err
+		}
+	}
+	if upd.Roles == nil {
+		return nil
+	}
+	roles := dedupe(upd.Roles)
+	if err := s.checkRolesExist(ctx, r, roles); err != nil {
+		return err
+	}
+	if p.isSelf(cur.SID) {
+		// What one's own roles and groups would grant, all of it held now.
+		own := cur
+		own.Roles = roles
+		privs, err := s.privilegesOf(ctx, r, own)
+		if err != nil {
+			return err
+		}
+		return checkNoRaise(p, privs)
+	}
+	privs, err := s.privilegesOfRoles(ctx, r, roles)
+	if err != nil {
+		return err
+	}
+	return s.checkGrant(p, privs)
+}
+
+// mintCap is the cap of a credential p makes for someone else: what p
+// holds, unless p holds every privilege (nil: no cap).
+func (s *Service) mintCap(p *Principal) []string {
+	if s.holdsAll(p) {
+		return nil
+	}
+	return slices.Clone(p.Privileges)
+}
+
+// applyUserUpdate changes the fields upd names, no more. A new password
+// takes the cap pwCap points to: what whoever set it holds (see mintCap);
+// nil keeps the cap the password had, when users change their own, lest a
+// password someone else set be changed into one free of it.
+func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]string) {
 	if upd.Description != nil {
 		u.Description = *upd.Description
 	}
@@ -182,8 +236,8 @@ func applyUserUpdate(u *store.User, upd UserUpdate, roles []string, newHash stri
 			u.FailedLogins, u.FailedSinceMsecs = 0, 0
 		}
 	}
-	if roles != nil {
-		u.Roles = roles
+	if upd.Roles != nil {
+		u.Roles = dedupe(upd.Roles)
 	}
 	if upd.Email != nil {
 		u.Email = *upd.Email
@@ -191,12 +245,16 @@ func applyUserUpdate(u *store.User, upd UserUpdate, roles []string, newHash stri
 	if newHash != "" {
 		u.PasswordHash = newHash
 		u.ForcePasswordChange = false
+		if pwCap != nil {
+			u.PasswordCap = *pwCap
+		}
 	}
 }
 
-// revokeAfterUpdate ends sessions that must not outlive the change: all of
-// them on a lock, all but the caller's own on a password change.
-func (s *Service) revokeAfterUpdate(ctx context.Context, p *Principal, before, after store.User, upd UserUpdate) error {
+// revokeAfterUpdate ends, in the update's transaction, the sessions that
+// must not outlive it: all of them on a lock, all but the caller's own on
+// a password change.
+func (s *Service) revokeAfterUpdate(ctx context.Context, t *txn, p *Principal, before, after store.User, upd UserUpdate) error {
 	var keep []byte
 	switch {
 	case after.Locked && !before.Locked:
@@ -207,7 +265,7 @@ func (s *Service) revokeAfterUpdate(ctx context.Context, p *Principal, before, a
 	default:
 		return nil
 	}
-	if _, err := s.store.DeleteSessions(ctx, after.SID, keep); err != nil {
+	if _, err := t.DeleteSessions(ctx, after.SID, keep); err != nil {
 		return fmt.Errorf("revoke sessions of %s: %w", after.SID, err)
 	}
 	return nil

@@ -107,40 +107,20 @@ func checkWindow(effective, expiry *int64) error {
 	return nil
 }
 
-// checkRoles verifies that every role exists and returns them without
-// duplicates, in the order given.
-func (s *Service) checkRoles(ctx context.Context, roles []string) ([]string, error) {
-	out := make([]string, 0, len(roles))
-	for _, r := range roles {
-		if !slices.Contains(out, r) {
-			out = append(out, r)
-		}
+// checkRolesExist verifies, on what r reads, that every role named
+// exists.
+func (s *Service) checkRolesExist(ctx context.Context, r store.Reader, roles []string) error {
+	roles = dedupe(roles)
+	if len(roles) == 0 {
+		return nil
 	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	found, err := s.store.ListRoles(ctx, out)
+	found, err := r.ListRoles(ctx, roles)
 	if err != nil {
-		return nil, fmt.Errorf("roles: %w", err)
+		return fmt.Errorf("roles: %w", err)
 	}
-	for _, r := range out {
-		if !slices.ContainsFunc(found, func(f store.Role) bool { return f.Name == r }) {
-			return nil, invalid("role %q does not exist", r)
-		}
-	}
-	return out, nil
-}
-
-// checkNoRaise refuses a change that would give the caller privileges it
-// does not hold now: nobody raises their own roles.
-func (s *Service) checkNoRaise(ctx context.Context, p *Principal, roles []string) error {
-	privs, err := s.privilegesOfRoles(ctx, slices.Clone(roles))
-	if err != nil {
-		return err
-	}
-	for _, priv := range privs {
-		if !p.Has(priv) {
-			return forbidden("you cannot give yourself privilege %q", priv)
+	for _, name := range roles {
+		if !slices.ContainsFunc(found, func(f store.Role) bool { return f.Name == name }) {
+			return invalid("role %q does not exist", name)
 		}
 	}
 	return nil

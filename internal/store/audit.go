@@ -1,7 +1,5 @@
 package store
 
-import "context"
-
 // AuditEntry is one line of the audit trail: who did what to what, when
 // and from where. It never holds a secret.
 type AuditEntry struct {
@@ -40,24 +38,4 @@ type AuditFilter struct {
 	// Offset skips that many entries of the newest-first order; Limit,
 	// when positive, returns at most that many.
 	Offset, Limit int
-}
-
-// auditKey is the context key of the entries WithAudit attaches.
-type auditKey struct{}
-
-// WithAudit returns a copy of ctx carrying entries: the next write made
-// with it records them in its own transaction, so that a change and its
-// audit entries commit or vanish together. Attach them to the one store
-// call that makes the change, not to the context of a whole request.
-func WithAudit(ctx context.Context, entries ...AuditEntry) context.Context {
-	if len(entries) == 0 {
-		return ctx
-	}
-	return context.WithValue(ctx, auditKey{}, entries)
-}
-
-// AuditFrom returns the entries WithAudit attached to ctx.
-func AuditFrom(ctx context.Context) []AuditEntry {
-	entries, _ := ctx.Value(auditKey{}).([]AuditEntry)
-	return entries
 }

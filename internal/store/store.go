@@ -75,6 +75,16 @@ type User struct {
 	FailedLogins     int64
 	FailedSinceMsecs int64
 	LockedUntilMsecs int64
+	// LoginsPending counts the log-ins that reserved a check of the
+	// password and have not yet settled; the reservations lapse at
+	// LoginsPendingUntilMsecs, should a process die in between.
+	LoginsPending           int64
+	LoginsPendingUntilMsecs int64
+
+	// PasswordCap, when not nil, bounds the privileges of sessions opened
+	// with the password: another principal set it, holding no more than
+	// these (see Session.Cap).
+	PasswordCap []string
 
 	// Groups holds the sids of the groups the user is a member of. It is
 	// filled on read and ignored on write: membership belongs to groups.
@@ -127,6 +137,9 @@ type APIKey struct {
 	CreatedBySID     string
 	CreatedMsecs     int64
 	LastRotatedMsecs int64 // 0: never
+	// Cap, when not nil, bounds the privileges the key carries: another
+	// principal minted it, holding no more than these.
+	Cap []string
 }
 
 // Session kinds. An access token is a session presented as Bearer.
@@ -143,6 +156,8 @@ type Session struct {
 	Kind         string
 	CreatedMsecs int64
 	ExpiresMsecs int64
+	// Cap, when not nil, bounds the privileges the session carries.
+	Cap []string
 }
 
 // ClusterInfo identifies the store's cluster; it is created once.
@@ -163,6 +178,9 @@ type UserFilter struct {
 	Emails            []string // case-insensitive
 	Roles             []string
 	TenantIDs         []string
+	// InDirectoryGroups selects directory users whose directory put them
+	// in one of these groups at their last log-in (User.DirectoryGroups).
+	InDirectoryGroups []string
 	// Limit, when positive, returns only the first Limit users.
 	Limit int
 }
@@ -193,20 +211,130 @@ type SessionCount struct {
 	Count   int64
 }
 
+// Reader is what can be read: from the store, each call in its own
+// snapshot, or inside a write transaction (Tx), where reads see the
+// transaction's own writes.
+type Reader interface {
+	GetUser(ctx context.Context, sid string) (User, error)
+	// GetUserByName matches domain and username by their Fold keys.
+	GetUserByName(ctx context.Context, domain, username string) (User, error)
+	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
+
+	GetGroup(ctx context.Context, sid string) (Group, error)
+	ListGroups(ctx context.Context, f GroupFilter) ([]Group, error)
+
+	GetRole(ctx context.Context, name string) (Role, error)
+	// ListRoles returns the roles named, or all when names is empty.
+	ListRoles(ctx context.Context, names []string) ([]Role, error)
+
+	GetAPIKey(ctx context.Context, id string) (APIKey, error)
+	GetAPIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
+	ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error)
+
+	GetSessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// CountSessions counts sessions alive at nowMsecs, per user, for the
+	// users given (all when empty). Users without sessions are left out.
+	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
+}
+
+// Tx is one write transaction, handed to the function given to
+// Store.Update. Its writes commit together, with the audit entries
+// appended to it, when that function returns nil, and vanish together
+// otherwise.
+//
+// Update methods call fn with the record as the transaction reads it
+// (locked against concurrent writers) and store what fn returns. Build the
+// new record from fn's argument and change only the fields the request
+// names: a value read before the transaction, or outside fn, may be stale
+// by the time fn runs, and writing it back loses a concurrent update.
+//
+//	tx.UpdateGroup(ctx, sid, func(g store.Group) (store.Group, error) {
+//		g.Description = *upd.Description // what the request names, no more
+//		return g, nil
+//	})
+type Tx interface {
+	Reader
+
+	// LockPrincipals serialises this transaction with every other that
+	// calls it, across processes, until it ends. Call it first in a
+	// transaction that checks an invariant spanning many records (the
+	// last administrator), so that two such transactions cannot each see
+	// the other's record still there.
+	LockPrincipals(ctx context.Context) error
+
+	// CreateUsers inserts all users or none. A duplicate (domain, username)
+	// gives ErrAlreadyExists naming it; an unknown role ErrInvalidReference.
+	CreateUsers(ctx context.Context, users []User) error
+	UpdateUser(ctx context.Context, sid string, fn func(User) (User, error)) (User, error)
+	// DeleteUsers deletes all users or none (ErrNotFound naming the first
+	// missing sid), with their memberships, API keys and sessions.
+	DeleteUsers(ctx context.Context, sids []string) error
+
+	// CreateGroups inserts all groups or none. Members must be existing
+	// users (ErrInvalidReference), roles existing roles.
+	CreateGroups(ctx context.Context, groups []Group) error
+	UpdateGroup(ctx context.Context, sid string, fn func(Group) (Group, error)) (Group, error)
+	DeleteGroups(ctx context.Context, sids []string) error
+
+	// UpsertBuiltinRole creates or replaces a built-in role.
+	UpsertBuiltinRole(ctx context.Context, r Role) error
+	CreateRole(ctx context.Context, r Role) error
+	UpdateRole(ctx context.Context, name string, fn func(Role) (Role, error)) (Role, error)
+	// DeleteRole fails with an *InUseError (wrapping ErrInUse) while a user
+	// or group holds the role.
+	DeleteRole(ctx context.Context, name string) error
+
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	UpdateAPIKey(ctx context.Context, id string, fn func(APIKey) (APIKey, error)) (APIKey, error)
+	DeleteAPIKey(ctx context.Context, id string) error
+
+	CreateSession(ctx context.Context, s Session) error
+	// DeleteSessions deletes the sessions of userSID (all users when
+	// empty), except the one whose hash is keep (may be nil). It returns
+	// how many went.
+	DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error)
+
+	// PutSetting stores value as the named setting, replacing any.
+	PutSetting(ctx context.Context, name string, value []byte) error
+
+	// AppendAudit records entries in this transaction. IDs are assigned;
+	// those given are ignored.
+	AppendAudit(ctx context.Context, entries ...AuditEntry) error
+}
+
+// Change says what a write transaction changed, as far as caches of
+// credentials and privileges care: the users whose record, roles, keys or
+// sessions changed, or, with All, possibly anyone's privileges (groups and
+// roles).
+type Change struct {
+	Users []string
+	All   bool
+}
+
+// Empty reports whether c changed nothing a cache holds.
+func (c Change) Empty() bool { return !c.All && len(c.Users) == 0 }
+
 // Store is the persistence contract. Every method is safe for concurrent
-// use. Every method that writes commits durably before it returns nil, and
-// records in the same transaction the audit entries its context carries
-// (WithAudit).
-// Update methods call fn inside the write transaction with the current
-// record; returning an error from fn aborts with that error. fn may be
-// called more than once, when a backend retries a transaction that lost a
-// race, so it must depend on its argument alone and must not call the
-// store.
+// use. Every write goes through Update, which commits durably before it
+// returns nil.
 type Store interface {
+	Reader
+
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store.
 	Close() error
+
+	// Update runs fn in one write transaction and commits what it wrote
+	// when it returns nil; an error from fn aborts the transaction and is
+	// returned as is. fn may run more than once, when the backend retries
+	// a transaction that lost a race, so it must not act outside tx.
+	// After a transaction that may have committed, Update announces what
+	// it changed to the functions given to OnChange, before it returns.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// OnChange registers fn to hear every change Update makes (see
+	// Change). Register before the store is used.
+	OnChange(fn func(Change))
 
 	// ClusterInfo returns the cluster identity, creating it on first call
 	// with the values given.
@@ -218,59 +346,8 @@ type Store interface {
 	// never handed out twice, even across crashes.
 	NextRIDs(ctx context.Context, n int) (int64, error)
 
-	// CreateUsers inserts all users or none. A duplicate (domain, username)
-	// gives ErrAlreadyExists naming it; an unknown role ErrInvalidReference.
-	CreateUsers(ctx context.Context, users []User) error
-	GetUser(ctx context.Context, sid string) (User, error)
-	// GetUserByName matches domain and username case-insensitively.
-	GetUserByName(ctx context.Context, domain, username string) (User, error)
-	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
-	UpdateUser(ctx context.Context, sid string, fn func(User) (User, error)) (User, error)
-	// DeleteUsers deletes all users or none (ErrNotFound naming the first
-	// missing sid), with their memberships, API keys and sessions.
-	DeleteUsers(ctx context.Context, sids []string) error
-
-	// CreateGroups inserts all groups or none. Members must be existing
-	// users (ErrInvalidReference), roles existing roles.
-	CreateGroups(ctx context.Context, groups []Group) error
-	GetGroup(ctx context.Context, sid string) (Group, error)
-	ListGroups(ctx context.Context, f GroupFilter) ([]Group, error)
-	UpdateGroup(ctx context.Context, sid string, fn func(Group) (Group, error)) (Group, error)
-	DeleteGroups(ctx context.Context, sids []string) error
-
-	// UpsertBuiltinRole creates or replaces a built-in role.
-	UpsertBuiltinRole(ctx context.Context, r Role) error
-	CreateRole(ctx context.Context, r Role) error
-	GetRole(ctx context.Context, name string) (Role, error)
-	// ListRoles returns the roles named, or all when names is empty.
-	ListRoles(ctx context.Context, names []string) ([]Role, error)
-	UpdateRole(ctx context.Context, name string, fn func(Role) (Role, error)) (Role, error)
-	// DeleteRole fails with an *InUseError (wrapping ErrInUse) while a user
-	// or group holds the role.
-	DeleteRole(ctx context.Context, name string) error
-
-	CreateAPIKey(ctx context.Context, k APIKey) error
-	GetAPIKey(ctx context.Context, id string) (APIKey, error)
-	GetAPIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
-	ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error)
-	UpdateAPIKey(ctx context.Context, id string, fn func(APIKey) (APIKey, error)) (APIKey, error)
-	DeleteAPIKey(ctx context.Context, id string) error
-
-	CreateSession(ctx context.Context, s Session) error
-	GetSessionByHash(ctx context.Context, hash []byte) (Session, error)
-	// DeleteSessions deletes the sessions of userSID (all users when
-	// empty), except the one whose hash is keep (may be nil). It returns
-	// how many went.
-	DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error)
-	// CountSessions counts sessions alive at nowMsecs, per user, for the
-	// users given (all when empty). Users without sessions are left out.
-	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
 	// DeleteExpiredSessions removes sessions expired at nowMsecs.
 	DeleteExpiredSessions(ctx context.Context, nowMsecs int64) (int64, error)
-
-	// AppendAudit records entries that go with no other change (a failed
-	// log-in, say). IDs are assigned; those given are ignored.
-	AppendAudit(ctx context.Context, entries []AuditEntry) error
 	// ListAudit returns the entries f selects, newest first, and how
 	// many it selects in all, regardless of Offset and Limit.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int64, error)

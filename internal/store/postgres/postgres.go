@@ -43,6 +43,11 @@ var migrationFS embed.FS
 // migrating; the second is a hash of the database and schema names.
 const migrationLockClass = 0x69616d // "iam"
 
+// principalsLockClass is the first key of the advisory lock that
+// serialises the transactions checking invariants over principals
+// (store.Tx.LockPrincipals); the second is as for migrations.
+const principalsLockClass = 0x69616e
+
 // Options tune the connection pool.
 type Options struct {
 	// MaxConns bounds the open connections; 0 means DefaultMaxConns.
@@ -115,6 +120,9 @@ func dialect() sqlstore.Dialect {
 		LockRow:       " FOR UPDATE",
 		ReadTx:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		Migrations:    migrationFS,
+		LockPrincipals: fmt.Sprintf(
+			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
+			principalsLockClass),
 		MigrationLock: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			migrationLockClass),

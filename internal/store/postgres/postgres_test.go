@@ -39,15 +39,15 @@ func TestUnavailable(t *testing.T) {
 	s, err := Open(ctx, proxy.DSN(), Options{})
 	must(t, err)
 	defer s.Close()
-	must(t, s.CreateRole(ctx, store.Role{Name: "before"}))
+	must(t, storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "before"}))
 
 	proxy.Pause()
 	ops := map[string]func() error{
-		"write": func() error { return s.CreateRole(ctx, store.Role{Name: "during"}) },
+		"write": func() error { return storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "during"}) },
 		"get":   func() error { _, err := s.GetRole(ctx, "before"); return err },
 		"list":  func() error { _, err := s.ListUsers(ctx, store.UserFilter{}); return err },
 		"update": func() error {
-			_, err := s.UpdateRole(ctx, "before", func(r store.Role) (store.Role, error) { return r, nil })
+			_, err := storetest.Single{Store: s}.UpdateRole(ctx, "before", func(r store.Role) (store.Role, error) { return r, nil })
 			return err
 		},
 		"ping": func() error { return s.Ping(ctx) },
@@ -61,7 +61,7 @@ func TestUnavailable(t *testing.T) {
 	}
 
 	proxy.Resume()
-	must(t, s.CreateRole(ctx, store.Role{Name: "after"}))
+	must(t, storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "after"}))
 	roles, err := s.ListRoles(ctx, nil)
 	must(t, err)
 	if len(roles) != 2 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/storetest"
 )
 
 // BenchmarkListUsersFilter is the store's part of a filtered GET /v2/users
@@ -18,7 +19,7 @@ func BenchmarkListUsersFilter(b *testing.B) {
 	defer s.Close()
 	ctx := b.Context()
 	for _, r := range []string{"viewer", "rare"} {
-		if err := s.CreateRole(ctx, store.Role{Name: r}); err != nil {
+		if err := (storetest.Single{Store: s}).CreateRole(ctx, store.Role{Name: r}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -33,7 +34,7 @@ func BenchmarkListUsersFilter(b *testing.B) {
 			users[j] = store.User{SID: fmt.Sprintf("S-%d", i+j), Domain: "LOCAL", Username: fmt.Sprintf("u%06d", i+j),
 				Roles: []string{role}, CreatedMsecs: int64(i + j)}
 		}
-		if err := s.CreateUsers(ctx, users); err != nil {
+		if err := (storetest.Single{Store: s}).CreateUsers(ctx, users); err != nil {
 			b.Fatal(err)
 		}
 	}

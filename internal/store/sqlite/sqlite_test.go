@@ -82,7 +82,7 @@ func TestFileMode(t *testing.T) {
 	s, err := Open(t.Context(), path)
 	must(t, err)
 	defer s.Close()
-	must(t, s.CreateRole(t.Context(), store.Role{Name: "r"})) // make the WAL exist
+	must(t, storetest.Single{Store: s}.CreateRole(t.Context(), store.Role{Name: "r"})) // make the WAL exist
 	for _, p := range []string{path, path + "-wal"} {
 		fi, err := os.Stat(p)
 		must(t, err)
@@ -99,7 +99,7 @@ func TestOddPath(t *testing.T) {
 	path := filepath.Join(dir, "iam?x=1&y%20.db")
 	s, err := Open(t.Context(), path)
 	must(t, err)
-	must(t, s.CreateRole(t.Context(), store.Role{Name: "r"}))
+	must(t, storetest.Single{Store: s}.CreateRole(t.Context(), store.Role{Name: "r"}))
 	must(t, s.Close())
 	entries, err := os.ReadDir(dir)
 	must(t, err)
@@ -120,16 +120,16 @@ func TestIntegrity(t *testing.T) {
 	ctx := t.Context()
 	s := openTemp(t)
 	defer s.Close()
-	must(t, s.CreateRole(ctx, store.Role{Name: "admin"}))
+	must(t, storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "admin"}))
 	var users []store.User
 	for i := range 50 {
 		users = append(users, store.User{SID: fmt.Sprint("S-", i), Domain: "LOCAL",
 			Username: fmt.Sprint("u", i), Roles: []string{"admin"}})
 	}
-	must(t, s.CreateUsers(ctx, users))
-	must(t, s.CreateGroups(ctx, []store.Group{{SID: "G", Domain: "LOCAL", Name: "g",
+	must(t, storetest.Single{Store: s}.CreateUsers(ctx, users))
+	must(t, storetest.Single{Store: s}.CreateGroups(ctx, []store.Group{{SID: "G", Domain: "LOCAL", Name: "g",
 		Members: []string{"S-1", "S-2"}, Roles: []string{"admin"}}}))
-	must(t, s.DeleteUsers(ctx, []string{"S-1", "S-3"}))
+	must(t, storetest.Single{Store: s}.DeleteUsers(ctx, []string{"S-1", "S-3"}))
 	if v := pragma[string](t, s.w, "integrity_check"); v != "ok" {
 		t.Errorf("integrity_check = %q", v)
 	}
@@ -147,8 +147,8 @@ func TestReadDuringWrite(t *testing.T) {
 	ctx := t.Context()
 	s := openTemp(t)
 	defer s.Close()
-	must(t, s.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob"}}))
-	_, err := s.UpdateUser(ctx, "S-1", func(u store.User) (store.User, error) {
+	must(t, storetest.Single{Store: s}.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob"}}))
+	_, err := storetest.Single{Store: s}.UpdateUser(ctx, "S-1", func(u store.User) (store.User, error) {
 		u.Description = "uncommitted"
 		read := make(chan error, 1)
 		go func() {
@@ -178,11 +178,11 @@ func TestRepeatedReferences(t *testing.T) {
 	ctx := t.Context()
 	s := openTemp(t)
 	defer s.Close()
-	must(t, s.CreateRole(ctx, store.Role{Name: "a"}))
-	must(t, s.CreateRole(ctx, store.Role{Name: "b"}))
-	must(t, s.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob",
+	must(t, storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "a"}))
+	must(t, storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "b"}))
+	must(t, storetest.Single{Store: s}.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob",
 		Roles: []string{"b", "a", "b"}}}))
-	must(t, s.CreateGroups(ctx, []store.Group{{SID: "G", Domain: "LOCAL", Name: "g",
+	must(t, storetest.Single{Store: s}.CreateGroups(ctx, []store.Group{{SID: "G", Domain: "LOCAL", Name: "g",
 		Roles: []string{"a", "a"}, Members: []string{"S-1", "S-1"}}}))
 	u, err := s.GetUser(ctx, "S-1")
 	must(t, err)

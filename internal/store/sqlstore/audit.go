@@ -42,14 +42,6 @@ func auditArgs(e *store.AuditEntry) []any {
 		e.EntityType, e.EntityID, e.EntityName, e.Details, search}
 }
 
-// AppendAudit records entries in a transaction of their own.
-func (s *Store) AppendAudit(ctx context.Context, entries []store.AuditEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	return s.write(store.WithAudit(ctx, entries...), func(querier) error { return nil })
-}
-
 // ListAudit returns the entries f selects, newest first, and how many it
 // selects in all, both from one snapshot.
 func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, int64, error) {
@@ -117,7 +109,7 @@ func auditWhere(f *store.AuditFilter) *where {
 // DeleteAuditBefore deletes the entries older than usecs.
 func (s *Store) DeleteAuditBefore(ctx context.Context, usecs int64) (int64, error) {
 	var n int64
-	err := s.write(ctx, func(q querier) error {
+	err := s.exec(ctx, func(q querier) error {
 		var err error
 		n, err = execCount(ctx, q, `DELETE FROM audit_log WHERE time_usecs < ?`, usecs)
 		return q.d.mapErr("delete old audit entries", err)

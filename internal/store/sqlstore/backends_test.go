@@ -17,6 +17,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
 	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
 	"github.com/clusteriam/clusteriam/internal/store/sqlite"
+	"github.com/clusteriam/clusteriam/internal/store/storetest"
 )
 
 // backend opens stores of one engine at a location (a file, a schema) that
@@ -90,13 +91,13 @@ func TestReopenPersists(t *testing.T) {
 		must(t, err)
 		first, err := s.NextRIDs(ctx, 10)
 		must(t, err)
-		must(t, s.CreateRole(ctx, store.Role{Name: "admin", Privileges: []string{"all"}}))
+		must(t, storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "admin", Privileges: []string{"all"}}))
 		exp := int64(123)
-		must(t, s.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob",
+		must(t, storetest.Single{Store: s}.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob",
 			Roles: []string{"admin"}, ExpiryTimeMsecs: &exp, S3SecretEnc: []byte("sealed")}}))
-		must(t, s.CreateGroups(ctx, []store.Group{{SID: "S-2", Domain: "LOCAL", Name: "ops", Members: []string{"S-1"}}}))
-		must(t, s.CreateAPIKey(ctx, store.APIKey{ID: "k", UserSID: "S-1", Hash: []byte("h")}))
-		must(t, s.CreateSession(ctx, store.Session{Hash: []byte("s"), UserSID: "S-1", ExpiresMsecs: 1000}))
+		must(t, storetest.Single{Store: s}.CreateGroups(ctx, []store.Group{{SID: "S-2", Domain: "LOCAL", Name: "ops", Members: []string{"S-1"}}}))
+		must(t, storetest.Single{Store: s}.CreateAPIKey(ctx, store.APIKey{ID: "k", UserSID: "S-1", Hash: []byte("h")}))
+		must(t, storetest.Single{Store: s}.CreateSession(ctx, store.Session{Hash: []byte("s"), UserSID: "S-1", ExpiresMsecs: 1000}))
 		_, err = s.Setting(ctx, "k", []byte("v1"))
 		must(t, err)
 		must(t, s.Close())

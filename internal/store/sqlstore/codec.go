@@ -35,6 +35,23 @@ func parseList[T any](col, s string) ([]T, error) {
 	return out, nil
 }
 
+// nullList encodes an optional list: nil is NULL, anything else a JSON
+// array.
+func nullList(v []string) sql.NullString {
+	if v == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: jsonList(v), Valid: true}
+}
+
+// parseNullList decodes a nullable JSON array column: NULL is nil.
+func parseNullList(col string, s sql.NullString) ([]string, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	return parseList[string](col, s.String)
+}
+
 // nullInt maps an optional time to a nullable column value.
 func nullInt(p *int64) sql.NullInt64 {
 	if p == nil {

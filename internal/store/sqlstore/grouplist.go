@@ -6,20 +6,11 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
-// ListGroups returns the groups f selects, ordered by creation time then
+// listGroups returns the groups f selects, ordered by creation time then
 // sid, with their roles and members loaded in two further queries.
-func (s *Store) ListGroups(ctx context.Context, f store.GroupFilter) ([]store.Group, error) {
+func listGroups(ctx context.Context, q querier, f store.GroupFilter) ([]store.Group, error) {
 	w := groupWhere(&f)
-	var out []store.Group
-	err := s.read(ctx, func(q querier) error {
-		var err error
-		out, err = queryGroups(ctx, q, w.String(), w.args...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return queryGroups(ctx, q, w.String(), w.args...)
 }
 
 // groupWhere renders f as a WHERE clause on groups.

@@ -57,38 +57,38 @@ func groupName(g *store.Group) string {
 // CreateGroups inserts all groups or none. Members must be existing users
 // and roles existing roles (ErrInvalidReference otherwise); repeats are
 // stored once.
-func (s *Store) CreateGroups(ctx context.Context, groups []store.Group) error {
+func (t *tx) CreateGroups(ctx context.Context, groups []store.Group) error {
 	if len(groups) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(q querier) error {
-		var roleRefs, userRefs []string
-		for i := range groups {
-			roleRefs = append(roleRefs, groups[i].Roles...)
-			userRefs = append(userRefs, groups[i].Members...)
-		}
-		roles, err := existingRoles(ctx, q, roleRefs)
-		if err != nil {
+	q := t.q
+	t.everyone() // members gain the groups' roles
+	var roleRefs, userRefs []string
+	for i := range groups {
+		roleRefs = append(roleRefs, groups[i].Roles...)
+		userRefs = append(userRefs, groups[i].Members...)
+	}
+	roles, err := existingRoles(ctx, q, roleRefs)
+	if err != nil {
+		return err
+	}
+	users, err := existingUsers(ctx, q, userRefs)
+	if err != nil {
+		return err
+	}
+	for i := range groups {
+		g := &groups[i]
+		if err := checkGroupRefs(groupName(g), g, roles, users); err != nil {
 			return err
 		}
-		users, err := existingUsers(ctx, q, userRefs)
-		if err != nil {
+		if err := insertGroup(ctx, q, g); err != nil {
 			return err
 		}
-		for i := range groups {
-			g := &groups[i]
-			if err := checkGroupRefs(groupName(g), g, roles, users); err != nil {
-				return err
-			}
-			if err := insertGroup(ctx, q, g); err != nil {
-				return err
-			}
-			if err := writeGroupLinks(ctx, q, g); err != nil {
-				return err
-			}
+		if err := writeGroupLinks(ctx, q, g); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // checkGroupRefs fails with ErrInvalidReference naming the first unknown
@@ -142,17 +142,6 @@ func writeGroupLinks(ctx context.Context, q querier, g *store.Group) error {
 	return nil
 }
 
-// GetGroup returns the group with the given sid.
-func (s *Store) GetGroup(ctx context.Context, sid string) (store.Group, error) {
-	var g store.Group
-	err := s.read(ctx, func(q querier) error {
-		var err error
-		g, err = getGroup(ctx, q, sid)
-		return err
-	})
-	return g, err
-}
-
 // getGroup reads one group with its roles and members.
 func getGroup(ctx context.Context, q querier, sid string) (store.Group, error) {
 	groups, err := queryGroups(ctx, q, ` WHERE sid = ?`, sid)
@@ -168,9 +157,10 @@ func getGroup(ctx context.Context, q querier, sid string) (store.Group, error) {
 // UpdateGroup calls fn with the stored group inside the write transaction
 // and stores what it returns, roles and members included. The sid cannot
 // change: the stored one is kept.
-func (s *Store) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (store.Group, error)) (store.Group, error) {
+func (t *tx) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (store.Group, error)) (store.Group, error) {
+	t.everyone()
 	get := func(q querier) (store.Group, error) { return getGroup(ctx, q, sid) }
-	return updateRow(ctx, s, "groups", "sid", sid, get, fn, func(q querier, g *store.Group) error {
+	return updateRow(ctx, t, "groups", "sid", sid, get, fn, func(q querier, g *store.Group) error {
 		g.SID = sid
 		roles, err := existingRoles(ctx, q, g.Roles)
 		if err != nil {
@@ -196,10 +186,11 @@ func (s *Store) UpdateGroup(ctx context.Context, sid string, fn func(store.Group
 
 // DeleteGroups deletes all the groups or none (ErrNotFound naming the
 // first missing sid), with their roles and memberships.
-func (s *Store) DeleteGroups(ctx context.Context, sids []string) error {
+func (t *tx) DeleteGroups(ctx context.Context, sids []string) error {
 	sids = dedupe(sids)
 	if len(sids) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(q querier) error { return deleteAll(ctx, q, "groups", "group", sids) })
+	t.everyone()
+	return deleteAll(ctx, t.q, "groups", "group", sids)
 }

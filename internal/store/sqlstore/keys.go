@@ -10,14 +10,19 @@ import (
 )
 
 const keyCols = `id, user_sid, name, hash, is_active, expiry_msecs,
-	created_by_sid, created_msecs, last_rotated_msecs`
+	created_by_sid, created_msecs, last_rotated_msecs, privilege_cap`
 
 func scanKey(sc scanner) (store.APIKey, error) {
 	var k store.APIKey
 	var exp sql.NullInt64
+	var keyCap sql.NullString
 	err := sc.Scan(&k.ID, &k.UserSID, &k.Name, &k.Hash, &k.IsActive, &exp,
-		&k.CreatedBySID, &k.CreatedMsecs, &k.LastRotatedMsecs)
+		&k.CreatedBySID, &k.CreatedMsecs, &k.LastRotatedMsecs, &keyCap)
+	if err != nil {
+		return k, err
+	}
 	k.ExpiryTimeMsecs = ptrInt(exp)
+	k.Cap, err = parseNullList("api_keys.privilege_cap", keyCap)
 	return k, err
 }
 
@@ -47,34 +52,28 @@ func keyConflict(ctx context.Context, q querier, k *store.APIKey) error {
 
 // CreateAPIKey inserts k. Its owner must exist (ErrInvalidReference); its
 // id and hash must be new (ErrAlreadyExists).
-func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
-	const query = `INSERT INTO api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+func (t *tx) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+	const query = `INSERT INTO api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`
-	return s.write(ctx, func(q querier) error {
-		if err := checkKeyOwner(ctx, q, &k); err != nil {
-			return err
-		}
-		inserted, err := execCount(ctx, q, query, k.ID, k.UserSID, k.Name, k.Hash, k.IsActive,
-			nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs)
-		if err != nil || inserted == 1 {
-			return q.d.mapErr(fmt.Sprintf("create api key %q", k.ID), err)
-		}
-		return keyConflict(ctx, q, &k)
-	})
+	q := t.q
+	t.user(k.UserSID)
+	if err := checkKeyOwner(ctx, q, &k); err != nil {
+		return err
+	}
+	inserted, err := execCount(ctx, q, query, k.ID, k.UserSID, k.Name, k.Hash, k.IsActive,
+		nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs, nullList(k.Cap))
+	if err != nil || inserted == 1 {
+		return q.d.mapErr(fmt.Sprintf("create api key %q", k.ID), err)
+	}
+	return keyConflict(ctx, q, &k)
 }
 
-// GetAPIKey returns the API key with the given id.
-func (s *Store) GetAPIKey(ctx context.Context, id string) (store.APIKey, error) {
-	return s.getKey(ctx, `id = ?`, id, fmt.Sprintf("api key %q", id))
+func getKeyByID(ctx context.Context, q querier, id string) (store.APIKey, error) {
+	return getKey(ctx, q, `id = ?`, id, fmt.Sprintf("api key %q", id))
 }
 
-// GetAPIKeyByHash returns the API key whose secret hashes to hash.
-func (s *Store) GetAPIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, error) {
-	return s.getKey(ctx, `hash = ?`, hash, "api key with the hash given")
-}
-
-func (s *Store) getKey(ctx context.Context, cond string, arg any, what string) (store.APIKey, error) {
-	return getKey(ctx, s.reader(), cond, arg, what)
+func getKeyByHash(ctx context.Context, q querier, hash []byte) (store.APIKey, error) {
+	return getKey(ctx, q, `hash = ?`, hash, "api key with the hash given")
 }
 
 func getKey(ctx context.Context, q querier, cond string, arg any, what string) (store.APIKey, error) {
@@ -88,9 +87,9 @@ func getKey(ctx context.Context, q querier, cond string, arg any, what string) (
 	return k, nil
 }
 
-// ListAPIKeys returns the keys f selects, ordered by creation time then id.
-// A key is expired when it has an expiry time at or before f.NowMsecs.
-func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.APIKey, error) {
+// listAPIKeys returns the keys f selects, ordered by creation time then
+// id. A key is expired when it has an expiry time at or before f.NowMsecs.
+func listAPIKeys(ctx context.Context, q querier, f store.APIKeyFilter) ([]store.APIKey, error) {
 	w := &where{}
 	if len(f.IDs) > 0 {
 		w.add(`id IN (SELECT value FROM json_each(?))`, jsonList(f.IDs))
@@ -108,25 +107,32 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 			w.add(`(expiry_msecs IS NULL OR expiry_msecs > ?)`, f.NowMsecs)
 		}
 	}
-	return queryAll(ctx, s.reader(), "list api keys", scanKey,
+	return queryAll(ctx, q, "list api keys", scanKey,
 		`SELECT `+keyCols+` FROM api_keys`+w.String()+` ORDER BY created_msecs, id`, w.args...)
 }
 
 // UpdateAPIKey calls fn with the stored key inside the write transaction
 // and stores what it returns. The id cannot change: the stored one is kept.
-func (s *Store) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKey) (store.APIKey, error)) (store.APIKey, error) {
+func (t *tx) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKey) (store.APIKey, error)) (store.APIKey, error) {
 	const query = `UPDATE api_keys SET user_sid = ?, name = ?, hash = ?, is_active = ?,
-		expiry_msecs = ?, created_by_sid = ?, created_msecs = ?, last_rotated_msecs = ?
-		WHERE id = ?`
+		expiry_msecs = ?, created_by_sid = ?, created_msecs = ?, last_rotated_msecs = ?,
+		privilege_cap = ? WHERE id = ?`
 	what := fmt.Sprintf("api key %q", id)
-	get := func(q querier) (store.APIKey, error) { return getKey(ctx, q, `id = ?`, id, what) }
-	return updateRow(ctx, s, "api_keys", "id", id, get, fn, func(q querier, k *store.APIKey) error {
+	get := func(q querier) (store.APIKey, error) {
+		k, err := getKey(ctx, q, `id = ?`, id, what)
+		if err == nil {
+			t.user(k.UserSID) // before and after
+		}
+		return k, err
+	}
+	return updateRow(ctx, t, "api_keys", "id", id, get, fn, func(q querier, k *store.APIKey) error {
 		k.ID = id
 		if err := checkKeyOwner(ctx, q, k); err != nil {
 			return err
 		}
 		_, err := q.ExecContext(ctx, query, k.UserSID, k.Name, k.Hash, k.IsActive,
-			nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs, k.ID)
+			nullInt(k.ExpiryTimeMsecs), k.CreatedBySID, k.CreatedMsecs, k.LastRotatedMsecs,
+			nullList(k.Cap), k.ID)
 		if q.d.IsUnique(err) {
 			return fmt.Errorf("api key %q: hash: %w", k.ID, store.ErrAlreadyExists)
 		}
@@ -135,17 +141,18 @@ func (s *Store) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKe
 }
 
 // DeleteAPIKey deletes the API key with the given id.
-func (s *Store) DeleteAPIKey(ctx context.Context, id string) error {
-	return s.write(ctx, func(q querier) error {
-		res, err := q.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
-		if err != nil {
-			return q.d.mapErr(fmt.Sprintf("delete api key %q", id), err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return q.d.mapErr(fmt.Sprintf("delete api key %q", id), err)
-		} else if n == 0 {
-			return fmt.Errorf("api key %q: %w", id, store.ErrNotFound)
-		}
-		return nil
-	})
+func (t *tx) DeleteAPIKey(ctx context.Context, id string) error {
+	q := t.q
+	what := fmt.Sprintf("delete api key %q", id)
+	owners, err := queryAll(ctx, q, what, func(sc scanner) (sid string, err error) {
+		return sid, sc.Scan(&sid)
+	}, `DELETE FROM api_keys WHERE id = ? RETURNING user_sid`, id)
+	if err != nil {
+		return err
+	}
+	if len(owners) == 0 {
+		return fmt.Errorf("api key %q: %w", id, store.ErrNotFound)
+	}
+	t.user(owners...)
+	return nil
 }

@@ -17,7 +17,7 @@ func (s *Store) ClusterInfo(ctx context.Context, init store.ClusterInfo) (store.
 			(SELECT value FROM meta WHERE key = 'incarnation')`
 	)
 	var ci store.ClusterInfo
-	err := s.write(ctx, func(q querier) error {
+	err := s.exec(ctx, func(q querier) error {
 		// Both rows are only ever written together, here.
 		if _, err := q.ExecContext(ctx, insert, init.ClusterID, init.Incarnation); err != nil {
 			return q.d.mapErr("create cluster info", err)
@@ -39,7 +39,7 @@ func (s *Store) NextRIDs(ctx context.Context, n int) (int64, error) {
 	}
 	const query = `UPDATE meta SET value = value + ? WHERE key = 'next_rid' RETURNING value - ?`
 	var first int64
-	err := s.write(ctx, func(q querier) error {
+	err := s.exec(ctx, func(q querier) error {
 		return q.d.mapErr("reserve rids", q.QueryRowContext(ctx, query, n, n).Scan(&first))
 	})
 	if err != nil {
@@ -57,7 +57,7 @@ func (s *Store) Setting(ctx context.Context, name string, init []byte) ([]byte, 
 		get    = `SELECT value FROM settings WHERE name = ?`
 	)
 	var v []byte
-	err := s.write(ctx, func(q querier) error {
+	err := s.exec(ctx, func(q querier) error {
 		if _, err := q.ExecContext(ctx, insert, name, init); err != nil {
 			return q.d.mapErr(fmt.Sprintf("store setting %q", name), err)
 		}
@@ -67,4 +67,12 @@ func (s *Store) Setting(ctx context.Context, name string, init []byte) ([]byte, 
 		return nil, err
 	}
 	return v, nil
+}
+
+// PutSetting stores value as the named setting, replacing any.
+func (t *tx) PutSetting(ctx context.Context, name string, value []byte) error {
+	const query = `INSERT INTO settings (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`
+	_, err := t.q.ExecContext(ctx, query, name, value)
+	return t.q.d.mapErr(fmt.Sprintf("store setting %q", name), err)
 }

@@ -34,47 +34,44 @@ func scanRole(sc scanner) (store.Role, error) {
 
 // UpsertBuiltinRole creates or replaces a built-in role (IsUserCreated is
 // stored false). Replacing keeps the role's CreatedMsecs and its holders.
-func (s *Store) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
-	const query = `INSERT INTO roles (` + roleCols + `, name_key)
-		VALUES (?, ?, ?, ?, FALSE, ?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET
-			label = excluded.label, description = excluded.description,
-			privileges = excluded.privileges, is_user_created = FALSE,
-			tenant_ids = excluded.tenant_ids, updated_msecs = excluded.updated_msecs`
-	upsert := func(q querier) error {
-		_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
-			jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
-		if q.d.IsUnique(err) {
-			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
-		}
-		return q.d.mapErr(fmt.Sprintf("upsert role %q", r.Name), err)
+// The insert skips any conflict, since PostgreSQL may check name_key
+// before name when another process inserts the role at the same time;
+// the update then finds the row, or says the name is taken.
+func (t *tx) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
+	const insert = `INSERT INTO roles (` + roleCols + `, name_key)
+		VALUES (?, ?, ?, ?, FALSE, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	const update = `UPDATE roles SET label = ?, description = ?, privileges = ?,
+		is_user_created = FALSE, tenant_ids = ?, updated_msecs = ? WHERE name = ?`
+	q := t.q
+	t.everyone()
+	what := fmt.Sprintf("upsert role %q", r.Name)
+	n, err := execCount(ctx, q, insert, r.Name, r.Label, r.Description, jsonList(r.Privileges),
+		jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
+	if err != nil || n == 1 {
+		return q.d.mapErr(what, err)
 	}
-	err := s.write(ctx, upsert)
-	if errors.Is(err, store.ErrAlreadyExists) {
-		// Another process inserted it meanwhile, and PostgreSQL checked
-		// name_key, which ON CONFLICT (name) does not cover, first: the
-		// row is there now, so the next try updates it.
-		err = s.write(ctx, upsert)
+	n, err = execCount(ctx, q, update, r.Label, r.Description, jsonList(r.Privileges),
+		jsonList(r.TenantIDs), r.UpdatedMsecs, r.Name)
+	if err != nil {
+		return q.d.mapErr(what, err)
 	}
-	return err
+	if n == 0 {
+		return fmt.Errorf("role %q: the name is taken: %w", r.Name, store.ErrAlreadyExists)
+	}
+	return nil
 }
 
-// CreateRole inserts r. Role names are unique case-insensitively.
-func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
+// CreateRole inserts r. Role names are unique by their Fold keys.
+func (t *tx) CreateRole(ctx context.Context, r store.Role) error {
 	const query = `INSERT INTO roles (` + roleCols + `, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	return s.write(ctx, func(q querier) error {
-		_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
-			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
-		if q.d.IsUnique(err) {
-			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
-		}
-		return q.d.mapErr(fmt.Sprintf("create role %q", r.Name), err)
-	})
-}
-
-// GetRole returns the role named exactly name.
-func (s *Store) GetRole(ctx context.Context, name string) (store.Role, error) {
-	return getRole(ctx, s.reader(), name)
+	q := t.q
+	t.everyone()
+	_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
+		r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
+	if q.d.IsUnique(err) {
+		return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
+	}
+	return q.d.mapErr(fmt.Sprintf("create role %q", r.Name), err)
 }
 
 func getRole(ctx context.Context, q querier, name string) (store.Role, error) {
@@ -88,10 +85,10 @@ func getRole(ctx context.Context, q querier, name string) (store.Role, error) {
 	return r, nil
 }
 
-// ListRoles returns the roles named (those that exist; unknown names are
+// listRoles returns the roles named (those that exist; unknown names are
 // left out), or all roles when names is empty, ordered by creation time
 // then name.
-func (s *Store) ListRoles(ctx context.Context, names []string) ([]store.Role, error) {
+func listRoles(ctx context.Context, q querier, names []string) ([]store.Role, error) {
 	query := `SELECT ` + roleCols + ` FROM roles`
 	var args []any
 	if len(names) > 0 {
@@ -99,17 +96,18 @@ func (s *Store) ListRoles(ctx context.Context, names []string) ([]store.Role, er
 		args = append(args, jsonList(names))
 	}
 	query += ` ORDER BY created_msecs, name`
-	return queryAll(ctx, s.reader(), "list roles", scanRole, query, args...)
+	return queryAll(ctx, q, "list roles", scanRole, query, args...)
 }
 
 // UpdateRole calls fn with the stored role inside the write transaction and
 // stores what it returns. The name cannot change: the stored one is kept.
-func (s *Store) UpdateRole(ctx context.Context, name string, fn func(store.Role) (store.Role, error)) (store.Role, error) {
+func (t *tx) UpdateRole(ctx context.Context, name string, fn func(store.Role) (store.Role, error)) (store.Role, error) {
+	t.everyone()
 	const query = `UPDATE roles SET label = ?, description = ?, privileges = ?,
 		is_user_created = ?, tenant_ids = ?, created_msecs = ?, updated_msecs = ?
 		WHERE name = ?`
 	get := func(q querier) (store.Role, error) { return getRole(ctx, q, name) }
-	return updateRow(ctx, s, "roles", "name", name, get, fn, func(q querier, r *store.Role) error {
+	return updateRow(ctx, t, "roles", "name", name, get, fn, func(q querier, r *store.Role) error {
 		r.Name = name
 		_, err := q.ExecContext(ctx, query, r.Label, r.Description, jsonList(r.Privileges),
 			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, r.Name)
@@ -119,27 +117,27 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(store.Role)
 
 // DeleteRole deletes the role named name. It fails with an
 // *store.InUseError while users or groups hold it.
-func (s *Store) DeleteRole(ctx context.Context, name string) error {
-	return s.write(ctx, func(q querier) error {
-		if err := lockRow(ctx, q, "roles", "name", name); err != nil {
-			return err
-		}
-		if _, err := getRole(ctx, q, name); err != nil {
-			return err
-		}
-		holders, err := roleHolders(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		if len(holders) > 0 {
-			return &store.InUseError{What: fmt.Sprintf("role %q", name), Holders: holders}
-		}
-		_, err = q.ExecContext(ctx, `DELETE FROM roles WHERE name = ?`, name)
-		if q.d.IsForeignKey(err) { // a backstop: the check above lists holders
-			return fmt.Errorf("role %q: %w", name, store.ErrInUse)
-		}
-		return q.d.mapErr(fmt.Sprintf("delete role %q", name), err)
-	})
+func (t *tx) DeleteRole(ctx context.Context, name string) error {
+	q := t.q
+	t.everyone()
+	if err := lockRow(ctx, q, "roles", "name", name); err != nil {
+		return err
+	}
+	if _, err := getRole(ctx, q, name); err != nil {
+		return err
+	}
+	holders, err := roleHolders(ctx, q, name)
+	if err != nil {
+		return err
+	}
+	if len(holders) > 0 {
+		return &store.InUseError{What: fmt.Sprintf("role %q", name), Holders: holders}
+	}
+	_, err = q.ExecContext(ctx, `DELETE FROM roles WHERE name = ?`, name)
+	if q.d.IsForeignKey(err) { // a backstop: the check above lists holders
+		return fmt.Errorf("role %q: %w", name, store.ErrInUse)
+	}
+	return q.d.mapErr(fmt.Sprintf("delete role %q", name), err)
 }
 
 // roleHolders lists who holds role name directly: users first, then groups,

@@ -8,10 +8,10 @@
 // json_each over JSON-array arguments; a Dialect's Rebind rewrites them for
 // its engine.
 //
-// The fn given to an Update method runs inside the write transaction and
-// may run more than once, when a backend retries a transaction that lost a
-// race. It must compute its result from the record it is given alone: it
-// must not call the store.
+// Every write runs in Store.Update, whose function may run more than once
+// when a backend retries a transaction that lost a race. Each write
+// method of the transaction (tx) records what it changed, and Update
+// announces it after the commit.
 package sqlstore
 
 import (
@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -52,6 +53,11 @@ type Dialect struct {
 	// Migrations holds the schema steps in its folder "migrations", files
 	// named NNNN_name.sql.
 	Migrations fs.FS
+	// LockPrincipals is a statement that takes a lock held until the
+	// write transaction ends, serialising the transactions that check
+	// invariants over many principals; "" where write transactions are
+	// serialised anyway.
+	LockPrincipals string
 	// MigrationLock is run first in each migration's transaction to keep
 	// other processes out until it commits; "" when the write
 	// transaction excludes them already.
@@ -71,6 +77,9 @@ type Store struct {
 	r      *sql.DB // reads; may be w itself
 	wStmts *stmtCache
 	rStmts *stmtCache
+
+	obsMu     sync.Mutex
+	observers []func(store.Change)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -238,79 +247,74 @@ const (
 	maxBackoff   = 200 * time.Millisecond
 )
 
-// write runs fn in a write transaction and commits it, with the audit
-// entries ctx carries, when fn returns nil. An error from fn is returned
-// as is. A transaction the dialect calls
-// retryable runs again, fn included.
-func (s *Store) write(ctx context.Context, fn func(q querier) error) error {
+// write runs fn in a write transaction and commits it when fn returns
+// nil. An error from fn is returned as is. A transaction the dialect calls
+// retryable runs again, fn included. maybe reports whether the transaction
+// may have committed: it did, or its commit failed without saying.
+func (s *Store) write(ctx context.Context, fn func(q querier) error) (maybe bool, err error) {
 	backoff := firstBackoff
 	for attempt := 1; ; attempt++ {
-		err := s.writeOnce(ctx, fn)
+		maybe, err = s.writeOnce(ctx, fn)
 		if err == nil || attempt == maxAttempts || !s.d.IsRetryable(err) {
-			return s.d.classify(err)
+			return maybe, s.d.classify(err)
 		}
 		t := time.NewTimer(rand.N(backoff) + time.Millisecond)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return errors.Join(err, ctx.Err())
+			return maybe, errors.Join(err, ctx.Err())
 		case <-t.C:
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}
 }
 
-func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) error {
+// exec is write for what announces no change (maintenance, settings).
+func (s *Store) exec(ctx context.Context, fn func(q querier) error) error {
+	_, err := s.write(ctx, fn)
+	return err
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) (bool, error) {
 	tx, err := s.w.BeginTx(ctx, s.d.WriteTx)
 	if err != nil {
-		return fmt.Errorf("%s: begin write: %w", s.d.Name, err)
+		return false, fmt.Errorf("%s: begin write: %w", s.d.Name, err)
 	}
 	q := querier{d: &s.d, db: s.w, tx: tx, stmts: s.wStmts}
 	if err := fn(q); err != nil {
 		_ = tx.Rollback()
-		return err
-	}
-	// The change's audit entries commit with it or not at all.
-	if err := insertAudit(ctx, q, store.AuditFrom(ctx)); err != nil {
-		_ = tx.Rollback()
-		return err
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
+		// A serialisation failure at commit is a clean refusal; anything
+		// else may have reached the database.
+		return !s.d.IsRetryable(err), fmt.Errorf("%s: commit: %w", s.d.Name, err)
 	}
-	return nil
+	return true, nil
 }
 
-// updateRow is the read-modify-write cycle of every Update method, in one
-// write transaction: it locks the row of table whose column col is key,
+// updateRow is the read-modify-write cycle of every Update method, inside
+// the transaction t: it locks the row of table whose column col is key,
 // reads the record with get, passes it to fn, has save store what fn
 // returns (keeping the record's key), and reads the record back.
-func updateRow[T any](ctx context.Context, s *Store, table, col, key string,
+func updateRow[T any](ctx context.Context, t *tx, table, col, key string,
 	get func(querier) (T, error), fn func(T) (T, error), save func(querier, *T) error) (T, error) {
-	var out T
-	err := s.write(ctx, func(q querier) error {
-		if err := lockRow(ctx, q, table, col, key); err != nil {
-			return err
-		}
-		cur, err := get(q)
-		if err != nil {
-			return err
-		}
-		next, err := fn(cur)
-		if err != nil {
-			return err
-		}
-		if err := save(q, &next); err != nil {
-			return err
-		}
-		out, err = get(q)
-		return err
-	})
-	if err != nil {
-		var zero T
+	var zero T
+	if err := lockRow(ctx, t.q, table, col, key); err != nil {
 		return zero, err
 	}
-	return out, nil
+	cur, err := get(t.q)
+	if err != nil {
+		return zero, err
+	}
+	next, err := fn(cur)
+	if err != nil {
+		return zero, err
+	}
+	if err := save(t.q, &next); err != nil {
+		return zero, err
+	}
+	return get(t.q)
 }
 
 // read runs fn in a read-only transaction, so that all its queries see one

@@ -8,24 +8,15 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
-// ListUsers returns the users f selects, ordered by creation time then sid,
-// with their roles and groups loaded in two further queries.
-func (s *Store) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, error) {
+// listUsers returns the users f selects, ordered by creation time then
+// sid, with their roles and groups loaded in two further queries.
+func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User, error) {
 	w := userWhere(&f)
-	var out []store.User
-	err := s.read(ctx, func(q querier) error {
-		var err error
-		cond := w.String()
-		if f.Limit > 0 {
-			cond += fmt.Sprintf(" ORDER BY created_msecs, sid LIMIT %d", f.Limit)
-		}
-		out, err = queryUsers(ctx, q, cond, w.args...)
-		return err
-	})
-	if err != nil {
-		return nil, err
+	cond := w.String()
+	if f.Limit > 0 {
+		cond += fmt.Sprintf(" ORDER BY created_msecs, sid LIMIT %d", f.Limit)
 	}
-	return out, nil
+	return queryUsers(ctx, q, cond, w.args...)
 }
 
 // userWhere renders f as a WHERE clause on users.
@@ -54,6 +45,10 @@ func userWhere(f *store.UserFilter) *where {
 	}
 	if len(f.TenantIDs) > 0 {
 		w.add(`tenant_id IN (SELECT value FROM json_each(?))`, jsonList(f.TenantIDs))
+	}
+	if len(f.InDirectoryGroups) > 0 {
+		w.add(`EXISTS (SELECT 1 FROM json_each(users.directory_groups) d
+			WHERE d.value IN (SELECT value FROM json_each(?)))`, jsonList(f.InDirectoryGroups))
 	}
 	return w
 }

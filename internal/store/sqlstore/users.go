@@ -15,7 +15,8 @@ const userCols = `sid, domain, username, description, email, password_hash,
 	effective_msecs, expiry_msecs, locked, locked_reason, restricted, allow_smb,
 	force_pw_change, s3_access_key_id, s3_account_id, s3_secret_enc, tenant_id,
 	source_ids, view_ids, created_msecs, updated_msecs, last_login_msecs,
-	directory_groups, failed_logins, failed_since_msecs, locked_until_msecs`
+	directory_groups, failed_logins, failed_since_msecs, locked_until_msecs,
+	logins_pending, logins_pending_until_msecs, password_cap`
 
 // userWriteCols are written in this order, from userArgs; sid apart.
 var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
@@ -24,7 +25,7 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 	"force_pw_change", "s3_access_key_id", "s3_account_id", "s3_secret_enc",
 	"tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
 	"last_login_msecs", "directory_groups", "failed_logins", "failed_since_msecs",
-	"locked_until_msecs"}
+	"locked_until_msecs", "logins_pending", "logins_pending_until_msecs", "password_cap"}
 
 var (
 	updateUserSQL = `UPDATE users SET ` + strings.Join(userWriteCols, " = ?, ") +
@@ -40,20 +41,25 @@ func userArgs(u *store.User) []any {
 		u.S3AccessKeyID, u.S3AccountID, u.S3SecretEnc, u.TenantID,
 		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
 		u.LastLoginMsecs, jsonList(u.DirectoryGroups), u.FailedLogins, u.FailedSinceMsecs,
-		u.LockedUntilMsecs}
+		u.LockedUntilMsecs, u.LoginsPending, u.LoginsPendingUntilMsecs, nullList(u.PasswordCap)}
 }
 
 func scanUser(sc scanner) (store.User, error) {
 	var u store.User
 	var eff, exp sql.NullInt64
 	var sources, views, dirGroups string
+	var pwCap sql.NullString
 	err := sc.Scan(&u.SID, &u.Domain, &u.Username, &u.Description, &u.Email,
 		&u.PasswordHash, &eff, &exp, &u.Locked, &u.LockedReason, &u.Restricted,
 		&u.AllowSMBAccessToken, &u.ForcePasswordChange, &u.S3AccessKeyID,
 		&u.S3AccountID, &u.S3SecretEnc, &u.TenantID, &sources, &views,
 		&u.CreatedMsecs, &u.UpdatedMsecs, &u.LastLoginMsecs, &dirGroups,
-		&u.FailedLogins, &u.FailedSinceMsecs, &u.LockedUntilMsecs)
+		&u.FailedLogins, &u.FailedSinceMsecs, &u.LockedUntilMsecs,
+		&u.LoginsPending, &u.LoginsPendingUntilMsecs, &pwCap)
 	if err != nil {
+		return u, err
+	}
+	if u.PasswordCap, err = parseNullList("users.password_cap", pwCap); err != nil {
 		return u, err
 	}
 	u.EffectiveTimeMsecs, u.ExpiryTimeMsecs = ptrInt(eff), ptrInt(exp)
@@ -77,31 +83,39 @@ func userName(u *store.User) string {
 
 // CreateUsers inserts all users or none. User.Groups is ignored: membership
 // belongs to groups. Repeated roles are stored once.
-func (s *Store) CreateUsers(ctx context.Context, users []store.User) error {
+func (t *tx) CreateUsers(ctx context.Context, users []store.User) error {
 	if len(users) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(q querier) error {
-		var refs []string
-		for i := range users {
-			refs = append(refs, users[i].Roles...)
-		}
-		roles, err := existingRoles(ctx, q, refs)
-		if err != nil {
+	q := t.q
+	t.user(sidsOfUsers(users)...)
+	var refs []string
+	for i := range users {
+		refs = append(refs, users[i].Roles...)
+	}
+	roles, err := existingRoles(ctx, q, refs)
+	if err != nil {
+		return err
+	}
+	for i := range users {
+		if err := checkRoles(userName(&users[i]), users[i].Roles, roles); err != nil {
 			return err
 		}
-		for i := range users {
-			if err := checkRoles(userName(&users[i]), users[i].Roles, roles); err != nil {
-				return err
-			}
+	}
+	for chunk := range slices.Chunk(users, insertChunk) {
+		if err := insertUsers(ctx, q, chunk); err != nil {
+			return err
 		}
-		for chunk := range slices.Chunk(users, insertChunk) {
-			if err := insertUsers(ctx, q, chunk); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
+}
+
+func sidsOfUsers(users []store.User) []string {
+	sids := make([]string, len(users))
+	for i := range users {
+		sids[i] = users[i].SID
+	}
+	return sids
 }
 
 // insertChunk is how many users one INSERT carries: 25 arguments each stay
@@ -198,34 +212,18 @@ func setRoles(ctx context.Context, q querier, table, col, owner string, roles []
 	return nil
 }
 
-// GetUser returns the user with the given sid.
-func (s *Store) GetUser(ctx context.Context, sid string) (store.User, error) {
-	var u store.User
-	err := s.read(ctx, func(q querier) error {
-		var err error
-		u, err = getUser(ctx, q, sid)
-		return err
-	})
-	return u, err
-}
-
-// GetUserByName returns the user named username in domain, both matched
-// case-insensitively.
-func (s *Store) GetUserByName(ctx context.Context, domain, username string) (store.User, error) {
-	var u store.User
-	err := s.read(ctx, func(q querier) error {
-		users, err := queryUsers(ctx, q, ` WHERE domain_key = ? AND username_key = ?`,
-			store.Fold(domain), store.Fold(username))
-		if err != nil {
-			return err
-		}
-		if len(users) == 0 {
-			return fmt.Errorf("user %q in domain %q: %w", username, domain, store.ErrNotFound)
-		}
-		u = users[0]
-		return nil
-	})
-	return u, err
+// getUserByName reads the user named username in domain, matched by
+// their Fold keys.
+func getUserByName(ctx context.Context, q querier, domain, username string) (store.User, error) {
+	users, err := queryUsers(ctx, q, ` WHERE domain_key = ? AND username_key = ?`,
+		store.Fold(domain), store.Fold(username))
+	if err != nil {
+		return store.User{}, err
+	}
+	if len(users) == 0 {
+		return store.User{}, fmt.Errorf("user %q in domain %q: %w", username, domain, store.ErrNotFound)
+	}
+	return users[0], nil
 }
 
 // getUser reads one user with its roles and groups.
@@ -243,9 +241,10 @@ func getUser(ctx context.Context, q querier, sid string) (store.User, error) {
 // UpdateUser calls fn with the stored user inside the write transaction and
 // stores what it returns, roles included. The sid cannot change: the stored
 // one is kept. Groups is ignored, as on create.
-func (s *Store) UpdateUser(ctx context.Context, sid string, fn func(store.User) (store.User, error)) (store.User, error) {
+func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (store.User, error)) (store.User, error) {
+	t.user(sid)
 	get := func(q querier) (store.User, error) { return getUser(ctx, q, sid) }
-	return updateRow(ctx, s, "users", "sid", sid, get, fn, func(q querier, u *store.User) error {
+	return updateRow(ctx, t, "users", "sid", sid, get, fn, func(q querier, u *store.User) error {
 		u.SID = sid
 		roles, err := existingRoles(ctx, q, u.Roles)
 		if err != nil {
@@ -267,12 +266,13 @@ func (s *Store) UpdateUser(ctx context.Context, sid string, fn func(store.User) 
 
 // DeleteUsers deletes all the users or none, with their memberships, roles,
 // API keys and sessions (by cascade).
-func (s *Store) DeleteUsers(ctx context.Context, sids []string) error {
+func (t *tx) DeleteUsers(ctx context.Context, sids []string) error {
 	sids = dedupe(sids)
 	if len(sids) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(q querier) error { return deleteAll(ctx, q, "users", "user", sids) })
+	t.user(sids...)
+	return deleteAll(ctx, t.q, "users", "user", sids)
 }
 
 // deleteAll deletes the rows of table (users or groups) whose sids are

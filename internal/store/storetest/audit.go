@@ -43,7 +43,7 @@ func checkActions(t *testing.T, what string, got []store.AuditEntry, total, want
 	}
 }
 
-func testAudit(t *testing.T, s store.Store) {
+func testAudit(t *testing.T, s Single) {
 	ctx := t.Context()
 	got, total, err := s.ListAudit(ctx, store.AuditFilter{})
 	must(t, err)
@@ -80,7 +80,7 @@ func testAudit(t *testing.T, s store.Store) {
 	}
 }
 
-func testAuditFilters(t *testing.T, s store.Store) {
+func testAuditFilters(t *testing.T, s Single) {
 	ctx := t.Context()
 	alice := auditEntry(1000, "Alice", "Create", "bob")
 	alice.ActorDomain = "CORP.example"
@@ -115,25 +115,41 @@ func testAuditFilters(t *testing.T, s store.Store) {
 	}
 }
 
-// testAuditWithChange checks that entries WithAudit attaches commit with
-// the change they ride on, and vanish with it when it fails.
-func testAuditWithChange(t *testing.T, s store.Store) {
+// testAuditWithChange checks that entries appended in a transaction commit
+// with the change they ride on, and vanish with it when it fails.
+func testAuditWithChange(t *testing.T, s Single) {
 	ctx := t.Context()
+	// audited makes a change with its entry in one transaction.
+	audited := func(e store.AuditEntry, change func(tx store.Tx) error) error {
+		return s.Update(ctx, func(tx store.Tx) error {
+			if err := tx.AppendAudit(ctx, e); err != nil {
+				return err
+			}
+			return change(tx)
+		})
+	}
 	created := auditEntry(1000, "admin", "Create", "bob")
-	must(t, s.CreateUsers(store.WithAudit(ctx, created), []store.User{newUser(sid(2), "LOCAL", "bob")}))
+	must(t, audited(created, func(tx store.Tx) error {
+		return tx.CreateUsers(ctx, []store.User{newUser(sid(2), "LOCAL", "bob")})
+	}))
 	// A duplicate fails, and so does an update whose fn refuses.
 	dup := auditEntry(2000, "admin", "Create", "BOB")
-	wantErr(t, s.CreateUsers(store.WithAudit(ctx, dup), []store.User{newUser(sid(3), "LOCAL", "BOB")}), store.ErrAlreadyExists)
+	wantErr(t, audited(dup, func(tx store.Tx) error {
+		return tx.CreateUsers(ctx, []store.User{newUser(sid(3), "LOCAL", "BOB")})
+	}), store.ErrAlreadyExists)
 	refused := errors.New("refused")
-	_, err := s.UpdateUser(store.WithAudit(ctx, auditEntry(3000, "admin", "Modify", "bob")), sid(2),
-		func(store.User) (store.User, error) { return store.User{}, refused })
+	err := audited(auditEntry(3000, "admin", "Modify", "bob"), func(tx store.Tx) error {
+		_, err := tx.UpdateUser(ctx, sid(2), func(store.User) (store.User, error) { return store.User{}, refused })
+		return err
+	})
 	if !errors.Is(err, refused) {
 		t.Fatalf("UpdateUser: %v, want %v", err, refused)
 	}
-	_, err = s.UpdateUser(store.WithAudit(ctx, auditEntry(4000, "admin", "Modify", "bob")), sid(2),
-		func(u store.User) (store.User, error) { u.Description = "changed"; return u, nil })
-	must(t, err)
-	// A plain context records nothing.
+	must(t, audited(auditEntry(4000, "admin", "Modify", "bob"), func(tx store.Tx) error {
+		_, err := tx.UpdateUser(ctx, sid(2), func(u store.User) (store.User, error) { u.Description = "changed"; return u, nil })
+		return err
+	}))
+	// A transaction without entries records nothing.
 	must(t, s.DeleteUsers(ctx, []string{sid(2)}))
 	got, _, err := s.ListAudit(ctx, store.AuditFilter{})
 	must(t, err)
@@ -143,7 +159,7 @@ func testAuditWithChange(t *testing.T, s store.Store) {
 	}
 }
 
-func testAuditRetention(t *testing.T, s store.Store) {
+func testAuditRetention(t *testing.T, s Single) {
 	ctx := t.Context()
 	// More than one INSERT's worth, at times 1..450.
 	var in []store.AuditEntry

@@ -20,7 +20,7 @@ var concurrencyTests = []subTest{
 
 // testConcurrentBuiltinUpserts: replicas starting together on an empty
 // store each install the built-in roles; every upsert succeeds.
-func testConcurrentBuiltinUpserts(t *testing.T, s store.Store) {
+func testConcurrentBuiltinUpserts(t *testing.T, s Single) {
 	const workers = 8
 	for round := range 5 {
 		name := fmt.Sprint("BUILTIN_", round)
@@ -48,7 +48,7 @@ func testConcurrentBuiltinUpserts(t *testing.T, s store.Store) {
 
 // testConcurrentUserUpdates: read-modify-write through UpdateUser loses no
 // update.
-func testConcurrentUserUpdates(t *testing.T, s store.Store) {
+func testConcurrentUserUpdates(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	const workers, rounds = 20, 3
@@ -80,7 +80,7 @@ func testConcurrentUserUpdates(t *testing.T, s store.Store) {
 }
 
 // testConcurrentNextRIDs: concurrent reservations never overlap.
-func testConcurrentNextRIDs(t *testing.T, s store.Store) {
+func testConcurrentNextRIDs(t *testing.T, s Single) {
 	ctx := t.Context()
 	const workers, rounds = 16, 10
 	type span struct{ first, n int64 }
@@ -116,7 +116,7 @@ func testConcurrentNextRIDs(t *testing.T, s store.Store) {
 
 // testConcurrentCreateSameName: of racing creates of one name, exactly one
 // wins.
-func testConcurrentCreateSameName(t *testing.T, s store.Store) {
+func testConcurrentCreateSameName(t *testing.T, s Single) {
 	ctx := t.Context()
 	const workers = 10
 	errs := make(chan error, workers)
@@ -148,7 +148,7 @@ func testConcurrentCreateSameName(t *testing.T, s store.Store) {
 
 // testConcurrentReadsAndWrites: readers see whole batches while a writer
 // adds them.
-func testConcurrentReadsAndWrites(t *testing.T, s store.Store) {
+func testConcurrentReadsAndWrites(t *testing.T, s Single) {
 	ctx := t.Context()
 	const batches, size = 10, 5
 	done := make(chan struct{})
@@ -197,7 +197,7 @@ func testConcurrentReadsAndWrites(t *testing.T, s store.Store) {
 
 // testConcurrentDeletes: of several deletes of one record at once, exactly
 // one succeeds and the others find it gone.
-func testConcurrentDeletes(t *testing.T, s store.Store) {
+func testConcurrentDeletes(t *testing.T, s Single) {
 	ctx := t.Context()
 	must(t, s.CreateRole(ctx, store.Role{Name: "r"}))
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))

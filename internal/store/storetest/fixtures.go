@@ -29,7 +29,7 @@ func newRole(name string) store.Role {
 }
 
 // createRoles creates user-defined roles with the given names.
-func createRoles(t *testing.T, s store.Store, names ...string) {
+func createRoles(t *testing.T, s Single, names ...string) {
 	t.Helper()
 	for _, n := range names {
 		must(t, s.CreateRole(t.Context(), newRole(n)))
@@ -77,7 +77,7 @@ func fullUser(sid, name string, roles ...string) store.User {
 }
 
 // createUsers creates users, failing t on error.
-func createUsers(t *testing.T, s store.Store, users ...store.User) {
+func createUsers(t *testing.T, s Single, users ...store.User) {
 	t.Helper()
 	must(t, s.CreateUsers(t.Context(), users))
 }
@@ -107,7 +107,7 @@ func fullGroup(sid, name string, roles, members []string) store.Group {
 }
 
 // createGroups creates groups, failing t on error.
-func createGroups(t *testing.T, s store.Store, groups ...store.Group) {
+func createGroups(t *testing.T, s Single, groups ...store.Group) {
 	t.Helper()
 	must(t, s.CreateGroups(t.Context(), groups))
 }

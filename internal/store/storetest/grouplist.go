@@ -10,7 +10,7 @@ var groupListTests = []subTest{
 	{"GroupListFilters", testGroupListFilters},
 }
 
-func testGroupListFilters(t *testing.T, s store.Store) {
+func testGroupListFilters(t *testing.T, s Single) {
 	createRoles(t, s, "admin", "viewer")
 	mk := func(n int, domain, name string, created int64, tenants []string, roles ...string) store.Group {
 		g := newGroup(sid(n), domain, name, roles, nil)

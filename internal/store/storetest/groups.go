@@ -18,7 +18,7 @@ var groupTests = []subTest{
 	{"GroupEmptySlices", testGroupEmptySlices},
 }
 
-func testGroupCreateGet(t *testing.T, s store.Store) {
+func testGroupCreateGet(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin", "viewer")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"), newUser(sid(2), "LOCAL", "carol"))
@@ -36,7 +36,7 @@ func testGroupCreateGet(t *testing.T, s store.Store) {
 	checkEqual(t, "ListGroups", list[0], want)
 }
 
-func testGroupCreateDuplicate(t *testing.T, s store.Store) {
+func testGroupCreateDuplicate(t *testing.T, s Single) {
 	ctx := t.Context()
 	createGroups(t, s, newGroup(sid(100), "LOCAL", "ops", nil, nil))
 	tests := []struct {
@@ -61,7 +61,7 @@ func testGroupCreateDuplicate(t *testing.T, s store.Store) {
 	createGroups(t, s, newGroup(sid(103), "AD", "ops", nil, nil))
 }
 
-func testGroupCreateInvalidReference(t *testing.T, s store.Store) {
+func testGroupCreateInvalidReference(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
@@ -89,7 +89,7 @@ func testGroupCreateInvalidReference(t *testing.T, s store.Store) {
 	must(t, s.DeleteRole(ctx, "admin"))
 }
 
-func testGroupNotFound(t *testing.T, s store.Store) {
+func testGroupNotFound(t *testing.T, s Single) {
 	ctx := t.Context()
 	_, err := s.GetGroup(ctx, sid(100))
 	wantErr(t, err, store.ErrNotFound, sid(100))
@@ -98,7 +98,7 @@ func testGroupNotFound(t *testing.T, s store.Store) {
 	wantErr(t, s.DeleteGroups(ctx, []string{sid(100)}), store.ErrNotFound, sid(100))
 }
 
-func testGroupUpdate(t *testing.T, s store.Store) {
+func testGroupUpdate(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "a", "b", "c")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"), newUser(sid(2), "LOCAL", "carol"),
@@ -148,7 +148,7 @@ func testGroupUpdate(t *testing.T, s store.Store) {
 	must(t, s.DeleteRole(ctx, "b"))
 }
 
-func testGroupUpdateErrors(t *testing.T, s store.Store) {
+func testGroupUpdateErrors(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
@@ -187,7 +187,7 @@ func testGroupUpdateErrors(t *testing.T, s store.Store) {
 	}
 }
 
-func testGroupDelete(t *testing.T, s store.Store) {
+func testGroupDelete(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
@@ -211,7 +211,7 @@ func testGroupDelete(t *testing.T, s store.Store) {
 	createGroups(t, s, newGroup(sid(103), "LOCAL", "OPS", nil, nil))
 }
 
-func testGroupEmptySlices(t *testing.T, s store.Store) {
+func testGroupEmptySlices(t *testing.T, s Single) {
 	ctx := t.Context()
 	createGroups(t, s, store.Group{SID: sid(100), Domain: "LOCAL", Name: "bare"})
 	fields := []string{"Roles", "Members", "TenantIDs", "SourceIDs", "ViewIDs"}

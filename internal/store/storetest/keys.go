@@ -16,7 +16,7 @@ var keyTests = []subTest{
 	{"APIKeyListFilters", testKeyListFilters},
 }
 
-func testKeyCreateGet(t *testing.T, s store.Store) {
+func testKeyCreateGet(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	plain := newKey("k1", sid(1))
@@ -38,7 +38,7 @@ func testKeyCreateGet(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound)
 }
 
-func testKeyCreateErrors(t *testing.T, s store.Store) {
+func testKeyCreateErrors(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	must(t, s.CreateAPIKey(ctx, newKey("k1", sid(1))))
@@ -54,7 +54,7 @@ func testKeyCreateErrors(t *testing.T, s store.Store) {
 	}
 }
 
-func testKeyUpdate(t *testing.T, s store.Store) {
+func testKeyUpdate(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	orig := newKey("k1", sid(1))
@@ -98,7 +98,7 @@ func testKeyUpdate(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound, "k9")
 }
 
-func testKeyDelete(t *testing.T, s store.Store) {
+func testKeyDelete(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	must(t, s.CreateAPIKey(ctx, newKey("k1", sid(1))))
@@ -114,7 +114,7 @@ func testKeyDelete(t *testing.T, s store.Store) {
 	must(t, s.CreateAPIKey(ctx, newKey("k1", sid(1))))
 }
 
-func testKeyListFilters(t *testing.T, s store.Store) {
+func testKeyListFilters(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"), newUser(sid(2), "LOCAL", "carol"))
 	now := t1

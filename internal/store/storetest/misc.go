@@ -14,11 +14,11 @@ var miscTests = []subTest{
 	{"Setting", testSetting},
 }
 
-func testPing(t *testing.T, s store.Store) {
+func testPing(t *testing.T, s Single) {
 	must(t, s.Ping(t.Context()))
 }
 
-func testClusterInfo(t *testing.T, s store.Store) {
+func testClusterInfo(t *testing.T, s Single) {
 	ctx := t.Context()
 	first := store.ClusterInfo{ClusterID: 1 << 40, Incarnation: 3}
 	got, err := s.ClusterInfo(ctx, first)
@@ -29,7 +29,7 @@ func testClusterInfo(t *testing.T, s store.Store) {
 	checkEqual(t, "second ClusterInfo (init ignored)", got, first)
 }
 
-func testNextRIDs(t *testing.T, s store.Store) {
+func testNextRIDs(t *testing.T, s Single) {
 	ctx := t.Context()
 	seen := map[int64]bool{}
 	var last int64
@@ -57,7 +57,7 @@ func testNextRIDs(t *testing.T, s store.Store) {
 	}
 }
 
-func testSetting(t *testing.T, s store.Store) {
+func testSetting(t *testing.T, s Single) {
 	ctx := t.Context()
 	first := []byte{0, 1, 2, 0xff}
 	got, err := s.Setting(ctx, "a", first)
@@ -74,5 +74,14 @@ func testSetting(t *testing.T, s store.Store) {
 	must(t, err)
 	if string(got) != "b" {
 		t.Errorf("Setting(b) = %q, want %q", got, "b")
+	}
+	// PutSetting replaces a value, and makes one that was not there.
+	for _, name := range []string{"a", "c"} {
+		must(t, s.Update(ctx, func(tx store.Tx) error { return tx.PutSetting(ctx, name, []byte("put")) }))
+		got, err = s.Setting(ctx, name, []byte("init"))
+		must(t, err)
+		if string(got) != "put" {
+			t.Errorf("Setting(%s) after PutSetting = %q, want %q", name, got, "put")
+		}
 	}
 }

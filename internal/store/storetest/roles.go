@@ -21,7 +21,7 @@ var roleTests = []subTest{
 	{"RoleEmptySlices", testRoleEmptySlices},
 }
 
-func testRoleCreateGet(t *testing.T, s store.Store) {
+func testRoleCreateGet(t *testing.T, s Single) {
 	ctx := t.Context()
 	want := newRole("auditor")
 	must(t, s.CreateRole(ctx, want))
@@ -32,7 +32,7 @@ func testRoleCreateGet(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound, `"ghost"`)
 }
 
-func testRoleCreateDuplicate(t *testing.T, s store.Store) {
+func testRoleCreateDuplicate(t *testing.T, s Single) {
 	ctx := t.Context()
 	must(t, s.CreateRole(ctx, newRole("auditor")))
 	wantErr(t, s.CreateRole(ctx, newRole("auditor")), store.ErrAlreadyExists, `"auditor"`)
@@ -42,7 +42,7 @@ func testRoleCreateDuplicate(t *testing.T, s store.Store) {
 	checkEqual(t, "role after failed create", got, newRole("auditor"))
 }
 
-func testRoleList(t *testing.T, s store.Store) {
+func testRoleList(t *testing.T, s Single) {
 	ctx := t.Context()
 	for i, n := range []string{"c", "a", "b"} {
 		r := newRole(n)
@@ -75,7 +75,7 @@ func testRoleList(t *testing.T, s store.Store) {
 	checkList(t, "roles named, none known", names(none), nil)
 }
 
-func testRoleUpsertBuiltin(t *testing.T, s store.Store) {
+func testRoleUpsertBuiltin(t *testing.T, s Single) {
 	ctx := t.Context()
 	b := store.Role{Name: "builtin-admin", Label: "Admin", Privileges: []string{"all"},
 		CreatedMsecs: t0, UpdatedMsecs: t0}
@@ -100,7 +100,7 @@ func testRoleUpsertBuiltin(t *testing.T, s store.Store) {
 	checkList(t, "holder keeps the replaced role", u.Roles, []string{b.Name})
 }
 
-func testRoleUpdate(t *testing.T, s store.Store) {
+func testRoleUpdate(t *testing.T, s Single) {
 	ctx := t.Context()
 	orig := newRole("ops")
 	must(t, s.CreateRole(ctx, orig))
@@ -135,7 +135,7 @@ func testRoleUpdate(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound, `"ghost"`)
 }
 
-func testRoleDelete(t *testing.T, s store.Store) {
+func testRoleDelete(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "a", "b")
 	must(t, s.DeleteRole(ctx, "a"))
@@ -148,7 +148,7 @@ func testRoleDelete(t *testing.T, s store.Store) {
 	must(t, s.CreateRole(ctx, newRole("A")))
 }
 
-func testRoleDeleteInUse(t *testing.T, s store.Store) {
+func testRoleDeleteInUse(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin", "other")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob", "other", "admin"), newUser(sid(2), "LOCAL", "carol"))
@@ -183,7 +183,7 @@ func testRoleDeleteInUse(t *testing.T, s store.Store) {
 	must(t, s.DeleteRole(ctx, "admin"))
 }
 
-func testRoleDeleteInUseMany(t *testing.T, s store.Store) {
+func testRoleDeleteInUseMany(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin")
 	var users []store.User
@@ -208,7 +208,7 @@ func testRoleDeleteInUseMany(t *testing.T, s store.Store) {
 	}
 }
 
-func testRoleEmptySlices(t *testing.T, s store.Store) {
+func testRoleEmptySlices(t *testing.T, s Single) {
 	ctx := t.Context()
 	must(t, s.CreateRole(ctx, store.Role{Name: "bare"}))
 	must(t, s.UpsertBuiltinRole(ctx, store.Role{Name: "bare-builtin"}))

@@ -16,7 +16,7 @@ var sessionTests = []subTest{
 	{"SessionDeleteExpired", testSessionDeleteExpired},
 }
 
-func testSessionCreateGet(t *testing.T, s store.Store) {
+func testSessionCreateGet(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	sess := newSession("h1", sid(1), t2)
@@ -39,7 +39,7 @@ func testSessionCreateGet(t *testing.T, s store.Store) {
 
 // sessionFixture gives user 1 three sessions (one expired), user 2 one
 // (expiring at t1) and user 3 none.
-func sessionFixture(t *testing.T, s store.Store) {
+func sessionFixture(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"), newUser(sid(2), "LOCAL", "carol"),
 		newUser(sid(3), "LOCAL", "dave"))
@@ -61,7 +61,7 @@ func countsString(cs []store.SessionCount) string {
 	return strings.TrimSpace(b.String())
 }
 
-func testSessionCount(t *testing.T, s store.Store) {
+func testSessionCount(t *testing.T, s Single) {
 	sessionFixture(t, s)
 	tests := []struct {
 		name  string
@@ -88,7 +88,7 @@ func testSessionCount(t *testing.T, s store.Store) {
 	}
 }
 
-func testSessionDelete(t *testing.T, s store.Store) {
+func testSessionDelete(t *testing.T, s Single) {
 	ctx := t.Context()
 	sessionFixture(t, s)
 	exists := func(h string) bool {
@@ -125,7 +125,7 @@ func testSessionDelete(t *testing.T, s store.Store) {
 	}
 }
 
-func testSessionDeleteExpired(t *testing.T, s store.Store) {
+func testSessionDeleteExpired(t *testing.T, s Single) {
 	ctx := t.Context()
 	sessionFixture(t, s)
 	n, err := s.DeleteExpiredSessions(ctx, t0-1)

@@ -18,7 +18,7 @@ import (
 // subTest is one conformance test, run on a fresh store.
 type subTest struct {
 	name string
-	run  func(t *testing.T, s store.Store)
+	run  func(t *testing.T, s Single)
 }
 
 // RunTests runs the conformance suite. newStore must return a new, empty
@@ -26,18 +26,12 @@ type subTest struct {
 // Subtests run in parallel, each on its own store.
 func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 	groups := [][]subTest{miscTests, userTests, userListTests, groupTests,
-		groupListTests, roleTests, keyTests, sessionTests, auditTests, concurrencyTests}
+		groupListTests, roleTests, keyTests, sessionTests, auditTests, concurrencyTests, txTests}
 	for _, tests := range groups {
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
-				s := newStore(t)
-				t.Cleanup(func() {
-					if err := s.Close(); err != nil {
-						t.Errorf("Close: %v", err)
-					}
-				})
-				tc.run(t, s)
+				tc.run(t, Single{newStore: newStore}.fresh(t))
 			})
 		}
 	}

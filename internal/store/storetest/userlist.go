@@ -13,7 +13,7 @@ var userListTests = []subTest{
 
 // userListFixture creates users whose creation order differs from their
 // sid order, and returns nothing: cases name users by number.
-func userListFixture(t *testing.T, s store.Store) {
+func userListFixture(t *testing.T, s Single) {
 	createRoles(t, s, "admin", "viewer", "audit")
 	mk := func(n int, domain, name, email, tenant string, created int64, roles ...string) store.User {
 		u := newUser(sid(n), domain, name, roles...)
@@ -29,6 +29,14 @@ func userListFixture(t *testing.T, s store.Store) {
 		mk(6, "LOCAL", `back\slash`, "", "", t2, "audit"),
 		mk(7, "AD", "robert", "BOB@example.com", "t2", t0),
 	)
+	// Directory groups recorded at the AD users' last log-ins.
+	for sid, groups := range map[string][]string{sid(3): {"G-ops", "G-all"}, sid(7): {"G-all"}} {
+		_, err := s.UpdateUser(t.Context(), sid, func(u store.User) (store.User, error) {
+			u.DirectoryGroups = groups
+			return u, nil
+		})
+		must(t, err)
+	}
 }
 
 func sids(ns ...int) []string {
@@ -39,7 +47,7 @@ func sids(ns ...int) []string {
 	return out
 }
 
-func testUserListFilters(t *testing.T, s store.Store) {
+func testUserListFilters(t *testing.T, s Single) {
 	userListFixture(t, s)
 	tests := []struct {
 		name string
@@ -77,6 +85,10 @@ func testUserListFilters(t *testing.T, s store.Store) {
 		{"roles OR", store.UserFilter{Roles: []string{"viewer", "audit"}}, sids(2, 3, 6)},
 		{"unknown role", store.UserFilter{Roles: []string{"ghost"}}, nil},
 		{"tenant", store.UserFilter{TenantIDs: []string{"t1"}}, sids(3, 1)},
+		{"directory group", store.UserFilter{InDirectoryGroups: []string{"G-ops"}}, sids(3)},
+		{"directory groups OR", store.UserFilter{InDirectoryGroups: []string{"G-x", "G-all"}}, sids(7, 3)},
+		{"directory group and domain", store.UserFilter{Domain: "AD", InDirectoryGroups: []string{"G-all"}, Usernames: []string{"robert"}}, sids(7)},
+		{"no such directory group", store.UserFilter{InDirectoryGroups: []string{"G-none"}}, nil},
 		{"tenants OR", store.UserFilter{TenantIDs: []string{"t2", "t1"}}, sids(2, 7, 3, 1)},
 		{"domain AND role", store.UserFilter{Domain: "LOCAL", Roles: []string{"admin"}}, sids(1)},
 		{"domain AND name", store.UserFilter{Domain: "AD", Usernames: []string{"bob"}}, sids(3)},

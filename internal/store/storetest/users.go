@@ -24,7 +24,7 @@ var userTests = []subTest{
 	{"UserGroups", testUserGroups},
 }
 
-func testUserCreateGet(t *testing.T, s store.Store) {
+func testUserCreateGet(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin", "viewer")
 	want := fullUser(sid(1), "Alice", "viewer", "admin")
@@ -54,7 +54,7 @@ func testUserCreateGet(t *testing.T, s store.Store) {
 	checkUser(t, "ListUsers", list[0], want)
 }
 
-func testUserCreateDuplicate(t *testing.T, s store.Store) {
+func testUserCreateDuplicate(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	tests := []struct {
@@ -83,7 +83,7 @@ func testUserCreateDuplicate(t *testing.T, s store.Store) {
 	createUsers(t, s, newUser(sid(4), "AD", "bob"))
 }
 
-func testUserCreateInvalidRole(t *testing.T, s store.Store) {
+func testUserCreateInvalidRole(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin")
 	err := s.CreateUsers(ctx, []store.User{newUser(sid(1), "LOCAL", "bob", "admin", "nosuchrole")})
@@ -96,7 +96,7 @@ func testUserCreateInvalidRole(t *testing.T, s store.Store) {
 	}
 }
 
-func testUserCreateAtomic(t *testing.T, s store.Store) {
+func testUserCreateAtomic(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin")
 	createUsers(t, s, newUser(sid(9), "LOCAL", "taken"))
@@ -118,7 +118,7 @@ func testUserCreateAtomic(t *testing.T, s store.Store) {
 	must(t, s.DeleteRole(ctx, "admin"))
 }
 
-func testUserNotFound(t *testing.T, s store.Store) {
+func testUserNotFound(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	_, err := s.GetUser(ctx, sid(2))
@@ -129,7 +129,7 @@ func testUserNotFound(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound, "bob")
 }
 
-func testUserUpdate(t *testing.T, s store.Store) {
+func testUserUpdate(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "a", "b", "c")
 	orig := fullUser(sid(1), "bob", "a", "b")
@@ -176,7 +176,7 @@ func testUserUpdate(t *testing.T, s store.Store) {
 	must(t, s.DeleteRole(ctx, "b"))
 }
 
-func testUserUpdateErrors(t *testing.T, s store.Store) {
+func testUserUpdateErrors(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob", "admin"), newUser(sid(2), "LOCAL", "carol"))
@@ -218,7 +218,7 @@ func testUserUpdateErrors(t *testing.T, s store.Store) {
 	}
 }
 
-func testUserUpdateKeepsSID(t *testing.T, s store.Store) {
+func testUserUpdateKeepsSID(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	got, err := s.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
@@ -238,7 +238,7 @@ func testUserUpdateKeepsSID(t *testing.T, s store.Store) {
 	}
 }
 
-func testUserDelete(t *testing.T, s store.Store) {
+func testUserDelete(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "a"), newUser(sid(2), "LOCAL", "b"),
 		newUser(sid(3), "LOCAL", "c"))
@@ -252,7 +252,7 @@ func testUserDelete(t *testing.T, s store.Store) {
 	createUsers(t, s, newUser(sid(4), "LOCAL", "A"))
 }
 
-func testUserDeleteAtomic(t *testing.T, s store.Store) {
+func testUserDeleteAtomic(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "a"), newUser(sid(2), "LOCAL", "b"))
 	err := s.DeleteUsers(ctx, []string{sid(1), sid(7), sid(2), sid(8)})
@@ -262,7 +262,7 @@ func testUserDeleteAtomic(t *testing.T, s store.Store) {
 	checkList(t, "users after failed delete", sidsOf(all), []string{sid(1), sid(2)})
 }
 
-func testUserDeleteCascades(t *testing.T, s store.Store) {
+func testUserDeleteCascades(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "admin")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob", "admin"), newUser(sid(2), "LOCAL", "carol"))
@@ -295,7 +295,7 @@ func testUserDeleteCascades(t *testing.T, s store.Store) {
 	must(t, s.DeleteRole(ctx, "admin"))
 }
 
-func testUserEmptySlices(t *testing.T, s store.Store) {
+func testUserEmptySlices(t *testing.T, s Single) {
 	ctx := t.Context()
 	u := store.User{SID: sid(1), Domain: "LOCAL", Username: "bare"}
 	createUsers(t, s, u)
@@ -320,7 +320,7 @@ func testUserEmptySlices(t *testing.T, s store.Store) {
 	checkNonNil(t, "UpdateUser", got, fields...)
 }
 
-func testUserRoleOrder(t *testing.T, s store.Store) {
+func testUserRoleOrder(t *testing.T, s Single) {
 	ctx := t.Context()
 	createRoles(t, s, "a", "b", "c", "d")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob", "c", "a", "d", "b"))
@@ -338,7 +338,7 @@ func testUserRoleOrder(t *testing.T, s store.Store) {
 	checkList(t, "roles listed", list[0].Roles, []string{"d", "b", "c"})
 }
 
-func testUserGroups(t *testing.T, s store.Store) {
+func testUserGroups(t *testing.T, s Single) {
 	ctx := t.Context()
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"), newUser(sid(2), "LOCAL", "carol"))
 	createGroups(t, s,

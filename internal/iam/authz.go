@@ -1,0 +1,274 @@
+package iam
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Who may do what to whom is decided here, and only here: every operation
+// of the service asks decide before it writes or returns anything. The
+// rules, in order:
+//
+//  1. Privilege: the act needs the privileges of its rule, except on
+//     oneself where the rule allows it.
+//  2. Reach: an act on another principal (removals included: delete,
+//     end sessions, lock, take roles or members away) needs every
+//     privilege the target holds, special ones aside, and so for every
+//     principal the act affects (a group's members).
+//  3. Grant (checkGrant): roles and privileges handed out must be the
+//     caller's own.
+//  4. Invariants, checked after the write in the same transaction
+//     (keepAdmins): the built-in admin is never deleted; someone always
+//     holds every privilege.
+//
+// Targets are loaded inside the transaction of the write, so that the
+// decision and the write see the same rows.
+
+// Act is what an operation does to its target.
+type Act int
+
+// Acts. An operation may need several: PUT /v2/users/{sid} with roles and
+// a password is ActChangeRoles and ActSetPassword.
+const (
+	ActRead               Act = iota + 1
+	ActCreate                 // a new user, group or role
+	ActChangeProfile          // description, e-mail
+	ActChangeRoles            // a user's or group's roles, a role's privileges
+	ActChangeMembers          // a group's members
+	ActChangeRestrictions     // locked, restricted, effective and expiry times
+	ActChangeSources          // source and view assignments
+	ActSetPassword            // set a user's password
+	ActDelete                 // delete a user, group or role
+	ActEndSessions            // end a user's sessions
+	ActReadCredentials        // list a user's API keys and sessions
+	ActReadAllCredentials     // list every user's API keys
+	ActMintCredential         // make, rotate, reactivate or extend an API key
+	ActRevokeCredential       // delete, deactivate or shorten an API key
+	ActRegenerateS3Key        // a new S3 secret
+)
+
+var actVerbs = map[Act]string{
+	ActRead: "read", ActCreate: "create", ActChangeProfile: "change",
+	ActChangeRoles: "change the roles of", ActChangeMembers: "change the members of",
+	ActChangeRestrictions: "lock, unlock, restrict or re-date", ActChangeSources: "change the sources of",
+	ActSetPassword: "set the password of", ActDelete: "delete", ActEndSessions: "end the sessions of",
+	ActReadCredentials: "read the credentials of", ActReadAllCredentials: "read every user's credentials",
+	ActMintCredential: "make or extend credentials of",
+	ActRevokeCredential: "revoke credentials of", ActRegenerateS3Key: "regenerate the S3 key of",
+}
+
+// TargetKind is the kind of record an act is on.
+type TargetKind int
+
+// Target kinds.
+const (
+	KindUser TargetKind = iota + 1
+	KindGroup
+	KindRole
+	KindAudit
+)
+
+var kindNames = map[TargetKind]string{KindUser: "user", KindGroup: "group", KindRole: "role", KindAudit: "audit trail"}
+
+// Target is what an act is on, with what the rules need to know of it.
+type Target struct {
+	Kind TargetKind
+	// ID is a sid or a role name; "" for a kind as a whole (a list, a
+	// create, or every user's sessions).
+	ID   string
+	Name string // e.g. `LOCAL\bob`, a role's name
+	// Privileges are the target's effective privileges: for a user, its
+	// own roles' and its groups'; for a group or role, those it grants.
+	Privileges []string
+	// Affected are the other principals the act changes: the members of
+	// a group whose roles change, the members added or removed.
+	Affected []Target
+	// BuiltinAdmin marks the admin made at first start.
+	BuiltinAdmin bool
+}
+
+// String names t in messages, e.g. `user LOCAL\bob`.
+func (t Target) String() string { return kindNames[t.Kind] + " " + t.Name }
+
+// selfRule says how a rule treats an act on oneself.
+type selfRule int
+
+const (
+	selfAsOthers selfRule = iota // the same privileges; reach holds trivially
+	selfFree                     // no privilege needed
+	selfRefused                  // never on oneself
+)
+
+// rule is what one act on one kind of target needs.
+type rule struct {
+	privs []string // all of them
+	anyOf bool     // one of privs is enough
+	self  selfRule
+	// selfPrivs replace privs on oneself, when set.
+	selfPrivs []string
+	// evenDue: allowed on oneself while one's password must be changed.
+	evenDue bool
+	reach   bool // the target (and Affected) must be within reach
+}
+
+type kindAct struct {
+	kind TargetKind
+	act  Act
+}
+
+var (
+	view   = []string{PrivPrincipalView}
+	modify = []string{PrivPrincipalModify}
+)
+
+// rules is the privilege catalog's side of every act; docs/privileges.md
+// describes it.
+var rules = map[kindAct]rule{
+	{KindUser, ActRead}:               {privs: view, self: selfFree, evenDue: true},
+	{KindUser, ActCreate}:             {privs: modify},
+	{KindUser, ActChangeProfile}:      {privs: modify, self: selfFree, evenDue: true, reach: true},
+	{KindUser, ActChangeRoles}:        {privs: modify, reach: true},
+	{KindUser, ActChangeRestrictions}: {privs: modify, self: selfRefused, reach: true},
+	{KindUser, ActChangeSources}:      {privs: modify, self: selfRefused, reach: true},
+	{KindUser, ActSetPassword}:        {privs: modify, self: selfFree, evenDue: true, reach: true},
+	{KindUser, ActDelete}:             {privs: modify, self: selfRefused, reach: true},
+	{KindUser, ActEndSessions}:        {privs: modify, self: selfFree, evenDue: true, reach: true},
+	{KindUser, ActReadCredentials}:    {privs: view, self: selfFree, evenDue: true},
+	{KindUser, ActReadAllCredentials}: {privs: modify},
+	{KindUser, ActMintCredential}:     {privs: modify, self: selfFree, reach: true},
+	{KindUser, ActRevokeCredential}:   {privs: modify, self: selfFree, evenDue: true, reach: true},
+	{KindUser, ActRegenerateS3Key}: {privs: []string{PrivS3KeyModify, PrivPrincipalModify},
+		selfPrivs: []string{PrivS3KeyModify}, reach: true},
+
+	{KindGroup, ActRead}:               {privs: view},
+	{KindGroup, ActCreate}:             {privs: modify},
+	{KindGroup, ActChangeProfile}:      {privs: modify, reach: true},
+	{KindGroup, ActChangeRoles}:        {privs: modify, reach: true},
+	{KindGroup, ActChangeMembers}:      {privs: modify, reach: true},
+	{KindGroup, ActChangeRestrictions}: {privs: modify, reach: true},
+	{KindGroup, ActChangeSources}:      {privs: modify, reach: true},
+	{KindGroup, ActDelete}:             {privs: modify, reach: true},
+
+	{KindRole, ActRead}:          {privs: []string{PrivPrincipalView, PrivRoleView}, anyOf: true},
+	{KindRole, ActCreate}:        {privs: []string{PrivRoleModify}},
+	{KindRole, ActChangeProfile}: {privs: []string{PrivRoleModify}, reach: true},
+	{KindRole, ActChangeRoles}:   {privs: []string{PrivRoleModify}, reach: true},
+	{KindRole, ActDelete}:        {privs: []string{PrivRoleModify}, reach: true},
+
+	{KindAudit, ActRead}: {privs: []string{PrivAuditLogView}},
+}
+
+// decide returns nil when p may do act to t, or a KindForbidden error
+// that says why not.
+func (s *Service) decide(p *Principal, act Act, t Target) error {
+	r, ok := rules[kindAct{t.Kind, act}]
+	if !ok {
+		return fmt.Errorf("authorization: no rule for %s on a %s", actVerbs[act], kindNames[t.Kind])
+	}
+	self := t.Kind == KindUser && t.ID != "" && p.isSelf(t.ID)
+	if self {
+		switch {
+		case r.self == selfRefused:
+			return forbidden("you cannot %s yourself; another administrator must", actVerbs[act])
+		case !r.evenDue:
+			if err := p.passwordChangeDue(); err != nil {
+				return err
+			}
+		}
+		if r.self == selfFree {
+			return nil
+		}
+	} else if err := p.passwordChangeDue(); err != nil {
+		return err
+	}
+	privs := r.privs
+	if self && r.selfPrivs != nil {
+		privs = r.selfPrivs
+	}
+	if err := s.needPrivileges(p, privs, r.anyOf); err != nil {
+		return err
+	}
+	if act == ActDelete && t.BuiltinAdmin {
+		return forbidden("%s is the built-in administrator, which cannot be deleted", t)
+	}
+	if !r.reach {
+		return nil
+	}
+	if t.ID == "" && act == ActEndSessions {
+		// Every user's sessions: only who reaches everyone.
+		if !s.holdsAll(p) {
+			return forbidden("ending every user's sessions needs every privilege (you could end those of users who hold more than you); end them user by user")
+		}
+		return nil
+	}
+	for _, x := range append([]Target{t}, t.Affected...) {
+		if x.Kind == KindUser && p.isSelf(x.ID) {
+			continue
+		}
+		if priv, ok := s.lacking(p, x.Privileges); ok {
+			return forbidden("%s holds privilege %q, which you do not; you cannot %s it", x, priv, actVerbs[act])
+		}
+	}
+	return nil
+}
+
+// needPrivileges fails unless p holds all of privs (one of them, with
+// anyOf).
+func (s *Service) needPrivileges(p *Principal, privs []string, anyOf bool) error {
+	if anyOf {
+		if slices.ContainsFunc(privs, p.Has) {
+			return nil
+		}
+		labels := make([]string, len(privs))
+		for i, priv := range privs {
+			labels[i] = fmt.Sprintf("%q (%s)", priv, s.privByName[priv].Label)
+		}
+		return forbidden("this operation needs one of the privileges %s", strings.Join(labels, " or "))
+	}
+	for _, priv := range privs {
+		if !p.Has(priv) {
+			return forbidden("this operation needs the %q privilege (%s)", priv, s.privByName[priv].Label)
+		}
+	}
+	return nil
+}
+
+// lacking returns the first of privs, special ones aside, that p does not
+// hold. Special privileges are not part of Admin, and Admin assigns them.
+func (s *Service) lacking(p *Principal, privs []string) (string, bool) {
+	for _, priv := range privs {
+		if !p.Has(priv) && !s.privByName[priv].IsSpecial {
+			return priv, true
+		}
+	}
+	return "", false
+}
+
+// holdsAll reports whether p holds every privilege, special ones aside:
+// whom nothing is out of reach of. COHESITY_ADMIN grants that, and so may
+// a custom role.
+func (s *Service) holdsAll(p *Principal) bool {
+	_, missing := s.lacking(p, s.allPrivileges)
+	return !missing
+}
+
+// checkGrant refuses privileges the caller would hand out without holding
+// them, special ones aside: nobody grants more than it has.
+func (s *Service) checkGrant(p *Principal, privs []string) error {
+	if priv, ok := s.lacking(p, privs); ok {
+		return forbidden("you cannot grant privilege %q, which you do not hold", priv)
+	}
+	return nil
+}
+
+// checkNoRaise refuses a change that would give the caller privileges it
+// does not hold now, special ones included: nobody raises their own.
+func checkNoRaise(p *Principal, privs []string) error {
+	for _, priv := range privs {
+		if !p.Has(priv) {
+			return forbidden("you cannot give yourself privilege %q", priv)
+		}
+	}
+	return nil
+}

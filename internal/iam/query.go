@@ -1,0 +1,62 @@
+package iam
+
+import "github.com/clusteriam/clusteriam/internal/store"
+
+// The service's queries and views: what its callers ask for and get back,
+// in its own terms, so that no caller builds a store filter or computes
+// a derived field with a clock of its own.
+
+// UserQuery selects users. Empty fields do not filter; lists OR within
+// themselves, fields AND together.
+type UserQuery struct {
+	Domain    string
+	SIDs      []string
+	Usernames []string
+	// MatchPartialNames makes Usernames substrings of the names.
+	MatchPartialNames bool
+	Emails            []string
+	Roles             []string
+	TenantIDs         []string
+}
+
+func (q UserQuery) filter() store.UserFilter {
+	return store.UserFilter{Domain: q.Domain, SIDs: q.SIDs, Usernames: q.Usernames,
+		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles, TenantIDs: q.TenantIDs}
+}
+
+// GroupQuery selects groups, as UserQuery does users.
+type GroupQuery struct {
+	Domain            string
+	SIDs              []string
+	Names             []string
+	MatchPartialNames bool
+	Roles             []string
+	TenantIDs         []string
+}
+
+func (q GroupQuery) filter() store.GroupFilter {
+	return store.GroupFilter{Domain: q.Domain, SIDs: q.SIDs, Names: q.Names,
+		MatchPartialNames: q.MatchPartialNames, Roles: q.Roles, TenantIDs: q.TenantIDs}
+}
+
+// KeyQuery selects API keys. IsExpired is judged by the service's clock.
+type KeyQuery struct {
+	IDs, OwnerSIDs      []string
+	IsActive, IsExpired *bool
+}
+
+// APIKey is an API key as the service shows it: the record, and whether it
+// has expired by the service's clock.
+type APIKey struct {
+	store.APIKey
+	IsExpired bool
+}
+
+// view shows keys as they stand at now.
+func viewKeys(keys []store.APIKey, now int64) []APIKey {
+	out := make([]APIKey, len(keys))
+	for i, k := range keys {
+		out[i] = APIKey{APIKey: k, IsExpired: expired(k.ExpiryTimeMsecs, now)}
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// DeleteSessions revokes the sessions of user sid, or of every user when
+// sid is empty (except the caller's own session). A caller may always end
+// its own sessions; others' take Manage Users and reach, and everyone's
+// takes every privilege.
+func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) error {
+	return s.write(ctx, p, "delete_session", func(t *txn) error {
+		target := Target{Kind: KindUser}
+		what := "every session but the caller's"
+		var keep []byte
+		if sid == "" {
+			// The caller ends everyone's sessions but keeps working.
+			keep = p.SessionHash
+		} else {
+			u, err := t.GetUser(ctx, sid)
+			if err != nil {
+				return err
+			}
+			if target, err = s.userTarget(ctx, t, u); err != nil {
+				return err
+			}
+			what = "every session of the user"
+		}
+		if err := s.decide(p, ActEndSessions, target); err != nil {
+			return err
+		}
+		t.audit(ctx, "delete_session", sid, target.Name, what)
+		_, err := t.DeleteSessions(ctx, sid, keep)
+		return err
+	})
+}
+
+// RevokeCredentials ends every credential of user sid in one act: its
+// sessions and access tokens are deleted and its API keys deactivated
+// (an administrator, or the user, may reactivate a key later). The
+// password and the S3 secret stay; change them apart.
+func (s *Service) RevokeCredentials(ctx context.Context, p *Principal, sid string) error {
+	return s.write(ctx, p, "revoke_credentials", func(t *txn) error {
+		u, err := t.GetUser(ctx, sid)
+		if err != nil {
+			return err
+		}
+		target, err := s.userTarget(ctx, t, u)
+		if err != nil {
+			return err
+		}
+		for _, act := range []Act{ActEndSessions, ActRevokeCredential} {
+			if err := s.decide(p, act, target); err != nil {
+				return err
+			}
+		}
+		keys, err := t.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: []string{sid}})
+		if err != nil {
+			return err
+		}
+		var keep []byte
+		if p.isSelf(sid) {
+			keep = p.SessionHash // the caller keeps working, as on a password change
+		}
+		n, err := t.DeleteSessions(ctx, sid, keep)
+		if err != nil {
+			return err
+		}
+		active := 0
+		for _, k := range keys {
+			if !k.IsActive {
+				continue
+			}
+			active++
+			if _, err := t.UpdateAPIKey(ctx, k.ID, func(k store.APIKey) (store.APIKey, error) {
+				k.IsActive = false
+				return k, nil
+			}); err != nil {
+				return err
+			}
+		}
+		t.audit(ctx, "revoke_credentials", sid, target.Name,
+			fmt.Sprintf("%d sessions ended, %d API keys deactivated", n, active))
+		return nil
+	})
+}
+
+// SessionCounts returns the live sessions per user, for sids or for all.
+func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string) ([]store.SessionCount, error) {
+	target := Target{Kind: KindUser}
+	if len(sids) == 1 {
+		target.ID = sids[0]
+	}
+	if err := s.decide(p, ActReadCredentials, target); err != nil {
+		return nil, err
+	}
+	return s.store.CountSessions(ctx, sids, s.nowMsecs())
+}
+
+// Purge deletes the sessions past their lifetime and the audit entries
+// past their retention.
+func (s *Service) Purge(ctx context.Context) error {
+	if _, err := s.store.DeleteExpiredSessions(ctx, s.nowMsecs()); err != nil {
+		return fmt.Errorf("purge expired sessions: %w", err)
+	}
+	if s.auditRetention > 0 {
+		if _, err := s.store.DeleteAuditBefore(ctx, s.now().Add(-s.auditRetention).UnixMicro()); err != nil {
+			return fmt.Errorf("purge old audit entries: %w", err)
+		}
+	}
+	return nil
+}
