@@ -36,6 +36,7 @@ type serveConfig struct {
 	directories           string
 	lockout               iam.LockoutPolicy
 	auditRetention        time.Duration
+	maxAPIKeysPerUser     int
 	minPasswordLength     int
 	breachedPasswords     string
 	failedLoginsPerMinute int
@@ -68,6 +69,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.minPasswordLength, "min-password-length", iam.DefaultMinPasswordLength, "fewest characters a new password may have (8 to 128; ASVS asks 12)")
 	fs.StringVar(&c.breachedPasswords, "breached-passwords", "", "file of breached or common passwords, one per line, that no new password may be")
 	fs.DurationVar(&c.auditRetention, "audit-retention", 365*24*time.Hour, "how long audit entries are kept (negative: for ever)")
+	fs.IntVar(&c.maxAPIKeysPerUser, "max-api-keys-per-user", iam.DefaultMaxAPIKeysPerUser, "most API keys one user may hold")
 	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
@@ -179,7 +181,7 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 	}
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0)).WithPepper(pepper)
 	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout,
-		AuditRetention: cfg.auditRetention, MinPasswordLength: cfg.minPasswordLength}
+		AuditRetention: cfg.auditRetention, MinPasswordLength: cfg.minPasswordLength, MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser}
 	if cfg.breachedPasswords != "" {
 		if icfg.BreachedPasswords, err = auth.LoadPasswordList(cfg.breachedPasswords); err != nil {
 			return nil, err

@@ -167,6 +167,9 @@ func (s *Service) configure(cfg Config) error {
 	s.auditRetention = cfg.AuditRetention
 	s.breached = cfg.BreachedPasswords
 	s.maxKeys = cmp.Or(cfg.MaxAPIKeysPerUser, DefaultMaxAPIKeysPerUser)
+	if s.maxKeys < 1 {
+		return fmt.Errorf("the most API keys one user may hold must be at least 1, not %d", s.maxKeys)
+	}
 	s.minPasswordLen = cmp.Or(cfg.MinPasswordLength, DefaultMinPasswordLength)
 	if s.minPasswordLen < lowestMinPasswordLength || s.minPasswordLen > maxPasswordChars {
 		return fmt.Errorf("the shortest password may be %d to %d characters, not %d",
