@@ -7,8 +7,16 @@ import (
 	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
 	"golang.org/x/text/secure/precis"
+	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/width"
 )
+
+// KeyVersion identifies what Key and Skeleton compute, which changes with
+// the Unicode version of x/text's tables: a store keeps it beside the keys
+// and skeletons it computed, and computes them again when it changes.
+const KeyVersion = "key: PRECIS UsernameCaseMapped, Unicode " + precis.UnicodeVersion +
+	"; skeleton: UTS #39 confusables 13.0.0, NFD " + norm.Version +
+	", lower case " + cases.UnicodeVersion + ", width " + width.UnicodeVersion + "; rev 1"
 
 // Key is the comparison key of a name: two names are one user (group,
 // role) exactly when their keys are equal. It is the name under the PRECIS

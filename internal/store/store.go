@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/clusteriam/clusteriam/internal/names"
 )
 
 // Sentinel errors. Backends wrap them with detail (which name, which sid);
@@ -31,8 +33,10 @@ var (
 )
 
 // Fold is the case folding used for case-insensitive uniqueness of names.
-// Backends store Fold(name) beside the name and index that.
-func Fold(s string) string { return strings.ToLower(s) }
+// Backends store Fold(name) beside the name and index that. It is the
+// comparison key of package names: PRECIS UsernameCaseMapped, or
+// strings.ToLower for what that profile refuses.
+func Fold(s string) string { return names.Key(s) }
 
 // User is a cluster user, LOCAL or added from a directory domain.
 type User struct {

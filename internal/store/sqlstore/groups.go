@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -13,19 +14,19 @@ const groupCols = `sid, domain, name, description, restricted, tenant_ids,
 const (
 	insertGroupSQL = `INSERT INTO groups (sid, domain, domain_key, name, name_key,
 		description, restricted, tenant_ids, source_ids, view_ids, created_msecs,
-		updated_msecs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		updated_msecs, name_skeleton) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`
 	updateGroupSQL = `UPDATE groups SET domain = ?, domain_key = ?, name = ?,
 		name_key = ?, description = ?, restricted = ?, tenant_ids = ?,
-		source_ids = ?, view_ids = ?, created_msecs = ?, updated_msecs = ?
-		WHERE sid = ?`
+		source_ids = ?, view_ids = ?, created_msecs = ?, updated_msecs = ?,
+		name_skeleton = ? WHERE sid = ?`
 )
 
 // groupArgs are g's values for the columns after sid in insertGroupSQL.
 func groupArgs(g *store.Group) []any {
 	return []any{g.Domain, store.Fold(g.Domain), g.Name, store.Fold(g.Name),
 		g.Description, g.Restricted, jsonList(g.TenantIDs), jsonList(g.SourceIDs),
-		jsonList(g.ViewIDs), g.CreatedMsecs, g.UpdatedMsecs}
+		jsonList(g.ViewIDs), g.CreatedMsecs, g.UpdatedMsecs, names.Skeleton(g.Name)}
 }
 
 func scanGroup(sc scanner) (store.Group, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -35,15 +36,15 @@ func scanRole(sc scanner) (store.Role, error) {
 // UpsertBuiltinRole creates or replaces a built-in role (IsUserCreated is
 // stored false). Replacing keeps the role's CreatedMsecs and its holders.
 func (s *Store) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
-	const query = `INSERT INTO roles (` + roleCols + `, name_key)
-		VALUES (?, ?, ?, ?, FALSE, ?, ?, ?, ?)
+	const query = `INSERT INTO roles (` + roleCols + `, name_key, name_skeleton)
+		VALUES (?, ?, ?, ?, FALSE, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET
 			label = excluded.label, description = excluded.description,
 			privileges = excluded.privileges, is_user_created = FALSE,
 			tenant_ids = excluded.tenant_ids, updated_msecs = excluded.updated_msecs`
 	upsert := func(q querier) error {
 		_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
-			jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
+			jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name), names.Skeleton(r.Name))
 		if q.d.IsUnique(err) {
 			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
 		}
@@ -61,10 +62,10 @@ func (s *Store) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
 
 // CreateRole inserts r. Role names are unique case-insensitively.
 func (s *Store) CreateRole(ctx context.Context, r store.Role) error {
-	const query = `INSERT INTO roles (` + roleCols + `, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	const query = `INSERT INTO roles (` + roleCols + `, name_key, name_skeleton) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	return s.write(ctx, func(q querier) error {
 		_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
-			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
+			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name), names.Skeleton(r.Name))
 		if q.d.IsUnique(err) {
 			return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
 		}

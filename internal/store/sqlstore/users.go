@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -24,7 +25,7 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 	"force_pw_change", "s3_access_key_id", "s3_account_id", "s3_secret_enc",
 	"tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
 	"last_login_msecs", "directory_groups", "failed_logins", "failed_since_msecs",
-	"locked_until_msecs"}
+	"locked_until_msecs", "username_skeleton"}
 
 var (
 	updateUserSQL = `UPDATE users SET ` + strings.Join(userWriteCols, " = ?, ") +
@@ -40,7 +41,7 @@ func userArgs(u *store.User) []any {
 		u.S3AccessKeyID, u.S3AccountID, u.S3SecretEnc, u.TenantID,
 		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
 		u.LastLoginMsecs, jsonList(u.DirectoryGroups), u.FailedLogins, u.FailedSinceMsecs,
-		u.LockedUntilMsecs}
+		u.LockedUntilMsecs, names.Skeleton(u.Username)}
 }
 
 func scanUser(sc scanner) (store.User, error) {
