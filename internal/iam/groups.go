@@ -66,7 +66,7 @@ func (s *Service) buildGroups(ctx context.Context, p *Principal, in []NewGroup) 
 }
 
 func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGroup) (store.Group, error) {
-	if err := checkName("name", ng.Name); err != nil {
+	if err := s.checkPrincipalName(ctx, groupName, ng.Domain, ng.Name); err != nil {
 		return store.Group{}, err
 	}
 	domain, dir, err := s.checkDomain(ng.Domain)

@@ -68,7 +68,7 @@ func (s *Service) createRole(ctx context.Context, p *Principal, in RoleInput) (s
 	if err := s.require(p, PrivRoleModify); err != nil {
 		return store.Role{}, err
 	}
-	if err := checkName("name", in.Name); err != nil {
+	if err := s.checkPrincipalName(ctx, roleName, LocalDomain, in.Name); err != nil {
 		return store.Role{}, err
 	}
 	if s.builtins[in.Name] {

@@ -111,7 +111,7 @@ func entryErr(list string, i int, name string, err error) error {
 }
 
 func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, error) {
-	if err := checkName("username", nu.Username); err != nil {
+	if err := s.checkPrincipalName(ctx, userName, nu.Domain, nu.Username); err != nil {
 		return store.User{}, err
 	}
 	domain, dir, err := s.checkDomain(nu.Domain)

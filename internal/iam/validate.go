@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -42,6 +43,51 @@ func checkName(what, name string) error {
 		return invalid("%s %q has leading or trailing spaces", what, name)
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return invalid("%s %q contains control characters", what, name)
+	}
+	return nil
+}
+
+// The kinds of names checkPrincipalName checks.
+const (
+	userName  = names.User
+	groupName = names.Group
+	roleName  = names.Role
+)
+
+// checkPrincipalName validates the name of a new user, group or role:
+// checkName's checks, and for a LOCAL name (a role's always is) the rule
+// of package names and no look-alike among the names of its kind
+// (docs/names.md). Names of directory domains are the directory's.
+func (s *Service) checkPrincipalName(ctx context.Context, kind names.Kind, domain, name string) error {
+	what := "name"
+	if kind == names.User {
+		what = "username"
+	}
+	if err := checkName(what, name); err != nil {
+		return err
+	}
+	if !strings.EqualFold(domain, LocalDomain) {
+		return nil
+	}
+	if err := names.Check(kind, name); err != nil {
+		return invalid("%v", err)
+	}
+	// The lead moves this into the create's transaction. invalidatingStore
+	// passes every store.Store method on, but not this one.
+	st := s.store
+	if is, ok := st.(invalidatingStore); ok {
+		st = is.Store
+	}
+	l, ok := st.(store.Lookalikes)
+	if !ok {
+		return fmt.Errorf("look-alikes of %v %q: the store %T cannot find them", kind, name, st)
+	}
+	other, err := l.LookalikeName(ctx, kind, LocalDomain, name)
+	if err != nil {
+		return err
+	}
+	if other != "" {
+		return invalid("%s %+q looks like the existing %s %+q (their UTS #39 confusable skeletons are equal): choose a name that does not", kind, name, kind, other)
 	}
 	return nil
 }
