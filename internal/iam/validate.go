@@ -72,8 +72,9 @@ func (s *Service) checkPrincipalName(ctx context.Context, kind names.Kind, domai
 	if err := names.Check(kind, name); err != nil {
 		return invalid("%v", err)
 	}
-	// The lead moves this into the create's transaction. invalidatingStore
-	// passes every store.Store method on, but not this one.
+	// Outside the create's transaction for now, so two concurrent creates
+	// of look-alikes can both pass. invalidatingStore passes on every
+	// method of store.Store, and this one is not (yet) among them.
 	st := s.store
 	if is, ok := st.(invalidatingStore); ok {
 		st = is.Store
@@ -84,7 +85,7 @@ func (s *Service) checkPrincipalName(ctx context.Context, kind names.Kind, domai
 	}
 	other, err := l.LookalikeName(ctx, kind, LocalDomain, name)
 	if err != nil {
-		return err
+		return fmt.Errorf("look-alikes of %v %q: %w", kind, name, err)
 	}
 	if other != "" {
 		return invalid("%s %+q looks like the existing %s %+q (their UTS #39 confusable skeletons are equal): choose a name that does not", kind, name, kind, other)
