@@ -102,6 +102,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 
 func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, stderr io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	// What the packages log on their own (the store's re-key of names at
+	// its opening) goes to the same JSON lines.
+	slog.SetDefault(log)
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}

@@ -26,14 +26,14 @@ type authzRow struct {
 	open bool
 	// mutates: success changes what the row acts on; any other answer,
 	// and every answer of a row that does not mutate, must change nothing.
-	mutates     bool
+	mutates      bool
 	withSession  bool     // the user acted on (not the caller) holds a session
 	groupRoles   []string // of {group}
 	groupHasUser bool     // {group} has {user} as its member
-	role        string   // {role}, when not a fresh custom role
-	want        statuses
-	check       func(t *testing.T, fx fixture, r resp) // on success, if set
-	restore     func(m *matrix, t *testing.T)          // after success, if set
+	role         string   // {role}, when not a fresh custom role
+	want         statuses
+	check        func(t *testing.T, fx fixture, r resp) // on success, if set
+	restore      func(m *matrix, t *testing.T)          // after success, if set
 }
 
 // Whose user a row acts on.
@@ -65,9 +65,9 @@ type statuses map[string]int
 var (
 	principalViewers  = []string{pViewer, pOperator, pAdmin, pHelpdesk, pUserMgr} // hold PRINCIPAL_VIEW
 	principalManagers = []string{pAdmin, pHelpdesk, pUserMgr}                     // hold PRINCIPAL_MODIFY
-	roleManagers      = []string{pAdmin, pHelpdesk}                     // hold ROLE_MODIFY
-	s3KeyManagers     = []string{pOperator, pAdmin, pS3, pHelpdesk}     // hold S3_KEY_MODIFY
-	auditReaders      = []string{pViewer, pOperator, pAdmin}            // hold AUDIT_LOG_VIEW
+	roleManagers      = []string{pAdmin, pHelpdesk}                               // hold ROLE_MODIFY
+	s3KeyManagers     = []string{pOperator, pAdmin, pS3, pHelpdesk}               // hold S3_KEY_MODIFY
+	auditReaders      = []string{pViewer, pOperator, pAdmin}                      // hold AUDIT_LOG_VIEW
 )
 
 // only gives status to the callers named and 403 to the other callers.

@@ -52,7 +52,7 @@ var customRoles = map[string][]string{
 	"AuthzHelpdesk": {"PRINCIPAL_VIEW", "PRINCIPAL_MODIFY", "ROLE_MODIFY", "S3_KEY_MODIFY"},
 	// A user manager: Manage Users and nothing else beyond viewing them.
 	"AuthzUserManager": {"PRINCIPAL_VIEW", "PRINCIPAL_MODIFY"},
-	"AuthzOther":    {"PRINCIPAL_VIEW"}, // of the users acted on (onOther), so that they may log in
+	"AuthzOther":       {"PRINCIPAL_VIEW"}, // of the users acted on (onOther), so that they may log in
 }
 
 // principal is one caller of the matrix.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,16 +27,17 @@ const hostilePassword = "Hostile-Password-1"
 
 // metaNames are LOCAL users whose names hold SQL, LIKE and LDAP
 // metacharacters, so that a filter that takes them as patterns finds too
-// much.
+// much. The API refuses such names now (docs/names.md), so they are
+// given in the store, as names from before the rule, which keep working.
 var metaNames = []string{"o'neil", "50%off", "snake_case", "star*", "paren)(uid=*)", `back\slash`, "%admin%", "semi;colon"}
 
 func newHostile(t *testing.T) *hostile {
 	e := newEnv(t)
 	h := &hostile{env: e, ids: map[string]string{"{admin}": e.adminSID(), "{role}": url.PathEscape("role_%*")}}
-	e.want(e.do("POST", "/v2/roles", e.admin, map[string]any{"name": "role_%*", "privileges": []string{"PRINCIPAL_VIEW"}}), 201)
+	e.legacyRole("role_%*", "PRINCIPAL_VIEW")
 	var body []map[string]any
 	for i, n := range metaNames {
-		u := map[string]any{"username": n, "domain": "LOCAL", "roles": []string{"COHESITY_VIEWER"}, "localUserParams": map[string]any{"password": hostilePassword}}
+		u := map[string]any{"username": fmt.Sprintf("meta-%d", i), "domain": "LOCAL", "roles": []string{"COHESITY_VIEWER"}, "localUserParams": map[string]any{"password": hostilePassword}}
 		if i < 4 { // the others are no valid address
 			u["localUserParams"].(map[string]any)["email"] = n + "@example.com"
 		}
@@ -46,19 +48,25 @@ func newHostile(t *testing.T) *hostile {
 	}
 	var users usersList
 	e.want(e.do("POST", "/v2/users", e.admin, body), 201).decode(t, &users)
+	for i, n := range metaNames {
+		e.renameUser(users.Users[i].SID, n)
+	}
 	h.ids["{user}"] = e.createUser("hostile-target", hostilePassword, "COHESITY_VIEWER")
 	e.session("o'neil", hostilePassword)
 	e.session("star*", hostilePassword)
 	h.ids["{key}"], _ = e.createAPIKey(e.admin, h.ids["{user}"], "key' OR 1=1 --")
 	e.createAPIKey(e.admin, h.ids["{admin}"], "*)(uid=*)")
 	groups := []map[string]any{
-		{"name": "grp'one", "domain": "LOCAL", "roles": []string{"role_%*"}, "localGroupParams": map[string]any{"userSids": []string{users.Users[0].SID}}},
-		{"name": "grp%", "domain": "LOCAL", "tenantIds": []string{"tenant%_*"}},
+		{"name": "grp-1", "domain": "LOCAL", "roles": []string{"role_%*"}, "localGroupParams": map[string]any{"userSids": []string{users.Users[0].SID}}},
+		{"name": "grp-2", "domain": "LOCAL", "tenantIds": []string{"tenant%_*"}},
 		{"name": "grp_x", "domain": "LOCAL"},
-		{"name": "grp*)(cn=*)", "domain": "LOCAL"},
+		{"name": "grp-4", "domain": "LOCAL"},
 	}
 	var gl groupsJSON
 	e.want(e.do("POST", "/v2/groups", e.admin, groups), 201).decode(t, &gl)
+	for i, n := range map[int]string{0: "grp'one", 1: "grp%", 3: "grp*)(cn=*)"} {
+		e.renameGroup(gl.Groups[i].SID, n)
+	}
 	h.ids["{group}"] = gl.Groups[1].SID
 	e.want(e.do("PUT", "/v2/security-principals/"+h.ids["{user}"]+"/sources", e.admin, map[string]any{"sourceIds": []int{1, 2}}), 200)
 	return h
@@ -130,10 +138,11 @@ func (h *hostile) testCoverage(t *testing.T) {
 	}
 }
 
-// unicodeNames are names in other scripts, with combining marks, emoji
-// and letters whose case folds oddly: each works end to end.
-var unicodeNames = []string{"Zoë", "日本語ユーザー", "emoji😀user", "e\u0301clair", "Ωmega", "שלום", "straße", "İstanbul",
-	"한국어", "क्षत्रिय", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "👩‍💻dev"}
+// unicodeNames are names in other scripts, with combining marks and
+// letters whose case folds oddly: each works end to end. (Emoji, NFD,
+// mathematical letters and mixed scripts the rule refuses: TestNameRule.)
+var unicodeNames = []string{"Zoë", "日本語ユーザー", "éclair", "Ωμέγα", "שלום", "straße", "İstanbul",
+	"한국어", "क्षत्रिय", "ΣΊΣΥΦΟΣ", "ΐδα", "tanaka太郎"}
 
 // testUnicode: a unicode name is created, found by filter, shown back
 // byte for byte, and logs in.
@@ -178,10 +187,10 @@ func (h *hostile) testUnicode(t *testing.T) {
 		})
 	}
 	t.Run("surrogate pair escape", func(t *testing.T) {
-		body := `[{"username":"pair\ud83d\ude00","domain":"LOCAL","localUserParams":{"password":"` + hostilePassword + `"}}]`
+		body := `[{"username":"pair\ud840\udc00","domain":"LOCAL","localUserParams":{"password":"` + hostilePassword + `"}}]`
 		var created usersList
 		h.ok(t, h.send(t, "POST", "/v2/users", http.Header{"Content-Type": {"application/json"}}, []byte(body)), 201).decode(t, &created)
-		h.wantUsers(t, "/v2/users?usernames="+url.QueryEscape("pair😀"), created.Users[0].SID, "pair😀")
+		h.wantUsers(t, "/v2/users?usernames="+url.QueryEscape("pair\U00020000"), created.Users[0].SID, "pair\U00020000")
 	})
 }
 

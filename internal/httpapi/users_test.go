@@ -261,7 +261,7 @@ func TestUserFilters(t *testing.T) {
 	s1 := mk("Frank", "frank@example.com", "COHESITY_VIEWER")
 	s2 := mk("frances", "fran@example.com", "COHESITY_OPERATOR")
 	mk("gina", "gina@example.com")
-	mk("100%_x", "pct@example.com")
+	e.renameUser(mk("pct_x", "pct@example.com"), "100%_x") // a name from before the rule
 
 	cases := []struct {
 		query string

@@ -54,7 +54,7 @@ var actVerbs = map[Act]string{
 	ActChangeRestrictions: "lock, unlock, restrict or re-date", ActChangeSources: "change the sources of",
 	ActSetPassword: "set the password of", ActDelete: "delete", ActEndSessions: "end the sessions of",
 	ActReadCredentials: "read the credentials of", ActReadAllCredentials: "read every user's credentials",
-	ActMintCredential: "make or extend credentials of",
+	ActMintCredential:   "make or extend credentials of",
 	ActRevokeCredential: "revoke credentials of", ActRegenerateS3Key: "regenerate the S3 key of",
 }
 

@@ -50,6 +50,15 @@ func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup)
 	if err != nil {
 		return nil, s.refused(ctx, p, "create_group", err)
 	}
+	var local []string
+	for _, g := range groups {
+		if g.Domain == LocalDomain {
+			local = append(local, g.Name)
+		}
+	}
+	if err := checkBatchLookalikes(groupName, local); err != nil {
+		return nil, s.refused(ctx, p, "create_group", err)
+	}
 	err = s.write(ctx, p, "create_group", func(t *txn) error {
 		for i, g := range groups {
 			if err := s.mayCreateGroup(ctx, t, p, g); err != nil {
@@ -88,7 +97,7 @@ func (s *Service) buildGroups(ctx context.Context, in []NewGroup) ([]store.Group
 }
 
 func (s *Service) validateNewGroup(ctx context.Context, ng NewGroup) (store.Group, error) {
-	if err := checkName("name", ng.Name); err != nil {
+	if err := checkNameRule(groupName, ng.Domain, ng.Name); err != nil {
 		return store.Group{}, err
 	}
 	domain, dir, err := s.checkDomain(ng.Domain)
@@ -117,6 +126,9 @@ func (s *Service) validateNewGroup(ctx context.Context, ng NewGroup) (store.Grou
 // its members.
 func (s *Service) mayCreateGroup(ctx context.Context, r store.Reader, p *Principal, g store.Group) error {
 	if err := s.decide(p, ActCreate, Target{Kind: KindGroup}); err != nil {
+		return err
+	}
+	if err := checkLookalike(ctx, r, groupName, g.Domain, g.Name); err != nil {
 		return err
 	}
 	if err := s.checkRolesExist(ctx, r, g.Roles); err != nil {

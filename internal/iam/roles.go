@@ -62,7 +62,10 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (s
 		if err := s.decide(p, ActCreate, Target{Kind: KindRole}); err != nil {
 			return err
 		}
-		if err := checkName("name", in.Name); err != nil {
+		if err := checkNameRule(roleName, LocalDomain, in.Name); err != nil {
+			return err
+		}
+		if err := checkLookalike(ctx, t, roleName, LocalDomain, in.Name); err != nil {
 			return err
 		}
 		if s.builtins[in.Name] {

@@ -96,12 +96,22 @@ func (s *Service) mayCreateUsers(ctx context.Context, r store.Reader, p *Princip
 	for _, ro := range found {
 		known[ro.Name] = true
 	}
+	var local []string
 	for i, u := range users {
 		for _, name := range u.Roles {
 			if !known[name] {
 				return entryErr("users", i, u.Username, invalid("role %q does not exist", name))
 			}
 		}
+		if err := checkLookalike(ctx, r, userName, u.Domain, u.Username); err != nil {
+			return entryErr("users", i, u.Username, err)
+		}
+		if u.Domain == LocalDomain {
+			local = append(local, u.Username)
+		}
+	}
+	if err := checkBatchLookalikes(userName, local); err != nil {
+		return err
 	}
 	privs, err := s.privilegesOfRoles(ctx, r, roles)
 	if err != nil {
@@ -181,7 +191,7 @@ func entryErr(list string, i int, name string, err error) error {
 }
 
 func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, error) {
-	if err := checkName("username", nu.Username); err != nil {
+	if err := checkNameRule(userName, nu.Domain, nu.Username); err != nil {
 		return store.User{}, err
 	}
 	domain, dir, err := s.checkDomain(nu.Domain)

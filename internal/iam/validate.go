@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -42,6 +43,69 @@ func checkName(what, name string) error {
 		return invalid("%s %q has leading or trailing spaces", what, name)
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return invalid("%s %q contains control characters", what, name)
+	}
+	return nil
+}
+
+// The kinds of names checkNameRule checks.
+const (
+	userName  = names.User
+	groupName = names.Group
+	roleName  = names.Role
+)
+
+// checkNameRule validates the name of a new user, group or role:
+// checkName's checks and, for a LOCAL name (a role's always is), the rule
+// of package names (docs/names.md). Names of directory domains are the
+// directory's.
+func checkNameRule(kind names.Kind, domain, name string) error {
+	what := "name"
+	if kind == names.User {
+		what = "username"
+	}
+	if err := checkName(what, name); err != nil {
+		return err
+	}
+	if !strings.EqualFold(domain, LocalDomain) {
+		return nil
+	}
+	if err := names.Check(kind, name); err != nil {
+		return invalid("%v", err)
+	}
+	return nil
+}
+
+// checkLookalike refuses a new LOCAL name of kind that looks like another
+// name of its kind: their UTS #39 confusable skeletons are equal, their
+// keys not. Run it in the create's transaction, so that two look-alikes
+// created at once cannot both pass.
+func checkLookalike(ctx context.Context, r store.Reader, kind names.Kind, domain, name string) error {
+	if !strings.EqualFold(domain, LocalDomain) {
+		return nil
+	}
+	other, err := r.LookalikeName(ctx, kind, LocalDomain, name)
+	if err != nil {
+		return fmt.Errorf("look-alikes of %v %q: %w", kind, name, err)
+	}
+	if other != "" {
+		return lookalikeErr(kind, name, other)
+	}
+	return nil
+}
+
+func lookalikeErr(kind names.Kind, name, other string) error {
+	return invalid("%s %+q looks like the %s %+q (their UTS #39 confusable skeletons are equal): choose a name that does not", kind, name, kind, other)
+}
+
+// checkBatchLookalikes refuses two names of one request that look alike.
+func checkBatchLookalikes(kind names.Kind, entries []string) error {
+	seen := make(map[string]string, len(entries))
+	for _, name := range entries {
+		sk := names.Skeleton(name)
+		if other, ok := seen[sk]; ok && store.Fold(other) != store.Fold(name) {
+			return lookalikeErr(kind, name, other)
+		}
+		seen[sk] = name
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/clusteriam/clusteriam/internal/names"
 )
 
 // Sentinel errors. Backends wrap them with detail (which name, which sid);
@@ -31,8 +33,10 @@ var (
 )
 
 // Fold is the case folding used for case-insensitive uniqueness of names.
-// Backends store Fold(name) beside the name and index that.
-func Fold(s string) string { return strings.ToLower(s) }
+// Backends store Fold(name) beside the name and index that. It is the
+// comparison key of package names: PRECIS UsernameCaseMapped, or
+// strings.ToLower for what that profile refuses.
+func Fold(s string) string { return names.Key(s) }
 
 // User is a cluster user, LOCAL or added from a directory domain.
 type User struct {
@@ -235,6 +239,11 @@ type Reader interface {
 	// CountSessions counts sessions alive at nowMsecs, per user, for the
 	// users given (all when empty). Users without sessions are left out.
 	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
+
+	// LookalikeName returns the name of a user, group or role (as kind
+	// says) in domain (ignored for roles) whose skeleton (names.Skeleton)
+	// is name's but whose key (Fold) is not, or "" when there is none.
+	LookalikeName(ctx context.Context, kind names.Kind, domain, name string) (string, error)
 }
 
 // Tx is one write transaction, handed to the function given to

@@ -3,29 +3,36 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 const groupCols = `sid, domain, name, description, restricted, tenant_ids,
 	source_ids, view_ids, created_msecs, updated_msecs`
 
-const (
-	insertGroupSQL = `INSERT INTO groups (sid, domain, domain_key, name, name_key,
-		description, restricted, tenant_ids, source_ids, view_ids, created_msecs,
-		updated_msecs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`
-	updateGroupSQL = `UPDATE groups SET domain = ?, domain_key = ?, name = ?,
-		name_key = ?, description = ?, restricted = ?, tenant_ids = ?,
-		source_ids = ?, view_ids = ?, created_msecs = ?, updated_msecs = ?
-		WHERE sid = ?`
+// groupWriteCols are written in this order, from groupArgs; sid apart.
+var groupWriteCols = []string{"domain", "domain_key", "name", "name_key", "description",
+	"restricted", "tenant_ids", "source_ids", "view_ids", "created_msecs", "updated_msecs",
+	"name_skeleton"}
+
+// groupIdentity are the columns of a group's name, as userIdentity.
+var groupIdentity = map[string]bool{"domain": true, "domain_key": true, "name": true,
+	"name_key": true, "name_skeleton": true}
+
+var (
+	insertGroupSQL = `INSERT INTO groups (sid, ` + strings.Join(groupWriteCols, ", ") + `)
+		VALUES (?` + strings.Repeat(", ?", len(groupWriteCols)) + `) ON CONFLICT DO NOTHING`
+	updateGroupSQL, _               = updateSQL("groups", "sid", groupWriteCols, nil)
+	updateGroupKeepNameSQL, keepGrp = updateSQL("groups", "sid", groupWriteCols, groupIdentity)
 )
 
-// groupArgs are g's values for the columns after sid in insertGroupSQL.
+// groupArgs are g's values for groupWriteCols.
 func groupArgs(g *store.Group) []any {
 	return []any{g.Domain, store.Fold(g.Domain), g.Name, store.Fold(g.Name),
 		g.Description, g.Restricted, jsonList(g.TenantIDs), jsonList(g.SourceIDs),
-		jsonList(g.ViewIDs), g.CreatedMsecs, g.UpdatedMsecs}
+		jsonList(g.ViewIDs), g.CreatedMsecs, g.UpdatedMsecs, names.Skeleton(g.Name)}
 }
 
 func scanGroup(sc scanner) (store.Group, error) {
@@ -160,7 +167,7 @@ func getGroup(ctx context.Context, q querier, sid string) (store.Group, error) {
 func (t *tx) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (store.Group, error)) (store.Group, error) {
 	t.everyone()
 	get := func(q querier) (store.Group, error) { return getGroup(ctx, q, sid) }
-	return updateRow(ctx, t, "groups", "sid", sid, get, fn, func(q querier, g *store.Group) error {
+	return updateRow(ctx, t, "groups", "sid", sid, get, fn, func(q querier, cur store.Group, g *store.Group) error {
 		g.SID = sid
 		roles, err := existingRoles(ctx, q, g.Roles)
 		if err != nil {
@@ -173,7 +180,11 @@ func (t *tx) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (
 		if err := checkGroupRefs(fmt.Sprintf("group %q", sid), g, roles, users); err != nil {
 			return err
 		}
-		_, err = q.ExecContext(ctx, updateGroupSQL, append(groupArgs(g), g.SID)...)
+		query, args := updateGroupSQL, groupArgs(g)
+		if g.Name == cur.Name && g.Domain == cur.Domain {
+			query, args = updateGroupKeepNameSQL, keepGrp(args)
+		}
+		_, err = q.ExecContext(ctx, query, append(args, g.SID)...)
 		if q.d.IsUnique(err) {
 			return fmt.Errorf("%s: %w", groupName(g), store.ErrAlreadyExists)
 		}

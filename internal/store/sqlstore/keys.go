@@ -125,7 +125,7 @@ func (t *tx) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKey) 
 		}
 		return k, err
 	}
-	return updateRow(ctx, t, "api_keys", "id", id, get, fn, func(q querier, k *store.APIKey) error {
+	return updateRow(ctx, t, "api_keys", "id", id, get, fn, func(q querier, _ store.APIKey, k *store.APIKey) error {
 		k.ID = id
 		if err := checkKeyOwner(ctx, q, k); err != nil {
 			return err

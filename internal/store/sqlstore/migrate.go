@@ -68,8 +68,9 @@ func (d *Dialect) SchemaVersion() int64 {
 // one transaction per migration, and refuses (store.ErrSchemaTooNew) a
 // database migrated further. Processes migrating one database at once
 // apply each migration once: each transaction first takes the dialect's
-// MigrationLock, then reads the version. where names the database in
-// errors.
+// MigrationLock, then reads the version. Then the keys and skeletons of
+// names are brought up to this binary's (rekey). where names the database
+// in errors.
 func Migrate(ctx context.Context, db *sql.DB, d Dialect, where string) error {
 	d = d.complete()
 	ms, err := d.migrations()
@@ -82,7 +83,7 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, where string) error {
 			return err
 		}
 	}
-	return nil
+	return rekey(ctx, db, &d, where)
 }
 
 // applyMigration applies m in its own transaction unless the database has

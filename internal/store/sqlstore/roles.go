@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -38,15 +39,15 @@ func scanRole(sc scanner) (store.Role, error) {
 // before name when another process inserts the role at the same time;
 // the update then finds the row, or says the name is taken.
 func (t *tx) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
-	const insert = `INSERT INTO roles (` + roleCols + `, name_key)
-		VALUES (?, ?, ?, ?, FALSE, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	const insert = `INSERT INTO roles (` + roleCols + `, name_key, name_skeleton)
+		VALUES (?, ?, ?, ?, FALSE, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 	const update = `UPDATE roles SET label = ?, description = ?, privileges = ?,
 		is_user_created = FALSE, tenant_ids = ?, updated_msecs = ? WHERE name = ?`
 	q := t.q
 	t.everyone()
 	what := fmt.Sprintf("upsert role %q", r.Name)
 	n, err := execCount(ctx, q, insert, r.Name, r.Label, r.Description, jsonList(r.Privileges),
-		jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
+		jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name), names.Skeleton(r.Name))
 	if err != nil || n == 1 {
 		return q.d.mapErr(what, err)
 	}
@@ -63,11 +64,11 @@ func (t *tx) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
 
 // CreateRole inserts r. Role names are unique by their Fold keys.
 func (t *tx) CreateRole(ctx context.Context, r store.Role) error {
-	const query = `INSERT INTO roles (` + roleCols + `, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	const query = `INSERT INTO roles (` + roleCols + `, name_key, name_skeleton) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	q := t.q
 	t.everyone()
 	_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
-		r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name))
+		r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name), names.Skeleton(r.Name))
 	if q.d.IsUnique(err) {
 		return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
 	}
@@ -107,7 +108,7 @@ func (t *tx) UpdateRole(ctx context.Context, name string, fn func(store.Role) (s
 		is_user_created = ?, tenant_ids = ?, created_msecs = ?, updated_msecs = ?
 		WHERE name = ?`
 	get := func(q querier) (store.Role, error) { return getRole(ctx, q, name) }
-	return updateRow(ctx, t, "roles", "name", name, get, fn, func(q querier, r *store.Role) error {
+	return updateRow(ctx, t, "roles", "name", name, get, fn, func(q querier, _ store.Role, r *store.Role) error {
 		r.Name = name
 		_, err := q.ExecContext(ctx, query, r.Label, r.Description, jsonList(r.Privileges),
 			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, r.Name)

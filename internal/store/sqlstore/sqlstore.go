@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -296,9 +297,10 @@ func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) (bool, 
 // updateRow is the read-modify-write cycle of every Update method, inside
 // the transaction t: it locks the row of table whose column col is key,
 // reads the record with get, passes it to fn, has save store what fn
-// returns (keeping the record's key), and reads the record back.
+// returns (keeping the record's key; cur is the record as it was), and
+// reads the record back.
 func updateRow[T any](ctx context.Context, t *tx, table, col, key string,
-	get func(querier) (T, error), fn func(T) (T, error), save func(querier, *T) error) (T, error) {
+	get func(querier) (T, error), fn func(T) (T, error), save func(q querier, cur T, next *T) error) (T, error) {
 	var zero T
 	if err := lockRow(ctx, t.q, table, col, key); err != nil {
 		return zero, err
@@ -311,10 +313,32 @@ func updateRow[T any](ctx context.Context, t *tx, table, col, key string,
 	if err != nil {
 		return zero, err
 	}
-	if err := save(t.q, &next); err != nil {
+	if err := save(t.q, cur, &next); err != nil {
 		return zero, err
 	}
 	return get(t.q)
+}
+
+// updateSQL renders an UPDATE of table setting cols, but for those in
+// skip, by the key column where; pick picks the arguments of the columns
+// it sets from a row's arguments for all of cols.
+func updateSQL(table, where string, cols []string, skip map[string]bool) (query string, pick func(args []any) []any) {
+	var set []string
+	var keep []int
+	for i, c := range cols {
+		if !skip[c] {
+			set = append(set, c+" = ?")
+			keep = append(keep, i)
+		}
+	}
+	pick = func(args []any) []any {
+		out := make([]any, len(keep))
+		for i, k := range keep {
+			out[i] = args[k]
+		}
+		return out
+	}
+	return "UPDATE " + table + " SET " + strings.Join(set, ", ") + " WHERE " + where + " = ?", pick
 }
 
 // read runs fn in a read-only transaction, so that all its queries see one

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -25,11 +26,17 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 	"force_pw_change", "s3_access_key_id", "s3_account_id", "s3_secret_enc",
 	"tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
 	"last_login_msecs", "directory_groups", "failed_logins", "failed_since_msecs",
-	"locked_until_msecs", "logins_pending", "logins_pending_until_msecs", "password_cap"}
+	"locked_until_msecs", "logins_pending", "logins_pending_until_msecs", "password_cap", "username_skeleton"}
+
+// userIdentity are the columns of a user's name: written when it is made
+// or renamed and left alone otherwise, so that a row keeps the key it has
+// (one an older binary computed, docs/names.md).
+var userIdentity = map[string]bool{"domain": true, "domain_key": true, "username": true,
+	"username_key": true, "username_skeleton": true}
 
 var (
-	updateUserSQL = `UPDATE users SET ` + strings.Join(userWriteCols, " = ?, ") +
-		` = ? WHERE sid = ?`
+	updateUserSQL, _               = updateSQL("users", "sid", userWriteCols, nil)
+	updateUserKeepNameSQL, keepUsr = updateSQL("users", "sid", userWriteCols, userIdentity)
 )
 
 // userArgs are u's values for userWriteCols.
@@ -41,7 +48,8 @@ func userArgs(u *store.User) []any {
 		u.S3AccessKeyID, u.S3AccountID, u.S3SecretEnc, u.TenantID,
 		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
 		u.LastLoginMsecs, jsonList(u.DirectoryGroups), u.FailedLogins, u.FailedSinceMsecs,
-		u.LockedUntilMsecs, u.LoginsPending, u.LoginsPendingUntilMsecs, nullList(u.PasswordCap)}
+		u.LockedUntilMsecs, u.LoginsPending, u.LoginsPendingUntilMsecs, nullList(u.PasswordCap),
+		names.Skeleton(u.Username)}
 }
 
 func scanUser(sc scanner) (store.User, error) {
@@ -244,7 +252,7 @@ func getUser(ctx context.Context, q querier, sid string) (store.User, error) {
 func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (store.User, error)) (store.User, error) {
 	t.user(sid)
 	get := func(q querier) (store.User, error) { return getUser(ctx, q, sid) }
-	return updateRow(ctx, t, "users", "sid", sid, get, fn, func(q querier, u *store.User) error {
+	return updateRow(ctx, t, "users", "sid", sid, get, fn, func(q querier, cur store.User, u *store.User) error {
 		u.SID = sid
 		roles, err := existingRoles(ctx, q, u.Roles)
 		if err != nil {
@@ -253,7 +261,11 @@ func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (st
 		if err := checkRoles(fmt.Sprintf("user %q", sid), u.Roles, roles); err != nil {
 			return err
 		}
-		_, err = q.ExecContext(ctx, updateUserSQL, append(userArgs(u), u.SID)...)
+		query, args := updateUserSQL, userArgs(u)
+		if u.Username == cur.Username && u.Domain == cur.Domain {
+			query, args = updateUserKeepNameSQL, keepUsr(args)
+		}
+		_, err = q.ExecContext(ctx, query, append(args, u.SID)...)
 		if q.d.IsUnique(err) {
 			return fmt.Errorf("%s: %w", userName(u), store.ErrAlreadyExists)
 		}

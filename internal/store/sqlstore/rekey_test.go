@@ -1,0 +1,113 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/clusteriam/clusteriam/internal/names"
+	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/storetest"
+)
+
+// TestRekeyOldRows: rows written before the PRECIS key and the skeletons
+// (keys by strings.ToLower, no skeleton) are re-keyed when the store
+// opens, so that lookups by name find them, though a row's new key be
+// another's old one (S-0 and S-1); a row whose new key another holds
+// keeps its old key, is logged, and is still there by sid. Rows with
+// skeletons are re-keyed when the key version changes.
+func TestRekeyOldRows(t *testing.T) {
+	var logs bytes.Buffer
+	def := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	t.Cleanup(func() { slog.SetDefault(def) })
+
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := t.Context()
+		loc := b.location(t)
+		s, err := b.open(ctx, loc)
+		must(t, err)
+		must(t, storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "r\u00f4le"}))
+		must(t, storetest.Single{Store: s}.CreateUsers(ctx, []store.User{
+			{SID: "S-0", Domain: "LOCAL", Username: "ismail-tmp"},
+			{SID: "S-1", Domain: "LOCAL", Username: "\u0130smail"},
+			{SID: "S-2", Domain: "LOCAL", Username: "bob-tmp"},
+			{SID: "S-3", Domain: "LOCAL", Username: "jose-tmp"},
+			{SID: "S-4", Domain: "LOCAL", Username: "ren\u00e9"},
+			{SID: "S-5", Domain: "LOCAL", Username: "rene-tmp"},
+			{SID: "S-6", Domain: "LOCAL", Username: "Alice"},
+		}))
+		must(t, storetest.Single{Store: s}.CreateGroups(ctx, []store.Group{{SID: "S-7", Domain: "LOCAL", Name: "equipe-tmp"}}))
+		must(t, s.Close())
+
+		// What an older binary left: names it allowed, keyed by
+		// strings.ToLower, without skeletons.
+		db := b.raw(t, loc)
+		p1, p2, p3 := b.param(1), b.param(2), b.param(3)
+		for sid, name := range map[string]string{"S-0": "\uff49smail", "S-1": "\u0130smail", "S-2": "\uff42\uff4f\uff42",
+			"S-3": "jose\u0301", "S-4": "ren\u00e9", "S-5": "rene\u0301", "S-6": "Alice"} {
+			_, err := db.ExecContext(ctx, `UPDATE users SET username = `+p1+`, username_key = `+p2+
+				`, username_skeleton = '' WHERE sid = `+p3, name, strings.ToLower(name), sid)
+			must(t, err)
+		}
+		_, err = db.ExecContext(ctx, `UPDATE groups SET name = `+p1+`, name_key = `+p2+
+			`, name_skeleton = '' WHERE sid = 'S-7'`, "E\u0301quipe Ops", strings.ToLower("E\u0301quipe Ops"))
+		must(t, err)
+		_, err = db.ExecContext(ctx, `UPDATE roles SET name_key = `+p1+`, name_skeleton = ''`, "ro\u0302le")
+		must(t, err)
+
+		for range 2 { // the second open finds nothing to do
+			s, err = b.open(ctx, loc)
+			must(t, err)
+			for name, want := range map[string]string{"ismail": "S-0", "\u0130smail": "S-1", "bob": "S-2", "BOB": "S-2",
+				"jos\u00e9": "S-3", "jose\u0301": "S-3", "Ren\u00e9": "S-4", "alice": "S-6"} {
+				u, err := s.GetUserByName(ctx, "LOCAL", name)
+				if err != nil || u.SID != want {
+					t.Errorf("GetUserByName(LOCAL, %+q) = %s, %v; want %s", name, u.SID, err, want)
+				}
+			}
+			if u, err := s.GetUser(ctx, "S-5"); err != nil || u.Username != "rene\u0301" {
+				t.Errorf("GetUser(S-5) = %+q, %v; want the colliding row, kept", u.Username, err)
+			}
+			gs, err := s.ListGroups(ctx, store.GroupFilter{Names: []string{"\u00c9QUIPE OPS"}})
+			if err != nil || len(gs) != 1 {
+				t.Errorf("ListGroups(ÉQUIPE OPS) = %v, %v; want S-7", gs, err)
+			}
+			if err := (storetest.Single{Store: s}).CreateRole(ctx, store.Role{Name: "R\u00d4LE"}); err == nil {
+				t.Errorf("CreateRole(RÔLE) beside the re-keyed rôle succeeded")
+			}
+			l := s
+			for _, c := range []struct {
+				kind names.Kind
+				name string
+				want string
+			}{{names.User, "\u0410lice", "Alice"}, {names.Group, "\u00c9qu\u0131pe Ops", "E\u0301quipe Ops"}, {names.Role, "r\u00f4Ie", "r\u00f4le"}} {
+				if got, err := l.LookalikeName(ctx, c.kind, "LOCAL", c.name); err != nil || got != c.want {
+					t.Errorf("LookalikeName(%v, %+q) = %+q, %v; want %+q", c.kind, c.name, got, err, c.want)
+				}
+			}
+			must(t, s.Close())
+		}
+		var key string
+		must(t, db.QueryRowContext(ctx, `SELECT username_key FROM users WHERE sid = 'S-5'`).Scan(&key))
+		if key != "rene\u0301" {
+			t.Errorf("the colliding row's key = %+q, want its old %+q", key, "rene\u0301")
+		}
+		if !strings.Contains(logs.String(), "id=S-5") {
+			t.Errorf("the colliding row S-5 is not logged: %s", logs.String())
+		}
+
+		// A key computed under another key version, skeleton and all.
+		_, err = db.ExecContext(ctx, `UPDATE users SET username_key = `+p1+` WHERE sid = 'S-3'`, "jose\u0301")
+		must(t, err)
+		_, err = db.ExecContext(ctx, `UPDATE settings SET value = `+p1+` WHERE name = 'name_keys'`, []byte("older"))
+		must(t, err)
+		s, err = b.open(ctx, loc)
+		must(t, err)
+		defer s.Close()
+		if u, err := s.GetUserByName(ctx, "LOCAL", "jos\u00e9"); err != nil || u.SID != "S-3" {
+			t.Errorf("after a new key version, GetUserByName(LOCAL, jos\u00e9) = %s, %v; want S-3", u.SID, err)
+		}
+	})
+}
