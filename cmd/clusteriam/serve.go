@@ -39,6 +39,7 @@ type serveConfig struct {
 	minPasswordLength     int
 	breachedPasswords     string
 	failedLoginsPerMinute int
+	failedLoginsPerAcct   int
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
 	sessionLifetime       time.Duration
@@ -69,6 +70,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.breachedPasswords, "breached-passwords", "", "file of breached or common passwords, one per line, that no new password may be")
 	fs.DurationVar(&c.auditRetention, "audit-retention", 365*24*time.Hour, "how long audit entries are kept (negative: for ever)")
 	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
+	fs.IntVar(&c.failedLoginsPerAcct, "failed-logins-per-account-per-minute", httpapi.DefaultFailedLoginsPerAccountPerMinute, "failed log-ins one client address may make per minute for one account before 429 (negative: no limit)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
@@ -122,7 +124,8 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	}
 	handler := httpapi.NewServer(svc, httpapi.Options{
 		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(),
-		FailedLoginsPerMinute: cfg.failedLoginsPerMinute, MaxHeaderBytes: cfg.maxHeaderBytes,
+		FailedLoginsPerMinute: cfg.failedLoginsPerMinute, FailedLoginsPerAccountPerMinute: cfg.failedLoginsPerAcct,
+		MaxHeaderBytes: cfg.maxHeaderBytes,
 	})
 	srv, ln, scheme, err := newServer(cfg, handler, log)
 	if err != nil {
