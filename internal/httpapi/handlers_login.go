@@ -48,7 +48,7 @@ type createUserSessionRequestParams struct {
 const (
 	// MaxLoginNameBytes bounds username and domain, as names are bounded.
 	MaxLoginNameBytes = 255
-	// MaxLoginPasswordBytes bounds password, as iam
+	// MaxLoginPasswordBytes bounds password (and currentPassword), as iam
 	// bounds what a log-in may send; new passwords are far shorter.
 	MaxLoginPasswordBytes = 1024
 	// MaxOTPCodeBytes bounds otpCode.

@@ -158,6 +158,39 @@ func TestLimitsPerAddressAndAccount(t *testing.T) {
 	e.want(e.via(b, "", "POST", "/v2/users/sessions", noCred, loginBodyOf("ops0", "ops-Password-1")), 201)
 }
 
+// TestCurrentPasswordGuessesLimited: with only an API key, guesses of
+// localUserParams.currentPassword spend the limiter's tokens for the
+// caller's address and account, the same ones its log-ins spend: after
+// the allowance even the right password gets 429. Updates without a
+// currentPassword, and other accounts, are not held back.
+func TestCurrentPasswordGuessesLimited(t *testing.T) {
+	e := newEnvOptions(t, testParams, noLockout, Options{now: frozenClock()})
+	const pw = "cara-Password-1"
+	sid := e.createUser("cara", pw, "COHESITY_VIEWER")
+	_, key := e.createAPIKey(bearerCred(e.accessToken("cara", pw)), sid, "k")
+	change := func(cur string) map[string]any {
+		return map[string]any{"localUserParams": map[string]any{"password": "cara-Password-2", "currentPassword": cur}}
+	}
+	for i := range DefaultFailedLoginsPerAccountPerMinute {
+		r := e.do("PUT", "/v2/users/"+sid, apiKeyCred(key), change(fmt.Sprint("Guess-Password-", i)))
+		if r.status < 400 || r.status == http.StatusTooManyRequests {
+			t.Fatalf("guess %d: %d %s, want a refusal of the guess", i, r.status, r.body)
+		}
+	}
+	r := e.wantMsg(e.do("PUT", "/v2/users/"+sid, apiKeyCred(key), change(pw)), 429, "too many")
+	if r.header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	e.want(e.do("POST", "/v2/access-tokens", noCred, loginBodyOf("cara", pw)), 429)
+	e.want(e.do("PUT", "/v2/users/"+sid, apiKeyCred(key), map[string]any{"description": "still me"}), 200)
+	e.want(e.do("PUT", "/v2/users/"+sid, apiKeyCred(key), change(strings.Repeat("x", MaxLoginPasswordBytes+1))), 400)
+
+	// Another account from the same address changes its password.
+	dsid := e.createUser("dora", "dora-Password-1", "COHESITY_VIEWER")
+	dora := bearerCred(e.accessToken("dora", "dora-Password-1"))
+	e.want(e.do("PUT", "/v2/users/"+dsid, dora, map[string]any{"localUserParams": map[string]any{"password": "dora-Password-2", "currentPassword": "dora-Password-1"}}), 200)
+}
+
 // TestLoginFieldBounds: a log-in field past its bound is refused with 400
 // before any work: quickly, and with no audit entry; at the bound it is a
 // log-in like any other (401 here).
