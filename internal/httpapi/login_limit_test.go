@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -189,6 +190,66 @@ func TestCurrentPasswordGuessesLimited(t *testing.T) {
 	dsid := e.createUser("dora", "dora-Password-1", "COHESITY_VIEWER")
 	dora := bearerCred(e.accessToken("dora", "dora-Password-1"))
 	e.want(e.do("PUT", "/v2/users/"+dsid, dora, map[string]any{"localUserParams": map[string]any{"password": "dora-Password-2", "currentPassword": "dora-Password-1"}}), 200)
+}
+
+// TestTrustedProxies: X-Forwarded-For names the client only when the TCP
+// peer is a trusted proxy, read from the right past trusted hops; then the
+// limiter, the log and the audit trail all see that client. Otherwise,
+// and when the header is malformed, the peer is the client.
+func TestTrustedProxies(t *testing.T) {
+	const limit = DefaultFailedLoginsPerAccountPerMinute
+	bad, good := loginBodyOf("admin", "Wrong-Password-9"), loginBodyOf("admin", adminPassword)
+
+	// Not trusted: a header that changes with every request changes nothing.
+	for name, trusted := range map[string][]netip.Prefix{"no flag": nil, "untrusted peer": {netip.MustParsePrefix("10.0.0.0/8")}} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnvOptions(t, testParams, noLockout, Options{now: frozenClock(), TrustedProxies: trusted})
+			for i := range limit {
+				e.want(e.via(nil, fmt.Sprint("203.0.113.", i), "POST", "/v2/access-tokens", noCred, bad), 401)
+			}
+			e.want(e.via(nil, "203.0.113.200", "POST", "/v2/access-tokens", noCred, good), 429)
+			if ips := e.auditIPs("LoginFailed"); len(ips) != limit || ips[0] != "127.0.0.1" {
+				t.Errorf("audit addresses %v, want %d × 127.0.0.1", ips, limit)
+			}
+		})
+	}
+
+	t.Run("trusted peer", func(t *testing.T) {
+		e := newEnvOptions(t, testParams, noLockout, Options{now: frozenClock(),
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("192.0.2.0/24")}})
+		// The client wrote 198.51.100.9; the outer proxy appended
+		// 203.0.113.7, the inner trusted one 192.0.2.1.
+		const spoofed = "198.51.100.9, 203.0.113.7,192.0.2.1"
+		for range limit {
+			e.want(e.via(nil, spoofed, "POST", "/v2/access-tokens", noCred, bad), 401)
+		}
+		e.wantMsg(e.via(nil, spoofed, "POST", "/v2/users/sessions", noCred, good), 429, "too many")
+		e.want(e.via(nil, "203.0.113.7", "POST", "/v2/access-tokens", noCred, good), 429)
+		e.want(e.via(nil, "203.0.113.8", "POST", "/v2/access-tokens", noCred, good), 201)
+		e.want(e.via(nil, "203.0.113.7, bogus", "POST", "/v2/access-tokens", noCred, good), 201) // malformed: the peer
+		if ips := e.auditIPs("LoginFailed"); len(ips) != limit || ips[0] != "203.0.113.7" {
+			t.Errorf("failed log-ins' audit addresses %v, want %d × 203.0.113.7", ips, limit)
+		}
+		if ips := e.auditIPs("Login"); len(ips) < 2 || ips[0] != "127.0.0.1" || ips[1] != "203.0.113.8" {
+			t.Errorf("log-ins' audit addresses %v, want 127.0.0.1 then 203.0.113.8 first", ips)
+		}
+		if !strings.Contains(e.logBuf.String(), `"status":429,"actor":"","ip":"203.0.113.7"`) {
+			t.Errorf("the log of the 429 does not name 203.0.113.7:\n%s", e.logBuf)
+		}
+	})
+}
+
+// auditIPs returns the addresses of the audit entries of action, newest
+// first.
+func (e *env) auditIPs(action string) []string {
+	e.t.Helper()
+	e.svc.Wait()
+	_, logs, _ := e.trail(e.admin, "actions="+action)
+	ips := make([]string, len(logs))
+	for i, l := range logs {
+		ips[i] = l.IP
+	}
+	return ips
 }
 
 // TestLoginFieldBounds: a log-in field past its bound is refused with 400

@@ -194,7 +194,7 @@ func accountKey(domain, username string) string {
 // from the request's client address: the release func to call with the
 // check's outcome, or the 429 to answer.
 func reserveCheck(w http.ResponseWriter, r *http.Request, opts Options, account string) (func(ok bool), error) {
-	release, wait, ok := opts.limiter.reserve(clientAddr(r), account)
+	release, wait, ok := opts.limiter.reserve(clientAddr(r, opts.TrustedProxies), account)
 	if ok {
 		return release, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -32,6 +33,9 @@ type Options struct {
 	// address and account (0: DefaultFailedLoginsPerAccountPerMinute;
 	// negative: no limit).
 	FailedLoginsPerAccountPerMinute int
+	// TrustedProxies are the networks of proxies whose X-Forwarded-For
+	// names the client (see clientAddr); none: the TCP peer is the client.
+	TrustedProxies []netip.Prefix
 	// MaxHeaderBytes limits the request line and header fields; past it
 	// the answer is 431 (0: DefaultMaxHeaderBytes). Give the http.Server
 	// ServerMaxHeaderBytes of it, so that net/http leaves the answer to
@@ -183,7 +187,7 @@ func instrument(op string, opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		who, ip := &caller{}, clientAddr(r)
+		who, ip := &caller{}, clientAddr(r, opts.TrustedProxies)
 		ctx := context.WithValue(iam.WithClientIP(r.Context(), ip), callerKey{}, who)
 		r = r.WithContext(ctx)
 		next.ServeHTTP(rec, r)
