@@ -16,9 +16,9 @@ import (
 	"github.com/clusteriam/clusteriam/internal/iam"
 )
 
-// slowParams make a password check slow enough (8 MiB) that attempts sent
+// slowParams make a password check slow enough (4 MiB) that attempts sent
 // at once overlap in it, as they do with production parameters.
-var slowParams = auth.Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+var slowParams = auth.Params{MemoryKiB: 4 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // noLockout keeps accounts unlocked, so that only the limiter refuses.
 var noLockout = iam.Config{Lockout: iam.LockoutPolicy{Threshold: -1}}
@@ -84,7 +84,7 @@ func TestParallelWrongLogins(t *testing.T) {
 		want  int
 	}{
 		{"one user", 1, DefaultFailedLoginsPerAccountPerMinute},
-		{"eight users", 8, DefaultFailedLoginsPerMinute},
+		{"four users", 4, DefaultFailedLoginsPerMinute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnvOptions(t, slowParams, iam.Config{}, Options{now: frozenClock()})
