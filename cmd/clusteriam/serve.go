@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"runtime"
 	"time"
@@ -40,6 +41,8 @@ type serveConfig struct {
 	minPasswordLength     int
 	breachedPasswords     string
 	failedLoginsPerMinute int
+	failedLoginsPerAcct   int
+	trustedProxies        []netip.Prefix
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
 	sessionLifetime       time.Duration
@@ -71,6 +74,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.auditRetention, "audit-retention", 365*24*time.Hour, "how long audit entries are kept (negative: for ever)")
 	fs.IntVar(&c.maxAPIKeysPerUser, "max-api-keys-per-user", iam.DefaultMaxAPIKeysPerUser, "most API keys one user may hold")
 	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
+	fs.IntVar(&c.failedLoginsPerAcct, "failed-logins-per-account-per-minute", httpapi.DefaultFailedLoginsPerAccountPerMinute, "failed log-ins one client address may make per minute for one account before 429 (negative: no limit)")
+	fs.Func("trusted-proxies", "comma-separated CIDR networks (or addresses) of proxies whose X-Forwarded-For names the client, read rightmost-untrusted; default none: the TCP peer is the client", func(v string) error {
+		ps, err := httpapi.ParseTrustedProxies(v)
+		c.trustedProxies = append(c.trustedProxies, ps...)
+		return err
+	})
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
@@ -127,7 +136,8 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	}
 	handler := httpapi.NewServer(svc, httpapi.Options{
 		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(),
-		FailedLoginsPerMinute: cfg.failedLoginsPerMinute, MaxHeaderBytes: cfg.maxHeaderBytes,
+		FailedLoginsPerMinute: cfg.failedLoginsPerMinute, FailedLoginsPerAccountPerMinute: cfg.failedLoginsPerAcct,
+		TrustedProxies: cfg.trustedProxies, MaxHeaderBytes: cfg.maxHeaderBytes,
 	})
 	srv, ln, scheme, err := newServer(cfg, handler, log)
 	if err != nil {

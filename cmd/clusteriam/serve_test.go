@@ -251,6 +251,8 @@ func TestServeFlags(t *testing.T) {
 		{"--bogus"},
 		{"--max-header-bytes", "10"},
 		{"extra"},
+		{"--trusted-proxies", "proxy.example.com"},
+		{"--trusted-proxies", "10.0.0.0/8,10.0.0.0/99"},
 	} {
 		if _, err := parseServeFlags(args, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
@@ -258,6 +260,50 @@ func TestServeFlags(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, io.Discard); err == nil {
 		t.Error("unknown command accepted")
+	}
+}
+
+// TestServeLimiterFlags: the failed-log-in limits and --trusted-proxies
+// reach the handler. The test is the trusted proxy, and names its clients
+// in X-Forwarded-For: one account per client address fails once, the
+// address twice; another client logs in; the log names the client.
+func TestServeLimiterFlags(t *testing.T) {
+	env := map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "Admin-Password-1"}
+	s := startServe(t, env, "--data-dir", t.TempDir(), "--trusted-proxies", "192.0.2.0/24, 127.0.0.1",
+		"--failed-logins-per-minute", "2", "--failed-logins-per-account-per-minute", "1")
+	c := insecureClient()
+	post := func(client, user, pw string) int {
+		req, _ := http.NewRequest("POST", s.url+"/v2/access-tokens",
+			strings.NewReader(`{"username":`+mustJSON(user)+`,"password":`+mustJSON(pw)+`}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", client)
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for _, step := range []struct {
+		client, user, pw string
+		want             int
+	}{
+		{"203.0.113.5", "admin", "Wrong-Password-9", 401},
+		{"203.0.113.5", "admin", "Admin-Password-1", 429}, // one failure per account
+		{"203.0.113.5", "nobody", "Wrong-Password-9", 401},
+		{"203.0.113.5", "someone", "Wrong-Password-9", 429}, // two per address
+		{"203.0.113.6", "admin", "Admin-Password-1", 201},
+	} {
+		if got := post(step.client, step.user, step.pw); got != step.want {
+			t.Fatalf("%+v: status %d", step, got)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.stderr.String(), `"status":429,"actor":"","ip":"203.0.113.5"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line of the 429 names the client:\n%s", s.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

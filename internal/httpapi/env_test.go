@@ -78,6 +78,13 @@ func newEnvParams(t *testing.T, params auth.Params) *env {
 // the test's choosing (its Audit is the env's log).
 func newEnvConfig(t *testing.T, params auth.Params, cfg iam.Config) *env {
 	t.Helper()
+	return newEnvOptions(t, params, cfg, Options{})
+}
+
+// newEnvOptions is newEnvConfig with handler options of the test's choosing
+// (its Logger, Metrics and Spec are the env's).
+func newEnvOptions(t *testing.T, params auth.Params, cfg iam.Config, opts Options) *env {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	be := testbackend.Open(t)
@@ -105,7 +112,8 @@ func newEnvConfig(t *testing.T, params auth.Params, cfg iam.Config) *env {
 	if _, err := svc.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	h := NewServer(svc, Options{Logger: log, Metrics: NewMetrics(), ServeMetrics: true, Spec: api.Spec()})
+	opts.Logger, opts.Metrics, opts.ServeMetrics, opts.Spec = log, NewMetrics(), true, api.Spec()
+	h := NewServer(svc, opts)
 	srv := httptest.NewTLSServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, srv: srv, svc: svc, st: st, be: be, logBuf: logBuf, v: apitest.NewValidator(t)}
@@ -139,6 +147,14 @@ func (r resp) obj(t *testing.T) map[string]any {
 // do sends a request and validates the response against api/openapi.yaml.
 func (e *env) do(method, path string, c cred, body any) resp {
 	e.t.Helper()
+	r, _ := e.roundTrip(e.t, e.request(method, path, c, body))
+	return r
+}
+
+// request makes a request to the env's server with credential c and body
+// (nil, a string, bytes, or a value sent as JSON).
+func (e *env) request(method, path string, c cred, body any) *http.Request {
+	e.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -163,15 +179,20 @@ func (e *env) do(method, path string, c cred, body any) resp {
 	if c.name != "" {
 		req.Header.Set(c.name, c.value)
 	}
-	r, _ := e.roundTrip(e.t, req)
-	return r
+	return req
 }
 
 // roundTrip sends req to the server and validates the answer against
 // api/openapi.yaml; it returns the answer and the operation it reached.
 func (e *env) roundTrip(t *testing.T, req *http.Request) (resp, string) {
 	t.Helper()
-	res, err := e.srv.Client().Do(req)
+	return e.roundTripVia(t, e.srv.Client(), req)
+}
+
+// roundTripVia is roundTrip through client c.
+func (e *env) roundTripVia(t *testing.T, c *http.Client, req *http.Request) (resp, string) {
+	t.Helper()
+	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

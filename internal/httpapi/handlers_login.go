@@ -42,21 +42,47 @@ type createUserSessionRequestParams struct {
 	OTPType     *string `json:"otpType"`
 }
 
+// Bounds on the credential fields of a log-in, in bytes, checked before
+// the limiter, the store or the hasher see them, so that no oversized
+// value costs work or reaches the audit trail.
+const (
+	// MaxLoginNameBytes bounds username and domain, as names are bounded.
+	MaxLoginNameBytes = 255
+	// MaxLoginPasswordBytes bounds password (and currentPassword), as iam
+	// bounds what a log-in may send; new passwords are far shorter.
+	MaxLoginPasswordBytes = 1024
+	// MaxOTPCodeBytes bounds otpCode.
+	MaxOTPCodeBytes = 16
+)
+
+// checkLoginFields refuses a log-in whose fields are missing or too long.
+func checkLoginFields(in createAccessTokenRequestParams) error {
+	if in.Username == "" || in.Password == "" {
+		return badRequest("username and password are required")
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{
+		{"username", in.Username, MaxLoginNameBytes},
+		{"domain", in.Domain, MaxLoginNameBytes},
+		{"password", in.Password, MaxLoginPasswordBytes},
+	} {
+		if len(f.v) > f.max {
+			return badRequest("%s is longer than %d bytes", f.name, f.max)
+		}
+	}
+	return nil
+}
+
 func handleCreateAccessToken(svc *iam.Service, opts Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if refuseIfLimited(w, r, opts.limiter) {
-			return
-		}
 		var in createAccessTokenRequestParams
 		if err := decode(w, r, &in); err != nil {
 			writeError(w, r, opts.Logger, err)
 			return
 		}
-		if in.Username == "" || in.Password == "" {
-			writeError(w, r, opts.Logger, badRequest("username and password are required"))
-			return
-		}
-		secret, p, err := svc.Login(r.Context(), loginInput(in), store.SessionKindToken)
+		secret, p, err := logIn(w, r, svc, opts, in, store.SessionKindToken)
 		if err != nil {
 			loginFailed(w, r, opts, "create_access_token", err)
 			return
@@ -67,9 +93,6 @@ func handleCreateAccessToken(svc *iam.Service, opts Options) http.Handler {
 
 func handleCreateSession(svc *iam.Service, opts Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if refuseIfLimited(w, r, opts.limiter) {
-			return
-		}
 		var in createUserSessionRequestParams
 		if err := decode(w, r, &in); err != nil {
 			writeError(w, r, opts.Logger, err)
@@ -83,17 +106,34 @@ func handleCreateSession(svc *iam.Service, opts Options) http.Handler {
 			writeError(w, r, opts.Logger, badRequest("otpType must be one of email, totp, salesforce"))
 			return
 		}
-		if in.Username == "" || in.Password == "" {
-			writeError(w, r, opts.Logger, badRequest("username and password are required"))
+		if in.OTPCode != nil && len(*in.OTPCode) > MaxOTPCodeBytes {
+			writeError(w, r, opts.Logger, badRequest("otpCode is longer than %d bytes", MaxOTPCodeBytes))
 			return
 		}
-		secret, _, err := svc.Login(r.Context(), loginInput(in.createAccessTokenRequestParams), store.SessionKindSession)
+		secret, _, err := logIn(w, r, svc, opts, in.createAccessTokenRequestParams, store.SessionKindSession)
 		if err != nil {
 			loginFailed(w, r, opts, "create_session", err)
 			return
 		}
 		writeJSON(w, http.StatusCreated, userSession{SessionID: secret})
 	})
+}
+
+// logIn checks the fields of a log-in, takes the limiter's token for it,
+// and logs in, giving the token back if the password was right: the
+// log-in succeeded, or was refused (403) only because the account has no
+// access, which iam says only after checking the password.
+func logIn(w http.ResponseWriter, r *http.Request, svc *iam.Service, opts Options, in createAccessTokenRequestParams, kind string) (string, *iam.Principal, error) {
+	if err := checkLoginFields(in); err != nil {
+		return "", nil, err
+	}
+	release, err := reserveCheck(w, r, opts, accountKey(in.Domain, in.Username))
+	if err != nil {
+		return "", nil, err
+	}
+	secret, p, err := svc.Login(r.Context(), loginInput(in), kind)
+	release(err == nil || iam.KindOf(err) == iam.KindForbidden)
+	return secret, p, err
 }
 
 func loginInput(in createAccessTokenRequestParams) iam.LoginInput {
@@ -109,10 +149,12 @@ func oneOf(v string, set ...string) bool {
 	return false
 }
 
+// loginFailed answers a refused log-in, and counts it in the metrics when
+// the credentials were refused (not for a 400 or a 429: no password was
+// checked).
 func loginFailed(w http.ResponseWriter, r *http.Request, opts Options, op string, err error) {
 	if iam.KindOf(err) == iam.KindUnauthenticated {
 		opts.Metrics.loginFailed(op)
-		opts.limiter.failed(clientAddr(r))
 	}
 	writeError(w, r, opts.Logger, err)
 }

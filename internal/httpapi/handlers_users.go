@@ -131,7 +131,7 @@ func handleGetBySID[T, W any](get func(context.Context, *iam.Principal, string) 
 	}
 }
 
-func handleUpdateUser(svc *iam.Service) authedHandler {
+func handleUpdateUser(svc *iam.Service, opts Options) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		var b updateUserParameters
 		if err := decode(w, r, &b); err != nil {
@@ -144,13 +144,39 @@ func handleUpdateUser(svc *iam.Service) authedHandler {
 		if l := b.LocalUserParams; l != nil {
 			upd.Email, upd.Password, upd.CurrentPassword = l.Email, l.Password, l.CurrentPassword
 		}
-		u, err := svc.UpdateUser(r.Context(), p, r.PathValue("sid"), upd)
+		sid := r.PathValue("sid")
+		release, err := reserveCurrentPassword(w, r, opts, p, sid, upd.CurrentPassword)
+		if err != nil {
+			return err
+		}
+		u, err := svc.UpdateUser(r.Context(), p, sid, upd)
+		release(err == nil)
 		if err != nil {
 			return err
 		}
 		writeJSON(w, http.StatusOK, toUser(u))
 		return nil
 	}
+}
+
+// reserveCurrentPassword takes the limiter's token for a check of
+// currentPassword, when one is given: it is a password guess like a
+// log-in's, and an API key is enough to make one. The account is the
+// caller's own name when it changes itself (iam checks currentPassword only
+// then), so that its log-ins and password changes share one bucket; else
+// the target's sid.
+func reserveCurrentPassword(w http.ResponseWriter, r *http.Request, opts Options, p *iam.Principal, sid string, cur *string) (func(ok bool), error) {
+	if cur == nil {
+		return func(bool) {}, nil
+	}
+	if len(*cur) > MaxLoginPasswordBytes {
+		return nil, badRequest("localUserParams.currentPassword is longer than %d bytes", MaxLoginPasswordBytes)
+	}
+	account := "sid:" + sid
+	if p.User.SID == sid {
+		account = accountKey(p.User.Domain, p.User.Username)
+	}
+	return reserveCheck(w, r, opts, account)
 }
 
 // deleter deletes principals by sid, all or none.

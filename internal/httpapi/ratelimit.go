@@ -1,112 +1,203 @@
 package httpapi
 
 import (
+	"fmt"
+	"hash/maphash"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/store"
 )
 
-// DefaultFailedLoginsPerMinute is the failed log-ins one client address
-// may make per minute (and at once) unless Options says otherwise.
-const DefaultFailedLoginsPerMinute = 10
-
-// maxLimitedClients bounds the addresses remembered; past it, those idle
-// for limiterIdle are forgotten.
+// Defaults of the failed-log-in limits, in failures a minute; each is also
+// the burst allowed at once.
 const (
-	maxLimitedClients = 10_000
-	limiterIdle       = 10 * time.Minute
+	// DefaultFailedLoginsPerMinute is per client address. Behind a NAT (or
+	// a load balancer without --trusted-proxies) many people share it, so
+	// it is a few accounts' worth; it also bounds what one address can
+	// spray over many accounts, and the password hashing it can cause.
+	DefaultFailedLoginsPerMinute = 30
+	// DefaultFailedLoginsPerAccountPerMinute is per (client address,
+	// account): what one person mistyping at one machine ever needs, and
+	// above the lock-out threshold, so that they meet the lock-out first.
+	DefaultFailedLoginsPerAccountPerMinute = 10
 )
 
-// loginLimiter rate-limits failed log-ins per client address: each failure
-// takes a token, and an address without one is answered 429 before its
-// password is even checked. Successful log-ins take nothing.
+// maxLimiterEntries caps the buckets the limiter keeps, per address and
+// per (address, account) together. At 95 bytes each, as
+// BenchmarkLimiterMemory measures, that is under 10 MB.
+const maxLimiterEntries = 100_000
+
+// loginLimiter limits password checks that fail, per client address and
+// per (client address, account). Every attempt takes a token from both
+// buckets before its password is checked, and gives them back only when
+// the password proves right, so however many attempts arrive at once, no
+// more of them reach the password check than the buckets hold.
+//
+// Buckets live in an LRU of fixed capacity, keyed by a seeded hash. A
+// bucket refills within a minute of its last use, and a full bucket is the
+// same as none, so evicting the least recently used one loses nothing
+// unless more than maxLimiterEntries keys failed within the last minute.
+// Whoever can make that happen controls that many addresses and escapes
+// per-address limits anyway; the per-account lock-out (internal/iam) is
+// what holds against them.
 type loginLimiter struct {
+	perAddr, perAccount limit // zero: no such limit
+	seed                maphash.Seed
+	now                 func() time.Time
+	start               time.Time
+
 	mu      sync.Mutex
-	perMin  int
-	clients map[string]*limited
+	buckets *bucketLRU
 }
 
-type limited struct {
-	l    *rate.Limiter
-	seen time.Time
+// limit is a bucket's refill rate and size.
+type limit struct{ perSec, burst float64 }
+
+func perMinute(n int) limit {
+	if n <= 0 {
+		return limit{}
+	}
+	return limit{perSec: float64(n) / 60, burst: float64(n)}
 }
 
-func newLoginLimiter(perMin int) *loginLimiter {
-	if perMin <= 0 {
+// newLoginLimiter makes a limiter of perAddr and perAccount failures a
+// minute (negative: none); nil when there is neither. now is the clock
+// (nil: time.Now).
+func newLoginLimiter(perAddr, perAccount int, now func() time.Time) *loginLimiter {
+	if perAddr <= 0 && perAccount <= 0 {
 		return nil
 	}
-	return &loginLimiter{perMin: perMin, clients: map[string]*limited{}}
+	if now == nil {
+		now = time.Now
+	}
+	return &loginLimiter{
+		perAddr: perMinute(perAddr), perAccount: perMinute(perAccount),
+		seed: maphash.MakeSeed(), now: now, start: now(), buckets: newBucketLRU(maxLimiterEntries),
+	}
 }
 
-func (ll *loginLimiter) get(addr string, now time.Time) *limited {
-	c := ll.clients[addr]
-	if c == nil {
-		if len(ll.clients) >= maxLimitedClients {
-			for a, x := range ll.clients {
-				if now.Sub(x.seen) > limiterIdle {
-					delete(ll.clients, a)
-				}
+// reserve takes a token for one password check of account from addr. If
+// either bucket is empty it takes nothing and reports how long until it
+// would allow one. Otherwise the caller checks the password, then calls
+// release once, with ok true when the password was right, which gives the
+// tokens back. A nil limiter allows everything.
+func (ll *loginLimiter) reserve(addr, account string) (release func(ok bool), retryAfter time.Duration, allowed bool) {
+	if ll == nil {
+		return func(bool) {}, 0, true
+	}
+	keys := [2]uint64{ll.key('a', addr, ""), ll.key('u', addr, account)}
+	limits := [2]limit{ll.perAddr, ll.perAccount}
+	ll.mu.Lock()
+	defer ll.mu.Unlock()
+	now := ll.nanos()
+	refused := false
+	for i, k := range keys {
+		if limits[i].burst == 0 {
+			continue
+		}
+		if e := ll.buckets.get(k); e != nil {
+			e.b.refill(limits[i], now)
+			if e.b.tokens < 1 {
+				refused = true
+				retryAfter = max(retryAfter, time.Duration((1-e.b.tokens)/limits[i].perSec*float64(time.Second)))
 			}
 		}
-		c = &limited{l: rate.NewLimiter(rate.Limit(float64(ll.perMin)/60), ll.perMin)}
-		ll.clients[addr] = c
 	}
-	c.seen = now
-	return c
+	if refused {
+		return nil, retryAfter, false
+	}
+	for i, k := range keys {
+		if limits[i].burst == 0 {
+			continue
+		}
+		e := ll.buckets.get(k)
+		if e == nil {
+			e = ll.buckets.add(k, bucket{tokens: limits[i].burst, at: now})
+		}
+		e.b.tokens--
+	}
+	done := false
+	return func(ok bool) {
+		if done || !ok {
+			return
+		}
+		done = true
+		ll.refund(keys, limits)
+	}, 0, true
 }
 
-// blocked reports how long addr must wait before its next attempt, if it
-// has no failure left to spend.
-func (ll *loginLimiter) blocked(addr string) (time.Duration, bool) {
-	if ll == nil {
-		return 0, false
-	}
+// refund gives back the tokens of a check that found the password right.
+// A bucket full again holds nothing worth keeping, and goes.
+func (ll *loginLimiter) refund(keys [2]uint64, limits [2]limit) {
 	ll.mu.Lock()
 	defer ll.mu.Unlock()
-	now := time.Now()
-	c := ll.get(addr, now)
-	tokens := c.l.TokensAt(now)
-	if tokens >= 1 {
-		return 0, false
+	now := ll.nanos()
+	for i, k := range keys {
+		e := ll.buckets.peek(k)
+		if e == nil {
+			continue // no such limit, or evicted meanwhile: as good as full
+		}
+		e.b.refill(limits[i], now)
+		if e.b.tokens++; e.b.tokens >= limits[i].burst {
+			ll.buckets.remove(e)
+		}
 	}
-	return time.Duration((1 - tokens) / float64(c.l.Limit()) * float64(time.Second)), true
 }
 
-// failed spends one of addr's tokens.
-func (ll *loginLimiter) failed(addr string) {
-	if ll == nil {
-		return
-	}
-	ll.mu.Lock()
-	defer ll.mu.Unlock()
-	now := time.Now()
-	ll.get(addr, now).l.AllowN(now, 1)
+// key is the bucket key of kind ('a': address, 'u': address and account).
+// Keys are 64-bit hashes so that every entry has the same small size and
+// no username is kept; with a secret seed, two keys share a bucket only by
+// chance (about 3e-10 for a full table).
+func (ll *loginLimiter) key(kind byte, addr, account string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(ll.seed)
+	_ = h.WriteByte(kind)
+	_, _ = h.WriteString(addr)
+	_ = h.WriteByte(0) // addresses hold no NUL
+	_, _ = h.WriteString(account)
+	return h.Sum64()
 }
 
-// clientAddr is the address the request came from (the TCP peer: a proxy's
-// forwarded headers are not trusted).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// nanos is the limiter's clock: nanoseconds since it started (monotonic
+// with time.Now).
+func (ll *loginLimiter) nanos() int64 { return int64(ll.now().Sub(ll.start)) }
+
+// bucket is a token bucket: tokens as of at (limiter nanoseconds).
+type bucket struct {
+	tokens float64
+	at     int64
 }
 
-// refuseIfLimited answers 429 with Retry-After when the client has used
-// up its failed log-ins, and reports whether it did.
-func refuseIfLimited(w http.ResponseWriter, r *http.Request, ll *loginLimiter) bool {
-	wait, blocked := ll.blocked(clientAddr(r))
-	if !blocked {
-		return false
+func (b *bucket) refill(l limit, now int64) {
+	if now > b.at {
+		b.tokens = min(l.burst, b.tokens+float64(now-b.at)/float64(time.Second)*l.perSec)
+		b.at = now
 	}
-	secs := int(math.Ceil(wait.Seconds()))
-	w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
-	writeErrorStatus(w, http.StatusTooManyRequests, "too many failed log-ins from this address; retry in "+strconv.Itoa(max(1, secs))+" s")
-	return true
+}
+
+// accountKey names the account a password check is for, by the keys names
+// compare by (store.Fold): domain\username, LOCAL when the domain is empty.
+func accountKey(domain, username string) string {
+	if domain == "" {
+		domain = iam.LocalDomain
+	}
+	return store.Fold(domain) + `\` + store.Fold(username)
+}
+
+// reserveCheck takes the limiter's token for one password check of account
+// from the request's client address: the release func to call with the
+// check's outcome, or the 429 to answer.
+func reserveCheck(w http.ResponseWriter, r *http.Request, opts Options, account string) (func(ok bool), error) {
+	release, wait, ok := opts.limiter.reserve(clientAddr(r, opts.TrustedProxies), account)
+	if ok {
+		return release, nil
+	}
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return nil, &httpError{http.StatusTooManyRequests, fmt.Sprintf("too many failed log-ins from this address; retry in %d s", secs)}
 }

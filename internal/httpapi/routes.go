@@ -38,7 +38,7 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("GET /v2/users", "get_users", handleGetUsers(svc))
 	authed("POST /v2/users/delete", "delete_users", handleDeleteMany(svc.DeleteUsers))
 	authed("GET /v2/users/{sid}", "get_user_by_sid", handleGetBySID(svc.GetUser, toUser))
-	authed("PUT /v2/users/{sid}", "update_user", handleUpdateUser(svc))
+	authed("PUT /v2/users/{sid}", "update_user", handleUpdateUser(svc, opts))
 	authed("DELETE /v2/users/{sid}", "delete_user", handleDeleteOne(svc.DeleteUsers))
 	authed("POST /v2/users/{sid}/s3-secret-key", "regenerate_s3_key", handleRegenerateS3Key(svc))
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -28,6 +29,13 @@ type Options struct {
 	// FailedLoginsPerMinute limits failed log-ins per client address
 	// (0: DefaultFailedLoginsPerMinute; negative: no limit).
 	FailedLoginsPerMinute int
+	// FailedLoginsPerAccountPerMinute limits failed log-ins per client
+	// address and account (0: DefaultFailedLoginsPerAccountPerMinute;
+	// negative: no limit).
+	FailedLoginsPerAccountPerMinute int
+	// TrustedProxies are the networks of proxies whose X-Forwarded-For
+	// names the client (see clientAddr); none: the TCP peer is the client.
+	TrustedProxies []netip.Prefix
 	// MaxHeaderBytes limits the request line and header fields; past it
 	// the answer is 431 (0: DefaultMaxHeaderBytes). Give the http.Server
 	// ServerMaxHeaderBytes of it, so that net/http leaves the answer to
@@ -35,6 +43,7 @@ type Options struct {
 	MaxHeaderBytes int
 
 	limiter *loginLimiter
+	now     func() time.Time // the limiter's clock (nil: time.Now), for tests
 }
 
 // NewServer returns the handler of the whole API.
@@ -45,7 +54,10 @@ func NewServer(svc *iam.Service, opts Options) http.Handler {
 	if opts.FailedLoginsPerMinute == 0 {
 		opts.FailedLoginsPerMinute = DefaultFailedLoginsPerMinute
 	}
-	opts.limiter = newLoginLimiter(opts.FailedLoginsPerMinute)
+	if opts.FailedLoginsPerAccountPerMinute == 0 {
+		opts.FailedLoginsPerAccountPerMinute = DefaultFailedLoginsPerAccountPerMinute
+	}
+	opts.limiter = newLoginLimiter(opts.FailedLoginsPerMinute, opts.FailedLoginsPerAccountPerMinute, opts.now)
 	mux := http.NewServeMux()
 	for _, rt := range routes(svc, opts) {
 		mux.Handle(rt.pattern, rt.handler)
@@ -175,7 +187,7 @@ func instrument(op string, opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		who, ip := &caller{}, clientAddr(r)
+		who, ip := &caller{}, clientAddr(r, opts.TrustedProxies)
 		ctx := context.WithValue(iam.WithClientIP(r.Context(), ip), callerKey{}, who)
 		r = r.WithContext(ctx)
 		next.ServeHTTP(rec, r)
