@@ -16,6 +16,7 @@ type APIKeyInput struct {
 	Name            string
 	IsActive        *bool  // nil: true on create, unchanged on update
 	ExpiryTimeMsecs *int64 // nil: none on create, unchanged on update
+	ClearExpiry     bool   // expiryTimeMsecs: null: no expiry (update)
 }
 
 // mayManageKeysOf: a user manages its own keys; others' need Manage Users,
@@ -148,6 +149,9 @@ func (s *Service) UpdateAPIKey(ctx context.Context, p *Principal, userSID, id st
 		}
 		if in.ExpiryTimeMsecs != nil {
 			k.ExpiryTimeMsecs = in.ExpiryTimeMsecs
+		}
+		if in.ClearExpiry {
+			k.ExpiryTimeMsecs = nil
 		}
 		return nil
 	})
