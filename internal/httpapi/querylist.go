@@ -33,7 +33,8 @@ func rawQueryValues(rawQuery string) map[string][]string {
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		out[unescape(k)] = append(out[unescape(k)], v)
+		k = unescape(k)
+		out[k] = append(out[k], v)
 	}
 	return out
 }
