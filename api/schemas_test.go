@@ -3,6 +3,7 @@ package api
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -188,7 +189,8 @@ func TestResponseSchemasStrict(t *testing.T) {
 }
 
 // TestRequestsAcceptNull: the Go SDK sends unset optional fields as null; every optional
-// property of a request model accepts null, every required one rejects it.
+// property of a request model accepts null, and says what its null does; every required one
+// rejects it.
 func TestRequestsAcceptNull(t *testing.T) {
 	doc := load(t)
 	requests := []string{"CreateGroupParams", "UpdateGroupParameters", "LocalGroupParams", "DeleteGroupsRequest",
@@ -205,6 +207,8 @@ func TestRequestsAcceptNull(t *testing.T) {
 				}
 			} else if err != nil {
 				t.Errorf("%s.%s is optional but rejects null: %v", name, prop, err)
+			} else if !strings.Contains(ps.Value.Description, "null: ") {
+				t.Errorf("%s.%s accepts null but its description does not say what null does (\"null: ...\")", name, prop)
 			}
 		}
 	}

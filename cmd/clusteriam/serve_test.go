@@ -204,6 +204,26 @@ func TestServeFirstStart(t *testing.T) {
 			t.Fatalf("%s: %v %v", path, res, err)
 		}
 		res.Body.Close()
+		wantTransportHeaders(t, res, "max-age=63072000")
+	}
+	res, err := c.Post(s.url+"/v2/access-tokens", "application/json", strings.NewReader(`{"username":"admin","password":"Chosen-Password-1"}`))
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("log-in: %v %v", res, err)
+	}
+	res.Body.Close()
+	wantTransportHeaders(t, res, "max-age=63072000")
+}
+
+// wantTransportHeaders fails t unless res may not be stored by any cache
+// and has the Strict-Transport-Security hsts ("" for none).
+func wantTransportHeaders(t *testing.T, res *http.Response, hsts string) {
+	t.Helper()
+	where := res.Request.Method + " " + res.Request.URL.String()
+	if got := res.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("%s: Cache-Control %q, want no-store", where, got)
+	}
+	if got, ok := res.Header["Strict-Transport-Security"]; hsts == "" && ok || hsts != "" && (len(got) != 1 || got[0] != hsts) {
+		t.Errorf("%s: Strict-Transport-Security %q, want %q", where, got, hsts)
 	}
 }
 
@@ -243,6 +263,12 @@ func TestServeInsecureHTTPAndMetricsListen(t *testing.T) {
 	if res.StatusCode != 404 {
 		t.Fatalf("/metrics on the API address with --metrics-listen: %d", res.StatusCode)
 	}
+	wantTransportHeaders(t, res, "")
+	if res, err = http.Post(s.url+"/v2/access-tokens", "application/json", strings.NewReader(`{"username":"admin","password":"Env-Password-1"}`)); err != nil || res.StatusCode != 201 {
+		t.Fatalf("log-in: %v %v", res, err)
+	}
+	res.Body.Close()
+	wantTransportHeaders(t, res, "")
 }
 
 func TestServeFlags(t *testing.T) {

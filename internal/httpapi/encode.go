@@ -238,17 +238,10 @@ func jsonNoun(t reflect.Type) string {
 	return t.String()
 }
 
-// queryList reads a list parameter sent comma-separated, repeated, or both.
+// queryList reads a list parameter sent comma-separated, repeated, or
+// both (listItems says how the commas are read).
 func queryList(r *http.Request, name string) []string {
-	var out []string
-	for _, v := range r.URL.Query()[name] {
-		for p := range strings.SplitSeq(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
+	return listItems(rawQueryValues(r.URL.RawQuery)[name])
 }
 
 // queryBool reads an optional boolean; nil when absent.

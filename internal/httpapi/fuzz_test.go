@@ -81,7 +81,8 @@ func FuzzQuery(f *testing.F) {
 		for _, seed := range []string{"", "sids=a,b,,c", "usernames=%25_%5C&matchPartialNames=true",
 			"matchPartialNames=maybe", "roles=" + strings.Repeat("x,", 500), "names=a'%3B--",
 			"isActive=true&isExpired=false", "domain=LOCAL&tenantIds=t", "sids=" + sid, "usernames=*)(uid=*",
-			"count=0&startIndex=-5", "startTimeUsecs=99999999999999999999&actions=Login,Bogus&searchString=%00"} {
+			"count=0&startIndex=-5", "startTimeUsecs=99999999999999999999&actions=Login,Bogus&searchString=%00",
+			"names=a%2Cb,c", "sids=a%2Cb&sids=,%2C,", "names=%,a"} {
 			f.Add(uint8(i), seed)
 		}
 	}

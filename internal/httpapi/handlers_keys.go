@@ -7,13 +7,16 @@ import (
 )
 
 type createOrUpdateAPIKeyRequest struct {
-	ExpiryTimeMsecs *int64 `json:"expiryTimeMsecs"`
-	IsActive        *bool  `json:"isActive"`
-	Name            string `json:"name"`
+	// null: no expiry ("Set null for no expiry"); absent: none on create,
+	// unchanged on update.
+	ExpiryTimeMsecs optional[int64] `json:"expiryTimeMsecs"`
+	IsActive        *bool           `json:"isActive"`
+	Name            string          `json:"name"`
 }
 
 func (b createOrUpdateAPIKeyRequest) input() iam.APIKeyInput {
-	return iam.APIKeyInput{Name: b.Name, IsActive: b.IsActive, ExpiryTimeMsecs: b.ExpiryTimeMsecs}
+	return iam.APIKeyInput{Name: b.Name, IsActive: b.IsActive, ExpiryTimeMsecs: b.ExpiryTimeMsecs.ptr(),
+		ClearExpiry: b.ExpiryTimeMsecs.Null}
 }
 
 func handleCreateAPIKey(svc *iam.Service) authedHandler {

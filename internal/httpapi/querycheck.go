@@ -31,18 +31,19 @@ func requestTextProblem(r *http.Request) string {
 	if err != nil {
 		return fmt.Sprintf("malformed query string: %v (percent-encode %%, ; and other reserved characters in values)", err)
 	}
+	raw := rawQueryValues(r.URL.RawQuery)
 	for name, vals := range q {
 		if !isText(name) {
 			return fmt.Sprintf("query parameter name %q holds NUL or is not UTF-8", name)
 		}
-		n := 0
 		for _, v := range vals {
 			if !isText(v) {
 				return fmt.Sprintf("query parameter %s: the value %q holds NUL or is not UTF-8", name, v)
 			}
-			n += strings.Count(v, ",") + 1
 		}
-		if n > MaxListLen {
+		// Counted as queryList reads them, so that the bound is on the
+		// items a handler sees.
+		if n := len(listItems(raw[name])); n > MaxListLen {
 			return fmt.Sprintf("query parameter %s lists %d values; at most %d are allowed", name, n, MaxListLen)
 		}
 	}

@@ -62,7 +62,29 @@ func NewServer(svc *iam.Service, opts Options) http.Handler {
 	for _, rt := range routes(svc, opts) {
 		mux.Handle(rt.pattern, rt.handler)
 	}
-	return recoverPanics(opts.Logger, limitHeaders(opts.MaxHeaderBytes, checkRequestText(jsonFallback(mux))))
+	return responseHeaders(recoverPanics(opts.Logger, limitHeaders(opts.MaxHeaderBytes, checkRequestText(jsonFallback(mux)))))
+}
+
+// hsts keeps browsers on HTTPS for two years. It leaves out
+// includeSubDomains: a cluster's host name may share its domain with
+// other services, which would then be unreachable over plain HTTP.
+const hsts = "max-age=63072000"
+
+// responseHeaders sets the headers every answer carries, before any
+// handler runs. Cache-Control: no-store on all of them: every answer of
+// this API is for its caller alone, and some carry a secret (an access
+// token, a session id, an API key, an S3 secret). Strict-Transport-Security
+// only on a request that came over TLS: RFC 6797 §7.2 forbids it over
+// plain HTTP (--insecure-http).
+func responseHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", hsts)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // jsonFallback answers unrouted requests (404, 405) with the Error model
