@@ -13,7 +13,9 @@ import (
 // Every change the service makes is one call of write: a transaction of
 // the store, in which the change is authorized (decide, on targets read
 // in the transaction), made, and audited. The audit entries commit with
-// the change or not at all.
+// the change or not at all. Update functions build the new record from
+// the one the transaction hands them, never from one read before it:
+// TestUpdateFuncsReadNothingOutside checks.
 
 // txn is one write transaction of the service: the store's, and the audit
 // entries of the change made in it.
@@ -40,6 +42,15 @@ func (s *Service) write(ctx context.Context, p *Principal, op string, fn func(t 
 	var entries []store.AuditEntry
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		t := &txn{Tx: tx, s: s, p: p}
+		if p != nil {
+			// A change a principal asks is decided on the records the
+			// transaction reads: no other such change may alter them
+			// between the reading and the writing (PostgreSQL reads at
+			// READ COMMITTED; SQLite's writes are one at a time anyway).
+			if err := tx.LockPrincipals(ctx); err != nil {
+				return err
+			}
+		}
 		err := fn(t)
 		entries = t.entries
 		if err != nil {
