@@ -28,6 +28,7 @@ type authzRow struct {
 	// and every answer of a row that does not mutate, must change nothing.
 	mutates      bool
 	withSession  bool     // the user acted on (not the caller) holds a session
+	uses         string   // placeholders the fixture must make though req and body do not name them
 	groupRoles   []string // of {group}
 	groupHasUser bool     // {group} has {user} as its member
 	role         string   // {role}, when not a fresh custom role
@@ -171,6 +172,9 @@ func userRows() []authzRow {
 		{op: "regenerate_s3_key", name: "own", req: "POST /v2/users/{user}/s3-secret-key", on: onSelf, mutates: true, want: only(201, s3KeyManagers...)},
 		{op: "regenerate_s3_key", name: "other", req: "POST /v2/users/{user}/s3-secret-key", on: onOther, mutates: true, want: only(201, pAdmin, pHelpdesk)},
 		{op: "regenerate_s3_key", name: "admin", req: "POST /v2/users/{user}/s3-secret-key", on: onAdmin, mutates: true, want: only(201, pAdmin)},
+		{op: "revoke_user_credentials", name: "own", req: "POST /v2/users/{user}/revoke-credentials", uses: "{key}", on: onSelf, mutates: true, want: all(204)},
+		{op: "revoke_user_credentials", name: "other", req: "POST /v2/users/{user}/revoke-credentials", uses: "{key}", on: onOther, withSession: true, mutates: true, want: only(204, principalManagers...)},
+		{op: "revoke_user_credentials", name: "admin", req: "POST /v2/users/{user}/revoke-credentials", uses: "{key}", on: onAdmin, withSession: true, mutates: true, want: only(204, pAdmin)},
 		// Taking access away is limited so too (see docs/privileges.md).
 		{op: "delete_user", name: "admin", req: "DELETE /v2/users/{user}", on: onAdmin, mutates: true, want: only(204, pAdmin)},
 		{op: "delete_users", name: "admin", req: "POST /v2/users/delete", body: `{"sids":["{user}"]}`, on: onAdmin, mutates: true, want: only(204, pAdmin)},

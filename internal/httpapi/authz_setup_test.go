@@ -145,7 +145,7 @@ func (m *matrix) fixtures(t *testing.T, row authzRow, caller *principal, want in
 func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixture {
 	t.Helper()
 	var fx fixture
-	uses := func(placeholder string) bool { return strings.Contains(row.req+row.body, placeholder) }
+	uses := func(placeholder string) bool { return strings.Contains(row.req+row.body+row.uses, placeholder) }
 	switch row.on {
 	case onSelf:
 		fx.user = caller.sid

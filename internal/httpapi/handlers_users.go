@@ -221,3 +221,15 @@ func handleRegenerateS3Key(svc *iam.Service) authedHandler {
 		return nil
 	}
 }
+
+// handleRevokeCredentials serves revoke_user_credentials, a clusteriam
+// extension: every session ended and every API key deactivated at once.
+func handleRevokeCredentials(svc *iam.Service) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+		if err := svc.RevokeCredentials(r.Context(), p, r.PathValue("sid")); err != nil {
+			return err
+		}
+		writeNoContent(w)
+		return nil
+	}
+}

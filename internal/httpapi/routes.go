@@ -41,6 +41,7 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("PUT /v2/users/{sid}", "update_user", handleUpdateUser(svc, opts))
 	authed("DELETE /v2/users/{sid}", "delete_user", handleDeleteOne(svc.DeleteUsers))
 	authed("POST /v2/users/{sid}/s3-secret-key", "regenerate_s3_key", handleRegenerateS3Key(svc))
+	authed("POST /v2/users/{sid}/revoke-credentials", "revoke_user_credentials", handleRevokeCredentials(svc))
 
 	authed("POST /v2/users/{userSid}/api-keys", "create_user_api_key", handleCreateAPIKey(svc))
 	authed("GET /v2/users/{userSid}/api-keys", "get_user_api_keys", handleGetUserAPIKeys(svc))
