@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -84,6 +85,9 @@ type Hasher struct {
 	dummy  string  // encoded hash with params, never matching a real password
 	kdf    kdfFunc // argon2.IDKey; replaceable in tests
 	pepper []byte  // nil: new hashes are not peppered
+	// derived counts the key derivations run, shared with the copies
+	// WithPepper makes.
+	derived *atomic.Int64
 }
 
 // PepperSize is the length of a pepper: 256 bits.
@@ -143,10 +147,11 @@ func NewHasher(p Params, limit int) *Hasher {
 	buf := make([]byte, saltLen+keyLen)
 	_, _ = rand.Read(buf) // never fails (crypto/rand, Go 1.24+)
 	return &Hasher{
-		params: p,
-		sem:    make(chan struct{}, limit),
-		dummy:  encode(p, false, buf[:saltLen], buf[saltLen:]),
-		kdf:    argon2.IDKey,
+		params:  p,
+		sem:     make(chan struct{}, limit),
+		dummy:   encode(p, false, buf[:saltLen], buf[saltLen:]),
+		kdf:     argon2.IDKey,
+		derived: new(atomic.Int64),
 	}
 }
 
@@ -185,6 +190,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	}
 	defer h.release()
 	peppered := h.pepper != nil
+	h.derived.Add(1)
 	key := h.kdf(h.input(password, peppered), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, h.params.KeyLen)
 	return encode(h.params, peppered, salt, key), nil
 }
@@ -206,6 +212,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 		return false, err
 	}
 	defer h.release()
+	h.derived.Add(1)
 	got := h.kdf(h.input(password, peppered), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
@@ -217,6 +224,10 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 func (h *Hasher) VerifyDummy(ctx context.Context, password string) {
 	_, _ = h.Verify(ctx, h.dummy, password)
 }
+
+// Derived returns how many times h (or a copy WithPepper made) has run the
+// key derivation: the hashing work done, for metrics and tests.
+func (h *Hasher) Derived() int64 { return h.derived.Load() }
 
 // NeedsRehash reports whether encoded uses weaker parameters than h's: less
 // memory, fewer passes, a shorter salt or a shorter hash, or no pepper when
