@@ -191,6 +191,27 @@ func (w *searchWorld) ops() []searchOp {
 		add("end sessions of "+u, func(ctx context.Context, r *searchRun) error {
 			return r.svc.DeleteSessions(ctx, r.um, r.sid(u))
 		})
+		add("revoke every credential of "+u, func(ctx context.Context, r *searchRun) error {
+			return r.svc.RevokeCredentials(ctx, r.um, r.sid(u))
+		})
+		add("reactivate and rotate the keys of "+u, func(ctx context.Context, r *searchRun) error {
+			keys, err := r.st.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: []string{r.sid(u)}})
+			if err != nil || len(keys) == 0 {
+				return &Error{Kind: KindNotFound, Msg: "no keys"}
+			}
+			active := true
+			for _, k := range keys {
+				if _, err := r.svc.UpdateAPIKey(ctx, r.um, r.sid(u), k.ID, APIKeyInput{Name: k.Name, IsActive: &active, ClearExpiry: true}); err != nil {
+					return err
+				}
+				_, secret, err := r.svc.RotateAPIKey(ctx, r.um, r.sid(u), k.ID)
+				if err != nil {
+					return err
+				}
+				r.keys = append(r.keys, secret)
+			}
+			return nil
+		})
 		add("sources of "+u, func(ctx context.Context, r *searchRun) error {
 			_, err := r.svc.SetPrincipalSources(ctx, r.um, r.sid(u), Sources{SourceIDs: []int64{1}})
 			return err

@@ -203,12 +203,9 @@ func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd
 	}
 	var out store.Group
 	err := s.write(ctx, p, "update_group", func(t *txn) error {
-		var guard adminGuard
-		if upd.Roles != nil || upd.Members != nil {
-			var err error
-			if guard, err = s.guardAdmins(ctx, t); err != nil {
-				return err
-			}
+		guard, err := s.guardAdmins(ctx, t, upd.Roles != nil || upd.Members != nil)
+		if err != nil {
+			return err
 		}
 		cur, err := t.GetGroup(ctx, sid)
 		if err != nil {
@@ -339,7 +336,7 @@ func (s *Service) DeleteGroups(ctx context.Context, p *Principal, sids []string)
 	}
 	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
 	return s.write(ctx, p, "delete_group", func(t *txn) error {
-		guard, err := s.guardAdmins(ctx, t)
+		guard, err := s.guardAdmins(ctx, t, true)
 		if err != nil {
 			return err
 		}

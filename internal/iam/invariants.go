@@ -21,20 +21,21 @@ type adminGuard struct {
 	before []store.User
 }
 
-// guardAdmins takes the principals lock (so that two transactions cannot
-// each remove a different one of the last two administrators) and reads
-// who the lasting administrators are before the transaction writes.
-func (s *Service) guardAdmins(ctx context.Context, tx store.Tx) (adminGuard, error) {
-	if err := tx.LockPrincipals(ctx); err != nil {
-		return adminGuard{}, err
+// guardAdmins reads, when the change may take an administrator away, who
+// the lasting administrators are before the transaction t writes. write
+// holds the principals lock for t already, so that two transactions cannot
+// each remove a different one of the last two.
+func (s *Service) guardAdmins(ctx context.Context, t *txn, may bool) (adminGuard, error) {
+	if !may {
+		return adminGuard{}, nil
 	}
-	before, err := s.lastingAdmins(ctx, tx)
+	before, err := s.lastingAdmins(ctx, t)
 	return adminGuard{before: before}, err
 }
 
 // check fails, rolling the transaction back, when its writes left no
 // lasting administrator where there was one.
-func (g adminGuard) check(ctx context.Context, s *Service, tx store.Tx) error {
+func (g adminGuard) check(ctx context.Context, s *Service, tx store.Reader) error {
 	if len(g.before) == 0 {
 		return nil // nothing to keep: a store without one is not made worse
 	}

@@ -36,14 +36,23 @@ func (s *Service) checkKeyInput(in APIKeyInput, create bool) error {
 	return nil
 }
 
-// keyOwner reads the owner of keys userSID names and describes it for
-// decide.
-func (s *Service) keyOwner(ctx context.Context, r store.Reader, userSID string) (Target, error) {
-	u, err := r.GetUser(ctx, userSID)
+// decideOnUser reads user sid, asks decide whether p may do each of acts
+// to it, and returns it as a target.
+func (s *Service) decideOnUser(ctx context.Context, r store.Reader, p *Principal, sid string, acts ...Act) (Target, error) {
+	u, err := r.GetUser(ctx, sid)
 	if err != nil {
 		return Target{}, err
 	}
-	return s.userTarget(ctx, r, u)
+	t, err := s.userTarget(ctx, r, u)
+	if err != nil {
+		return Target{}, err
+	}
+	for _, act := range acts {
+		if err := s.decide(p, act, t); err != nil {
+			return Target{}, err
+		}
+	}
+	return t, nil
 }
 
 // keyCap is the cap of a credential p mints for user owner: a credential
@@ -89,11 +98,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, userSID string
 		Cap: s.keyCap(p, userSID),
 	}
 	err = s.write(ctx, p, "create_user_api_key", func(t *txn) error {
-		owner, err := s.keyOwner(ctx, t, userSID)
+		owner, err := s.decideOnUser(ctx, t, p, userSID, ActMintCredential)
 		if err != nil {
-			return err
-		}
-		if err := s.decide(p, ActMintCredential, owner); err != nil {
 			return err
 		}
 		held, err := t.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: []string{userSID}})
@@ -239,12 +245,8 @@ func (s *Service) changeKey(ctx context.Context, p *Principal, op, userSID, id, 
 		if err != nil {
 			return err
 		}
-		owner, err := s.keyOwner(ctx, t, userSID)
-		if err != nil {
-			return err
-		}
 		act := actOf(cur)
-		if err := s.decide(p, act, owner); err != nil {
+		if _, err := s.decideOnUser(ctx, t, p, userSID, act); err != nil {
 			return err
 		}
 		t.audit(ctx, op, id, cur.Name, details)
@@ -273,11 +275,7 @@ func (s *Service) DeleteAPIKey(ctx context.Context, p *Principal, userSID, id st
 		if err != nil {
 			return err
 		}
-		owner, err := s.keyOwner(ctx, t, userSID)
-		if err != nil {
-			return err
-		}
-		if err := s.decide(p, ActRevokeCredential, owner); err != nil {
+		if _, err := s.decideOnUser(ctx, t, p, userSID, ActRevokeCredential); err != nil {
 			return err
 		}
 		t.audit(ctx, "delete_user_api_key", id, k.Name, "of user "+userSID)
@@ -305,11 +303,8 @@ func (s *Service) RegenerateS3Key(ctx context.Context, p *Principal, sid string)
 		return "", fmt.Errorf("seal s3 secret: %w", err)
 	}
 	err = s.write(ctx, p, "regenerate_s3_key", func(t *txn) error {
-		owner, err := s.keyOwner(ctx, t, sid)
+		owner, err := s.decideOnUser(ctx, t, p, sid, ActRegenerateS3Key)
 		if err != nil {
-			return err
-		}
-		if err := s.decide(p, ActRegenerateS3Key, owner); err != nil {
 			return err
 		}
 		t.audit(ctx, "regenerate_s3_key", sid, owner.Name, "")

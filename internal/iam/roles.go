@@ -98,19 +98,12 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (s
 func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, in RoleInput) (store.Role, error) {
 	var out store.Role
 	err := s.write(ctx, p, "update_role", func(t *txn) error {
-		guard, err := s.guardAdmins(ctx, t)
+		guard, err := s.guardAdmins(ctx, t, true)
 		if err != nil {
 			return err
 		}
-		cur, err := t.GetRole(ctx, name)
-		if err != nil {
+		if err := s.decideOnRole(ctx, t, p, name, ActChangeRoles); err != nil {
 			return err
-		}
-		if err := s.decide(p, ActChangeRoles, roleTarget(cur)); err != nil {
-			return err
-		}
-		if s.builtins[name] {
-			return invalid("built-in role %s cannot be changed", name)
 		}
 		privs, err := s.checkPrivileges(p, in.Privileges)
 		if err != nil {
@@ -138,18 +131,27 @@ func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, in 
 	return out, err
 }
 
+// decideOnRole reads role name and asks decide whether p may do act to
+// it; a built-in role is never changed or deleted (400).
+func (s *Service) decideOnRole(ctx context.Context, r store.Reader, p *Principal, name string, act Act) error {
+	cur, err := r.GetRole(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := s.decide(p, act, roleTarget(cur)); err != nil {
+		return err
+	}
+	if s.builtins[name] {
+		return invalid("built-in role %s cannot be changed or deleted", name)
+	}
+	return nil
+}
+
 // DeleteRole deletes a custom role no one holds.
 func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) error {
 	return s.write(ctx, p, "delete_role", func(t *txn) error {
-		cur, err := t.GetRole(ctx, name)
-		if err != nil {
+		if err := s.decideOnRole(ctx, t, p, name, ActDelete); err != nil {
 			return err
-		}
-		if err := s.decide(p, ActDelete, roleTarget(cur)); err != nil {
-			return err
-		}
-		if s.builtins[name] {
-			return invalid("built-in role %s cannot be deleted", name)
 		}
 		t.audit(ctx, "delete_role", name, name, "")
 		return t.DeleteRole(ctx, name)

@@ -13,27 +13,22 @@ import (
 // takes every privilege.
 func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) error {
 	return s.write(ctx, p, "delete_session", func(t *txn) error {
-		target := Target{Kind: KindUser}
-		what := "every session but the caller's"
+		target, what := Target{Kind: KindUser}, "every session but the caller's"
 		var keep []byte
+		var err error
 		if sid == "" {
 			// The caller ends everyone's sessions but keeps working.
 			keep = p.SessionHash
+			err = s.decide(p, ActEndSessions, target)
 		} else {
-			u, err := t.GetUser(ctx, sid)
-			if err != nil {
-				return err
-			}
-			if target, err = s.userTarget(ctx, t, u); err != nil {
-				return err
-			}
+			target, err = s.decideOnUser(ctx, t, p, sid, ActEndSessions)
 			what = "every session of the user"
 		}
-		if err := s.decide(p, ActEndSessions, target); err != nil {
+		if err != nil {
 			return err
 		}
 		t.audit(ctx, "delete_session", sid, target.Name, what)
-		_, err := t.DeleteSessions(ctx, sid, keep)
+		_, err = t.DeleteSessions(ctx, sid, keep)
 		return err
 	})
 }
@@ -44,18 +39,9 @@ func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) 
 // password and the S3 secret stay; change them apart.
 func (s *Service) RevokeCredentials(ctx context.Context, p *Principal, sid string) error {
 	return s.write(ctx, p, "revoke_credentials", func(t *txn) error {
-		u, err := t.GetUser(ctx, sid)
+		target, err := s.decideOnUser(ctx, t, p, sid, ActEndSessions, ActRevokeCredential)
 		if err != nil {
 			return err
-		}
-		target, err := s.userTarget(ctx, t, u)
-		if err != nil {
-			return err
-		}
-		for _, act := range []Act{ActEndSessions, ActRevokeCredential} {
-			if err := s.decide(p, act, target); err != nil {
-				return err
-			}
 		}
 		keys, err := t.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: []string{sid}})
 		if err != nil {

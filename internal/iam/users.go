@@ -308,7 +308,7 @@ func (s *Service) DeleteUsers(ctx context.Context, p *Principal, sids []string) 
 	}
 	sids = slices.Compact(slices.Sorted(slices.Values(sids)))
 	return s.write(ctx, p, "delete_user", func(t *txn) error {
-		guard, err := s.guardAdmins(ctx, t)
+		guard, err := s.guardAdmins(ctx, t, true)
 		if err != nil {
 			return err
 		}

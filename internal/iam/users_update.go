@@ -97,12 +97,9 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 	}
 	var out store.User
 	err = s.write(ctx, p, "update_user", func(t *txn) error {
-		var guard adminGuard
-		if upd.demotes() {
-			var err error
-			if guard, err = s.guardAdmins(ctx, t); err != nil {
-				return err
-			}
+		guard, err := s.guardAdmins(ctx, t, upd.demotes())
+		if err != nil {
+			return err
 		}
 		cur, err := t.GetUser(ctx, sid)
 		if err != nil {
