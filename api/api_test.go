@@ -43,6 +43,8 @@ var wantOps = map[string]struct {
 	"get_user_by_sid":           {"GET", "/v2/users/{sid}", 200, false, "User"},
 	"get_users":                 {"GET", "/v2/users", 200, false, "User"},
 	"regenerate_s3_key":         {"POST", "/v2/users/{sid}/s3-secret-key", 201, false, "User"},
+	// A clusteriam extension, not in the vendor's SDKs.
+	"revoke_user_credentials":   {"POST", "/v2/users/{sid}/revoke-credentials", 204, false, "Extension"},
 	"rotate_user_api_key":       {"POST", "/v2/users/{userSid}/api-keys/{id}/rotate", 200, false, "User"},
 	"update_group":              {"PUT", "/v2/groups/{sid}", 200, false, "User"},
 	"update_principal_sources":  {"PUT", "/v2/security-principals/{sid}/sources", 200, false, "User"},
