@@ -18,13 +18,15 @@ var auditCols = []string{"time_usecs", "actor_sid", "actor_domain", "actor_usern
 // auditChunk is how many entries one INSERT carries.
 const auditChunk = 200
 
-// insertAudit writes entries in the transaction q, in order.
+// insertAudit writes entries in the transaction q, in order, each bounded
+// (store.AuditEntry.Bounded): every entry stored passes here.
 func insertAudit(ctx context.Context, q querier, entries []store.AuditEntry) error {
 	row := "(?" + strings.Repeat(", ?", len(auditCols)-1) + ")"
 	for chunk := range slices.Chunk(entries, auditChunk) {
 		args := make([]any, 0, len(chunk)*len(auditCols))
 		for i := range chunk {
-			args = append(args, auditArgs(&chunk[i])...)
+			e := chunk[i].Bounded()
+			args = append(args, auditArgs(&e)...)
 		}
 		query := `INSERT INTO audit_log (` + strings.Join(auditCols, ", ") + `) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
