@@ -140,6 +140,9 @@ func TestUnknownUsersFailuresAggregated(t *testing.T) {
 	}
 	for range 3 {
 		fail("192.0.2.2", "local", "NOBODY", "wrong-Password-1")
+	}
+	svc.Wait() // counted in the background: first come, first listed
+	for range 3 {
 		fail("192.0.2.2", "no.such.domain", "nobody", "wrong-Password-1")
 	}
 	fail("192.0.2.3", "LOCAL", "admin", "wrong-Password-1")
