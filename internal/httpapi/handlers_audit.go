@@ -41,7 +41,7 @@ func toAuditLog(e store.AuditEntry) auditLog {
 
 // handleGetAuditLogs streams the entries as the store reads them, so that
 // the server's memory does not grow with the answer (up to maxAuditCount
-// entries of up to some 6 KB of text each). The count, last on the wire,
+// entries of up to 6.7 KB of text each, more once escaped). The count, last on the wire,
 // is taken in the same snapshot before the first entry.
 func handleGetAuditLogs(svc *iam.Service, log *slog.Logger) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {

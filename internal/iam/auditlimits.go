@@ -8,11 +8,12 @@ import (
 )
 
 // DefaultAuditMaxRows is how many audit entries are kept unless Config
-// says otherwise. An entry takes about 0.3 to 0.5 KB with its indexes, so
-// a million is a few hundred MB: a busy cluster's year of changes fits
-// (the retention, 365 days, acts first), while a flood that fills it
-// leaves the disk a bound, even of entries at their largest (about 6 KB
-// of text each, some 6 GB).
+// says otherwise. A failed log-in's entry takes 364 bytes on SQLite with
+// its indexes, so a million take a few hundred MB, a busy cluster's year
+// (the retention, 365 days, mostly acts first). An entry with every text
+// at its bound takes 13.6 KB, so the cap bounds the trail at about 14 GB
+// whatever is written; entries a client without credentials can cause
+// take at most some 2.5 KB.
 const DefaultAuditMaxRows = 1_000_000
 
 // PurgeAudit is the trail's upkeep, once a minute: it records the failed
