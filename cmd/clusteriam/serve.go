@@ -38,6 +38,7 @@ type serveConfig struct {
 	lockout               iam.LockoutPolicy
 	auditRetention        time.Duration
 	maxAPIKeysPerUser     int
+	auditMaxRows          int64
 	minPasswordLength     int
 	breachedPasswords     string
 	failedLoginsPerMinute int
@@ -73,6 +74,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.breachedPasswords, "breached-passwords", "", "file of breached or common passwords, one per line, that no new password may be")
 	fs.DurationVar(&c.auditRetention, "audit-retention", 365*24*time.Hour, "how long audit entries are kept (negative: for ever)")
 	fs.IntVar(&c.maxAPIKeysPerUser, "max-api-keys-per-user", iam.DefaultMaxAPIKeysPerUser, "most API keys one user may hold")
+	fs.Int64Var(&c.auditMaxRows, "audit-max-rows", iam.DefaultAuditMaxRows, "most audit entries kept; the oldest beyond are purged every minute (negative: no cap)")
 	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
 	fs.IntVar(&c.failedLoginsPerAcct, "failed-logins-per-account-per-minute", httpapi.DefaultFailedLoginsPerAccountPerMinute, "failed log-ins one client address may make per minute for one account before 429 (negative: no limit)")
 	fs.Func("trusted-proxies", "comma-separated CIDR networks (or addresses) of proxies whose X-Forwarded-For names the client, read rightmost-untrusted; default none: the TCP peer is the client", func(v string) error {
@@ -100,6 +102,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.databaseMaxConns < 1 {
 		return c, fmt.Errorf("serve: --database-max-conns %d: want at least 1", c.databaseMaxConns)
 	}
+	if c.auditMaxRows == 0 {
+		return c, errors.New("serve: --audit-max-rows 0: want at least 1, or a negative number for no cap")
+	}
 	if c.maxHeaderBytes < 1<<10 || c.maxHeaderBytes > 1<<24 {
 		return c, fmt.Errorf("serve: --max-header-bytes %d: want 1024 to 16777216", c.maxHeaderBytes)
 	}
@@ -126,7 +131,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	defer svc.Wait() // before the store closes
+	defer svc.Flush() // before the store closes
 	if err := ensureAdmin(ctx, svc, getenv, stderr); err != nil {
 		return err
 	}
@@ -194,7 +199,8 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 	}
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0)).WithPepper(pepper)
 	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout,
-		AuditRetention: cfg.auditRetention, MinPasswordLength: cfg.minPasswordLength, MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser}
+		AuditRetention: cfg.auditRetention, AuditMaxRows: cfg.auditMaxRows, MinPasswordLength: cfg.minPasswordLength,
+		MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser}
 	if cfg.breachedPasswords != "" {
 		if icfg.BreachedPasswords, err = auth.LoadPasswordList(cfg.breachedPasswords); err != nil {
 			return nil, err
@@ -307,8 +313,9 @@ func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) stri
 	return nil
 }
 
-// purge deletes expired sessions and audit entries past their retention,
-// once a minute.
+// purge deletes expired sessions and audit entries past their retention
+// or beyond the cap, and records the failed log-ins of unknown users of
+// the minute past, once a minute.
 func purge(ctx context.Context, svc *iam.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -317,7 +324,7 @@ func purge(ctx context.Context, svc *iam.Service, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := svc.Purge(ctx); err != nil && ctx.Err() == nil {
+			if err := errors.Join(svc.Purge(ctx), svc.PurgeAudit(ctx)); err != nil && ctx.Err() == nil {
 				log.Warn("purge", "error", err)
 			}
 		}

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/clusteriam/clusteriam/internal/iam"
 )
 
 // started is a running `clusteriam serve`.
@@ -276,12 +278,20 @@ func TestServeFlags(t *testing.T) {
 		{"--tls-cert", "x.pem"},
 		{"--bogus"},
 		{"--max-header-bytes", "10"},
+		{"--audit-max-rows", "0"},
+		{"--audit-max-rows", "many"},
 		{"extra"},
 		{"--trusted-proxies", "proxy.example.com"},
 		{"--trusted-proxies", "10.0.0.0/8,10.0.0.0/99"},
 	} {
 		if _, err := parseServeFlags(args, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
+		}
+	}
+	for args, want := range map[string]int64{"": iam.DefaultAuditMaxRows, "--audit-max-rows=5000": 5000, "--audit-max-rows=-1": -1} {
+		c, err := parseServeFlags(strings.Fields(args), io.Discard)
+		if err != nil || c.auditMaxRows != want {
+			t.Errorf("%q: audit-max-rows %d, %v; want %d", args, c.auditMaxRows, err, want)
 		}
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, io.Discard); err == nil {

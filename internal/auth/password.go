@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -115,11 +114,7 @@ func (h *Hasher) WithPepper(pepper []byte) *Hasher {
 // DerivePepper derives the pepper of password hashes from a master key
 // (the S3-secret key), so that no second secret needs keeping.
 func DerivePepper(master []byte) ([]byte, error) {
-	p, err := hkdf.Key(sha256.New, master, nil, "clusteriam password pepper v1", PepperSize)
-	if err != nil {
-		return nil, fmt.Errorf("auth: derive pepper: %w", err)
-	}
-	return p, nil
+	return deriveKey(master, pepperLabel)
 }
 
 // input is what argon2id hashes for password: the password itself, or its

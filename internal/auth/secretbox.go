@@ -22,8 +22,9 @@ var ErrOpen = errors.New("cannot open sealed value")
 // nonces limit one key to about 2^32 messages, ample for secrets at rest.
 // A SecretBox is safe for concurrent use.
 type SecretBox struct {
-	aead  cipher.AEAD
-	check []byte
+	aead     cipher.AEAD
+	check    []byte
+	auditKey []byte // of AuditTag, derived from the key
 }
 
 // NewSecretBox returns a SecretBox using key, which must be KeySize (32)
@@ -42,8 +43,20 @@ func NewSecretBox(key []byte) (*SecretBox, error) {
 	}
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte("clusteriam secret key check v1"))
-	return &SecretBox{aead: aead, check: mac.Sum(nil)}, nil
+	auditKey, err := DeriveAuditTagKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return &SecretBox{aead: aead, check: mac.Sum(nil), auditKey: auditKey}, nil
 }
+
+// AuditTag returns a keyed hash of s (HMAC-SHA256 under a key derived from
+// the box's key for this alone): the audit trail keeps it in place of a
+// name it must not keep, such as the username of a failed log-in, which
+// may be a password typed in the wrong field. The same s gives the same
+// tag, so repeated attempts correlate; without the key, which is never
+// stored in the database, a tag tells nothing of s.
+func (b *SecretBox) AuditTag(s string) []byte { return auditTag(b.auditKey, s) }
 
 // Check returns a value that identifies the key without revealing it: an
 // HMAC-SHA256 under the key of a fixed message. Stored beside the sealed

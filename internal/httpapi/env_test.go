@@ -85,9 +85,14 @@ func newEnvConfig(t *testing.T, params auth.Params, cfg iam.Config) *env {
 // (its Logger, Metrics and Spec are the env's).
 func newEnvOptions(t *testing.T, params auth.Params, cfg iam.Config, opts Options) *env {
 	t.Helper()
+	return newEnvOn(t, testbackend.Open(t), params, cfg, opts)
+}
+
+// newEnvOn is newEnvOptions on the store be holds.
+func newEnvOn(t *testing.T, be *testbackend.Backend, params auth.Params, cfg iam.Config, opts Options) *env {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	be := testbackend.Open(t)
 	st := be.Store
 	key, err := auth.LoadOrCreateKey(filepath.Join(dir, "s3.key"))
 	if err != nil {

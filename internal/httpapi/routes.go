@@ -68,7 +68,7 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("DELETE /v2/roles/{name}", "delete_role", handleDeleteRole(svc))
 	authed("GET /v2/privileges", "get_privileges", handleGetPrivileges(svc))
 
-	authed("GET /v2/audit-logs", "get_audit_logs", handleGetAuditLogs(svc))
+	authed("GET /v2/audit-logs", "get_audit_logs", handleGetAuditLogs(svc, opts.Logger))
 	authed("GET /v2/audit-logs/actions", "get_audit_logs_actions",
 		handleAuditNames(svc, func() any { return auditLogsActions{iam.AuditActions()} }))
 	authed("GET /v2/audit-logs/entity-types", "get_audit_logs_entity_types",

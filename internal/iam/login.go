@@ -379,7 +379,7 @@ func (s *Service) loginFailed(ctx context.Context, in LoginInput, err error) {
 	case wp != nil:
 		s.settleFailure(sid, ev)
 	case k == KindUnauthenticated || k == KindForbidden || k == KindInvalid || k == KindTooMany:
-		s.recordLater(ev)
+		s.recordFailedLogin(ev)
 	}
 }
 

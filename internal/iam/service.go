@@ -48,6 +48,9 @@ type Config struct {
 	// AuditRetention is how long audit entries are kept (default 365
 	// days; negative: for ever).
 	AuditRetention time.Duration
+	// AuditMaxRows is how many audit entries are kept: the oldest beyond
+	// it are purged (default DefaultAuditMaxRows; negative: no cap).
+	AuditMaxRows int64
 	// MinPasswordLength is the fewest characters a new password may have
 	// (default DefaultMinPasswordLength; at least 8).
 	MinPasswordLength int
@@ -104,6 +107,8 @@ type Service struct {
 	maxKeys        int
 	bus            InvalidationBus // nil: a single process
 	bg             sync.WaitGroup  // failed log-ins being settled
+	auditMaxRows   int64           // 0: no cap
+	floods         failedLogins    // of unknown users, counted (auditflood.go)
 }
 
 // New returns a Service over st. It creates the cluster identity on first
@@ -165,6 +170,7 @@ func (s *Service) configure(cfg Config) error {
 	}
 	s.lockout = cfg.Lockout
 	s.auditRetention = cfg.AuditRetention
+	s.auditMaxRows = max(cmp.Or(cfg.AuditMaxRows, DefaultAuditMaxRows), 0)
 	s.breached = cfg.BreachedPasswords
 	s.maxKeys = cmp.Or(cfg.MaxAPIKeysPerUser, DefaultMaxAPIKeysPerUser)
 	if s.maxKeys < 1 {

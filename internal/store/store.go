@@ -363,6 +363,14 @@ type Store interface {
 	// DeleteAuditBefore removes the entries older than usecs and returns
 	// how many went.
 	DeleteAuditBefore(ctx context.Context, usecs int64) (int64, error)
+	// DeleteAuditBeyond removes the oldest entries beyond the newest
+	// keep and returns how many went.
+	DeleteAuditBeyond(ctx context.Context, keep int64) (int64, error)
+	// EachAudit calls fn with each entry f selects, newest first, as it
+	// is read, and returns how many f selects in all, regardless of
+	// Offset and Limit, counted in the same snapshot before the first
+	// call. An error from fn ends the read and is returned.
+	EachAudit(ctx context.Context, f AuditFilter, fn func(AuditEntry) error) (int64, error)
 }
 
 // InUseError says who still holds a record that was to be deleted.

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -18,13 +20,15 @@ var auditCols = []string{"time_usecs", "actor_sid", "actor_domain", "actor_usern
 // auditChunk is how many entries one INSERT carries.
 const auditChunk = 200
 
-// insertAudit writes entries in the transaction q, in order.
+// insertAudit writes entries in the transaction q, in order, each bounded
+// (store.AuditEntry.Bounded): every entry stored passes here.
 func insertAudit(ctx context.Context, q querier, entries []store.AuditEntry) error {
 	row := "(?" + strings.Repeat(", ?", len(auditCols)-1) + ")"
 	for chunk := range slices.Chunk(entries, auditChunk) {
 		args := make([]any, 0, len(chunk)*len(auditCols))
 		for i := range chunk {
-			args = append(args, auditArgs(&chunk[i])...)
+			e := chunk[i].Bounded()
+			args = append(args, auditArgs(&e)...)
 		}
 		query := `INSERT INTO audit_log (` + strings.Join(auditCols, ", ") + `) VALUES ` +
 			strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
@@ -45,6 +49,21 @@ func auditArgs(e *store.AuditEntry) []any {
 // ListAudit returns the entries f selects, newest first, and how many it
 // selects in all, both from one snapshot.
 func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, int64, error) {
+	out := []store.AuditEntry{}
+	total, err := s.EachAudit(ctx, f, func(e store.AuditEntry) error {
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// EachAudit counts the entries f selects, then hands them to fn, newest
+// first, one row at a time, all in one read transaction: what it holds at
+// once is one entry, however many f selects.
+func (s *Store) EachAudit(ctx context.Context, f store.AuditFilter, fn func(store.AuditEntry) error) (int64, error) {
 	w := auditWhere(&f)
 	page := ` ORDER BY time_usecs DESC, id DESC`
 	if f.Limit > 0 || f.Offset > 0 {
@@ -54,24 +73,20 @@ func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Aud
 		}
 		page += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
 	}
-	var (
-		out   []store.AuditEntry
-		total int64
-	)
+	var total int64
 	err := s.read(ctx, func(q querier) error {
 		err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+w.String(), w.args...).Scan(&total)
 		if err != nil {
 			return q.d.mapErr("count audit entries", err)
 		}
-		out, err = queryAll(ctx, q, "list audit entries", scanAudit,
+		return eachRow(ctx, q, "list audit entries", scanAudit, fn,
 			`SELECT id, time_usecs, actor_sid, actor_domain, actor_username, ip, action,
 				entity_type, entity_id, entity_name, details FROM audit_log`+w.String()+page, w.args...)
-		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
-	return out, total, nil
+	return total, nil
 }
 
 func scanAudit(sc scanner) (store.AuditEntry, error) {
@@ -113,6 +128,35 @@ func (s *Store) DeleteAuditBefore(ctx context.Context, usecs int64) (int64, erro
 		var err error
 		n, err = execCount(ctx, q, `DELETE FROM audit_log WHERE time_usecs < ?`, usecs)
 		return q.d.mapErr("delete old audit entries", err)
+	})
+	return n, err
+}
+
+// DeleteAuditBeyond deletes the oldest entries beyond the newest keep.
+func (s *Store) DeleteAuditBeyond(ctx context.Context, keep int64) (int64, error) {
+	keep = max(keep, 0)
+	var n int64
+	err := s.exec(ctx, func(q querier) error {
+		// Ids are never reused, so their span bounds the count: under the
+		// cap, as the trail mostly is, this costs two index lookups.
+		var lo, hi sql.NullInt64
+		err := q.QueryRowContext(ctx, `SELECT MIN(id), MAX(id) FROM audit_log`).Scan(&lo, &hi)
+		if err != nil || !lo.Valid || hi.Int64-lo.Int64 < keep {
+			return q.d.mapErr("count audit entries", err)
+		}
+		// The newest entry past the cap, in the order entries are listed.
+		var usecs, id int64
+		err = q.QueryRowContext(ctx, `SELECT time_usecs, id FROM audit_log
+			ORDER BY time_usecs DESC, id DESC LIMIT 1 OFFSET ?`, keep).Scan(&usecs, &id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return q.d.mapErr("find the oldest audit entries", err)
+		}
+		n, err = execCount(ctx, q, `DELETE FROM audit_log WHERE time_usecs < ? OR (time_usecs = ? AND id <= ?)`,
+			usecs, usecs, id)
+		return q.d.mapErr("delete the oldest audit entries", err)
 	})
 	return n, err
 }

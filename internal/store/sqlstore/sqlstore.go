@@ -221,23 +221,34 @@ func (s *Store) reader() querier { return querier{d: &s.d, db: s.r, stmts: s.rSt
 // queryAll runs a query and scans every row with scan; what names the
 // operation in errors. The result is never nil.
 func queryAll[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	out := []T{}
+	err := eachRow(ctx, q, what, scan, func(v T) error { out = append(out, v); return nil }, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachRow runs a query and hands each row, scanned with scan, to fn as it
+// is read; an error from fn stops the query and is returned as is. what
+// names the operation in errors.
+func eachRow[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error),
+	fn func(T) error, query string, args ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, q.d.mapErr(what, err)
+		return q.d.mapErr(what, err)
 	}
 	defer rows.Close()
-	out := []T{}
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, q.d.mapErr(what, err)
+			return q.d.mapErr(what, err)
 		}
-		out = append(out, v)
+		if err := fn(v); err != nil {
+			return err
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, q.d.mapErr(what, err)
-	}
-	return out, nil
+	return q.d.mapErr(what, rows.Err())
 }
 
 // Retries of a write transaction that lost a race: at most maxAttempts

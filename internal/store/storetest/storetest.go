@@ -26,7 +26,8 @@ type subTest struct {
 // Subtests run in parallel, each on its own store.
 func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 	groups := [][]subTest{miscTests, userTests, userListTests, groupTests,
-		groupListTests, roleTests, keyTests, sessionTests, auditTests, concurrencyTests, txTests, nameTests}
+		groupListTests, roleTests, keyTests, sessionTests, auditTests, concurrencyTests, txTests, nameTests,
+		auditLimitTests}
 	for _, tests := range groups {
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,78 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+)
+
+// streamHold is how much of a streamed answer is held back before any of
+// it is sent: an answer that fits goes out whole, with its Content-Length,
+// and a failure before it is sent still gets its Error JSON.
+const streamHold = 64 << 10
+
+// jsonStream writes a 200 answer made of a head, items separated by
+// commas and a tail, encoding each item as it comes, so that what it holds
+// is streamHold bytes and one item, however long the answer. The bytes are
+// those json.Marshal gives for the whole value.
+type jsonStream struct {
+	w     http.ResponseWriter
+	buf   []byte
+	items int
+	sent  bool // the status line is out: no other answer can follow
+}
+
+func newJSONStream(w http.ResponseWriter, head string) *jsonStream {
+	return &jsonStream{w: w, buf: append(make([]byte, 0, streamHold+4<<10), head...)}
+}
+
+// item appends v. An error means the answer cannot go on.
+func (s *jsonStream) item(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if s.items > 0 {
+		s.buf = append(s.buf, ',')
+	}
+	s.items++
+	s.buf = append(s.buf, b...)
+	if len(s.buf) >= streamHold {
+		return s.flush()
+	}
+	return nil
+}
+
+// end appends tail and sends what is left.
+func (s *jsonStream) end(tail string) {
+	s.buf = append(s.buf, tail...)
+	if !s.sent {
+		s.w.Header().Set("Content-Length", strconv.Itoa(len(s.buf)))
+	}
+	_ = s.flush()
+}
+
+func (s *jsonStream) flush() error {
+	if !s.sent {
+		s.w.Header().Set("Content-Type", "application/json")
+		s.w.WriteHeader(http.StatusOK)
+		s.sent = true
+	}
+	_, err := s.w.Write(s.buf)
+	s.buf = s.buf[:0]
+	return err
+}
+
+// fail ends an answer that err cut short. Before anything was sent, it
+// returns err, for the caller to answer with the Error JSON. After, the
+// 200 is out and a truncated body must not pass for a whole one: it
+// aborts the response, so that the client sees the connection (or HTTP/2
+// stream) reset instead of a clean end.
+func (s *jsonStream) fail(r *http.Request, log *slog.Logger, err error) error {
+	if !s.sent {
+		return err
+	}
+	log.WarnContext(r.Context(), "answer cut short", "method", r.Method, "path", r.URL.Path, "error", err)
+	panic(http.ErrAbortHandler)
+}

@@ -1,0 +1,52 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// DefaultAuditMaxRows is how many audit entries are kept unless Config
+// says otherwise. A failed log-in's entry takes 364 bytes on SQLite with
+// its indexes, so a million take a few hundred MB, a busy cluster's year
+// (the retention, 365 days, mostly acts first). An entry with every text
+// at its bound takes 13.6 KB, so the cap bounds the trail at about 14 GB
+// whatever is written; entries a client without credentials can cause
+// take at most some 2.5 KB.
+const DefaultAuditMaxRows = 1_000_000
+
+// PurgeAudit is the trail's upkeep, once a minute: it records the failed
+// log-ins of unknown users counted in minutes that have ended, and
+// deletes the oldest entries beyond the cap (Config.AuditMaxRows).
+func (s *Service) PurgeAudit(ctx context.Context) error {
+	if done := s.floods.take(s.now().UnixMicro(), false); len(done) > 0 {
+		s.recordLater(done...)
+	}
+	if s.auditMaxRows > 0 {
+		if _, err := s.store.DeleteAuditBeyond(ctx, s.auditMaxRows); err != nil {
+			return fmt.Errorf("purge the oldest audit entries: %w", err)
+		}
+	}
+	return nil
+}
+
+// Flush records the failed log-ins of unknown users counted so far,
+// without waiting for their minute to end, and waits, as Wait does, for
+// the work done after answering. Call it before closing the store.
+func (s *Service) Flush() {
+	s.bg.Wait() // failures still being looked up reach the count first
+	if done := s.floods.take(0, true); len(done) > 0 {
+		s.recordLater(done...)
+	}
+	s.bg.Wait()
+}
+
+// EachAuditLog hands fn the audit entries f selects, newest first, one at
+// a time as they are read, and returns how many f selects in all.
+func (s *Service) EachAuditLog(ctx context.Context, p *Principal, f store.AuditFilter, fn func(store.AuditEntry) error) (int64, error) {
+	if err := s.MayReadAudit(p); err != nil {
+		return 0, err
+	}
+	return s.store.EachAudit(ctx, f, fn)
+}
