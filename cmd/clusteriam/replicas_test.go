@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -48,10 +49,25 @@ type replica struct {
 	url            string
 	log            *lockedText
 	exited         chan error
+	// pg and appName, on PostgreSQL, see the replica's connections: its
+	// DSN names it to the server as appName.
+	pg      string
+	appName string
 }
 
 func newReplica(t *testing.T, name, bin string, env ...string) *replica {
-	return &replica{name: name, bin: bin, dir: t.TempDir(), env: env}
+	r := &replica{name: name, bin: bin, dir: t.TempDir(), env: slices.Clone(env)}
+	for i, kv := range r.env {
+		if dsn, ok := strings.CutPrefix(kv, envDatabase+"="); ok && strings.HasPrefix(dsn, "postgres") {
+			r.pg, r.appName = dsn, fmt.Sprintf("clusteriam-test-%s-%d", name, time.Now().UnixNano())
+			sep := "?"
+			if strings.Contains(dsn, "?") {
+				sep = "&"
+			}
+			r.env[i] = kv + sep + "application_name=" + r.appName
+		}
+	}
+	return r
 }
 
 // start runs the process and waits for its serving line.
@@ -92,6 +108,33 @@ func (r *replica) kill(t *testing.T) {
 	t.Helper()
 	must(t, r.cmd.Process.Kill())
 	<-r.exited
+	r.waitConnsGone(t)
+}
+
+// waitConnsGone waits, on PostgreSQL, until the server has ended every
+// connection of the replica's last run: a transaction whose COMMIT the
+// killed process had sent may still be committing, and a check that read
+// before it ends would call a write lost that lands a moment later.
+func (r *replica) waitConnsGone(t *testing.T) {
+	t.Helper()
+	if r.pg == "" {
+		return
+	}
+	db, err := sql.Open("pgx", r.pg)
+	must(t, err)
+	defer db.Close()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		var n int
+		err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, r.appName).Scan(&n)
+		must(t, err)
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replica %s: PostgreSQL still holds %d of its connections 30 s after the kill", r.name, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // header is a credential: one request header.

@@ -324,7 +324,7 @@ func purge(ctx context.Context, svc *iam.Service, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := errors.Join(svc.Purge(ctx), svc.PurgeAudit(ctx)); err != nil && ctx.Err() == nil {
+			if err := svc.Purge(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("purge", "error", err)
 			}
 		}

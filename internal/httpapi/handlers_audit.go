@@ -45,22 +45,9 @@ func toAuditLog(e store.AuditEntry) auditLog {
 // is taken in the same snapshot before the first entry.
 func handleGetAuditLogs(svc *iam.Service, log *slog.Logger) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		// Who may not read the trail learns nothing of its parameters.
-		if err := svc.MayReadAudit(p); err != nil {
-			return err
-		}
-		f, none, err := readAuditQuery(r)
-		if err != nil {
-			return err
-		}
-		if none {
-			writeJSON(w, http.StatusOK, auditLogs{AuditLogs: []auditLog{}})
-			return nil
-		}
 		out := newJSONStream(w, `{"auditLogs":[`)
-		total, err := svc.EachAuditLog(r.Context(), p, f, func(e store.AuditEntry) error {
-			return out.item(toAuditLog(e))
-		})
+		total, err := svc.EachAuditLog(r.Context(), p, func() (iam.AuditQuery, error) { return readAuditQuery(r) },
+			func(e store.AuditEntry) error { return out.item(toAuditLog(e)) })
 		if err != nil {
 			return out.fail(r, log, err)
 		}
@@ -69,19 +56,20 @@ func handleGetAuditLogs(svc *iam.Service, log *slog.Logger) authedHandler {
 	}
 }
 
-// readAuditQuery reads get_audit_logs' parameters. none is true when they
-// select nothing whatever is stored (a tenant filter: entries have none).
-func readAuditQuery(r *http.Request) (f store.AuditFilter, none bool, err error) {
-	f = store.AuditFilter{ActorUsernames: queryList(r, "usernames"), ActorDomains: queryList(r, "domains"),
+// readAuditQuery reads get_audit_logs' parameters.
+func readAuditQuery(r *http.Request) (q iam.AuditQuery, err error) {
+	f := &q.AuditFilter
+	*f = store.AuditFilter{ActorUsernames: queryList(r, "usernames"), ActorDomains: queryList(r, "domains"),
 		Search: queryString(r, "searchString"), Limit: defaultAuditCount}
+	q.TenantIDs = queryList(r, "tenantIds")
 	if f.Actions, err = queryEnum(r, "actions", iam.AuditActions()); err != nil {
-		return f, false, err
+		return q, err
 	}
 	if f.EntityTypes, err = queryEnum(r, "entityTypes", iam.AuditEntityTypes()); err != nil {
-		return f, false, err
+		return q, err
 	}
 	if _, err := queryBool(r, "includeTenants"); err != nil {
-		return f, false, err
+		return q, err
 	}
 	for _, n := range []struct {
 		name     string
@@ -91,22 +79,22 @@ func readAuditQuery(r *http.Request) (f store.AuditFilter, none bool, err error)
 		{"startTimeUsecs", &f.StartUsecs, 0, 1 << 62}, {"endTimeUsecs", &f.EndUsecs, 0, 1 << 62},
 	} {
 		if *n.dst, err = queryInt(r, n.name, 0, n.min, n.max); err != nil {
-			return f, false, err
+			return q, err
 		}
 	}
 	if f.EndUsecs != 0 && f.EndUsecs < f.StartUsecs {
-		return f, false, badRequest("endTimeUsecs %d is before startTimeUsecs %d", f.EndUsecs, f.StartUsecs)
+		return q, badRequest("endTimeUsecs %d is before startTimeUsecs %d", f.EndUsecs, f.StartUsecs)
 	}
 	start, err := queryInt(r, "startIndex", 0, 0, 1<<31)
 	if err != nil {
-		return f, false, err
+		return q, err
 	}
 	count, err := queryInt(r, "count", defaultAuditCount, 1, maxAuditCount)
 	if err != nil {
-		return f, false, err
+		return q, err
 	}
 	f.Offset, f.Limit = int(start), int(count)
-	return f, len(queryList(r, "tenantIds")) > 0, nil
+	return q, nil
 }
 
 type auditLogsActions struct {
@@ -118,13 +106,14 @@ type auditLogsEntityTypes struct {
 }
 
 // handleAuditNames answers the fixed lists of actions and entity types,
-// to those who may read the trail.
-func handleAuditNames(svc *iam.Service, body func() any) authedHandler {
+// to those who may read the trail; body picks the answer from the two.
+func handleAuditNames(svc *iam.Service, body func(actions, entityTypes []string) any) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if err := svc.MayReadAudit(p); err != nil {
+		actions, types, err := svc.AuditVocabulary(p)
+		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, body())
+		writeJSON(w, http.StatusOK, body(actions, types))
 		return nil
 	}
 }

@@ -70,8 +70,8 @@ func routes(svc *iam.Service, opts Options) []route {
 
 	authed("GET /v2/audit-logs", "get_audit_logs", handleGetAuditLogs(svc, opts.Logger))
 	authed("GET /v2/audit-logs/actions", "get_audit_logs_actions",
-		handleAuditNames(svc, func() any { return auditLogsActions{iam.AuditActions()} }))
+		handleAuditNames(svc, func(actions, _ []string) any { return auditLogsActions{actions} }))
 	authed("GET /v2/audit-logs/entity-types", "get_audit_logs_entity_types",
-		handleAuditNames(svc, func() any { return auditLogsEntityTypes{iam.AuditEntityTypes()} }))
+		handleAuditNames(svc, func(_, types []string) any { return auditLogsEntityTypes{types} }))
 	return rs
 }

@@ -101,17 +101,18 @@ func (s *Service) event(ctx context.Context, p *Principal, op, id, name, details
 	return e
 }
 
-// MayReadAudit fails unless p may read the audit trail: that takes Audit
-// Log View.
-func (s *Service) MayReadAudit(p *Principal) error {
-	return s.decide(p, ActRead, Target{Kind: KindAudit})
+// AuditQuery selects audit entries: store.AuditFilter's fields, and the
+// tenants, which no entry names yet (so a query of tenants selects none).
+type AuditQuery struct {
+	store.AuditFilter
+	TenantIDs []string
 }
 
-// AuditLogs returns the audit entries f selects, newest first, and how many
-// it selects in all.
-func (s *Service) AuditLogs(ctx context.Context, p *Principal, f store.AuditFilter) ([]store.AuditEntry, int64, error) {
-	if err := s.MayReadAudit(p); err != nil {
-		return nil, 0, err
+// AuditVocabulary returns the actions and entity types the trail records,
+// to who may read the trail.
+func (s *Service) AuditVocabulary(p *Principal) (actions, entityTypes []string, err error) {
+	if err := s.decide(p, ActRead, Target{Kind: KindAudit}); err != nil {
+		return nil, nil, err
 	}
-	return s.store.ListAudit(ctx, f)
+	return AuditActions(), AuditEntityTypes(), nil
 }

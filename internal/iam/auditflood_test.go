@@ -1,8 +1,10 @@
 package iam
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -262,4 +264,23 @@ func equalTail(got, want []string) bool {
 		}
 	}
 	return true
+}
+
+// TestUnknownNameNotLogged: the server log names a failed log-in under a
+// name no account has by its tag, as the trail does, never verbatim: it
+// may be a password typed in the wrong field.
+func TestUnknownNameNotLogged(t *testing.T) {
+	var logs bytes.Buffer
+	svc, _, _ := newTestService(t, Config{Audit: slog.New(slog.NewJSONHandler(&logs, nil))})
+	const typed = "Correct-Horse-Battery-Staple-7"
+	if _, err := login(t, svc, typed, "whatever-Password-1"); KindOf(err) != KindUnauthenticated {
+		t.Fatalf("log-in: %v", err)
+	}
+	svc.Wait()
+	if strings.Contains(logs.String(), typed) {
+		t.Errorf("the log holds the name tried: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "unknown user (len 30, hmac ") {
+		t.Errorf("the log does not name the failure by its tag: %s", logs.String())
+	}
 }

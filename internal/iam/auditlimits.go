@@ -42,11 +42,17 @@ func (s *Service) Flush() {
 	s.bg.Wait()
 }
 
-// EachAuditLog hands fn the audit entries f selects, newest first, one at
-// a time as they are read, and returns how many f selects in all.
-func (s *Service) EachAuditLog(ctx context.Context, p *Principal, f store.AuditFilter, fn func(store.AuditEntry) error) (int64, error) {
-	if err := s.MayReadAudit(p); err != nil {
+// EachAuditLog hands fn the audit entries the query selects, newest
+// first, one at a time as they are read, and returns how many it selects
+// in all. The query is read by read, only once p may read the trail: who
+// may not learns nothing of what its parameters would have been told.
+func (s *Service) EachAuditLog(ctx context.Context, p *Principal, read func() (AuditQuery, error), fn func(store.AuditEntry) error) (int64, error) {
+	if err := s.decide(p, ActRead, Target{Kind: KindAudit}); err != nil {
 		return 0, err
 	}
-	return s.store.EachAudit(ctx, f, fn)
+	q, err := read()
+	if err != nil || len(q.TenantIDs) > 0 {
+		return 0, err
+	}
+	return s.store.EachAudit(ctx, q.AuditFilter, fn)
 }

@@ -374,7 +374,14 @@ func (s *Service) loginFailed(ctx context.Context, in LoginInput, err error) {
 	}
 	ev := s.event(ctx, nil, "login_failed", sid, domainUser(in.Domain, in.Username), err.Error())
 	ev.ActorSID, ev.ActorDomain, ev.ActorUsername = sid, domainOf(in.Domain), in.Username
-	s.logChange(ctx, err, ev)
+	logged := ev
+	if sid == "" {
+		// Not known to be an account's name: it may be a password typed
+		// in the wrong field, so the log names it as the trail does.
+		logged.ActorDomain, logged.ActorUsername = s.auditName(in.Domain, in.Username)
+		logged.EntityName = logged.ActorDomain + `\` + logged.ActorUsername
+	}
+	s.logChange(ctx, err, logged)
 	switch k := KindOf(err); {
 	case wp != nil:
 		s.settleFailure(sid, ev)

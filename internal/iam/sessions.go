@@ -86,8 +86,9 @@ func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string
 	return s.store.CountSessions(ctx, sids, s.nowMsecs())
 }
 
-// Purge deletes the sessions past their lifetime and the audit entries
-// past their retention.
+// Purge is the upkeep of every minute: it deletes the sessions past their
+// lifetime and the audit entries past their retention, and keeps the
+// audit trail within its cap (PurgeAudit).
 func (s *Service) Purge(ctx context.Context) error {
 	if _, err := s.store.DeleteExpiredSessions(ctx, s.nowMsecs()); err != nil {
 		return fmt.Errorf("purge expired sessions: %w", err)
@@ -97,5 +98,5 @@ func (s *Service) Purge(ctx context.Context) error {
 			return fmt.Errorf("purge old audit entries: %w", err)
 		}
 	}
-	return nil
+	return s.PurgeAudit(ctx)
 }
