@@ -78,7 +78,7 @@ func TestDurabilityKill9Postgres(t *testing.T) {
 // off is there whole or not at all, and checkStore finds the store sound.
 // It returns the stopped server and the ledger of every write.
 func runDurability(t *testing.T, cycles int, env []string, checkStore storeCheck) (*replica, *ledger) {
-	bin := buildBinary(t, t.TempDir())
+	bin := buildBinary(t)
 	srv := newReplica(t, "S", bin, env...)
 	srv.start(t)
 	c := insecureClient()

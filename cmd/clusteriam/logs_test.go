@@ -14,7 +14,7 @@ import (
 // forged record may appear, and the audit line must carry the username
 // intact, encoded rather than dropped, with the time it happened.
 func TestServeLogLinesAreJSON(t *testing.T) {
-	bin := buildBinary(t, t.TempDir())
+	bin := buildBinary(t)
 	srv := newReplica(t, "L", bin, "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase+"=")
 	srv.start(t)
 	const forged = `{"time":"2030-01-01T00:00:00Z","level":"INFO","msg":"change","audit":"forged","outcome":"success"}`
