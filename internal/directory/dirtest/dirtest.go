@@ -260,10 +260,13 @@ func startProc(output, name string, args ...string) (*proc, error) {
 	return p, nil
 }
 
+// pgid is the process group of the process and its children.
+func (p *proc) pgid() int { return p.cmd.Process.Pid }
+
 // stop sends SIGTERM to the process group, waits for the process to exit
 // (SIGKILL after timeout), then kills what is left of its group.
 func (p *proc) stop(timeout time.Duration) error {
-	pgid := p.cmd.Process.Pid
+	pgid := p.pgid()
 	if err := syscall.Kill(-pgid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("stop %s: %w", p.cmd.Path, err)
 	}

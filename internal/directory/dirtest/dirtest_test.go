@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
 
 func TestMain(m *testing.M) { os.Exit(Run(m)) }
@@ -213,6 +215,44 @@ func TestSambaShared(t *testing.T) {
 	}
 	if _, err := ldapSearch(b.CAFile, b.LDAPSURL, false, b.BindDN, b.BindPassword, b.BaseDN, "base", "(objectClass=*)"); err != nil {
 		t.Errorf("SambaAD after Stop: %v", err)
+	}
+}
+
+// TestSambaStopReleasesEveryPort stops and starts the DC in a tight loop.
+// Once Start returns it binds every port of sambaEndpoints; once Stop
+// returns nothing binds any of them, nor any port samba's processes held:
+// Run releases the machine-wide lock right after Stop's work, and the next
+// test process must find the ports free ("something already binds").
+func TestSambaStopReleasesEveryPort(t *testing.T) {
+	srv := SambaAD(t)
+	pgid := func() int {
+		shared.mu.Lock()
+		defer shared.mu.Unlock()
+		return shared.inst.proc.pgid()
+	}
+	rounds := testtier.Pick(t, "stop-start rounds", 2, 10)
+	for round := range rounds {
+		group := pgid()
+		held, err := groupEndpoints(group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if missing := missingFrom(sambaEndpoints(), held); len(missing) > 0 {
+			t.Fatalf("round %d: after Start samba binds %v, not %v", round, held, missing)
+		}
+		srv.Stop(t)
+		busy, err := boundOf(sambaEndpoints())
+		if err != nil {
+			t.Fatal(err)
+		}
+		left, err := groupEndpoints(group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(busy) > 0 || len(left) > 0 {
+			t.Fatalf("round %d: after Stop %v are still bound, and samba's processes still hold %v of %v", round, busy, left, held)
+		}
+		srv.Start(t)
 	}
 }
 

@@ -27,10 +27,20 @@ const (
 	sambaStopTimeout   = 20 * time.Second
 )
 
-// sambaPorts returns Samba's fixed TCP addresses that must be free before it
-// starts: LDAP, LDAPS (these two first), Kerberos, global catalog.
-func sambaPorts() []string {
-	return []string{"127.0.0.1:389", "127.0.0.1:636", "127.0.0.1:88", "127.0.0.1:3268"}
+// sambaEndpoints returns the fixed ports the DC binds with this harness's
+// smb.conf: "server services = ldap, cldap, kdc, rpc" and "interfaces = lo"
+// (127.0.0.1, and ::1 where lo has it). ldap: 389 LDAP, 636 LDAPS, 3268 and
+// 3269 global catalog; cldap: 389/udp; kdc: 88 Kerberos and 464 kpasswd,
+// TCP and UDP; rpc: 135, the endpoint mapper. The services that would bind
+// 53 (dns), 137/138 (nbt) and 139/445 (smb) are off. The rpc service also
+// binds dynamic ports from 49152 up ("rpc server dynamic port range"): a
+// new DC takes other free ones there, and stop waits for them through the
+// sockets of samba's process group.
+func sambaEndpoints() []endpoint {
+	return []endpoint{
+		{"tcp", 88}, {"tcp", 135}, {"tcp", 389}, {"tcp", 464}, {"tcp", 636}, {"tcp", 3268}, {"tcp", 3269},
+		{"udp", 88}, {"udp", 389}, {"udp", 464},
+	}
 }
 
 // shared is the Samba AD DC of this test process. It is package state
@@ -165,11 +175,13 @@ func newSamba(t testing.TB) (_ *sambaInstance, err error) {
 		return nil, err
 	}
 	removeStaleDirs(t)
-	for _, addr := range sambaPorts() {
-		if listening(addr) {
-			return nil, fmt.Errorf("something already listens on %s though no other test process holds %s: "+
-				"probably a samba left over by a killed test run (see pgrep -a samba; ss -ltnp); stop it first", addr, sambaLockPath)
-		}
+	busy, err := boundOf(sambaEndpoints())
+	if err != nil {
+		return nil, err
+	}
+	if len(busy) > 0 {
+		return nil, fmt.Errorf("something already binds %v though no other test process holds %s: "+
+			"probably a samba left over by a killed test run (see pgrep -a samba; ss -ltunp); stop it first", busy, sambaLockPath)
 	}
 	if err := s.start(); err != nil {
 		return nil, err
@@ -311,8 +323,9 @@ func removeStaleDirs(t testing.TB) {
 	}
 }
 
-// start runs samba in the foreground and waits until it answers StartTLS
-// and LDAPS binds. It does nothing if samba runs.
+// start runs samba in the foreground and waits until it binds every port of
+// sambaEndpoints and answers StartTLS and LDAPS binds. It does nothing if
+// samba runs.
 func (s *sambaInstance) start() error {
 	if s.proc != nil {
 		return nil
@@ -322,32 +335,49 @@ func (s *sambaInstance) start() error {
 		return err
 	}
 	err = waitFor(sambaReadyTimeout, p.done, func() error {
+		have, err := groupEndpoints(p.pgid())
+		if err != nil {
+			return err
+		}
+		if missing := missingFrom(sambaEndpoints(), have); len(missing) > 0 {
+			return fmt.Errorf("samba binds %v, not yet %v", have, missing)
+		}
 		if _, err := ldapSearch(s.files.CA, "ldaps://127.0.0.1:636", false, sambaBindDN, sambaAdminPassword, sambaBaseDN, "base", "(objectClass=*)", "dn"); err != nil {
 			return err
 		}
-		_, err := ldapSearch(s.files.CA, "ldap://127.0.0.1:389", true, sambaBindDN, sambaAdminPassword, sambaBaseDN, "base", "(objectClass=*)", "dn")
+		_, err = ldapSearch(s.files.CA, "ldap://127.0.0.1:389", true, sambaBindDN, sambaAdminPassword, sambaBaseDN, "base", "(objectClass=*)", "dn")
 		return err
 	})
 	if err != nil {
-		_ = p.stop(sambaStopTimeout)
+		err = errors.Join(err, stopSamba(p))
 		return fmt.Errorf("start: %w\n%s\n%s", err, p.tail(), fileTail(filepath.Join(s.dir, "log", "samba.log")))
 	}
 	s.proc = p
 	return nil
 }
 
-// stop terminates samba and its children and waits until its LDAP ports
-// refuse connections. It does nothing if samba is stopped.
+// stop terminates samba and its children and waits until none of their
+// ports is bound any more (see stopSamba). It does nothing if samba is
+// stopped.
 func (s *sambaInstance) stop() error {
 	if s.proc == nil {
 		return nil
 	}
 	p := s.proc
 	s.proc = nil
+	return stopSamba(p)
+}
+
+// stopSamba stops p and waits until its children, which outlive the main
+// process by a moment (the KDC's hold 88 and 464), have let go of every
+// port, and nothing binds a port of sambaEndpoints: only then may the
+// machine-wide lock go to the next test process, which starts its own DC
+// on the same ports.
+func stopSamba(p *proc) error {
 	if err := p.stop(sambaStopTimeout); err != nil {
 		return err
 	}
-	return waitClosed(sambaStopTimeout, sambaPorts()[:2]...)
+	return waitReleased(sambaStopTimeout, p.pgid(), sambaEndpoints())
 }
 
 // close stops samba, releases the lock and removes the directory.
