@@ -3,6 +3,7 @@ package dirtest
 import (
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -269,5 +270,33 @@ func TestEditGlobal(t *testing.T) {
 	want := "# c\n[global]\n\tlog file = /tmp/y\n\ttls enabled = yes\n\tworkgroup = X\n\n[homes]\n\tlog file = keep\n"
 	if string(b) != want {
 		t.Errorf("got\n%s\nwant\n%s", b, want)
+	}
+}
+
+// TestTemplateManifest: a template with a file missing is not used.
+func TestTemplateManifest(t *testing.T) {
+	dir := t.TempDir()
+	if templateComplete(dir) {
+		t.Error("a directory without a manifest counts as a template")
+	}
+	for _, f := range []string{"etc/smb.conf", "private/sam.ldb"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeManifest(dir); err != nil {
+		t.Fatal(err)
+	}
+	if !templateComplete(dir) {
+		t.Error("a whole template counts as incomplete")
+	}
+	if err := os.Remove(filepath.Join(dir, "private/sam.ldb")); err != nil {
+		t.Fatal(err)
+	}
+	if templateComplete(dir) {
+		t.Error("a template without private/sam.ldb counts as complete")
 	}
 }

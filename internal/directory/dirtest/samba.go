@@ -107,7 +107,7 @@ func SambaAD(t testing.TB) *Server {
 			Stop:         sambaStop,
 			Start:        sambaStart,
 		}
-		t.Logf("dirtest: Samba AD provisioned and ready in %v", time.Since(began).Round(time.Millisecond))
+		t.Logf("dirtest: Samba AD ready in %v", time.Since(began).Round(time.Millisecond))
 	case shared.inst.proc == nil:
 		if err := shared.inst.start(); err != nil {
 			t.Fatalf("dirtest: Samba AD: %v", err)
@@ -143,8 +143,8 @@ func sambaStart(t testing.TB) {
 	}
 }
 
-// newSamba provisions a domain controller with the fixture in a new
-// temporary directory, takes the machine-wide lock and starts it.
+// newSamba copies the provisioned domain with the fixture (sambaTemplate)
+// into a new temporary directory, takes the machine-wide lock and starts it.
 func newSamba(t testing.TB) (_ *sambaInstance, err error) {
 	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", sambaDirPrefix, os.Getpid()))
 	if err != nil {
@@ -158,76 +158,45 @@ func newSamba(t testing.TB) (_ *sambaInstance, err error) {
 			}
 		}
 	}()
+	tpl, err := sambaTemplate(t)
+	if err != nil {
+		return nil, err
+	}
+	if err := copyTemplate(tpl, dir); err != nil {
+		return nil, err
+	}
 	for _, sub := range []string{"tls", "run", "log"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("temporary directory: %w", err)
 		}
 	}
 	if s.files, err = writeCerts(filepath.Join(dir, "tls")); err != nil {
 		return nil, err
 	}
-	began := time.Now()
-	if err := s.provision(); err != nil {
-		return nil, err
-	}
-	t.Logf("dirtest: Samba AD provisioned with the fixture in %v", time.Since(began).Round(time.Millisecond))
-	if s.lock, err = lockSamba(t); err != nil {
-		return nil, err
-	}
-	removeStaleDirs(t)
-	busy, err := boundOf(sambaEndpoints())
-	if err != nil {
-		return nil, err
-	}
-	if len(busy) > 0 {
-		return nil, fmt.Errorf("something already binds %v though no other test process holds %s: "+
-			"probably a samba left over by a killed test run (see pgrep -a samba; ss -ltunp); stop it first", busy, sambaLockPath)
-	}
-	if err := s.start(); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// provision creates the domain, configures TLS and adds the fixture.
-func (s *sambaInstance) provision() error {
-	_, err := runTool(nil, sambaTool, "domain", "provision", "--use-rfc2307",
-		"--realm=EXAMPLE.TEST", "--domain=EXAMPLE", "--server-role=dc", "--dns-backend=NONE",
-		"--host-name=dc1", "--adminpass="+sambaAdminPassword, "--targetdir="+s.dir,
-		"--option=interfaces=lo", "--option=bind interfaces only=yes",
-		"--option=server services=ldap, cldap, kdc, rpc",
-		"--option=pid directory="+filepath.Join(s.dir, "run"))
-	if err != nil {
-		return fmt.Errorf("provision: %w", err)
-	}
 	err = editGlobal(s.conf, [][2]string{
 		{"tls enabled", "yes"},
 		{"tls keyfile", s.files.Key},
 		{"tls certfile", s.files.Cert},
 		{"tls cafile", s.files.CA},
-		{"log file", filepath.Join(s.dir, "log", "samba.log")},
+		{"log file", filepath.Join(dir, "log", "samba.log")},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	users, groups := fixture()
-	var cmds [][]string
-	for _, u := range users {
-		cmds = append(cmds, []string{"user", "create", u.Name, u.Password, "--given-name=" + u.Given,
-			"--surname=" + u.Surname, "--mail-address=" + u.Name + "@example.test"})
+	if s.lock, err = lockFile(t, sambaLockPath, "another test process runs the Samba AD DC"); err != nil {
+		return nil, err
 	}
-	for _, g := range groups {
-		cmds = append(cmds, []string{"group", "add", g.Name})
+	removeStaleDirs(t)
+	// The DC of the test process that held the lock before may still be
+	// letting go of its ports (a harness older than stopSamba did not wait).
+	if err := waitReleased(sambaStopTimeout, 0, sambaEndpoints()); err != nil {
+		return nil, fmt.Errorf("something binds Samba's ports though no other test process holds %s: %w; "+
+			"probably a samba left over by a killed test run (see pgrep -a samba; ss -ltunp): stop it first", sambaLockPath, err)
 	}
-	for _, g := range groups {
-		cmds = append(cmds, []string{"group", "addmembers", g.Name, strings.Join(g.Members, ",")})
+	if err := s.start(); err != nil {
+		return nil, err
 	}
-	for _, args := range cmds {
-		if _, err := runTool(nil, sambaTool, append(args, "-s", s.conf)...); err != nil {
-			return fmt.Errorf("fixture: %w", err)
-		}
-	}
-	return nil
+	return s, nil
 }
 
 // editGlobal sets parameters in the [global] section of an smb.conf,
@@ -270,11 +239,11 @@ func editGlobal(conf string, params [][2]string) error {
 	return nil
 }
 
-// lockSamba takes the exclusive lock on sambaLockPath, waiting up to
-// sambaLockTimeout for the test process that holds it. The lock lasts until
-// the file is closed or this process exits.
-func lockSamba(t testing.TB) (*os.File, error) {
-	f, err := os.OpenFile(sambaLockPath, os.O_CREATE|os.O_RDWR, 0o666)
+// lockFile takes an exclusive lock on path, waiting up to sambaLockTimeout
+// for the test process that holds it (doing what holder says). The lock
+// lasts until the file is closed or this process exits.
+func lockFile(t testing.TB, path, holder string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
@@ -286,15 +255,15 @@ func lockSamba(t testing.TB) (*os.File, error) {
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", sambaLockPath, err)
+			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		holder, _ := os.ReadFile(sambaLockPath)
+		who, _ := os.ReadFile(path)
 		if time.Since(began) > sambaLockTimeout {
 			f.Close()
-			return nil, fmt.Errorf("lock %s: still held after %v by %s", sambaLockPath, sambaLockTimeout, strings.TrimSpace(string(holder)))
+			return nil, fmt.Errorf("lock %s: still held after %v by %s", path, sambaLockTimeout, strings.TrimSpace(string(who)))
 		}
 		if !logged {
-			t.Logf("dirtest: waiting for %s, held by %s (another test process runs the Samba AD DC)", sambaLockPath, strings.TrimSpace(string(holder)))
+			t.Logf("dirtest: waiting for %s, held by %s (%s)", path, strings.TrimSpace(string(who)), holder)
 			logged = true
 		}
 		time.Sleep(250 * time.Millisecond)

@@ -152,13 +152,17 @@ func missingFrom(want, have []endpoint) []endpoint {
 }
 
 // waitReleased waits until no process of group pgid binds a port any more
-// and nothing binds one of fixed: then a new server can bind them all.
+// (pgid 0: no group to wait for) and nothing binds one of fixed: then a new
+// server can bind them all.
 func waitReleased(timeout time.Duration, pgid int, fixed []endpoint) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		held, err := groupEndpoints(pgid)
-		if err != nil {
-			return err
+		var held []endpoint
+		if pgid > 0 {
+			var err error
+			if held, err = groupEndpoints(pgid); err != nil {
+				return err
+			}
 		}
 		busy, err := boundOf(fixed)
 		if err != nil {
@@ -168,7 +172,7 @@ func waitReleased(timeout time.Duration, pgid int, fixed []endpoint) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("ports still bound %v after stop: by the stopped server %v, in all %v", timeout, held, busy)
+			return fmt.Errorf("ports still bound after %v: %v, of which the stopped server's %v", timeout, busy, held)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
