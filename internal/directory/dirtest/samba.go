@@ -44,15 +44,16 @@ func sambaEndpoints() []endpoint {
 }
 
 // shared is the Samba AD DC of this test process. It is package state
-// because Samba's ports are fixed: one instance per machine, started by the
-// first SambaAD, stopped by Run, and guarded by a cross-process lock file.
-// mu guards all fields and serializes SambaAD, Stop, Start and Run.
+// because Samba's ports are fixed: one instance per machine, started by
+// SambaAD, stopped when the test that started it ends (or by Run), and
+// guarded by a cross-process lock file. mu guards all fields and
+// serializes SambaAD, Stop, Start and Run.
 var shared struct {
 	mu        sync.Mutex
 	runActive bool           // Run is running the tests
-	srv       *Server        // the server handed out, nil before the first SambaAD
-	inst      *sambaInstance // nil before the first SambaAD and after Run
-	err       error          // why the first start failed; later calls fail too
+	srv       *Server        // the server handed out, nil while there is none
+	inst      *sambaInstance // nil while there is none
+	err       error          // why a start failed; later calls fail too
 }
 
 // sambaInstance is a provisioned Samba AD DC.
@@ -65,13 +66,17 @@ type sambaInstance struct {
 }
 
 // SambaAD returns THE Samba AD DC of this test process (its ports are fixed,
-// so there is one per machine): started on first use, shared by all tests of
-// the process, stopped by Run. Skips t when samba/samba-ad-dc are not
-// installed; fails t unless TestMain calls Run.
+// so there is one per machine): started by the first call, shared by the
+// calls of that test and its subtests, and stopped when that test ends; a
+// later test starts another (a copy of the provisioned domain, a second or
+// two). Skips t when samba/samba-ad-dc are not installed; fails t unless
+// TestMain calls Run.
 //
 // Other test processes (other packages under go test ./...) wait for it:
 // the process holds an exclusive lock on /tmp/clusteriam-samba-test.lock
-// from the start until Run stops the server.
+// from the start until the server is stopped and its ports are free again.
+// So call it from the test that needs it, not from one that runs for long
+// besides.
 //
 // Stop and Start act on the shared server: call them only in tests that do
 // not run in parallel (no t.Parallel), as every test using SambaAD sees the
@@ -107,6 +112,11 @@ func SambaAD(t testing.TB) *Server {
 			Stop:         sambaStop,
 			Start:        sambaStart,
 		}
+		t.Cleanup(func() {
+			if err := closeShared(); err != nil {
+				t.Errorf("dirtest: stopping Samba AD: %v", err)
+			}
+		})
 		t.Logf("dirtest: Samba AD ready in %v", time.Since(began).Round(time.Millisecond))
 	case shared.inst.proc == nil:
 		if err := shared.inst.start(); err != nil {
@@ -117,13 +127,26 @@ func SambaAD(t testing.TB) *Server {
 	return &srv
 }
 
+// closeShared stops the shared Samba, releases the machine-wide lock and
+// removes its directory, if there is one.
+func closeShared() error {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.inst == nil {
+		return nil
+	}
+	err := shared.inst.close()
+	shared.inst, shared.srv = nil, nil
+	return err
+}
+
 // sambaStop is Server.Stop of the shared Samba.
 func sambaStop(t testing.TB) {
 	t.Helper()
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if shared.inst == nil {
-		t.Fatal("dirtest: Samba AD: Stop after Run ended")
+		t.Fatal("dirtest: Samba AD: Stop after the test that started it ended")
 	}
 	if err := shared.inst.stop(); err != nil {
 		t.Fatalf("dirtest: Samba AD: %v", err)
@@ -136,7 +159,7 @@ func sambaStart(t testing.TB) {
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if shared.inst == nil {
-		t.Fatal("dirtest: Samba AD: Start after Run ended")
+		t.Fatal("dirtest: Samba AD: Start after the test that started it ended")
 	}
 	if err := shared.inst.start(); err != nil {
 		t.Fatalf("dirtest: Samba AD: %v", err)
