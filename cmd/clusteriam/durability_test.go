@@ -70,8 +70,9 @@ func TestDurabilityKill9Postgres(t *testing.T) {
 	}
 }
 
-// runDurability starts the real binary with env, then cycles times: lets the writers create, update and delete users, groups and API
-// keys, kills the server with SIGKILL at a random moment, and restarts it.
+// runDurability starts the real binary with env, then cycles times: lets
+// the writers create, update and delete users, groups and API keys, kills
+// the server with SIGKILL at a random moment, and restarts it.
 // After each restart the server started cleanly, every acknowledged write
 // holds (an acknowledged API key authenticates, a deleted one is refused),
 // no write answered with an error left anything, the write the kill cut
