@@ -17,10 +17,10 @@ import (
 )
 
 // How long the mixed load runs: a minute in the soak tier, a few seconds
-// in go test ./... (testtier), less with -short.
+// in go test ./... (testtier) and with -short.
 const (
 	concurrencyDuration      = 60 * time.Second
-	concurrencyQuickDuration = 5 * time.Second
+	concurrencyQuickDuration = 3 * time.Second
 )
 
 // TestConcurrentMixedLoad runs 64 clients doing mixed operations at once

@@ -201,6 +201,9 @@ func TestServers(t *testing.T) {
 					t.Errorf("bob after restart: %+v", got)
 				}
 			})
+			if f.name == "samba" {
+				t.Run("StopReleasesEveryPort", func(t *testing.T) { testStopReleasesEveryPort(t, srv) })
+			}
 		})
 	}
 }
@@ -219,13 +222,13 @@ func TestSambaShared(t *testing.T) {
 	}
 }
 
-// TestSambaStopReleasesEveryPort stops and starts the DC in a tight loop.
-// Once Start returns it binds every port of sambaEndpoints; once Stop
+// testStopReleasesEveryPort stops and starts the Samba DC srv in a tight
+// loop. Once Start returns it binds every port of sambaEndpoints; once Stop
 // returns nothing binds any of them, nor any port samba's processes held:
-// Run releases the machine-wide lock right after Stop's work, and the next
-// test process must find the ports free ("something already binds").
-func TestSambaStopReleasesEveryPort(t *testing.T) {
-	srv := SambaAD(t)
+// the lock goes to the next test process right after the same work when the
+// DC is closed, and that process must find the ports free ("something
+// already binds").
+func testStopReleasesEveryPort(t *testing.T, srv *Server) {
 	pgid := func() int {
 		shared.mu.Lock()
 		defer shared.mu.Unlock()
