@@ -22,7 +22,7 @@ const (
 	// durabilityCycles is how many times the soak tier kills the server;
 	// go test ./... kills it durabilityQuickCycles times (testtier).
 	durabilityCycles      = 20
-	durabilityQuickCycles = 6
+	durabilityQuickCycles = 10
 	// durabilityWriters is how many clients write at once.
 	durabilityWriters = 4
 	// minAckedPerCycle is how many writes are acknowledged in a cycle
@@ -43,6 +43,7 @@ func TestDurabilityKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a real server again and again")
 	}
+	t.Parallel() // mostly waiting on fsync and restarts: the two overlap well
 	cycles := testtier.Pick(t, "kills", durabilityQuickCycles, durabilityCycles)
 	srv, l := runDurability(t, cycles, []string{"CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase + "="}, checkSQLite)
 	db, err := sql.Open("sqlite", filepath.Join(srv.dir, "clusteriam.db"))
@@ -59,6 +60,7 @@ func TestDurabilityKill9Postgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a real server again and again")
 	}
+	t.Parallel() // mostly waiting on fsync and restarts: the two overlap well
 	dsn := pgtest.Schema(t)
 	db, err := sql.Open("pgx", dsn)
 	must(t, err)
