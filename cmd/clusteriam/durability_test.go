@@ -15,11 +15,14 @@ import (
 	_ "modernc.org/sqlite"             // the integrity check opens the file itself
 
 	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
 
 const (
-	// durabilityCycles is how many times the server is killed.
-	durabilityCycles = 20
+	// durabilityCycles is how many times the soak tier kills the server;
+	// go test ./... kills it durabilityQuickCycles times (testtier).
+	durabilityCycles      = 20
+	durabilityQuickCycles = 10
 	// durabilityWriters is how many clients write at once.
 	durabilityWriters = 4
 	// minAckedPerCycle is how many writes are acknowledged in a cycle
@@ -38,14 +41,16 @@ type storeCheck func(t *testing.T, srv *replica) []string
 // runDurability.
 func TestDurabilityKill9(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kills a real server 20 times")
+		t.Skip("kills a real server again and again")
 	}
-	srv, l := runDurability(t, []string{"CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase + "="}, checkSQLite)
+	t.Parallel() // mostly waiting on fsync and restarts: the two overlap well
+	cycles := testtier.Pick(t, "kills", durabilityQuickCycles, durabilityCycles)
+	srv, l := runDurability(t, cycles, []string{"CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase + "="}, checkSQLite)
 	db, err := sql.Open("sqlite", filepath.Join(srv.dir, "clusteriam.db"))
 	must(t, err)
 	defer db.Close()
 	if problems := checkAudit(db, l); len(problems) > 0 {
-		t.Errorf("audit trail after %d kills: %q", durabilityCycles, problems)
+		t.Errorf("audit trail after %d kills: %q", cycles, problems)
 	}
 }
 
@@ -53,28 +58,30 @@ func TestDurabilityKill9(t *testing.T) {
 // of its own; its integrity check is consistencyQueries.
 func TestDurabilityKill9Postgres(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kills a real server 20 times")
+		t.Skip("kills a real server again and again")
 	}
+	t.Parallel() // mostly waiting on fsync and restarts: the two overlap well
 	dsn := pgtest.Schema(t)
 	db, err := sql.Open("pgx", dsn)
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
-	_, l := runDurability(t, replicaEnv(dsn, 1), func(*testing.T, *replica) []string { return checkConsistency(db) })
+	cycles := testtier.Pick(t, "kills", durabilityQuickCycles, durabilityCycles)
+	_, l := runDurability(t, cycles, replicaEnv(dsn, 1), func(*testing.T, *replica) []string { return checkConsistency(db) })
 	if problems := checkAudit(db, l); len(problems) > 0 {
-		t.Errorf("audit trail after %d kills: %q", durabilityCycles, problems)
+		t.Errorf("audit trail after %d kills: %q", cycles, problems)
 	}
 }
 
-// runDurability starts the real binary with env, then durabilityCycles
-// times: lets the writers create, update and delete users, groups and API
-// keys, kills the server with SIGKILL at a random moment, and restarts it.
+// runDurability starts the real binary with env, then cycles times: lets
+// the writers create, update and delete users, groups and API keys, kills
+// the server with SIGKILL at a random moment, and restarts it.
 // After each restart the server started cleanly, every acknowledged write
 // holds (an acknowledged API key authenticates, a deleted one is refused),
 // no write answered with an error left anything, the write the kill cut
 // off is there whole or not at all, and checkStore finds the store sound.
 // It returns the stopped server and the ledger of every write.
-func runDurability(t *testing.T, env []string, checkStore storeCheck) (*replica, *ledger) {
-	bin := buildBinary(t, t.TempDir())
+func runDurability(t *testing.T, cycles int, env []string, checkStore storeCheck) (*replica, *ledger) {
+	bin := buildBinary(t)
 	srv := newReplica(t, "S", bin, env...)
 	srv.start(t)
 	c := insecureClient()
@@ -91,7 +98,7 @@ func runDurability(t *testing.T, env []string, checkStore storeCheck) (*replica,
 	}
 	var slowest time.Duration
 	tried := 0
-	for cycle := range durabilityCycles {
+	for cycle := range cycles {
 		killDuringWrites(t, srv, writers, l, cycle, rng)
 		logProblems := checkLog(srv, writers, tok.AccessToken)
 		began := time.Now()
@@ -99,12 +106,12 @@ func runDurability(t *testing.T, env []string, checkStore storeCheck) (*replica,
 		slowest = max(slowest, time.Since(began))
 		tried += checkCycle(t, srv, c, admin, writers, rng, cycle, keySample, checkStore, logProblems)
 	}
-	tried += checkCycle(t, srv, c, admin, writers, rng, durabilityCycles, -1, checkStore, nil) // every key
+	tried += checkCycle(t, srv, c, admin, writers, rng, cycles, -1, checkStore, nil) // every key
 	srv.stop(t)
 	if problems := append(checkLog(srv, writers, tok.AccessToken), checkStore(t, srv)...); len(problems) > 0 {
 		t.Errorf("after a clean stop: %q", problems)
 	}
-	summarize(t, l, tried, slowest)
+	summarize(t, l, cycles, tried, slowest)
 	return srv, l
 }
 
@@ -231,7 +238,7 @@ func checkSQLite(t *testing.T, srv *replica) []string {
 // summarize logs what the test did and fails it if some kind of write was
 // never acknowledged, or no kill ever cut a write off: then it would have
 // checked nothing of it.
-func summarize(t *testing.T, l *ledger, tried int, slowest time.Duration) {
+func summarize(t *testing.T, l *ledger, cycles, tried int, slowest time.Duration) {
 	t.Helper()
 	var counts []string
 	for _, name := range []string{"create_users", "update_user", "delete_user", "create_group", "update_group",
@@ -246,5 +253,5 @@ func summarize(t *testing.T, l *ledger, tried int, slowest time.Duration) {
 		t.Errorf("%d writes cut off by the kills and %d refused: want some of each", len(l.landed)+l.lost, len(l.refused))
 	}
 	t.Logf("%d kills; acknowledged: %s; cut off: %d (%d before reaching the server), %d committed whole, %d not at all; refused: %d; API keys tried: %d; slowest restart %v",
-		durabilityCycles, strings.Join(counts, ", "), len(l.landed)+l.lost, l.unsent, len(l.landed), l.lost, len(l.refused), tried, slowest.Round(time.Millisecond))
+		cycles, strings.Join(counts, ", "), len(l.landed)+l.lost, l.unsent, len(l.landed), l.lost, len(l.refused), tried, slowest.Round(time.Millisecond))
 }

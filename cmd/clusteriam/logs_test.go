@@ -15,7 +15,7 @@ import (
 // the time it happened, by the tag of a name no account has: never the
 // name itself, which may be a password typed in the wrong field.
 func TestServeLogLinesAreJSON(t *testing.T) {
-	bin := buildBinary(t, t.TempDir())
+	bin := buildBinary(t)
 	srv := newReplica(t, "L", bin, "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1", envDatabase+"=")
 	srv.start(t)
 	const forged = `{"time":"2030-01-01T00:00:00Z","level":"INFO","msg":"change","audit":"forged","outcome":"success"}`

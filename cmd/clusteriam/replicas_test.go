@@ -15,11 +15,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
 
 // This file runs real `clusteriam serve` processes, built from this
@@ -29,15 +31,43 @@ import (
 // credential.
 const revocationDeadline = time.Second
 
-// buildBinary builds clusteriam into dir and returns its path.
-func buildBinary(t *testing.T, dir string) string {
+// serverBinary is the clusteriam binary that the tests of this process
+// run, built once (a link takes seconds) and removed by TestMain.
+var serverBinary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// buildBinary builds clusteriam, once per test process, and returns its path.
+func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(dir, "clusteriam")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	serverBinary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "clusteriam-test-bin-")
+		if err != nil {
+			serverBinary.err = err
+			return
+		}
+		serverBinary.dir = dir
+		bin := filepath.Join(dir, "clusteriam")
+		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			serverBinary.err = fmt.Errorf("go build: %w\n%s", err, out)
+			return
+		}
+		serverBinary.path = bin
+	})
+	if serverBinary.err != nil {
+		t.Fatal(serverBinary.err)
 	}
-	return bin
+	return serverBinary.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if serverBinary.dir != "" {
+		_ = os.RemoveAll(serverBinary.dir)
+	}
+	os.Exit(code)
 }
 
 // replica is one `clusteriam serve` process and the data dir it keeps
@@ -196,7 +226,7 @@ func replicaEnv(dsn string, keyByte byte) []string {
 // they act as one service.
 func TestReplicas(t *testing.T) {
 	dsn := pgtest.Schema(t)
-	bin := buildBinary(t, t.TempDir())
+	bin := buildBinary(t)
 	a := newReplica(t, "A", bin, replicaEnv(dsn, 1)...)
 	b := newReplica(t, "B", bin, replicaEnv(dsn, 1)...)
 	// Both start at once on the empty schema: one migrates, one admin.
@@ -361,7 +391,7 @@ func testDuplicateRace(t *testing.T, c *http.Client, a, b *replica, admin header
 		b.want(t, c, 200, "GET", "/v2/users?usernames="+name, admin, nil, &ul)
 		return len(ul.Users) == 1
 	}
-	for round := range 8 {
+	for round := range testtier.Pick(t, "rounds", 3, 8) {
 		name := fmt.Sprintf("race%d", round)
 		// The second differs in case only: names are unique regardless.
 		codeA, codeB := race([]any{user(name)}, []any{user(strings.ToUpper(name))}, "/v2/users")
@@ -390,6 +420,17 @@ func testDuplicateRace(t *testing.T, c *http.Client, a, b *replica, admin header
 	}
 }
 
+// waitUntil waits up to a minute for cond, and fails t without it.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited a minute until %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // testKill kills A with SIGKILL while both replicas take writes, then
 // checks that B never failed, that every write A acknowledged is there,
 // and that A starts again.
@@ -398,6 +439,7 @@ func testKill(t *testing.T, c *http.Client, a, b *replica, admin header) {
 	var acked []string // groups A answered 201 for
 	var bFailures []string
 	var bWrites int
+	var aAcks, bRounds atomic.Int64 // the same counts, for the main goroutine to watch
 	var wg sync.WaitGroup
 	create := func(r *replica, name string) int {
 		code, _ := r.call(c, "POST", "/v2/groups", admin, []any{map[string]any{"name": name, "domain": "LOCAL"}})
@@ -420,6 +462,7 @@ func testKill(t *testing.T, c *http.Client, a, b *replica, admin header) {
 		name := fmt.Sprintf("killa%d", i)
 		if create(a, name) == 201 {
 			acked = append(acked, name)
+			aAcks.Add(1)
 		}
 	})
 	loop(func(i int) {
@@ -430,12 +473,18 @@ func testKill(t *testing.T, c *http.Client, a, b *replica, admin header) {
 			bFailures = append(bFailures, fmt.Sprintf("get: %d %s", code, body))
 		}
 		bWrites++
+		bRounds.Add(1)
 	})
-	time.Sleep(500 * time.Millisecond)
+	// Kill A once both have served some writes, and stop once B has served
+	// rounds after the kill: counting, not sleeping, so that a loaded
+	// machine cannot leave either side without writes.
+	halt := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	defer halt()
+	waitUntil(t, "A acknowledges and B serves writes", func() bool { return aAcks.Load() >= 5 && bRounds.Load() >= 3 })
 	a.kill(t)
-	time.Sleep(500 * time.Millisecond)
-	close(stop)
-	wg.Wait()
+	afterKill := bRounds.Load()
+	waitUntil(t, "B serves writes after the kill", func() bool { return bRounds.Load() >= afterKill+5 })
+	halt()
 	if len(bFailures) > 0 {
 		t.Errorf("B failed %d of %d rounds while A was killed: %q", len(bFailures), bWrites, bFailures[:min(5, len(bFailures))])
 	}

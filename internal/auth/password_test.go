@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -285,6 +287,22 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
+// waitingForSlot returns how many goroutines are parked in h.acquire,
+// waiting for a hashing slot.
+func waitingForSlot(h *Hasher) int {
+	frame := fmt.Sprintf(".(*Hasher).acquire(%p,", h)
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	n := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "[select") && strings.Contains(g, frame) {
+			n++
+		}
+	}
+	return n
+}
+
 func TestConcurrencyLimit(t *testing.T) {
 	for _, limit := range []int{1, 2, 3} {
 		t.Run("", func(t *testing.T) {
@@ -314,8 +332,9 @@ func TestConcurrencyLimit(t *testing.T) {
 					errs <- err
 				})
 			}
-			waitFor(t, func() bool { return entered.Load() == int32(limit) })
-			time.Sleep(50 * time.Millisecond) // give extra callers a chance to get in
+			// Every caller has entered the KDF or waits for a slot: none
+			// can still get in before the gate opens.
+			waitFor(t, func() bool { return int(entered.Load())+waitingForSlot(h) == callers })
 			if got := entered.Load(); got != int32(limit) {
 				t.Fatalf("%d hashes running with limit %d", got, limit)
 			}
@@ -365,7 +384,7 @@ func TestWaitHonoursContext(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			res := make(chan error, 1)
 			go func() { res <- tt.call(ctx) }()
-			time.Sleep(20 * time.Millisecond) // let it start waiting
+			waitFor(t, func() bool { return waitingForSlot(h) == 1 })
 			cancel()
 			select {
 			case err := <-res:

@@ -13,17 +13,22 @@ import (
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
 
-// concurrencyDuration is how long the mixed load runs; -short shortens it.
-const concurrencyDuration = 60 * time.Second
+// How long the mixed load runs: a minute in the soak tier, a few seconds
+// in go test ./... (testtier) and with -short.
+const (
+	concurrencyDuration      = 60 * time.Second
+	concurrencyQuickDuration = 3 * time.Second
+)
 
 // TestConcurrentMixedLoad runs 64 clients doing mixed operations at once
 // (under -race in CI). No answer may be a 5xx or break the contract, and
 // afterwards the store is consistent: no group lists a deleted user, every
 // counted session and every API key belongs to a live user.
 func TestConcurrentMixedLoad(t *testing.T) {
-	dur := concurrencyDuration
+	dur := testtier.Pick(t, "load for", concurrencyQuickDuration, concurrencyDuration)
 	if testing.Short() {
 		dur = 3 * time.Second
 	}

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,10 +20,8 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/testbackend"
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
-
-// soakEnv names the variable that turns on the long runs of soak tests.
-const soakEnv = "CLUSTERIAM_SOAK"
 
 // floodAddrs is how many client addresses the flood comes from (127.0.0.2
 // and up): the failed-log-in limit counts per address, and so does the
@@ -44,10 +41,7 @@ const floodAddrs = 32
 // many and however long their names, are at most one entry per address
 // and minute, and no name sent is stored.
 func TestLoginFloodBoundsTheTrail(t *testing.T) {
-	duration := 2 * time.Second
-	if os.Getenv(soakEnv) == "1" {
-		duration = 30 * time.Second
-	}
+	duration := testtier.Pick(t, "flood for", 2*time.Second, 30*time.Second)
 	e := newEnv(t)
 	known := []string{"admin", "alice", "bob", "carol"}
 	for _, u := range known[1:] {

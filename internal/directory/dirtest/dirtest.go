@@ -260,10 +260,13 @@ func startProc(output, name string, args ...string) (*proc, error) {
 	return p, nil
 }
 
+// pgid is the process group of the process and its children.
+func (p *proc) pgid() int { return p.cmd.Process.Pid }
+
 // stop sends SIGTERM to the process group, waits for the process to exit
 // (SIGKILL after timeout), then kills what is left of its group.
 func (p *proc) stop(timeout time.Duration) error {
-	pgid := p.cmd.Process.Pid
+	pgid := p.pgid()
 	if err := syscall.Kill(-pgid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("stop %s: %w", p.cmd.Path, err)
 	}
@@ -296,7 +299,8 @@ func fileTail(path string) string {
 }
 
 // Run is for TestMain: it runs m, then stops the shared Samba instance if
-// one was started, and returns the exit code:
+// one still runs (the cleanup of the test that started it stops it), and
+// returns the exit code:
 //
 //	func TestMain(m *testing.M) { os.Exit(dirtest.Run(m)) }
 func Run(m *testing.M) int {
@@ -306,17 +310,14 @@ func Run(m *testing.M) int {
 
 	code := m.Run()
 
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	shared.runActive = false
-	if shared.inst != nil {
-		if err := shared.inst.close(); err != nil {
-			fmt.Fprintf(os.Stderr, "dirtest: stopping Samba AD: %v\n", err)
-			if code == 0 {
-				code = 1
-			}
+	if err := closeShared(); err != nil {
+		fmt.Fprintf(os.Stderr, "dirtest: stopping Samba AD: %v\n", err)
+		if code == 0 {
+			code = 1
 		}
-		shared.inst, shared.srv = nil, nil
 	}
+	shared.mu.Lock()
+	shared.runActive = false
+	shared.mu.Unlock()
 	return code
 }

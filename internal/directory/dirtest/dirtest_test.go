@@ -3,10 +3,13 @@ package dirtest
 import (
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
 
 func TestMain(m *testing.M) { os.Exit(Run(m)) }
@@ -198,11 +201,14 @@ func TestServers(t *testing.T) {
 					t.Errorf("bob after restart: %+v", got)
 				}
 			})
+			if f.name == "samba" {
+				t.Run("StopReleasesEveryPort", func(t *testing.T) { testStopReleasesEveryPort(t, srv) })
+			}
 		})
 	}
 }
 
-// TestSambaShared checks that SambaAD hands out one server per process and
+// TestSambaShared checks that SambaAD hands out one server at a time and
 // starts it again if a test left it stopped.
 func TestSambaShared(t *testing.T) {
 	a := SambaAD(t)
@@ -213,6 +219,44 @@ func TestSambaShared(t *testing.T) {
 	}
 	if _, err := ldapSearch(b.CAFile, b.LDAPSURL, false, b.BindDN, b.BindPassword, b.BaseDN, "base", "(objectClass=*)"); err != nil {
 		t.Errorf("SambaAD after Stop: %v", err)
+	}
+}
+
+// testStopReleasesEveryPort stops and starts the Samba DC srv in a tight
+// loop. Once Start returns it binds every port of sambaEndpoints; once Stop
+// returns nothing binds any of them, nor any port samba's processes held:
+// the lock goes to the next test process right after the same work when the
+// DC is closed, and that process must find the ports free ("something
+// already binds").
+func testStopReleasesEveryPort(t *testing.T, srv *Server) {
+	pgid := func() int {
+		shared.mu.Lock()
+		defer shared.mu.Unlock()
+		return shared.inst.proc.pgid()
+	}
+	rounds := testtier.Pick(t, "stop-start rounds", 1, 10)
+	for round := range rounds {
+		group := pgid()
+		held, err := groupEndpoints(group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if missing := missingFrom(sambaEndpoints(), held); len(missing) > 0 {
+			t.Fatalf("round %d: after Start samba binds %v, not %v", round, held, missing)
+		}
+		srv.Stop(t)
+		busy, err := boundOf(sambaEndpoints())
+		if err != nil {
+			t.Fatal(err)
+		}
+		left, err := groupEndpoints(group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(busy) > 0 || len(left) > 0 {
+			t.Fatalf("round %d: after Stop %v are still bound, and samba's processes still hold %v of %v", round, busy, left, held)
+		}
+		srv.Start(t)
 	}
 }
 
@@ -229,5 +273,33 @@ func TestEditGlobal(t *testing.T) {
 	want := "# c\n[global]\n\tlog file = /tmp/y\n\ttls enabled = yes\n\tworkgroup = X\n\n[homes]\n\tlog file = keep\n"
 	if string(b) != want {
 		t.Errorf("got\n%s\nwant\n%s", b, want)
+	}
+}
+
+// TestTemplateManifest: a template with a file missing is not used.
+func TestTemplateManifest(t *testing.T) {
+	dir := t.TempDir()
+	if templateComplete(dir) {
+		t.Error("a directory without a manifest counts as a template")
+	}
+	for _, f := range []string{"etc/smb.conf", "private/sam.ldb"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeManifest(dir); err != nil {
+		t.Fatal(err)
+	}
+	if !templateComplete(dir) {
+		t.Error("a whole template counts as incomplete")
+	}
+	if err := os.Remove(filepath.Join(dir, "private/sam.ldb")); err != nil {
+		t.Fatal(err)
+	}
+	if templateComplete(dir) {
+		t.Error("a template without private/sam.ldb counts as complete")
 	}
 }

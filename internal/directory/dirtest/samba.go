@@ -27,22 +27,33 @@ const (
 	sambaStopTimeout   = 20 * time.Second
 )
 
-// sambaPorts returns Samba's fixed TCP addresses that must be free before it
-// starts: LDAP, LDAPS (these two first), Kerberos, global catalog.
-func sambaPorts() []string {
-	return []string{"127.0.0.1:389", "127.0.0.1:636", "127.0.0.1:88", "127.0.0.1:3268"}
+// sambaEndpoints returns the fixed ports the DC binds with this harness's
+// smb.conf: "server services = ldap, cldap, kdc, rpc" and "interfaces = lo"
+// (127.0.0.1, and ::1 where lo has it). ldap: 389 LDAP, 636 LDAPS, 3268 and
+// 3269 global catalog; cldap: 389/udp; kdc: 88 Kerberos and 464 kpasswd,
+// TCP and UDP; rpc: 135, the endpoint mapper. The services that would bind
+// 53 (dns), 137/138 (nbt) and 139/445 (smb) are off. The rpc service also
+// binds dynamic ports from 49152 up ("rpc server dynamic port range"): a
+// new DC takes other free ones there, and stop waits for them through the
+// sockets of samba's process group.
+func sambaEndpoints() []endpoint {
+	return []endpoint{
+		{"tcp", 88}, {"tcp", 135}, {"tcp", 389}, {"tcp", 464}, {"tcp", 636}, {"tcp", 3268}, {"tcp", 3269},
+		{"udp", 88}, {"udp", 389}, {"udp", 464},
+	}
 }
 
 // shared is the Samba AD DC of this test process. It is package state
-// because Samba's ports are fixed: one instance per machine, started by the
-// first SambaAD, stopped by Run, and guarded by a cross-process lock file.
-// mu guards all fields and serializes SambaAD, Stop, Start and Run.
+// because Samba's ports are fixed: one instance per machine, started by
+// SambaAD, stopped when the test that started it ends (or by Run), and
+// guarded by a cross-process lock file. mu guards all fields and
+// serializes SambaAD, Stop, Start and Run.
 var shared struct {
 	mu        sync.Mutex
 	runActive bool           // Run is running the tests
-	srv       *Server        // the server handed out, nil before the first SambaAD
-	inst      *sambaInstance // nil before the first SambaAD and after Run
-	err       error          // why the first start failed; later calls fail too
+	srv       *Server        // the server handed out, nil while there is none
+	inst      *sambaInstance // nil while there is none
+	err       error          // why a start failed; later calls fail too
 }
 
 // sambaInstance is a provisioned Samba AD DC.
@@ -55,13 +66,17 @@ type sambaInstance struct {
 }
 
 // SambaAD returns THE Samba AD DC of this test process (its ports are fixed,
-// so there is one per machine): started on first use, shared by all tests of
-// the process, stopped by Run. Skips t when samba/samba-ad-dc are not
-// installed; fails t unless TestMain calls Run.
+// so there is one per machine): started by the first call, shared by the
+// calls of that test and its subtests, and stopped when that test ends; a
+// later test starts another (a copy of the provisioned domain, a second or
+// two). Skips t when samba/samba-ad-dc are not installed; fails t unless
+// TestMain calls Run.
 //
 // Other test processes (other packages under go test ./...) wait for it:
 // the process holds an exclusive lock on /tmp/clusteriam-samba-test.lock
-// from the start until Run stops the server.
+// from the start until the server is stopped and its ports are free again.
+// So call it from the test that needs it, not from one that runs for long
+// besides.
 //
 // Stop and Start act on the shared server: call them only in tests that do
 // not run in parallel (no t.Parallel), as every test using SambaAD sees the
@@ -97,7 +112,12 @@ func SambaAD(t testing.TB) *Server {
 			Stop:         sambaStop,
 			Start:        sambaStart,
 		}
-		t.Logf("dirtest: Samba AD provisioned and ready in %v", time.Since(began).Round(time.Millisecond))
+		t.Cleanup(func() {
+			if err := closeShared(); err != nil {
+				t.Errorf("dirtest: stopping Samba AD: %v", err)
+			}
+		})
+		t.Logf("dirtest: Samba AD ready in %v", time.Since(began).Round(time.Millisecond))
 	case shared.inst.proc == nil:
 		if err := shared.inst.start(); err != nil {
 			t.Fatalf("dirtest: Samba AD: %v", err)
@@ -107,13 +127,26 @@ func SambaAD(t testing.TB) *Server {
 	return &srv
 }
 
+// closeShared stops the shared Samba, releases the machine-wide lock and
+// removes its directory, if there is one.
+func closeShared() error {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.inst == nil {
+		return nil
+	}
+	err := shared.inst.close()
+	shared.inst, shared.srv = nil, nil
+	return err
+}
+
 // sambaStop is Server.Stop of the shared Samba.
 func sambaStop(t testing.TB) {
 	t.Helper()
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if shared.inst == nil {
-		t.Fatal("dirtest: Samba AD: Stop after Run ended")
+		t.Fatal("dirtest: Samba AD: Stop after the test that started it ended")
 	}
 	if err := shared.inst.stop(); err != nil {
 		t.Fatalf("dirtest: Samba AD: %v", err)
@@ -126,15 +159,15 @@ func sambaStart(t testing.TB) {
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if shared.inst == nil {
-		t.Fatal("dirtest: Samba AD: Start after Run ended")
+		t.Fatal("dirtest: Samba AD: Start after the test that started it ended")
 	}
 	if err := shared.inst.start(); err != nil {
 		t.Fatalf("dirtest: Samba AD: %v", err)
 	}
 }
 
-// newSamba provisions a domain controller with the fixture in a new
-// temporary directory, takes the machine-wide lock and starts it.
+// newSamba copies the provisioned domain with the fixture (sambaTemplate)
+// into a new temporary directory, takes the machine-wide lock and starts it.
 func newSamba(t testing.TB) (_ *sambaInstance, err error) {
 	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", sambaDirPrefix, os.Getpid()))
 	if err != nil {
@@ -148,74 +181,45 @@ func newSamba(t testing.TB) (_ *sambaInstance, err error) {
 			}
 		}
 	}()
+	tpl, err := sambaTemplate(t)
+	if err != nil {
+		return nil, err
+	}
+	if err := copyTemplate(tpl, dir); err != nil {
+		return nil, err
+	}
 	for _, sub := range []string{"tls", "run", "log"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("temporary directory: %w", err)
 		}
 	}
 	if s.files, err = writeCerts(filepath.Join(dir, "tls")); err != nil {
 		return nil, err
 	}
-	began := time.Now()
-	if err := s.provision(); err != nil {
-		return nil, err
-	}
-	t.Logf("dirtest: Samba AD provisioned with the fixture in %v", time.Since(began).Round(time.Millisecond))
-	if s.lock, err = lockSamba(t); err != nil {
-		return nil, err
-	}
-	removeStaleDirs(t)
-	for _, addr := range sambaPorts() {
-		if listening(addr) {
-			return nil, fmt.Errorf("something already listens on %s though no other test process holds %s: "+
-				"probably a samba left over by a killed test run (see pgrep -a samba; ss -ltnp); stop it first", addr, sambaLockPath)
-		}
-	}
-	if err := s.start(); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// provision creates the domain, configures TLS and adds the fixture.
-func (s *sambaInstance) provision() error {
-	_, err := runTool(nil, sambaTool, "domain", "provision", "--use-rfc2307",
-		"--realm=EXAMPLE.TEST", "--domain=EXAMPLE", "--server-role=dc", "--dns-backend=NONE",
-		"--host-name=dc1", "--adminpass="+sambaAdminPassword, "--targetdir="+s.dir,
-		"--option=interfaces=lo", "--option=bind interfaces only=yes",
-		"--option=server services=ldap, cldap, kdc, rpc",
-		"--option=pid directory="+filepath.Join(s.dir, "run"))
-	if err != nil {
-		return fmt.Errorf("provision: %w", err)
-	}
 	err = editGlobal(s.conf, [][2]string{
 		{"tls enabled", "yes"},
 		{"tls keyfile", s.files.Key},
 		{"tls certfile", s.files.Cert},
 		{"tls cafile", s.files.CA},
-		{"log file", filepath.Join(s.dir, "log", "samba.log")},
+		{"log file", filepath.Join(dir, "log", "samba.log")},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	users, groups := fixture()
-	var cmds [][]string
-	for _, u := range users {
-		cmds = append(cmds, []string{"user", "create", u.Name, u.Password, "--given-name=" + u.Given,
-			"--surname=" + u.Surname, "--mail-address=" + u.Name + "@example.test"})
+	if s.lock, err = lockFile(t, sambaLockPath, "another test process runs the Samba AD DC"); err != nil {
+		return nil, err
 	}
-	for _, g := range groups {
-		cmds = append(cmds, []string{"group", "add", g.Name})
+	removeStaleDirs(t)
+	// The DC of the test process that held the lock before may still be
+	// letting go of its ports (a harness older than stopSamba did not wait).
+	if err := waitReleased(sambaStopTimeout, 0, sambaEndpoints()); err != nil {
+		return nil, fmt.Errorf("something binds Samba's ports though no other test process holds %s: %w; "+
+			"probably a samba left over by a killed test run (see pgrep -a samba; ss -ltunp): stop it first", sambaLockPath, err)
 	}
-	for _, g := range groups {
-		cmds = append(cmds, []string{"group", "addmembers", g.Name, strings.Join(g.Members, ",")})
+	if err := s.start(); err != nil {
+		return nil, err
 	}
-	for _, args := range cmds {
-		if _, err := runTool(nil, sambaTool, append(args, "-s", s.conf)...); err != nil {
-			return fmt.Errorf("fixture: %w", err)
-		}
-	}
-	return nil
+	return s, nil
 }
 
 // editGlobal sets parameters in the [global] section of an smb.conf,
@@ -258,11 +262,11 @@ func editGlobal(conf string, params [][2]string) error {
 	return nil
 }
 
-// lockSamba takes the exclusive lock on sambaLockPath, waiting up to
-// sambaLockTimeout for the test process that holds it. The lock lasts until
-// the file is closed or this process exits.
-func lockSamba(t testing.TB) (*os.File, error) {
-	f, err := os.OpenFile(sambaLockPath, os.O_CREATE|os.O_RDWR, 0o666)
+// lockFile takes an exclusive lock on path, waiting up to sambaLockTimeout
+// for the test process that holds it (doing what holder says). The lock
+// lasts until the file is closed or this process exits.
+func lockFile(t testing.TB, path, holder string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
@@ -274,15 +278,15 @@ func lockSamba(t testing.TB) (*os.File, error) {
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", sambaLockPath, err)
+			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		holder, _ := os.ReadFile(sambaLockPath)
+		who, _ := os.ReadFile(path)
 		if time.Since(began) > sambaLockTimeout {
 			f.Close()
-			return nil, fmt.Errorf("lock %s: still held after %v by %s", sambaLockPath, sambaLockTimeout, strings.TrimSpace(string(holder)))
+			return nil, fmt.Errorf("lock %s: still held after %v by %s", path, sambaLockTimeout, strings.TrimSpace(string(who)))
 		}
 		if !logged {
-			t.Logf("dirtest: waiting for %s, held by %s (another test process runs the Samba AD DC)", sambaLockPath, strings.TrimSpace(string(holder)))
+			t.Logf("dirtest: waiting for %s, held by %s (%s)", path, strings.TrimSpace(string(who)), holder)
 			logged = true
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -311,8 +315,9 @@ func removeStaleDirs(t testing.TB) {
 	}
 }
 
-// start runs samba in the foreground and waits until it answers StartTLS
-// and LDAPS binds. It does nothing if samba runs.
+// start runs samba in the foreground and waits until it binds every port of
+// sambaEndpoints and answers StartTLS and LDAPS binds. It does nothing if
+// samba runs.
 func (s *sambaInstance) start() error {
 	if s.proc != nil {
 		return nil
@@ -322,32 +327,49 @@ func (s *sambaInstance) start() error {
 		return err
 	}
 	err = waitFor(sambaReadyTimeout, p.done, func() error {
+		have, err := groupEndpoints(p.pgid())
+		if err != nil {
+			return err
+		}
+		if missing := missingFrom(sambaEndpoints(), have); len(missing) > 0 {
+			return fmt.Errorf("samba binds %v, not yet %v", have, missing)
+		}
 		if _, err := ldapSearch(s.files.CA, "ldaps://127.0.0.1:636", false, sambaBindDN, sambaAdminPassword, sambaBaseDN, "base", "(objectClass=*)", "dn"); err != nil {
 			return err
 		}
-		_, err := ldapSearch(s.files.CA, "ldap://127.0.0.1:389", true, sambaBindDN, sambaAdminPassword, sambaBaseDN, "base", "(objectClass=*)", "dn")
+		_, err = ldapSearch(s.files.CA, "ldap://127.0.0.1:389", true, sambaBindDN, sambaAdminPassword, sambaBaseDN, "base", "(objectClass=*)", "dn")
 		return err
 	})
 	if err != nil {
-		_ = p.stop(sambaStopTimeout)
+		err = errors.Join(err, stopSamba(p))
 		return fmt.Errorf("start: %w\n%s\n%s", err, p.tail(), fileTail(filepath.Join(s.dir, "log", "samba.log")))
 	}
 	s.proc = p
 	return nil
 }
 
-// stop terminates samba and its children and waits until its LDAP ports
-// refuse connections. It does nothing if samba is stopped.
+// stop terminates samba and its children and waits until none of their
+// ports is bound any more (see stopSamba). It does nothing if samba is
+// stopped.
 func (s *sambaInstance) stop() error {
 	if s.proc == nil {
 		return nil
 	}
 	p := s.proc
 	s.proc = nil
+	return stopSamba(p)
+}
+
+// stopSamba stops p and waits until its children, which outlive the main
+// process by a moment (the KDC's hold 88 and 464), have let go of every
+// port, and nothing binds a port of sambaEndpoints: only then may the
+// machine-wide lock go to the next test process, which starts its own DC
+// on the same ports.
+func stopSamba(p *proc) error {
 	if err := p.stop(sambaStopTimeout); err != nil {
 		return err
 	}
-	return waitClosed(sambaStopTimeout, sambaPorts()[:2]...)
+	return waitReleased(sambaStopTimeout, p.pgid(), sambaEndpoints())
 }
 
 // close stops samba, releases the lock and removes the directory.

@@ -138,9 +138,15 @@ func TestListenPublish(t *testing.T) {
 	must(t, err)
 	defer other.Close()
 	must(t, other.Publish(ctx, "another schema"))
+	// Notifications arrive in the order their transactions committed: had
+	// sub heard the other schema's, it would hear it before this one.
+	must(t, pub.Publish(ctx, "after"))
 	select {
 	case p := <-got:
-		t.Errorf("heard %q published on another schema", p)
-	case <-time.After(300 * time.Millisecond):
+		if p != "after" {
+			t.Errorf("heard %q published on another schema", p)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal(`did not hear "after"`)
 	}
 }
