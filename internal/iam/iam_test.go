@@ -376,3 +376,28 @@ func openService(t *testing.T, st store.Store, p auth.Params) *Service {
 	t.Cleanup(svc.Wait)
 	return svc
 }
+
+// TestPendingWaitWhileStarting: work may begin while Wait runs (a server
+// still answering while a test waits), and Wait returns only once none
+// runs; under -race, a WaitGroup used so is reported.
+func TestPendingWaitWhileStarting(t *testing.T) {
+	var p pending
+	var done atomic.Int64
+	release := make(chan struct{})
+	p.Go(func() { <-release; done.Add(1) })
+	waited := make(chan struct{})
+	go func() { p.Wait(); close(waited) }()
+	for range 50 {
+		p.Go(func() { done.Add(1) })
+	}
+	select {
+	case <-waited:
+		t.Fatal("Wait returned while work still ran")
+	default:
+	}
+	close(release)
+	<-waited
+	if n := done.Load(); n != 51 {
+		t.Fatalf("%d of 51 pieces of work done after Wait", n)
+	}
+}

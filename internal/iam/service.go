@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/auth"
@@ -106,7 +105,7 @@ type Service struct {
 	breached       *auth.PasswordList
 	maxKeys        int
 	bus            InvalidationBus // nil: a single process
-	bg             sync.WaitGroup  // failed log-ins being settled
+	bg             pending         // failed log-ins being settled
 	auditMaxRows   int64           // 0: no cap
 	floods         failedLogins    // of unknown users, counted (auditflood.go)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -122,3 +123,47 @@ func (s *Service) later(what string, fn func(ctx context.Context) error) {
 // Wait waits for the work the service does after answering (failed
 // log-ins being settled). Call it before closing the store.
 func (s *Service) Wait() { s.bg.Wait() }
+
+// pending counts the work begun after answering. Unlike a WaitGroup's,
+// its Wait may run while requests still begin more: a test waits so while
+// its server serves. Its zero value is ready.
+type pending struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed when n falls to 0; nil while none waits
+}
+
+// Go runs fn in a goroutine of its own, counted until it returns.
+func (p *pending) Go(fn func()) {
+	p.mu.Lock()
+	p.n++
+	p.mu.Unlock()
+	go func() {
+		defer p.done()
+		fn()
+	}()
+}
+
+func (p *pending) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.n--; p.n == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+}
+
+// Wait returns once no counted work runs.
+func (p *pending) Wait() {
+	p.mu.Lock()
+	if p.n == 0 {
+		p.mu.Unlock()
+		return
+	}
+	if p.idle == nil {
+		p.idle = make(chan struct{})
+	}
+	idle := p.idle
+	p.mu.Unlock()
+	<-idle
+}
