@@ -306,10 +306,20 @@ func (w *searchWorld) start(t *testing.T, dir string, state searchState) *search
 	}
 	r := &searchRun{w: w, path: path, st: st, svc: w.service(t, st), sids: maps.Clone(state.sids),
 		keys: slices.Clone(state.keys), logins: slices.Clone(state.logins)}
-	if r.um, err = r.svc.Authenticate(t.Context(), Credential{CredAPIKey, w.umKey}); err != nil {
-		t.Fatal(err)
-	}
+	r.um = r.umPrincipal(t)
 	return r
+}
+
+// umPrincipal is um, by its own key or a key of its that it rotated; a
+// principal of no privilege when um has none left that works (it deleted
+// or revoked itself), so that its operations are refused.
+func (r *searchRun) umPrincipal(t *testing.T) *Principal {
+	for _, key := range append([]string{r.w.umKey}, r.keys...) {
+		if p, err := r.svc.Authenticate(t.Context(), Credential{CredAPIKey, key}); err == nil && p.User.SID == r.w.sids["um"] {
+			return p
+		}
+	}
+	return &Principal{User: store.User{SID: r.w.sids["um"]}, Privileges: []string{}}
 }
 
 // fixture is the state the search starts from.
