@@ -247,3 +247,30 @@ func failLogins(t *testing.T, svc *Service, user string, n int) {
 		svc.Wait() // counted before the next
 	}
 }
+
+// TestLoginsAtOnce: right passwords for one account sent at once all get
+// in. On PostgreSQL, a log-in that inserted its session (a share lock on
+// the user's row, through the foreign key) before locking the row to
+// record the log-in deadlocked with the next one doing the same; the
+// retries after each deadlock left log-ins waiting 30 s and failing.
+func TestLoginsAtOnce(t *testing.T) {
+	svc, _, _, _, _ := lockoutFixture(t, Config{})
+	const workers, each = 4, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				_, err := login(t, svc, "ops", "ops-Password-1")
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a log-in with the right password: %v", err)
+		}
+	}
+}

@@ -300,9 +300,9 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kin
 	err = s.write(ctx, nil, "login", func(t *txn) error {
 		t.p = &Principal{User: u}
 		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), "new "+kind)
-		if err := t.CreateSession(ctx, sess); err != nil {
-			return fmt.Errorf("create session: %w", err)
-		}
+		// The user's row first: the session's insert takes a share lock
+		// on it (its foreign key), and two log-ins that each held one
+		// while waiting to lock the row would deadlock on PostgreSQL.
 		var err error
 		out, err = t.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
 			if newHash != "" && cur.PasswordHash == oldHash {
@@ -318,7 +318,13 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kin
 			}
 			return cur, nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		if err := t.CreateSession(ctx, sess); err != nil {
+			return fmt.Errorf("create session: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("record log-in: %w", err)

@@ -97,20 +97,24 @@ func (s *Service) mayCreateUsers(ctx context.Context, r store.Reader, p *Princip
 		known[ro.Name] = true
 	}
 	var local []string
+	var localAt []int
 	for i, u := range users {
 		for _, name := range u.Roles {
 			if !known[name] {
 				return entryErr("users", i, u.Username, invalid("role %q does not exist", name))
 			}
 		}
-		if err := checkLookalike(ctx, r, userName, u.Domain, u.Username); err != nil {
-			return entryErr("users", i, u.Username, err)
-		}
 		if u.Domain == LocalDomain {
-			local = append(local, u.Username)
+			local, localAt = append(local, u.Username), append(localAt, i)
 		}
 	}
 	if err := checkBatchLookalikes(userName, local); err != nil {
+		return err
+	}
+	err = checkLookalikes(ctx, r, userName, LocalDomain, local, func(j int, err error) error {
+		return entryErr("users", localAt[j], local[j], err)
+	})
+	if err != nil {
 		return err
 	}
 	privs, err := s.privilegesOfRoles(ctx, r, roles)

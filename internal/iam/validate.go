@@ -75,20 +75,23 @@ func checkNameRule(kind names.Kind, domain, name string) error {
 	return nil
 }
 
-// checkLookalike refuses a new LOCAL name of kind that looks like another
-// name of its kind: their UTS #39 confusable skeletons are equal, their
-// keys not. Run it in the create's transaction, so that two look-alikes
-// created at once cannot both pass.
-func checkLookalike(ctx context.Context, r store.Reader, kind names.Kind, domain, name string) error {
-	if !strings.EqualFold(domain, LocalDomain) {
+// checkLookalikes refuses new LOCAL names of kind (entryName names the
+// entry of the i-th in the refusal) that look like another name of their kind:
+// their UTS #39 confusable skeletons are equal, their keys not. Run it in
+// the create's transaction, so that two look-alikes created at once
+// cannot both pass.
+func checkLookalikes(ctx context.Context, r store.Reader, kind names.Kind, domain string, newNames []string, entryName func(i int, err error) error) error {
+	if !strings.EqualFold(domain, LocalDomain) || len(newNames) == 0 {
 		return nil
 	}
-	other, err := r.LookalikeName(ctx, kind, LocalDomain, name)
+	found, err := r.LookalikeNames(ctx, kind, LocalDomain, newNames)
 	if err != nil {
-		return fmt.Errorf("look-alikes of %v %q: %w", kind, name, err)
+		return fmt.Errorf("look-alikes of %d %v names: %w", len(newNames), kind, err)
 	}
-	if other != "" {
-		return lookalikeErr(kind, name, other)
+	for i, name := range newNames {
+		if other, ok := found[name]; ok {
+			return entryName(i, lookalikeErr(kind, name, other))
+		}
 	}
 	return nil
 }

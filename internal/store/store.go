@@ -240,10 +240,11 @@ type Reader interface {
 	// users given (all when empty). Users without sessions are left out.
 	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
 
-	// LookalikeName returns the name of a user, group or role (as kind
-	// says) in domain (ignored for roles) whose skeleton (names.Skeleton)
-	// is name's but whose key (Fold) is not, or "" when there is none.
-	LookalikeName(ctx context.Context, kind names.Kind, domain, name string) (string, error)
+	// LookalikeNames returns, for each of candidates that has one, the
+	// name of a user, group or role (as kind says) in domain (ignored for
+	// roles) whose skeleton (names.Skeleton) is the candidate's but whose
+	// key (Fold) is not. Candidates without one are left out.
+	LookalikeNames(ctx context.Context, kind names.Kind, domain string, candidates []string) (map[string]string, error)
 }
 
 // Tx is one write transaction, handed to the function given to

@@ -2,51 +2,67 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
-// LookalikeName returns the first, by name, of the users (groups, roles)
-// in domain whose skeleton is name's and whose key is not.
-func (s *Store) LookalikeName(ctx context.Context, kind names.Kind, domain, name string) (string, error) {
-	return lookalikeName(ctx, s.reader(), kind, domain, name)
+// LookalikeNames returns, for each of names that has one, the first by
+// name of the users (groups, roles) in domain whose skeleton is its and
+// whose key is not.
+func (s *Store) LookalikeNames(ctx context.Context, kind names.Kind, domain string, candidates []string) (map[string]string, error) {
+	return lookalikeNames(ctx, s.reader(), kind, domain, candidates)
 }
 
-// LookalikeName is Store.LookalikeName in the transaction.
-func (t *tx) LookalikeName(ctx context.Context, kind names.Kind, domain, name string) (string, error) {
-	return lookalikeName(ctx, t.q, kind, domain, name)
+// LookalikeNames is Store.LookalikeNames in the transaction.
+func (t *tx) LookalikeNames(ctx context.Context, kind names.Kind, domain string, candidates []string) (map[string]string, error) {
+	return lookalikeNames(ctx, t.q, kind, domain, candidates)
 }
 
-func lookalikeName(ctx context.Context, q querier, kind names.Kind, domain, name string) (string, error) {
+// lookalikeNames reads, in one query, every stored name of kind whose
+// skeleton is one of the candidates', and pairs them in Go.
+func lookalikeNames(ctx context.Context, q querier, kind names.Kind, domain string, candidates []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(candidates) == 0 {
+		return out, nil
+	}
+	skeletons := make([]string, len(candidates))
+	for i, c := range candidates {
+		skeletons[i] = names.Skeleton(c)
+	}
 	var query string
-	args := []any{names.Skeleton(name), store.Fold(name)}
+	args := []any{jsonList(skeletons)}
 	switch kind {
 	case names.User:
-		query = `SELECT username FROM users WHERE domain_key = ? AND username_skeleton = ?
-			AND username_key <> ? ORDER BY username LIMIT 1`
+		query = `SELECT username, username_skeleton, username_key FROM users
+			WHERE domain_key = ? AND username_skeleton IN (SELECT value FROM json_each(?)) ORDER BY username`
 	case names.Group:
-		query = `SELECT name FROM groups WHERE domain_key = ? AND name_skeleton = ?
-			AND name_key <> ? ORDER BY name LIMIT 1`
+		query = `SELECT name, name_skeleton, name_key FROM groups
+			WHERE domain_key = ? AND name_skeleton IN (SELECT value FROM json_each(?)) ORDER BY name`
 	case names.Role:
-		query = `SELECT name FROM roles WHERE name_skeleton = ? AND name_key <> ?
-			ORDER BY name LIMIT 1`
+		query = `SELECT name, name_skeleton, name_key FROM roles
+			WHERE name_skeleton IN (SELECT value FROM json_each(?)) ORDER BY name`
 	default:
-		return "", fmt.Errorf("%s: look-alikes of %v: no such kind of name", q.d.Name, kind)
+		return nil, fmt.Errorf("%s: look-alikes of %v: no such kind of name", q.d.Name, kind)
 	}
 	if kind != names.Role {
 		args = append([]any{store.Fold(domain)}, args...)
 	}
-	var other string
-	err := q.QueryRowContext(ctx, query, args...).Scan(&other)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+	type stored struct{ name, skeleton, key string }
+	rows, err := queryAll(ctx, q, fmt.Sprintf("look-alikes of %d %v names", len(candidates), kind),
+		func(sc scanner) (r stored, err error) { return r, sc.Scan(&r.name, &r.skeleton, &r.key) }, query, args...)
 	if err != nil {
-		return "", q.d.mapErr(fmt.Sprintf("look-alikes of %v %q", kind, name), err)
+		return nil, err
 	}
-	return other, nil
+	for i, c := range candidates {
+		key := store.Fold(c)
+		for _, r := range rows {
+			if r.skeleton == skeletons[i] && r.key != key {
+				out[c] = r.name
+				break
+			}
+		}
+	}
+	return out, nil
 }

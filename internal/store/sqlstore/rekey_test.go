@@ -83,8 +83,9 @@ func TestRekeyOldRows(t *testing.T) {
 				name string
 				want string
 			}{{names.User, "\u0410lice", "Alice"}, {names.Group, "\u00c9qu\u0131pe Ops", "E\u0301quipe Ops"}, {names.Role, "r\u00f4Ie", "r\u00f4le"}} {
-				if got, err := l.LookalikeName(ctx, c.kind, "LOCAL", c.name); err != nil || got != c.want {
-					t.Errorf("LookalikeName(%v, %+q) = %+q, %v; want %+q", c.kind, c.name, got, err, c.want)
+				found, err := l.LookalikeNames(ctx, c.kind, "LOCAL", []string{c.name})
+				if got := found[c.name]; err != nil || got != c.want {
+					t.Errorf("LookalikeNames(%v, %+q) = %+q, %v; want %+q", c.kind, c.name, got, err, c.want)
 				}
 			}
 			must(t, s.Close())

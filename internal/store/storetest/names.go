@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/names"
@@ -48,11 +49,11 @@ func testNameKeys(t *testing.T, s Single) {
 	wantErr(t, s.CreateRole(ctx, newRole("RO\u0302LE")), store.ErrAlreadyExists)
 }
 
-// testNameLookalikes: LookalikeName finds a name of the same kind and
-// domain with the same skeleton and another key.
+// testNameLookalikes: LookalikeNames finds a name of the same kind and
+// domain with the same skeleton and another key, for each candidate, in
+// one call as one by one.
 func testNameLookalikes(t *testing.T, s Single) {
 	ctx := t.Context()
-	l := s
 	createRoles(t, s, "COHESITY_VIEWER")
 	createUsers(t, s, newUser(sid(1), "LOCAL", "admin"), newUser(sid(2), "AD", "cepa"))
 	createGroups(t, s, newGroup(sid(3), "LOCAL", "Ops Team", nil, nil))
@@ -73,10 +74,20 @@ func testNameLookalikes(t *testing.T, s Single) {
 		{names.Role, "", "COHESITY_VlEWER", "COHESITY_VIEWER"},
 		{names.Role, "", "cohesity_viewer", ""},
 	}
+	byKind := map[[2]string][]string{} // kind and domain: the candidates
 	for _, tc := range tests {
-		got, err := l.LookalikeName(ctx, tc.kind, tc.domain, tc.name)
-		if err != nil || got != tc.want {
-			t.Errorf("LookalikeName(%v, %q, %+q) = %q, %v; want %q", tc.kind, tc.domain, tc.name, got, err, tc.want)
+		found, err := s.LookalikeNames(ctx, tc.kind, tc.domain, []string{tc.name})
+		if got := found[tc.name]; err != nil || got != tc.want {
+			t.Errorf("LookalikeNames(%v, %q, %+q) = %q, %v; want %q", tc.kind, tc.domain, tc.name, got, err, tc.want)
+		}
+		k := [2]string{fmt.Sprint(tc.kind), store.Fold(tc.domain)}
+		byKind[k] = append(byKind[k], tc.name)
+	}
+	for _, tc := range tests { // all candidates of a kind and domain at once
+		k := [2]string{fmt.Sprint(tc.kind), store.Fold(tc.domain)}
+		found, err := s.LookalikeNames(ctx, tc.kind, tc.domain, byKind[k])
+		if got := found[tc.name]; err != nil || got != tc.want {
+			t.Errorf("LookalikeNames(%v, %q, %q)[%+q] = %q, %v; want %q", tc.kind, tc.domain, byKind[k], tc.name, got, err, tc.want)
 		}
 	}
 }
