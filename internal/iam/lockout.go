@@ -61,6 +61,11 @@ func (s *Service) reserve(ctx context.Context, sid string) (store.User, error) {
 	for {
 		var u store.User
 		err := s.store.Update(ctx, func(tx store.Tx) error {
+			// A reservation lost in a crash lapses after pendingTTL: it
+			// need not wait for the disk.
+			if err := tx.NoSync(ctx); err != nil {
+				return err
+			}
 			var err error
 			u, err = tx.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
 				return u, s.admit(&u, s.nowMsecs())
@@ -234,5 +239,10 @@ func (s *Service) probe(ctx context.Context) error {
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return s.store.Update(ctx, func(tx store.Tx) error { return tx.PutSetting(ctx, probeSetting, b[:]) })
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.NoSync(ctx); err != nil {
+			return err
+		}
+		return tx.PutSetting(ctx, probeSetting, b[:])
+	})
 }

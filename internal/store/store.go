@@ -272,6 +272,13 @@ type Tx interface {
 	// the other's record still there.
 	LockPrincipals(ctx context.Context) error
 
+	// NoSync lets this transaction's commit return before it is on disk,
+	// where the backend can: a crash right after may lose it. Use it only
+	// for state that is worthless after a crash and lapses on its own
+	// (a log-in's reservation of a password check), never for a write a
+	// client is told has happened.
+	NoSync(ctx context.Context) error
+
 	// CreateUsers inserts all users or none. A duplicate (domain, username)
 	// gives ErrAlreadyExists naming it; an unknown role ErrInvalidReference.
 	CreateUsers(ctx context.Context, users []User) error

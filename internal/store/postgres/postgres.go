@@ -123,6 +123,9 @@ func dialect() sqlstore.Dialect {
 		LockPrincipals: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			principalsLockClass),
+		// The commit still reaches the WAL in order: a later synchronous
+		// commit flushes it too.
+		NoSync: "SET LOCAL synchronous_commit TO OFF",
 		MigrationLock: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			migrationLockClass),

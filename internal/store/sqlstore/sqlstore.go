@@ -59,6 +59,9 @@ type Dialect struct {
 	// invariants over many principals; "" where write transactions are
 	// serialised anyway.
 	LockPrincipals string
+	// NoSync is a statement that lets the write transaction's commit
+	// return before it is flushed to disk; "" where there is none.
+	NoSync string
 	// MigrationLock is run first in each migration's transaction to keep
 	// other processes out until it commits; "" when the write
 	// transaction excludes them already.

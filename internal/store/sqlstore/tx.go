@@ -78,6 +78,16 @@ func (t *tx) LockPrincipals(ctx context.Context) error {
 	return rows.Close()
 }
 
+// NoSync lets the commit return before it is on disk, where the dialect
+// can.
+func (t *tx) NoSync(ctx context.Context) error {
+	if t.q.d.NoSync == "" {
+		return nil
+	}
+	_, err := t.q.ExecContext(ctx, t.q.d.NoSync)
+	return t.q.d.mapErr("relax the commit", err)
+}
+
 // AppendAudit records entries in the transaction.
 func (t *tx) AppendAudit(ctx context.Context, entries ...store.AuditEntry) error {
 	return insertAudit(ctx, t.q, entries)

@@ -254,23 +254,31 @@ func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (st
 	get := func(q querier) (store.User, error) { return getUser(ctx, q, sid) }
 	return updateRow(ctx, t, "users", "sid", sid, get, fn, func(q querier, cur store.User, u *store.User) error {
 		u.SID = sid
-		roles, err := existingRoles(ctx, q, u.Roles)
-		if err != nil {
-			return err
-		}
-		if err := checkRoles(fmt.Sprintf("user %q", sid), u.Roles, roles); err != nil {
-			return err
+		// Most updates (a log-in's among them) keep the roles: the stored
+		// ones exist, by their foreign keys, and need no rewrite.
+		sameRoles := slices.Equal(dedupe(u.Roles), cur.Roles)
+		if !sameRoles {
+			roles, err := existingRoles(ctx, q, u.Roles)
+			if err != nil {
+				return err
+			}
+			if err := checkRoles(fmt.Sprintf("user %q", sid), u.Roles, roles); err != nil {
+				return err
+			}
 		}
 		query, args := updateUserSQL, userArgs(u)
 		if u.Username == cur.Username && u.Domain == cur.Domain {
 			query, args = updateUserKeepNameSQL, keepUsr(args)
 		}
-		_, err = q.ExecContext(ctx, query, append(args, u.SID)...)
+		_, err := q.ExecContext(ctx, query, append(args, u.SID)...)
 		if q.d.IsUnique(err) {
 			return fmt.Errorf("%s: %w", userName(u), store.ErrAlreadyExists)
 		}
 		if err != nil {
 			return q.d.mapErr(fmt.Sprintf("update user %q", sid), err)
+		}
+		if sameRoles {
+			return nil
 		}
 		return setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles)
 	})

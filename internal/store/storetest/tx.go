@@ -17,6 +17,7 @@ var txTests = []subTest{
 	{"ChangesOfFailedTx", testChangesOfFailedTx},
 	{"CapsRoundTrip", testCapsRoundTrip},
 	{"LockPrincipals", testLockPrincipals},
+	{"NoSync", testNoSync},
 	{"ConcurrentFieldUpdates", testConcurrentFieldUpdates},
 }
 
@@ -94,6 +95,9 @@ var changeTests = []changeTest{
 	}, store.Change{}},
 	{"LockPrincipals", func(ctx context.Context, tx store.Tx) error {
 		return tx.LockPrincipals(ctx)
+	}, store.Change{}},
+	{"NoSync", func(ctx context.Context, tx store.Tx) error {
+		return tx.NoSync(ctx)
 	}, store.Change{}},
 }
 
@@ -394,5 +398,57 @@ func testConcurrentFieldUpdates(t *testing.T, s Single) {
 				}
 			}
 		})
+	}
+}
+
+// testNoSync: a transaction that gives up waiting for the disk still
+// commits as any other, whether it asks before or after its writes, and
+// what follows it sees its writes.
+func testNoSync(t *testing.T, s Single) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "alice"))
+	for i, first := range []bool{true, false} {
+		must(t, s.Update(ctx, func(tx store.Tx) error {
+			if first {
+				if err := tx.NoSync(ctx); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
+				u.LoginsPending = int64(i + 1)
+				return u, nil
+			}); err != nil {
+				return err
+			}
+			if first {
+				return nil
+			}
+			return tx.NoSync(ctx)
+		}))
+		u, err := s.GetUser(ctx, sid(1))
+		must(t, err)
+		if u.LoginsPending != int64(i+1) {
+			t.Fatalf("after a NoSync transaction (NoSync first: %v), LoginsPending = %d, want %d", first, u.LoginsPending, i+1)
+		}
+	}
+	// A failed one leaves nothing behind.
+	errRollback := errors.New("fn says no")
+	err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.NoSync(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
+			u.LoginsPending = 99
+			return u, nil
+		}); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("Update = %v, want errRollback", err)
+	}
+	if u, err := s.GetUser(ctx, sid(1)); err != nil || u.LoginsPending != 2 {
+		t.Fatalf("after a failed NoSync transaction: LoginsPending = %d (%v), want 2", u.LoginsPending, err)
 	}
 }
