@@ -69,6 +69,23 @@ func ptrInt(n sql.NullInt64) *int64 {
 	return &v
 }
 
+// nonNil returns v, or an empty slice for nil, as lists are read.
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+// nilIfEmpty stores empty bytes as NULL, which every backend reads back
+// as nil (SQLite reads an empty BLOB as nil too; PostgreSQL would not).
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
 // dedupe returns v without repeats, in first-seen order, never nil.
 func dedupe(v []string) []string {
 	out := make([]string, 0, len(v))

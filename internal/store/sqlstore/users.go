@@ -45,7 +45,7 @@ func userArgs(u *store.User) []any {
 		u.Description, u.Email, store.Fold(u.Email), u.PasswordHash,
 		nullInt(u.EffectiveTimeMsecs), nullInt(u.ExpiryTimeMsecs), u.Locked,
 		u.LockedReason, u.Restricted, u.AllowSMBAccessToken, u.ForcePasswordChange,
-		u.S3AccessKeyID, u.S3AccountID, u.S3SecretEnc, u.TenantID,
+		u.S3AccessKeyID, u.S3AccountID, nilIfEmpty(u.S3SecretEnc), u.TenantID,
 		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
 		u.LastLoginMsecs, jsonList(u.DirectoryGroups), u.FailedLogins, u.FailedSinceMsecs,
 		u.LockedUntilMsecs, u.LoginsPending, u.LoginsPendingUntilMsecs, nullList(u.PasswordCap),
@@ -277,11 +277,25 @@ func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (st
 		if err != nil {
 			return q.d.mapErr(fmt.Sprintf("update user %q", sid), err)
 		}
-		if sameRoles {
-			return nil
+		if !sameRoles {
+			if err := setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
+				return err
+			}
 		}
-		return setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles)
+		asStored(u, cur)
+		return errStored
 	})
+}
+
+// asStored makes u, just written over cur, what a read of it returns:
+// lists never nil, bytes nil when empty, roles without repeats, the groups as they were (an
+// update does not change them). The conformance test
+// UserUpdateReturnsStored holds it to that.
+func asStored(u *store.User, cur store.User) {
+	u.Roles, u.Groups = dedupe(u.Roles), cur.Groups
+	u.SourceIDs, u.ViewIDs = nonNil(u.SourceIDs), nonNil(u.ViewIDs)
+	u.DirectoryGroups = nonNil(u.DirectoryGroups)
+	u.S3SecretEnc = nilIfEmpty(u.S3SecretEnc)
 }
 
 // DeleteUsers deletes all the users or none, with their memberships, roles,

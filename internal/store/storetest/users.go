@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -20,6 +21,7 @@ var userTests = []subTest{
 	{"UserDeleteAtomic", testUserDeleteAtomic},
 	{"UserDeleteCascades", testUserDeleteCascades},
 	{"UserEmptySlices", testUserEmptySlices},
+	{"UserUpdateReturnsStored", testUserUpdateReturnsStored},
 	{"UserRoleOrder", testUserRoleOrder},
 	{"UserGroups", testUserGroups},
 }
@@ -366,4 +368,43 @@ func testUserGroups(t *testing.T, s Single) {
 	u, err = s.GetUser(ctx, sid(2))
 	must(t, err)
 	checkList(t, "groups of carol (write ignored)", u.Groups, []string{sid(100)})
+}
+
+// testUserUpdateReturnsStored: what UpdateUser returns is what a read
+// finds afterwards, however fn left the record: lists nil or repeated,
+// bytes empty, groups (which it ignores) changed.
+func testUserUpdateReturnsStored(t *testing.T, s Single) {
+	ctx := t.Context()
+	createRoles(t, s, "a", "b")
+	createUsers(t, s, fullUser(sid(1), "alice", "a"), newUser(sid(2), "LOCAL", "bare"))
+	createGroups(t, s, newGroup(sid(10), "LOCAL", "g", nil, []string{sid(1)}))
+	edits := map[string]func(*store.User){
+		"nothing": func(*store.User) {},
+		"nil lists": func(u *store.User) {
+			u.Roles, u.SourceIDs, u.ViewIDs, u.DirectoryGroups, u.Groups = nil, nil, nil, nil, nil
+		},
+		"repeated roles": func(u *store.User) { u.Roles = []string{"b", "a", "b"} },
+		"groups changed": func(u *store.User) { u.Groups = []string{sid(11)} },
+		"empty bytes":    func(u *store.User) { u.S3SecretEnc = []byte{} },
+		"nil bytes":      func(u *store.User) { u.S3SecretEnc = nil },
+		"caps":           func(u *store.User) { u.PasswordCap = []string{} },
+		"nil cap":        func(u *store.User) { u.PasswordCap = nil },
+		"times":          func(u *store.User) { u.EffectiveTimeMsecs, u.ExpiryTimeMsecs = nil, ptr(int64(0)) },
+		"renamed":        func(u *store.User) { u.Username, u.Email = u.Username+"2", "" },
+		"bookkeeping":    func(u *store.User) { u.LoginsPending, u.LoginsPendingUntilMsecs, u.FailedLogins = 2, t2, 0 },
+	}
+	for name, edit := range edits {
+		for _, id := range []string{sid(1), sid(2)} {
+			got, err := s.UpdateUser(ctx, id, func(u store.User) (store.User, error) {
+				edit(&u)
+				return u, nil
+			})
+			must(t, err)
+			read, err := s.GetUser(ctx, id)
+			must(t, err)
+			if !reflect.DeepEqual(got, read) {
+				t.Errorf("%s, %s: UpdateUser returned\n%+v\nGetUser reads\n%+v", name, id, got, read)
+			}
+		}
+	}
 }

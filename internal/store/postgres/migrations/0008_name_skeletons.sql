@@ -1,4 +1,4 @@
--- 0007: the confusables skeleton (names.Skeleton) of each user, group and
+-- 0008: the confusables skeleton (names.Skeleton) of each user, group and
 -- role name, indexed, to refuse a new name that looks like another of its
 -- kind and domain. The store fills it in, and recomputes the *_key
 -- columns with the PRECIS key, after the migrations (rekey.go): SQL
