@@ -45,9 +45,10 @@ func (s *Service) CreateUsers(ctx context.Context, p *Principal, in []NewUser) (
 	return s.store.ListUsers(ctx, store.UserFilter{SIDs: sidsOf(users)})
 }
 
-// prepareUsers validates the entries, checks the caller's rights and
-// every name's freedom on the store as it stands, and only then hashes the
-// passwords. The transaction checks again; this spares the hashing.
+// prepareUsers validates the entries and, when there are passwords to
+// hash, checks the caller's rights and every name's freedom on the store
+// as it stands before hashing them. The transaction checks again; the
+// early check only spares the hashing.
 func (s *Service) prepareUsers(ctx context.Context, p *Principal, in []NewUser) ([]store.User, error) {
 	if err := s.decide(p, ActCreate, Target{Kind: KindUser}); err != nil {
 		return nil, err // before the input is looked at
@@ -58,11 +59,13 @@ func (s *Service) prepareUsers(ctx context.Context, p *Principal, in []NewUser) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.mayCreateUsers(ctx, s.store, p, users); err != nil {
-		return nil, err
-	}
-	if err := s.checkNamesFree(ctx, users); err != nil {
-		return nil, err
+	if slices.ContainsFunc(in, func(nu NewUser) bool { return nu.Password != "" }) {
+		if err := s.mayCreateUsers(ctx, s.store, p, users); err != nil {
+			return nil, err
+		}
+		if err := s.checkNamesFree(ctx, users); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.fillSIDs(ctx, len(users), func(i int) *string { return &users[i].SID }); err != nil {
 		return nil, err
