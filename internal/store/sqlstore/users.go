@@ -288,9 +288,9 @@ func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (st
 }
 
 // asStored makes u, just written over cur, what a read of it returns:
-// lists never nil, bytes nil when empty, roles without repeats, the groups as they were (an
-// update does not change them). The conformance test
-// UserUpdateReturnsStored holds it to that.
+// lists never nil, bytes nil when empty, roles without repeats, and the
+// groups as they were (an update does not change them). The conformance
+// test UserUpdateReturnsStored holds it to that.
 func asStored(u *store.User, cur store.User) {
 	u.Roles, u.Groups = dedupe(u.Roles), cur.Groups
 	u.SourceIDs, u.ViewIDs = nonNil(u.SourceIDs), nonNil(u.ViewIDs)
