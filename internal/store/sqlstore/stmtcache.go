@@ -26,10 +26,18 @@ type stmtCache struct {
 	m       map[string]*sql.Stmt
 	pending map[string]bool
 	closed  bool
+	// preparing counts the preparations running, which close waits for
+	// (after cancelling them with stop): one still holding a connection
+	// would outlive the pool's Close, and SQLite would write its files
+	// after the store was closed.
+	preparing sync.WaitGroup
+	ctx       context.Context
+	stop      context.CancelFunc
 }
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, m: make(map[string]*sql.Stmt), pending: make(map[string]bool)}
+	ctx, stop := context.WithCancel(context.Background())
+	return &stmtCache{db: db, m: make(map[string]*sql.Stmt), pending: make(map[string]bool), ctx: ctx, stop: stop}
 }
 
 // get returns the statement of query, or nil when it is not prepared yet
@@ -41,12 +49,12 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 		return st
 	}
 	c.pending[query] = true
-	go c.prepare(query)
+	c.preparing.Go(func() { c.prepare(query) })
 	return nil
 }
 
 func (c *stmtCache) prepare(query string) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(c.ctx, time.Minute)
 	defer cancel()
 	st, err := c.db.PrepareContext(ctx, query)
 	c.mu.Lock()
@@ -69,8 +77,12 @@ func (c *stmtCache) close() error {
 		return nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
+	c.mu.Unlock()
+	c.stop()
+	c.preparing.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var errs []error
 	for _, st := range c.m {
 		errs = append(errs, st.Close())
