@@ -28,15 +28,13 @@ type NewUser struct {
 func (s *Service) CreateUsers(ctx context.Context, p *Principal, in []NewUser) ([]store.User, error) {
 	users, err := s.prepareUsers(ctx, p, in)
 	if err != nil {
-		return nil, s.refused(ctx, p, "create_user", err)
+		return nil, s.refused(ctx, p, "create_user", err, s.createUserEvents(ctx, p, users)...)
 	}
 	err = s.write(ctx, p, "create_user", func(t *txn) error {
 		if err := s.mayCreateUsers(ctx, t, p, users); err != nil {
 			return err
 		}
-		for _, u := range users {
-			t.audit(ctx, "create_user", u.SID, domainUser(u.Domain, u.Username), "roles "+strings.Join(u.Roles, ", "))
-		}
+		t.entries = append(t.entries, s.createUserEvents(ctx, p, users)...)
 		return t.CreateUsers(ctx, users)
 	})
 	if err != nil {
@@ -48,7 +46,8 @@ func (s *Service) CreateUsers(ctx context.Context, p *Principal, in []NewUser) (
 // prepareUsers validates the entries and, when there are passwords to
 // hash, checks the caller's rights and every name's freedom on the store
 // as it stands before hashing them. The transaction checks again; the
-// early check only spares the hashing.
+// early check only spares the hashing. When it refuses valid entries, it
+// returns them with the error, for the record of the refusal.
 func (s *Service) prepareUsers(ctx context.Context, p *Principal, in []NewUser) ([]store.User, error) {
 	if err := s.decide(p, ActCreate, Target{Kind: KindUser}); err != nil {
 		return nil, err // before the input is looked at
@@ -61,10 +60,10 @@ func (s *Service) prepareUsers(ctx context.Context, p *Principal, in []NewUser) 
 	}
 	if slices.ContainsFunc(in, func(nu NewUser) bool { return nu.Password != "" }) {
 		if err := s.mayCreateUsers(ctx, s.store, p, users); err != nil {
-			return nil, err
+			return users, err
 		}
 		if err := s.checkNamesFree(ctx, users); err != nil {
-			return nil, err
+			return users, err
 		}
 	}
 	if err := s.fillSIDs(ctx, len(users), func(i int) *string { return &users[i].SID }); err != nil {
@@ -147,12 +146,26 @@ func (s *Service) checkNamesFree(ctx context.Context, users []store.User) error 
 	return nil
 }
 
+// createUserEvents are the audit entries of creating users.
+func (s *Service) createUserEvents(ctx context.Context, p *Principal, users []store.User) []store.AuditEntry {
+	events := make([]store.AuditEntry, len(users))
+	for i, u := range users {
+		events[i] = s.event(ctx, p, "create_user", u.SID, domainUser(u.Domain, u.Username), "roles "+strings.Join(u.Roles, ", "))
+	}
+	return events
+}
+
 // refused records a change refused before its transaction, as write does
-// one refused in it, and returns err.
-func (s *Service) refused(ctx context.Context, p *Principal, op string, err error) error {
-	s.logChange(ctx, err, s.event(ctx, p, op, "", "", ""))
+// one refused in it, and returns err. tried are the entries of what was
+// refused, when the request got far enough to name it.
+func (s *Service) refused(ctx context.Context, p *Principal, op string, err error, tried ...store.AuditEntry) error {
+	if len(tried) == 0 {
+		s.logChange(ctx, err, s.event(ctx, p, op, "", "", ""))
+	} else {
+		s.logChange(ctx, err, tried...)
+	}
 	if p != nil && refusal(err) {
-		s.recordRefusal(ctx, p, op, nil, err)
+		s.recordRefusal(ctx, p, op, tried, err)
 	}
 	return err
 }
