@@ -300,3 +300,43 @@ func TestLoginFieldBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitsTakeIPv6BySite: the limits count an IPv6 client by its /64,
+// since one host may use any address of its site's prefix: failures from
+// ever new addresses of one /64 exhaust it, while another /64, and the
+// audit trail (which keeps each address), are apart. IPv4 clients stay
+// one address each.
+func TestLimitsTakeIPv6BySite(t *testing.T) {
+	const limit = DefaultFailedLoginsPerAccountPerMinute
+	bad, good := loginBodyOf("admin", "Wrong-Password-9"), loginBodyOf("admin", adminPassword)
+	e := newEnvOptions(t, testParams, noLockout, Options{now: frozenClock(),
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	for i := range limit {
+		e.want(e.via(nil, fmt.Sprintf("2001:db8:1:2::%x", i+1), "POST", "/v2/access-tokens", noCred, bad), 401)
+	}
+	e.want(e.via(nil, "2001:db8:1:2:ffff:ffff:ffff:ffff", "POST", "/v2/access-tokens", noCred, good), 429)
+	e.want(e.via(nil, "2001:db8:1:3::1", "POST", "/v2/access-tokens", noCred, good), 201)
+	if ips := e.auditIPs("LoginFailed"); len(ips) != limit || ips[0] != fmt.Sprintf("2001:db8:1:2::%x", limit) {
+		t.Errorf("failed log-ins' audit addresses %v, want each client's own address", ips)
+	}
+
+	for i := range limit {
+		e.want(e.via(nil, fmt.Sprint("198.51.100.", i+1), "POST", "/v2/access-tokens", noCred, bad), 401)
+	}
+	e.want(e.via(nil, "198.51.100.200", "POST", "/v2/access-tokens", noCred, good), 201)
+}
+
+func TestLimitedAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2::":       "2001:db8:1:2::/64",
+		"fe80::1%eth0":         "fe80::/64",
+		"203.0.113.7":          "203.0.113.7",
+		"@":                    "@", // not an address (a Unix socket): as it is
+		"":                     "",
+	} {
+		if got := limitedAddr(in); got != want {
+			t.Errorf("limitedAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -189,11 +190,30 @@ func accountKey(domain, username string) string {
 	return store.Fold(domain) + `\` + store.Fold(username)
 }
 
+// ipv6Site is the prefix length the limits take an IPv6 client by: a
+// site commonly gets a /64 or more, and a single host can pick any of its
+// 2^64 addresses, so limiting each address would limit nothing.
+const ipv6Site = 64
+
+// limitedAddr is the client the limits count addr (from clientAddr) as:
+// an IPv4 address itself, an IPv6 address its /64.
+func limitedAddr(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || a.Is4() {
+		return addr
+	}
+	p, err := a.WithZone("").Prefix(ipv6Site)
+	if err != nil {
+		return addr
+	}
+	return p.String()
+}
+
 // reserveCheck takes the limiter's token for one password check of account
 // from the request's client address: the release func to call with the
 // check's outcome, or the 429 to answer.
 func reserveCheck(w http.ResponseWriter, r *http.Request, opts Options, account string) (func(ok bool), error) {
-	release, wait, ok := opts.limiter.reserve(clientAddr(r, opts.TrustedProxies), account)
+	release, wait, ok := opts.limiter.reserve(limitedAddr(clientAddr(r, opts.TrustedProxies)), account)
 	if ok {
 		return release, nil
 	}
