@@ -128,7 +128,7 @@ func (s *Service) mayCreateGroup(ctx context.Context, r store.Reader, p *Princip
 	if err := s.decide(p, ActCreate, Target{Kind: KindGroup}); err != nil {
 		return err
 	}
-	if err := checkLookalikes(ctx, r, groupName, g.Domain, []string{g.Name}, func(_ int, err error) error { return err }); err != nil {
+	if err := checkLookalike(ctx, r, groupName, g.Domain, g.Name); err != nil {
 		return err
 	}
 	if err := s.checkRolesExist(ctx, r, g.Roles); err != nil {

@@ -65,7 +65,7 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (s
 		if err := checkNameRule(roleName, LocalDomain, in.Name); err != nil {
 			return err
 		}
-		if err := checkLookalikes(ctx, t, roleName, LocalDomain, []string{in.Name}, func(_ int, err error) error { return err }); err != nil {
+		if err := checkLookalike(ctx, t, roleName, LocalDomain, in.Name); err != nil {
 			return err
 		}
 		if s.builtins[in.Name] {

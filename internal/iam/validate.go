@@ -75,11 +75,16 @@ func checkNameRule(kind names.Kind, domain, name string) error {
 	return nil
 }
 
-// checkLookalikes refuses new LOCAL names of kind (entryName names the
-// entry of the i-th in the refusal) that look like another name of their kind:
-// their UTS #39 confusable skeletons are equal, their keys not. Run it in
-// the create's transaction, so that two look-alikes created at once
-// cannot both pass.
+// checkLookalike is checkLookalikes for one name.
+func checkLookalike(ctx context.Context, r store.Reader, kind names.Kind, domain, name string) error {
+	return checkLookalikes(ctx, r, kind, domain, []string{name}, func(_ int, err error) error { return err })
+}
+
+// checkLookalikes refuses new LOCAL names of kind that look like another
+// name of their kind: their UTS #39 confusable skeletons are equal, their
+// keys not. entryName names the entry of the i-th name in the refusal.
+// Run it in the create's transaction, so that two look-alikes created at
+// once cannot both pass.
 func checkLookalikes(ctx context.Context, r store.Reader, kind names.Kind, domain string, newNames []string, entryName func(i int, err error) error) error {
 	if !strings.EqualFold(domain, LocalDomain) || len(newNames) == 0 {
 		return nil

@@ -192,7 +192,7 @@ func (t *tx) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (
 			return q.d.mapErr(fmt.Sprintf("update group %q", sid), err)
 		}
 		return writeGroupLinks(ctx, q, g)
-	})
+	}, nil)
 }
 
 // DeleteGroups deletes all the groups or none (ErrNotFound naming the

@@ -137,7 +137,7 @@ func (t *tx) UpdateAPIKey(ctx context.Context, id string, fn func(store.APIKey) 
 			return fmt.Errorf("api key %q: hash: %w", k.ID, store.ErrAlreadyExists)
 		}
 		return q.d.mapErr("update "+what, err)
-	})
+	}, nil)
 }
 
 // DeleteAPIKey deletes the API key with the given id.

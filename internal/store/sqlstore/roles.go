@@ -113,7 +113,7 @@ func (t *tx) UpdateRole(ctx context.Context, name string, fn func(store.Role) (s
 		_, err := q.ExecContext(ctx, query, r.Label, r.Description, jsonList(r.Privileges),
 			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, r.Name)
 		return q.d.mapErr(fmt.Sprintf("update role %q", name), err)
-	})
+	}, nil)
 }
 
 // DeleteRole deletes the role named name. It fails with an

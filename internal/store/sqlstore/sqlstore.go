@@ -312,10 +312,11 @@ func (s *Store) writeOnce(ctx context.Context, fn func(q querier) error) (bool, 
 // the transaction t: it locks the row of table whose column col is key,
 // reads the record with get, passes it to fn, has save store what fn
 // returns (keeping the record's key; cur is the record as it was), and
-// reads the record back. Where save leaves next as a read would find it,
-// it returns errStored, and the read is spared.
+// reads the record back; or, where asRead is given, has it make the record
+// saved what a read would find, and spares the read.
 func updateRow[T any](ctx context.Context, t *tx, table, col, key string,
-	get func(querier) (T, error), fn func(T) (T, error), save func(q querier, cur T, next *T) error) (T, error) {
+	get func(querier) (T, error), fn func(T) (T, error), save func(q querier, cur T, next *T) error,
+	asRead func(cur T, next *T)) (T, error) {
 	var zero T
 	if err := lockRow(ctx, t.q, table, col, key); err != nil {
 		return zero, err
@@ -328,18 +329,15 @@ func updateRow[T any](ctx context.Context, t *tx, table, col, key string,
 	if err != nil {
 		return zero, err
 	}
-	switch err := save(t.q, cur, &next); {
-	case errors.Is(err, errStored):
-		return next, nil
-	case err != nil:
+	if err := save(t.q, cur, &next); err != nil {
 		return zero, err
 	}
-	return get(t.q)
+	if asRead == nil {
+		return get(t.q)
+	}
+	asRead(cur, &next)
+	return next, nil
 }
-
-// errStored is what a save function of updateRow returns when the record
-// it was given is now as a read would find it.
-var errStored = errors.New("stored as read")
 
 // updateSQL renders an UPDATE of table setting cols, but for those in
 // skip, by the key column where; pick picks the arguments of the columns

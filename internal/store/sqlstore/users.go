@@ -277,21 +277,18 @@ func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (st
 		if err != nil {
 			return q.d.mapErr(fmt.Sprintf("update user %q", sid), err)
 		}
-		if !sameRoles {
-			if err := setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles); err != nil {
-				return err
-			}
+		if sameRoles {
+			return nil
 		}
-		asStored(u, cur)
-		return errStored
-	})
+		return setRoles(ctx, q, "user_roles", "user_sid", u.SID, u.Roles)
+	}, asStored)
 }
 
 // asStored makes u, just written over cur, what a read of it returns:
 // lists never nil, bytes nil when empty, roles without repeats, and the
 // groups as they were (an update does not change them). The conformance
 // test UserUpdateReturnsStored holds it to that.
-func asStored(u *store.User, cur store.User) {
+func asStored(cur store.User, u *store.User) {
 	u.Roles, u.Groups = dedupe(u.Roles), cur.Groups
 	u.SourceIDs, u.ViewIDs = nonNil(u.SourceIDs), nonNil(u.ViewIDs)
 	u.DirectoryGroups = nonNil(u.DirectoryGroups)
