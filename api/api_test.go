@@ -61,6 +61,16 @@ var wantOps = map[string]struct {
 	"get_audit_logs_actions":      {"GET", "/v2/audit-logs/actions", 200, false, "AuditLog"},
 	"get_audit_logs_entity_types": {"GET", "/v2/audit-logs/entity-types", 200, false, "AuditLog"},
 
+	// The vendor's TenantApi (issue 12).
+	"create_tenant":                {"POST", "/v2/tenants", 201, false, "Tenant"},
+	"list_tenants":                 {"GET", "/v2/tenants", 200, false, "Tenant"},
+	"get_tenant_by_id":             {"GET", "/v2/tenants/{id}", 200, false, "Tenant"},
+	"update_tenant":                {"PUT", "/v2/tenants/{id}", 200, false, "Tenant"},
+	"delete_tenant":                {"DELETE", "/v2/tenants/{id}", 204, false, "Tenant"},
+	"perform_tenant_action":        {"POST", "/v2/tenants/{id}/actions", 200, false, "Tenant"},
+	"get_on_prem_tenant_config":    {"GET", "/v2/clusters/tenant-config", 200, false, "Tenant"},
+	"update_on_prem_tenant_config": {"POST", "/v2/clusters/tenant-config", 200, false, "Tenant"},
+
 	"get_health":  {"GET", "/healthz", 200, true, ""},
 	"get_metrics": {"GET", "/metrics", 200, true, ""},
 	"get_openapi": {"GET", "/v2/openapi.yaml", 200, true, ""},
@@ -258,6 +268,7 @@ func TestQueryParameters(t *testing.T) {
 		"get_all_api_keys":          {{"ids", "list"}, {"ownerSids", "list"}, {"isActive", "bool"}, {"isExpired", "bool"}},
 		"get_groups":                {{"names", "list"}, {"roles", "list"}, {"domain", "string"}, {"sids", "list"}, {"matchPartialNames", "bool"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
 		"get_security_principals":   {{"sids", "list"}},
+		"list_tenants":              {{"ids", "list"}, {"statuses", "list"}},
 		"get_user_api_keys":         {{"ids", "list"}, {"isActive", "bool"}, {"isExpired", "bool"}},
 		"get_users":                 {{"domain", "string"}, {"sids", "list"}, {"usernames", "list"}, {"matchPartialNames", "bool"}, {"emailAddresses", "list"}, {"roles", "list"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
 		"get_roles":                 {{"names", "list"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},

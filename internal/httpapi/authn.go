@@ -41,6 +41,9 @@ func authenticate(svc *iam.Service, opts Options, h authedHandler) http.Handler 
 			return
 		}
 		p, err := svc.Authenticate(r.Context(), creds...)
+		if err == nil {
+			p, err = impersonate(r, svc, p)
+		}
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -50,4 +53,21 @@ func authenticate(svc *iam.Service, opts Options, h authedHandler) http.Handler 
 			writeError(w, r, log, err)
 		}
 	})
+}
+
+// ImpersonateHeader names the organization a request acts inside, as the
+// vendor's clusters take it: its id, trailing "/" included.
+const ImpersonateHeader = "x-impersonate-tenant-id"
+
+// impersonate returns p acting inside the organization the request's
+// ImpersonateHeader names, or p when it names none.
+func impersonate(r *http.Request, svc *iam.Service, p *iam.Principal) (*iam.Principal, error) {
+	vs := r.Header.Values(ImpersonateHeader)
+	switch {
+	case len(vs) == 0:
+		return p, nil
+	case len(vs) > 1:
+		return nil, badRequest("%s: give it once", ImpersonateHeader)
+	}
+	return svc.Impersonate(r.Context(), p, vs[0])
 }

@@ -12,8 +12,10 @@ import (
 // filled in for each cell: {user} (the user acted on, see on), {key} (an
 // API key of that user, made for the row), {group} (a group, made for the
 // row, holding groupRoles), {role} (role, or a custom role made for the
-// row), {name} (a name no record has), {login} and {password} (the
-// caller's own username and password).
+// row), {tenant} (an empty organization made for the row, its id escaped
+// for a path), {name} (a name no record has, short enough for an
+// organization's id suffix), {login} and {password} (the caller's own
+// username and password).
 type authzRow struct {
 	op   string // the operation, as routes() names it
 	name string // what sets this row apart, when an operation has several
@@ -101,7 +103,7 @@ func everyone(status int, except statuses) statuses {
 
 // authzRows is the matrix: at least one row per operation of routes().
 func authzRows() []authzRow {
-	return slices.Concat(serviceRows(), sessionRows(), userRows(), keyRows(), groupRows(), principalRows(), roleRows())
+	return slices.Concat(serviceRows(), sessionRows(), userRows(), keyRows(), groupRows(), principalRows(), roleRows(), tenantRows())
 }
 
 func serviceRows() []authzRow {
@@ -291,5 +293,30 @@ func roleRows() []authzRow {
 		{op: "get_audit_logs", name: "bad-count", req: "GET /v2/audit-logs?count=0", want: only(400, auditReaders...)},
 		{op: "get_audit_logs_actions", req: "GET /v2/audit-logs/actions", want: only(200, auditReaders...)},
 		{op: "get_audit_logs_entity_types", req: "GET /v2/audit-logs/entity-types", want: only(200, auditReaders...)},
+	}
+}
+
+// orgViewers hold ORGANIZATION_VIEW; clusterViewers CLUSTER_VIEW.
+var (
+	orgViewers     = []string{pViewer, pOperator, pAdmin}
+	clusterViewers = []string{pViewer, pOperator, pAdmin, pBare}
+)
+
+// tenantRows are the organization operations, on organizations the
+// callers (all of the cluster) are above. TestTenantMatrix has the
+// callers of organizations.
+func tenantRows() []authzRow {
+	return []authzRow{
+		{op: "list_tenants", req: "GET /v2/tenants", want: only(200, orgViewers...)},
+		{op: "list_tenants", name: "malformed-id", req: "GET /v2/tenants?ids=x", want: only(400, orgViewers...)},
+		{op: "get_tenant_by_id", req: "GET /v2/tenants/{tenant}", want: only(200, orgViewers...)},
+		{op: "create_tenant", req: "POST /v2/tenants", body: `{"name":"{name}","tenantIdSuffix":"{name}"}`, mutates: true, want: only(201, pAdmin)},
+		{op: "update_tenant", req: "PUT /v2/tenants/{tenant}", body: `{"description":"{name}"}`, mutates: true, want: only(200, pAdmin)},
+		{op: "delete_tenant", req: "DELETE /v2/tenants/{tenant}", mutates: true, want: only(204, pAdmin)},
+		{op: "perform_tenant_action", req: "POST /v2/tenants/{tenant}/actions", body: `{"action":"Deactivate"}`, mutates: true, want: only(200, pAdmin)},
+		{op: "get_on_prem_tenant_config", req: "GET /v2/clusters/tenant-config", want: only(200, clusterViewers...)},
+		// Setting what is set already changes nothing.
+		{op: "update_on_prem_tenant_config", req: "POST /v2/clusters/tenant-config",
+			body: `{"organizationsEnabled":true,"organizationsStorageDomainSharingEnabled":false}`, want: only(200, pAdmin)},
 	}
 }

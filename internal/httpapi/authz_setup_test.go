@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ func newMatrix(t *testing.T) *matrix {
 	t.Helper()
 	e := newEnv(t)
 	m := &matrix{e: e, admin: e.admin, shared: map[string]fixture{}}
+	e.enableOrgs()
 	for _, name := range slices.Sorted(maps.Keys(customRoles)) {
 		m.must(t, m.admin, "POST", "/v2/roles", map[string]any{"name": name, "privileges": customRoles[name]}, 201)
 	}
@@ -107,7 +109,7 @@ func (m *matrix) spoilCredentials(t *testing.T, add func(name, user, kind string
 // sidOf returns the sid of a user of the matrix.
 func (m *matrix) sidOf(t *testing.T, user string) string {
 	t.Helper()
-	u, err := m.e.st.GetUserByName(t.Context(), "LOCAL", user)
+	u, err := m.e.st.GetUserByName(t.Context(), "", "LOCAL", user)
 	if err != nil {
 		t.Fatalf("user %s: %v", user, err)
 	}
@@ -119,6 +121,7 @@ type fixture struct {
 	caller                 *principal
 	user                   string // {user}: sid of the user acted on
 	key, group, role, name string // {key} of user, {group}, {role}; {name}: a name no record has
+	tenant                 string // {tenant}
 	creates                bool   // the row may make a record named {name}
 }
 
@@ -175,6 +178,10 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 			"localGroupParams": map[string]any{"userSids": members}}}, 201).decode(t, &gl)
 		fx.group = gl.Groups[0].SID
 	}
+	if uses("{tenant}") {
+		fx.tenant = m.fresh("t") + "/"
+		m.must(t, m.admin, "POST", "/v2/tenants", map[string]any{"name": fx.tenant, "tenantIdSuffix": strings.TrimSuffix(fx.tenant, "/")}, 201)
+	}
 	fx.role = row.role
 	if fx.role == "" && uses("{role}") {
 		fx.role = m.fresh("r")
@@ -186,7 +193,7 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 // expand fills in the placeholders of row's request.
 func (fx fixture) expand(row authzRow) (method, path, body string) {
 	r := strings.NewReplacer("{user}", fx.user, "{key}", fx.key, "{group}", fx.group, "{role}", fx.role,
-		"{name}", fx.name, "{login}", fx.caller.user, "{password}", fx.caller.password)
+		"{name}", fx.name, "{login}", fx.caller.user, "{password}", fx.caller.password, "{tenant}", url.PathEscape(fx.tenant))
 	method, path, _ = strings.Cut(row.req, " ")
 	return method, r.Replace(path), r.Replace(row.body)
 }
@@ -200,6 +207,7 @@ type authzState struct {
 	Sessions []store.SessionCount
 	Groups   []store.Group
 	Roles    []store.Role
+	Tenants  []store.Tenant
 }
 
 func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
@@ -210,7 +218,7 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 		sids = append(sids, fx.user)
 	}
 	var s authzState
-	var errs [7]error
+	var errs [8]error
 	s.Users, errs[0] = st.ListUsers(ctx, store.UserFilter{SIDs: sids})
 	s.Keys, errs[1] = st.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: sids})
 	s.Sessions, errs[2] = st.CountSessions(ctx, sids, m.e.svc.NowMsecs())
@@ -230,7 +238,17 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 		s.Users, s.Groups, names = append(s.Users, users...), append(s.Groups, groups...), append(names, fx.name)
 	}
 	if len(names) > 0 {
-		s.Roles, errs[6] = st.ListRoles(ctx, names)
+		s.Roles, errs[6] = st.ListRoles(ctx, store.RoleFilter{Names: names})
+	}
+	var tenants []string
+	if fx.tenant != "" {
+		tenants = append(tenants, fx.tenant)
+	}
+	if fx.creates {
+		tenants = append(tenants, fx.name+"/")
+	}
+	if len(tenants) > 0 {
+		s.Tenants, errs[7] = st.ListTenants(ctx, store.TenantFilter{IDs: tenants})
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -241,5 +259,6 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 }
 
 func (s authzState) String() string {
-	return fmt.Sprintf("%d users %+v, keys %+v, sessions %+v, groups %+v, roles %+v", len(s.Users), s.Users, s.Keys, s.Sessions, s.Groups, s.Roles)
+	return fmt.Sprintf("%d users %+v, keys %+v, sessions %+v, groups %+v, roles %+v, tenants %+v",
+		len(s.Users), s.Users, s.Keys, s.Sessions, s.Groups, s.Roles, s.Tenants)
 }

@@ -12,7 +12,7 @@ func TestGroupLifecycle(t *testing.T) {
 	u2 := e.createUser("omar", "omar-Password-1")
 	r := e.want(e.do("POST", "/v2/groups", e.admin, []map[string]any{{
 		"name": "Ops", "domain": "LOCAL", "description": "operators", "roles": []string{"COHESITY_OPERATOR"},
-		"tenantIds": []string{"t1"}, "localGroupParams": map[string]any{"userSids": []string{u1}},
+		"localGroupParams": map[string]any{"userSids": []string{u1}},
 	}}), 201)
 	g := r.obj(t)["groups"].([]any)[0].(map[string]any)
 	for field, want := range map[string]any{"name": "Ops", "domain": "LOCAL", "description": "operators", "restricted": false} {
@@ -40,7 +40,7 @@ func TestGroupLifecycle(t *testing.T) {
 	// Update merges.
 	var gp groupParams
 	e.want(e.do("PUT", "/v2/groups/"+sid, e.admin, map[string]any{"description": "ops team", "localGroupParams": map[string]any{"userSids": []string{u1, u2}}}), 200).decode(t, &gp)
-	if gp.Description != "ops team" || len(gp.LocalGroupParams.UserSids) != 2 || !slices.Equal(gp.Roles, []string{"COHESITY_OPERATOR"}) || !slices.Equal(gp.TenantIDs, []string{"t1"}) {
+	if gp.Description != "ops team" || len(gp.LocalGroupParams.UserSids) != 2 || !slices.Equal(gp.Roles, []string{"COHESITY_OPERATOR"}) || len(gp.TenantIDs) != 0 {
 		t.Fatalf("after update %+v", gp)
 	}
 	e.want(e.do("PUT", "/v2/groups/"+sid, e.admin, map[string]any{"roles": []string{}, "restricted": true}), 200).decode(t, &gp)
@@ -75,8 +75,8 @@ func TestCreateGroupsValidation(t *testing.T) {
 		{"domain", []map[string]any{{"name": "f", "domain": "corp"}}, 400, "not registered"},
 		{"no name", []map[string]any{{"domain": "LOCAL"}}, 400, "name is required"},
 		{"control chars", []map[string]any{{"name": "a\x00b", "domain": "LOCAL"}}, 400, "control"},
-		{"tenant id with a control char", []map[string]any{{"name": "g", "domain": "LOCAL", "tenantIds": []string{"t\x07"}}}, 400, "tenantIds entry"},
-		{"empty tenant id", []map[string]any{{"name": "h", "domain": "LOCAL", "tenantIds": []string{""}}}, 400, "tenantIds entry is required"},
+		{"tenant id with a control char", []map[string]any{{"name": "g", "domain": "LOCAL", "tenantIds": []string{"t\x07/"}}}, 400, "tenantIds"},
+		{"empty tenant id", []map[string]any{{"name": "h", "domain": "LOCAL", "tenantIds": []string{""}}}, 400, "tenantIds"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -88,7 +88,7 @@ func TestCreateGroupsValidation(t *testing.T) {
 	}
 	var gl groupsJSON
 	e.want(e.do("GET", "/v2/groups", e.admin, nil), 200).decode(t, &gl)
-	e.wantMsg(e.do("PUT", "/v2/groups/"+gl.Groups[0].SID, e.admin, map[string]any{"tenantIds": []string{" t"}}), 400, "tenantIds entry")
+	e.wantMsg(e.do("PUT", "/v2/groups/"+gl.Groups[0].SID, e.admin, map[string]any{"tenantIds": []string{" t/"}}), 400, "tenantIds")
 	e.want(e.do("GET", "/v2/groups", e.admin, nil), 200).decode(t, &gl)
 	if len(gl.Groups) != 1 || len(gl.Groups[0].TenantIDs) != 0 {
 		t.Fatalf("groups after failed batches: %+v", gl.Groups)
@@ -97,13 +97,19 @@ func TestCreateGroupsValidation(t *testing.T) {
 
 func TestGroupFiltersAndBulkDelete(t *testing.T) {
 	e := newEnv(t)
+	e.enableOrgs()
+	e.createTenant(e.admin, "t1", "T1")
+	e.createTenant(e.admin, "t3", "T3")
 	var gl groupsJSON
 	e.want(e.do("POST", "/v2/groups", e.admin, []map[string]any{
-		{"name": "alpha", "domain": "LOCAL", "roles": []string{"COHESITY_VIEWER"}, "tenantIds": []string{"t1"}},
+		{"name": "alpha", "domain": "LOCAL", "roles": []string{"COHESITY_VIEWER"}},
 		{"name": "Alphabet", "domain": "LOCAL"},
-		{"name": "beta", "domain": "LOCAL", "roles": []string{"COHESITY_ADMIN"}, "tenantIds": []string{"t2", "t3"}},
+		{"name": "beta", "domain": "LOCAL", "roles": []string{"COHESITY_ADMIN"}},
 	}), 201).decode(t, &gl)
 	sids := []string{gl.Groups[0].SID, gl.Groups[1].SID, gl.Groups[2].SID}
+	e.want(e.doIn("t1/", "POST", "/v2/groups", e.admin, []map[string]any{
+		{"name": "alpha", "domain": "LOCAL", "roles": []string{"COHESITY_VIEWER"}, "tenantIds": []string{"t1/"}}}), 201)
+	e.want(e.doIn("t3/", "POST", "/v2/groups", e.admin, []map[string]any{{"name": "gamma", "domain": "LOCAL"}}), 201)
 	cases := []struct {
 		query string
 		want  string
@@ -114,7 +120,9 @@ func TestGroupFiltersAndBulkDelete(t *testing.T) {
 		{"names=alpha,beta", "alpha,beta"},
 		{"roles=COHESITY_ADMIN", "beta"},
 		{"sids=" + sids[1], "Alphabet"},
-		{"tenantIds=t3,t1", "alpha,beta"},
+		{"tenantIds=t3/,t1/", "alpha,gamma"},
+		{"tenantIds=t3/,t1/&names=alpha", "alpha"},
+		{"includeTenants=true&names=alpha", "alpha,alpha"},
 		{"domain=LOCAL&names=beta", "beta"},
 		{"domain=other", ""},
 	}

@@ -25,6 +25,12 @@ type auditLog struct {
 	IsImpersonation bool   `json:"isImpersonation"`
 	TimestampUsecs  int64  `json:"timestampUsecs"`
 	Username        string `json:"username,omitempty"`
+	// The organization the act was made in, and when impersonating,
+	// the actor's own; all left out for the cluster.
+	TenantID           string `json:"tenantId,omitempty"`
+	TenantName         string `json:"tenantName,omitempty"`
+	OriginalTenantID   string `json:"originalTenantId,omitempty"`
+	OriginalTenantName string `json:"originalTenantName,omitempty"`
 }
 
 // auditLogs is the answer of get_audit_logs; handleGetAuditLogs writes
@@ -36,7 +42,9 @@ type auditLogs struct {
 
 func toAuditLog(e store.AuditEntry) auditLog {
 	return auditLog{Action: e.Action, Details: e.Details, Domain: e.ActorDomain, EntityName: e.EntityName,
-		EntityType: e.EntityType, IP: e.IP, TimestampUsecs: e.TimeUsecs, Username: e.ActorUsername}
+		EntityType: e.EntityType, IP: e.IP, TimestampUsecs: e.TimeUsecs, Username: e.ActorUsername,
+		IsImpersonation: e.IsImpersonation, TenantID: e.TenantID, TenantName: e.TenantName,
+		OriginalTenantID: e.OriginalTenantID, OriginalTenantName: e.OriginalTenantName}
 }
 
 // handleGetAuditLogs streams the entries as the store reads them, so that
@@ -61,14 +69,13 @@ func readAuditQuery(r *http.Request) (q iam.AuditQuery, err error) {
 	f := &q.AuditFilter
 	*f = store.AuditFilter{ActorUsernames: queryList(r, "usernames"), ActorDomains: queryList(r, "domains"),
 		Search: queryString(r, "searchString"), Limit: defaultAuditCount}
-	q.TenantIDs = queryList(r, "tenantIds")
 	if f.Actions, err = queryEnum(r, "actions", iam.AuditActions()); err != nil {
 		return q, err
 	}
 	if f.EntityTypes, err = queryEnum(r, "entityTypes", iam.AuditEntityTypes()); err != nil {
 		return q, err
 	}
-	if _, err := queryBool(r, "includeTenants"); err != nil {
+	if q.Scope, err = readScope(r); err != nil {
 		return q, err
 	}
 	for _, n := range []struct {

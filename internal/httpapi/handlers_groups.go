@@ -60,7 +60,7 @@ func handleGetGroups(svc *iam.Service) authedHandler {
 			return err
 		}
 		groups, err := svc.ListGroups(r.Context(), p, iam.GroupQuery{
-			Domain: q.domain, SIDs: q.sids, Names: q.names, MatchPartialNames: q.partial, Roles: q.roles, TenantIDs: q.tIDs,
+			Domain: q.domain, SIDs: q.sids, Names: q.names, MatchPartialNames: q.partial, Roles: q.roles, Scope: q.scope,
 		})
 		if err != nil {
 			return err

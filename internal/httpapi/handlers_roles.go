@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
-	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 type createRoleParameters struct {
@@ -16,18 +14,13 @@ type createRoleParameters struct {
 
 func handleGetRoles(svc *iam.Service) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if _, err := queryBool(r, "includeTenants"); err != nil {
-			return err
-		}
-		roles, err := svc.ListRoles(r.Context(), p, queryList(r, "names"))
+		sc, err := readScope(r)
 		if err != nil {
 			return err
 		}
-		if tIDs := queryList(r, "tenantIds"); len(tIDs) > 0 {
-			// Only the roles of those tenants; ignoring the filter answered all.
-			roles = slices.DeleteFunc(roles, func(r store.Role) bool {
-				return !slices.ContainsFunc(r.TenantIDs, func(id string) bool { return slices.Contains(tIDs, id) })
-			})
+		roles, err := svc.ListRoles(r.Context(), p, queryList(r, "names"), sc)
+		if err != nil {
+			return err
 		}
 		writeJSON(w, http.StatusOK, rolesJSON{Roles: mapAll(roles, toRole)})
 		return nil

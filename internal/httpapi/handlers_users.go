@@ -73,9 +73,10 @@ func handleCreateUsers(svc *iam.Service) authedHandler {
 
 // principalQuery holds the filter parameters get_users and get_groups share.
 type principalQuery struct {
-	domain                   string
-	sids, names, roles, tIDs []string
-	partial                  bool
+	domain             string
+	sids, names, roles []string
+	scope              iam.Scope
+	partial            bool
 }
 
 // MaxPartialNames is the most names one partial-match filter may hold:
@@ -92,13 +93,23 @@ func readPrincipalQuery(r *http.Request, namesParam string) (principalQuery, err
 	if partial != nil && *partial && len(names) > MaxPartialNames {
 		return principalQuery{}, badRequest("with matchPartialNames=true, %s takes at most %d names, got %d", namesParam, MaxPartialNames, len(names))
 	}
-	if _, err := queryBool(r, "includeTenants"); err != nil {
+	sc, err := readScope(r)
+	if err != nil {
 		return principalQuery{}, err
 	}
 	return principalQuery{
 		domain: queryString(r, "domain"), sids: queryList(r, "sids"), names: names,
-		roles: queryList(r, "roles"), tIDs: queryList(r, "tenantIds"), partial: partial != nil && *partial,
+		roles: queryList(r, "roles"), scope: sc, partial: partial != nil && *partial,
 	}, nil
+}
+
+// readScope reads the tenantIds and includeTenants parameters.
+func readScope(r *http.Request) (iam.Scope, error) {
+	include, err := queryBool(r, "includeTenants")
+	if err != nil {
+		return iam.Scope{}, err
+	}
+	return iam.Scope{TenantIDs: queryList(r, "tenantIds"), IncludeTenants: include != nil && *include}, nil
 }
 
 func handleGetUsers(svc *iam.Service) authedHandler {
@@ -109,7 +120,7 @@ func handleGetUsers(svc *iam.Service) authedHandler {
 		}
 		users, err := svc.ListUsers(r.Context(), p, iam.UserQuery{
 			Domain: q.domain, SIDs: q.sids, Usernames: q.names, MatchPartialNames: q.partial,
-			Emails: queryList(r, "emailAddresses"), Roles: q.roles, TenantIDs: q.tIDs,
+			Emails: queryList(r, "emailAddresses"), Roles: q.roles, Scope: q.scope,
 		})
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/tenant"
 )
 
 // metaValues are filter values made of SQL, LIKE and LDAP metacharacters.
@@ -74,12 +75,11 @@ var filterSpecs = []filterSpec{
 		{"domain", "", eqFold("domain")}, {"sids", "", eq("sid")},
 		{"usernames", "", eqFold("username")}, {"usernames", "&matchPartialNames=true", containsFold("username")},
 		{"emailAddresses", "", eqFold("localUserParams", "email")}, {"roles", "", has("roles")},
-		{"tenantIds", "", eq("tenantId")},
 	}, []string{"matchPartialNames", "includeTenants"}},
 	{"get_groups", "/v2/groups", "groups", "sid", []filterParam{
 		{"domain", "", eqFold("domain")}, {"sids", "", eq("sid")},
 		{"names", "", eqFold("name")}, {"names", "&matchPartialNames=true", containsFold("name")},
-		{"roles", "", has("roles")}, {"tenantIds", "", has("tenantIds")},
+		{"roles", "", has("roles")},
 	}, []string{"matchPartialNames", "includeTenants"}},
 	{"get_security_principals", "/v2/security-principals", "securityPrincipals", "sid", []filterParam{
 		{"sids", "", eq("sid")},
@@ -91,7 +91,7 @@ var filterSpecs = []filterSpec{
 		{"ids", "", eq("id")}, {"ownerSids", "", eq("userSid")},
 	}, []string{"isActive", "isExpired"}},
 	{"get_roles", "/v2/roles", "roles", "name", []filterParam{
-		{"names", "", eq("name")}, {"tenantIds", "", has("tenantIds")},
+		{"names", "", eq("name")},
 	}, []string{"includeTenants"}},
 	{"get_privileges", "/v2/privileges", "privileges", "name", []filterParam{
 		{"names", "", eq("name")},
@@ -99,14 +99,12 @@ var filterSpecs = []filterSpec{
 	{"get_active_sessions_count", "/v2/users/sessions", "sessionsPerUser", "sid", []filterParam{
 		{"sids", "", eq("sid")},
 	}, nil},
-	// Entries have no id on the wire; their times stand in. They belong to
-	// no tenant, so a tenant filter selects none.
+	// Entries have no id on the wire; their times stand in.
 	{"get_audit_logs", "/v2/audit-logs", "auditLogs", "timestampUsecs", []filterParam{
 		{"usernames", "", eqFold("username")}, {"domains", "", eqFold("domain")},
 		{"searchString", "", func(rec map[string]any, v string) bool {
 			return containsFold("entityName")(rec, v) || containsFold("details")(rec, v)
 		}},
-		{"tenantIds", "", func(map[string]any, string) bool { return false }},
 	}, []string{"includeTenants"}},
 }
 
@@ -184,6 +182,8 @@ func (h *hostile) testFilters(t *testing.T) {
 			})
 		}
 	}
+	t.Run("tenantIds", h.testTenantIDs)
+	t.Run("list_tenants", h.testTenantList)
 	t.Run("delete_session", h.testDeleteSessionFilter)
 	t.Run("get_audit_logs", h.testAuditParams)
 	t.Run("long lists", h.testLongLists)
@@ -237,7 +237,7 @@ func (h *hostile) known(all []map[string]any, f filterParam) []string {
 				return []string{v}
 			}
 		}
-		for _, list := range []string{"roles", "tenantIds"} {
+		for _, list := range []string{"roles"} {
 			if vs, _ := rec[list].([]any); len(vs) > 0 && f.match(rec, fmt.Sprint(vs[0])) {
 				return []string{fmt.Sprint(vs[0])}
 			}
@@ -359,4 +359,127 @@ func (h *hostile) testHeaders(t *testing.T) {
 			wantError(t, r, c.status, "header")
 		})
 	}
+}
+
+// tenantIDsOps take tenantIds and includeTenants; testTenantIDs tries
+// them, since their values are validated, not free text.
+var tenantIDsOps = []string{"get_users", "get_groups", "get_roles", "get_audit_logs"}
+
+// ofTenant says which organization a record of a list answer belongs to:
+// a user's or entry's tenantId, a group's or role's tenantIds.
+func ofTenant(rec map[string]any) string {
+	if id, ok := rec["tenantId"].(string); ok {
+		return id
+	}
+	if ids, _ := rec["tenantIds"].([]any); len(ids) == 1 {
+		return fmt.Sprint(ids[0])
+	}
+	return ""
+}
+
+// testTenantIDs: tenantIds takes organization ids only. Every
+// metacharacter value, with or without the trailing "/", is malformed
+// (400 naming the parameter) unless it is a well-formed id. A well-formed
+// id of no organization selects nothing of any organization; h1/ selects
+// its records and no others, in every form the SDKs send a list in. Of
+// the roles, the built-in ones always come along.
+func (h *hostile) testTenantIDs(t *testing.T) {
+	for _, fs := range filterSpecs {
+		if !slices.Contains(tenantIDsOps, fs.op) {
+			continue
+		}
+		path := h.path(fs.path)
+		for _, v := range append(append(slices.Clone(metaValues), badValues...), "a/b", strings.Repeat("a", 11)+"/", "t1") {
+			for _, id := range []string{v, v + "/"} {
+				if tenant.Check(id) == nil {
+					continue
+				}
+				t.Run(fmt.Sprintf("%s/tenantIds=%q", fs.op, id), func(t *testing.T) {
+					wantError(t, h.send(t, "GET", path+"?tenantIds="+url.QueryEscape(id), nil, nil), 400, "tenantIds")
+				})
+			}
+		}
+		selects := func(t *testing.T, query, want string) {
+			t.Helper()
+			n := 0
+			for _, rec := range h.records(t, fs, path+"?"+query) {
+				switch got := ofTenant(rec); {
+				case got == want && want != "":
+					n++
+				case fs.op == "get_roles" && rec["isUserCreatedRole"] == false:
+				default:
+					t.Errorf("%s selects %v, of organization %q", query, rec, got)
+				}
+			}
+			if want != "" && n == 0 {
+				t.Errorf("%s selects nothing of %s", query, want)
+			}
+		}
+		t.Run(fs.op+"/tenantIds=unknown", func(t *testing.T) {
+			selects(t, "tenantIds=nope/&includeTenants=true", "")
+		})
+		for _, form := range commaForms("tenantIds", "h1/", "nope/") {
+			t.Run(fs.op+"/tenantIds h1/ "+form.name, func(t *testing.T) {
+				if hasComma(form.items) { // no id holds one
+					wantError(t, h.send(t, "GET", path+"?"+form.query, nil, nil), 400, "tenantIds")
+					return
+				}
+				selects(t, form.query, "h1/")
+			})
+		}
+	}
+}
+
+// testTenantList: list_tenants takes organization ids and statuses, in
+// every form the SDKs send a list in; anything else is 400.
+func (h *hostile) testTenantList(t *testing.T) {
+	list := func(t *testing.T, query string) []string {
+		r := h.send(t, "GET", "/v2/tenants?"+query, nil, nil)
+		h.ok(t, r, 200)
+		var ts []tenantInfo
+		r.decode(t, &ts)
+		return tenantIDsOf(ts)
+	}
+	for _, v := range append(append(slices.Clone(metaValues), badValues...), "h1", "H1/") {
+		t.Run(fmt.Sprintf("ids=%q", v), func(t *testing.T) {
+			if tenant.Check(v) == nil {
+				if got := list(t, "ids="+url.QueryEscape(v)); len(got) != 0 {
+					t.Errorf("selects %q", got)
+				}
+				return
+			}
+			wantError(t, h.send(t, "GET", "/v2/tenants?ids="+url.QueryEscape(v), nil, nil), 400, "")
+		})
+		t.Run(fmt.Sprintf("statuses=%q", v), func(t *testing.T) {
+			wantError(t, h.send(t, "GET", "/v2/tenants?statuses="+url.QueryEscape(v), nil, nil), 400, "")
+		})
+	}
+	active := list(t, "statuses=Active")
+	if !slices.Contains(active, "h1/") {
+		t.Fatalf("active organizations %q, without h1/", active)
+	}
+	for _, c := range []struct {
+		name, v1, v2 string
+		want         []string
+	}{{"ids", "h1/", "nope/", []string{"h1/"}}, {"statuses", "Active", "Deleted", active}} {
+		for _, form := range commaForms(c.name, c.v1, c.v2) {
+			t.Run(c.name+" "+form.name, func(t *testing.T) {
+				if hasComma(form.items) {
+					wantError(t, h.send(t, "GET", "/v2/tenants?"+form.query, nil, nil), 400, "")
+				} else if got := list(t, form.query); !slices.Equal(got, c.want) {
+					t.Errorf("%s: %q, want %q", form.query, got, c.want)
+				}
+			})
+		}
+	}
+	t.Run("statuses=Deleted", func(t *testing.T) {
+		if got := list(t, "statuses=Deleted"); len(got) != 0 {
+			t.Errorf("%q", got)
+		}
+	})
+}
+
+// hasComma reports whether an item of a list holds a comma.
+func hasComma(items []string) bool {
+	return slices.ContainsFunc(items, func(v string) bool { return strings.Contains(v, ",") })
 }

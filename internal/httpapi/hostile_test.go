@@ -62,6 +62,11 @@ var hostileOps = []hostileOp{
 	{"update_principal_sources", "PUT", "/v2/security-principals/{user}/sources", `{"sourceIds":[1],"viewIds":[2],"note":%s}`},
 	{"create_role", "POST", "/v2/roles", `{"name":%s,"privileges":["PRINCIPAL_VIEW"]}`},
 	{"update_role", "PUT", "/v2/roles/{role}", `{"description":%s,"privileges":["PRINCIPAL_VIEW"]}`},
+	{"create_tenant", "POST", "/v2/tenants", `{"name":%s,"tenantIdSuffix":"hx"}`},
+	{"update_tenant", "PUT", "/v2/tenants/{tenant}", `{"name":%s}`},
+	{"perform_tenant_action", "POST", "/v2/tenants/{tenant}/actions", `{"action":%s}`},
+	{"update_on_prem_tenant_config", "POST", "/v2/clusters/tenant-config",
+		`{"organizationsEnabled":true,"organizationsStorageDomainSharingEnabled":false,"note":%s}`},
 }
 
 // bodyCase is one hostile request and the answer it must get.
@@ -124,7 +129,7 @@ func genericCases(op, method, path, tmpl string) []bodyCase {
 // that are not names.
 func specificCases() []bodyCase {
 	var out []bodyCase
-	for _, oc := range slices.Concat(loginCases(), userCases(), keyAndGroupCases(), sourceAndRoleCases()) {
+	for _, oc := range slices.Concat(loginCases(), userCases(), keyAndGroupCases(), sourceAndRoleCases(), tenantCases()) {
 		for _, c := range oc.cases {
 			c.op, c.method, c.path = oc.op, oc.method, oc.path
 			out = append(out, c)
@@ -343,6 +348,9 @@ func (h *hostile) testNoContentType(t *testing.T) {
 		"create_user_api_key": 201, "update_user_api_key_by_id": 200,
 		"create_group": 201, "delete_groups": 404, "update_group": 200,
 		"update_principal_sources": 200, "create_role": 201, "update_role": 200,
+		"create_tenant": 201, "perform_tenant_action": 400, // no action "noctype"
+		"update_tenant":                409, // create_tenant named its organization "noctype"
+		"update_on_prem_tenant_config": 200,
 	}
 	for _, op := range hostileOps {
 		t.Run(op.op, func(t *testing.T) {
@@ -395,5 +403,39 @@ func wantError(t *testing.T, r resp, status int, msg string) {
 	}
 	if !strings.Contains(e.Message, msg) {
 		t.Errorf("message %q does not say %q", e.Message, msg)
+	}
+}
+
+// tenantCases are the cases of the organization operations.
+func tenantCases() []opCases {
+	type c = bodyCase
+	return []opCases{
+		{"create_tenant", "POST", "/v2/tenants", []c{
+			{name: "suffix of 11", body: `{"name":"n","tenantIdSuffix":"abcdefghijk"}`, status: 400, msg: "suffix"},
+			{name: "a '/' in the suffix", body: `{"name":"n","tenantIdSuffix":"a/b"}`, status: 400, msg: "suffix"},
+			{name: "SQL for the suffix", body: `{"name":"n","tenantIdSuffix":"' OR 1=1"}`, status: 400, msg: "suffix"},
+			{name: "a wildcard for the suffix", body: `{"name":"n","tenantIdSuffix":"%"}`, status: 400, msg: "suffix"},
+			{name: "no suffix", body: `{"name":"n"}`, status: 400, msg: "tenantIdSuffix"},
+			{name: "no name", body: `{"tenantIdSuffix":"n"}`, status: 400, msg: "name"},
+			{name: "an int for the suffix", body: `{"name":"n","tenantIdSuffix":7}`, status: 400, msg: "tenantIdSuffix"},
+			{name: "network without connectorEnabled", body: `{"name":"n","tenantIdSuffix":"n","network":{"clusterIps":null}}`, status: 400, msg: "connectorEnabled"},
+			{name: "a string for a bool", body: `{"name":"n","tenantIdSuffix":"n","isManagedOnHelios":"yes"}`, status: 400, msg: "isManagedOnHelios"},
+			{name: "a name taken by another case", body: `{"name":"H1","tenantIdSuffix":"n"}`, status: 409, msg: "exists"},
+			{name: "escape sequence in the name", body: `{"name":"n\u001b[2J","tenantIdSuffix":"n"}`, status: 400, msg: "control"},
+		}},
+		{"update_tenant", "PUT", "/v2/tenants/{tenant}", []c{
+			{name: "name of 256 bytes", body: `{"name":"` + long + `"}`, status: 400, msg: "longer"},
+			{name: "network a string", body: `{"network":"x"}`, status: 400, msg: "network"},
+		}},
+		{"perform_tenant_action", "POST", "/v2/tenants/{tenant}/actions", []c{
+			{name: "an unknown action", body: `{"action":"Delete"}`, status: 400, msg: "action"},
+			{name: "an action in another case", body: `{"action":"activate"}`, status: 400, msg: "action"},
+			{name: "an int for the action", body: `{"action":1}`, status: 400, msg: "action"},
+			{name: "no action", body: `{}`, status: 400, msg: "action"},
+		}},
+		{"update_on_prem_tenant_config", "POST", "/v2/clusters/tenant-config", []c{
+			{name: "one field", body: `{"organizationsEnabled":true}`, status: 400, msg: "required"},
+			{name: "a string for a bool", body: `{"organizationsEnabled":"true","organizationsStorageDomainSharingEnabled":false}`, status: 400, msg: "organizationsEnabled"},
+		}},
 	}
 }

@@ -58,7 +58,7 @@ func newHostile(t *testing.T) *hostile {
 	e.createAPIKey(e.admin, h.ids["{admin}"], "*)(uid=*)")
 	groups := []map[string]any{
 		{"name": "grp-1", "domain": "LOCAL", "roles": []string{"role_%*"}, "localGroupParams": map[string]any{"userSids": []string{users.Users[0].SID}}},
-		{"name": "grp-2", "domain": "LOCAL", "tenantIds": []string{"tenant%_*"}},
+		{"name": "grp-2", "domain": "LOCAL"},
 		{"name": "grp_x", "domain": "LOCAL"},
 		{"name": "grp-4", "domain": "LOCAL"},
 	}
@@ -69,7 +69,20 @@ func newHostile(t *testing.T) *hostile {
 	}
 	h.ids["{group}"] = gl.Groups[1].SID
 	e.want(e.do("PUT", "/v2/security-principals/"+h.ids["{user}"]+"/sources", e.admin, map[string]any{"sourceIds": []int{1, 2}}), 200)
+	h.addTenant()
 	return h
+}
+
+// addTenant adds organization h1/ with a user, a group and a custom role
+// in it, made acting inside it; {tenant} names it in paths.
+func (h *hostile) addTenant() {
+	e := h.env
+	e.enableOrgs()
+	e.createTenant(e.admin, "h1", "h1")
+	h.ids["{tenant}"] = url.PathEscape("h1/")
+	e.want(e.doIn("h1/", "POST", "/v2/roles", e.admin, map[string]any{"name": "h1-role", "privileges": []string{"PRINCIPAL_VIEW"}}), 201)
+	e.want(e.doIn("h1/", "POST", "/v2/users", e.admin, []map[string]any{{"username": "h1-user", "domain": "LOCAL", "roles": []string{"h1-role"}}}), 201)
+	e.want(e.doIn("h1/", "POST", "/v2/groups", e.admin, []map[string]any{{"name": "h1-group", "domain": "LOCAL", "roles": []string{"h1-role"}}}), 201)
 }
 
 // path puts the fixture's ids into p.
@@ -94,8 +107,9 @@ func (h *hostile) sendJSON(t *testing.T, method, path string, v any) resp {
 func (h *hostile) snapshot(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
-	for _, p := range []string{"/v2/users", "/v2/groups", "/v2/roles", "/v2/api-keys", "/v2/users/sessions",
-		"/v2/security-principals/{user}/sources", "/v2/security-principals/{group}/sources"} {
+	for _, p := range []string{"/v2/users?includeTenants=true", "/v2/groups?includeTenants=true", "/v2/roles?includeTenants=true",
+		"/v2/api-keys", "/v2/users/sessions", "/v2/tenants?statuses=Active,Inactive,MarkedForDeletion,Deleted",
+		"/v2/clusters/tenant-config", "/v2/security-principals/{user}/sources", "/v2/security-principals/{group}/sources"} {
 		r := h.send(t, "GET", h.path(p), nil, nil)
 		if r.status != 200 {
 			t.Fatalf("GET %s: %d %s", p, r.status, r.body)
@@ -113,7 +127,10 @@ func (h *hostile) testCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tried := map[string][]string{"delete_session": {"sid"}}
+	tried := map[string][]string{"delete_session": {"sid"}, "list_tenants": {"ids", "statuses"}}
+	for _, op := range tenantIDsOps {
+		tried[op] = append(tried[op], "tenantIds") // testTenantIDs
+	}
 	for _, p := range auditParams {
 		tried["get_audit_logs"] = append(tried["get_audit_logs"], p.name)
 	}

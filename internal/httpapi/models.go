@@ -119,7 +119,7 @@ type groupsJSON struct {
 func toGroup(g store.Group) groupParams {
 	out := groupParams{
 		Description: g.Description, Domain: g.Domain, Name: g.Name, Restricted: g.Restricted,
-		Roles: nonNil(g.Roles), TenantIDs: nonNil(g.TenantIDs), CreatedTimeMsecs: g.CreatedMsecs,
+		Roles: nonNil(g.Roles), TenantIDs: tenantIDs(g.TenantID), CreatedTimeMsecs: g.CreatedMsecs,
 		LastUpdatedTimeMsecs: g.UpdatedMsecs, SID: g.SID, SMBPrincipals: []smbPrincipal{},
 	}
 	if g.Domain == iam.LocalDomain {
@@ -222,7 +222,7 @@ func toRole(r store.Role) roleJSON {
 	return roleJSON{
 		Name: r.Name, Description: r.Description, Privileges: nonNil(r.Privileges),
 		CreatedTimestampMsecs: r.CreatedMsecs, IsUserCreatedRole: r.IsUserCreated, Label: r.Label,
-		LastUpdatedTimestampMsecs: r.UpdatedMsecs, TenantIDs: nonNil(r.TenantIDs),
+		LastUpdatedTimestampMsecs: r.UpdatedMsecs, TenantIDs: tenantIDs(r.TenantID),
 	}
 }
 
@@ -240,4 +240,13 @@ type privilegeJSON struct {
 
 type privilegesJSON struct {
 	Privileges []privilegeJSON `json:"privileges"`
+}
+
+// tenantIDs is the wire's list of the organizations a group or role is
+// for: the one it belongs to, or none for the cluster's.
+func tenantIDs(id string) []string {
+	if id == "" {
+		return []string{}
+	}
+	return []string{id}
 }

@@ -40,7 +40,7 @@ func (e *env) renameGroup(sid, name string) {
 // the rule.
 func (e *env) legacyRole(name string, privileges ...string) {
 	e.t.Helper()
-	r := store.Role{Name: name, Label: name, Privileges: privileges, IsUserCreated: true, TenantIDs: []string{}}
+	r := store.Role{Name: name, Label: name, Privileges: privileges, IsUserCreated: true}
 	if err := (storetest.Single{Store: e.st}).CreateRole(e.t.Context(), r); err != nil {
 		e.t.Fatal(err)
 	}

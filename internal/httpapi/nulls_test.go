@@ -111,7 +111,7 @@ func TestNullIsAbsent(t *testing.T) {
 		member := e.createUser("nulm", "nulm-Password-1")
 		var gl groupsJSON
 		e.want(e.do("POST", "/v2/groups", e.admin, []map[string]any{{"name": "nulg2", "domain": "LOCAL", "description": "d",
-			"restricted": true, "roles": []string{"COHESITY_VIEWER"}, "tenantIds": []string{"t1"},
+			"restricted": true, "roles": []string{"COHESITY_VIEWER"},
 			"localGroupParams": map[string]any{"userSids": []string{member}}}}), 201).decode(t, &gl)
 		path := "/v2/groups/" + gl.Groups[0].SID
 		before := get(path)

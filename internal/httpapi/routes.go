@@ -68,6 +68,15 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("DELETE /v2/roles/{name}", "delete_role", handleDeleteRole(svc))
 	authed("GET /v2/privileges", "get_privileges", handleGetPrivileges(svc))
 
+	authed("POST /v2/tenants", "create_tenant", handleCreateTenant(svc))
+	authed("GET /v2/tenants", "list_tenants", handleListTenants(svc))
+	authed("GET /v2/tenants/{id}", "get_tenant_by_id", handleGetTenant(svc))
+	authed("PUT /v2/tenants/{id}", "update_tenant", handleUpdateTenant(svc))
+	authed("DELETE /v2/tenants/{id}", "delete_tenant", handleDeleteTenant(svc))
+	authed("POST /v2/tenants/{id}/actions", "perform_tenant_action", handleTenantAction(svc))
+	authed("GET /v2/clusters/tenant-config", "get_on_prem_tenant_config", handleGetTenantConfig(svc))
+	authed("POST /v2/clusters/tenant-config", "update_on_prem_tenant_config", handleUpdateTenantConfig(svc))
+
 	authed("GET /v2/audit-logs", "get_audit_logs", handleGetAuditLogs(svc, opts.Logger))
 	authed("GET /v2/audit-logs/actions", "get_audit_logs_actions",
 		handleAuditNames(svc, func(actions, _ []string) any { return auditLogsActions{actions} }))

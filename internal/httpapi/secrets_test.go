@@ -59,7 +59,7 @@ func TestNoSecretAtRestOrInLogs(t *testing.T) {
 func TestPasswordHashAtRest(t *testing.T) {
 	e := newEnvParams(t, auth.DefaultParams())
 	e.createUser("rita", "rita-Password-1", "COHESITY_VIEWER")
-	u, err := e.st.GetUserByName(context.Background(), iam.LocalDomain, "rita")
+	u, err := e.st.GetUserByName(context.Background(), "", iam.LocalDomain, "rita")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -282,7 +282,7 @@ func TestUserFilters(t *testing.T) {
 		{"roles=COHESITY_ADMIN", []string{"admin"}},
 		{"domain=LOCAL&roles=COHESITY_OPERATOR", []string{"frances"}},
 		{"domain=corp.example.com", []string{}},
-		{"tenantIds=t1&includeTenants=true", []string{}},
+		{"tenantIds=t1/&includeTenants=true", []string{}},
 		{"usernames=" + url.QueryEscape("' OR 1=1 --"), []string{}},
 	}
 	for _, c := range cases {

@@ -19,6 +19,8 @@ const (
 	ActionLogout      = "Logout"
 	ActionLock        = "Lock"
 	ActionRefused     = "Refused"
+	ActionActivate    = "Activate"
+	ActionDeactivate  = "Deactivate"
 
 	EntityUser      = "User"
 	EntityGroup     = "Group"
@@ -26,6 +28,8 @@ const (
 	EntityAPIKey    = "ApiKey"
 	EntityS3Key     = "S3SecretKey"
 	EntityPrincipal = "SecurityPrincipal"
+	EntityTenant    = "Tenant"
+	EntityConfig    = "ClusterConfig"
 )
 
 // auditOp is what the audit trail calls an operation.
@@ -53,6 +57,12 @@ var auditOps = map[string]auditOp{
 	"delete_session":           {ActionLogout, EntityUser},
 	"lock_after_failed_logins": {ActionLock, EntityUser},
 	"revoke_credentials":       {ActionModify, EntityUser},
+	"create_tenant":            {ActionCreate, EntityTenant},
+	"update_tenant":            {ActionModify, EntityTenant},
+	"delete_tenant":            {ActionDelete, EntityTenant},
+	"activate_tenant":          {ActionActivate, EntityTenant},
+	"deactivate_tenant":        {ActionDeactivate, EntityTenant},
+	"update_tenant_config":     {ActionModify, EntityConfig},
 	// A change refused; the entity type is the refused operation's.
 	"refused": {ActionRefused, EntityUser},
 }
@@ -97,15 +107,20 @@ func (s *Service) event(ctx context.Context, p *Principal, op, id, name, details
 	}
 	if p != nil {
 		e.ActorSID, e.ActorDomain, e.ActorUsername = p.User.SID, p.User.Domain, p.User.Username
+		e.TenantID, e.TenantName = p.tenant(), p.tenantName()
+		if p.Impersonating {
+			e.IsImpersonation = true
+			e.OriginalTenantID, e.OriginalTenantName = p.User.TenantID, p.TenantName
+		}
 	}
 	return e
 }
 
 // AuditQuery selects audit entries: store.AuditFilter's fields, and the
-// tenants, which no entry names yet (so a query of tenants selects none).
+// organizations whose entries to read (see Scope).
 type AuditQuery struct {
 	store.AuditFilter
-	TenantIDs []string
+	Scope Scope
 }
 
 // AuditVocabulary returns the actions and entity types the trail records,

@@ -174,14 +174,19 @@ func (s *Service) recordFailedLogin(ev store.AuditEntry) {
 	})
 }
 
-// userSID returns the sid of the user domain\name of the cluster, or ""
-// when there is none (or the store cannot say).
+// userSID returns the sid of the user a log-in names as domain\name, or
+// "" when there is none (or the store cannot say).
 func (s *Service) userSID(ctx context.Context, domain, name string) string {
 	d, _, err := s.checkDomain(domain)
 	if err != nil || name == "" || len(name) > maxNameLen {
 		return ""
 	}
-	u, err := s.store.GetUserByName(ctx, d, name)
+	var u store.User
+	if d == LocalDomain {
+		u, err = s.userByLoginName(ctx, name)
+	} else {
+		u, err = s.store.GetUserByName(ctx, "", d, name)
+	}
 	if err != nil {
 		return ""
 	}

@@ -120,7 +120,7 @@ func TestUnknownUsersFailuresAggregated(t *testing.T) {
 		t.Fatal(err)
 	}
 	locked := true
-	carol, err := st.GetUserByName(ctx, LocalDomain, "carol")
+	carol, err := st.GetUserByName(ctx, "", LocalDomain, "carol")
 	if err != nil {
 		t.Fatal(err)
 	}

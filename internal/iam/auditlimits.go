@@ -51,8 +51,13 @@ func (s *Service) EachAuditLog(ctx context.Context, p *Principal, read func() (A
 		return 0, err
 	}
 	q, err := read()
-	if err != nil || len(q.TenantIDs) > 0 {
+	if err != nil {
 		return 0, err
 	}
+	ids, none, err := s.scope(ctx, p, q.Scope)
+	if err != nil || none {
+		return 0, err
+	}
+	q.AuditFilter.TenantIDs = ids
 	return s.store.EachAudit(ctx, q.AuditFilter, fn)
 }

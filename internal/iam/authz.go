@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/tenant"
 )
 
 // Who may do what to whom is decided here, and only here: every operation
@@ -18,7 +21,12 @@ import (
 //     principal the act affects (a group's members).
 //  3. Grant (checkGrant): roles and privileges handed out must be the
 //     caller's own.
-//  4. Invariants, checked after the write in the same transaction
+//  4. Organization: a principal acts only on records of the
+//     organization it acts in and those below it. Anything else answers
+//     as if it did not exist (ErrNotFound), so that ids do not leak. An
+//     organization's principals never hold the cluster-only privileges
+//     (forTenant), which rules 1 to 3 then take care of.
+//  5. Invariants, checked after the write in the same transaction
 //     (keepAdmins): the built-in admin is never deleted; someone always
 //     holds every privilege.
 //
@@ -46,6 +54,7 @@ const (
 	ActMintCredential         // make, rotate, reactivate or extend an API key
 	ActRevokeCredential       // delete, deactivate or shorten an API key
 	ActRegenerateS3Key        // a new S3 secret
+	ActChangeStatus           // activate or deactivate an organization
 )
 
 var actVerbs = map[Act]string{
@@ -56,6 +65,7 @@ var actVerbs = map[Act]string{
 	ActReadCredentials: "read the credentials of", ActReadAllCredentials: "read every user's credentials",
 	ActMintCredential:   "make or extend credentials of",
 	ActRevokeCredential: "revoke credentials of", ActRegenerateS3Key: "regenerate the S3 key of",
+	ActChangeStatus: "activate or deactivate",
 }
 
 // TargetKind is the kind of record an act is on.
@@ -67,9 +77,11 @@ const (
 	KindGroup
 	KindRole
 	KindAudit
+	KindTenant
 )
 
-var kindNames = map[TargetKind]string{KindUser: "user", KindGroup: "group", KindRole: "role", KindAudit: "audit trail"}
+var kindNames = map[TargetKind]string{KindUser: "user", KindGroup: "group", KindRole: "role",
+	KindAudit: "audit trail", KindTenant: "organization"}
 
 // Target is what an act is on, with what the rules need to know of it.
 type Target struct {
@@ -86,6 +98,11 @@ type Target struct {
 	Affected []Target
 	// BuiltinAdmin marks the admin made at first start.
 	BuiltinAdmin bool
+	// Tenant is the organization the target belongs to ("" the
+	// cluster's); for an organization, the organization itself.
+	Tenant string
+	// Shared marks a built-in role, which serves every organization.
+	Shared bool
 }
 
 // String names t in messages, e.g. `user LOCAL\bob`.
@@ -110,6 +127,9 @@ type rule struct {
 	// evenDue: allowed on oneself while one's password must be changed.
 	evenDue bool
 	reach   bool // the target (and Affected) must be within reach
+	// below: the target organization must be strictly inside the one
+	// the caller acts in; an organization does not change itself.
+	below bool
 }
 
 type kindAct struct {
@@ -157,6 +177,12 @@ var rules = map[kindAct]rule{
 	{KindRole, ActDelete}:        {privs: []string{PrivRoleModify}, reach: true},
 
 	{KindAudit, ActRead}: {privs: []string{PrivAuditLogView}},
+
+	{KindTenant, ActRead}:          {privs: []string{PrivOrgView}},
+	{KindTenant, ActCreate}:        {privs: []string{PrivOrgModify}},
+	{KindTenant, ActChangeProfile}: {privs: []string{PrivOrgModify}, below: true},
+	{KindTenant, ActChangeStatus}:  {privs: []string{PrivOrgModify}, below: true},
+	{KindTenant, ActDelete}:        {privs: []string{PrivOrgModify}, below: true},
 }
 
 // decide returns nil when p may do act to t, or a KindForbidden error
@@ -165,6 +191,9 @@ func (s *Service) decide(p *Principal, act Act, t Target) error {
 	r, ok := rules[kindAct{t.Kind, act}]
 	if !ok {
 		return fmt.Errorf("authorization: no rule for %s on a %s", actVerbs[act], kindNames[t.Kind])
+	}
+	if err := p.inScope(t); err != nil {
+		return err
 	}
 	self := t.Kind == KindUser && t.ID != "" && p.isSelf(t.ID)
 	if self {
@@ -189,6 +218,9 @@ func (s *Service) decide(p *Principal, act Act, t Target) error {
 	if err := s.needPrivileges(p, privs, r.anyOf); err != nil {
 		return err
 	}
+	if r.below && !tenant.Below(t.Tenant, p.tenant()) {
+		return forbidden("%s is the organization you act in; only the administrators of the one above it may %s it", t, actVerbs[act])
+	}
 	if act == ActDelete && t.BuiltinAdmin {
 		return forbidden("%s is the built-in administrator, which cannot be deleted", t)
 	}
@@ -211,6 +243,28 @@ func (s *Service) decide(p *Principal, act Act, t Target) error {
 		}
 	}
 	return nil
+}
+
+// inScope fails with ErrNotFound, as if t did not exist, unless t is of
+// the organization p acts in or one below it. A kind as a whole (a list,
+// a create) is always in scope: lists are scoped by the query, creations
+// happen in the organization p acts in.
+func (p *Principal) inScope(t Target) error {
+	if t.ID == "" || t.Shared || p.reaches(t.Tenant) {
+		for _, x := range t.Affected {
+			if !p.reaches(x.Tenant) {
+				return notFoundErr(x)
+			}
+		}
+		return nil
+	}
+	return notFoundErr(t)
+}
+
+// notFoundErr is the error of a target that does not exist, worded as
+// the store words it.
+func notFoundErr(t Target) error {
+	return fmt.Errorf("%s %q: %w", kindNames[t.Kind], t.ID, store.ErrNotFound)
 }
 
 // needPrivileges fails unless p holds all of privs (one of them, with
@@ -253,10 +307,12 @@ func (s *Service) holdsAll(p *Principal) bool {
 	return !missing
 }
 
-// checkGrant refuses privileges the caller would hand out without holding
-// them, special ones aside: nobody grants more than it has.
-func (s *Service) checkGrant(p *Principal, privs []string) error {
-	if priv, ok := s.lacking(p, privs); ok {
+// checkGrant refuses privileges the caller would hand out, to a
+// principal of organization tenantID, without holding them, special ones
+// aside: nobody grants more than it has. What the organization's
+// principals cannot hold (forTenant) is not handed out.
+func (s *Service) checkGrant(p *Principal, tenantID string, privs []string) error {
+	if priv, ok := s.lacking(p, forTenant(tenantID, privs)); ok {
 		return forbidden("you cannot grant privilege %q, which you do not hold", priv)
 	}
 	return nil

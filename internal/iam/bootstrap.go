@@ -34,7 +34,7 @@ func (s *Service) ensureAdmin(ctx context.Context, password string, mustChange b
 	if err := s.checkNewPassword(password); err != nil {
 		return false, fmt.Errorf("admin password: %w", err)
 	}
-	u, err := s.validateNewUser(ctx, NewUser{
+	u, err := s.validateNewUser(ctx, &Principal{}, NewUser{
 		Username: AdminUsername, Domain: LocalDomain, Roles: []string{RoleAdmin},
 		Description: "Cluster administrator created at first start",
 	})

@@ -92,7 +92,7 @@ func directoryGroup(ctx context.Context, dir Directory, g *store.Group) error {
 // again, so that the directory's own account is not locked.
 func (s *Service) directoryLogin(ctx context.Context, dir Directory, in LoginInput) (checked, error) {
 	var c checked
-	known, err := s.store.GetUserByName(ctx, dir.Domain(), in.Username)
+	known, err := s.store.GetUserByName(ctx, "", dir.Domain(), in.Username)
 	switch {
 	case err == nil:
 		if c, err = s.reserveOnly(ctx, known.SID); err != nil {

@@ -26,7 +26,7 @@ type GroupUpdate struct {
 // acts returns what u does to the group it changes.
 func (u GroupUpdate) acts() []Act {
 	var acts []Act
-	if u.Description != nil || u.TenantIDs != nil {
+	if u.Description != nil || len(u.TenantIDs) > 0 {
 		acts = append(acts, ActChangeProfile)
 	}
 	if u.Restricted != nil {
@@ -46,7 +46,7 @@ func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup)
 	if err := s.decide(p, ActCreate, Target{Kind: KindGroup}); err != nil {
 		return nil, s.refused(ctx, p, "create_group", err) // before the input is looked at
 	}
-	groups, err := s.buildGroups(ctx, in)
+	groups, err := s.buildGroups(ctx, p, in)
 	if err != nil {
 		return nil, s.refused(ctx, p, "create_group", err)
 	}
@@ -79,9 +79,9 @@ func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup)
 	return s.store.ListGroups(ctx, store.GroupFilter{SIDs: sids})
 }
 
-func (s *Service) buildGroups(ctx context.Context, in []NewGroup) ([]store.Group, error) {
+func (s *Service) buildGroups(ctx context.Context, p *Principal, in []NewGroup) ([]store.Group, error) {
 	groups, err := validateBatch("group", in, func(ng NewGroup) string { return ng.Name },
-		func(ng NewGroup) (store.Group, error) { return s.validateNewGroup(ctx, ng) },
+		func(ng NewGroup) (store.Group, error) { return s.validateNewGroup(ctx, p, ng) },
 		func(g store.Group) string { return g.Domain + "\\" + g.Name })
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func (s *Service) buildGroups(ctx context.Context, in []NewGroup) ([]store.Group
 	return groups, nil
 }
 
-func (s *Service) validateNewGroup(ctx context.Context, ng NewGroup) (store.Group, error) {
+func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGroup) (store.Group, error) {
 	if err := checkNameRule(groupName, ng.Domain, ng.Name); err != nil {
 		return store.Group{}, err
 	}
@@ -104,7 +104,7 @@ func (s *Service) validateNewGroup(ctx context.Context, ng NewGroup) (store.Grou
 	if err != nil {
 		return store.Group{}, err
 	}
-	if err := firstErr(checkDescription(ng.Description), checkTenantIDs(ng.TenantIDs)); err != nil {
+	if err := firstErr(checkDescription(ng.Description), checkOwner(p.tenant(), "tenantIds", ng.TenantIDs)); err != nil {
 		return store.Group{}, err
 	}
 	if dir != nil && len(ng.Members) > 0 {
@@ -112,7 +112,7 @@ func (s *Service) validateNewGroup(ctx context.Context, ng NewGroup) (store.Grou
 	}
 	g := store.Group{
 		Domain: domain, Name: ng.Name, Description: ng.Description, Roles: dedupe(ng.Roles),
-		Restricted: ng.Restricted, TenantIDs: dedupe(ng.TenantIDs), Members: dedupe(ng.Members),
+		Restricted: ng.Restricted, TenantID: p.tenant(), Members: dedupe(ng.Members),
 	}
 	if dir != nil {
 		if err := directoryGroup(ctx, dir, &g); err != nil {
@@ -128,10 +128,10 @@ func (s *Service) mayCreateGroup(ctx context.Context, r store.Reader, p *Princip
 	if err := s.decide(p, ActCreate, Target{Kind: KindGroup}); err != nil {
 		return err
 	}
-	if err := checkLookalike(ctx, r, groupName, g.Domain, g.Name); err != nil {
+	if err := checkLookalike(ctx, r, groupName, g.TenantID, g.Domain, g.Name); err != nil {
 		return err
 	}
-	if err := s.checkRolesExist(ctx, r, g.Roles); err != nil {
+	if err := s.checkRolesExist(ctx, r, g.TenantID, g.Roles); err != nil {
 		return err
 	}
 	target, err := s.membersTarget(ctx, r, g, g.Members)
@@ -141,7 +141,7 @@ func (s *Service) mayCreateGroup(ctx context.Context, r store.Reader, p *Princip
 	if err := s.checkJoin(p, g.Members, target.Privileges); err != nil {
 		return err
 	}
-	if err := s.checkGrant(p, target.Privileges); err != nil {
+	if err := s.checkGrant(p, g.TenantID, target.Privileges); err != nil {
 		return err
 	}
 	if len(g.Members) == 0 {
@@ -159,9 +159,10 @@ func (s *Service) membersTarget(ctx context.Context, r store.Reader, g store.Gro
 			return Target{}, fmt.Errorf("members: %w", err)
 		}
 		for _, sid := range members {
-			i := slices.IndexFunc(found, func(u store.User) bool { return u.SID == sid })
+			// A user of another organization is, to the group, no user.
+			i := slices.IndexFunc(found, func(u store.User) bool { return u.SID == sid && u.TenantID == g.TenantID })
 			if i < 0 {
-				return Target{}, invalid("localGroupParams.userSids: no user %q", sid)
+				return Target{}, invalid("localGroupParams.userSids: no user %q in the group's organization", sid)
 			}
 			if found[i].Domain != LocalDomain {
 				return Target{}, invalid("localGroupParams.userSids: %q is not a LOCAL user", sid)
@@ -182,10 +183,14 @@ func (s *Service) checkJoin(p *Principal, members, privs []string) error {
 
 // GetGroup returns one group.
 func (s *Service) GetGroup(ctx context.Context, p *Principal, sid string) (store.Group, error) {
-	if err := s.decide(p, ActRead, Target{Kind: KindGroup, ID: sid}); err != nil {
+	if err := s.decide(p, ActRead, Target{Kind: KindGroup}); err != nil {
 		return store.Group{}, err
 	}
-	return s.store.GetGroup(ctx, sid)
+	g, err := s.store.GetGroup(ctx, sid)
+	if err != nil {
+		return store.Group{}, err
+	}
+	return g, p.inScope(Target{Kind: KindGroup, ID: g.SID, Tenant: g.TenantID})
 }
 
 // ListGroups returns the groups q selects.
@@ -193,7 +198,13 @@ func (s *Service) ListGroups(ctx context.Context, p *Principal, q GroupQuery) ([
 	if err := s.decide(p, ActRead, Target{Kind: KindGroup}); err != nil {
 		return nil, err
 	}
-	return s.store.ListGroups(ctx, q.filter())
+	f := q.filter()
+	ids, none, err := s.scope(ctx, p, q.Scope)
+	if err != nil || none {
+		return []store.Group{}, err
+	}
+	f.TenantIDs = ids
+	return s.store.ListGroups(ctx, f)
 }
 
 // UpdateGroup merges upd into group sid.
@@ -211,6 +222,9 @@ func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd
 		if err != nil {
 			return err
 		}
+		if err := checkOwner(cur.TenantID, "tenantIds", upd.TenantIDs); err != nil {
+			return err
+		}
 		roles, members, err := s.mayUpdateGroup(ctx, t, p, cur, upd)
 		if err != nil {
 			return err
@@ -223,9 +237,6 @@ func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd
 			}
 			if upd.Restricted != nil {
 				g.Restricted = *upd.Restricted
-			}
-			if upd.TenantIDs != nil {
-				g.TenantIDs = dedupe(upd.TenantIDs)
 			}
 			if upd.Roles != nil {
 				g.Roles = dedupe(upd.Roles)
@@ -250,7 +261,7 @@ func (s *Service) checkGroupUpdate(upd GroupUpdate) error {
 			return err
 		}
 	}
-	return checkTenantIDs(upd.TenantIDs)
+	return nil
 }
 
 // mayUpdateGroup decides each act of upd on cur: the group must be within
@@ -261,7 +272,7 @@ func (s *Service) mayUpdateGroup(ctx context.Context, r store.Reader, p *Princip
 	roles, members := cur.Roles, cur.Members
 	if upd.Roles != nil {
 		roles = dedupe(upd.Roles)
-		if err := s.checkRolesExist(ctx, r, roles); err != nil {
+		if err := s.checkRolesExist(ctx, r, cur.TenantID, roles); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -298,7 +309,7 @@ func (s *Service) mayUpdateGroup(ctx context.Context, r store.Reader, p *Princip
 		if err := s.checkJoin(p, members, privs); err != nil {
 			return nil, nil, err
 		}
-		if err := s.checkGrant(p, privs); err != nil {
+		if err := s.checkGrant(p, cur.TenantID, privs); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -106,7 +106,7 @@ func TestUserWindow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("log-in inside the window: %v", err)
 	}
-	u, err := svc.store.GetUserByName(ctx, LocalDomain, "w")
+	u, err := svc.store.GetUserByName(ctx, "", LocalDomain, "w")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func mustLogin(t *testing.T, svc *Service) string {
 
 func TestPasswordStoredAsArgon2id(t *testing.T) {
 	_, _, st := newTestService(t, Config{})
-	u, err := st.GetUserByName(context.Background(), LocalDomain, "admin")
+	u, err := st.GetUserByName(context.Background(), "", LocalDomain, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestRehashOnLogin(t *testing.T) {
 	}
 	svc := openService(t, st, strong)
 	hashOf := func() string {
-		u, err := st.GetUserByName(ctx, LocalDomain, "admin")
+		u, err := st.GetUserByName(ctx, "", LocalDomain, "admin")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +332,7 @@ func TestGeneratedAdminPassword(t *testing.T) {
 	sid := p.User.SID
 	for what, err := range map[string]error{
 		"list users":     second(svc.ListUsers(ctx, p, UserQuery{})),
-		"list roles":     second(svc.ListRoles(ctx, p, nil)),
+		"list roles":     second(svc.ListRoles(ctx, p, nil, Scope{})),
 		"read the trail": third(svc.AuditVocabulary(p)),
 		"make own key":   third(svc.CreateAPIKey(ctx, p, sid, APIKeyInput{Name: "k"})),
 		"set own roles":  second(svc.UpdateUser(ctx, p, sid, UserUpdate{Roles: []string{RoleViewer}})),

@@ -59,7 +59,8 @@ func (g adminGuard) check(ctx context.Context, s *Service, tx store.Reader) erro
 // directory group do not count: the cluster cannot tell whether the
 // directory still puts them in it.
 func (s *Service) lastingAdmins(ctx context.Context, r store.Reader) ([]store.User, error) {
-	roles, err := r.ListRoles(ctx, nil)
+	cluster := []string{""} // an organization's administrators do not count
+	roles, err := r.ListRoles(ctx, store.RoleFilter{TenantIDs: cluster})
 	if err != nil {
 		return nil, fmt.Errorf("roles: %w", err)
 	}
@@ -74,11 +75,11 @@ func (s *Service) lastingAdmins(ctx context.Context, r store.Reader) ([]store.Us
 	if len(managing) == 0 {
 		return nil, nil
 	}
-	direct, err := r.ListUsers(ctx, store.UserFilter{Roles: managing})
+	direct, err := r.ListUsers(ctx, store.UserFilter{Roles: managing, TenantIDs: cluster})
 	if err != nil {
 		return nil, fmt.Errorf("holders of %v: %w", managing, err)
 	}
-	groups, err := r.ListGroups(ctx, store.GroupFilter{Roles: managing, Domain: LocalDomain})
+	groups, err := r.ListGroups(ctx, store.GroupFilter{Roles: managing, Domain: LocalDomain, TenantIDs: cluster})
 	if err != nil {
 		return nil, fmt.Errorf("groups holding %v: %w", managing, err)
 	}

@@ -120,7 +120,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p *Principal, userSID string
 
 // GetAPIKey returns one key of a user.
 func (s *Service) GetAPIKey(ctx context.Context, p *Principal, userSID, id string) (APIKey, error) {
-	if err := s.decide(p, ActReadCredentials, Target{Kind: KindUser, ID: userSID}); err != nil {
+	if _, err := s.readUser(ctx, s.store, p, userSID, ActReadCredentials); err != nil {
 		return APIKey{}, err
 	}
 	k, err := userKey(ctx, s.store, userSID, id)
@@ -141,18 +141,16 @@ func userKey(ctx context.Context, r store.Reader, userSID, id string) (store.API
 
 // ListUserAPIKeys returns the keys of one user q selects.
 func (s *Service) ListUserAPIKeys(ctx context.Context, p *Principal, userSID string, q KeyQuery) ([]APIKey, error) {
-	if err := s.decide(p, ActReadCredentials, Target{Kind: KindUser, ID: userSID}); err != nil {
-		return nil, err
-	}
-	if _, err := s.store.GetUser(ctx, userSID); err != nil {
+	if _, err := s.readUser(ctx, s.store, p, userSID, ActReadCredentials); err != nil {
 		return nil, err
 	}
 	q.OwnerSIDs = []string{userSID}
 	return s.listKeys(ctx, q)
 }
 
-// ListAllAPIKeys returns every key q selects to who may list everyone's
-// keys, and the caller's own to anyone else.
+// ListAllAPIKeys returns every key q selects, of the users of the
+// organizations p reaches, to who may list everyone's keys, and the
+// caller's own to anyone else.
 func (s *Service) ListAllAPIKeys(ctx context.Context, p *Principal, q KeyQuery) ([]APIKey, error) {
 	if s.decide(p, ActReadAllCredentials, Target{Kind: KindUser}) != nil {
 		if len(q.OwnerSIDs) > 0 && !slices.Contains(q.OwnerSIDs, p.User.SID) {
@@ -160,7 +158,19 @@ func (s *Service) ListAllAPIKeys(ctx context.Context, p *Principal, q KeyQuery) 
 		}
 		q.OwnerSIDs = []string{p.User.SID}
 	}
-	return s.listKeys(ctx, q)
+	keys, err := s.listKeys(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	owners := make([]string, len(keys))
+	for i, k := range keys {
+		owners[i] = k.UserSID
+	}
+	reached, err := s.reachable(ctx, p, owners)
+	if err != nil || reached == nil {
+		return keys, err
+	}
+	return slices.DeleteFunc(keys, func(k APIKey) bool { return !reached[k.UserSID] }), nil
 }
 
 func (s *Service) listKeys(ctx context.Context, q KeyQuery) ([]APIKey, error) {

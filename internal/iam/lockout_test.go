@@ -206,7 +206,7 @@ func TestSoftLockout(t *testing.T) {
 				tc.setup(t, svc, adminPrincipal(t, svc))
 			}
 			failLogins(t, svc, tc.user, 5)
-			u, err := st.GetUserByName(ctx, LocalDomain, tc.user)
+			u, err := st.GetUserByName(ctx, "", LocalDomain, tc.user)
 			if err != nil {
 				t.Fatal(err)
 			}

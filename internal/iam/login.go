@@ -11,6 +11,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/tenant"
 )
 
 // Credential kinds a request may present.
@@ -106,13 +107,24 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 	if !s.mayUse(u, now) {
 		return nil, errUnauthenticated
 	}
+	var org store.Tenant
+	if u.TenantID != "" {
+		// An inactive organization's credentials are refused; a change
+		// of its status empties every replica's cache (store.Change).
+		if org, err = s.usableTenant(ctx, s.store, u.TenantID); err != nil {
+			if KindOf(err) == KindForbidden {
+				return nil, errUnauthenticated
+			}
+			return nil, authErr(err)
+		}
+	}
 	privs, err := s.privilegesOf(ctx, s.store, u)
 	if err != nil {
 		return nil, err
 	}
 	var first *Principal
 	for _, v := range valid {
-		p := &Principal{User: u, Privileges: capped(privs, v.cap), SessionHash: v.hash, Capped: v.cap != nil}
+		p := &Principal{User: u, Privileges: capped(privs, v.cap), SessionHash: v.hash, Capped: v.cap != nil, TenantName: org.Name}
 		s.cache.put(gen, credKey(v.c), p, v.expires, nowT)
 		if first == nil {
 			first = p
@@ -284,6 +296,12 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kin
 		// way to say "no privileges" (an empty list is rejected).
 		return "", nil, forbidden("user %s has no role on this cluster; an administrator must assign one", domainUser(u.Domain, u.Username))
 	}
+	var org store.Tenant
+	if u.TenantID != "" {
+		if org, err = s.usableTenant(ctx, s.store, u.TenantID); err != nil {
+			return "", nil, err
+		}
+	}
 	newHash, err := s.rehash(ctx, u, in.Password)
 	if err != nil {
 		return "", nil, err
@@ -298,7 +316,7 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kin
 	dirGroups, oldHash := u.DirectoryGroups, u.PasswordHash
 	var out store.User
 	err = s.write(ctx, nil, "login", func(t *txn) error {
-		t.p = &Principal{User: u}
+		t.p = &Principal{User: u, TenantName: org.Name}
 		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), "new "+kind)
 		// The user's row first: the session's insert takes a share lock
 		// on it (its foreign key), and two log-ins that each held one
@@ -329,7 +347,8 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kin
 	if err != nil {
 		return "", nil, fmt.Errorf("record log-in: %w", err)
 	}
-	return secret, &Principal{User: out, Privileges: capped(privs, sess.Cap), SessionHash: hash, Capped: sess.Cap != nil}, nil
+	return secret, &Principal{User: out, Privileges: capped(privs, sess.Cap), SessionHash: hash,
+		Capped: sess.Cap != nil, TenantName: org.Name}, nil
 }
 
 // releaseLater gives back, after the answer, the reservation of a check
@@ -439,7 +458,7 @@ func (s *Service) checkPassword(ctx context.Context, in LoginInput) (checked, er
 	var u store.User
 	var err error = errBadLogin
 	if strings.EqualFold(domain, LocalDomain) {
-		u, err = s.store.GetUserByName(ctx, LocalDomain, in.Username)
+		u, err = s.userByLoginName(ctx, in.Username)
 	}
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, errBadLogin) || (err == nil && u.PasswordHash == "") {
 		return checked{}, s.unknownAccount(ctx, in.Password)
@@ -448,6 +467,23 @@ func (s *Service) checkPassword(ctx context.Context, in LoginInput) (checked, er
 		return checked{}, err
 	}
 	return s.verifyReserved(ctx, u.SID, in.Password)
+}
+
+// userByLoginName finds the LOCAL user a log-in names: the cluster's
+// user of that name or, for "user@org", user of organization "org/", as
+// the vendor's organizations' users log in (tenant.SplitLogin). The
+// cluster's user wins: only the cluster's administrators can make one so
+// named.
+func (s *Service) userByLoginName(ctx context.Context, name string) (store.User, error) {
+	u, err := s.store.GetUserByName(ctx, "", LocalDomain, name)
+	if !errors.Is(err, store.ErrNotFound) {
+		return u, err
+	}
+	user, id, ok := tenant.SplitLogin(name)
+	if !ok {
+		return u, err
+	}
+	return s.store.GetUserByName(ctx, id, LocalDomain, user)
 }
 
 // unknownAccount costs what a check of a known account does, and fails.

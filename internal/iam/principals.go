@@ -38,16 +38,20 @@ func (s *Service) SecurityPrincipals(ctx context.Context, p *Principal, sids []s
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range users {
-		out = append(out, SecurityPrincipal{SID: u.SID, Name: u.Username, FullName: u.Username, ObjectClass: ObjectUser, Domain: u.Domain})
-	}
+	// A principal of an organization p does not reach is left out, as
+	// an unknown sid is; it is not looked for in the directories either.
 	known := map[string]bool{}
-	for _, g := range groups {
-		out = append(out, SecurityPrincipal{SID: g.SID, Name: g.Name, FullName: g.Name, ObjectClass: ObjectGroup, Domain: g.Domain})
-		known[g.SID] = true
-	}
 	for _, u := range users {
 		known[u.SID] = true
+		if p.reaches(u.TenantID) {
+			out = append(out, SecurityPrincipal{SID: u.SID, Name: u.Username, FullName: u.Username, ObjectClass: ObjectUser, Domain: u.Domain})
+		}
+	}
+	for _, g := range groups {
+		known[g.SID] = true
+		if p.reaches(g.TenantID) {
+			out = append(out, SecurityPrincipal{SID: g.SID, Name: g.Name, FullName: g.Name, ObjectClass: ObjectGroup, Domain: g.Domain})
+		}
 	}
 	var rest []string
 	for _, sid := range sids {
@@ -69,17 +73,26 @@ type Sources struct {
 
 // PrincipalSources returns what is assigned to user or group sid.
 func (s *Service) PrincipalSources(ctx context.Context, p *Principal, sid string) (Sources, error) {
-	if err := s.decide(p, ActRead, Target{Kind: KindUser, ID: sid}); err != nil {
+	if p.isSelf(sid) {
+		return Sources{p.User.SourceIDs, p.User.ViewIDs}, s.decide(p, ActRead, p.selfTarget())
+	}
+	if err := s.decide(p, ActRead, Target{Kind: KindUser}); err != nil {
 		return Sources{}, err
 	}
 	u, err := s.store.GetUser(ctx, sid)
 	if err == nil {
+		if !p.reaches(u.TenantID) {
+			return Sources{}, principalErr(sid, store.ErrNotFound)
+		}
 		return Sources{u.SourceIDs, u.ViewIDs}, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return Sources{}, err
 	}
 	g, err := s.store.GetGroup(ctx, sid)
+	if err == nil && !p.reaches(g.TenantID) {
+		err = store.ErrNotFound
+	}
 	if err != nil {
 		return Sources{}, principalErr(sid, err)
 	}
@@ -113,7 +126,7 @@ func (s *Service) SetPrincipalSources(ctx context.Context, p *Principal, sid str
 			return err
 		}
 		if err := s.decide(p, ActChangeSources, target); err != nil {
-			return err
+			return principalErr(sid, err)
 		}
 		t.audit(ctx, "update_principal_sources", sid, target.Name,
 			fmt.Sprintf("sourceIds %v; viewIds %v", in.SourceIDs, in.ViewIDs))

@@ -19,7 +19,37 @@ const (
 	PrivStorageModify   = "STORAGE_MODIFY"
 	PrivAuditLogView    = "AUDIT_LOG_VIEW"
 	PrivDataSecurity    = "DATA_SECURITY"
+	PrivOrgView         = "ORGANIZATION_VIEW"
+	PrivOrgModify       = "ORGANIZATION_MODIFY"
+	PrivOrgImpersonate  = "ORGANIZATION_IMPERSONATE"
 )
+
+// clusterOnly reports whether privilege name concerns the cluster as a
+// whole, which no organization's principal holds, whatever its roles say
+// (see forTenant).
+func clusterOnly(name string) bool {
+	switch name {
+	case PrivClusterModify, PrivStorageModify:
+		return true
+	}
+	return false
+}
+
+// forTenant returns the privileges of privs that a principal of
+// organization tenantID ("" the cluster) holds: all of them for the
+// cluster's, all but the cluster-only ones for an organization's.
+func forTenant(tenantID string, privs []string) []string {
+	if tenantID == "" {
+		return privs
+	}
+	out := make([]string, 0, len(privs))
+	for _, p := range privs {
+		if !clusterOnly(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // Privilege is one entry of the privilege catalog served by GET /v2/privileges.
 type Privilege struct {
@@ -39,6 +69,7 @@ const (
 	catCluster    = "Cluster Management"
 	catProtection = "Data Protection"
 	catSecurity   = "Data Security"
+	catOrgs       = "Organizations"
 )
 
 // catalog is the fixed privilege catalog; docs/privileges.md mirrors it.
@@ -59,6 +90,9 @@ func catalog() []Privilege {
 		{13, PrivStorageModify, "Manage Storage", catCluster, "Create and change storage domains and views.", false, false, false, true},
 		{14, PrivAuditLogView, "View Audit Logs", catSecurity, "View the audit trail.", true, false, false, true},
 		{15, PrivDataSecurity, "Manage Data Security", catSecurity, "Manage data-lock and other data security settings.", false, true, false, false},
+		{16, PrivOrgView, "View Organizations", catOrgs, "View organizations (tenants).", true, false, true, true},
+		{17, PrivOrgModify, "Manage Organizations", catOrgs, "Create, change, deactivate and delete organizations inside one's own.", false, false, false, true},
+		{18, PrivOrgImpersonate, "Act in Organizations", catOrgs, "Act inside an organization below one's own (the x-impersonate-tenant-id header).", false, false, false, true},
 	}
 }
 

@@ -16,12 +16,13 @@ type UserQuery struct {
 	MatchPartialNames bool
 	Emails            []string
 	Roles             []string
-	TenantIDs         []string
+	// Scope says which organizations' users to list.
+	Scope Scope
 }
 
 func (q UserQuery) filter() store.UserFilter {
 	return store.UserFilter{Domain: q.Domain, SIDs: q.SIDs, Usernames: q.Usernames,
-		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles, TenantIDs: q.TenantIDs}
+		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles}
 }
 
 // GroupQuery selects groups, as UserQuery does users.
@@ -31,12 +32,12 @@ type GroupQuery struct {
 	Names             []string
 	MatchPartialNames bool
 	Roles             []string
-	TenantIDs         []string
+	Scope             Scope
 }
 
 func (q GroupQuery) filter() store.GroupFilter {
 	return store.GroupFilter{Domain: q.Domain, SIDs: q.SIDs, Names: q.Names,
-		MatchPartialNames: q.MatchPartialNames, Roles: q.Roles, TenantIDs: q.TenantIDs}
+		MatchPartialNames: q.MatchPartialNames, Roles: q.Roles}
 }
 
 // KeyQuery selects API keys. IsExpired is judged by the service's clock.

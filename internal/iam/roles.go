@@ -22,13 +22,25 @@ func (s *Service) Privileges(names []string) []Privilege {
 	return out
 }
 
-// ListRoles returns the roles named, or all. Roles are readable by anyone
-// who can view principals or roles.
-func (s *Service) ListRoles(ctx context.Context, p *Principal, names []string) ([]store.Role, error) {
+// ListRoles returns the roles named, or all, of the organizations sc
+// covers, and the built-in ones. Roles are readable by anyone who can
+// view principals or roles.
+func (s *Service) ListRoles(ctx context.Context, p *Principal, names []string, sc Scope) ([]store.Role, error) {
 	if err := s.decide(p, ActRead, Target{Kind: KindRole}); err != nil {
 		return nil, err
 	}
-	return s.store.ListRoles(ctx, names)
+	ids, none, err := s.scope(ctx, p, sc)
+	if err != nil {
+		return nil, err
+	}
+	if none {
+		ids = []string{} // the built-in roles only
+	}
+	roles, err := s.store.ListRoles(ctx, store.RoleFilter{Names: names, TenantIDs: ids})
+	if none {
+		roles = slices.DeleteFunc(roles, func(r store.Role) bool { return r.IsUserCreated })
+	}
+	return roles, err
 }
 
 // RoleInput is a create or update body of a role.
@@ -65,7 +77,7 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (s
 		if err := checkNameRule(roleName, LocalDomain, in.Name); err != nil {
 			return err
 		}
-		if err := checkLookalike(ctx, t, roleName, LocalDomain, in.Name); err != nil {
+		if err := checkLookalike(ctx, t, roleName, "", LocalDomain, in.Name); err != nil {
 			return err
 		}
 		if s.builtins[in.Name] {
@@ -76,7 +88,7 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (s
 			return err
 		}
 		now := s.nowMsecs()
-		r := store.Role{Name: in.Name, Label: in.Name, Privileges: privs, IsUserCreated: true, TenantIDs: []string{}, CreatedMsecs: now, UpdatedMsecs: now}
+		r := store.Role{Name: in.Name, Label: in.Name, Privileges: privs, IsUserCreated: true, TenantID: p.tenant(), CreatedMsecs: now, UpdatedMsecs: now}
 		if in.Description != nil {
 			if err := checkDescription(*in.Description); err != nil {
 				return err

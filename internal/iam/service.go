@@ -19,6 +19,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/tenant"
 )
 
 // LocalDomain is the domain of users and groups kept by the cluster itself.
@@ -204,7 +205,7 @@ func (s *Service) configure(cfg Config) error {
 func (s *Service) installBuiltinRoles(ctx context.Context) error {
 	s.builtins = make(map[string]bool)
 	stored := map[string]store.Role{}
-	existing, err := s.store.ListRoles(ctx, nil)
+	existing, err := s.store.ListRoles(ctx, store.RoleFilter{})
 	if err != nil {
 		return fmt.Errorf("roles: %w", err)
 	}
@@ -317,7 +318,35 @@ type Principal struct {
 	// Capped says the credential used carries fewer privileges than its
 	// user holds: someone else minted it (see mintCap).
 	Capped bool
+
+	// TenantName names the user's organization ("" for the cluster).
+	TenantName string
+	// Acting, when Impersonating, is the organization p acts inside,
+	// below its own, and ActingName its name (see Impersonate).
+	Acting, ActingName string
+	Impersonating      bool
 }
+
+// tenant is the organization p acts in: its own, or the one it
+// impersonates. "" is the cluster.
+func (p *Principal) tenant() string {
+	if p.Impersonating {
+		return p.Acting
+	}
+	return p.User.TenantID
+}
+
+// tenantName names the organization p acts in.
+func (p *Principal) tenantName() string {
+	if p.Impersonating {
+		return p.ActingName
+	}
+	return p.TenantName
+}
+
+// reaches reports whether records of organization id are within p's:
+// the one it acts in or one below it.
+func (p *Principal) reaches(id string) bool { return tenant.Within(id, p.tenant()) }
 
 // Has reports whether p holds privilege name, and may use it: none is
 // usable while p's password must be changed.
@@ -342,5 +371,5 @@ func (p *Principal) passwordChangeDue() error {
 // sameBuiltin reports whether the stored built-in role a is b already.
 func sameBuiltin(a, b store.Role) bool {
 	return !a.IsUserCreated && a.Label == b.Label && a.Description == b.Description &&
-		slices.Equal(a.Privileges, b.Privileges) && slices.Equal(a.TenantIDs, b.TenantIDs)
+		slices.Equal(a.Privileges, b.Privileges) && a.TenantID == b.TenantID
 }

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -75,15 +76,28 @@ func (s *Service) RevokeCredentials(ctx context.Context, p *Principal, sid strin
 }
 
 // SessionCounts returns the live sessions per user, for sids or for all.
+// Users of organizations p does not reach are left out.
 func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string) ([]store.SessionCount, error) {
-	target := Target{Kind: KindUser}
-	if len(sids) == 1 {
-		target.ID = sids[0]
-	}
-	if err := s.decide(p, ActReadCredentials, target); err != nil {
+	if len(sids) == 1 && p.isSelf(sids[0]) {
+		if err := s.decide(p, ActReadCredentials, p.selfTarget()); err != nil {
+			return nil, err
+		}
+	} else if err := s.decide(p, ActReadCredentials, Target{Kind: KindUser}); err != nil {
 		return nil, err
 	}
-	return s.store.CountSessions(ctx, sids, s.nowMsecs())
+	counts, err := s.store.CountSessions(ctx, sids, s.nowMsecs())
+	if err != nil {
+		return nil, err
+	}
+	users := make([]string, len(counts))
+	for i, c := range counts {
+		users[i] = c.UserSID
+	}
+	reached, err := s.reachable(ctx, p, users)
+	if err != nil || reached == nil {
+		return counts, err
+	}
+	return slices.DeleteFunc(counts, func(c store.SessionCount) bool { return !reached[c.UserSID] }), nil
 }
 
 // Purge is the upkeep of every minute: it deletes the sessions past their

@@ -19,7 +19,7 @@ func (s *Service) userTarget(ctx context.Context, r store.Reader, u store.User) 
 		return Target{}, err
 	}
 	return Target{Kind: KindUser, ID: u.SID, Name: domainUser(u.Domain, u.Username),
-		Privileges: privs, BuiltinAdmin: isBuiltinAdmin(u)}, nil
+		Privileges: privs, BuiltinAdmin: isBuiltinAdmin(u), Tenant: u.TenantID}, nil
 }
 
 // userTargets describes the users sids name, in the order given; an
@@ -56,7 +56,8 @@ func (s *Service) groupTarget(ctx context.Context, r store.Reader, g store.Group
 	if err != nil {
 		return Target{}, err
 	}
-	t := Target{Kind: KindGroup, ID: g.SID, Name: domainUser(g.Domain, g.Name), Privileges: privs}
+	t := Target{Kind: KindGroup, ID: g.SID, Name: domainUser(g.Domain, g.Name),
+		Privileges: forTenant(g.TenantID, privs), Tenant: g.TenantID}
 	if len(affected) > 0 {
 		_, t.Affected, err = s.userTargets(ctx, r, affected)
 		if err != nil {
@@ -68,13 +69,15 @@ func (s *Service) groupTarget(ctx context.Context, r store.Reader, g store.Group
 
 // roleTarget describes role ro for decide.
 func roleTarget(ro store.Role) Target {
-	return Target{Kind: KindRole, ID: ro.Name, Name: ro.Name, Privileges: ro.Privileges}
+	return Target{Kind: KindRole, ID: ro.Name, Name: ro.Name, Privileges: ro.Privileges,
+		Tenant: ro.TenantID, Shared: !ro.IsUserCreated}
 }
 
 // privilegesOf returns the privileges of u's own roles and of the roles of
 // its groups: the LOCAL groups it is a member of and, for a directory
 // user, the added groups its directory put it in at its last log-in. A
-// group deleted meanwhile grants nothing.
+// group deleted meanwhile grants nothing. An organization's user holds
+// none of the cluster-only privileges.
 func (s *Service) privilegesOf(ctx context.Context, r store.Reader, u store.User) ([]string, error) {
 	roles := slices.Clone(u.Roles)
 	if gsids := append(slices.Clone(u.Groups), u.DirectoryGroups...); len(gsids) > 0 {
@@ -86,7 +89,8 @@ func (s *Service) privilegesOf(ctx context.Context, r store.Reader, u store.User
 			roles = append(roles, g.Roles...)
 		}
 	}
-	return s.privilegesOfRoles(ctx, r, roles)
+	privs, err := s.privilegesOfRoles(ctx, r, roles)
+	return forTenant(u.TenantID, privs), err
 }
 
 // privilegesOfRoles returns the privileges the roles named grant, sorted.
@@ -97,7 +101,7 @@ func (s *Service) privilegesOfRoles(ctx context.Context, r store.Reader, names [
 	if len(names) == 0 {
 		return []string{}, nil
 	}
-	roles, err := r.ListRoles(ctx, names)
+	roles, err := r.ListRoles(ctx, store.RoleFilter{Names: names})
 	if err != nil {
 		return nil, fmt.Errorf("roles: %w", err)
 	}
@@ -112,5 +116,47 @@ func (s *Service) privilegesOfRoles(ctx context.Context, r store.Reader, names [
 // isBuiltinAdmin reports whether u is the admin made at first start, which
 // the vendor's clusters, and this one, never delete.
 func isBuiltinAdmin(u store.User) bool {
-	return u.Domain == LocalDomain && store.Fold(u.Username) == store.Fold(AdminUsername)
+	return u.TenantID == "" && u.Domain == LocalDomain && store.Fold(u.Username) == store.Fold(AdminUsername)
+}
+
+// readUser decides act, a read, by p of user sid, and returns the user.
+// Whether p may read users at all is decided before the user is looked
+// for; a user of an organization p does not reach is not found.
+func (s *Service) readUser(ctx context.Context, r store.Reader, p *Principal, sid string, act Act) (store.User, error) {
+	if p.isSelf(sid) {
+		// Read (or found in the credential cache) for this very request.
+		return p.User, s.decide(p, act, p.selfTarget())
+	}
+	if err := s.decide(p, act, Target{Kind: KindUser}); err != nil {
+		return store.User{}, err
+	}
+	u, err := r.GetUser(ctx, sid)
+	if err == nil {
+		err = s.decide(p, act, Target{Kind: KindUser, ID: sid, Tenant: u.TenantID})
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	return u, nil
+}
+
+// reachable returns which of the users sids are of organizations p
+// reaches; nil when p reaches every one (p acts for the cluster).
+func (s *Service) reachable(ctx context.Context, p *Principal, sids []string) (map[string]bool, error) {
+	if p.tenant() == "" {
+		return nil, nil
+	}
+	out := map[string]bool{}
+	for chunk := range slices.Chunk(dedupe(sids), MaxBulk) {
+		users, err := s.store.ListUsers(ctx, store.UserFilter{SIDs: chunk})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			if p.reaches(u.TenantID) {
+				out[u.SID] = true
+			}
+		}
+	}
+	return out, nil
 }

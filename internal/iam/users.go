@@ -53,7 +53,7 @@ func (s *Service) prepareUsers(ctx context.Context, p *Principal, in []NewUser) 
 		return nil, err // before the input is looked at
 	}
 	users, err := validateBatch("user", in, func(nu NewUser) string { return nu.Username },
-		func(nu NewUser) (store.User, error) { return s.validateNewUser(ctx, nu) },
+		func(nu NewUser) (store.User, error) { return s.validateNewUser(ctx, p, nu) },
 		func(u store.User) string { return u.Domain + "\\" + u.Username })
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func (s *Service) prepareUsers(ctx context.Context, p *Principal, in []NewUser) 
 		if err := s.mayCreateUsers(ctx, s.store, p, users); err != nil {
 			return users, err
 		}
-		if err := s.checkNamesFree(ctx, users); err != nil {
+		if err := s.checkNamesFree(ctx, p, users); err != nil {
 			return users, err
 		}
 	}
@@ -90,7 +90,7 @@ func (s *Service) mayCreateUsers(ctx context.Context, r store.Reader, p *Princip
 		roles = append(roles, u.Roles...)
 	}
 	roles = dedupe(roles)
-	found, err := r.ListRoles(ctx, roles)
+	found, err := r.ListRoles(ctx, store.RoleFilter{Names: roles, TenantIDs: []string{p.tenant()}})
 	if err != nil {
 		return fmt.Errorf("roles: %w", err)
 	}
@@ -113,7 +113,7 @@ func (s *Service) mayCreateUsers(ctx context.Context, r store.Reader, p *Princip
 	if err := checkBatchLookalikes(userName, local); err != nil {
 		return err
 	}
-	err = checkLookalikes(ctx, r, userName, LocalDomain, local, func(j int, err error) error {
+	err = checkLookalikes(ctx, r, userName, p.tenant(), LocalDomain, local, func(j int, err error) error {
 		return entryErr("users", localAt[j], local[j], err)
 	})
 	if err != nil {
@@ -123,18 +123,19 @@ func (s *Service) mayCreateUsers(ctx context.Context, r store.Reader, p *Princip
 	if err != nil {
 		return err
 	}
-	return s.checkGrant(p, privs)
+	return s.checkGrant(p, p.tenant(), privs)
 }
 
 // checkNamesFree refuses, naming it, the first user whose name is taken.
-func (s *Service) checkNamesFree(ctx context.Context, users []store.User) error {
+func (s *Service) checkNamesFree(ctx context.Context, p *Principal, users []store.User) error {
 	byDomain := map[string][]string{}
 	for _, u := range users {
 		byDomain[u.Domain] = append(byDomain[u.Domain], u.Username)
 	}
 	for domain, names := range byDomain {
 		for chunk := range slices.Chunk(names, MaxBulk) {
-			taken, err := s.store.ListUsers(ctx, store.UserFilter{Domain: domain, Usernames: chunk, Limit: 1})
+			taken, err := s.store.ListUsers(ctx, store.UserFilter{Domain: domain, Usernames: chunk,
+				TenantIDs: []string{p.tenant()}, Limit: 1})
 			if err != nil {
 				return err
 			}
@@ -210,7 +211,7 @@ func entryErr(list string, i int, name string, err error) error {
 	return err
 }
 
-func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, error) {
+func (s *Service) validateNewUser(ctx context.Context, p *Principal, nu NewUser) (store.User, error) {
 	if err := checkNameRule(userName, nu.Domain, nu.Username); err != nil {
 		return store.User{}, err
 	}
@@ -233,7 +234,7 @@ func (s *Service) validateNewUser(ctx context.Context, nu NewUser) (store.User, 
 		Domain: domain, Username: nu.Username, Description: nu.Description, Email: nu.Email,
 		Roles: dedupe(nu.Roles), EffectiveTimeMsecs: nu.EffectiveTimeMsecs, ExpiryTimeMsecs: nu.ExpiryTimeMsecs,
 		Locked: nu.Locked, Restricted: nu.Restricted, AllowSMBAccessToken: nu.AllowSMBAccessToken,
-		CreatedMsecs: now, UpdatedMsecs: now,
+		TenantID: p.tenant(), CreatedMsecs: now, UpdatedMsecs: now,
 	}
 	if u.Locked {
 		u.LockedReason = LockedByAdmin
@@ -288,15 +289,16 @@ const (
 // GetUser returns one user. Anyone may read itself; others need a view
 // privilege.
 func (s *Service) GetUser(ctx context.Context, p *Principal, sid string) (store.User, error) {
-	if err := s.decide(p, ActRead, Target{Kind: KindUser, ID: sid}); err != nil {
+	u, err := s.readUser(ctx, s.store, p, sid, ActRead)
+	if err != nil {
 		return store.User{}, err
 	}
-	if p.isSelf(sid) {
-		// Read (or found in the credential cache) for this very request.
-		return s.present(p.User), nil
-	}
-	u, err := s.store.GetUser(ctx, sid)
-	return s.present(u), err
+	return s.present(u), nil
+}
+
+// selfTarget is p as the target of its own act.
+func (p *Principal) selfTarget() Target {
+	return Target{Kind: KindUser, ID: p.User.SID, Name: domainUser(p.User.Domain, p.User.Username), Tenant: p.User.TenantID}
 }
 
 // present shows u as it stands now: a lock from failed log-ins that has
@@ -313,7 +315,13 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]s
 	if err := s.decide(p, ActRead, Target{Kind: KindUser}); err != nil {
 		return nil, err
 	}
-	users, err := s.store.ListUsers(ctx, q.filter())
+	f := q.filter()
+	ids, none, err := s.scope(ctx, p, q.Scope)
+	if err != nil || none {
+		return []store.User{}, err
+	}
+	f.TenantIDs = ids
+	users, err := s.store.ListUsers(ctx, f)
 	for i := range users {
 		users[i] = s.present(users[i])
 	}

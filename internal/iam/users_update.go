@@ -177,7 +177,7 @@ func (s *Service) mayUpdateUser(ctx context.Context, r store.Reader, p *Principa
 		return nil
 	}
 	roles := dedupe(upd.Roles)
-	if err := s.checkRolesExist(ctx, r, roles); err != nil {
+	if err := s.checkRolesExist(ctx, r, cur.TenantID, roles); err != nil {
 		return err
 	}
 	if p.isSelf(cur.SID) {
@@ -194,7 +194,7 @@ func (s *Service) mayUpdateUser(ctx context.Context, r store.Reader, p *Principa
 	if err != nil {
 		return err
 	}
-	return s.checkGrant(p, privs)
+	return s.checkGrant(p, cur.TenantID, privs)
 }
 
 // mintCap is the cap of a credential p makes for someone else: what p

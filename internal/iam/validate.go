@@ -11,6 +11,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/tenant"
 )
 
 const (
@@ -76,8 +77,8 @@ func checkNameRule(kind names.Kind, domain, name string) error {
 }
 
 // checkLookalike is checkLookalikes for one name.
-func checkLookalike(ctx context.Context, r store.Reader, kind names.Kind, domain, name string) error {
-	return checkLookalikes(ctx, r, kind, domain, []string{name}, func(_ int, err error) error { return err })
+func checkLookalike(ctx context.Context, r store.Reader, kind names.Kind, tenantID, domain, name string) error {
+	return checkLookalikes(ctx, r, kind, tenantID, domain, []string{name}, func(_ int, err error) error { return err })
 }
 
 // checkLookalikes refuses new LOCAL names of kind that look like another
@@ -85,11 +86,11 @@ func checkLookalike(ctx context.Context, r store.Reader, kind names.Kind, domain
 // keys not. entryName names the entry of the i-th name in the refusal.
 // Run it in the create's transaction, so that two look-alikes created at
 // once cannot both pass.
-func checkLookalikes(ctx context.Context, r store.Reader, kind names.Kind, domain string, newNames []string, entryName func(i int, err error) error) error {
+func checkLookalikes(ctx context.Context, r store.Reader, kind names.Kind, tenantID, domain string, newNames []string, entryName func(i int, err error) error) error {
 	if !strings.EqualFold(domain, LocalDomain) || len(newNames) == 0 {
 		return nil
 	}
-	found, err := r.LookalikeNames(ctx, kind, LocalDomain, newNames)
+	found, err := r.LookalikeNames(ctx, kind, tenantID, LocalDomain, newNames)
 	if err != nil {
 		return fmt.Errorf("look-alikes of %d %v names: %w", len(newNames), kind, err)
 	}
@@ -118,11 +119,18 @@ func checkBatchLookalikes(kind names.Kind, entries []string) error {
 	return nil
 }
 
-// checkTenantIDs validates tenant ids as names.
-func checkTenantIDs(ids []string) error {
+// checkOwner checks what a request says of the organization a record
+// belongs to (field: tenantIds, tenantId): nothing, or owner itself. A
+// record belongs to the organization it is created in, for good; to make
+// one in another, act inside it (Impersonate).
+func checkOwner(owner, field string, ids []string) error {
 	for _, id := range ids {
-		if err := checkName("tenantIds entry", id); err != nil {
-			return err
+		if err := tenant.Check(id); err != nil {
+			return invalid("%s: %v", field, err)
+		}
+		if id != owner {
+			return invalid("%s: a record belongs to the organization it was created in (%q) and cannot name another; "+
+				"to act inside an organization below yours, send the x-impersonate-tenant-id header", field, owner)
 		}
 	}
 	return nil
@@ -181,12 +189,12 @@ func checkWindow(effective, expiry *int64) error {
 
 // checkRolesExist verifies, on what r reads, that every role named
 // exists.
-func (s *Service) checkRolesExist(ctx context.Context, r store.Reader, roles []string) error {
+func (s *Service) checkRolesExist(ctx context.Context, r store.Reader, tenantID string, roles []string) error {
 	roles = dedupe(roles)
 	if len(roles) == 0 {
 		return nil
 	}
-	found, err := r.ListRoles(ctx, roles)
+	found, err := r.ListRoles(ctx, store.RoleFilter{Names: roles, TenantIDs: []string{tenantID}})
 	if err != nil {
 		return fmt.Errorf("roles: %w", err)
 	}

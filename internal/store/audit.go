@@ -15,6 +15,16 @@ type AuditEntry struct {
 	// IP is the client's address, "" when not made over the network.
 	IP string
 
+	// TenantID and TenantName name the organization the act was made in
+	// ("" for the cluster). When a principal acted inside a tenant not
+	// its own (IsImpersonation), OriginalTenantID and OriginalTenantName
+	// name its own.
+	TenantID           string
+	TenantName         string
+	OriginalTenantID   string
+	OriginalTenantName string
+	IsImpersonation    bool
+
 	Action     string // e.g. "Create", "Login"
 	EntityType string // e.g. "User", "ApiKey"
 	EntityID   string // sid, key id or role name; "" when unknown
@@ -30,6 +40,9 @@ type AuditFilter struct {
 	ActorDomains   []string
 	Actions        []string
 	EntityTypes    []string
+	// TenantIDs selects the entries made in these tenants ("" the
+	// cluster).
+	TenantIDs []string
 	// Search is a case-insensitive substring of the entity's name or id,
 	// or of the details.
 	Search string

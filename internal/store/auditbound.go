@@ -10,8 +10,8 @@ import (
 // so only text that is no real name is ever cut there; details list roles,
 // privileges or source ids, and a very long list is cut.
 const (
-	// MaxAuditNameBytes bounds the actor's username and domain and the
-	// entity's id and name.
+	// MaxAuditNameBytes bounds the actor's username and domain, the
+	// entity's id and name, and the tenants' ids and names.
 	MaxAuditNameBytes = 512
 	// MaxAuditDetailsBytes bounds the details.
 	MaxAuditDetailsBytes = 4096
@@ -40,6 +40,8 @@ func (e AuditEntry) Bounded() AuditEntry {
 		{&e.ActorSID, MaxAuditNameBytes}, {&e.EntityID, MaxAuditNameBytes},
 		{&e.EntityName, MaxAuditNameBytes}, {&e.Action, MaxAuditNameBytes},
 		{&e.EntityType, MaxAuditNameBytes}, {&e.IP, MaxAuditIPBytes},
+		{&e.TenantID, MaxAuditNameBytes}, {&e.TenantName, MaxAuditNameBytes},
+		{&e.OriginalTenantID, MaxAuditNameBytes}, {&e.OriginalTenantName, MaxAuditNameBytes},
 		{&e.Details, MaxAuditDetailsBytes},
 	} {
 		*f.s = boundText(*f.s, f.max)

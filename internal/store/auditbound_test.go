@@ -64,6 +64,7 @@ func checkBound(t *testing.T, in string, limit int, want string) {
 func TestBounded(t *testing.T) {
 	huge := strings.Repeat("x", 1<<20)
 	e := AuditEntry{ID: 7, TimeUsecs: 99, ActorSID: huge, ActorDomain: huge, ActorUsername: huge, IP: huge,
+		TenantID: huge, TenantName: huge, OriginalTenantID: huge, OriginalTenantName: huge,
 		Action: huge, EntityType: huge, EntityID: huge, EntityName: huge, Details: huge}
 	b := e.Bounded()
 	if b.ID != 7 || b.TimeUsecs != 99 {
@@ -77,7 +78,10 @@ func TestBounded(t *testing.T) {
 		"ActorUsername": {b.ActorUsername, MaxAuditNameBytes}, "IP": {b.IP, MaxAuditIPBytes},
 		"Action": {b.Action, MaxAuditNameBytes}, "EntityType": {b.EntityType, MaxAuditNameBytes},
 		"EntityID": {b.EntityID, MaxAuditNameBytes}, "EntityName": {b.EntityName, MaxAuditNameBytes},
-		"Details": {b.Details, MaxAuditDetailsBytes},
+		"Details":  {b.Details, MaxAuditDetailsBytes},
+		"TenantID": {b.TenantID, MaxAuditNameBytes}, "TenantName": {b.TenantName, MaxAuditNameBytes},
+		"OriginalTenantID":   {b.OriginalTenantID, MaxAuditNameBytes},
+		"OriginalTenantName": {b.OriginalTenantName, MaxAuditNameBytes},
 	} {
 		if len(f.s) > f.max || len(f.s) < f.max-3 || !strings.Contains(f.s, TruncatedMark) {
 			t.Errorf("%s: %d bytes, want a marked text of at most %d", name, len(f.s), f.max)

@@ -65,6 +65,9 @@ type User struct {
 	// S3SecretEnc is the S3 secret sealed with AES-256-GCM.
 	S3SecretEnc []byte
 
+	// TenantID is the organization the user belongs to: a Tenant's ID,
+	// or "" for the cluster itself. Names are unique per tenant and
+	// domain.
 	TenantID string
 
 	SourceIDs []int64
@@ -107,7 +110,9 @@ type Group struct {
 	Description string
 	Roles       []string
 	Restricted  bool
-	TenantIDs   []string
+	// TenantID is the organization the group belongs to ("" for the
+	// cluster), as User.TenantID. Names are unique per tenant and domain.
+	TenantID string
 	// Members holds the sids of member users (LOCAL groups only).
 	Members []string
 
@@ -125,9 +130,12 @@ type Role struct {
 	Description   string
 	Privileges    []string
 	IsUserCreated bool
-	TenantIDs     []string
-	CreatedMsecs  int64
-	UpdatedMsecs  int64
+	// TenantID is the organization a custom role belongs to ("" for the
+	// cluster). Built-in roles have none and serve every tenant. Role
+	// names are unique across the cluster.
+	TenantID     string
+	CreatedMsecs int64
+	UpdatedMsecs int64
 }
 
 // APIKey is a user API key. Only the SHA-256 hash of the secret is kept.
@@ -164,6 +172,47 @@ type Session struct {
 	Cap []string
 }
 
+// Tenant statuses, as the vendor's TenantInfo.status names them.
+const (
+	TenantActive            = "Active"
+	TenantInactive          = "Inactive"
+	TenantMarkedForDeletion = "MarkedForDeletion"
+	TenantDeleted           = "Deleted"
+)
+
+// Tenant is an organization of the cluster. Its ID is its parent's ID
+// ("" for a top-level one) followed by its suffix and "/", so that an
+// ID is a prefix of the IDs of every tenant below it. A deleted tenant
+// stays, with status TenantDeleted, so that its ID is never reused.
+type Tenant struct {
+	ID                string
+	Name              string
+	Description       string
+	Status            string
+	IsManagedOnHelios bool
+	Network           *TenantNetwork // nil: none given
+	CreatedMsecs      int64
+	UpdatedMsecs      int64
+	DeletedMsecs      int64 // 0: not deleted
+}
+
+// TenantNetwork is how a tenant's network reaches the cluster.
+type TenantNetwork struct {
+	ConnectorEnabled bool
+	ClusterHostname  string
+	ClusterIPs       []string
+}
+
+// TenantFilter selects tenants. Empty fields do not filter; lists OR
+// within themselves, fields AND together.
+type TenantFilter struct {
+	IDs      []string
+	Statuses []string
+	// Under, when not "", selects that tenant and every tenant below it:
+	// those whose ID starts with it.
+	Under string
+}
+
 // ClusterInfo identifies the store's cluster; it is created once.
 type ClusterInfo struct {
 	ClusterID   int64
@@ -181,7 +230,8 @@ type UserFilter struct {
 	MatchPartialNames bool
 	Emails            []string // case-insensitive
 	Roles             []string
-	TenantIDs         []string
+	// TenantIDs selects the users of these tenants ("" the cluster's).
+	TenantIDs []string
 	// InDirectoryGroups selects directory users whose directory put them
 	// in one of these groups at their last log-in (User.DirectoryGroups).
 	InDirectoryGroups []string
@@ -196,7 +246,16 @@ type GroupFilter struct {
 	Names             []string
 	MatchPartialNames bool
 	Roles             []string
-	TenantIDs         []string
+	// TenantIDs selects the groups of these tenants ("" the cluster's).
+	TenantIDs []string
+}
+
+// RoleFilter selects roles. Empty fields do not filter.
+type RoleFilter struct {
+	Names []string
+	// TenantIDs selects the custom roles of these tenants ("" the
+	// cluster's) and every built-in role.
+	TenantIDs []string
 }
 
 // APIKeyFilter selects API keys. IsActive/IsExpired are evaluated by the
@@ -220,16 +279,21 @@ type SessionCount struct {
 // transaction's own writes.
 type Reader interface {
 	GetUser(ctx context.Context, sid string) (User, error)
-	// GetUserByName matches domain and username by their Fold keys.
-	GetUserByName(ctx context.Context, domain, username string) (User, error)
+	// GetUserByName matches the user of tenantID ("" the cluster's) by
+	// the Fold keys of domain and username.
+	GetUserByName(ctx context.Context, tenantID, domain, username string) (User, error)
 	ListUsers(ctx context.Context, f UserFilter) ([]User, error)
 
 	GetGroup(ctx context.Context, sid string) (Group, error)
 	ListGroups(ctx context.Context, f GroupFilter) ([]Group, error)
 
 	GetRole(ctx context.Context, name string) (Role, error)
-	// ListRoles returns the roles named, or all when names is empty.
-	ListRoles(ctx context.Context, names []string) ([]Role, error)
+	// ListRoles returns the roles f selects, by name.
+	ListRoles(ctx context.Context, f RoleFilter) ([]Role, error)
+
+	GetTenant(ctx context.Context, id string) (Tenant, error)
+	// ListTenants returns the tenants f selects, by ID.
+	ListTenants(ctx context.Context, f TenantFilter) ([]Tenant, error)
 
 	GetAPIKey(ctx context.Context, id string) (APIKey, error)
 	GetAPIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
@@ -241,10 +305,11 @@ type Reader interface {
 	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
 
 	// LookalikeNames returns, for each of candidates that has one, the
-	// name of a user, group or role (as kind says) in domain (ignored for
-	// roles) whose skeleton (names.Skeleton) is the candidate's but whose
-	// key (Fold) is not. Candidates without one are left out.
-	LookalikeNames(ctx context.Context, kind names.Kind, domain string, candidates []string) (map[string]string, error)
+	// name of a user, group or role (as kind says) of tenantID and in
+	// domain (both ignored for roles, whose names are the cluster's)
+	// whose skeleton (names.Skeleton) is the candidate's but whose key
+	// (Fold) is not. Candidates without one are left out.
+	LookalikeNames(ctx context.Context, kind names.Kind, tenantID, domain string, candidates []string) (map[string]string, error)
 }
 
 // Tx is one write transaction, handed to the function given to
@@ -279,8 +344,9 @@ type Tx interface {
 	// client is told has happened.
 	NoSync(ctx context.Context) error
 
-	// CreateUsers inserts all users or none. A duplicate (domain, username)
-	// gives ErrAlreadyExists naming it; an unknown role ErrInvalidReference.
+	// CreateUsers inserts all users or none. A duplicate (tenant, domain,
+	// username) gives ErrAlreadyExists naming it; an unknown role
+	// ErrInvalidReference.
 	CreateUsers(ctx context.Context, users []User) error
 	UpdateUser(ctx context.Context, sid string, fn func(User) (User, error)) (User, error)
 	// DeleteUsers deletes all users or none (ErrNotFound naming the first
@@ -310,6 +376,14 @@ type Tx interface {
 	// empty), except the one whose hash is keep (may be nil). It returns
 	// how many went.
 	DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error)
+
+	// CreateTenant inserts a tenant. An ID used before (deleted tenants
+	// included), or a name (by Fold) of a tenant not deleted, gives
+	// ErrAlreadyExists.
+	CreateTenant(ctx context.Context, t Tenant) error
+	// UpdateTenant changes a tenant; tenants are never removed (see
+	// Tenant).
+	UpdateTenant(ctx context.Context, id string, fn func(Tenant) (Tenant, error)) (Tenant, error)
 
 	// PutSetting stores value as the named setting, replacing any.
 	PutSetting(ctx context.Context, name string, value []byte) error

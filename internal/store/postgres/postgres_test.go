@@ -62,7 +62,7 @@ func TestUnavailable(t *testing.T) {
 
 	proxy.Resume()
 	must(t, storetest.Single{Store: s}.CreateRole(ctx, store.Role{Name: "after"}))
-	roles, err := s.ListRoles(ctx, nil)
+	roles, err := s.ListRoles(ctx, store.RoleFilter{})
 	must(t, err)
 	if len(roles) != 2 {
 		t.Errorf("roles after the outage: %+v, want before and after", roles)
@@ -78,8 +78,9 @@ func TestRebind(t *testing.T) {
 		{`'user ' || u.domain || '\' || ?`, `'user ' || u.domain || '\' || $1`},
 		{"'json_each(' = ?", "'json_each(' = $1"},
 		{"instr(username_key, ?) > 0", "strpos(username_key, $1) > 0"},
-		{"json_each(groups.tenant_ids) t WHERE t.value IN (SELECT value FROM json_each(?))",
-			"jsonb_array_elements_text(groups.tenant_ids) t WHERE t.value = ANY(ARRAY(SELECT value FROM jsonb_array_elements_text($1)))"},
+		{"json_each(users.directory_groups) d WHERE d.value IN (SELECT value FROM json_each(?))",
+			"jsonb_array_elements_text(users.directory_groups) d WHERE d.value = ANY(ARRAY(SELECT value FROM jsonb_array_elements_text($1)))"},
+		{"substr(id, 1, length(CAST(? AS TEXT))) = ?", "substr(id, 1, length(CAST($1 AS TEXT))) = $2"},
 	}
 	for _, tc := range tests {
 		if got := rebind(tc.in); got != tc.want {

@@ -48,6 +48,10 @@ func dialect() sqlstore.Dialect {
 			version INTEGER PRIMARY KEY,
 			applied_msecs INTEGER NOT NULL
 		) STRICT`,
+		// A migration that rebuilds a table others reference runs with
+		// foreign keys off (SQLite's twelve steps of ALTER TABLE).
+		SetForeignKeys:  setForeignKeys,
+		ForeignKeyCheck: "PRAGMA foreign_key_check",
 	}
 }
 
@@ -193,4 +197,25 @@ func isUnique(err error) bool {
 // isForeignKey reports whether err is a FOREIGN KEY violation.
 func isForeignKey(err error) bool {
 	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+// setForeignKeys turns the enforcement of foreign keys on or off on conn,
+// and checks that it took: SQLite ignores the pragma inside a
+// transaction, and says nothing.
+func setForeignKeys(ctx context.Context, conn *sql.Conn, on bool) error {
+	want := 0
+	if on {
+		want = 1
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA foreign_keys = %d", want)); err != nil {
+		return fmt.Errorf("sqlite: set foreign_keys to %d: %w", want, err)
+	}
+	var got int
+	if err := conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&got); err != nil {
+		return fmt.Errorf("sqlite: read foreign_keys: %w", err)
+	}
+	if got != want {
+		return fmt.Errorf("sqlite: foreign_keys is %d after setting it to %d", got, want)
+	}
+	return nil
 }

@@ -15,7 +15,8 @@ import (
 // auditCols are the columns an entry is written to, in auditArgs' order.
 var auditCols = []string{"time_usecs", "actor_sid", "actor_domain", "actor_username",
 	"actor_domain_key", "actor_username_key", "ip", "action", "entity_type",
-	"entity_id", "entity_name", "details", "search_key"}
+	"entity_id", "entity_name", "details", "search_key", "tenant_id", "tenant_name",
+	"original_tenant_id", "original_tenant_name", "is_impersonation"}
 
 // auditChunk is how many entries one INSERT carries.
 const auditChunk = 200
@@ -43,7 +44,8 @@ func auditArgs(e *store.AuditEntry) []any {
 	search := store.Fold(e.EntityName + "\n" + e.EntityID + "\n" + e.Details)
 	return []any{e.TimeUsecs, e.ActorSID, e.ActorDomain, e.ActorUsername,
 		store.Fold(e.ActorDomain), store.Fold(e.ActorUsername), e.IP, e.Action,
-		e.EntityType, e.EntityID, e.EntityName, e.Details, search}
+		e.EntityType, e.EntityID, e.EntityName, e.Details, search, e.TenantID, e.TenantName,
+		e.OriginalTenantID, e.OriginalTenantName, e.IsImpersonation}
 }
 
 // ListAudit returns the entries f selects, newest first, and how many it
@@ -80,8 +82,7 @@ func (s *Store) EachAudit(ctx context.Context, f store.AuditFilter, fn func(stor
 			return q.d.mapErr("count audit entries", err)
 		}
 		return eachRow(ctx, q, "list audit entries", scanAudit, fn,
-			`SELECT id, time_usecs, actor_sid, actor_domain, actor_username, ip, action,
-				entity_type, entity_id, entity_name, details FROM audit_log`+w.String()+page, w.args...)
+			`SELECT `+auditReadCols+` FROM audit_log`+w.String()+page, w.args...)
 	})
 	if err != nil {
 		return 0, err
@@ -89,9 +90,15 @@ func (s *Store) EachAudit(ctx context.Context, f store.AuditFilter, fn func(stor
 	return total, nil
 }
 
+// auditReadCols are read in this order by scanAudit.
+const auditReadCols = `id, time_usecs, actor_sid, actor_domain, actor_username, ip,
+	tenant_id, tenant_name, original_tenant_id, original_tenant_name, is_impersonation,
+	action, entity_type, entity_id, entity_name, details`
+
 func scanAudit(sc scanner) (store.AuditEntry, error) {
 	var e store.AuditEntry
 	err := sc.Scan(&e.ID, &e.TimeUsecs, &e.ActorSID, &e.ActorDomain, &e.ActorUsername, &e.IP,
+		&e.TenantID, &e.TenantName, &e.OriginalTenantID, &e.OriginalTenantName, &e.IsImpersonation,
 		&e.Action, &e.EntityType, &e.EntityID, &e.EntityName, &e.Details)
 	return e, err
 }
@@ -109,6 +116,7 @@ func auditWhere(f *store.AuditFilter) *where {
 	in("actor_domain_key", foldAll(f.ActorDomains, store.Fold))
 	in("action", f.Actions)
 	in("entity_type", f.EntityTypes)
+	in("tenant_id", f.TenantIDs)
 	if f.Search != "" {
 		w.add(`instr(search_key, ?) > 0`, store.Fold(f.Search))
 	}

@@ -29,6 +29,10 @@ type backend struct {
 	raw      func(t *testing.T, loc string) *sql.DB
 	newest   int64
 	param    func(n int) string // the n-th placeholder
+	// migrations is the folder of the engine's migrations; indexes
+	// selects the names of the indexes on the tables named in a JSON
+	// array (the first placeholder).
+	migrations, indexes string
 }
 
 func backends() []backend {
@@ -44,8 +48,11 @@ func backends() []backend {
 			t.Cleanup(func() { _ = db.Close() })
 			return db
 		},
-		newest: sqlite.SchemaVersion(),
-		param:  func(int) string { return "?" },
+		newest:     sqlite.SchemaVersion(),
+		param:      func(int) string { return "?" },
+		migrations: "../sqlite/migrations",
+		indexes: `SELECT name FROM sqlite_master WHERE type = 'index'
+			AND tbl_name IN (SELECT value FROM json_each(?))`,
 	}, {
 		name:     "postgres",
 		location: func(t *testing.T) string { return pgtest.Schema(t) },
@@ -59,8 +66,11 @@ func backends() []backend {
 			t.Cleanup(func() { _ = db.Close() })
 			return db
 		},
-		newest: postgres.SchemaVersion(),
-		param:  func(n int) string { return fmt.Sprintf("$%d", n) },
+		newest:     postgres.SchemaVersion(),
+		param:      func(n int) string { return fmt.Sprintf("$%d", n) },
+		migrations: "../postgres/migrations",
+		indexes: `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
+			AND tablename IN (SELECT jsonb_array_elements_text($1::jsonb))`,
 	}}
 }
 
@@ -115,7 +125,7 @@ func TestReopenPersists(t *testing.T) {
 		if next != first+10 {
 			t.Errorf("NextRIDs after reopen = %d, want %d", next, first+10)
 		}
-		u, err := s.GetUserByName(ctx, "local", "BOB")
+		u, err := s.GetUserByName(ctx, "", "local", "BOB")
 		must(t, err)
 		if u.SID != "S-1" || len(u.Roles) != 1 || len(u.Groups) != 1 || u.ExpiryTimeMsecs == nil ||
 			*u.ExpiryTimeMsecs != exp || string(u.S3SecretEnc) != "sealed" {

@@ -35,8 +35,7 @@ func groupWhere(f *store.GroupFilter) *where {
 			WHERE role IN (SELECT value FROM json_each(?)))`, jsonList(f.Roles))
 	}
 	if len(f.TenantIDs) > 0 {
-		w.add(`EXISTS (SELECT 1 FROM json_each(groups.tenant_ids) t
-			WHERE t.value IN (SELECT value FROM json_each(?)))`, jsonList(f.TenantIDs))
+		w.add(`tenant_id IN (SELECT value FROM json_each(?))`, jsonList(f.TenantIDs))
 	}
 	return w
 }

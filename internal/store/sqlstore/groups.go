@@ -9,12 +9,12 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
-const groupCols = `sid, domain, name, description, restricted, tenant_ids,
+const groupCols = `sid, domain, name, description, restricted, tenant_id,
 	source_ids, view_ids, created_msecs, updated_msecs`
 
 // groupWriteCols are written in this order, from groupArgs; sid apart.
 var groupWriteCols = []string{"domain", "domain_key", "name", "name_key", "description",
-	"restricted", "tenant_ids", "source_ids", "view_ids", "created_msecs", "updated_msecs",
+	"restricted", "tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
 	"name_skeleton"}
 
 // groupIdentity are the columns of a group's name, as userIdentity.
@@ -31,19 +31,16 @@ var (
 // groupArgs are g's values for groupWriteCols.
 func groupArgs(g *store.Group) []any {
 	return []any{g.Domain, store.Fold(g.Domain), g.Name, store.Fold(g.Name),
-		g.Description, g.Restricted, jsonList(g.TenantIDs), jsonList(g.SourceIDs),
+		g.Description, g.Restricted, g.TenantID, jsonList(g.SourceIDs),
 		jsonList(g.ViewIDs), g.CreatedMsecs, g.UpdatedMsecs, names.Skeleton(g.Name)}
 }
 
 func scanGroup(sc scanner) (store.Group, error) {
 	var g store.Group
-	var tenants, sources, views string
+	var sources, views string
 	err := sc.Scan(&g.SID, &g.Domain, &g.Name, &g.Description, &g.Restricted,
-		&tenants, &sources, &views, &g.CreatedMsecs, &g.UpdatedMsecs)
+		&g.TenantID, &sources, &views, &g.CreatedMsecs, &g.UpdatedMsecs)
 	if err != nil {
-		return g, err
-	}
-	if g.TenantIDs, err = parseList[string]("groups.tenant_ids", tenants); err != nil {
 		return g, err
 	}
 	if g.SourceIDs, err = parseList[int64]("groups.source_ids", sources); err != nil {
@@ -58,7 +55,16 @@ func scanGroup(sc scanner) (store.Group, error) {
 
 // groupName names a group in errors.
 func groupName(g *store.Group) string {
-	return fmt.Sprintf("group %q in domain %q", g.Name, g.Domain)
+	return fmt.Sprintf("group %q in domain %q", g.Name, g.Domain) + ofTenant(g.TenantID)
+}
+
+// ofTenant names the tenant of a user or group in errors: nothing for the
+// cluster's.
+func ofTenant(tenantID string) string {
+	if tenantID == "" {
+		return ""
+	}
+	return fmt.Sprintf(" of tenant %q", tenantID)
 }
 
 // CreateGroups inserts all groups or none. Members must be existing users

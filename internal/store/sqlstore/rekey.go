@@ -14,27 +14,34 @@ import (
 )
 
 // keyedTable is a table whose name columns carry keys the store computes
-// in Go: store.Fold of each folded column, and names.Skeleton of one.
+// in Go: store.Fold of each folded column, and names.Skeleton of one
+// where the table keeps it.
 type keyedTable struct {
 	table, id string
-	folded    []string // columns whose Fold is in <column>_key
-	unique    int      // the first unique folded keys are unique together
-	skeleton  int      // index in folded of the column whose skeleton is kept
-	skelCol   string
+	// scope is an SQL expression over a row: the unique keys are unique
+	// among the rows of one scope.
+	scope    string
+	folded   []string // columns whose Fold is in <column>_key
+	unique   int      // the first unique folded keys are unique together
+	skeleton int      // index in folded of the column whose skeleton is kept
+	skelCol  string   // "": none kept
 }
 
 func keyedTables() []keyedTable {
 	return []keyedTable{
-		{"users", "sid", []string{"domain", "username", "email"}, 2, 1, "username_skeleton"},
-		{"groups", "sid", []string{"domain", "name"}, 2, 1, "name_skeleton"},
-		{"roles", "name", []string{"name"}, 1, 0, "name_skeleton"},
+		{"users", "sid", "tenant_id", []string{"domain", "username", "email"}, 2, 1, "username_skeleton"},
+		{"groups", "sid", "tenant_id", []string{"domain", "name"}, 2, 1, "name_skeleton"},
+		{"roles", "name", "''", []string{"name"}, 1, 0, "name_skeleton"},
+		// A tenant's name is unique among those not deleted: each deleted
+		// one is a scope of its own.
+		{"tenants", "id", "CASE WHEN status = 'Deleted' THEN id ELSE '' END", []string{"name"}, 1, 0, ""},
 	}
 }
 
-// keyedRow is a row of a keyedTable: its id, the folded columns, their
-// stored keys and skeleton, and what they should be.
+// keyedRow is a row of a keyedTable: its id and scope, the folded
+// columns, their stored keys and skeleton, and what they should be.
 type keyedRow struct {
-	id               string
+	id, scope        string
 	src, key, newKey []string
 	skel, newSkel    string
 }
@@ -105,6 +112,9 @@ func rekeyOnce(ctx context.Context, db *sql.DB, d *Dialect) error {
 // rekey re-keys the rows of t that need it: any row when all is set,
 // else only when some row has no skeleton.
 func (t keyedTable) rekey(ctx context.Context, q querier, all bool) error {
+	if !all && t.skelCol == "" {
+		return nil
+	}
 	if !all {
 		var n int
 		err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.table+` WHERE `+t.skelCol+` = ''`).Scan(&n)
@@ -154,9 +164,9 @@ func (t keyedTable) plan(rows []keyedRow) (moves, stays []keyedRow, holders map[
 	taken := make(map[string]string, len(rows)) // unique key -> id
 	var pending []keyedRow
 	for _, r := range rows {
-		taken[t.uniqueKey(r.key)] = r.id
+		taken[t.uniqueKey(r.scope, r.key)] = r.id
 		switch {
-		case t.uniqueKey(r.key) != t.uniqueKey(r.newKey):
+		case t.uniqueKey(r.scope, r.key) != t.uniqueKey(r.scope, r.newKey):
 			pending = append(pending, r)
 		case r.skel != r.newSkel || !slices.Equal(r.key, r.newKey):
 			stays = append(stays, r)
@@ -167,11 +177,11 @@ func (t keyedTable) plan(rows []keyedRow) (moves, stays []keyedRow, holders map[
 	for moved := true; moved; {
 		moved = false
 		for i, r := range pending {
-			to := t.uniqueKey(r.newKey)
+			to := t.uniqueKey(r.scope, r.newKey)
 			if r.id == "" || taken[to] != "" {
 				continue
 			}
-			delete(taken, t.uniqueKey(r.key))
+			delete(taken, t.uniqueKey(r.scope, r.key))
 			taken[to] = r.id
 			moves = append(moves, r)
 			pending[i].id, moved = "", true
@@ -180,7 +190,7 @@ func (t keyedTable) plan(rows []keyedRow) (moves, stays []keyedRow, holders map[
 	holders = map[string]string{}
 	for _, r := range pending {
 		if r.id != "" {
-			holders[r.id] = taken[t.uniqueKey(r.newKey)]
+			holders[r.id] = taken[t.uniqueKey(r.scope, r.newKey)]
 			copy(r.newKey, r.key[:t.unique])
 			stays = append(stays, r)
 		}
@@ -188,37 +198,44 @@ func (t keyedTable) plan(rows []keyedRow) (moves, stays []keyedRow, holders map[
 	return moves, stays, holders
 }
 
-// uniqueKey joins the unique keys of a row.
-func (t keyedTable) uniqueKey(keys []string) string {
-	return strings.Join(keys[:t.unique], "\x00")
+// uniqueKey joins the scope and the unique keys of a row.
+func (t keyedTable) uniqueKey(scope string, keys []string) string {
+	return scope + "\x00" + strings.Join(keys[:t.unique], "\x00")
 }
 
 // read reads every row of t, with the keys and skeleton this binary
 // computes for it.
 func (t keyedTable) read(ctx context.Context, q querier) ([]keyedRow, error) {
 	n := len(t.folded)
-	cols := append([]string{t.id}, t.folded...)
+	cols := append([]string{t.id, t.scope}, t.folded...)
 	for _, c := range t.folded {
 		cols = append(cols, c+"_key")
 	}
-	cols = append(cols, t.skelCol)
+	if t.skelCol != "" {
+		cols = append(cols, t.skelCol)
+	}
 	query := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + t.table
 	return queryAll(ctx, q, "re-key "+t.table, func(sc scanner) (keyedRow, error) {
 		r := keyedRow{src: make([]string, n), key: make([]string, n), newKey: make([]string, n)}
-		dest := []any{&r.id}
+		dest := []any{&r.id, &r.scope}
 		for i := range n {
 			dest = append(dest, &r.src[i])
 		}
 		for i := range n {
 			dest = append(dest, &r.key[i])
 		}
-		if err := sc.Scan(append(dest, &r.skel)...); err != nil {
+		if t.skelCol != "" {
+			dest = append(dest, &r.skel)
+		}
+		if err := sc.Scan(dest...); err != nil {
 			return r, err
 		}
 		for i, s := range r.src {
 			r.newKey[i] = store.Fold(s)
 		}
-		r.newSkel = names.Skeleton(r.src[t.skeleton])
+		if t.skelCol != "" {
+			r.newSkel = names.Skeleton(r.src[t.skeleton])
+		}
 		return r, nil
 	}, query)
 }
@@ -230,15 +247,19 @@ func (t keyedTable) update(ctx context.Context, q querier, rows []keyedRow) erro
 	for i, c := range t.folded {
 		set = append(set, fmt.Sprintf("%s_key = v.column%d", c, i+2))
 	}
-	set = append(set, fmt.Sprintf("%s = v.column%d", t.skelCol, n+2))
-	tuple := "(?" + strings.Repeat(", ?", n+1) + ")"
-	args := make([]any, 0, len(rows)*(n+2))
+	if t.skelCol != "" {
+		set = append(set, fmt.Sprintf("%s = v.column%d", t.skelCol, n+2))
+	}
+	tuple := "(?" + strings.Repeat(", ?", len(set)) + ")"
+	args := make([]any, 0, len(rows)*(len(set)+1))
 	for _, r := range rows {
 		args = append(args, r.id)
 		for _, k := range r.newKey {
 			args = append(args, k)
 		}
-		args = append(args, r.newSkel)
+		if t.skelCol != "" {
+			args = append(args, r.newSkel)
+		}
 	}
 	query := `UPDATE ` + t.table + ` SET ` + strings.Join(set, ", ") + ` FROM (VALUES ` +
 		strings.TrimSuffix(strings.Repeat(tuple+", ", len(rows)), ", ") + `) AS v WHERE ` +

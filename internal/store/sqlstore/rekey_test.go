@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func TestRekeyOldRows(t *testing.T) {
 			must(t, err)
 			for name, want := range map[string]string{"ismail": "S-0", "\u0130smail": "S-1", "bob": "S-2", "BOB": "S-2",
 				"jos\u00e9": "S-3", "jose\u0301": "S-3", "Ren\u00e9": "S-4", "alice": "S-6"} {
-				u, err := s.GetUserByName(ctx, "LOCAL", name)
+				u, err := s.GetUserByName(ctx, "", "LOCAL", name)
 				if err != nil || u.SID != want {
 					t.Errorf("GetUserByName(LOCAL, %+q) = %s, %v; want %s", name, u.SID, err, want)
 				}
@@ -83,7 +84,7 @@ func TestRekeyOldRows(t *testing.T) {
 				name string
 				want string
 			}{{names.User, "\u0410lice", "Alice"}, {names.Group, "\u00c9qu\u0131pe Ops", "E\u0301quipe Ops"}, {names.Role, "r\u00f4Ie", "r\u00f4le"}} {
-				found, err := l.LookalikeNames(ctx, c.kind, "LOCAL", []string{c.name})
+				found, err := l.LookalikeNames(ctx, c.kind, "", "LOCAL", []string{c.name})
 				if got := found[c.name]; err != nil || got != c.want {
 					t.Errorf("LookalikeNames(%v, %+q) = %+q, %v; want %+q", c.kind, c.name, got, err, c.want)
 				}
@@ -107,8 +108,72 @@ func TestRekeyOldRows(t *testing.T) {
 		s, err = b.open(ctx, loc)
 		must(t, err)
 		defer s.Close()
-		if u, err := s.GetUserByName(ctx, "LOCAL", "jos\u00e9"); err != nil || u.SID != "S-3" {
+		if u, err := s.GetUserByName(ctx, "", "LOCAL", "jos\u00e9"); err != nil || u.SID != "S-3" {
 			t.Errorf("after a new key version, GetUserByName(LOCAL, jos\u00e9) = %s, %v; want S-3", u.SID, err)
+		}
+	})
+}
+
+// TestRekeyScopes: re-keying keeps to the scopes names are unique in:
+// users of two tenants may share a name, and so may deleted tenants,
+// with each other and with one not deleted. None is taken for a
+// collision; every key becomes this binary's.
+func TestRekeyScopes(t *testing.T) {
+	var logs bytes.Buffer
+	def := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	t.Cleanup(func() { slog.SetDefault(def) })
+
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := t.Context()
+		loc := b.location(t)
+		s, err := b.open(ctx, loc)
+		must(t, err)
+		single := storetest.Single{Store: s}
+		must(t, single.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "jos\u00e9"},
+			{SID: "S-2", Domain: "LOCAL", Username: "jos\u00e9", TenantID: "t1/"}}))
+		for _, tn := range []store.Tenant{{ID: "a/", Name: "\u00c9quipe", Status: store.TenantActive},
+			{ID: "b/", Name: "\u00c9quipe", Status: store.TenantDeleted},
+			{ID: "c/", Name: "\u00c9quipe", Status: store.TenantDeleted}} {
+			must(t, single.CreateTenant(ctx, tn))
+		}
+		must(t, s.Close())
+
+		// Keys an older binary computed, under another key version.
+		db := b.raw(t, loc)
+		p1 := b.param(1)
+		_, err = db.ExecContext(ctx, `UPDATE users SET username_key = `+p1, "jose\u0301")
+		must(t, err)
+		_, err = db.ExecContext(ctx, `UPDATE tenants SET name_key = `+p1, "e\u0301quipe")
+		must(t, err)
+		_, err = db.ExecContext(ctx, `UPDATE settings SET value = `+p1+` WHERE name = 'name_keys'`, []byte("older"))
+		must(t, err)
+
+		s, err = b.open(ctx, loc)
+		must(t, err)
+		defer s.Close()
+		for tenant, want := range map[string]string{"": "S-1", "t1/": "S-2"} {
+			if u, err := s.GetUserByName(ctx, tenant, "LOCAL", "JOS\u00c9"); err != nil || u.SID != want {
+				t.Errorf("GetUserByName(%q, LOCAL, JOSÉ) = %s, %v; want %s", tenant, u.SID, err, want)
+			}
+		}
+		err = storetest.Single{Store: s}.CreateTenant(ctx, store.Tenant{ID: "d/", Name: "\u00c9QUIPE", Status: store.TenantActive})
+		if !errors.Is(err, store.ErrAlreadyExists) {
+			t.Errorf("CreateTenant(ÉQUIPE) beside the re-keyed Équipe = %v, want ErrAlreadyExists", err)
+		}
+		rows, err := db.QueryContext(ctx, `SELECT name_key FROM tenants`)
+		must(t, err)
+		defer rows.Close()
+		for rows.Next() {
+			var key string
+			must(t, rows.Scan(&key))
+			if key != store.Fold("\u00c9quipe") {
+				t.Errorf("a tenant's key %+q, want %+q", key, store.Fold("\u00c9quipe"))
+			}
+		}
+		must(t, rows.Err())
+		if strings.Contains(logs.String(), "keeps its old key") {
+			t.Errorf("a name was taken for a collision: %s", logs.String())
 		}
 	})
 }

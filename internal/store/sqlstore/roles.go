@@ -11,23 +11,20 @@ import (
 )
 
 const roleCols = `name, label, description, privileges, is_user_created,
-	tenant_ids, created_msecs, updated_msecs`
+	tenant_id, created_msecs, updated_msecs`
 
 // maxHolders caps the holders an InUseError lists by name.
 const maxHolders = 10
 
 func scanRole(sc scanner) (store.Role, error) {
 	var r store.Role
-	var privs, tenants string
+	var privs string
 	err := sc.Scan(&r.Name, &r.Label, &r.Description, &privs, &r.IsUserCreated,
-		&tenants, &r.CreatedMsecs, &r.UpdatedMsecs)
+		&r.TenantID, &r.CreatedMsecs, &r.UpdatedMsecs)
 	if err != nil {
 		return r, err
 	}
 	if r.Privileges, err = parseList[string]("roles.privileges", privs); err != nil {
-		return r, err
-	}
-	if r.TenantIDs, err = parseList[string]("roles.tenant_ids", tenants); err != nil {
 		return r, err
 	}
 	return r, nil
@@ -42,17 +39,17 @@ func (t *tx) UpsertBuiltinRole(ctx context.Context, r store.Role) error {
 	const insert = `INSERT INTO roles (` + roleCols + `, name_key, name_skeleton)
 		VALUES (?, ?, ?, ?, FALSE, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 	const update = `UPDATE roles SET label = ?, description = ?, privileges = ?,
-		is_user_created = FALSE, tenant_ids = ?, updated_msecs = ? WHERE name = ?`
+		is_user_created = FALSE, tenant_id = ?, updated_msecs = ? WHERE name = ?`
 	q := t.q
 	t.everyone()
 	what := fmt.Sprintf("upsert role %q", r.Name)
 	n, err := execCount(ctx, q, insert, r.Name, r.Label, r.Description, jsonList(r.Privileges),
-		jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name), names.Skeleton(r.Name))
+		r.TenantID, r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name), names.Skeleton(r.Name))
 	if err != nil || n == 1 {
 		return q.d.mapErr(what, err)
 	}
 	n, err = execCount(ctx, q, update, r.Label, r.Description, jsonList(r.Privileges),
-		jsonList(r.TenantIDs), r.UpdatedMsecs, r.Name)
+		r.TenantID, r.UpdatedMsecs, r.Name)
 	if err != nil {
 		return q.d.mapErr(what, err)
 	}
@@ -68,7 +65,7 @@ func (t *tx) CreateRole(ctx context.Context, r store.Role) error {
 	q := t.q
 	t.everyone()
 	_, err := q.ExecContext(ctx, query, r.Name, r.Label, r.Description, jsonList(r.Privileges),
-		r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name), names.Skeleton(r.Name))
+		r.IsUserCreated, r.TenantID, r.CreatedMsecs, r.UpdatedMsecs, store.Fold(r.Name), names.Skeleton(r.Name))
 	if q.d.IsUnique(err) {
 		return fmt.Errorf("role %q: %w", r.Name, store.ErrAlreadyExists)
 	}
@@ -86,18 +83,20 @@ func getRole(ctx context.Context, q querier, name string) (store.Role, error) {
 	return r, nil
 }
 
-// listRoles returns the roles named (those that exist; unknown names are
-// left out), or all roles when names is empty, ordered by creation time
-// then name.
-func listRoles(ctx context.Context, q querier, names []string) ([]store.Role, error) {
-	query := `SELECT ` + roleCols + ` FROM roles`
-	var args []any
-	if len(names) > 0 {
-		query += ` WHERE name IN (SELECT value FROM json_each(?))`
-		args = append(args, jsonList(names))
+// listRoles returns the roles f selects, ordered by creation time then
+// name: those named (unknown names are left out), and of those the
+// built-in ones and the custom ones of the tenants given.
+func listRoles(ctx context.Context, q querier, f store.RoleFilter) ([]store.Role, error) {
+	w := &where{}
+	if len(f.Names) > 0 {
+		w.add(`name IN (SELECT value FROM json_each(?))`, jsonList(f.Names))
 	}
-	query += ` ORDER BY created_msecs, name`
-	return queryAll(ctx, q, "list roles", scanRole, query, args...)
+	if len(f.TenantIDs) > 0 {
+		// A built-in role serves every tenant, whatever tenant_id says.
+		w.add(`(NOT is_user_created OR tenant_id IN (SELECT value FROM json_each(?)))`, jsonList(f.TenantIDs))
+	}
+	query := `SELECT ` + roleCols + ` FROM roles` + w.String() + ` ORDER BY created_msecs, name`
+	return queryAll(ctx, q, "list roles", scanRole, query, w.args...)
 }
 
 // UpdateRole calls fn with the stored role inside the write transaction and
@@ -105,13 +104,13 @@ func listRoles(ctx context.Context, q querier, names []string) ([]store.Role, er
 func (t *tx) UpdateRole(ctx context.Context, name string, fn func(store.Role) (store.Role, error)) (store.Role, error) {
 	t.everyone()
 	const query = `UPDATE roles SET label = ?, description = ?, privileges = ?,
-		is_user_created = ?, tenant_ids = ?, created_msecs = ?, updated_msecs = ?
+		is_user_created = ?, tenant_id = ?, created_msecs = ?, updated_msecs = ?
 		WHERE name = ?`
 	get := func(q querier) (store.Role, error) { return getRole(ctx, q, name) }
 	return updateRow(ctx, t, "roles", "name", name, get, fn, func(q querier, _ store.Role, r *store.Role) error {
 		r.Name = name
 		_, err := q.ExecContext(ctx, query, r.Label, r.Description, jsonList(r.Privileges),
-			r.IsUserCreated, jsonList(r.TenantIDs), r.CreatedMsecs, r.UpdatedMsecs, r.Name)
+			r.IsUserCreated, r.TenantID, r.CreatedMsecs, r.UpdatedMsecs, r.Name)
 		return q.d.mapErr(fmt.Sprintf("update role %q", name), err)
 	}, nil)
 }

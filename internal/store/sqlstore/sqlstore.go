@@ -68,6 +68,13 @@ type Dialect struct {
 	MigrationLock string
 	// MigrationsTable creates the table of applied migrations if absent.
 	MigrationsTable string
+	// SetForeignKeys turns the enforcement of foreign keys on or off on
+	// one connection, outside any transaction, and ForeignKeyCheck is a
+	// query returning a row per broken reference: for the migrations
+	// that run with foreign keys off (see foreignKeysOffLine). Nil and
+	// "" where none does.
+	SetForeignKeys  func(ctx context.Context, conn *sql.Conn, on bool) error
+	ForeignKeyCheck string
 	// CacheStatements keeps each query prepared on every connection, for
 	// a driver that would otherwise compile it at every call.
 	CacheStatements bool

@@ -99,8 +99,8 @@ func (t *tx) GetUser(ctx context.Context, sid string) (store.User, error) {
 	return getUser(ctx, t.q, sid)
 }
 
-func (t *tx) GetUserByName(ctx context.Context, domain, username string) (store.User, error) {
-	return getUserByName(ctx, t.q, domain, username)
+func (t *tx) GetUserByName(ctx context.Context, tenantID, domain, username string) (store.User, error) {
+	return getUserByName(ctx, t.q, tenantID, domain, username)
 }
 
 func (t *tx) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User, error) {
@@ -119,8 +119,16 @@ func (t *tx) GetRole(ctx context.Context, name string) (store.Role, error) {
 	return getRole(ctx, t.q, name)
 }
 
-func (t *tx) ListRoles(ctx context.Context, names []string) ([]store.Role, error) {
-	return listRoles(ctx, t.q, names)
+func (t *tx) ListRoles(ctx context.Context, f store.RoleFilter) ([]store.Role, error) {
+	return listRoles(ctx, t.q, f)
+}
+
+func (t *tx) GetTenant(ctx context.Context, id string) (store.Tenant, error) {
+	return getTenant(ctx, t.q, id)
+}
+
+func (t *tx) ListTenants(ctx context.Context, f store.TenantFilter) ([]store.Tenant, error) {
+	return listTenants(ctx, t.q, f)
 }
 
 func (t *tx) GetAPIKey(ctx context.Context, id string) (store.APIKey, error) {
@@ -150,10 +158,12 @@ func (s *Store) GetUser(ctx context.Context, sid string) (store.User, error) {
 	return readOne(ctx, s, func(q querier) (store.User, error) { return getUser(ctx, q, sid) })
 }
 
-// GetUserByName returns the user named username in domain, matched by
-// their Fold keys.
-func (s *Store) GetUserByName(ctx context.Context, domain, username string) (store.User, error) {
-	return readOne(ctx, s, func(q querier) (store.User, error) { return getUserByName(ctx, q, domain, username) })
+// GetUserByName returns the user of tenantID named username in domain,
+// matched by their Fold keys.
+func (s *Store) GetUserByName(ctx context.Context, tenantID, domain, username string) (store.User, error) {
+	return readOne(ctx, s, func(q querier) (store.User, error) {
+		return getUserByName(ctx, q, tenantID, domain, username)
+	})
 }
 
 // ListUsers returns the users f selects; see listUsers.
@@ -176,9 +186,19 @@ func (s *Store) GetRole(ctx context.Context, name string) (store.Role, error) {
 	return getRole(ctx, s.reader(), name)
 }
 
-// ListRoles returns the roles named, or all; see listRoles.
-func (s *Store) ListRoles(ctx context.Context, names []string) ([]store.Role, error) {
-	return listRoles(ctx, s.reader(), names)
+// ListRoles returns the roles f selects; see listRoles.
+func (s *Store) ListRoles(ctx context.Context, f store.RoleFilter) ([]store.Role, error) {
+	return listRoles(ctx, s.reader(), f)
+}
+
+// GetTenant returns the tenant with the given id, deleted or not.
+func (s *Store) GetTenant(ctx context.Context, id string) (store.Tenant, error) {
+	return getTenant(ctx, s.reader(), id)
+}
+
+// ListTenants returns the tenants f selects; see listTenants.
+func (s *Store) ListTenants(ctx context.Context, f store.TenantFilter) ([]store.Tenant, error) {
+	return listTenants(ctx, s.reader(), f)
 }
 
 // GetAPIKey returns the API key with the given id.

@@ -86,7 +86,7 @@ func scanUser(sc scanner) (store.User, error) {
 
 // userName names a user in errors.
 func userName(u *store.User) string {
-	return fmt.Sprintf("user %q in domain %q", u.Username, u.Domain)
+	return fmt.Sprintf("user %q in domain %q", u.Username, u.Domain) + ofTenant(u.TenantID)
 }
 
 // CreateUsers inserts all users or none. User.Groups is ignored: membership
@@ -220,16 +220,16 @@ func setRoles(ctx context.Context, q querier, table, col, owner string, roles []
 	return nil
 }
 
-// getUserByName reads the user named username in domain, matched by
-// their Fold keys.
-func getUserByName(ctx context.Context, q querier, domain, username string) (store.User, error) {
-	users, err := queryUsers(ctx, q, ` WHERE domain_key = ? AND username_key = ?`,
-		store.Fold(domain), store.Fold(username))
+// getUserByName reads the user of tenantID named username in domain,
+// matched by their Fold keys.
+func getUserByName(ctx context.Context, q querier, tenantID, domain, username string) (store.User, error) {
+	users, err := queryUsers(ctx, q, ` WHERE tenant_id = ? AND domain_key = ? AND username_key = ?`,
+		tenantID, store.Fold(domain), store.Fold(username))
 	if err != nil {
 		return store.User{}, err
 	}
 	if len(users) == 0 {
-		return store.User{}, fmt.Errorf("user %q in domain %q: %w", username, domain, store.ErrNotFound)
+		return store.User{}, fmt.Errorf("user %q in domain %q%s: %w", username, domain, ofTenant(tenantID), store.ErrNotFound)
 	}
 	return users[0], nil
 }

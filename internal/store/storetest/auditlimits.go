@@ -28,7 +28,8 @@ func testAuditBounded(t *testing.T, s Single) {
 	// inside a character unless it backs up.
 	huge := "x" + strings.Repeat("€", 1<<20/3)
 	big := store.AuditEntry{TimeUsecs: 1000, ActorSID: huge, ActorDomain: huge, ActorUsername: huge,
-		IP: huge, Action: "LoginFailed", EntityType: "User", EntityID: huge, EntityName: huge, Details: huge}
+		IP: huge, TenantID: huge, TenantName: huge, OriginalTenantID: huge, OriginalTenantName: huge,
+		IsImpersonation: true, Action: "LoginFailed", EntityType: "User", EntityID: huge, EntityName: huge, Details: huge}
 	must(t, s.AppendAudit(ctx, []store.AuditEntry{big}))
 	withChange := big
 	withChange.TimeUsecs, withChange.Action = 2000, "Create"
@@ -64,8 +65,9 @@ func testAuditBounded(t *testing.T, s Single) {
 // megabytes.
 func checkBoundedEntry(t *testing.T, what string, got, want store.AuditEntry) {
 	t.Helper()
-	if got.ID != want.ID || got.TimeUsecs != want.TimeUsecs {
-		t.Errorf("%s: id %d, time %d; want %d, %d", what, got.ID, got.TimeUsecs, want.ID, want.TimeUsecs)
+	if got.ID != want.ID || got.TimeUsecs != want.TimeUsecs || got.IsImpersonation != want.IsImpersonation {
+		t.Errorf("%s: id %d, time %d, impersonation %v; want %d, %d, %v", what, got.ID, got.TimeUsecs,
+			got.IsImpersonation, want.ID, want.TimeUsecs, want.IsImpersonation)
 	}
 	end := func(s string) string { return s[max(0, len(s)-40):] }
 	for _, f := range []struct {
@@ -79,6 +81,10 @@ func checkBoundedEntry(t *testing.T, what string, got, want store.AuditEntry) {
 		{"EntityID", got.EntityID, want.EntityID, store.MaxAuditNameBytes},
 		{"EntityName", got.EntityName, want.EntityName, store.MaxAuditNameBytes},
 		{"IP", got.IP, want.IP, store.MaxAuditIPBytes},
+		{"TenantID", got.TenantID, want.TenantID, store.MaxAuditNameBytes},
+		{"TenantName", got.TenantName, want.TenantName, store.MaxAuditNameBytes},
+		{"OriginalTenantID", got.OriginalTenantID, want.OriginalTenantID, store.MaxAuditNameBytes},
+		{"OriginalTenantName", got.OriginalTenantName, want.OriginalTenantName, store.MaxAuditNameBytes},
 		{"Details", got.Details, want.Details, store.MaxAuditDetailsBytes},
 	} {
 		switch {

@@ -113,7 +113,7 @@ func testGroupUpdate(t *testing.T, s Single) {
 		g.Name = "Operations"
 		g.Roles = []string{"c", "a"}
 		g.Members = []string{sid(3), sid(1)}
-		g.TenantIDs = nil
+		g.TenantID = ""
 		g.Restricted = false
 		g.UpdatedMsecs = t2
 		return g, nil
@@ -123,7 +123,7 @@ func testGroupUpdate(t *testing.T, s Single) {
 		got, err = s.UpdateGroup(ctx, sid(100), func(g store.Group) (store.Group, error) {
 			seen = g
 			g.Name, g.Roles, g.Members = "Operations", []string{"c", "a"}, []string{sid(3), sid(1)}
-			g.TenantIDs, g.Restricted, g.UpdatedMsecs = nil, false, t2
+			g.TenantID, g.Restricted, g.UpdatedMsecs = "", false, t2
 			return g, nil
 		})
 	}
@@ -131,7 +131,7 @@ func testGroupUpdate(t *testing.T, s Single) {
 	checkEqual(t, "record passed to fn", seen, orig)
 	want := orig
 	want.Name, want.Roles, want.Members = "Operations", []string{"c", "a"}, []string{sid(3), sid(1)}
-	want.TenantIDs, want.Restricted, want.UpdatedMsecs = []string{}, false, t2
+	want.TenantID, want.Restricted, want.UpdatedMsecs = "", false, t2
 	checkEqual(t, "UpdateGroup result", got, want)
 	stored, err := s.GetGroup(ctx, sid(100))
 	must(t, err)
@@ -214,7 +214,7 @@ func testGroupDelete(t *testing.T, s Single) {
 func testGroupEmptySlices(t *testing.T, s Single) {
 	ctx := t.Context()
 	createGroups(t, s, store.Group{SID: sid(100), Domain: "LOCAL", Name: "bare"})
-	fields := []string{"Roles", "Members", "TenantIDs", "SourceIDs", "ViewIDs"}
+	fields := []string{"Roles", "Members", "SourceIDs", "ViewIDs"}
 	got, err := s.GetGroup(ctx, sid(100))
 	must(t, err)
 	checkNonNil(t, "GetGroup", got, fields...)
@@ -222,7 +222,7 @@ func testGroupEmptySlices(t *testing.T, s Single) {
 	must(t, err)
 	checkNonNil(t, "ListGroups", list[0], fields...)
 	got, err = s.UpdateGroup(ctx, sid(100), func(g store.Group) (store.Group, error) {
-		g.Roles, g.Members, g.TenantIDs, g.SourceIDs, g.ViewIDs = nil, nil, nil, nil, nil
+		g.Roles, g.Members, g.SourceIDs, g.ViewIDs = nil, nil, nil, nil
 		return g, nil
 	})
 	must(t, err)

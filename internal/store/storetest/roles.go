@@ -13,6 +13,7 @@ var roleTests = []subTest{
 	{"RoleCreateGet", testRoleCreateGet},
 	{"RoleCreateDuplicate", testRoleCreateDuplicate},
 	{"RoleList", testRoleList},
+	{"RoleFilterTenants", testRoleFilterTenants},
 	{"RoleUpsertBuiltin", testRoleUpsertBuiltin},
 	{"RoleUpdate", testRoleUpdate},
 	{"RoleDelete", testRoleDelete},
@@ -57,10 +58,10 @@ func testRoleList(t *testing.T, s Single) {
 		slices.Sort(out)
 		return out
 	}
-	all, err := s.ListRoles(ctx, nil)
+	all, err := s.ListRoles(ctx, store.RoleFilter{})
 	must(t, err)
 	checkList(t, "all roles", names(all), []string{"a", "b", "c"})
-	some, err := s.ListRoles(ctx, []string{"b", "ghost", "c"})
+	some, err := s.ListRoles(ctx, store.RoleFilter{Names: []string{"b", "ghost", "c"}})
 	must(t, err)
 	checkList(t, "roles named (unknown left out)", names(some), []string{"b", "c"})
 	for _, r := range some {
@@ -70,9 +71,61 @@ func testRoleList(t *testing.T, s Single) {
 			return w
 		}())
 	}
-	none, err := s.ListRoles(ctx, []string{"ghost"})
+	none, err := s.ListRoles(ctx, store.RoleFilter{Names: []string{"ghost"}})
 	must(t, err)
 	checkList(t, "roles named, none known", names(none), nil)
+}
+
+// testRoleFilterTenants: a filter on tenants selects their custom roles
+// and every built-in role, whatever tenant it names; names AND tenants.
+func testRoleFilterTenants(t *testing.T, s Single) {
+	ctx := t.Context()
+	for i, r := range []struct {
+		name, tenant string
+		builtin      bool
+	}{
+		{"B1", "", true}, {"B2", "t1/", true}, {"c-cluster", "", false},
+		{"c-t1", "t1/", false}, {"c-t2", "t2/", false}, {"c-t1-sub", "t1/sub/", false},
+	} {
+		role := newRole(r.name)
+		role.TenantID, role.CreatedMsecs = r.tenant, t0+int64(i)
+		if r.builtin {
+			role.IsUserCreated = false
+			must(t, s.UpsertBuiltinRole(ctx, role))
+		} else {
+			must(t, s.CreateRole(ctx, role))
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		f    store.RoleFilter
+		want []string
+	}{
+		{"no filter", store.RoleFilter{}, []string{"B1", "B2", "c-cluster", "c-t1", "c-t2", "c-t1-sub"}},
+		{"a tenant", store.RoleFilter{TenantIDs: []string{"t1/"}}, []string{"B1", "B2", "c-t1"}},
+		{"the cluster", store.RoleFilter{TenantIDs: []string{""}}, []string{"B1", "B2", "c-cluster"}},
+		{"tenants OR", store.RoleFilter{TenantIDs: []string{"t2/", "t1/"}}, []string{"B1", "B2", "c-t1", "c-t2"}},
+		{"a tenant with none", store.RoleFilter{TenantIDs: []string{"t9/"}}, []string{"B1", "B2"}},
+		{"not by prefix", store.RoleFilter{TenantIDs: []string{"t1"}}, []string{"B1", "B2"}},
+		{"names AND a tenant", store.RoleFilter{Names: []string{"c-t1", "c-t2", "B1"}, TenantIDs: []string{"t1/"}},
+			[]string{"B1", "c-t1"}},
+		{"names AND a tenant: none", store.RoleFilter{Names: []string{"c-t2"}, TenantIDs: []string{"t1/"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.ListRoles(ctx, tc.f)
+			must(t, err)
+			var names []string
+			for _, r := range got {
+				names = append(names, r.Name)
+			}
+			checkList(t, "ListRoles", names, tc.want)
+		})
+	}
+	b2, err := s.GetRole(ctx, "B2")
+	must(t, err)
+	if b2.TenantID != "t1/" || b2.IsUserCreated {
+		t.Errorf("built-in role B2: tenant %q, user-created %v; want t1/, false", b2.TenantID, b2.IsUserCreated)
+	}
 }
 
 func testRoleUpsertBuiltin(t *testing.T, s Single) {
@@ -108,13 +161,13 @@ func testRoleUpdate(t *testing.T, s Single) {
 	got, err := s.UpdateRole(ctx, "ops", func(r store.Role) (store.Role, error) {
 		seen = r
 		r.Name = "renamed" // the key is kept
-		r.Label, r.Privileges, r.TenantIDs, r.UpdatedMsecs = "Ops", []string{"x"}, nil, t2
+		r.Label, r.Privileges, r.TenantID, r.UpdatedMsecs = "Ops", []string{"x"}, "", t2
 		return r, nil
 	})
 	must(t, err)
 	checkEqual(t, "record passed to fn", seen, orig)
 	want := orig
-	want.Label, want.Privileges, want.TenantIDs, want.UpdatedMsecs = "Ops", []string{"x"}, []string{}, t2
+	want.Label, want.Privileges, want.TenantID, want.UpdatedMsecs = "Ops", []string{"x"}, "", t2
 	checkEqual(t, "UpdateRole result", got, want)
 	stored, err := s.GetRole(ctx, "ops")
 	must(t, err)
@@ -215,11 +268,11 @@ func testRoleEmptySlices(t *testing.T, s Single) {
 	for _, n := range []string{"bare", "bare-builtin"} {
 		got, err := s.GetRole(ctx, n)
 		must(t, err)
-		checkNonNil(t, "GetRole "+n, got, "Privileges", "TenantIDs")
+		checkNonNil(t, "GetRole "+n, got, "Privileges")
 	}
-	list, err := s.ListRoles(ctx, nil)
+	list, err := s.ListRoles(ctx, store.RoleFilter{})
 	must(t, err)
 	for _, r := range list {
-		checkNonNil(t, "ListRoles "+r.Name, r, "Privileges", "TenantIDs")
+		checkNonNil(t, "ListRoles "+r.Name, r, "Privileges")
 	}
 }

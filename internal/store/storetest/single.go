@@ -97,6 +97,14 @@ func (s Single) DeleteSessions(ctx context.Context, userSID string, keep []byte)
 	return one(ctx, s, func(tx store.Tx) (int64, error) { return tx.DeleteSessions(ctx, userSID, keep) })
 }
 
+func (s Single) CreateTenant(ctx context.Context, tn store.Tenant) error {
+	return s.Update(ctx, func(tx store.Tx) error { return tx.CreateTenant(ctx, tn) })
+}
+
+func (s Single) UpdateTenant(ctx context.Context, id string, fn func(store.Tenant) (store.Tenant, error)) (store.Tenant, error) {
+	return one(ctx, s, func(tx store.Tx) (store.Tenant, error) { return tx.UpdateTenant(ctx, id, fn) })
+}
+
 func (s Single) AppendAudit(ctx context.Context, entries []store.AuditEntry) error {
 	return s.Update(ctx, func(tx store.Tx) error { return tx.AppendAudit(ctx, entries...) })
 }

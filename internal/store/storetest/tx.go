@@ -87,6 +87,18 @@ var changeTests = []changeTest{
 		_, err := tx.DeleteSessions(ctx, "", nil)
 		return err
 	}, store.Change{All: true}},
+	// A tenant's status decides whose credentials hold: any change to
+	// one may reach anyone's.
+	{"CreateTenant", func(ctx context.Context, tx store.Tx) error {
+		return tx.CreateTenant(ctx, newTenant("t9/", "Nine"))
+	}, store.Change{All: true}},
+	{"UpdateTenant", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.UpdateTenant(ctx, "t1/", func(tn store.Tenant) (store.Tenant, error) {
+			tn.Status = store.TenantInactive
+			return tn, nil
+		})
+		return err
+	}, store.Change{All: true}},
 	{"AppendAudit", func(ctx context.Context, tx store.Tx) error {
 		return tx.AppendAudit(ctx, auditEntry(1, "admin", "Create", "x"))
 	}, store.Change{}},
@@ -108,6 +120,7 @@ func changeFixture(t *testing.T, s Single) {
 	createUsers(t, s, newUser(sid(1), "LOCAL", "alice", "r1"), newUser(sid(2), "LOCAL", "bob"))
 	createGroups(t, s, newGroup(sid(10), "LOCAL", "g1", []string{"r1"}, []string{sid(1)}))
 	must(t, s.CreateAPIKey(t.Context(), store.APIKey{ID: "k1", UserSID: sid(1), Name: "k1", Hash: []byte("h1"), IsActive: true}))
+	createTenants(t, s, newTenant("t1/", "One"))
 }
 
 // watch registers a listener on s and returns what it heard so far.
@@ -362,6 +375,20 @@ var fieldRaces = []fieldRace{
 		func(ctx context.Context, s Single, va, vb string) (bool, string, error) {
 			k, err := s.GetAPIKey(ctx, "k")
 			return k.Name == va && string(k.Hash) == vb, fmt.Sprintf("%q, %q", k.Name, k.Hash), err
+		}},
+	{"UpdateTenant",
+		func(t *testing.T, s Single) { createTenants(t, s, fullTenant("t/", "T")) },
+		func(ctx context.Context, s Single, v string) error {
+			_, err := s.UpdateTenant(ctx, "t/", func(tn store.Tenant) (store.Tenant, error) { tn.Description = v; return tn, nil })
+			return err
+		},
+		func(ctx context.Context, s Single, v string) error {
+			_, err := s.UpdateTenant(ctx, "t/", func(tn store.Tenant) (store.Tenant, error) { tn.Name = v; return tn, nil })
+			return err
+		},
+		func(ctx context.Context, s Single, va, vb string) (bool, string, error) {
+			tn, err := s.GetTenant(ctx, "t/")
+			return tn.Description == va && tn.Name == vb, fmt.Sprintf("%q, %q", tn.Description, tn.Name), err
 		}},
 }
 

@@ -38,11 +38,11 @@ func testUserCreateGet(t *testing.T, s Single) {
 	checkUser(t, "GetUser", got, want)
 
 	for _, name := range [][2]string{{"LOCAL", "Alice"}, {"local", "ALICE"}, {"Local", "alice"}} {
-		got, err = s.GetUserByName(ctx, name[0], name[1])
+		got, err = s.GetUserByName(ctx, want.TenantID, name[0], name[1])
 		must(t, err)
 		checkUser(t, "GetUserByName("+name[0]+", "+name[1]+")", got, want)
 	}
-	got, err = s.GetUserByName(ctx, "ad", "ALICE")
+	got, err = s.GetUserByName(ctx, "", "ad", "ALICE")
 	must(t, err)
 	if got.SID != other.SID {
 		t.Errorf("GetUserByName(ad, ALICE) = %s, want %s", got.SID, other.SID)
@@ -125,10 +125,12 @@ func testUserNotFound(t *testing.T, s Single) {
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	_, err := s.GetUser(ctx, sid(2))
 	wantErr(t, err, store.ErrNotFound, sid(2))
-	_, err = s.GetUserByName(ctx, "LOCAL", "bobby")
+	_, err = s.GetUserByName(ctx, "", "LOCAL", "bobby")
 	wantErr(t, err, store.ErrNotFound, "bobby")
-	_, err = s.GetUserByName(ctx, "AD", "bob")
+	_, err = s.GetUserByName(ctx, "", "AD", "bob")
 	wantErr(t, err, store.ErrNotFound, "bob")
+	_, err = s.GetUserByName(ctx, "t1/", "LOCAL", "bob")
+	wantErr(t, err, store.ErrNotFound, "bob", "t1/")
 }
 
 func testUserUpdate(t *testing.T, s Single) {
@@ -168,10 +170,10 @@ func testUserUpdate(t *testing.T, s Single) {
 	must(t, err)
 	checkUser(t, "stored after UpdateUser", stored, want)
 
-	if _, err := s.GetUserByName(ctx, "LOCAL", "robert"); err != nil {
+	if _, err := s.GetUserByName(ctx, orig.TenantID, "LOCAL", "robert"); err != nil {
 		t.Errorf("renamed user not found by its new name: %v", err)
 	}
-	if _, err := s.GetUserByName(ctx, "LOCAL", "bob"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetUserByName(ctx, orig.TenantID, "LOCAL", "bob"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("renamed user still found by its old name: %v", err)
 	}
 	// Role b was dropped: it can go now.
@@ -311,7 +313,7 @@ func testUserEmptySlices(t *testing.T, s Single) {
 	list, err := s.ListUsers(ctx, store.UserFilter{})
 	must(t, err)
 	checkNonNil(t, "ListUsers", list[0], fields...)
-	got, err = s.GetUserByName(ctx, "LOCAL", "bare")
+	got, err = s.GetUserByName(ctx, "", "LOCAL", "bare")
 	must(t, err)
 	checkNonNil(t, "GetUserByName", got, fields...)
 	got, err = s.UpdateUser(ctx, sid(1), func(u store.User) (store.User, error) {
