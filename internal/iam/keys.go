@@ -123,15 +123,26 @@ func (s *Service) GetAPIKey(ctx context.Context, p *Principal, userSID, id strin
 	if _, err := s.readUser(ctx, s.store, p, userSID, ActReadCredentials); err != nil {
 		return APIKey{}, err
 	}
-	k, err := userKey(ctx, s.store, userSID, id)
+	k, err := userKey(ctx, s.store, p, userSID, id)
 	if err != nil {
 		return APIKey{}, err
 	}
 	return viewKeys([]store.APIKey{k}, s.nowMsecs())[0], nil
 }
 
-// userKey returns key id of user userSID; a key of another user is 404.
-func userKey(ctx context.Context, r store.Reader, userSID, id string) (store.APIKey, error) {
+// userKey returns key id of user userSID; a key of another user is 404,
+// and so is any key of a user p does not reach, before the key is looked
+// for: whether such a key exists is no business of p's.
+func userKey(ctx context.Context, r store.Reader, p *Principal, userSID, id string) (store.APIKey, error) {
+	if !p.isSelf(userSID) {
+		u, err := r.GetUser(ctx, userSID)
+		if err == nil {
+			err = p.inScope(Target{Kind: KindUser, ID: userSID, Tenant: u.TenantID})
+		}
+		if err != nil {
+			return store.APIKey{}, err
+		}
+	}
 	k, err := r.GetAPIKey(ctx, id)
 	if err == nil && k.UserSID != userSID {
 		err = fmt.Errorf("API key %q of user %q: %w", id, userSID, store.ErrNotFound)
@@ -251,7 +262,7 @@ func (s *Service) changeKey(ctx context.Context, p *Principal, op, userSID, id, 
 	actOf func(store.APIKey) Act, change func(*store.APIKey)) (APIKey, error) {
 	var out store.APIKey
 	err := s.write(ctx, p, op, func(t *txn) error {
-		cur, err := userKey(ctx, t, userSID, id)
+		cur, err := userKey(ctx, t, p, userSID, id)
 		if err != nil {
 			return err
 		}
@@ -281,7 +292,7 @@ func (s *Service) changeKey(ctx context.Context, p *Principal, op, userSID, id, 
 // DeleteAPIKey deletes one key of a user.
 func (s *Service) DeleteAPIKey(ctx context.Context, p *Principal, userSID, id string) error {
 	return s.write(ctx, p, "delete_user_api_key", func(t *txn) error {
-		k, err := userKey(ctx, t, userSID, id)
+		k, err := userKey(ctx, t, p, userSID, id)
 		if err != nil {
 			return err
 		}
