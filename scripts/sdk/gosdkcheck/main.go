@@ -15,6 +15,11 @@
 // checks every response against wire-format.md: Content-Type
 // application/json, no null and no "" in a body, an empty body on 204.
 //
+// tenants.go (same build tag) adds the organization steps: the v2 tenant
+// client's CreateTenant, ListTenants, UpdateTenant, PerformTenantAction,
+// DeleteTenant and tenant-config get/post, and acting inside an
+// organization with the x-impersonate-tenant-id header.
+//
 // Flags: -host (default $CLUSTERIAM_URL without scheme, else
 // 127.0.0.1:8443), -username (admin), -password ($CLUSTERIAM_ADMIN_PASSWORD).
 // Prints one line per step and "N passed, M failed"; exits 1 on a failure.
@@ -933,6 +938,9 @@ func main() {
 		}
 		return ""
 	})
+
+	// Organizations (tenants.go).
+	tenantSteps(r, c, admin, run, login)
 
 	fmt.Printf("%d passed, %d failed\n", r.passed, r.failed)
 	if r.failed > 0 {
