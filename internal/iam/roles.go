@@ -74,6 +74,9 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (s
 		if err := s.decide(p, ActCreate, Target{Kind: KindRole}); err != nil {
 			return err
 		}
+		if err := checkTenantLive(ctx, t, p.tenant()); err != nil {
+			return err
+		}
 		if err := checkNameRule(roleName, LocalDomain, in.Name); err != nil {
 			return err
 		}

@@ -84,15 +84,14 @@ func (s *Service) CreateTenant(ctx context.Context, p *Principal, in TenantInput
 	if in.IsManagedOnHelios != nil {
 		t.IsManagedOnHelios = *in.IsManagedOnHelios
 	}
-	cfg, err := s.tenantConfig(ctx)
-	if err != nil {
-		return store.Tenant{}, err
-	}
-	if !cfg.OrganizationsEnabled {
-		return store.Tenant{}, s.refused(ctx, p, "create_tenant",
-			invalid("organizations are disabled on this cluster; enable them first: POST /v2/clusters/tenant-config with organizationsEnabled true"))
-	}
 	err = s.write(ctx, p, "create_tenant", func(x *txn) error {
+		cfg, err := s.tenantConfig(ctx, x)
+		if err != nil {
+			return err
+		}
+		if !cfg.OrganizationsEnabled {
+			return invalid("organizations are disabled on this cluster; enable them first: POST /v2/clusters/tenant-config with organizationsEnabled true")
+		}
 		if p.tenant() != "" {
 			if err := s.checkTenantUsable(ctx, x, p.tenant()); err != nil {
 				return err
@@ -294,6 +293,25 @@ func checkTenantEmpty(ctx context.Context, r store.Reader, t store.Tenant) error
 	return nil
 }
 
+// checkTenantLive fails, as if it did not exist, unless organization id
+// ("" the cluster) exists and is not deleted. A create calls it in its
+// transaction, under the principals lock DeleteTenant holds too: no
+// record lands in an organization deleted since its caller was
+// authenticated.
+func checkTenantLive(ctx context.Context, r store.Reader, id string) error {
+	if id == "" {
+		return nil
+	}
+	t, err := r.GetTenant(ctx, id)
+	if err != nil {
+		return tenantErr(id, err)
+	}
+	if t.Status == store.TenantDeleted || t.Status == store.TenantMarkedForDeletion {
+		return tenantNotFound(id)
+	}
+	return nil
+}
+
 // checkTenantUsable fails unless organization id, and every one it is
 // inside, exists and is active: the condition for its principals to log
 // in and act.
@@ -413,7 +431,7 @@ func (s *Service) TenantConfig(ctx context.Context, p *Principal) (TenantConfig,
 	if err := s.needPrivileges(p, []string{PrivClusterView}, false); err != nil {
 		return TenantConfig{}, err
 	}
-	return s.tenantConfig(ctx)
+	return s.tenantConfig(ctx, s.store)
 }
 
 // SetTenantConfig replaces the cluster's configuration of organizations.
@@ -426,25 +444,30 @@ func (s *Service) SetTenantConfig(ctx context.Context, p *Principal, cfg TenantC
 	if err != nil {
 		return TenantConfig{}, err
 	}
-	cur, err := s.tenantConfig(ctx)
-	if err != nil {
-		return TenantConfig{}, err
-	}
-	if cur.StorageDomainSharingEnabled && !cfg.StorageDomainSharingEnabled {
-		return TenantConfig{}, s.refused(ctx, p, "update_tenant_config",
-			invalid("organizationsStorageDomainSharingEnabled cannot be turned off once on"))
-	}
 	err = s.write(ctx, p, "update_tenant_config", func(x *txn) error {
+		// Read in the transaction, under the principals lock every change
+		// of the configuration takes: two changes at once cannot both see
+		// sharing off.
+		cur, err := s.tenantConfig(ctx, x)
+		if err != nil {
+			return err
+		}
+		if cur.StorageDomainSharingEnabled && !cfg.StorageDomainSharingEnabled {
+			return invalid("organizationsStorageDomainSharingEnabled cannot be turned off once on")
+		}
 		x.audit(ctx, "update_tenant_config", tenantConfigSetting, "tenant-config", string(b))
 		return x.PutSetting(ctx, tenantConfigSetting, b)
 	})
 	return cfg, err
 }
 
-// tenantConfig reads the configuration. Organizations are off until an
-// administrator turns them on, as on the vendor's clusters.
-func (s *Service) tenantConfig(ctx context.Context) (TenantConfig, error) {
-	b, err := s.store.Setting(ctx, tenantConfigSetting, []byte(`{}`))
+// tenantConfig reads the configuration through r. Organizations are off
+// until an administrator turns them on, as on the vendor's clusters.
+func (s *Service) tenantConfig(ctx context.Context, r store.Reader) (TenantConfig, error) {
+	b, err := r.GetSetting(ctx, tenantConfigSetting)
+	if errors.Is(err, store.ErrNotFound) {
+		return TenantConfig{}, nil
+	}
 	if err != nil {
 		return TenantConfig{}, err
 	}

@@ -304,6 +304,11 @@ type Reader interface {
 	// users given (all when empty). Users without sessions are left out.
 	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
 
+	// GetSetting returns the value of the named setting, ErrNotFound when
+	// it has none. Inside a transaction, it sees the transaction's own
+	// PutSetting.
+	GetSetting(ctx context.Context, name string) ([]byte, error)
+
 	// LookalikeNames returns, for each of candidates that has one, the
 	// name of a user, group or role (as kind says) of tenantID and in
 	// domain (both ignored for roles, whose names are the cluster's)

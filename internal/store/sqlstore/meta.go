@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -75,4 +77,23 @@ func (t *tx) PutSetting(ctx context.Context, name string, value []byte) error {
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value`
 	_, err := t.q.ExecContext(ctx, query, name, value)
 	return t.q.d.mapErr(fmt.Sprintf("store setting %q", name), err)
+}
+
+// GetSetting returns the value of the named setting.
+func (s *Store) GetSetting(ctx context.Context, name string) ([]byte, error) {
+	return getSetting(ctx, s.reader(), name)
+}
+
+// GetSetting returns the value of the named setting as t reads it.
+func (t *tx) GetSetting(ctx context.Context, name string) ([]byte, error) {
+	return getSetting(ctx, t.q, name)
+}
+
+func getSetting(ctx context.Context, q querier, name string) ([]byte, error) {
+	var v []byte
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("setting %q: %w", name, store.ErrNotFound)
+	}
+	return v, q.d.mapErr(fmt.Sprintf("read setting %q", name), err)
 }

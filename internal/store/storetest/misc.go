@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -84,4 +85,22 @@ func testSetting(t *testing.T, s Single) {
 			t.Errorf("Setting(%s) after PutSetting = %q, want %q", name, got, "put")
 		}
 	}
+	// GetSetting reads without storing; in a transaction it sees the
+	// transaction's own writes.
+	if _, err := s.GetSetting(ctx, "d"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetSetting(d) of no setting: %v, want ErrNotFound", err)
+	}
+	if got, err := s.GetSetting(ctx, "a"); err != nil || string(got) != "put" {
+		t.Errorf("GetSetting(a) = %q, %v; want %q", got, err, "put")
+	}
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutSetting(ctx, "d", []byte("in tx")); err != nil {
+			return err
+		}
+		got, err := tx.GetSetting(ctx, "d")
+		if err == nil && string(got) != "in tx" {
+			t.Errorf("GetSetting(d) in the transaction that put it = %q", got)
+		}
+		return err
+	}))
 }
