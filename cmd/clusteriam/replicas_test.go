@@ -173,6 +173,11 @@ type header [2]string
 // call makes a request to the replica and returns the status and body; a
 // transport error is status 0.
 func (r *replica) call(c *http.Client, method, path string, h header, body any) (int, []byte) {
+	return r.callWith(c, method, path, []header{h}, body)
+}
+
+// callWith is call with several headers.
+func (r *replica) callWith(c *http.Client, method, path string, hs []header, body any) (int, []byte) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -188,8 +193,10 @@ func (r *replica) call(c *http.Client, method, path string, h header, body any) 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if h[0] != "" {
-		req.Header.Set(h[0], h[1])
+	for _, h := range hs {
+		if h[0] != "" {
+			req.Header.Set(h[0], h[1])
+		}
 	}
 	res, err := c.Do(req)
 	if err != nil {
@@ -266,6 +273,8 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("replica with another key: %v\n%s", err, out)
 		}
 	})
+	t.Run("TenantDeactivationReachesB", func(t *testing.T) { testTenantDeactivation(t, c, a, b, admin) })
+	t.Run("TenantDeleteRace", func(t *testing.T) { testTenantDeleteRace(t, c, a, b, admin) })
 	t.Run("KillAWhileBServes", func(t *testing.T) { testKill(t, c, a, b, admin) })
 }
 

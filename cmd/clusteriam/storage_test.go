@@ -228,4 +228,12 @@ func TestServeDirectories(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `type "novell"`) {
 		t.Errorf("serve with a bad directories file: %v", err)
 	}
+	badTenant := filepath.Join(dir, "bad-tenant.yaml")
+	must(t, os.WriteFile(badTenant, []byte("directories:\n  - domain: example.test\n    type: ldap\n    tenant: acme\n"+
+		"    url: ldap://127.0.0.1:1\n    bindDN: cn=svc\n    bindPassword: pw\n    baseDN: dc=example,dc=test\n"), 0o600))
+	err = run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--directories", badTenant},
+		func(k string) string { return env[k] }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `tenant: malformed organization id: "acme" must end with '/'`) {
+		t.Errorf("serve with a directory serving a malformed organization id: %v", err)
+	}
 }

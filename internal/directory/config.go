@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/clusteriam/clusteriam/internal/tenant"
 )
 
 // Directory types.
@@ -35,6 +37,10 @@ type Config struct {
 	Domain string `yaml:"domain"`
 	// Type is activeDirectory or ldap.
 	Type string `yaml:"type"`
+	// Tenant is the organization the domain serves, e.g. acme/: its
+	// users and groups are added to it, and only the principals acting
+	// in it or above it see the domain. Empty: the cluster.
+	Tenant string `yaml:"tenant"`
 	// URL is ldap://host[:port] or ldaps://host[:port].
 	URL string `yaml:"url"`
 	// StartTLS upgrades an ldap:// connection to TLS before binding.
@@ -120,6 +126,9 @@ func (c *Config) complete() error {
 	if c.Type != TypeActiveDirectory && c.Type != TypeLDAP {
 		return fmt.Errorf("type %q: want %s or %s", c.Type, TypeActiveDirectory, TypeLDAP)
 	}
+	if err := checkTenant(c.Tenant); err != nil {
+		return err
+	}
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
 		return fmt.Errorf("url %q: want ldap://host[:port] or ldaps://host[:port]", c.URL)
@@ -165,6 +174,19 @@ func (c *Config) complete() error {
 	}
 	if _, err := c.tlsConfig(); err != nil {
 		return err
+	}
+	return nil
+}
+
+// checkTenant accepts "" (the cluster) and well-formed organization ids.
+// Whether the organization exists is not known at start: it may be made
+// later, and until then the domain's users cannot log in.
+func checkTenant(id string) error {
+	if id == "" {
+		return nil
+	}
+	if err := tenant.Check(id); err != nil {
+		return fmt.Errorf("tenant: %w; want an organization id such as acme/ or acme/eu/, or no tenant key for the cluster", err)
 	}
 	return nil
 }

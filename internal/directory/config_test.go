@@ -29,6 +29,7 @@ directories:
     baseDN: DC=example,DC=test
   - domain: corp.test
     type: ldap
+    tenant: acme/eu/
     url: ldap://ldap.corp.test:389
     startTLS: true
     bindDN: cn=admin,dc=corp,dc=test
@@ -43,10 +44,16 @@ directories:
 	if err != nil {
 		t.Fatal(err)
 	}
+	tenants := map[string]string{}
 	for _, c := range cs {
-		if _, err := New(c); err != nil {
-			t.Errorf("New(%s) of a parsed config: %v", c.Domain, err)
+		d, err := New(c)
+		if err != nil {
+			t.Fatalf("New(%s) of a parsed config: %v", c.Domain, err)
 		}
+		tenants[d.Domain()] = d.Tenant()
+	}
+	if tenants["example.test"] != "" || tenants["corp.test"] != "acme/eu/" {
+		t.Errorf("tenants served = %q; want the cluster (\"\") by default, acme/eu/ as configured", tenants)
 	}
 	ad, ldap := cs[0], cs[1]
 	if ad.BindPassword != "s3cret" || ad.Timeout != DefaultTimeout || ad.UserSearch.UsernameAttr != "sAMAccountName" ||
@@ -69,6 +76,9 @@ func TestParseFileRejects(t *testing.T) {
 		{"startTLS on ldaps", "directories:\n  - domain: a.test\n    type: ldap\n    startTLS: true\n    url: ldaps://h\n    bindDN: cn=a\n    bindPassword: p\n    baseDN: dc=x\n", "startTLS"},
 		{"no password", "directories:\n  - domain: a.test\n    type: ldap\n    url: ldap://h\n    bindDN: cn=a\n    baseDN: dc=x\n", "bindPassword"},
 		{"twice", "directories:\n  - domain: a.test\n    type: ldap\n" + base + "  - domain: A.test\n    type: ldap\n" + base, "twice"},
+		{"tenant without its slash", "directories:\n  - domain: a.test\n    type: ldap\n    tenant: acme\n" + base, `tenant: malformed organization id: "acme" must end with '/'`},
+		{"tenant with a bad suffix", "directories:\n  - domain: a.test\n    type: ldap\n    tenant: acme/e u/\n" + base, "tenant: malformed organization id"},
+		{"tenant as a slash", "directories:\n  - domain: a.test\n    type: ldap\n    tenant: /\n" + base, "want an organization id such as acme/"},
 		{"missing CA", "directories:\n  - domain: a.test\n    type: ldap\n    rootCA: /nonexistent.pem\n" + base, "rootCA"},
 	}
 	for _, tc := range tests {

@@ -71,6 +71,10 @@ func New(cfg Config) (*Directory, error) {
 // Domain is the domain's FQDN as configured.
 func (d *Directory) Domain() string { return d.cfg.Domain }
 
+// Tenant is the organization the domain serves, as configured ("" the
+// cluster).
+func (d *Directory) Tenant() string { return d.cfg.Tenant }
+
 // User looks a user up by login name (for AD also by userPrincipalName).
 func (d *Directory) User(ctx context.Context, name string) (Principal, error) {
 	var p Principal

@@ -177,15 +177,15 @@ func (s *Service) recordFailedLogin(ev store.AuditEntry) {
 // userSID returns the sid of the user a log-in names as domain\name, or
 // "" when there is none (or the store cannot say).
 func (s *Service) userSID(ctx context.Context, domain, name string) string {
-	d, _, err := s.checkDomain(domain)
+	d, dir, err := s.lookupDomain(domain)
 	if err != nil || name == "" || len(name) > maxNameLen {
 		return ""
 	}
 	var u store.User
-	if d == LocalDomain {
+	if dir == nil {
 		u, err = s.userByLoginName(ctx, name)
 	} else {
-		u, err = s.store.GetUserByName(ctx, "", d, name)
+		u, err = s.store.GetUserByName(ctx, dir.Tenant(), d, name)
 	}
 	if err != nil {
 		return ""
@@ -197,7 +197,7 @@ func (s *Service) userSID(ctx context.Context, domain, name string) string {
 // has no account for: the domain's own spelling when it is the cluster's
 // or a directory's, else a tag, and the user by a tag.
 func (s *Service) auditName(domain, user string) (string, string) {
-	d, _, err := s.checkDomain(domain)
+	d, _, err := s.lookupDomain(domain)
 	if err != nil {
 		d = s.nameTag("unknown domain", domain)
 	}

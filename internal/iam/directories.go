@@ -15,6 +15,10 @@ import (
 type Directory interface {
 	// Domain is the domain's FQDN, as clients send it.
 	Domain() string
+	// Tenant is the organization the domain serves ("" the cluster):
+	// its users and groups belong to it, and only the principals acting
+	// in it or above it see the domain.
+	Tenant() string
 	User(ctx context.Context, name string) (directory.Principal, error)
 	Group(ctx context.Context, name string) (directory.Principal, error)
 	// Authenticate checks the password and returns the user with the
@@ -24,9 +28,10 @@ type Directory interface {
 	OwnsSID(ctx context.Context, sid string) bool
 }
 
-// checkDomain accepts LOCAL and the configured directory domains, and
-// returns the canonical spelling and, for a directory, the directory.
-func (s *Service) checkDomain(d string) (string, Directory, error) {
+// lookupDomain accepts LOCAL and the configured directory domains, and
+// returns the canonical spelling and, for a directory, the directory;
+// whichever organization it serves.
+func (s *Service) lookupDomain(d string) (string, Directory, error) {
 	if d == "" {
 		return "", nil, invalid("domain is required")
 	}
@@ -36,7 +41,36 @@ func (s *Service) checkDomain(d string) (string, Directory, error) {
 	if dir := s.dirs[strings.ToLower(d)]; dir != nil {
 		return dir.Domain(), dir, nil
 	}
-	return "", nil, invalid("domain %q is not registered with the cluster", d)
+	return "", nil, unknownDomain(d)
+}
+
+func unknownDomain(d string) error {
+	return invalid("domain %q is not registered with the cluster", d)
+}
+
+// checkDomain is lookupDomain for p adding users or groups, which are
+// made in the organization p acts in: a directory serving another one is
+// refused. To a principal that does not reach that organization the
+// domain is unknown, so that domains do not leak; one that does is told
+// where to act.
+func (s *Service) checkDomain(p *Principal, d string) (string, Directory, error) {
+	domain, dir, err := s.lookupDomain(d)
+	if err != nil || dir == nil || dir.Tenant() == p.tenant() {
+		return domain, dir, err
+	}
+	if !p.reaches(dir.Tenant()) {
+		return "", nil, unknownDomain(d)
+	}
+	return "", nil, invalid("domain %q is not registered with the organization you act in (%s): it serves %s; "+
+		"add its users and groups acting inside that one (header x-impersonate-tenant-id: %s)", d, orgLabel(p.tenant()), orgLabel(dir.Tenant()), dir.Tenant())
+}
+
+// orgLabel names organization id in messages.
+func orgLabel(id string) string {
+	if id == "" {
+		return "the cluster"
+	}
+	return fmt.Sprintf("organization %q", id)
 }
 
 // dirErr turns a directory failure into the caller's error: an unknown
@@ -53,7 +87,7 @@ func dirErr(domain, what, name string, err error) error {
 
 // directoryUser fills in u, a new user of directory dir, from its entry:
 // the directory's SID and spelling of the name, and its e-mail unless one
-// was given.
+// was given. The user belongs to the organization dir serves.
 func directoryUser(ctx context.Context, dir Directory, u *store.User, password string) error {
 	if password != "" {
 		return invalid("a %s user has no cluster password: it logs in with its directory password", dir.Domain())
@@ -62,14 +96,15 @@ func directoryUser(ctx context.Context, dir Directory, u *store.User, password s
 	if err != nil {
 		return dirErr(dir.Domain(), "user", u.Username, err)
 	}
-	u.SID, u.Username = p.SID, p.Name
+	u.SID, u.Username, u.TenantID = p.SID, p.Name, dir.Tenant()
 	if u.Email == "" {
 		u.Email = p.Email
 	}
 	return nil
 }
 
-// directoryGroup fills in g, a new group of directory dir, from its entry.
+// directoryGroup fills in g, a new group of directory dir, from its
+// entry; it belongs to the organization dir serves.
 func directoryGroup(ctx context.Context, dir Directory, g *store.Group) error {
 	if len(g.Members) > 0 {
 		return invalid("a %s group takes its members from the directory: localGroupParams is for LOCAL groups", dir.Domain())
@@ -78,21 +113,22 @@ func directoryGroup(ctx context.Context, dir Directory, g *store.Group) error {
 	if err != nil {
 		return dirErr(dir.Domain(), "group", g.Name, err)
 	}
-	g.SID, g.Name = p.SID, p.Name
+	g.SID, g.Name, g.TenantID = p.SID, p.Name, dir.Tenant()
 	return nil
 }
 
 // directoryLogin checks a directory user's password with its directory,
 // then lets it in only if it, or one of its groups, was added to the
-// cluster. A user let in through its groups alone is added on its first
-// log-in, without roles of its own. The user returned carries the
+// organization the directory serves, and that organization is usable. A
+// user let in through its groups alone is added on its first log-in,
+// without roles of its own. The user returned carries the
 // cluster groups the directory put it in. When the cluster knows the user
 // by the name given, the check is reserved on its record first, as a
 // LOCAL user's is, and a wrong password counts there, never by binding
 // again, so that the directory's own account is not locked.
 func (s *Service) directoryLogin(ctx context.Context, dir Directory, in LoginInput) (checked, error) {
 	var c checked
-	known, err := s.store.GetUserByName(ctx, "", dir.Domain(), in.Username)
+	known, err := s.store.GetUserByName(ctx, dir.Tenant(), dir.Domain(), in.Username)
 	switch {
 	case err == nil:
 		if c, err = s.reserveOnly(ctx, known.SID); err != nil {
@@ -138,22 +174,27 @@ func (s *Service) bindDirectoryUser(ctx context.Context, dir Directory, in Login
 	case err != nil:
 		return store.User{}, dirErr(dir.Domain(), "user", in.Username, err)
 	}
-	var added []string
-	if len(groupSIDs) > 0 {
-		groups, err := s.store.ListGroups(ctx, store.GroupFilter{SIDs: groupSIDs})
-		if err != nil {
-			return store.User{}, err
-		}
-		for _, g := range groups {
-			added = append(added, g.SID)
-		}
+	// As a LOCAL user of an organization, once its password is right.
+	org, err := s.servedTenant(ctx, dir)
+	if err != nil {
+		return store.User{}, err
+	}
+	added, err := s.addedGroups(ctx, dir, groupSIDs)
+	if err != nil {
+		return store.User{}, err
 	}
 	u, err := s.store.GetUser(ctx, p.SID)
-	if errors.Is(err, store.ErrNotFound) {
-		if len(added) == 0 {
-			return store.User{}, forbidden("user %s has not been added to the cluster, nor any group it is in", domainUser(dir.Domain(), p.Name))
-		}
-		u, err = s.addOnFirstLogin(ctx, dir, p)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && len(added) == 0:
+		return store.User{}, forbidden("user %s has not been added to %s, nor any group it is in",
+			domainUser(dir.Domain(), p.Name), orgLabel(dir.Tenant()))
+	case errors.Is(err, store.ErrNotFound):
+		u, err = s.addOnFirstLogin(ctx, dir, p, org)
+	case err == nil && u.TenantID != dir.Tenant():
+		// Added before the domain was given to another organization:
+		// the record does not follow (docs/directories.md).
+		return store.User{}, forbidden("user %s was added to %s, but domain %s serves %s now; an administrator must delete the user there and add it again",
+			domainUser(dir.Domain(), p.Name), orgLabel(u.TenantID), dir.Domain(), orgLabel(dir.Tenant()))
 	}
 	if err != nil {
 		return store.User{}, err
@@ -165,16 +206,55 @@ func (s *Service) bindDirectoryUser(ctx context.Context, dir Directory, in Login
 	return u, nil
 }
 
-// addOnFirstLogin adds directory user p, let in through its groups.
-func (s *Service) addOnFirstLogin(ctx context.Context, dir Directory, p directory.Principal) (store.User, error) {
+// servedTenant returns the organization dir serves (the zero Tenant for
+// the cluster) when it is usable: its users log in, and are added at
+// their first log-in, only then. openSession checks the user's own
+// organization again, as for every user.
+func (s *Service) servedTenant(ctx context.Context, dir Directory) (store.Tenant, error) {
+	if dir.Tenant() == "" {
+		return store.Tenant{}, nil
+	}
+	org, err := s.usableTenant(ctx, s.store, dir.Tenant())
+	if errors.Is(err, store.ErrNotFound) {
+		// The configuration names an organization not made yet: the
+		// operator's to fix, not a 404 of the log-in.
+		return store.Tenant{}, forbidden("organization %q, which domain %s serves, does not exist", dir.Tenant(), dir.Domain())
+	}
+	return org, err
+}
+
+// addedGroups returns the sids of the groups, among groupSIDs, added to
+// the organization dir serves: a record of another one (the domain
+// served it before) grants nothing.
+func (s *Service) addedGroups(ctx context.Context, dir Directory, groupSIDs []string) ([]string, error) {
+	if len(groupSIDs) == 0 {
+		return nil, nil
+	}
+	groups, err := s.store.ListGroups(ctx, store.GroupFilter{SIDs: groupSIDs, TenantIDs: []string{dir.Tenant()}})
+	if err != nil {
+		return nil, fmt.Errorf("groups of a %s user: %w", dir.Domain(), err)
+	}
+	added := make([]string, 0, len(groups))
+	for _, g := range groups {
+		added = append(added, g.SID)
+	}
+	return added, nil
+}
+
+// addOnFirstLogin adds directory user p, let in through its groups, to
+// org, the organization dir serves; the audit entry goes to its trail.
+func (s *Service) addOnFirstLogin(ctx context.Context, dir Directory, p directory.Principal, org store.Tenant) (store.User, error) {
 	now := s.nowMsecs()
 	u := store.User{SID: p.SID, Domain: dir.Domain(), Username: p.Name, Email: p.Email, Roles: []string{},
+		TenantID:    dir.Tenant(),
 		Description: "Added at first log-in through its directory groups", CreatedMsecs: now, UpdatedMsecs: now}
 	if err := s.finishUser(ctx, &u, ""); err != nil {
 		return store.User{}, err
 	}
 	err := s.write(ctx, nil, "create_user", func(t *txn) error {
-		t.audit(ctx, "create_user", u.SID, domainUser(u.Domain, u.Username), "first log-in through directory groups")
+		e := s.event(ctx, nil, "create_user", u.SID, domainUser(u.Domain, u.Username), "first log-in through directory groups")
+		e.TenantID, e.TenantName = u.TenantID, org.Name // no actor, but the organization's trail
+		t.entries = append(t.entries, e)
 		return t.CreateUsers(ctx, []store.User{u})
 	})
 	if err != nil && !errors.Is(err, store.ErrAlreadyExists) { // a concurrent first log-in made it
@@ -183,16 +263,17 @@ func (s *Service) addOnFirstLogin(ctx context.Context, dir Directory, p director
 	return s.store.GetUser(ctx, p.SID)
 }
 
-// directoryPrincipals resolves, through the directories, the sids the
+// directoryPrincipals resolves, through the directories p sees (those
+// serving the organization p acts in or one below it), the sids the
 // store does not hold.
-func (s *Service) directoryPrincipals(ctx context.Context, sids []string) ([]SecurityPrincipal, error) {
+func (s *Service) directoryPrincipals(ctx context.Context, p *Principal, sids []string) ([]SecurityPrincipal, error) {
 	out := []SecurityPrincipal{}
 	for _, sid := range sids {
 		for _, dir := range s.dirList {
-			if !dir.OwnsSID(ctx, sid) {
+			if !p.reaches(dir.Tenant()) || !dir.OwnsSID(ctx, sid) {
 				continue
 			}
-			p, err := dir.BySID(ctx, sid)
+			e, err := dir.BySID(ctx, sid)
 			if errors.Is(err, directory.ErrNotFound) {
 				break
 			}
@@ -200,10 +281,10 @@ func (s *Service) directoryPrincipals(ctx context.Context, sids []string) ([]Sec
 				return nil, dirErr(dir.Domain(), "principal", sid, err)
 			}
 			class := ObjectUser
-			if p.IsGroup {
+			if e.IsGroup {
 				class = ObjectGroup
 			}
-			out = append(out, SecurityPrincipal{SID: p.SID, Name: p.Name, FullName: p.FullName, ObjectClass: class, Domain: dir.Domain()})
+			out = append(out, SecurityPrincipal{SID: e.SID, Name: e.Name, FullName: e.FullName, ObjectClass: class, Domain: dir.Domain()})
 			break
 		}
 	}

@@ -100,7 +100,7 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 	if err := checkNameRule(groupName, ng.Domain, ng.Name); err != nil {
 		return store.Group{}, err
 	}
-	domain, dir, err := s.checkDomain(ng.Domain)
+	domain, dir, err := s.checkDomain(p, ng.Domain)
 	if err != nil {
 		return store.Group{}, err
 	}
@@ -126,6 +126,9 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 // its members.
 func (s *Service) mayCreateGroup(ctx context.Context, r store.Reader, p *Principal, g store.Group) error {
 	if err := s.decide(p, ActCreate, Target{Kind: KindGroup}); err != nil {
+		return err
+	}
+	if err := checkTenantLive(ctx, r, g.TenantID); err != nil {
 		return err
 	}
 	if err := checkLookalike(ctx, r, groupName, g.TenantID, g.Domain, g.Name); err != nil {
@@ -317,12 +320,14 @@ func (s *Service) mayUpdateGroup(ctx context.Context, r store.Reader, p *Princip
 }
 
 // directoryMembers returns the users the directory put in directory group
-// g at their last log-in; none for a LOCAL group.
+// g at their last log-in; none for a LOCAL group. They are of g's
+// organization: a log-in counts only the groups of the user's (addedGroups).
 func (s *Service) directoryMembers(ctx context.Context, r store.Reader, g store.Group) ([]string, error) {
 	if g.Domain == LocalDomain {
 		return nil, nil
 	}
-	users, err := r.ListUsers(ctx, store.UserFilter{Domain: g.Domain, InDirectoryGroups: []string{g.SID}})
+	users, err := r.ListUsers(ctx, store.UserFilter{Domain: g.Domain, InDirectoryGroups: []string{g.SID},
+		TenantIDs: []string{g.TenantID}})
 	if err != nil {
 		return nil, fmt.Errorf("members of %s: %w", g.SID, err)
 	}

@@ -59,7 +59,7 @@ func (s *Service) SecurityPrincipals(ctx context.Context, p *Principal, sids []s
 			rest = append(rest, sid)
 		}
 	}
-	found, err := s.directoryPrincipals(ctx, rest)
+	found, err := s.directoryPrincipals(ctx, p, rest)
 	if err != nil {
 		return nil, err
 	}

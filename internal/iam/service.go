@@ -39,6 +39,7 @@ type Config struct {
 	Audit *slog.Logger
 	// Directories are the directory domains whose users and groups may
 	// be added; their domain names must differ without regard to case.
+	// Each serves the organization its Tenant names, or the cluster.
 	Directories []Directory
 	// Bus carries credential-cache invalidations between replicas sharing
 	// the store; nil for a store only this process serves.
@@ -130,6 +131,11 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 		key := strings.ToLower(d.Domain())
 		if s.dirs[key] != nil || strings.EqualFold(key, LocalDomain) {
 			return nil, fmt.Errorf("directory domain %q is configured twice or is LOCAL", d.Domain())
+		}
+		if id := d.Tenant(); id != "" {
+			if err := tenant.Check(id); err != nil {
+				return nil, fmt.Errorf("directory domain %q: tenant: %w", d.Domain(), err)
+			}
 		}
 		s.dirs[key] = d
 	}

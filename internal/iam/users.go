@@ -85,6 +85,9 @@ func (s *Service) mayCreateUsers(ctx context.Context, r store.Reader, p *Princip
 	if err := s.decide(p, ActCreate, Target{Kind: KindUser}); err != nil {
 		return err
 	}
+	if err := checkTenantLive(ctx, r, p.tenant()); err != nil {
+		return err
+	}
 	var roles []string
 	for _, u := range users {
 		roles = append(roles, u.Roles...)
@@ -215,7 +218,7 @@ func (s *Service) validateNewUser(ctx context.Context, p *Principal, nu NewUser)
 	if err := checkNameRule(userName, nu.Domain, nu.Username); err != nil {
 		return store.User{}, err
 	}
-	domain, dir, err := s.checkDomain(nu.Domain)
+	domain, dir, err := s.checkDomain(p, nu.Domain)
 	if err != nil {
 		return store.User{}, err
 	}
