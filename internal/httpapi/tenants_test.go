@@ -385,4 +385,15 @@ func TestTenantAudit(t *testing.T) {
 	if len(none) != 0 {
 		t.Errorf("acme's admin reads %d of beta's entries", len(none))
 	}
+	// A failed log-in of acme's user, which no principal made, is in
+	// acme's trail.
+	e.want(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "boss@acme", "password": "wrong-Password-1", "domain": "LOCAL"}), 401)
+	e.svc.Wait()
+	failed, _, _ := e.trail(boss, "actions=LoginFailed")
+	if !slices.Equal(failed, []string{`LoginFailed User LOCAL\boss@acme`}) {
+		t.Errorf("acme's trail of failed log-ins: %q", failed)
+	}
+	if failed, _, _ := e.trail(beta, "actions=LoginFailed"); len(failed) != 0 {
+		t.Errorf("beta's trail of failed log-ins: %q", failed)
+	}
 }

@@ -136,7 +136,13 @@ func release(u *store.User) {
 func (s *Service) settleFailure(sid string, ev store.AuditEntry) {
 	if s.lockout.Threshold < 0 {
 		s.later("record a failed log-in", func(ctx context.Context) error {
-			return s.store.Update(ctx, func(tx store.Tx) error { return tx.AppendAudit(ctx, ev) })
+			return s.store.Update(ctx, func(tx store.Tx) error {
+				cur, err := tx.GetUser(ctx, sid)
+				if err != nil {
+					return err
+				}
+				return tx.AppendAudit(ctx, inTenantOf(ctx, tx, cur, ev)...)
+			})
 		})
 		return
 	}
@@ -171,7 +177,7 @@ func (s *Service) settleFailure(sid string, ev store.AuditEntry) {
 				return err
 			}
 			s.logChange(ctx, nil, lock...)
-			return tx.AppendAudit(ctx, append([]store.AuditEntry{ev}, lock...)...)
+			return tx.AppendAudit(ctx, inTenantOf(ctx, tx, cur, append([]store.AuditEntry{ev}, lock...)...)...)
 		})
 	})
 }
@@ -245,4 +251,21 @@ func (s *Service) probe(ctx context.Context) error {
 		}
 		return tx.PutSetting(ctx, probeSetting, b[:])
 	})
+}
+
+// inTenantOf puts entries about user u that no principal made (a failed
+// log-in, a lock-out) in the trail of u's organization, so that its
+// administrators read them.
+func inTenantOf(ctx context.Context, r store.Reader, u store.User, entries ...store.AuditEntry) []store.AuditEntry {
+	if u.TenantID == "" {
+		return entries
+	}
+	name := ""
+	if t, err := r.GetTenant(ctx, u.TenantID); err == nil {
+		name = t.Name
+	}
+	for i := range entries {
+		entries[i].TenantID, entries[i].TenantName = u.TenantID, name
+	}
+	return entries
 }
