@@ -14,6 +14,7 @@ import (
 // The credentials of requests: API keys, sessions and access tokens, and
 // whose they are. Log-in with a password, which issues sessions and
 // tokens, is login.go.
+
 // Credential kinds a request may present.
 const (
 	CredAPIKey  = "apiKey"
