@@ -57,16 +57,6 @@ func handleUpdateRole(svc *iam.Service) authedHandler {
 	}
 }
 
-func handleDeleteRole(svc *iam.Service) authedHandler {
-	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if err := svc.DeleteRole(r.Context(), p, r.PathValue("name")); err != nil {
-			return err
-		}
-		writeNoContent(w)
-		return nil
-	}
-}
-
 func handleGetPrivileges(svc *iam.Service) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		privs := svc.Privileges(queryList(r, "names"))

@@ -147,16 +147,6 @@ func handleUpdateTenant(svc *iam.Service) authedHandler {
 	}
 }
 
-func handleDeleteTenant(svc *iam.Service) authedHandler {
-	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if err := svc.DeleteTenant(r.Context(), p, r.PathValue("id")); err != nil {
-			return err
-		}
-		writeNoContent(w)
-		return nil
-	}
-}
-
 // Tenant actions of TenantActionBody.
 const (
 	tenantActivate   = "Activate"

@@ -195,8 +195,16 @@ type deleter func(ctx context.Context, p *iam.Principal, sids []string) error
 
 // handleDeleteOne serves DELETE /v2/{users,groups}/{sid}.
 func handleDeleteOne(del deleter) authedHandler {
+	return handleAct("sid", func(ctx context.Context, p *iam.Principal, sid string) error {
+		return del(ctx, p, []string{sid})
+	})
+}
+
+// handleAct serves an operation without a body that acts on the record its
+// path parameter param names and answers 204.
+func handleAct(param string, act func(ctx context.Context, p *iam.Principal, id string) error) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if err := del(r.Context(), p, []string{r.PathValue("sid")}); err != nil {
+		if err := act(r.Context(), p, r.PathValue(param)); err != nil {
 			return err
 		}
 		writeNoContent(w)
@@ -229,18 +237,6 @@ func handleRegenerateS3Key(svc *iam.Service) authedHandler {
 			return err
 		}
 		writeJSON(w, http.StatusCreated, secretKeyEntity{SecretKey: secret})
-		return nil
-	}
-}
-
-// handleRevokeCredentials serves revoke_user_credentials, a clusteriam
-// extension: every session ended and every API key deactivated at once.
-func handleRevokeCredentials(svc *iam.Service) authedHandler {
-	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		if err := svc.RevokeCredentials(r.Context(), p, r.PathValue("sid")); err != nil {
-			return err
-		}
-		writeNoContent(w)
 		return nil
 	}
 }

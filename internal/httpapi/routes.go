@@ -41,7 +41,7 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("PUT /v2/users/{sid}", "update_user", handleUpdateUser(svc, opts))
 	authed("DELETE /v2/users/{sid}", "delete_user", handleDeleteOne(svc.DeleteUsers))
 	authed("POST /v2/users/{sid}/s3-secret-key", "regenerate_s3_key", handleRegenerateS3Key(svc))
-	authed("POST /v2/users/{sid}/revoke-credentials", "revoke_user_credentials", handleRevokeCredentials(svc))
+	authed("POST /v2/users/{sid}/revoke-credentials", "revoke_user_credentials", handleAct("sid", svc.RevokeCredentials)) // a clusteriam extension
 
 	authed("POST /v2/users/{userSid}/api-keys", "create_user_api_key", handleCreateAPIKey(svc))
 	authed("GET /v2/users/{userSid}/api-keys", "get_user_api_keys", handleGetUserAPIKeys(svc))
@@ -65,14 +65,14 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("GET /v2/roles", "get_roles", handleGetRoles(svc))
 	authed("POST /v2/roles", "create_role", handleCreateRole(svc))
 	authed("PUT /v2/roles/{name}", "update_role", handleUpdateRole(svc))
-	authed("DELETE /v2/roles/{name}", "delete_role", handleDeleteRole(svc))
+	authed("DELETE /v2/roles/{name}", "delete_role", handleAct("name", svc.DeleteRole))
 	authed("GET /v2/privileges", "get_privileges", handleGetPrivileges(svc))
 
 	authed("POST /v2/tenants", "create_tenant", handleCreateTenant(svc))
 	authed("GET /v2/tenants", "list_tenants", handleListTenants(svc))
 	authed("GET /v2/tenants/{id}", "get_tenant_by_id", handleGetTenant(svc))
 	authed("PUT /v2/tenants/{id}", "update_tenant", handleUpdateTenant(svc))
-	authed("DELETE /v2/tenants/{id}", "delete_tenant", handleDeleteTenant(svc))
+	authed("DELETE /v2/tenants/{id}", "delete_tenant", handleAct("id", svc.DeleteTenant))
 	authed("POST /v2/tenants/{id}/actions", "perform_tenant_action", handleTenantAction(svc))
 	authed("GET /v2/clusters/tenant-config", "get_on_prem_tenant_config", handleGetTenantConfig(svc))
 	authed("POST /v2/clusters/tenant-config", "update_on_prem_tenant_config", handleUpdateTenantConfig(svc))

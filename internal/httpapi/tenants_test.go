@@ -54,6 +54,18 @@ func (e *env) tenantAdmin(id, name string, roles ...string) (string, cred) {
 	return ul.Users[0].SID, bearerCred(e.accessToken(name+"@"+strings.TrimSuffix(id, "/"), pw))
 }
 
+// twoOrgs starts a server with organizations acme/ (Acme) and beta/
+// (Beta), each with an admin named boss, and returns their credentials.
+func twoOrgs(t *testing.T) (e *env, acme, beta cred) {
+	e = newEnv(t)
+	e.enableOrgs()
+	e.createTenant(e.admin, "acme", "Acme")
+	e.createTenant(e.admin, "beta", "Beta")
+	_, acme = e.tenantAdmin("acme/", "boss", "COHESITY_ADMIN")
+	_, beta = e.tenantAdmin("beta/", "boss", "COHESITY_ADMIN")
+	return e, acme, beta
+}
+
 func tenantIDsOf(ts []tenantInfo) []string {
 	var ids []string
 	for _, t := range ts {
@@ -268,12 +280,7 @@ func TestTenantAdmin(t *testing.T) {
 // TestTenantRoles: custom roles belong to their organization; nobody
 // grants what it does not hold, nor what an organization cannot hold.
 func TestTenantRoles(t *testing.T) {
-	e := newEnv(t)
-	e.enableOrgs()
-	e.createTenant(e.admin, "acme", "Acme")
-	e.createTenant(e.admin, "beta", "Beta")
-	_, boss := e.tenantAdmin("acme/", "boss", "COHESITY_ADMIN")
-	_, beta := e.tenantAdmin("beta/", "boss", "COHESITY_ADMIN")
+	e, boss, beta := twoOrgs(t)
 
 	var role roleJSON
 	e.want(e.do("POST", "/v2/roles", boss, map[string]any{"name": "acme-ops", "privileges": []string{"PRINCIPAL_VIEW"}}), 201).decode(t, &role)
@@ -348,12 +355,7 @@ func TestTenantDeactivation(t *testing.T) {
 // TestTenantAudit: entries carry the organization they were made in, and
 // impersonation; an organization's admin reads only its own.
 func TestTenantAudit(t *testing.T) {
-	e := newEnv(t)
-	e.enableOrgs()
-	e.createTenant(e.admin, "acme", "Acme")
-	e.createTenant(e.admin, "beta", "Beta")
-	_, boss := e.tenantAdmin("acme/", "boss", "COHESITY_ADMIN")
-	_, beta := e.tenantAdmin("beta/", "boss", "COHESITY_ADMIN")
+	e, boss, beta := twoOrgs(t)
 	e.want(e.do("POST", "/v2/users", boss, []map[string]any{{"username": "ann", "domain": "LOCAL", "roles": []string{}}}), 201)
 	e.want(e.do("POST", "/v2/users", beta, []map[string]any{{"username": "bob", "domain": "LOCAL", "roles": []string{}}}), 201)
 

@@ -173,15 +173,7 @@ func (s *Service) ListAllAPIKeys(ctx context.Context, p *Principal, q KeyQuery) 
 	if err != nil {
 		return nil, err
 	}
-	owners := make([]string, len(keys))
-	for i, k := range keys {
-		owners[i] = k.UserSID
-	}
-	reached, err := s.reachable(ctx, p, owners)
-	if err != nil || reached == nil {
-		return keys, err
-	}
-	return slices.DeleteFunc(keys, func(k APIKey) bool { return !reached[k.UserSID] }), nil
+	return keepReachable(ctx, s, p, keys, func(k APIKey) string { return k.UserSID })
 }
 
 func (s *Service) listKeys(ctx context.Context, q KeyQuery) ([]APIKey, error) {

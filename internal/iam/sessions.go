@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/clusteriam/clusteriam/internal/store"
 )
@@ -89,15 +88,7 @@ func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string
 	if err != nil {
 		return nil, err
 	}
-	users := make([]string, len(counts))
-	for i, c := range counts {
-		users[i] = c.UserSID
-	}
-	reached, err := s.reachable(ctx, p, users)
-	if err != nil || reached == nil {
-		return counts, err
-	}
-	return slices.DeleteFunc(counts, func(c store.SessionCount) bool { return !reached[c.UserSID] }), nil
+	return keepReachable(ctx, s, p, counts, func(c store.SessionCount) string { return c.UserSID })
 }
 
 // Purge is the upkeep of every minute: it deletes the sessions past their

@@ -140,13 +140,17 @@ func (s *Service) readUser(ctx context.Context, r store.Reader, p *Principal, si
 	return u, nil
 }
 
-// reachable returns which of the users sids are of organizations p
-// reaches; nil when p reaches every one (p acts for the cluster).
-func (s *Service) reachable(ctx context.Context, p *Principal, sids []string) (map[string]bool, error) {
+// keepReachable returns the items whose owner (a user's sid) is of an
+// organization p reaches.
+func keepReachable[T any](ctx context.Context, s *Service, p *Principal, items []T, owner func(T) string) ([]T, error) {
 	if p.tenant() == "" {
-		return nil, nil
+		return items, nil // the cluster reaches everyone
 	}
-	out := map[string]bool{}
+	sids := make([]string, len(items))
+	for i, it := range items {
+		sids[i] = owner(it)
+	}
+	reached := map[string]bool{}
 	for chunk := range slices.Chunk(dedupe(sids), MaxBulk) {
 		users, err := s.store.ListUsers(ctx, store.UserFilter{SIDs: chunk})
 		if err != nil {
@@ -154,9 +158,9 @@ func (s *Service) reachable(ctx context.Context, p *Principal, sids []string) (m
 		}
 		for _, u := range users {
 			if p.reaches(u.TenantID) {
-				out[u.SID] = true
+				reached[u.SID] = true
 			}
 		}
 	}
-	return out, nil
+	return slices.DeleteFunc(items, func(it T) bool { return !reached[owner(it)] }), nil
 }

@@ -117,18 +117,24 @@ func testConcurrentNextRIDs(t *testing.T, s Single) {
 // testConcurrentCreateSameName: of racing creates of one name, exactly one
 // wins.
 func testConcurrentCreateSameName(t *testing.T, s Single) {
-	ctx := t.Context()
-	const workers = 10
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for i := range workers {
+	oneWins(t, "user name", 10, func(i int) error {
 		name := "Racer"
 		if i%2 == 1 {
 			name = "RACER" // the same name, case-insensitively
 		}
-		wg.Go(func() {
-			errs <- s.CreateUsers(ctx, []store.User{newUser(sid(i), "LOCAL", name)})
-		})
+		return s.CreateUsers(t.Context(), []store.User{newUser(sid(i), "LOCAL", name)})
+	})
+}
+
+// oneWins runs create(0), create(1)... create(workers-1) at once and fails
+// t unless exactly one succeeds and the others fail with
+// ErrAlreadyExists.
+func oneWins(t *testing.T, what string, workers int, create func(i int) error) {
+	t.Helper()
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Go(func() { errs <- create(i) })
 	}
 	wg.Wait()
 	close(errs)
@@ -138,11 +144,11 @@ func testConcurrentCreateSameName(t *testing.T, s Single) {
 		case err == nil:
 			wins++
 		case !errors.Is(err, store.ErrAlreadyExists):
-			t.Errorf("racing create: %v", err)
+			t.Errorf("racing create of one %s: %v", what, err)
 		}
 	}
 	if wins != 1 {
-		t.Errorf("%d racing creates of one name succeeded, want 1", wins)
+		t.Errorf("%d racing creates of one %s succeeded, want 1", wins, what)
 	}
 }
 

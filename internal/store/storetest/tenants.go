@@ -3,7 +3,6 @@ package storetest
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -274,24 +273,7 @@ func testTenantUpdateErrors(t *testing.T, s Single) {
 // testConcurrentCreateSameTenantName: of racing creates of one name under
 // different ids, exactly one wins.
 func testConcurrentCreateSameTenantName(t *testing.T, s Single) {
-	const workers = 8
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for i := range workers {
-		wg.Go(func() { errs <- s.CreateTenant(t.Context(), newTenant(fmt.Sprint("t", i, "/"), "Racer")) })
-	}
-	wg.Wait()
-	close(errs)
-	wins := 0
-	for err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrAlreadyExists):
-			t.Errorf("racing create: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Errorf("%d racing creates of one tenant name succeeded, want 1", wins)
-	}
+	oneWins(t, "tenant name", 8, func(i int) error {
+		return s.CreateTenant(t.Context(), newTenant(fmt.Sprint("t", i, "/"), "Racer"))
+	})
 }
