@@ -67,7 +67,7 @@ func nonNil[T any](s []T) []T {
 func toUser(u store.User) userParams {
 	out := userParams{
 		Description: u.Description, EffectiveTimeMsecs: u.EffectiveTimeMsecs, ExpiryTimeMsecs: u.ExpiryTimeMsecs,
-		Locked: u.Locked, Restricted: u.Restricted, Roles: nonNil(u.Roles), CreatedTimeMsecs: u.CreatedMsecs,
+		Locked: u.Locked, Restricted: u.Restricted, Roles: iam.RoleNames(u.Roles, u.TenantID), CreatedTimeMsecs: u.CreatedMsecs,
 		Domain: u.Domain, ForcePasswordChange: u.ForcePasswordChange, LastUpdatedTimeMsecs: u.UpdatedMsecs,
 		LockedReason: u.LockedReason, OtherGroups: nonNil(u.Groups), SID: u.SID, TenantID: u.TenantID, Username: u.Username,
 	}
@@ -119,7 +119,7 @@ type groupsJSON struct {
 func toGroup(g store.Group) groupParams {
 	out := groupParams{
 		Description: g.Description, Domain: g.Domain, Name: g.Name, Restricted: g.Restricted,
-		Roles: nonNil(g.Roles), TenantIDs: tenantIDs(g.TenantID), CreatedTimeMsecs: g.CreatedMsecs,
+		Roles: iam.RoleNames(g.Roles, g.TenantID), TenantIDs: tenantIDs(g.TenantID), CreatedTimeMsecs: g.CreatedMsecs,
 		LastUpdatedTimeMsecs: g.UpdatedMsecs, SID: g.SID, SMBPrincipals: []smbPrincipal{},
 	}
 	if g.Domain == iam.LocalDomain {
@@ -220,7 +220,7 @@ type rolesJSON struct {
 
 func toRole(r store.Role) roleJSON {
 	return roleJSON{
-		Name: r.Name, Description: r.Description, Privileges: nonNil(r.Privileges),
+		Name: iam.RoleName(r.Name, r.TenantID), Description: r.Description, Privileges: nonNil(r.Privileges),
 		CreatedTimestampMsecs: r.CreatedMsecs, IsUserCreatedRole: r.IsUserCreated, Label: r.Label,
 		LastUpdatedTimestampMsecs: r.UpdatedMsecs, TenantIDs: tenantIDs(r.TenantID),
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -204,16 +205,6 @@ func TestTenantAdmin(t *testing.T) {
 	e.want(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "ann", "password": "ann-Password-1", "domain": "LOCAL"}), 401)
 	e.want(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "ann@beta", "password": "ann-Password-1", "domain": "LOCAL"}), 401)
 
-	users := func(c cred, query string) []string {
-		var ul usersList
-		e.want(e.do("GET", "/v2/users"+query, c, nil), 200).decode(t, &ul)
-		var names []string
-		for _, u := range ul.Users {
-			names = append(names, u.Username+"@"+u.TenantID)
-		}
-		slices.Sort(names)
-		return names
-	}
 	for _, tc := range []struct {
 		who   string
 		c     cred
@@ -229,7 +220,7 @@ func TestTenantAdmin(t *testing.T) {
 		{"cluster admin, everyone", e.admin, "?includeTenants=true", []string{"admin@", "ann@acme/", "boss@acme/", "boss@beta/", "carol@"}},
 		{"cluster admin, unknown", e.admin, "?tenantIds=nope/", nil},
 	} {
-		if got := users(tc.c, tc.query); !slices.Equal(got, tc.want) {
+		if got := users(t, e, tc.c, tc.query); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: users %q, want %q", tc.who, got, tc.want)
 		}
 	}
@@ -269,7 +260,7 @@ func TestTenantAdmin(t *testing.T) {
 	}
 	e.want(e.doIn("acme/eu/", "POST", "/v2/users", boss, []map[string]any{{"username": "eve", "domain": "LOCAL", "roles": []string{"COHESITY_VIEWER"},
 		"localUserParams": map[string]any{"password": "eve-Password-1"}}}), 201)
-	if got := users(boss, "?includeTenants=true"); !slices.Equal(got, []string{"ann@acme/", "boss@acme/", "eve@acme/eu/"}) {
+	if got := users(t, e, boss, "?includeTenants=true"); !slices.Equal(got, []string{"ann@acme/", "boss@acme/", "eve@acme/eu/"}) {
 		t.Errorf("acme admin with sub-organizations: %q", got)
 	}
 	e.accessToken("eve@acme/eu", "eve-Password-1")
@@ -322,6 +313,93 @@ func TestTenantRoles(t *testing.T) {
 	if slices.Contains(tok.Privileges, "CLUSTER_MODIFY") || !slices.Contains(tok.Privileges, "PRINCIPAL_MODIFY") {
 		t.Errorf("acme admin's privileges: %q", tok.Privileges)
 	}
+}
+
+// TestTenantRoleNames: role names are unique per organization, as user
+// and group names are: each organization names its roles as it likes,
+// learns nothing of the others' names, and its names mean its own roles.
+func TestTenantRoleNames(t *testing.T) {
+	e, acme, beta := twoOrgs(t)
+	for _, c := range []struct {
+		who  cred
+		priv string
+	}{{e.admin, "AUDIT_LOG_VIEW"}, {acme, "PRINCIPAL_VIEW"}, {beta, "ROLE_VIEW"}} {
+		e.want(e.do("POST", "/v2/roles", c.who, map[string]any{"name": "Operators", "privileges": []string{c.priv}}), 201)
+	}
+	// Look-alikes: of one's own, refused; of another organization's, none of
+	// its business; of a built-in role, refused everywhere.
+	e.wantMsg(e.do("POST", "/v2/roles", acme, map[string]any{"name": "0perators", "privileges": []string{"PRINCIPAL_VIEW"}}), 400, `looks like the role name "Operators"`)
+	e.want(e.do("POST", "/v2/roles", acme, map[string]any{"name": "COHESITY_ADMIN", "privileges": []string{"PRINCIPAL_VIEW"}}), 409)
+	e.wantMsg(e.do("POST", "/v2/roles", acme, map[string]any{"name": "C0HESITY_ADMIN", "privileges": []string{"PRINCIPAL_VIEW"}}), 400, "COHESITY_ADMIN")
+	e.want(e.do("POST", "/v2/roles", acme, map[string]any{"name": "Operators", "privileges": []string{"PRINCIPAL_VIEW"}}), 409)
+
+	var ul usersList
+	e.want(e.do("POST", "/v2/users", acme, []map[string]any{{"username": "op", "domain": "LOCAL", "roles": []string{"Operators"},
+		"localUserParams": map[string]any{"password": "op-Password-1"}}}), 201).decode(t, &ul)
+	if !slices.Equal(ul.Users[0].Roles, []string{"Operators"}) {
+		t.Errorf("acme's op has roles %q", ul.Users[0].Roles)
+	}
+	var tok accessTokenResponse
+	e.want(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "op@acme", "password": "op-Password-1", "domain": "LOCAL"}), 201).decode(t, &tok)
+	if !slices.Equal(tok.Privileges, []string{"PRINCIPAL_VIEW"}) {
+		t.Errorf("acme's Operators grant %q, want acme's own", tok.Privileges)
+	}
+	var gl groupsJSON
+	e.want(e.do("POST", "/v2/groups", beta, []map[string]any{{"name": "ops", "domain": "LOCAL", "roles": []string{"Operators"}}}), 201).decode(t, &gl)
+	if !slices.Equal(gl.Groups[0].Roles, []string{"Operators"}) {
+		t.Errorf("beta's group has roles %q", gl.Groups[0].Roles)
+	}
+
+	roles := func(c cred, query string) []string {
+		var rs rolesJSON
+		e.want(e.do("GET", "/v2/roles"+query, c, nil), 200).decode(t, &rs)
+		var out []string
+		for _, r := range rs.Roles {
+			if r.IsUserCreatedRole {
+				out = append(out, fmt.Sprintf("%s%q:%s", r.Name, r.TenantIDs, strings.Join(r.Privileges, ",")))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := roles(acme, "?names=Operators"); !slices.Equal(got, []string{`Operators["acme/"]:PRINCIPAL_VIEW`}) {
+		t.Errorf("acme's Operators: %q", got)
+	}
+	if got := roles(e.admin, "?names=Operators&includeTenants=true"); !slices.Equal(got, []string{
+		`Operators["acme/"]:PRINCIPAL_VIEW`, `Operators["beta/"]:ROLE_VIEW`, `Operators[]:AUDIT_LOG_VIEW`}) {
+		t.Errorf("everyone's Operators: %q", got)
+	}
+	if got := users(t, e, acme, "?roles=Operators"); !slices.Equal(got, []string{"op@acme/"}) {
+		t.Errorf("acme's users with Operators: %q", got)
+	}
+	if got := users(t, e, e.admin, "?roles=Operators&includeTenants=true"); !slices.Equal(got, []string{"op@acme/"}) {
+		t.Errorf("everyone's users with Operators: %q", got)
+	}
+
+	// A change of acme's Operators is acme's alone; the name in a path is
+	// read in the organization of its caller.
+	e.want(e.do("PUT", "/v2/roles/Operators", acme, map[string]any{"privileges": []string{"PRINCIPAL_VIEW", "ROLE_VIEW"}}), 200)
+	if got := roles(beta, ""); !slices.Equal(got, []string{`Operators["beta/"]:ROLE_VIEW`}) {
+		t.Errorf("beta's roles after acme's change: %q", got)
+	}
+	e.wantMsg(e.do("DELETE", "/v2/roles/Operators", acme, nil), 400, `role "Operators" is still assigned`)
+	e.want(e.do("DELETE", "/v2/roles/Operators", e.admin, nil), 204) // the cluster's own
+	if got := roles(e.admin, "?includeTenants=true"); len(got) != 2 {
+		t.Errorf("after the cluster deleted its Operators: %q", got)
+	}
+}
+
+// users lists the users c sees with query, as name@tenantId.
+func users(t *testing.T, e *env, c cred, query string) []string {
+	t.Helper()
+	var ul usersList
+	e.want(e.do("GET", "/v2/users"+query, c, nil), 200).decode(t, &ul)
+	var names []string
+	for _, u := range ul.Users {
+		names = append(names, u.Username+"@"+u.TenantID)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // TestTenantDeactivation: a deactivated organization's sessions, tokens

@@ -65,7 +65,7 @@ func (s *Service) CreateGroups(ctx context.Context, p *Principal, in []NewGroup)
 				return entryErr("groups", i, g.Name, err)
 			}
 			t.audit(ctx, "create_group", g.SID, domainUser(g.Domain, g.Name),
-				fmt.Sprintf("roles %s; %d members", strings.Join(g.Roles, ", "), len(g.Members)))
+				fmt.Sprintf("roles %s; %d members", strings.Join(RoleNames(g.Roles, g.TenantID), ", "), len(g.Members)))
 		}
 		return t.CreateGroups(ctx, groups)
 	})
@@ -88,6 +88,11 @@ func (s *Service) buildGroups(ctx context.Context, p *Principal, in []NewGroup) 
 	}
 	if err := s.fillSIDs(ctx, len(groups), func(i int) *string { return &groups[i].SID }); err != nil {
 		return nil, err
+	}
+	for i := range groups {
+		if groups[i].Roles, err = s.roleKeys(ctx, s.store, groups[i].TenantID, groups[i].Roles); err != nil {
+			return nil, err
+		}
 	}
 	now := s.nowMsecs()
 	for i := range groups {
@@ -207,6 +212,9 @@ func (s *Service) ListGroups(ctx context.Context, p *Principal, q GroupQuery) ([
 		return []store.Group{}, err
 	}
 	f.TenantIDs = ids
+	if f.Roles, err = s.roleFilterKeys(ctx, ids, f.Roles); err != nil {
+		return nil, err
+	}
 	return s.store.ListGroups(ctx, f)
 }
 
@@ -228,12 +236,18 @@ func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd
 		if err := checkOwner(cur.TenantID, "tenantIds", upd.TenantIDs); err != nil {
 			return err
 		}
+		upd := upd // this run's: its role names read in cur's organization
+		if upd.Roles != nil {
+			if upd.Roles, err = s.roleKeys(ctx, t, cur.TenantID, upd.Roles); err != nil {
+				return err
+			}
+		}
 		roles, members, err := s.mayUpdateGroup(ctx, t, p, cur, upd)
 		if err != nil {
 			return err
 		}
 		t.audit(ctx, "update_group", sid, domainUser(cur.Domain, cur.Name),
-			fmt.Sprintf("roles %s; %d members", strings.Join(roles, ", "), len(members)))
+			fmt.Sprintf("roles %s; %d members", strings.Join(RoleNames(roles, cur.TenantID), ", "), len(members)))
 		out, err = t.UpdateGroup(ctx, sid, func(g store.Group) (store.Group, error) {
 			if upd.Description != nil {
 				g.Description = *upd.Description

@@ -2,6 +2,8 @@ package iam
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -36,7 +38,11 @@ func (s *Service) ListRoles(ctx context.Context, p *Principal, names []string, s
 	if none {
 		ids = []string{} // the built-in roles only
 	}
-	roles, err := s.store.ListRoles(ctx, store.RoleFilter{Names: names, TenantIDs: ids})
+	keys, err := s.roleFilterKeys(ctx, ids, names)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := s.store.ListRoles(ctx, store.RoleFilter{Names: keys, TenantIDs: ids})
 	if none {
 		roles = slices.DeleteFunc(roles, func(r store.Role) bool { return r.IsUserCreated })
 	}
@@ -80,18 +86,19 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (s
 		if err := checkNameRule(roleName, LocalDomain, in.Name); err != nil {
 			return err
 		}
-		if err := checkLookalike(ctx, t, roleName, "", LocalDomain, in.Name); err != nil {
-			return err
-		}
 		if s.builtins[in.Name] {
 			return &Error{Kind: KindConflict, Msg: "role " + in.Name + " is built in"}
+		}
+		if err := s.checkRoleNameFree(ctx, t, p.tenant(), in.Name); err != nil {
+			return err
 		}
 		privs, err := s.checkPrivileges(p, in.Privileges)
 		if err != nil {
 			return err
 		}
 		now := s.nowMsecs()
-		r := store.Role{Name: in.Name, Label: in.Name, Privileges: privs, IsUserCreated: true, TenantID: p.tenant(), CreatedMsecs: now, UpdatedMsecs: now}
+		r := store.Role{Name: roleKey(p.tenant(), in.Name), Label: in.Name, Privileges: privs, IsUserCreated: true,
+			TenantID: p.tenant(), CreatedMsecs: now, UpdatedMsecs: now}
 		if in.Description != nil {
 			if err := checkDescription(*in.Description); err != nil {
 				return err
@@ -99,12 +106,37 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in RoleInput) (s
 			r.Description = *in.Description
 		}
 		t.audit(ctx, "create_role", in.Name, in.Name, "privileges "+strings.Join(privs, ", "))
-		return t.CreateRole(ctx, r)
+		if err := t.CreateRole(ctx, r); errors.Is(err, store.ErrAlreadyExists) {
+			return &Error{Kind: KindConflict, Msg: fmt.Sprintf("role %q exists", in.Name), Err: err}
+		} else if err != nil {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return store.Role{}, err
 	}
-	return s.store.GetRole(ctx, in.Name)
+	return s.store.GetRole(ctx, roleKey(p.tenant(), in.Name))
+}
+
+// checkRoleNameFree refuses a new role name of organization tenantID that
+// looks like one of its roles, or, for an organization, like a built-in
+// role's.
+func (s *Service) checkRoleNameFree(ctx context.Context, r store.Reader, tenantID, name string) error {
+	if tenantID != "" {
+		if err := s.checkNotLikeBuiltin(name); err != nil {
+			return err
+		}
+	}
+	key := roleKey(tenantID, name)
+	found, err := r.LookalikeNames(ctx, roleName, "", "", []string{key})
+	if err != nil {
+		return fmt.Errorf("look-alikes of role %q: %w", name, err)
+	}
+	if other, ok := found[key]; ok {
+		return lookalikeErr(roleName, name, RoleName(other, tenantID))
+	}
+	return nil
 }
 
 // UpdateRole replaces a custom role's privileges and description. The
@@ -117,7 +149,8 @@ func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, in 
 		if err != nil {
 			return err
 		}
-		if err := s.decideOnRole(ctx, t, p, name, ActChangeRoles); err != nil {
+		key, err := s.decideOnRole(ctx, t, p, name, ActChangeRoles)
+		if err != nil {
 			return err
 		}
 		privs, err := s.checkPrivileges(p, in.Privileges)
@@ -130,7 +163,7 @@ func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, in 
 			}
 		}
 		t.audit(ctx, "update_role", name, name, "privileges "+strings.Join(privs, ", "))
-		out, err = t.UpdateRole(ctx, name, func(r store.Role) (store.Role, error) {
+		out, err = t.UpdateRole(ctx, key, func(r store.Role) (store.Role, error) {
 			r.Privileges = privs
 			if in.Description != nil {
 				r.Description = *in.Description
@@ -146,29 +179,43 @@ func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, in 
 	return out, err
 }
 
-// decideOnRole reads role name and asks decide whether p may do act to
-// it; a built-in role is never changed or deleted (400).
-func (s *Service) decideOnRole(ctx context.Context, r store.Reader, p *Principal, name string, act Act) error {
-	cur, err := r.GetRole(ctx, name)
+// decideOnRole reads role name, of the organization p acts in (or built
+// in), and asks decide whether p may do act to it; a built-in role is
+// never changed or deleted (400). It returns the role's key.
+func (s *Service) decideOnRole(ctx context.Context, r store.Reader, p *Principal, name string, act Act) (string, error) {
+	key := name
+	if !s.builtins[name] {
+		key = roleKey(p.tenant(), name)
+	}
+	cur, err := r.GetRole(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("role %q: %w", name, store.ErrNotFound)
+	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := s.decide(p, act, roleTarget(cur)); err != nil {
-		return err
+		return "", err
 	}
 	if s.builtins[name] {
-		return invalid("built-in role %s cannot be changed or deleted", name)
+		return "", invalid("built-in role %s cannot be changed or deleted", name)
 	}
-	return nil
+	return key, nil
 }
 
 // DeleteRole deletes a custom role no one holds.
 func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) error {
 	return s.write(ctx, p, "delete_role", func(t *txn) error {
-		if err := s.decideOnRole(ctx, t, p, name, ActDelete); err != nil {
+		key, err := s.decideOnRole(ctx, t, p, name, ActDelete)
+		if err != nil {
 			return err
 		}
 		t.audit(ctx, "delete_role", name, name, "")
-		return t.DeleteRole(ctx, name)
+		err = t.DeleteRole(ctx, key)
+		var inUse *store.InUseError
+		if errors.As(err, &inUse) {
+			inUse.What = fmt.Sprintf("role %q", name)
+		}
+		return err
 	})
 }

@@ -69,7 +69,8 @@ func (s *Service) groupTarget(ctx context.Context, r store.Reader, g store.Group
 
 // roleTarget describes role ro for decide.
 func roleTarget(ro store.Role) Target {
-	return Target{Kind: KindRole, ID: ro.Name, Name: ro.Name, Privileges: ro.Privileges,
+	name := RoleName(ro.Name, ro.TenantID)
+	return Target{Kind: KindRole, ID: name, Name: name, Privileges: ro.Privileges,
 		Tenant: ro.TenantID, Shared: !ro.IsUserCreated}
 }
 

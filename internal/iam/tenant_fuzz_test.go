@@ -359,7 +359,7 @@ var fuzzOps = []fuzzOp{
 			var r store.Role
 			r, err = w.svc.CreateRole(ctx, p, RoleInput{Name: w.fresh("fr"), Privileges: []string{PrivPrincipalView}})
 			if err == nil {
-				w.roles = append(w.roles, r.Name)
+				w.roles = append(w.roles, RoleName(r.Name, r.TenantID))
 			}
 		case 1:
 			_, err = w.svc.UpdateRole(ctx, p, name, RoleInput{Privileges: []string{PrivPrincipalView, PrivClusterModify}})

@@ -58,6 +58,11 @@ func (s *Service) prepareUsers(ctx context.Context, p *Principal, in []NewUser) 
 	if err != nil {
 		return nil, err
 	}
+	for i := range users {
+		if users[i].Roles, err = s.roleKeys(ctx, s.store, p.tenant(), users[i].Roles); err != nil {
+			return nil, err
+		}
+	}
 	if slices.ContainsFunc(in, func(nu NewUser) bool { return nu.Password != "" }) {
 		if err := s.mayCreateUsers(ctx, s.store, p, users); err != nil {
 			return users, err
@@ -106,7 +111,7 @@ func (s *Service) mayCreateUsers(ctx context.Context, r store.Reader, p *Princip
 	for i, u := range users {
 		for _, name := range u.Roles {
 			if !known[name] {
-				return entryErr("users", i, u.Username, invalid("role %q does not exist", name))
+				return entryErr("users", i, u.Username, invalid("role %q does not exist", RoleName(name, u.TenantID)))
 			}
 		}
 		if u.Domain == LocalDomain {
@@ -154,7 +159,7 @@ func (s *Service) checkNamesFree(ctx context.Context, p *Principal, users []stor
 func (s *Service) createUserEvents(ctx context.Context, p *Principal, users []store.User) []store.AuditEntry {
 	events := make([]store.AuditEntry, len(users))
 	for i, u := range users {
-		events[i] = s.event(ctx, p, "create_user", u.SID, domainUser(u.Domain, u.Username), "roles "+strings.Join(u.Roles, ", "))
+		events[i] = s.event(ctx, p, "create_user", u.SID, domainUser(u.Domain, u.Username), "roles "+strings.Join(RoleNames(u.Roles, u.TenantID), ", "))
 	}
 	return events
 }
@@ -324,6 +329,9 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]s
 		return []store.User{}, err
 	}
 	f.TenantIDs = ids
+	if f.Roles, err = s.roleFilterKeys(ctx, ids, f.Roles); err != nil {
+		return nil, err
+	}
 	users, err := s.store.ListUsers(ctx, f)
 	for i := range users {
 		users[i] = s.present(users[i])

@@ -105,6 +105,12 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 		if err != nil {
 			return err
 		}
+		upd := upd // this run's: its role names read in cur's organization
+		if upd.Roles != nil {
+			if upd.Roles, err = s.roleKeys(ctx, t, cur.TenantID, upd.Roles); err != nil {
+				return err
+			}
+		}
 		if err := s.mayUpdateUser(ctx, t, p, cur, upd); err != nil {
 			return err
 		}

@@ -187,8 +187,9 @@ func checkWindow(effective, expiry *int64) error {
 	return nil
 }
 
-// checkRolesExist verifies, on what r reads, that every role named
-// exists.
+// checkRolesExist verifies, on what r reads, that every role keyed (see
+// roleKeys) exists for records of organization tenantID: built in, or
+// the organization's own.
 func (s *Service) checkRolesExist(ctx context.Context, r store.Reader, tenantID string, roles []string) error {
 	roles = dedupe(roles)
 	if len(roles) == 0 {
@@ -200,7 +201,7 @@ func (s *Service) checkRolesExist(ctx context.Context, r store.Reader, tenantID 
 	}
 	for _, name := range roles {
 		if !slices.ContainsFunc(found, func(f store.Role) bool { return f.Name == name }) {
-			return invalid("role %q does not exist", name)
+			return invalid("role %q does not exist", RoleName(name, tenantID))
 		}
 	}
 	return nil

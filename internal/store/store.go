@@ -125,14 +125,17 @@ type Group struct {
 
 // Role is a named set of privileges.
 type Role struct {
+	// Name is the role's key, unique across the cluster: an
+	// organization's custom role is keyed by the organization's id and
+	// its name ("acme/ops"); the cluster's roles by their name (see
+	// iam.RoleName). Users and groups hold keys.
 	Name          string
 	Label         string
 	Description   string
 	Privileges    []string
 	IsUserCreated bool
 	// TenantID is the organization a custom role belongs to ("" for the
-	// cluster). Built-in roles have none and serve every tenant. Role
-	// names are unique across the cluster.
+	// cluster). Built-in roles have none and serve every tenant.
 	TenantID     string
 	CreatedMsecs int64
 	UpdatedMsecs int64
