@@ -253,8 +253,12 @@ func TestTenantAdmin(t *testing.T) {
 		t.Errorf("organizations acme's admin sees: %q", got)
 	}
 
-	// A sub-organization, and the acme admin's view of it.
+	// A sub-organization, and the acme admin's view of it. Names are
+	// unique inside one parent: beta's may be the same, and beta learns
+	// nothing of acme's.
 	e.createTenant(boss, "eu", "Acme EU")
+	e.createTenant(beta, "eu", "Acme EU")
+	e.want(e.do("POST", "/v2/tenants", boss, map[string]any{"name": "acme eu", "tenantIdSuffix": "eu2"}), 409)
 	if got := e.listTenants(boss, ""); !slices.Equal(got, []string{"acme/", "acme/eu/"}) {
 		t.Errorf("after the sub-organization: %q", got)
 	}

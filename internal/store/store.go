@@ -386,8 +386,8 @@ type Tx interface {
 	DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error)
 
 	// CreateTenant inserts a tenant. An ID used before (deleted tenants
-	// included), or a name (by Fold) of a tenant not deleted, gives
-	// ErrAlreadyExists.
+	// included), or a name (by Fold) of a tenant not deleted inside the
+	// same parent, gives ErrAlreadyExists.
 	CreateTenant(ctx context.Context, t Tenant) error
 	// UpdateTenant changes a tenant; tenants are never removed (see
 	// Tenant).

@@ -32,9 +32,9 @@ func keyedTables() []keyedTable {
 		{"users", "sid", "tenant_id", []string{"domain", "username", "email"}, 2, 1, "username_skeleton"},
 		{"groups", "sid", "tenant_id", []string{"domain", "name"}, 2, 1, "name_skeleton"},
 		{"roles", "name", "''", []string{"name"}, 1, 0, "name_skeleton"},
-		// A tenant's name is unique among those not deleted: each deleted
-		// one is a scope of its own.
-		{"tenants", "id", "CASE WHEN status = 'Deleted' THEN id ELSE '' END", []string{"name"}, 1, 0, ""},
+		// A tenant's name is unique among those not deleted inside one
+		// parent: each deleted one is a scope of its own.
+		{"tenants", "id", "CASE WHEN status = 'Deleted' THEN id ELSE parent_id END", []string{"name"}, 1, 0, ""},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/tenant"
 )
 
 // tenantCols are read in this order by scanTenant.
@@ -23,8 +24,8 @@ var tenantWriteCols = []string{"name", "name_key", "description", "status",
 var tenantIdentity = map[string]bool{"name": true, "name_key": true}
 
 var (
-	insertTenantSQL = `INSERT INTO tenants (id, ` + strings.Join(tenantWriteCols, ", ") + `)
-		VALUES (?` + strings.Repeat(", ?", len(tenantWriteCols)) + `) ON CONFLICT DO NOTHING`
+	insertTenantSQL = `INSERT INTO tenants (id, parent_id, ` + strings.Join(tenantWriteCols, ", ") + `)
+		VALUES (?, ?` + strings.Repeat(", ?", len(tenantWriteCols)) + `) ON CONFLICT DO NOTHING`
 	updateTenantSQL, _                  = updateSQL("tenants", "id", tenantWriteCols, nil)
 	updateTenantKeepNameSQL, keepTenant = updateSQL("tenants", "id", tenantWriteCols, tenantIdentity)
 )
@@ -120,7 +121,7 @@ func listTenants(ctx context.Context, q querier, f store.TenantFilter) ([]store.
 func (t *tx) CreateTenant(ctx context.Context, tn store.Tenant) error {
 	q := t.q
 	t.everyone() // a tenant's status decides whose credentials hold
-	n, err := execCount(ctx, q, insertTenantSQL, append([]any{tn.ID}, tenantArgs(&tn)...)...)
+	n, err := execCount(ctx, q, insertTenantSQL, append([]any{tn.ID, tenant.Parent(tn.ID)}, tenantArgs(&tn)...)...)
 	if err != nil || n == 1 {
 		return q.d.mapErr(fmt.Sprintf("create tenant %q", tn.ID), err)
 	}

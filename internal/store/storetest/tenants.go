@@ -124,6 +124,12 @@ func testTenantCreateDuplicate(t *testing.T, s Single) {
 	wantErr(t, s.CreateTenant(ctx, taken("g/", "Delta", store.TenantInactive)), store.ErrAlreadyExists, `"Delta"`)
 	// A deleted tenant's name may be another's not deleted.
 	createTenants(t, s, taken("h/", "Alpha", store.TenantDeleted))
+	// Names are unique inside one parent: tenants of different parents
+	// may share one, and with the top level's.
+	createTenants(t, s, newTenant("a/x/", "Alpha"), newTenant("e/x/", "Alpha"), newTenant("e/y/", "Omega"))
+	wantErr(t, s.CreateTenant(ctx, newTenant("a/z/", "ALPHA")), store.ErrAlreadyExists, `"ALPHA"`)
+	_, err := s.UpdateTenant(ctx, "e/y/", func(tn store.Tenant) (store.Tenant, error) { tn.Name = "alpha"; return tn, nil })
+	wantErr(t, err, store.ErrAlreadyExists)
 }
 
 // testTenantList: filters on ids, statuses and the subtree under an id,

@@ -5,10 +5,13 @@
 -- A tenant's id is its parent's id followed by its suffix and "/". A
 -- deleted tenant stays, with status 'Deleted', so that its id is never
 -- used again; its name is free again: name_key (store.Fold of the name)
--- is unique among the tenants not deleted. network is a JSON object, NULL
+-- is unique among the tenants not deleted inside one parent (parent_id,
+-- "" for the top level), so that one organization's names tell nothing of
+-- another's. network is a JSON object, NULL
 -- when none was given.
 CREATE TABLE tenants (
 	id                   TEXT COLLATE "C" PRIMARY KEY,
+	parent_id            TEXT COLLATE "C" NOT NULL,
 	name                 TEXT NOT NULL,
 	name_key             TEXT COLLATE "C" NOT NULL,
 	description          TEXT NOT NULL,
@@ -20,7 +23,7 @@ CREATE TABLE tenants (
 	deleted_msecs        BIGINT NOT NULL
 );
 
-CREATE UNIQUE INDEX tenants_name_key ON tenants (name_key) WHERE status <> 'Deleted';
+CREATE UNIQUE INDEX tenants_name_key ON tenants (parent_id, name_key) WHERE status <> 'Deleted';
 
 -- Users: unique by name per tenant and domain. users_domain_key serves
 -- what the old constraint's index did: a lookup by domain alone. The

@@ -12,10 +12,13 @@
 -- A tenant's id is its parent's id followed by its suffix and "/". A
 -- deleted tenant stays, with status 'Deleted', so that its id is never
 -- used again; its name is free again: name_key (store.Fold of the name)
--- is unique among the tenants not deleted. network is a JSON object, NULL
+-- is unique among the tenants not deleted inside one parent (parent_id,
+-- "" for the top level), so that one organization's names tell nothing of
+-- another's. network is a JSON object, NULL
 -- when none was given.
 CREATE TABLE tenants (
 	id                   TEXT PRIMARY KEY,
+	parent_id            TEXT NOT NULL,
 	name                 TEXT NOT NULL,
 	name_key             TEXT NOT NULL,
 	description          TEXT NOT NULL,
@@ -27,7 +30,7 @@ CREATE TABLE tenants (
 	deleted_msecs        INTEGER NOT NULL
 ) STRICT;
 
-CREATE UNIQUE INDEX tenants_name_key ON tenants (name_key) WHERE status <> 'Deleted';
+CREATE UNIQUE INDEX tenants_name_key ON tenants (parent_id, name_key) WHERE status <> 'Deleted';
 
 -- Users: unique by name per tenant and domain. The columns are those of
 -- 0001 and the later ALTERs, with their defaults.
