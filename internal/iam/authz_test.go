@@ -95,6 +95,74 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// TestDecideTenants is the table of rule 4, organizations: a principal
+// reaches the records of the organization it acts in and of those below
+// it; anything else does not exist for it, and an organization is
+// changed only from above.
+func TestDecideTenants(t *testing.T) {
+	svc, _, _ := newTestService(t, Config{})
+	orgAdmin := func(sid, org string) *Principal {
+		return &Principal{User: store.User{SID: sid, TenantID: org}, Privileges: sorted(forTenant(org, svc.allPrivileges))}
+	}
+	cluster := &Principal{User: store.User{SID: "S-admin"}, Privileges: sorted(svc.allPrivileges)}
+	acme, beta, eu := orgAdmin("S-acme", "acme/"), orgAdmin("S-beta", "beta/"), orgAdmin("S-eu", "acme/eu/")
+	inAcme := &Principal{User: cluster.User, Privileges: sorted(forTenant("acme/", svc.allPrivileges)),
+		Acting: "acme/", Impersonating: true}
+	user := func(sid, org string) Target {
+		return Target{Kind: KindUser, ID: sid, Name: sid, Tenant: org, Privileges: []string{PrivPrincipalView}}
+	}
+	org := func(id string) Target { return Target{Kind: KindTenant, ID: id, Name: id, Tenant: id} }
+	tests := []struct {
+		name string
+		p    *Principal
+		act  Act
+		t    Target
+		want Kind // 0: allowed
+	}{
+		{"an organization's admin changes its users", acme, ActChangeProfile, user("S-1", "acme/"), 0},
+		{"and those of organizations inside it", acme, ActDelete, user("S-2", "acme/eu/"), 0},
+		{"not another organization's", acme, ActRead, user("S-3", "beta/"), KindNotFound},
+		{"not the cluster's", acme, ActDelete, user("S-4", ""), KindNotFound},
+		{"not those of the organization above", eu, ActRead, user("S-5", "acme/"), KindNotFound},
+		{"not of a name-alike organization", acme, ActRead, user("S-6", "acmex/"), KindNotFound},
+		{"a group's members out of reach do not exist", acme, ActChangeMembers,
+			Target{Kind: KindGroup, ID: "S-g", Tenant: "acme/", Affected: []Target{user("S-7", "beta/")}}, KindNotFound},
+		{"built-in roles serve everyone", beta, ActRead, Target{Kind: KindRole, ID: RoleAdmin, Shared: true}, 0},
+		{"another organization's role does not exist", beta, ActDelete, Target{Kind: KindRole, ID: "ops", Tenant: "acme/"}, KindNotFound},
+		{"the cluster reaches every organization's records", cluster, ActDelete, user("S-8", "beta/"), 0},
+		{"acting inside one, the cluster's admin reaches it", inAcme, ActDelete, user("S-9", "acme/"), 0},
+		{"and nothing else", inAcme, ActRead, user("S-10", ""), KindNotFound},
+		{"an organization is changed from above", cluster, ActChangeStatus, org("acme/"), 0},
+		{"its own admin does not deactivate it", acme, ActChangeStatus, org("acme/"), KindForbidden},
+		{"nor delete it", acme, ActDelete, org("acme/"), KindForbidden},
+		{"it changes those inside it", acme, ActChangeProfile, org("acme/eu/"), 0},
+		{"another organization does not exist", acme, ActRead, org("beta/"), KindNotFound},
+		{"an organization reads itself", eu, ActRead, org("acme/eu/"), 0},
+		{"not the one above it", eu, ActRead, org("acme/"), KindNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := svc.decide(tc.p, tc.act, tc.t)
+			switch {
+			case tc.want == 0 && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != 0 && KindOf(err) != tc.want:
+				t.Fatalf("got %v (kind %v), want kind %v", err, KindOf(err), tc.want)
+			}
+		})
+	}
+	// No organization's principal holds a cluster-only privilege, whatever
+	// its roles grant.
+	for _, priv := range acme.Privileges {
+		if clusterOnly(priv) {
+			t.Errorf("an organization's admin holds %s", priv)
+		}
+	}
+	if !slices.ContainsFunc(cluster.Privileges, clusterOnly) {
+		t.Error("the cluster's admin holds no cluster-only privilege: the test proves nothing")
+	}
+}
+
 // TestDecideCoversEveryAct: every act the service names has a rule for the
 // kinds it applies to, so that a new act cannot slip through unruled.
 func TestDecideCoversEveryAct(t *testing.T) {

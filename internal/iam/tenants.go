@@ -143,8 +143,10 @@ func tenantErr(id string, err error) error {
 	return err
 }
 
-// TenantStatuses are the statuses an organization may have.
-var tenantStatuses = []string{store.TenantActive, store.TenantInactive, store.TenantMarkedForDeletion, store.TenantDeleted}
+// tenantStatuses are the statuses an organization may have.
+func tenantStatuses() []string {
+	return []string{store.TenantActive, store.TenantInactive, store.TenantMarkedForDeletion, store.TenantDeleted}
+}
 
 // ListTenants returns the organizations p sees (its own and those below
 // it) that ids and statuses select. Without statuses, the active and
@@ -159,8 +161,8 @@ func (s *Service) ListTenants(ctx context.Context, p *Principal, ids, statuses [
 		}
 	}
 	for _, st := range statuses {
-		if !slices.Contains(tenantStatuses, st) {
-			return nil, invalid("statuses entry %q is not one of %v", st, tenantStatuses)
+		if !slices.Contains(tenantStatuses(), st) {
+			return nil, invalid("statuses entry %q is not one of %v", st, tenantStatuses())
 		}
 	}
 	if len(statuses) == 0 {
@@ -194,7 +196,7 @@ func (s *Service) updateTenant(ctx context.Context, p *Principal, op, id string,
 			return t, err
 		})
 		if errors.Is(err, store.ErrAlreadyExists) {
-			return &Error{Kind: KindConflict, Msg: "another organization has that name", Err: err}
+			return &Error{Kind: KindConflict, Msg: "another organization inside the same one has that name", Err: err}
 		}
 		return err
 	})
