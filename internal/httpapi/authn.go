@@ -64,10 +64,10 @@ const ImpersonateHeader = "x-impersonate-tenant-id"
 func impersonate(r *http.Request, svc *iam.Service, p *iam.Principal) (*iam.Principal, error) {
 	vs := r.Header.Values(ImpersonateHeader)
 	switch {
-	case len(vs) == 0:
-		return p, nil
 	case len(vs) > 1:
 		return nil, badRequest("%s: give it once", ImpersonateHeader)
+	case len(vs) == 0 || vs[0] == "":
+		return p, nil // an empty value, as a client that stops acting inside one may send
 	}
 	return svc.Impersonate(r.Context(), p, vs[0])
 }

@@ -249,6 +249,15 @@ func TestTenantAdmin(t *testing.T) {
 	e.want(e.do("POST", tenantPath("beta/", "/actions"), boss, map[string]any{"action": "Deactivate"}), 404)
 	e.want(e.do("DELETE", "/v2/users/sessions", boss, nil), 403)
 	e.want(e.doIn("beta/", "GET", "/v2/users", boss, nil), 404)
+	e.want(e.doIn("acme", "GET", "/v2/users", boss, nil), 400)
+	e.want(e.doIn("", "GET", "/v2/users", boss, nil), 200) // none
+	twice := e.request("GET", "/v2/users", e.admin, nil)
+	twice.Header.Add(ImpersonateHeader, "acme/")
+	twice.Header.Add(ImpersonateHeader, "beta/")
+	if r, _ := e.roundTrip(t, twice); r.status != 400 {
+		t.Errorf("the header twice: %d %s", r.status, r.body)
+	}
+
 	if got := e.listTenants(boss, ""); !slices.Equal(got, []string{"acme/"}) {
 		t.Errorf("organizations acme's admin sees: %q", got)
 	}
@@ -258,6 +267,11 @@ func TestTenantAdmin(t *testing.T) {
 	// nothing of acme's.
 	e.createTenant(boss, "eu", "Acme EU")
 	e.createTenant(beta, "eu", "Acme EU")
+	// Acting inside one takes ORGANIZATION_IMPERSONATE, which a viewer
+	// lacks.
+	ann := bearerCred(e.accessToken("ann@acme", "ann-Password-1"))
+	e.wantMsg(e.doIn("acme/eu/", "GET", "/v2/users", ann, nil), 403, "ORGANIZATION_IMPERSONATE")
+	e.want(e.doIn("acme/eu/", "GET", "/v2/users", boss, nil), 200)
 	e.want(e.do("POST", "/v2/tenants", boss, map[string]any{"name": "acme eu", "tenantIdSuffix": "eu2"}), 409)
 	if got := e.listTenants(boss, ""); !slices.Equal(got, []string{"acme/", "acme/eu/"}) {
 		t.Errorf("after the sub-organization: %q", got)
