@@ -9,11 +9,12 @@ import (
 // listGroups returns the groups f selects, ordered by creation time then
 // sid, with their roles and members loaded in two further queries.
 func listGroups(ctx context.Context, q querier, f store.GroupFilter) ([]store.Group, error) {
-	w := groupWhere(&f)
-	return queryGroups(ctx, q, w.String(), w.args...)
+	with, from, cond, args := scoped("groups", groupWhere(&f), f.TenantIDs)
+	return queryGroupsFrom(ctx, q, with, from, cond, args...)
 }
 
-// groupWhere renders f as a WHERE clause on groups.
+// groupWhere renders f as a WHERE clause on groups, its tenants aside
+// (see scoped).
 func groupWhere(f *store.GroupFilter) *where {
 	w := &where{}
 	if f.Domain != "" {
@@ -34,17 +35,20 @@ func groupWhere(f *store.GroupFilter) *where {
 		w.add(`sid IN (SELECT group_sid FROM group_roles
 			WHERE role IN (SELECT value FROM json_each(?)))`, jsonList(f.Roles))
 	}
-	if len(f.TenantIDs) > 0 {
-		w.add(`tenant_id IN (SELECT value FROM json_each(?))`, jsonList(f.TenantIDs))
-	}
 	return w
 }
 
 // queryGroups reads the groups matching cond (a WHERE clause or "") in
 // order, then fills their roles and members.
 func queryGroups(ctx context.Context, q querier, cond string, args ...any) ([]store.Group, error) {
+	return queryGroupsFrom(ctx, q, "", "groups", cond, args...)
+}
+
+// queryGroupsFrom is queryGroups selecting from a table of groups'
+// columns (see scoped) after with.
+func queryGroupsFrom(ctx context.Context, q querier, with, from, cond string, args ...any) ([]store.Group, error) {
 	groups, err := queryAll(ctx, q, "list groups", scanGroup,
-		`SELECT `+groupCols+` FROM groups`+cond+` ORDER BY created_msecs, sid`, args...)
+		with+`SELECT `+groupCols+` FROM `+from+cond+` ORDER BY created_msecs, sid`, args...)
 	if err != nil {
 		return nil, err
 	}

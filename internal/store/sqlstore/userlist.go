@@ -11,15 +11,15 @@ import (
 // listUsers returns the users f selects, ordered by creation time then
 // sid, with their roles and groups loaded in two further queries.
 func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User, error) {
-	w := userWhere(&f)
-	cond := w.String()
+	with, from, cond, args := scoped("users", userWhere(&f), f.TenantIDs)
 	if f.Limit > 0 {
 		cond += fmt.Sprintf(" ORDER BY created_msecs, sid LIMIT %d", f.Limit)
 	}
-	return queryUsers(ctx, q, cond, w.args...)
+	return queryUsersFrom(ctx, q, with, from, cond, args...)
 }
 
-// userWhere renders f as a WHERE clause on users.
+// userWhere renders f as a WHERE clause on users, its tenants aside (see
+// scoped).
 func userWhere(f *store.UserFilter) *where {
 	w := &where{}
 	if f.Domain != "" {
@@ -43,9 +43,6 @@ func userWhere(f *store.UserFilter) *where {
 		w.add(`sid IN (SELECT user_sid FROM user_roles
 			WHERE role IN (SELECT value FROM json_each(?)))`, jsonList(f.Roles))
 	}
-	if len(f.TenantIDs) > 0 {
-		w.add(`tenant_id IN (SELECT value FROM json_each(?))`, jsonList(f.TenantIDs))
-	}
 	if len(f.InDirectoryGroups) > 0 {
 		w.add(`EXISTS (SELECT 1 FROM json_each(users.directory_groups) d
 			WHERE d.value IN (SELECT value FROM json_each(?)))`, jsonList(f.InDirectoryGroups))
@@ -56,10 +53,16 @@ func userWhere(f *store.UserFilter) *where {
 // queryUsers reads the users matching cond (a WHERE clause or "", which may
 // end with its own ORDER BY) in order, then fills their roles and groups.
 func queryUsers(ctx context.Context, q querier, cond string, args ...any) ([]store.User, error) {
+	return queryUsersFrom(ctx, q, "", "users", cond, args...)
+}
+
+// queryUsersFrom is queryUsers selecting from a table of users' columns
+// (see scoped) after with.
+func queryUsersFrom(ctx context.Context, q querier, with, from, cond string, args ...any) ([]store.User, error) {
 	if !strings.Contains(cond, " ORDER BY ") {
 		cond += ` ORDER BY created_msecs, sid`
 	}
-	users, err := queryAll(ctx, q, "list users", scanUser, `SELECT `+userCols+` FROM users`+cond, args...)
+	users, err := queryAll(ctx, q, "list users", scanUser, with+`SELECT `+userCols+` FROM `+from+cond, args...)
 	if err != nil {
 		return nil, err
 	}

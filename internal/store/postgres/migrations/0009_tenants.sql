@@ -29,11 +29,14 @@ CREATE UNIQUE INDEX tenants_name_key ON tenants (parent_id, name_key) WHERE stat
 -- what the old constraint's index did: a lookup by domain alone. The
 -- skeletons are looked up per tenant now.
 ALTER TABLE users DROP CONSTRAINT users_domain_key_username_key_key;
-ALTER TABLE users ADD CONSTRAINT users_tenant_id_domain_key_username_key_key
-	UNIQUE (tenant_id, domain_key, username_key);
+ALTER TABLE users ADD CONSTRAINT users_tenant_id_username_key_domain_key_key
+	UNIQUE (tenant_id, username_key, domain_key);
 CREATE INDEX users_domain_key ON users (domain_key, username_key);
 DROP INDEX users_username_skeleton;
 CREATE INDEX users_username_skeleton ON users (tenant_id, domain_key, username_skeleton);
+-- One organization's users in list order, without a sort.
+DROP INDEX users_tenant_id;
+CREATE INDEX users_tenant_id ON users (tenant_id, created_msecs, sid);
 
 -- Groups: one owner tenant ('' the cluster) instead of the JSON list
 -- tenant_ids, whose strings named no real tenant; unique by name per
@@ -41,8 +44,8 @@ CREATE INDEX users_username_skeleton ON users (tenant_id, domain_key, username_s
 ALTER TABLE groups DROP COLUMN tenant_ids;
 ALTER TABLE groups ADD COLUMN tenant_id TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE groups DROP CONSTRAINT groups_domain_key_name_key_key;
-ALTER TABLE groups ADD CONSTRAINT groups_tenant_id_domain_key_name_key_key
-	UNIQUE (tenant_id, domain_key, name_key);
+ALTER TABLE groups ADD CONSTRAINT groups_tenant_id_name_key_domain_key_key
+	UNIQUE (tenant_id, name_key, domain_key);
 CREATE INDEX groups_tenant_id ON groups (tenant_id);
 CREATE INDEX groups_domain_key ON groups (domain_key, name_key);
 DROP INDEX groups_name_skeleton;

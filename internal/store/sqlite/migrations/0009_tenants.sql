@@ -68,7 +68,7 @@ CREATE TABLE users_new (
 	logins_pending             INTEGER NOT NULL DEFAULT 0,
 	logins_pending_until_msecs INTEGER NOT NULL DEFAULT 0,
 	username_skeleton TEXT NOT NULL DEFAULT '',
-	UNIQUE (tenant_id, domain_key, username_key)
+	UNIQUE (tenant_id, username_key, domain_key)
 ) STRICT;
 
 INSERT INTO users_new (sid, domain, domain_key, username, username_key, description, email,
@@ -93,7 +93,7 @@ ALTER TABLE users_new RENAME TO users;
 -- lookup by domain alone.
 CREATE INDEX users_username_key ON users (username_key, sid);
 CREATE INDEX users_email_key ON users (email_key);
-CREATE INDEX users_tenant_id ON users (tenant_id);
+CREATE INDEX users_tenant_id ON users (tenant_id, created_msecs, sid);
 CREATE INDEX users_created ON users (created_msecs, sid);
 CREATE INDEX users_username_skeleton ON users (tenant_id, domain_key, username_skeleton);
 CREATE INDEX users_domain_key ON users (domain_key, username_key);
@@ -115,7 +115,7 @@ CREATE TABLE groups_new (
 	created_msecs INTEGER NOT NULL,
 	updated_msecs INTEGER NOT NULL,
 	name_skeleton TEXT NOT NULL DEFAULT '',
-	UNIQUE (tenant_id, domain_key, name_key)
+	UNIQUE (tenant_id, name_key, domain_key)
 ) STRICT;
 
 INSERT INTO groups_new (sid, domain, domain_key, name, name_key, description, restricted,
