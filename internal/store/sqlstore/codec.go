@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -147,28 +146,26 @@ func anyOf(conds []string) string {
 
 // String renders the WHERE clause, or "" when nothing filters.
 // scoped renders a list of table by the filters of w and, unless
-// tenantIDs is empty, by tenant_id. With other filters, the scope applies
-// to what they select (a materialized common table expression), so that
-// the planner drives the query from them: driven from tenant_id instead,
-// both engines read every row of the cluster's own scope, which may be
-// all of them. Alone, the scope is read through the tenant_id index. It
-// returns what goes before SELECT, the table to select from, and the
-// WHERE clause, with the arguments of both in order.
-func scoped(table string, w *where, tenantIDs []string) (with, from, cond string, args []any) {
-	scope := &where{}
+// tenantIDs is empty, by tenant_id. Alone, the scope is read through the
+// table's tenant_id index. Beside other filters, it is written so that no
+// index serves it ((tenant_id || ”) compares the same, but is an
+// expression): the planners then drive the query from the other filters,
+// as before organizations. Driven from tenant_id instead, both engines
+// read every row of the cluster's own scope, which may be all of them.
+// It returns the WHERE clause and its arguments.
+func scoped(w *where, tenantIDs []string) (string, []any) {
+	col := "tenant_id"
+	if len(w.conds) > 0 {
+		col = "(tenant_id || '')"
+	}
 	switch len(tenantIDs) {
 	case 0:
-		return "", table, w.String(), w.args
 	case 1:
-		scope.add(`tenant_id = ?`, tenantIDs[0])
+		w.add(col+` = ?`, tenantIDs[0])
 	default:
-		scope.add(`tenant_id IN (SELECT value FROM json_each(?))`, jsonList(tenantIDs))
+		w.add(col+` IN (SELECT value FROM json_each(?))`, jsonList(tenantIDs))
 	}
-	if len(w.conds) == 0 {
-		return "", table, scope.String(), scope.args
-	}
-	with = "WITH filtered AS MATERIALIZED (SELECT * FROM " + table + w.String() + ") "
-	return with, "filtered", scope.String(), append(slices.Clone(w.args), scope.args...)
+	return w.String(), w.args
 }
 
 func (w *where) String() string {
