@@ -13,6 +13,22 @@ type api struct {
 	c   *http.Client
 	url string
 	h   [2]string // the credential header
+	// in is the organization the caller acts inside, sent as the
+	// x-impersonate-tenant-id header; "" sends none.
+	in string
+}
+
+// impersonateHeader names the organization a request acts inside.
+const impersonateHeader = "x-impersonate-tenant-id"
+
+// setHeaders sets a's credential and organization on req.
+func (a api) setHeaders(req *http.Request) {
+	if a.h[0] != "" {
+		req.Header.Set(a.h[0], a.h[1])
+	}
+	if a.in != "" {
+		req.Header.Set(impersonateHeader, a.in)
+	}
 }
 
 // call sends body (when not nil) as JSON and decodes the answer into out
@@ -33,9 +49,7 @@ func (a api) call(method, path string, body any, want int, out any) error {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if a.h[0] != "" {
-		req.Header.Set(a.h[0], a.h[1])
-	}
+	a.setHeaders(req)
 	res, err := a.c.Do(req)
 	if err != nil {
 		return err
@@ -57,7 +71,7 @@ func (a api) get(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set(a.h[0], a.h[1])
+	a.setHeaders(req)
 	res, err := a.c.Do(req)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -57,5 +62,67 @@ func TestPrintTable(t *testing.T) {
 func TestRunRejectsUnknownScenario(t *testing.T) {
 	if err := run([]string{"--scenarios", "auth,nope"}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), `"nope"`) {
 		t.Errorf("run with an unknown scenario: %v", err)
+	}
+}
+
+// TestMain serves the baseline when run as one: the bench starts its own
+// executable for it, which under go test is the test binary.
+func TestMain(m *testing.M) {
+	if len(os.Args) == 3 && os.Args[1] == serveBaselineFlag {
+		if err := serveBaseline(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// TestTenantScenario runs the tenant scenario end to end at a small size
+// on SQLite: 300 users over 3 organizations, figures of 100 ms.
+func TestTenantScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a server")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "clusteriam")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/clusteriam/clusteriam/cmd/clusteriam").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	jsonOut := filepath.Join(dir, "bench.json")
+	var out bytes.Buffer
+	err := run([]string{"--bin", bin, "--scenarios", "tenant", "--tenant-users", "300", "--tenants", "3",
+		"--duration", "100ms", "--concurrency", "2", "--json", jsonOut}, &out)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	b, err := os.ReadFile(jsonOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Figures []row }
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	const in = " at 300 in 3 organizations, "
+	want := []string{
+		"baseline: bare net/http TLS, same bytes, user of an organization (300 users in 3)",
+		"GET /v2/users/{sid}, apiKey, user of an organization (300 users in 3)",
+		"GET /v2/users/{sid}, Bearer, user of an organization (300 users in 3)",
+		"GET /v2/users/{sid}, session-id, user of an organization (300 users in 3)",
+		"GET /v2/users" + in + "one sid, as the organization's admin",
+		"GET /v2/users" + in + "exact username, as the organization's admin",
+		"GET /v2/users" + in + "tenantIds of one organization (100 users returned), as the cluster's admin",
+	}
+	if len(got.Figures) != len(want) {
+		t.Fatalf("%d figures, want %d:\n%s", len(got.Figures), len(want), out.String())
+	}
+	for i, r := range got.Figures {
+		if r.Scenario != want[i] || r.Value <= 0 || r.Errors != 0 {
+			t.Errorf("figure %d = %+v, want %q with a value and no errors", i, r, want[i])
+		}
+		if strings.HasPrefix(r.Scenario, "GET /v2/users/{sid}") && r.Ratio <= 0 {
+			t.Errorf("%s: no ratio to the baseline", r.Scenario)
+		}
 	}
 }

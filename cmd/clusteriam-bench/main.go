@@ -1,6 +1,7 @@
 // Command clusteriam-bench measures a clusteriam server the way its users
 // feel it: credential checks on every request, log-ins, listings at 10k
-// and 100k users, bulk creates, memory and cold start. It starts the
+// and 100k users, bulk creates, memory and cold start, and the credential
+// checks and listings of users spread over organizations. It starts the
 // server itself on a fresh store, seeds it through the public API, drives
 // it over keep-alive HTTPS, and gives throughput as a ratio to a bare
 // net/http TLS server run in the same way, since absolute figures on a
@@ -27,7 +28,7 @@ import (
 )
 
 // scenarios in the order they run; each may be chosen with --scenarios.
-var scenarioNames = []string{"auth", "login", "list", "create", "scale"}
+var scenarioNames = []string{"auth", "login", "list", "create", "scale", "tenant"}
 
 func main() {
 	if len(os.Args) == 3 && os.Args[1] == serveBaselineFlag {
@@ -51,6 +52,8 @@ func run(args []string, stdout io.Writer) error {
 	dur := fs.Duration("duration", 5*time.Second, "measuring time of each throughput figure (after a warm-up of a fifth of it)")
 	which := fs.String("scenarios", strings.Join(scenarioNames, ","), "scenarios to run: "+strings.Join(scenarioNames, ","))
 	quick := fs.Bool("quick", false, "a run under a minute: short figures, listings at 10k users only")
+	tenantUsers := fs.Int("tenant-users", 100_000, "users the tenant scenario spreads over its organizations (10,000 with --quick unless given)")
+	tenants := fs.Int("tenants", 100, "organizations of the tenant scenario")
 	jsonOut := fs.String("json", "", "also write the figures as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,6 +68,9 @@ func run(args []string, stdout io.Writer) error {
 	if *quick {
 		*dur = time.Second
 		sizes = sizes[:1]
+		if !flagSet(fs, "tenant-users") {
+			*tenantUsers = 10_000
+		}
 	}
 	dir, err := os.MkdirTemp("", "clusteriam-bench-")
 	if err != nil {
@@ -86,7 +92,7 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("log in as admin (is the database empty?): %w", err)
 	}
 	b := &bench{bin: *bin, database: *database, dir: dir, conc: *conc, dur: *dur, quick: *quick, tgt: tgt,
-		admin: api{c: c, url: tgt.url, h: h}}
+		admin: api{c: c, url: tgt.url, h: h}, tenantUsers: *tenantUsers, tenants: *tenants}
 	errs := b.runScenarios(chosen, sizes)
 	store := "SQLite"
 	if *database != "" {
@@ -106,7 +112,8 @@ func run(args []string, stdout io.Writer) error {
 }
 
 // runScenarios runs the scenarios chosen, in order; list at each of sizes,
-// scale at the largest.
+// scale at the largest, tenant at b.tenantUsers over b.tenants
+// organizations.
 func (b *bench) runScenarios(chosen []string, sizes []int) []error {
 	var errs []error
 	for _, s := range chosen {
@@ -124,9 +131,18 @@ func (b *bench) runScenarios(chosen []string, sizes []int) []error {
 			errs = append(errs, b.scenarioCreate())
 		case "scale":
 			errs = append(errs, b.scenarioScale(sizes[len(sizes)-1]))
+		case "tenant":
+			errs = append(errs, b.scenarioTenant(b.tenantUsers, b.tenants))
 		}
 	}
 	return errs
+}
+
+// flagSet reports whether flag name was given.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // writeKey makes the S3-secret key a PostgreSQL target needs.

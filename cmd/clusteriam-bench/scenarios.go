@@ -35,6 +35,8 @@ type bench struct {
 	tgt                *target
 	admin              api
 	users              int // LOCAL users seeded so far, named u000000...
+	tenantUsers        int // users of the tenant scenario
+	tenants            int // organizations they are spread over
 	rows               []row
 }
 
@@ -54,17 +56,26 @@ func (b *bench) scenarioAuth() error {
 	if err != nil {
 		return err
 	}
-	path := "/v2/users/" + sids[0]
-	key, err := b.admin.createKey(sids[0], "bench")
+	return b.measureAuth(sids[0], "bench-target", "Bench-Target-Password-1", "")
+}
+
+// measureAuth measures GET /v2/users/{sid}, the user reading itself, with
+// an API key and with the Bearer and session-id of a log-in as login with
+// password pw, against the baseline serving the same bytes. It adds the
+// baseline's row and one per credential kind, their names followed by
+// suffix.
+func (b *bench) measureAuth(sid, login, pw, suffix string) error {
+	path := "/v2/users/" + sid
+	key, err := b.admin.createKey(sid, "bench")
 	if err != nil {
 		return err
 	}
 	c := newClient(b.conc)
-	bearer, err := accessToken(c, b.tgt.url, "bench-target", "Bench-Target-Password-1")
+	bearer, err := accessToken(c, b.tgt.url, login, pw)
 	if err != nil {
 		return err
 	}
-	sess, err := sessionID(c, b.tgt.url, "bench-target", "Bench-Target-Password-1")
+	sess, err := sessionID(c, b.tgt.url, login, pw)
 	if err != nil {
 		return err
 	}
@@ -97,11 +108,11 @@ func (b *bench) scenarioAuth() error {
 	}
 	after := measureBase()
 	baseRate := (before.PerSec() + after.PerSec()) / 2
-	b.add(row{Scenario: "baseline: bare net/http TLS, same bytes", Value: baseRate, Unit: "req/s",
+	b.add(row{Scenario: "baseline: bare net/http TLS, same bytes" + suffix, Value: baseRate, Unit: "req/s",
 		P50Ms: ms(before.P50), P99Ms: ms(before.P99), Errors: before.Errors + after.Errors}, "", false)
 	for _, r := range runs {
 		ratio := r.st.PerSec() / baseRate
-		b.add(row{Scenario: "GET /v2/users/{sid}, " + r.kind, Value: r.st.PerSec(), Unit: "req/s",
+		b.add(row{Scenario: "GET /v2/users/{sid}, " + r.kind + suffix, Value: r.st.PerSec(), Unit: "req/s",
 			P50Ms: ms(r.st.P50), P99Ms: ms(r.st.P99), Baseline: baseRate, Ratio: ratio, Errors: r.st.Errors,
 			Note: r.st.FirstErr}, "ratio >= 0.6", ratio >= 0.6)
 	}
@@ -311,6 +322,7 @@ func (b *bench) scenarioScale(size int) error {
 	if err != nil {
 		return err
 	}
+	b.admin.url = b.tgt.url // a new port; the scenarios after this one call it there
 	note := ""
 	if b.bin == "" {
 		note = "under go run: includes the build; give --bin for the server's own figure"
