@@ -125,7 +125,8 @@ func dialect() sqlstore.Dialect {
 			principalsLockClass),
 		// The commit still reaches the WAL in order: a later synchronous
 		// commit flushes it too.
-		NoSync: "SET LOCAL synchronous_commit TO OFF",
+		NoSync:           "SET LOCAL synchronous_commit TO OFF",
+		MaterializeScope: true,
 		MigrationLock: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			migrationLockClass),

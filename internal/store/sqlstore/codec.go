@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -146,26 +147,35 @@ func anyOf(conds []string) string {
 
 // String renders the WHERE clause, or "" when nothing filters.
 // scoped renders a list of table by the filters of w and, unless
-// tenantIDs is empty, by tenant_id. Alone, the scope is read through the
-// table's tenant_id index. Beside other filters, it is written so that no
-// index serves it ((tenant_id || ”) compares the same, but is an
-// expression): the planners then drive the query from the other filters,
-// as before organizations. Driven from tenant_id instead, both engines
-// read every row of the cluster's own scope, which may be all of them.
-// It returns the WHERE clause and its arguments.
-func scoped(w *where, tenantIDs []string) (string, []any) {
+// tenantIDs is empty, by tenant_id: what goes before SELECT, the table to
+// select from, and the WHERE clause with its arguments. Alone, the scope
+// is read through the table's tenant_id index. Beside other filters, it
+// must not drive the plan: driven from tenant_id, both engines read every
+// row of the cluster's own scope, which may be all of them. So it is
+// written as a condition no index serves ((tenant_id || ”) compares the
+// same, but is an expression), and the planners keep the plans of the
+// other filters; or, where the dialect asks (MaterializeScope), it
+// applies to what those filters select, in a materialized common table
+// expression.
+func (d *Dialect) scoped(table string, w *where, tenantIDs []string) (with, from, cond string, args []any) {
+	scope := &where{}
 	col := "tenant_id"
-	if len(w.conds) > 0 {
-		col = "(tenant_id || '')"
+	if len(w.conds) > 0 && !d.MaterializeScope {
+		scope, col = w, "(tenant_id || '')"
 	}
 	switch len(tenantIDs) {
 	case 0:
+		return "", table, w.String(), w.args
 	case 1:
-		w.add(col+` = ?`, tenantIDs[0])
+		scope.add(col+` = ?`, tenantIDs[0])
 	default:
-		w.add(col+` IN (SELECT value FROM json_each(?))`, jsonList(tenantIDs))
+		scope.add(col+` IN (SELECT value FROM json_each(?))`, jsonList(tenantIDs))
 	}
-	return w.String(), w.args
+	if scope == w || len(w.conds) == 0 {
+		return "", table, scope.String(), scope.args
+	}
+	with = "WITH filtered AS MATERIALIZED (SELECT * FROM " + table + w.String() + ") "
+	return with, "filtered", scope.String(), append(slices.Clone(w.args), scope.args...)
 }
 
 func (w *where) String() string {

@@ -9,8 +9,8 @@ import (
 // listGroups returns the groups f selects, ordered by creation time then
 // sid, with their roles and members loaded in two further queries.
 func listGroups(ctx context.Context, q querier, f store.GroupFilter) ([]store.Group, error) {
-	cond, args := scoped(groupWhere(&f), f.TenantIDs)
-	return queryGroups(ctx, q, cond, args...)
+	with, from, cond, args := q.d.scoped("groups", groupWhere(&f), f.TenantIDs)
+	return queryGroupsFrom(ctx, q, with, from, cond, args...)
 }
 
 // groupWhere renders f as a WHERE clause on groups, its tenants aside
@@ -41,8 +41,14 @@ func groupWhere(f *store.GroupFilter) *where {
 // queryGroups reads the groups matching cond (a WHERE clause or "") in
 // order, then fills their roles and members.
 func queryGroups(ctx context.Context, q querier, cond string, args ...any) ([]store.Group, error) {
+	return queryGroupsFrom(ctx, q, "", "groups", cond, args...)
+}
+
+// queryGroupsFrom is queryGroups selecting from a table of groups'
+// columns (see scoped) after with.
+func queryGroupsFrom(ctx context.Context, q querier, with, from, cond string, args ...any) ([]store.Group, error) {
 	groups, err := queryAll(ctx, q, "list groups", scanGroup,
-		`SELECT `+groupCols+` FROM groups`+cond+` ORDER BY created_msecs, sid`, args...)
+		with+`SELECT `+groupCols+` FROM `+from+cond+` ORDER BY created_msecs, sid`, args...)
 	if err != nil {
 		return nil, err
 	}

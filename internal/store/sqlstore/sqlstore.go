@@ -35,6 +35,11 @@ type Dialect struct {
 	// Rebind rewrites a query written for SQLite for this engine; nil
 	// leaves it as is.
 	Rebind func(query string) string
+	// MaterializeScope applies a list's tenant scope to what its other
+	// filters select through a materialized common table expression,
+	// rather than as a condition no index serves (see scoped): without
+	// statistics, PostgreSQL plans the latter badly for a partial name.
+	MaterializeScope bool
 	// IsUnique and IsForeignKey classify constraint violations.
 	IsUnique, IsForeignKey func(error) bool
 	// IsRetryable reports whether a write transaction failed only because

@@ -11,11 +11,11 @@ import (
 // listUsers returns the users f selects, ordered by creation time then
 // sid, with their roles and groups loaded in two further queries.
 func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User, error) {
-	cond, args := scoped(userWhere(&f), f.TenantIDs)
+	with, from, cond, args := q.d.scoped("users", userWhere(&f), f.TenantIDs)
 	if f.Limit > 0 {
 		cond += fmt.Sprintf(" ORDER BY created_msecs, sid LIMIT %d", f.Limit)
 	}
-	return queryUsers(ctx, q, cond, args...)
+	return queryUsersFrom(ctx, q, with, from, cond, args...)
 }
 
 // userWhere renders f as a WHERE clause on users, its tenants aside (see
@@ -53,10 +53,16 @@ func userWhere(f *store.UserFilter) *where {
 // queryUsers reads the users matching cond (a WHERE clause or "", which may
 // end with its own ORDER BY) in order, then fills their roles and groups.
 func queryUsers(ctx context.Context, q querier, cond string, args ...any) ([]store.User, error) {
+	return queryUsersFrom(ctx, q, "", "users", cond, args...)
+}
+
+// queryUsersFrom is queryUsers selecting from a table of users' columns
+// (see scoped) after with.
+func queryUsersFrom(ctx context.Context, q querier, with, from, cond string, args ...any) ([]store.User, error) {
 	if !strings.Contains(cond, " ORDER BY ") {
 		cond += ` ORDER BY created_msecs, sid`
 	}
-	users, err := queryAll(ctx, q, "list users", scanUser, `SELECT `+userCols+` FROM users`+cond, args...)
+	users, err := queryAll(ctx, q, "list users", scanUser, with+`SELECT `+userCols+` FROM `+from+cond, args...)
 	if err != nil {
 		return nil, err
 	}
