@@ -82,6 +82,7 @@ func waitFor(t *testing.T, b *replica, c *http.Client, h header, code int, what 
 // organization that ends deleted holds no user: a create refused for the
 // deletion answers 404, a deletion refused for a new user 400.
 func testTenantDeleteRace(t *testing.T, c *http.Client, a, b *replica, admin header) {
+	enableOrgs(t, c, b, admin)
 	for round := range testtier.Pick(t, "rounds", 4, 12) {
 		org := fmt.Sprintf("race%d/", round)
 		a.want(t, c, 201, "POST", "/v2/tenants", admin, map[string]any{"name": org, "tenantIdSuffix": org[:len(org)-1]}, nil)
@@ -96,6 +97,9 @@ func testTenantDeleteRace(t *testing.T, c *http.Client, a, b *replica, admin hea
 					return
 				default:
 				}
+				// Pauses of 0 to 3 ms leave B windows to win in, race
+				// detector or not.
+				time.Sleep(time.Duration(i%4) * time.Millisecond)
 				code, body := onA.call(c, "POST", "/v2/users", []map[string]any{{"username": fmt.Sprintf("u%d", i), "domain": "LOCAL", "roles": []string{}}})
 				switch code {
 				case 201:
@@ -113,33 +117,17 @@ func testTenantDeleteRace(t *testing.T, c *http.Client, a, b *replica, admin hea
 		for deadline := time.Now().Add(10 * time.Second); created.Load() < 5 && time.Now().Before(deadline); {
 			time.Sleep(time.Millisecond)
 		}
-		deleted, attempts := false, 0
-		for ; attempts < 200 && !deleted; attempts++ {
-			var ul usersList
-			if code, body := onB.call(c, "GET", "/v2/users", nil); code != 200 {
-				t.Fatalf("list inside %s: %d %s", org, code, body)
-			} else {
-				must(t, json.Unmarshal(body, &ul))
-			}
-			if len(ul.Users) > 0 {
-				sids := make([]string, len(ul.Users))
-				for i, u := range ul.Users {
-					sids[i] = u.SID
-				}
-				if code, body := onB.call(c, "POST", "/v2/users/delete", map[string]any{"sids": sids}); code != 204 {
-					t.Fatalf("delete users inside %s: %d %s", org, code, body)
-				}
-			}
-			switch code, body := b.call(c, "DELETE", "/v2/tenants/"+url.PathEscape(org), admin, nil); code {
-			case 204:
-				deleted = true
-			case 400: // a user came in between
-			default:
-				t.Fatalf("delete %s: %d %s", org, code, body)
-			}
+		// B empties the organization and deletes it, again and again while
+		// A creates; should A keep winning, B finishes once A stops.
+		deleted, attempts, raced := false, 0, true
+		for ; attempts < 50 && !deleted; attempts++ {
+			deleted = emptyAndDelete(t, c, b, onB, admin, org)
 		}
 		close(stop)
 		wg.Wait()
+		for ; attempts < 55 && !deleted; attempts++ {
+			deleted, raced = emptyAndDelete(t, c, b, onB, admin, org), false
+		}
 		if !deleted {
 			t.Fatalf("round %d: %s never got deleted", round, org)
 		}
@@ -148,6 +136,38 @@ func testTenantDeleteRace(t *testing.T, c *http.Client, a, b *replica, admin hea
 		if len(ul.Users) != 0 {
 			t.Errorf("round %d: deleted %s holds %d users", round, org, len(ul.Users))
 		}
-		t.Logf("round %d: %d users created inside %s, deleted at B's attempt %d, %d creates refused after", round, created.Load(), org, attempts, refused.Load())
+		t.Logf("round %d: %d users created inside %s, deleted at B's attempt %d (while A created: %t), %d creates refused after",
+			round, created.Load(), org, attempts, raced, refused.Load())
+	}
+}
+
+// emptyAndDelete deletes, through B acting inside organization org, the
+// users it holds, then org itself; it reports whether org went, which it
+// does not when a user came in between.
+func emptyAndDelete(t *testing.T, c *http.Client, b *replica, onB orgCall, admin header, org string) bool {
+	t.Helper()
+	var ul usersList
+	code, body := onB.call(c, "GET", "/v2/users", nil)
+	if code != 200 {
+		t.Fatalf("list inside %s: %d %s", org, code, body)
+	}
+	must(t, json.Unmarshal(body, &ul))
+	if len(ul.Users) > 0 {
+		sids := make([]string, len(ul.Users))
+		for i, u := range ul.Users {
+			sids[i] = u.SID
+		}
+		if code, body := onB.call(c, "POST", "/v2/users/delete", map[string]any{"sids": sids}); code != 204 {
+			t.Fatalf("delete users inside %s: %d %s", org, code, body)
+		}
+	}
+	switch code, body := b.call(c, "DELETE", "/v2/tenants/"+url.PathEscape(org), admin, nil); code {
+	case 204:
+		return true
+	case 400: // a user came in between
+		return false
+	default:
+		t.Fatalf("delete %s: %d %s", org, code, body)
+		return false
 	}
 }
