@@ -175,6 +175,32 @@ type Session struct {
 	Cap []string
 }
 
+// UserMFA is what one user holds of second factors. A user without any
+// has none stored (ErrNotFound), which reads as the zero UserMFA.
+type UserMFA struct {
+	UserSID string
+	// The TOTP key in use: its id, name and secret sealed with AES-GCM.
+	// TOTPSecretEnc is nil when the user has none.
+	TOTPKeyID, TOTPKeyName string
+	TOTPSecretEnc          []byte
+	// A TOTP key enrolled and not yet confirmed by a code from it; the
+	// first log-in with one makes it the key in use.
+	PendingKeyID, PendingKeyName string
+	PendingSecretEnc             []byte
+	PendingCreatedMsecs          int64
+	// TOTPLastStep is the time step of the last TOTP code accepted: no
+	// code of that step or an earlier one is accepted again.
+	TOTPLastStep int64
+	// The e-mailed code in flight: a keyed hash, never the code, and
+	// when it lapses. Nil when none is.
+	EmailCodeHash         []byte
+	EmailCodeExpiresMsecs int64
+	// EmailSends counts the codes sent since EmailSendsSinceMsecs.
+	EmailSends           int64
+	EmailSendsSinceMsecs int64
+	UpdatedMsecs         int64
+}
+
 // Tenant statuses, as the vendor's TenantInfo.status names them.
 const (
 	TenantActive            = "Active"
@@ -307,6 +333,10 @@ type Reader interface {
 	// users given (all when empty). Users without sessions are left out.
 	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
 
+	// GetUserMFA returns the second factors of user sid, ErrNotFound when
+	// it holds none (or does not exist).
+	GetUserMFA(ctx context.Context, sid string) (UserMFA, error)
+
 	// GetSetting returns the value of the named setting, ErrNotFound when
 	// it has none. Inside a transaction, it sees the transaction's own
 	// PutSetting.
@@ -392,6 +422,15 @@ type Tx interface {
 	// UpdateTenant changes a tenant; tenants are never removed (see
 	// Tenant).
 	UpdateTenant(ctx context.Context, id string, fn func(Tenant) (Tenant, error)) (Tenant, error)
+
+	// UpdateUserMFA calls fn with the second factors of user sid, the
+	// zero UserMFA (UserSID set) when it holds none, with the user's row
+	// locked, and stores what fn returns. The user must exist
+	// (ErrNotFound).
+	UpdateUserMFA(ctx context.Context, sid string, fn func(UserMFA) (UserMFA, error)) (UserMFA, error)
+	// DeleteUserMFA deletes the second factors of userSID (of every user
+	// when empty) and returns how many users held any.
+	DeleteUserMFA(ctx context.Context, userSID string) (int64, error)
 
 	// PutSetting stores value as the named setting, replacing any.
 	PutSetting(ctx context.Context, name string, value []byte) error

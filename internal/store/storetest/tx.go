@@ -102,6 +102,18 @@ var changeTests = []changeTest{
 	{"AppendAudit", func(ctx context.Context, tx store.Tx) error {
 		return tx.AppendAudit(ctx, auditEntry(1, "admin", "Create", "x"))
 	}, store.Change{}},
+	// No cache holds second factors: log-ins read them from the store.
+	{"UpdateUserMFA", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.UpdateUserMFA(ctx, sid(1), func(m store.UserMFA) (store.UserMFA, error) {
+			m.TOTPKeyID = "k"
+			return m, nil
+		})
+		return err
+	}, store.Change{}},
+	{"DeleteUserMFA", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.DeleteUserMFA(ctx, "")
+		return err
+	}, store.Change{}},
 	{"PutSetting", func(ctx context.Context, tx store.Tx) error {
 		return tx.PutSetting(ctx, "k", []byte("v"))
 	}, store.Change{}},
