@@ -48,3 +48,32 @@ func TestAuditTag(t *testing.T) {
 		t.Error("the tag key is the pepper or the master key")
 	}
 }
+
+// TestCodeTag checks the tags of one-time codes: stable for one owner,
+// code and key; different for another of any of them; and not the audit
+// tag of the same text.
+func TestCodeTag(t *testing.T) {
+	box, err := NewSecretBox(testKey(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := NewSecretBox(testKey(7))
+	other, _ := NewSecretBox(testKey(8))
+	tag := box.CodeTag("S-1", "123456")
+	switch {
+	case len(tag) != 32:
+		t.Errorf("tag is %d bytes, want 32", len(tag))
+	case !bytes.Equal(again.CodeTag("S-1", "123456"), tag):
+		t.Error("one code under one key gave two tags")
+	case bytes.Equal(box.CodeTag("S-2", "123456"), tag):
+		t.Error("two owners gave one tag")
+	case bytes.Equal(box.CodeTag("S-1", "123457"), tag):
+		t.Error("two codes gave one tag")
+	case bytes.Equal(box.CodeTag("S-11", "23456"), tag):
+		t.Error("owner and code run together")
+	case bytes.Equal(other.CodeTag("S-1", "123456"), tag):
+		t.Error("two keys gave one tag")
+	case bytes.Equal(box.AuditTag("S-1\x00123456"), tag):
+		t.Error("the code tag is the audit tag")
+	}
+}

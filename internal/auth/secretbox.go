@@ -25,6 +25,7 @@ type SecretBox struct {
 	aead     cipher.AEAD
 	check    []byte
 	auditKey []byte // of AuditTag, derived from the key
+	codeKey  []byte // of CodeTag, derived from the key
 }
 
 // NewSecretBox returns a SecretBox using key, which must be KeySize (32)
@@ -47,7 +48,11 @@ func NewSecretBox(key []byte) (*SecretBox, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SecretBox{aead: aead, check: mac.Sum(nil), auditKey: auditKey}, nil
+	codeKey, err := deriveKey(key, codeTagLabel)
+	if err != nil {
+		return nil, err
+	}
+	return &SecretBox{aead: aead, check: mac.Sum(nil), auditKey: auditKey, codeKey: codeKey}, nil
 }
 
 // AuditTag returns a keyed hash of s (HMAC-SHA256 under a key derived from
@@ -57,6 +62,15 @@ func NewSecretBox(key []byte) (*SecretBox, error) {
 // tag, so repeated attempts correlate; without the key, which is never
 // stored in the database, a tag tells nothing of s.
 func (b *SecretBox) AuditTag(s string) []byte { return auditTag(b.auditKey, s) }
+
+// CodeTag returns a keyed hash of a one-time code sent to the user owner
+// (HMAC-SHA256 under a key of its own, derived from the box's key): the
+// store keeps it in place of the code. A code has few digits, so a plain
+// hash would give it away to whoever reads the database; without the
+// key, which is never stored there, the tag tells nothing.
+func (b *SecretBox) CodeTag(owner, code string) []byte {
+	return auditTag(b.codeKey, owner+"\x00"+code)
+}
 
 // Check returns a value that identifies the key without revealing it: an
 // HMAC-SHA256 under the key of a fixed message. Stored beside the sealed
