@@ -71,6 +71,15 @@ var wantOps = map[string]struct {
 	"get_on_prem_tenant_config":    {"GET", "/v2/clusters/tenant-config", 200, false, "Tenant"},
 	"update_on_prem_tenant_config": {"POST", "/v2/clusters/tenant-config", 200, false, "Tenant"},
 
+	// The vendor's MfaApi (issue 13).
+	"get_mfa_config":    {"GET", "/v2/mfa-config", 200, false, "MFA"},
+	"update_mfa_config": {"PUT", "/v2/mfa-config", 204, false, "MFA"},
+	"create_totp_key":   {"POST", "/v2/totp-key", 201, false, "MFA"},
+	"create_email_otp":  {"POST", "/v2/email-otp", 204, true, "MFA"},
+	"send_email_otp":    {"POST", "/v2/send-email-otp", 204, false, "MFA"},
+	// A clusteriam extension, not in the vendor's SDKs.
+	"reset_user_mfa": {"POST", "/v2/users/{sid}/reset-mfa", 204, false, "Extension"},
+
 	"get_health":  {"GET", "/healthz", 200, true, ""},
 	"get_metrics": {"GET", "/metrics", 200, true, ""},
 	"get_openapi": {"GET", "/v2/openapi.yaml", 200, true, ""},

@@ -44,6 +44,8 @@ var wantRequired = map[string][]string{
 	"TenantInfo":                 {"id", "name", "status", "isManagedOnHelios", "createdAtTimeMsecs", "lastUpdatedAtTimeMsecs"},
 	"TenantNetworkResponse":      {"connectorEnabled"},
 	"OnPremTenantConfigResponse": {"organizationsEnabled", "organizationsStorageDomainSharingEnabled"},
+	"MfaConfigInfoResponse":      {"enabled", "authenticationTypes", "retainUserMfaSettings"},
+	"TotpKeyInfo":                {"totpKeyId", "totpKeyName", "totpSecretKey", "totpUri"},
 	// Requests.
 	"CreateGroupParams":              {"domain", "name"},
 	"CreateUserParameters":           {"domain", "username"},
@@ -118,6 +120,12 @@ var wantModels = map[string][]string{
 	"TenantsInfo":                nil,
 	"OnPremTenantConfig":         {"organizationsEnabled", "organizationsStorageDomainSharingEnabled"},
 	"OnPremTenantConfigResponse": {"organizationsEnabled", "organizationsStorageDomainSharingEnabled"},
+	// The vendor's MFA models (issue 13).
+	"MfaConfigInfo":             {"enabled", "authenticationTypes", "retainUserMfaSettings"},
+	"MfaConfigInfoResponse":     {"enabled", "authenticationTypes", "retainUserMfaSettings"},
+	"CreateTotpKeyRequestBody":  {"totpKeyName"},
+	"TotpKeyInfo":               {"totpKeyId", "totpKeyName", "totpSecretKey", "totpUri"},
+	"CreateEmailOtpRequestBody": {"domain", "password", "username"},
 }
 
 func TestModels(t *testing.T) {
@@ -214,7 +222,8 @@ func TestRequestsAcceptNull(t *testing.T) {
 	requests := []string{"CreateGroupParams", "UpdateGroupParameters", "LocalGroupParams", "DeleteGroupsRequest",
 		"CreateUserSessionRequestParams", "CreateOrUpdateAPIKeyRequest", "LocalUserParams", "CreateUserParameters",
 		"LocalUserUpdateParams", "UpdateUserParameters", "DeleteUsersRequest", "AssignedSources",
-		"CreateAccessTokenRequestParams", "CreateRoleParameters", "UpdateRoleParameters"}
+		"CreateAccessTokenRequestParams", "CreateRoleParameters", "UpdateRoleParameters",
+		"MfaConfigInfo", "CreateTotpKeyRequestBody", "CreateEmailOtpRequestBody"}
 	for _, name := range requests {
 		s := doc.Components.Schemas[name].Value
 		for prop, ps := range s.Properties {

@@ -18,9 +18,11 @@ import (
 
 	"github.com/clusteriam/clusteriam/api"
 	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/certlogin"
 	"github.com/clusteriam/clusteriam/internal/directory"
 	"github.com/clusteriam/clusteriam/internal/httpapi"
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/mail"
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
 	"github.com/clusteriam/clusteriam/internal/tlscert"
@@ -54,6 +56,10 @@ type serveConfig struct {
 	idleTimeout           time.Duration
 	maxHeaderBytes        int
 	shutdownTimeout       time.Duration
+	smtpURL, smtpFrom     string
+	smtpInsecure          bool
+	emailCodesPerHour     int
+	clientCAFile          string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -85,6 +91,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
+	fs.StringVar(&c.smtpURL, "smtp-url", os.Getenv(envSMTPURL), "mail server of e-mailed one-time codes, smtp://user:pass@host:port (STARTTLS) or smtps://...; default $"+envSMTPURL+" (which keeps the password out of the process list)")
+	fs.BoolVar(&c.smtpInsecure, "smtp-insecure", false, "let --smtp-url send without TLS, and without checking the server's certificate (a relay on loopback only)")
+	fs.StringVar(&c.smtpFrom, "smtp-from", "", "From address of e-mailed codes (default clusteriam@ the mail server's host)")
+	fs.IntVar(&c.emailCodesPerHour, "email-codes-per-hour", iam.DefaultEmailCodesPerHour, "most one-time codes e-mailed to one user in an hour")
+	fs.StringVar(&c.clientCAFile, "client-ca-file", "", "PEM file of the CAs whose client certificates may log in (create_session with certificate and privateKey); default: certificate log-in is off")
 	fs.DurationVar(&c.sessionLifetime, "session-lifetime", 12*time.Hour, "lifetime of sessions and access tokens (ASVS L2 asks at most 12h)")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: DEBUG, INFO, WARN or ERROR")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time allowed to read request headers")
@@ -200,7 +211,10 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0)).WithPepper(pepper)
 	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout,
 		AuditRetention: cfg.auditRetention, AuditMaxRows: cfg.auditMaxRows, MinPasswordLength: cfg.minPasswordLength,
-		MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser}
+		MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser, EmailCodesPerHour: cfg.emailCodesPerHour}
+	if err := secondFactors(cfg, log, &icfg); err != nil {
+		return nil, err
+	}
 	if cfg.breachedPasswords != "" {
 		if icfg.BreachedPasswords, err = auth.LoadPasswordList(cfg.breachedPasswords); err != nil {
 			return nil, err
@@ -211,6 +225,28 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 		icfg.Bus = bus
 	}
 	return iam.New(ctx, st, hasher, box, icfg)
+}
+
+// secondFactors sets up what MFA and certificate log-ins need: the mail
+// server of e-mailed codes and the CAs of client certificates.
+func secondFactors(cfg serveConfig, log *slog.Logger, icfg *iam.Config) error {
+	if cfg.smtpURL != "" {
+		sender, err := mail.New(mail.Config{URL: cfg.smtpURL, Insecure: cfg.smtpInsecure, From: cfg.smtpFrom})
+		if err != nil {
+			return fmt.Errorf("--smtp-url: %w", err)
+		}
+		icfg.Mailer = sender
+		log.Info("one-time codes are e-mailed", "smtp", sender.String(), "insecure", cfg.smtpInsecure)
+	}
+	if cfg.clientCAFile != "" {
+		v, err := certlogin.LoadCAs(cfg.clientCAFile)
+		if err != nil {
+			return fmt.Errorf("--client-ca-file: %w", err)
+		}
+		icfg.ClientCAs = v
+		log.Info("certificate log-in is on", "client_ca_file", cfg.clientCAFile)
+	}
+	return nil
 }
 
 // newMetrics makes the API's metrics, with the database pools' statistics.

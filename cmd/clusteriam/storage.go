@@ -19,6 +19,7 @@ const (
 	envDatabase      = "CLUSTERIAM_DATABASE"
 	envSecretKey     = "CLUSTERIAM_SECRET_KEY" // the key itself, base64
 	envSecretKeyFile = "CLUSTERIAM_SECRET_KEY_FILE"
+	envSMTPURL       = "CLUSTERIAM_SMTP_URL"
 )
 
 // database is a parsed --database URL.

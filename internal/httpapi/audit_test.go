@@ -122,7 +122,7 @@ func TestAuditLogs(t *testing.T) {
 	}
 	actions := e.want(e.do("GET", "/v2/audit-logs/actions", viewer, nil), 200).obj(t)["actions"].([]any)
 	types := e.want(e.do("GET", "/v2/audit-logs/entity-types", viewer, nil), 200).obj(t)["entityTypes"].([]any)
-	if !slices.Contains(actions, any("LoginFailed")) || !slices.Contains(types, any("ApiKey")) || len(actions) != 12 || len(types) != 8 {
+	if !slices.Contains(actions, any("LoginFailed")) || !slices.Contains(types, any("ApiKey")) || len(actions) != 12 || len(types) != 9 {
 		t.Errorf("actions %v, entity types %v", actions, types)
 	}
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -208,6 +209,10 @@ type authzState struct {
 	Groups   []store.Group
 	Roles    []store.Role
 	Tenants  []store.Tenant
+	// MFA holds the second factors of the caller and the user acted on,
+	// and Settings the cluster's MFA setting.
+	MFA      []store.UserMFA
+	Settings string
 }
 
 func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
@@ -250,6 +255,19 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 	if len(tenants) > 0 {
 		s.Tenants, errs[7] = st.ListTenants(ctx, store.TenantFilter{IDs: tenants})
 	}
+	for _, sid := range sids {
+		m, err := st.GetUserMFA(ctx, sid)
+		if err == nil {
+			s.MFA = append(s.MFA, m)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("snapshot: %v", err)
+		}
+	}
+	if b, err := st.GetSetting(ctx, "mfa_config"); err == nil {
+		s.Settings = string(b)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("snapshot: %v", err)
+	}
 	for _, err := range errs {
 		if err != nil {
 			t.Fatalf("snapshot: %v", err)
@@ -259,6 +277,6 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 }
 
 func (s authzState) String() string {
-	return fmt.Sprintf("%d users %+v, keys %+v, sessions %+v, groups %+v, roles %+v, tenants %+v",
-		len(s.Users), s.Users, s.Keys, s.Sessions, s.Groups, s.Roles, s.Tenants)
+	return fmt.Sprintf("%d users %+v, keys %+v, sessions %+v, groups %+v, roles %+v, tenants %+v, second factors %d, MFA setting %q",
+		len(s.Users), s.Users, s.Keys, s.Sessions, s.Groups, s.Roles, s.Tenants, len(s.MFA), s.Settings)
 }

@@ -110,6 +110,15 @@ func tenantMatrixRows() []tenantRow {
 		// inside an organization.
 		{op: "update_on_prem_tenant_config", req: "POST /v2/clusters/tenant-config",
 			body: `{"organizationsEnabled":true,"organizationsStorageDomainSharingEnabled":false}`, outsider: 403, viewer: 403, owner: 403},
+		// MFA_MODIFY is the cluster's only, as CLUSTER_MODIFY. Everyone
+		// enrols its own factors; the test server has no mail server, so
+		// e-mailed codes are refused (400) once the caller is let through.
+		{op: "get_mfa_config", req: "GET /v2/mfa-config", outsider: ok, viewer: ok, owner: ok},
+		{op: "update_mfa_config", req: "PUT /v2/mfa-config", body: `{"enabled":false,"retainUserMfaSettings":true}`, outsider: 403, viewer: 403, owner: 403},
+		{op: "create_totp_key", req: "POST /v2/totp-key", body: `{}`, outsider: 201, viewer: 201, owner: 201},
+		{op: "create_email_otp", req: "POST /v2/email-otp", outsider: 400, viewer: 400, owner: 400},
+		{op: "send_email_otp", req: "POST /v2/send-email-otp", outsider: 400, viewer: 400, owner: 400},
+		{op: "reset_user_mfa", req: "POST /v2/users/{user}/reset-mfa", target: true, outsider: nf, viewer: nf, owner: no},
 	}
 	return rows
 }

@@ -98,8 +98,13 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	status := kindStatus[iam.KindOf(err)]
 	msg := err.Error()
-	if ie := (*iam.Error)(nil); errors.As(err, &ie) && ie.Retry > 0 {
+	ie := (*iam.Error)(nil)
+	if errors.As(err, &ie) && ie.Retry > 0 {
 		w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(ie.Retry.Seconds())), 10))
+	}
+	if ie != nil && ie.Code != "" && status != http.StatusInternalServerError {
+		writeJSON(w, status, errorJSON{ErrorCode: ie.Code, Message: msg})
+		return
 	}
 	switch {
 	case status == http.StatusInternalServerError:
@@ -126,13 +131,33 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 // read: the body must be UTF-8 JSON (RFC 8259), sent as application/json
 // or with no Content-Type at all (the vendor SDKs always send one).
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	_, err := decodeBody(w, r, v, false)
+	return err
+}
+
+// decodeOptional is decode for an operation whose body may be left out,
+// as the vendor's SDKs leave out an unset optional body: it reports
+// whether there was one, and leaves v alone when not.
+func decodeOptional(w http.ResponseWriter, r *http.Request, v any) (bool, error) {
+	return decodeBody(w, r, v, true)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) (bool, error) {
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
-		return err
+		return false, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
-		return decodeErr(err)
+		return false, decodeErr(err)
 	}
+	if optional && len(bytes.Trim(body, " \t\r\n")) == 0 {
+		return false, nil
+	}
+	return true, decodeJSON(body, v)
+}
+
+// decodeJSON decodes body, read whole, into v.
+func decodeJSON(body []byte, v any) error {
 	if at := firstInvalidUTF8(body); at >= 0 {
 		return badRequest("request body is not valid UTF-8 (at byte %d); JSON text must be UTF-8", at)
 	}

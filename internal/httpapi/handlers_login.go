@@ -82,7 +82,7 @@ func handleCreateAccessToken(svc *iam.Service, opts Options) http.Handler {
 			writeError(w, r, opts.Logger, err)
 			return
 		}
-		secret, p, err := logIn(w, r, svc, opts, in, store.SessionKindToken)
+		secret, p, err := logIn(w, r, svc, opts, loginInput(in), store.SessionKindToken)
 		if err != nil {
 			loginFailed(w, r, opts, "create_access_token", err)
 			return
@@ -98,10 +98,6 @@ func handleCreateSession(svc *iam.Service, opts Options) http.Handler {
 			writeError(w, r, opts.Logger, err)
 			return
 		}
-		if in.Certificate != nil || in.PrivateKey != nil {
-			writeError(w, r, opts.Logger, badRequest("certificate-based log-in is not supported"))
-			return
-		}
 		if in.OTPType != nil && !oneOf(*in.OTPType, "email", "totp", "salesforce") {
 			writeError(w, r, opts.Logger, badRequest("otpType must be one of email, totp, salesforce"))
 			return
@@ -110,7 +106,10 @@ func handleCreateSession(svc *iam.Service, opts Options) http.Handler {
 			writeError(w, r, opts.Logger, badRequest("otpCode is longer than %d bytes", MaxOTPCodeBytes))
 			return
 		}
-		secret, _, err := logIn(w, r, svc, opts, in.createAccessTokenRequestParams, store.SessionKindSession)
+		li := loginInput(in.createAccessTokenRequestParams)
+		li.OTPCode, li.OTPType = deref(in.OTPCode), deref(in.OTPType)
+		li.Certificate, li.PrivateKey = deref(in.Certificate), deref(in.PrivateKey)
+		secret, _, err := logIn(w, r, svc, opts, li, store.SessionKindSession)
 		if err != nil {
 			loginFailed(w, r, opts, "create_session", err)
 			return
@@ -120,18 +119,20 @@ func handleCreateSession(svc *iam.Service, opts Options) http.Handler {
 }
 
 // logIn checks the fields of a log-in, takes the limiter's token for it,
-// and logs in, giving the token back if the password was right: the
+// and logs in, giving the token back if the first factor was right: the
 // log-in succeeded, or was refused (403) only because the account has no
-// access, which iam says only after checking the password.
-func logIn(w http.ResponseWriter, r *http.Request, svc *iam.Service, opts Options, in createAccessTokenRequestParams, kind string) (string, *iam.Principal, error) {
-	if err := checkLoginFields(in); err != nil {
-		return "", nil, err
+// access, which iam says only after checking it.
+func logIn(w http.ResponseWriter, r *http.Request, svc *iam.Service, opts Options, in iam.LoginInput, kind string) (string, *iam.Principal, error) {
+	if in.Certificate == "" && in.PrivateKey == "" {
+		if err := checkLoginFields(createAccessTokenRequestParams{Domain: in.Domain, Password: in.Password, Username: in.Username}); err != nil {
+			return "", nil, err
+		}
 	}
 	release, err := reserveCheck(w, r, opts, accountKey(in.Domain, in.Username))
 	if err != nil {
 		return "", nil, err
 	}
-	secret, p, err := svc.Login(r.Context(), loginInput(in), kind)
+	secret, p, err := svc.Login(r.Context(), in, kind)
 	release(err == nil || iam.KindOf(err) == iam.KindForbidden)
 	return secret, p, err
 }

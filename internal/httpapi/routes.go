@@ -34,6 +34,12 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("DELETE /v2/users/sessions", "delete_session", handleDeleteSession(svc))
 	authed("GET /v2/users/sessions", "get_active_sessions_count", handleSessionsCount(svc))
 
+	authed("GET /v2/mfa-config", "get_mfa_config", handleGetMFAConfig(svc))
+	authed("PUT /v2/mfa-config", "update_mfa_config", handleUpdateMFAConfig(svc))
+	authed("POST /v2/totp-key", "create_totp_key", handleCreateTOTPKey(svc))
+	open("POST /v2/email-otp", "create_email_otp", handleCreateEmailOTP(svc, opts))
+	authed("POST /v2/send-email-otp", "send_email_otp", handleSendEmailOTP(svc))
+
 	authed("POST /v2/users", "create_users", handleCreateUsers(svc))
 	authed("GET /v2/users", "get_users", handleGetUsers(svc))
 	authed("POST /v2/users/delete", "delete_users", handleDeleteMany(svc.DeleteUsers))
@@ -42,6 +48,7 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("DELETE /v2/users/{sid}", "delete_user", handleDeleteOne(svc.DeleteUsers))
 	authed("POST /v2/users/{sid}/s3-secret-key", "regenerate_s3_key", handleRegenerateS3Key(svc))
 	authed("POST /v2/users/{sid}/revoke-credentials", "revoke_user_credentials", handleAct("sid", svc.RevokeCredentials)) // a clusteriam extension
+	authed("POST /v2/users/{sid}/reset-mfa", "reset_user_mfa", handleAct("sid", svc.ResetMFA))                            // a clusteriam extension
 
 	authed("POST /v2/users/{userSid}/api-keys", "create_user_api_key", handleCreateAPIKey(svc))
 	authed("GET /v2/users/{userSid}/api-keys", "get_user_api_keys", handleGetUserAPIKeys(svc))

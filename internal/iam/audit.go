@@ -30,6 +30,7 @@ const (
 	EntityPrincipal = "SecurityPrincipal"
 	EntityTenant    = "Tenant"
 	EntityConfig    = "ClusterConfig"
+	EntityMFA       = "MfaFactor"
 )
 
 // auditOp is what the audit trail calls an operation.
@@ -63,6 +64,10 @@ var auditOps = map[string]auditOp{
 	"activate_tenant":          {ActionActivate, EntityTenant},
 	"deactivate_tenant":        {ActionDeactivate, EntityTenant},
 	"update_tenant_config":     {ActionModify, EntityConfig},
+	"update_mfa_config":        {ActionModify, EntityConfig},
+	"create_totp_key":          {ActionCreate, EntityMFA},
+	"send_email_otp":           {ActionCreate, EntityMFA},
+	"reset_mfa":                {ActionDelete, EntityMFA},
 	// A change refused; the entity type is the refused operation's.
 	"refused": {ActionRefused, EntityUser},
 }

@@ -55,6 +55,8 @@ const (
 	ActRevokeCredential       // delete, deactivate or shorten an API key
 	ActRegenerateS3Key        // a new S3 secret
 	ActChangeStatus           // activate or deactivate an organization
+	ActEnrolFactor            // enrol a second factor, or have a code sent
+	ActResetFactors           // erase a user's second factors
 )
 
 var actVerbs = map[Act]string{
@@ -66,6 +68,7 @@ var actVerbs = map[Act]string{
 	ActMintCredential:   "make or extend credentials of",
 	ActRevokeCredential: "revoke credentials of", ActRegenerateS3Key: "regenerate the S3 key of",
 	ActChangeStatus: "activate or deactivate",
+	ActEnrolFactor:  "enrol a second factor of", ActResetFactors: "reset the second factors of",
 }
 
 // TargetKind is the kind of record an act is on.
@@ -78,10 +81,11 @@ const (
 	KindRole
 	KindAudit
 	KindTenant
+	KindMFAConfig // the cluster's MFA setting
 )
 
 var kindNames = map[TargetKind]string{KindUser: "user", KindGroup: "group", KindRole: "role",
-	KindAudit: "audit trail", KindTenant: "organization"}
+	KindAudit: "audit trail", KindTenant: "organization", KindMFAConfig: "MFA setting"}
 
 // Target is what an act is on, with what the rules need to know of it.
 type Target struct {
@@ -130,6 +134,9 @@ type rule struct {
 	// below: the target organization must be strictly inside the one
 	// the caller acts in; an organization does not change itself.
 	below bool
+	// enrolling: allowed with a session that may only enrol a second
+	// factor (Principal.MFAEnrolOnly).
+	enrolling bool
 }
 
 type kindAct struct {
@@ -153,13 +160,16 @@ var rules = map[kindAct]rule{
 	{KindUser, ActChangeSources}:      {privs: modify, self: selfRefused, reach: true},
 	{KindUser, ActSetPassword}:        {privs: modify, self: selfFree, evenDue: true, reach: true},
 	{KindUser, ActDelete}:             {privs: modify, self: selfRefused, reach: true},
-	{KindUser, ActEndSessions}:        {privs: modify, self: selfFree, evenDue: true, reach: true},
+	{KindUser, ActEndSessions}:        {privs: modify, self: selfFree, evenDue: true, reach: true, enrolling: true},
 	{KindUser, ActReadCredentials}:    {privs: view, self: selfFree, evenDue: true},
 	{KindUser, ActReadAllCredentials}: {privs: modify},
 	{KindUser, ActMintCredential}:     {privs: modify, self: selfFree, reach: true},
 	{KindUser, ActRevokeCredential}:   {privs: modify, self: selfFree, evenDue: true, reach: true},
 	{KindUser, ActRegenerateS3Key}: {privs: []string{PrivS3KeyModify, PrivPrincipalModify},
 		selfPrivs: []string{PrivS3KeyModify}, reach: true},
+	// One's own factors only: no vendor operation names another user.
+	{KindUser, ActEnrolFactor}:  {privs: modify, self: selfFree, evenDue: true, reach: true, enrolling: true},
+	{KindUser, ActResetFactors}: {privs: modify, self: selfRefused, reach: true},
 
 	{KindGroup, ActRead}:               {privs: view},
 	{KindGroup, ActCreate}:             {privs: modify},
@@ -183,6 +193,11 @@ var rules = map[kindAct]rule{
 	{KindTenant, ActChangeProfile}: {privs: []string{PrivOrgModify}, below: true},
 	{KindTenant, ActChangeStatus}:  {privs: []string{PrivOrgModify}, below: true},
 	{KindTenant, ActDelete}:        {privs: []string{PrivOrgModify}, below: true},
+
+	// Reading the MFA setting needs no privilege, as on the vendor's
+	// clusters: a user about to enrol must learn which factors it takes.
+	{KindMFAConfig, ActRead}:          {self: selfFree, enrolling: true},
+	{KindMFAConfig, ActChangeProfile}: {privs: []string{PrivMFAModify}},
 }
 
 // decide returns nil when p may do act to t, or a KindForbidden error
@@ -192,10 +207,16 @@ func (s *Service) decide(p *Principal, act Act, t Target) error {
 	if !ok {
 		return fmt.Errorf("authorization: no rule for %s on a %s", actVerbs[act], kindNames[t.Kind])
 	}
-	if err := p.inScope(t); err != nil {
-		return err
+	if p.MFAEnrolOnly && !r.enrolling {
+		return errEnrolOnly
 	}
 	self := t.Kind == KindUser && t.ID != "" && p.isSelf(t.ID)
+	// One's own factors are one's own in whatever organization one acts.
+	if !(self && r.enrolling) {
+		if err := p.inScope(t); err != nil {
+			return err
+		}
+	}
 	if self {
 		switch {
 		case r.self == selfRefused:

@@ -69,6 +69,8 @@ type credential struct {
 	hash    []byte   // of a session or token; nil for an API key
 	expires int64    // epoch ms; 0: never
 	cap     []string // nil: none
+	// enrolOnly marks an enrolment session (Principal.MFAEnrolOnly).
+	enrolOnly bool
 }
 
 // authenticateInStore checks the credentials the cache did not have, in
@@ -125,7 +127,8 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 	}
 	var first *Principal
 	for _, v := range valid {
-		p := &Principal{User: u, Privileges: capped(privs, v.cap), SessionHash: v.hash, Capped: v.cap != nil, TenantName: org.Name}
+		p := &Principal{User: u, Privileges: capped(privs, v.cap), SessionHash: v.hash, Capped: v.cap != nil,
+			TenantName: org.Name, MFAEnrolOnly: v.enrolOnly}
 		s.cache.put(gen, credKey(v.c), p, v.expires, nowT)
 		if first == nil {
 			first = p
@@ -187,7 +190,8 @@ func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) 
 		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now {
 			return credential{}, errUnauthenticated
 		}
-		return credential{c: c, userSID: sess.UserSID, hash: sess.Hash, expires: sess.ExpiresMsecs, cap: sess.Cap}, nil
+		return credential{c: c, userSID: sess.UserSID, hash: sess.Hash, expires: sess.ExpiresMsecs, cap: sess.Cap,
+			enrolOnly: sess.Kind == store.SessionKindEnrol}, nil
 	}
 	return credential{}, errUnauthenticated
 }

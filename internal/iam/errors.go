@@ -32,6 +32,10 @@ type Error struct {
 	Err  error
 	// Retry, for KindTooMany and KindUnavailable, is when to try again.
 	Retry time.Duration
+	// Code, when set, is the errorCode of the answer, for a refusal a
+	// client acts on by itself (a second factor to send, say); otherwise
+	// the transport's code for the kind is used.
+	Code string
 }
 
 func (e *Error) Error() string {

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,9 +13,16 @@ import (
 	"github.com/clusteriam/clusteriam/internal/tenant"
 )
 
-// LoginInput carries the credentials of a log-in.
+// LoginInput carries the credentials of a log-in: a username and
+// password, or a certificate and its key; and a one-time code, when the
+// cluster requires a second factor.
 type LoginInput struct {
 	Username, Password, Domain string
+	// OTPCode and OTPType are the second factor ("" none).
+	OTPCode, OTPType string
+	// Certificate and PrivateKey, PEM text, log in in place of a
+	// password (see certificate.go).
+	Certificate, PrivateKey string
 }
 
 // Bounds of what a log-in may send, checked before any work.
@@ -42,33 +50,59 @@ func checkLoginInput(in LoginInput) error {
 // kind (store.SessionKindSession or store.SessionKindToken). It returns the
 // session secret, shown once, and the caller.
 func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string, *Principal, error) {
-	if err := checkLoginInput(in); err != nil {
+	c, err := s.checkFirstFactor(ctx, in)
+	if err != nil {
 		return "", nil, err
 	}
-	c, err := s.checkPassword(ctx, in)
+	plan, err := s.secondFactor(ctx, c.user, in, kind)
+	if err == nil {
+		var secret string
+		var p *Principal
+		if secret, p, err = s.openSession(ctx, in, c, plan); err == nil {
+			return secret, p, nil
+		}
+	}
+	var wc *wrongCode
+	if errors.As(err, &wc) {
+		s.loginFailed(ctx, in, err) // settles the reservation as a failure
+		return "", nil, err
+	}
+	if c.reserved {
+		s.releaseLater(c.user.SID)
+	}
+	if KindOf(err) == KindForbidden {
+		s.loginFailed(ctx, in, err)
+	}
+	return "", nil, err
+}
+
+// checkFirstFactor checks the password, or the certificate, of a log-in,
+// reserving the check on the account; every failure is recorded and
+// answered alike.
+func (s *Service) checkFirstFactor(ctx context.Context, in LoginInput) (checked, error) {
+	var c checked
+	var err error
+	if in.Certificate != "" || in.PrivateKey != "" {
+		c, err = s.checkCertificate(ctx, in)
+	} else if err = checkLoginInput(in); err == nil {
+		c, err = s.checkPassword(ctx, in)
+	} else {
+		return checked{}, err
+	}
 	if err != nil {
 		s.loginFailed(ctx, in, err)
 		if errors.Is(err, errBadLogin) {
 			err = errBadLogin // one answer to every failure
 		}
-		return "", nil, err
+		return checked{}, err
 	}
-	secret, p, err := s.openSession(ctx, in, c, kind)
-	if err != nil {
-		if c.reserved {
-			s.releaseLater(c.user.SID)
-		}
-		if KindOf(err) == KindForbidden {
-			s.loginFailed(ctx, in, err)
-		}
-		return "", nil, err
-	}
-	return secret, p, nil
+	return c, nil
 }
 
-// openSession opens a session of kind for the user whose password was
-// just checked, settling the check's reservation in the same transaction.
-func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kind string) (string, *Principal, error) {
+// openSession opens the session plan says for the user whose password was
+// just checked, settling the check's reservation and spending its
+// one-time code in the same transaction.
+func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, plan sessionPlan) (string, *Principal, error) {
 	u := c.user
 	privs, err := s.privilegesOf(ctx, s.store, u)
 	if err != nil {
@@ -94,13 +128,13 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kin
 		return "", nil, fmt.Errorf("new session: %w", err)
 	}
 	now := s.nowMsecs()
-	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: kind, CreatedMsecs: now,
-		ExpiresMsecs: now + s.sessionTTL.Milliseconds(), Cap: u.PasswordCap}
+	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: plan.kind, CreatedMsecs: now,
+		ExpiresMsecs: now + cmp.Or(plan.ttl, s.sessionTTL).Milliseconds(), Cap: u.PasswordCap}
 	dirGroups, oldHash := u.DirectoryGroups, u.PasswordHash
 	var out store.User
 	err = s.write(ctx, nil, "login", func(t *txn) error {
 		t.p = &Principal{User: u, TenantName: org.Name}
-		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), "new "+kind)
+		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), loginDetails(in, plan))
 		// The user's row first: the session's insert takes a share lock
 		// on it (its foreign key), and two log-ins that each held one
 		// while waiting to lock the row would deadlock on PostgreSQL.
@@ -122,16 +156,41 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, kin
 		if err != nil {
 			return err
 		}
+		if plan.spend != nil {
+			if _, err := t.UpdateUserMFA(ctx, u.SID, plan.spend); err != nil {
+				return err
+			}
+		}
 		if err := t.CreateSession(ctx, sess); err != nil {
 			return fmt.Errorf("create session: %w", err)
 		}
 		return nil
 	})
+	var wc *wrongCode
+	if errors.As(err, &wc) {
+		return "", nil, err
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("record log-in: %w", err)
 	}
 	return secret, &Principal{User: out, Privileges: capped(privs, sess.Cap), SessionHash: hash,
-		Capped: sess.Cap != nil, TenantName: org.Name}, nil
+		Capped: sess.Cap != nil, TenantName: org.Name, MFAEnrolOnly: plan.kind == store.SessionKindEnrol}, nil
+}
+
+// loginDetails says in the audit trail what a log-in opened, and with
+// which factors.
+func loginDetails(in LoginInput, plan sessionPlan) string {
+	d := "new " + plan.kind
+	if plan.kind == store.SessionKindEnrol {
+		d = "new enrolment session (a second factor is required and none is enrolled)"
+	}
+	if in.Certificate != "" {
+		d += ", with a certificate"
+	}
+	if plan.factor != "" {
+		d += ", second factor " + plan.factor
+	}
+	return d
 }
 
 // releaseLater gives back, after the answer, the reservation of a check
@@ -171,12 +230,16 @@ func (s *Service) rehash(ctx context.Context, u store.User, password string) (st
 func (s *Service) loginFailed(ctx context.Context, in LoginInput, err error) {
 	var (
 		wp   *wrongPassword
+		wc   *wrongCode
 		sid  string
 		held *heldCheck
 	)
 	switch {
 	case errors.As(err, &wp):
 		sid = wp.sid
+	case errors.As(err, &wc):
+		sid = wc.sid
+		err = fmt.Errorf("%s: %w", wc.why, err)
 	case errors.As(err, &held):
 		sid = held.sid
 	}
@@ -191,7 +254,7 @@ func (s *Service) loginFailed(ctx context.Context, in LoginInput, err error) {
 	}
 	s.logChange(ctx, err, logged)
 	switch k := KindOf(err); {
-	case wp != nil:
+	case wp != nil || wc != nil:
 		s.settleFailure(sid, ev)
 	case k == KindUnauthenticated || k == KindForbidden || k == KindInvalid || k == KindTooMany:
 		s.recordFailedLogin(ev)

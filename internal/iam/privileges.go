@@ -22,6 +22,7 @@ const (
 	PrivOrgView         = "ORGANIZATION_VIEW"
 	PrivOrgModify       = "ORGANIZATION_MODIFY"
 	PrivOrgImpersonate  = "ORGANIZATION_IMPERSONATE"
+	PrivMFAModify       = "MFA_MODIFY"
 )
 
 // clusterOnly reports whether privilege name concerns the cluster as a
@@ -29,7 +30,7 @@ const (
 // (see forTenant).
 func clusterOnly(name string) bool {
 	switch name {
-	case PrivClusterModify, PrivStorageModify:
+	case PrivClusterModify, PrivStorageModify, PrivMFAModify:
 		return true
 	}
 	return false
@@ -93,6 +94,7 @@ func catalog() []Privilege {
 		{16, PrivOrgView, "View Organizations", catOrgs, "View organizations (tenants).", true, false, true, true},
 		{17, PrivOrgModify, "Manage Organizations", catOrgs, "Create, change, deactivate and delete organizations inside one's own.", false, false, false, true},
 		{18, PrivOrgImpersonate, "Act in Organizations", catOrgs, "Act inside an organization below one's own (the x-impersonate-tenant-id header).", false, false, false, true},
+		{19, PrivMFAModify, "Manage MFA", catSecurity, "Turn multi-factor authentication on or off for the cluster and choose its factors.", false, false, false, true},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/certlogin"
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/tenant"
 )
@@ -60,6 +61,13 @@ type Config struct {
 	// MaxAPIKeysPerUser bounds the API keys one user may hold (default
 	// DefaultMaxAPIKeysPerUser).
 	MaxAPIKeysPerUser int
+	// Mailer sends e-mailed one-time codes; nil: e-mail is no factor.
+	Mailer Mailer
+	// EmailCodesPerHour bounds the codes e-mailed to one user in an hour
+	// (default DefaultEmailCodesPerHour).
+	EmailCodesPerHour int
+	// ClientCAs, when set, checks certificate log-ins; nil refuses them.
+	ClientCAs *certlogin.Verifier
 }
 
 // LockoutPolicy locks an account after Threshold failed log-ins within
@@ -110,6 +118,9 @@ type Service struct {
 	bg             pending         // failed log-ins being settled
 	auditMaxRows   int64           // 0: no cap
 	floods         failedLogins    // of unknown users, counted (auditflood.go)
+	mailer         Mailer          // nil: no e-mailed codes
+	emailPerHour   int
+	clientCAs      *certlogin.Verifier // nil: no certificate log-in
 }
 
 // New returns a Service over st. It creates the cluster identity on first
@@ -175,6 +186,11 @@ func (s *Service) configure(cfg Config) error {
 		s.audit = slog.Default()
 	}
 	s.lockout = cfg.Lockout
+	s.mailer, s.clientCAs = cfg.Mailer, cfg.ClientCAs
+	s.emailPerHour = cmp.Or(cfg.EmailCodesPerHour, DefaultEmailCodesPerHour)
+	if s.emailPerHour < 1 {
+		return fmt.Errorf("the codes e-mailed to one user in an hour must be at least 1, not %d", s.emailPerHour)
+	}
 	s.auditRetention = cfg.AuditRetention
 	s.auditMaxRows = max(cmp.Or(cfg.AuditMaxRows, DefaultAuditMaxRows), 0)
 	s.breached = cfg.BreachedPasswords
@@ -331,6 +347,10 @@ type Principal struct {
 	// below its own, and ActingName its name (see Impersonate).
 	Acting, ActingName string
 	Impersonating      bool
+	// MFAEnrolOnly marks a session that may only enrol a second factor:
+	// a password log-in of a user who has none, while MFA is required
+	// (see secondFactor).
+	MFAEnrolOnly bool
 }
 
 // tenant is the organization p acts in: its own, or the one it
@@ -358,7 +378,7 @@ func (p *Principal) reaches(id string) bool { return tenant.Within(id, p.tenant(
 // usable while p's password must be changed.
 func (p *Principal) Has(name string) bool {
 	_, ok := slices.BinarySearch(p.Privileges, name)
-	return ok && !p.User.ForcePasswordChange
+	return ok && !p.User.ForcePasswordChange && !p.MFAEnrolOnly
 }
 
 func (p *Principal) isSelf(sid string) bool { return p.User.SID == sid }

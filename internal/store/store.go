@@ -157,10 +157,12 @@ type APIKey struct {
 	Cap []string
 }
 
-// Session kinds. An access token is a session presented as Bearer.
+// Session kinds. An access token is a session presented as Bearer. An
+// enrolment session may only enrol a second factor.
 const (
 	SessionKindSession = "session"
 	SessionKindToken   = "token"
+	SessionKindEnrol   = "mfa-enrol"
 )
 
 // Session is a log-in session or access token. Only the SHA-256 hash of its
