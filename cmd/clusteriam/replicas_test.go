@@ -273,6 +273,7 @@ func TestReplicas(t *testing.T) {
 			t.Errorf("replica with another key: %v\n%s", err, out)
 		}
 	})
+	t.Run("MFAReplayAcrossReplicas", func(t *testing.T) { testMFAReplay(t, c, a, b, admin) })
 	t.Run("TenantDeactivationReachesB", func(t *testing.T) { testTenantDeactivation(t, c, a, b, admin) })
 	t.Run("TenantDeleteRace", func(t *testing.T) { testTenantDeleteRace(t, c, a, b, admin) })
 	t.Run("KillAWhileBServes", func(t *testing.T) { testKill(t, c, a, b, admin) })
