@@ -191,6 +191,9 @@ func (w *searchWorld) ops() []searchOp {
 		add("revoke every credential of "+u, func(ctx context.Context, r *searchRun) error {
 			return r.svc.RevokeCredentials(ctx, r.um, r.sid(u))
 		})
+		add("reset the second factors of "+u, func(ctx context.Context, r *searchRun) error {
+			return r.svc.ResetMFA(ctx, r.um, r.sid(u))
+		})
 		add("reactivate and rotate the keys of "+u, func(ctx context.Context, r *searchRun) error {
 			keys, err := r.st.ListAPIKeys(ctx, store.APIKeyFilter{OwnerSIDs: []string{r.sid(u)}})
 			if err != nil || len(keys) == 0 {
@@ -244,6 +247,10 @@ func (w *searchWorld) ops() []searchOp {
 			return r.svc.DeleteGroups(ctx, r.um, []string{r.sid(g)})
 		})
 	}
+	add("enrol a TOTP key for um", func(ctx context.Context, r *searchRun) error {
+		_, err := r.svc.CreateTOTPKey(ctx, r.um, "um's phone")
+		return err
+	})
 	for _, roles := range searchRoles {
 		add(fmt.Sprintf("create new1 with %v", roles), func(ctx context.Context, r *searchRun) error {
 			users, err := r.svc.CreateUsers(ctx, r.um, []NewUser{{Username: "new1", Domain: LocalDomain, Password: "new1-Password-1", Roles: roles}})

@@ -19,6 +19,7 @@ func TestDecide(t *testing.T) {
 	due := &Principal{User: store.User{SID: "S-due", ForcePasswordChange: true}, Privileges: sorted(all)}
 	roleManager := &Principal{User: store.User{SID: "S-rm"}, Privileges: sorted([]string{PrivPrincipalView, PrivRoleModify})}
 	dataSec := &Principal{User: store.User{SID: "S-ds"}, Privileges: sorted(append(slices.Clone(all), PrivDataSecurity))}
+	enrolling := &Principal{User: store.User{SID: "S-enrol"}, Privileges: sorted(all), MFAEnrolOnly: true}
 
 	user := func(sid string, privs ...string) Target {
 		return Target{Kind: KindUser, ID: sid, Name: `LOCAL\` + sid, Privileges: sorted(privs)}
@@ -56,6 +57,22 @@ func TestDecide(t *testing.T) {
 		{"a password change due allows setting it", due, ActSetPassword, user("S-due"), ""},
 		{"a password change due allows ending one's sessions", due, ActEndSessions, user("S-due"), ""},
 		{"a password change due stops acts on others", due, ActRead, weak, "must be changed first"},
+		// Second factors (issue 13): an enrolment session enrols, reads
+		// the setting and logs out, and does nothing else, however many
+		// privileges its user holds.
+		{"an enrolment session enrols its own factor", enrolling, ActEnrolFactor, user("S-enrol"), ""},
+		{"an enrolment session reads the MFA setting", enrolling, ActRead, Target{Kind: KindMFAConfig}, ""},
+		{"an enrolment session ends its own sessions", enrolling, ActEndSessions, user("S-enrol"), ""},
+		{"an enrolment session reads nothing else", enrolling, ActRead, user("S-enrol"), "only multi-factor"},
+		{"an enrolment session mints no key", enrolling, ActMintCredential, user("S-enrol"), "only multi-factor"},
+		{"an enrolment session changes no setting", enrolling, ActChangeProfile, Target{Kind: KindMFAConfig}, "only multi-factor"},
+		{"anyone reads the MFA setting", &Principal{User: store.User{SID: "S-x"}}, ActRead, Target{Kind: KindMFAConfig}, ""},
+		{"the MFA setting takes MFA_MODIFY", manager, ActChangeProfile, Target{Kind: KindMFAConfig}, "MFA_MODIFY"},
+		{"an admin changes the MFA setting", admin, ActChangeProfile, Target{Kind: KindMFAConfig}, ""},
+		{"nobody resets its own factors", admin, ActResetFactors, user("S-admin", all...), "yourself"},
+		{"a manager resets a weaker user's factors", manager, ActResetFactors, weak, ""},
+		{"a manager does not reset an admin's factors", manager, ActResetFactors, boss, "holds privilege"},
+		{"a viewer resets nobody's factors", viewer, ActResetFactors, weak, "PRINCIPAL_MODIFY"},
 		// 2. Reach: every act on another principal, removals included.
 		{"a manager changes a weaker user", manager, ActChangeRoles, weak, ""},
 		{"a manager does not delete an admin", manager, ActDelete, boss, "holds privilege"},
@@ -83,13 +100,17 @@ func TestDecide(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := svc.decide(tc.p, tc.act, tc.t)
+			want := KindForbidden
+			if tc.p.MFAEnrolOnly {
+				want = KindUnauthenticated // as the vendor answers it
+			}
 			switch {
 			case tc.reason == "" && err != nil:
 				t.Fatalf("refused: %v", err)
 			case tc.reason != "" && err == nil:
 				t.Fatalf("allowed, want refused (%s)", tc.reason)
-			case tc.reason != "" && (KindOf(err) != KindForbidden || !strings.Contains(err.Error(), tc.reason)):
-				t.Fatalf("refused with %v (kind %v), want a 403 that says %q", err, KindOf(err), tc.reason)
+			case tc.reason != "" && (KindOf(err) != want || !strings.Contains(err.Error(), tc.reason)):
+				t.Fatalf("refused with %v (kind %v), want kind %v that says %q", err, KindOf(err), want, tc.reason)
 			}
 		})
 	}
