@@ -120,8 +120,9 @@ func handleCreateSession(svc *iam.Service, opts Options) http.Handler {
 
 // logIn checks the fields of a log-in, takes the limiter's token for it,
 // and logs in, giving the token back if the first factor was right: the
-// log-in succeeded, or was refused (403) only because the account has no
-// access, which iam says only after checking it.
+// log-in succeeded, was refused (403) only because the account has no
+// access, or only wants its second factor, which iam says only after
+// checking the first.
 func logIn(w http.ResponseWriter, r *http.Request, svc *iam.Service, opts Options, in iam.LoginInput, kind string) (string, *iam.Principal, error) {
 	if in.Certificate == "" && in.PrivateKey == "" {
 		if err := checkLoginFields(createAccessTokenRequestParams{Domain: in.Domain, Password: in.Password, Username: in.Username}); err != nil {
@@ -133,7 +134,7 @@ func logIn(w http.ResponseWriter, r *http.Request, svc *iam.Service, opts Option
 		return "", nil, err
 	}
 	secret, p, err := svc.Login(r.Context(), in, kind)
-	release(err == nil || iam.KindOf(err) == iam.KindForbidden)
+	release(err == nil || iam.KindOf(err) == iam.KindForbidden || iam.NeedsSecondFactor(err))
 	return secret, p, err
 }
 
@@ -154,7 +155,7 @@ func oneOf(v string, set ...string) bool {
 // the credentials were refused (not for a 400 or a 429: no password was
 // checked).
 func loginFailed(w http.ResponseWriter, r *http.Request, opts Options, op string, err error) {
-	if iam.KindOf(err) == iam.KindUnauthenticated {
+	if iam.KindOf(err) == iam.KindUnauthenticated && !iam.NeedsSecondFactor(err) {
 		opts.Metrics.loginFailed(op)
 	}
 	writeError(w, r, opts.Logger, err)

@@ -46,9 +46,11 @@ func checkLoginInput(in LoginInput) error {
 	return nil
 }
 
-// Login checks a username and password and opens a session of the given
-// kind (store.SessionKindSession or store.SessionKindToken). It returns the
-// session secret, shown once, and the caller.
+// Login checks a username and password (or a certificate) and opens a
+// session of the given kind (store.SessionKindSession or
+// store.SessionKindToken); while MFA is on, only with a one-time code, or
+// an enrolment session instead (see secondFactor). It returns the session
+// secret, shown once, and the caller.
 func (s *Service) Login(ctx context.Context, in LoginInput, kind string) (string, *Principal, error) {
 	c, err := s.checkFirstFactor(ctx, in)
 	if err != nil {

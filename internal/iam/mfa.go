@@ -36,7 +36,7 @@ const (
 
 // errEnrolOnly refuses everything but enrolment to an enrolment session;
 // the wording is the vendor's.
-var errEnrolOnly = &Error{Kind: KindUnauthenticated, Code: "MfaEnrolmentRequired",
+var errEnrolOnly = &Error{Kind: KindUnauthenticated, Code: CodeMFAEnrolmentRequired,
 	Msg: "only multi-factor authentication (MFA) related operations are allowed with this session: enrol a TOTP key with POST /v2/totp-key, then log in again with otpCode and otpType"}
 
 // defaultMFATypes are the factors offered when the setting names none:

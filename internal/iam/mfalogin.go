@@ -25,6 +25,20 @@ import (
 // row locked, where accepting it also spends it. So a code is accepted
 // once, however many replicas it is sent to at the same moment.
 
+// Error codes of a log-in whose first factor was right and that needs a
+// second, or an enrolment first.
+const (
+	CodeMFARequired          = "MfaRequired"
+	CodeMFAEnrolmentRequired = "MfaEnrolmentRequired"
+)
+
+// NeedsSecondFactor reports whether err refuses a log-in only for want of
+// a second factor: its password or certificate was right.
+func NeedsSecondFactor(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Code == CodeMFARequired || e.Code == CodeMFAEnrolmentRequired)
+}
+
 // sessionPlan is what a log-in whose first factor is right opens.
 type sessionPlan struct {
 	kind   string        // store.SessionKind*
@@ -61,7 +75,7 @@ func (s *Service) secondFactor(ctx context.Context, u store.User, in LoginInput,
 		return plan, err
 	}
 	if kind == store.SessionKindToken {
-		return plan, &Error{Kind: KindForbidden, Code: "MfaRequired",
+		return plan, &Error{Kind: KindForbidden, Code: CodeMFARequired,
 			Msg: "multi-factor authentication is required on this cluster and an access token cannot carry a code: log in with POST /v2/users/sessions with otpCode and otpType, or use an API key"}
 	}
 	m, err := s.store.GetUserMFA(ctx, u.SID)
@@ -82,7 +96,7 @@ func (s *Service) secondFactor(ctx context.Context, u store.User, in LoginInput,
 	case !cfg.Allows(typ):
 		return plan, invalid("otpType %q is not among the factors of this cluster (authenticationTypes: %s)", typ, strings.Join(cfg.Types, ", "))
 	case typ == mfa.TypeTOTP && m.TOTPSecretEnc == nil && m.PendingSecretEnc == nil:
-		return plan, &Error{Kind: KindUnauthenticated, Code: "MfaEnrolmentRequired",
+		return plan, &Error{Kind: KindUnauthenticated, Code: CodeMFAEnrolmentRequired,
 			Msg: "no TOTP key is enrolled for this account: log in without otpCode to enrol one"}
 	}
 	plan.factor = typ
@@ -129,7 +143,7 @@ func (s *Service) withoutCode(cfg mfa.Config, u store.User, have []string) (sess
 			how = append(how, `otpType "email" with a code from POST /v2/email-otp`)
 		}
 	}
-	return sessionPlan{}, &Error{Kind: KindUnauthenticated, Code: "MfaRequired",
+	return sessionPlan{}, &Error{Kind: KindUnauthenticated, Code: CodeMFARequired,
 		Msg: "multi-factor authentication is required: send otpCode with " + strings.Join(how, ", or ")}
 }
 
