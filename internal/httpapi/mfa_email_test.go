@@ -1,6 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
 	"regexp"
 	"strings"
 	"testing"
@@ -119,4 +124,49 @@ func (e *env) sidOf(name string) string {
 	var ul usersList
 	e.want(e.do("GET", "/v2/users?usernames="+name, e.admin, nil), 200).decode(e.t, &ul)
 	return ul.Users[0].SID
+}
+
+// TestNoMFASecretAtRest: neither a TOTP secret nor an e-mailed code is in
+// the database or the log in a form that gives it away.
+func TestNoMFASecretAtRest(t *testing.T) {
+	e, smtp := newEmailEnv(t, 5)
+	const pw = "Hal-Password-1"
+	// Without an address hal has no factor, so it enrolls TOTP first.
+	hal := e.createUser("hal", pw, "COHESITY_VIEWER")
+	secret := e.enrol("hal", pw)
+	sess := sessionOf(t, e.want(e.logIn("hal", pw, "totp", e.code(secret, 0)), 201))
+	e.want(e.do("PUT", "/v2/users/"+hal, e.admin, map[string]any{"localUserParams": map[string]any{"email": "hal@example.test"}}), 200)
+	e.want(e.do("POST", "/v2/send-email-otp", sess, nil), 204)
+	code := lastCode(t, smtp, 1, "hal@example.test")
+
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := e.be.Dump()
+	if !bytes.Contains(dump, []byte("hal@example.test")) {
+		t.Fatalf("the %s dump lacks hal; scanning it would prove nothing", e.be.Name)
+	}
+	for name, s := range map[string][]byte{"the TOTP secret": []byte(secret), "its bytes in hex": []byte(hex.EncodeToString(raw)),
+		"its bytes": raw, "its bytes in base64": []byte(base64.StdEncoding.EncodeToString(raw))} {
+		if bytes.Contains(dump, s) {
+			t.Errorf("%s found in the %s database", name, e.be.Name)
+		}
+		if strings.Contains(e.logBuf.String(), string(s)) {
+			t.Errorf("%s found in the log", name)
+		}
+	}
+	// Six digits may stand in any timestamp of a dump; what is kept of
+	// the code is its keyed hash, which is no plain hash of it.
+	m, err := e.st.GetUserMFA(t.Context(), hal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := sha256.Sum256([]byte(code))
+	if len(m.EmailCodeHash) != 32 || bytes.Equal(m.EmailCodeHash, plain[:]) || bytes.Contains(m.EmailCodeHash, []byte(code)) {
+		t.Errorf("the stored code %x gives the code %s away", m.EmailCodeHash, code)
+	}
+	if strings.Contains(e.logBuf.String(), `"`+code+`"`) || strings.Contains(e.logBuf.String(), " "+code) {
+		t.Errorf("the log holds the code %s", code)
+	}
 }
