@@ -174,16 +174,36 @@ class Runner:
             print(f"FAIL {name}: {msg[:1500]}", flush=True)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_args(doc, *extra):
+    """The arguments every check takes (--host, --username, --password), and
+    extra ones given as (flags, keywords) pairs for add_argument."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     url = os.environ.get("CLUSTERIAM_URL", "127.0.0.1:8443")
     url = url.split("://", 1)[-1].split("/", 1)[0]
     ap.add_argument("--host", default=url, help="host:port of the server (default %(default)s)")
     ap.add_argument("--username", default=os.environ.get("CLUSTERIAM_ADMIN_USER", "admin"))
     ap.add_argument("--password", default=os.environ.get("CLUSTERIAM_ADMIN_PASSWORD"))
+    for flags, kw in extra:
+        ap.add_argument(*flags, **kw)
     args = ap.parse_args()
     if not args.password:
         ap.error("no admin password: pass --password or set CLUSTERIAM_ADMIN_PASSWORD")
+    return args
+
+
+def sdk_config(host, **keys):
+    """An SDK Configuration for the server at host, with exactly the given
+    credentials (api_key dict entries), not checking its self-signed
+    certificate."""
+    cfg = Configuration(host=f"https://{host}/v2")
+    cfg.verify_ssl = False
+    for k, v in keys.items():
+        cfg.api_key[k] = v
+    return cfg
+
+
+def main():
+    args = parse_args(__doc__)
 
     r = Runner(args.host)
     run = uuid.uuid4().hex[:8]
@@ -192,11 +212,7 @@ def main():
 
     def new_user_api(**keys):
         """A UserApi with exactly the given credentials (api_key dict entries)."""
-        cfg = Configuration(host=f"https://{args.host}/v2")
-        cfg.verify_ssl = False
-        for k, v in keys.items():
-            cfg.api_key[k] = v
-        return UserApi(ApiClient(cfg))
+        return UserApi(ApiClient(sdk_config(args.host, **keys)))
 
     # ---- log in ------------------------------------------------------------
     def login():

@@ -55,7 +55,6 @@ Prints one line per step and a final "N passed, M failed" line; exits 1 on
 any failure.
 """
 
-import argparse
 import os
 import sys
 import time
@@ -63,7 +62,6 @@ import uuid
 
 from cohesity_sdk.cluster.cluster_client import ClusterClient
 from cohesity_sdk.cluster.api_client import ApiClient
-from cohesity_sdk.cluster.configuration import Configuration
 from cohesity_sdk.cluster.api.access_token_api import AccessTokenApi
 from cohesity_sdk.cluster.api.tenant_api import TenantApi
 from cohesity_sdk.cluster.api.user_api import UserApi
@@ -79,22 +77,14 @@ from cohesity_sdk.cluster.models.update_tenant_body import UpdateTenantBody
 from cohesity_sdk.cluster.models.update_user_parameters import UpdateUserParameters
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from python_sdk_check import Runner, check, eq  # noqa: E402
+from python_sdk_check import Runner, check, eq, parse_args, sdk_config  # noqa: E402
 
 IMPERSONATE = "x-impersonate-tenant-id"
 TENANT_STATUSES = {"Active", "Inactive", "MarkedForDeletion", "Deleted"}
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    url = os.environ.get("CLUSTERIAM_URL", "127.0.0.1:8443")
-    url = url.split("://", 1)[-1].split("/", 1)[0]
-    ap.add_argument("--host", default=url, help="host:port of the server (default %(default)s)")
-    ap.add_argument("--username", default=os.environ.get("CLUSTERIAM_ADMIN_USER", "admin"))
-    ap.add_argument("--password", default=os.environ.get("CLUSTERIAM_ADMIN_PASSWORD"))
-    args = ap.parse_args()
-    if not args.password:
-        ap.error("no admin password: pass --password or set CLUSTERIAM_ADMIN_PASSWORD")
+    args = parse_args(__doc__)
 
     r = Runner(args.host)
     run = uuid.uuid4().hex[:6]
@@ -108,10 +98,7 @@ def main():
 
     def token_config(token):
         """A Configuration that sends `Authorization: Bearer <token>`, as ClusterClient does."""
-        cfg = Configuration(host=f"https://{args.host}/v2")
-        cfg.verify_ssl = False
-        cfg.api_key["Bearer"] = "Bearer " + token
-        return cfg
+        return sdk_config(args.host, Bearer="Bearer " + token)
 
     def login_token(username, password):
         tok = r.call(s["tokens"], "create_access_token", 201, CreateAccessTokenRequestParams(

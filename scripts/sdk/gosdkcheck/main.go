@@ -941,6 +941,8 @@ func main() {
 
 	// Organizations (tenants.go).
 	tenantSteps(r, c, admin, run, login)
+	// MFA (mfa.go).
+	mfaSteps(r, c, admin, run, login)
 
 	fmt.Printf("%d passed, %d failed\n", r.passed, r.failed)
 	if r.failed > 0 {
