@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"database/sql"
@@ -91,7 +92,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
-	fs.StringVar(&c.smtpURL, "smtp-url", os.Getenv(envSMTPURL), "mail server of e-mailed one-time codes, smtp://user:pass@host:port (STARTTLS) or smtps://...; default $"+envSMTPURL+" (which keeps the password out of the process list)")
+	fs.StringVar(&c.smtpURL, "smtp-url", "", "mail server of e-mailed one-time codes, smtp://user:pass@host:port (STARTTLS) or smtps://...; default $"+envSMTPURL+" (which keeps the password out of the process list)")
 	fs.BoolVar(&c.smtpInsecure, "smtp-insecure", false, "let --smtp-url send without TLS, and without checking the server's certificate (a relay on loopback only)")
 	fs.StringVar(&c.smtpFrom, "smtp-from", "", "From address of e-mailed codes (default clusteriam@ the mail server's host)")
 	fs.IntVar(&c.emailCodesPerHour, "email-codes-per-hour", iam.DefaultEmailCodesPerHour, "most one-time codes e-mailed to one user in an hour")
@@ -112,6 +113,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.databaseMaxConns < 1 {
 		return c, fmt.Errorf("serve: --database-max-conns %d: want at least 1", c.databaseMaxConns)
+	}
+	if c.emailCodesPerHour < 1 {
+		return c, fmt.Errorf("serve: --email-codes-per-hour %d: want at least 1", c.emailCodesPerHour)
 	}
 	if c.auditMaxRows == 0 {
 		return c, errors.New("serve: --audit-max-rows 0: want at least 1, or a negative number for no cap")
@@ -212,7 +216,7 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout,
 		AuditRetention: cfg.auditRetention, AuditMaxRows: cfg.auditMaxRows, MinPasswordLength: cfg.minPasswordLength,
 		MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser, EmailCodesPerHour: cfg.emailCodesPerHour}
-	if err := secondFactors(cfg, log, &icfg); err != nil {
+	if err := secondFactors(cfg, getenv, log, &icfg); err != nil {
 		return nil, err
 	}
 	if cfg.breachedPasswords != "" {
@@ -229,9 +233,10 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 
 // secondFactors sets up what MFA and certificate log-ins need: the mail
 // server of e-mailed codes and the CAs of client certificates.
-func secondFactors(cfg serveConfig, log *slog.Logger, icfg *iam.Config) error {
-	if cfg.smtpURL != "" {
-		sender, err := mail.New(mail.Config{URL: cfg.smtpURL, Insecure: cfg.smtpInsecure, From: cfg.smtpFrom})
+func secondFactors(cfg serveConfig, getenv func(string) string, log *slog.Logger, icfg *iam.Config) error {
+	smtpURL := cmp.Or(cfg.smtpURL, getenv(envSMTPURL))
+	if smtpURL != "" {
+		sender, err := mail.New(mail.Config{URL: smtpURL, Insecure: cfg.smtpInsecure, From: cfg.smtpFrom})
 		if err != nil {
 			return fmt.Errorf("--smtp-url: %w", err)
 		}

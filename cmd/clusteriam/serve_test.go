@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"github.com/clusteriam/clusteriam/internal/mail/mailtest"
 	"io"
 	"net/http"
 	"os"
@@ -375,4 +376,79 @@ func TestServePasswordPolicyFlags(t *testing.T) {
 			t.Errorf("%v: serve started", args)
 		}
 	}
+}
+
+// TestServeSecondFactorFlags: --smtp-url (or $CLUSTERIAM_SMTP_URL) makes
+// e-mail a factor, through a real SMTP server; a bad one, or a
+// --client-ca-file that holds no CA, stops the start, and no error shows
+// the mail server's password.
+func TestServeSecondFactorFlags(t *testing.T) {
+	smtp := mailtest.Start(t, mailtest.Options{Username: "relay", Password: "Relay-Secret-1"})
+	env := map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "Admin-Password-1", "CLUSTERIAM_SMTP_URL": smtp.URL()}
+	s := startServe(t, env, "--data-dir", t.TempDir(), "--smtp-insecure", "--email-codes-per-hour", "2")
+	c := insecureClient()
+	_, tok := login(t, c, s.url, "Admin-Password-1")
+	do := func(method, path, body string) int {
+		req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := do("PUT", "/v2/users/"+adminSID(t, c, s.url, tok), `{"localUserParams":{"email":"admin@example.test"}}`); got != 200 {
+		t.Fatalf("set the admin's address: %d", got)
+	}
+	if got := do("PUT", "/v2/mfa-config", `{"enabled":true,"authenticationTypes":["email"],"retainUserMfaSettings":true}`); got != 204 {
+		t.Fatalf("e-mail as a factor with --smtp-url: %d, want 204", got)
+	}
+	creds := `{"username":"admin","password":"Admin-Password-1","domain":"LOCAL"}`
+	for i, want := range []int{204, 204, 429} { // --email-codes-per-hour 2
+		if got := do("POST", "/v2/email-otp", creds); got != want {
+			t.Errorf("code %d: %d, want %d", i+1, got, want)
+		}
+	}
+	if msgs := smtp.Wait(t, 2, 5*time.Second); msgs[0].To[0] != "admin@example.test" {
+		t.Errorf("a code went to %v", msgs[0].To)
+	}
+	if strings.Contains(s.stderr.String(), "Relay-Secret-1") {
+		t.Error("the log shows the mail server's password")
+	}
+
+	notCA := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(notCA, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--smtp-url", "ftp://relay:Relay-Secret-1@host"}, {"--client-ca-file", notCA},
+		{"--client-ca-file", notCA + ".missing"}, {"--email-codes-per-hour", "0"}} {
+		args = append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, args...)
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second) // a server that starts stops here
+		err := run(ctx, args, func(k string) string { return env[k] }, io.Discard)
+		cancel()
+		if err == nil {
+			t.Errorf("%v: serve started", args)
+		} else if strings.Contains(err.Error(), "Relay-Secret-1") {
+			t.Errorf("%v: the error shows the password: %v", args, err)
+		}
+	}
+}
+
+// adminSID returns the sid of the built-in admin.
+func adminSID(t *testing.T, c *http.Client, url, tok string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url+"/v2/users?usernames=admin", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var ul usersList
+	if err := json.NewDecoder(res.Body).Decode(&ul); err != nil || len(ul.Users) != 1 {
+		t.Fatalf("the admin: %v %+v", err, ul)
+	}
+	return ul.Users[0].SID
 }
