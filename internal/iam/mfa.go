@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -160,7 +161,9 @@ func (s *Service) CreateTOTPKey(ctx context.Context, p *Principal, name string) 
 	if err != nil {
 		return TOTPKeyInfo{}, err
 	}
-	key, err := mfa.NewTOTPKey(s.totpIssuer(), u.Username)
+	// The app shows the account by name; a principal always has one, but
+	// the sid serves should a caller pass one without.
+	key, err := mfa.NewTOTPKey(s.totpIssuer(), cmp.Or(u.Username, u.SID))
 	if err != nil {
 		return TOTPKeyInfo{}, err
 	}
