@@ -80,6 +80,10 @@ var wantOps = map[string]struct {
 	// A clusteriam extension, not in the vendor's SDKs.
 	"reset_user_mfa": {"POST", "/v2/users/{sid}/reset-mfa", 204, false, "Extension"},
 
+	// The vendor's SecurityApi (issue 16).
+	"get_security_config":    {"GET", "/v2/security-config", 200, false, "Security"},
+	"update_security_config": {"PUT", "/v2/security-config", 200, false, "Security"},
+
 	"get_health":  {"GET", "/healthz", 200, true, ""},
 	"get_metrics": {"GET", "/metrics", 200, true, ""},
 	"get_openapi": {"GET", "/v2/openapi.yaml", 200, true, ""},

@@ -126,6 +126,25 @@ var wantModels = map[string][]string{
 	"CreateTotpKeyRequestBody":  {"totpKeyName"},
 	"TotpKeyInfo":               {"totpKeyId", "totpKeyName", "totpSecretKey", "totpUri"},
 	"CreateEmailOtpRequestBody": {"domain", "password", "username"},
+	// The vendor's security settings (issue 16).
+	"SecurityConfig":                             {"passwordStrength", "passwordReuse", "passwordLifetime", "accountLockout", "dataClassification", "sessionConfiguration", "certificateBasedAuth", "sshConfiguration", "authTokenTimeoutMinutes", "inactivityTimeoutMSecs"},
+	"SecurityConfigResponse":                     {"passwordStrength", "passwordReuse", "passwordLifetime", "accountLockout", "dataClassification", "sessionConfiguration", "certificateBasedAuth", "sshConfiguration", "authTokenTimeoutMinutes", "inactivityTimeoutMSecs"},
+	"SecurityConfigPasswordStrength":             {"minLength", "includeUpperLetter", "includeLowerLetter", "includeNumber", "includeSpecialChar"},
+	"SecurityConfigPasswordStrengthResponse":     {"minLength", "includeUpperLetter", "includeLowerLetter", "includeNumber", "includeSpecialChar"},
+	"SecurityConfigPasswordReuse":                {"numDisallowedOldPasswords", "numDifferentChars"},
+	"SecurityConfigPasswordReuseResponse":        {"numDisallowedOldPasswords", "numDifferentChars"},
+	"SecurityConfigPasswordLifetime":             {"minLifetimeDays", "maxLifetimeDays"},
+	"SecurityConfigPasswordLifetimeResponse":     {"minLifetimeDays", "maxLifetimeDays"},
+	"SecurityConfigAccountLockout":               {"maxFailedLoginAttempts", "failedLoginLockTimeDurationMins", "inactivityTimeDays"},
+	"SecurityConfigAccountLockoutResponse":       {"maxFailedLoginAttempts", "failedLoginLockTimeDurationMins", "inactivityTimeDays"},
+	"SecurityConfigDataClassification":           {"isDataClassified", "classifiedDataMessage", "unclassifiedDataMessage"},
+	"SecurityConfigDataClassificationResponse":   {"isDataClassified", "classifiedDataMessage", "unclassifiedDataMessage"},
+	"SecurityConfigSessionConfiguration":         {"absoluteTimeout", "inactivityTimeout", "limitSessions", "sessionLimitPerUser", "sessionLimitSystemWide"},
+	"SecurityConfigSessionConfigurationResponse": {"absoluteTimeout", "inactivityTimeout", "limitSessions", "sessionLimitPerUser", "sessionLimitSystemWide"},
+	"SecurityConfigCertificateBasedAuth":         {"enableMappingBasedAuthentication", "certificateMapping", "adMapping"},
+	"SecurityConfigCertificateBasedAuthResponse": {"enableMappingBasedAuthentication", "certificateMapping", "adMapping"},
+	"SecurityConfigSshConfiguration":             {"sshTimeoutInMins"},
+	"SecurityConfigSshConfigurationResponse":     {"sshTimeoutInMins"},
 }
 
 func TestModels(t *testing.T) {
@@ -223,7 +242,8 @@ func TestRequestsAcceptNull(t *testing.T) {
 		"CreateUserSessionRequestParams", "CreateOrUpdateAPIKeyRequest", "LocalUserParams", "CreateUserParameters",
 		"LocalUserUpdateParams", "UpdateUserParameters", "DeleteUsersRequest", "AssignedSources",
 		"CreateAccessTokenRequestParams", "CreateRoleParameters", "UpdateRoleParameters",
-		"MfaConfigInfo", "CreateTotpKeyRequestBody", "CreateEmailOtpRequestBody"}
+		"MfaConfigInfo", "CreateTotpKeyRequestBody", "CreateEmailOtpRequestBody",
+		"SecurityConfig", "SecurityConfigPasswordStrength", "SecurityConfigPasswordReuse", "SecurityConfigPasswordLifetime", "SecurityConfigAccountLockout", "SecurityConfigDataClassification", "SecurityConfigSessionConfiguration", "SecurityConfigCertificateBasedAuth", "SecurityConfigSshConfiguration"}
 	for _, name := range requests {
 		s := doc.Components.Schemas[name].Value
 		for prop, ps := range s.Properties {

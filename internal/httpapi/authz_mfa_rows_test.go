@@ -1,5 +1,17 @@
 package httpapi
 
+import "testing"
+
+// relaxPasswords undoes the password rule a row set, so that the rows
+// after it set passwords as before.
+func (m *matrix) relaxPasswords(t *testing.T) {
+	t.Helper()
+	r, _ := m.send(t, m.admin, "PUT", "/v2/security-config", `{"passwordStrength":{"includeNumber":false}}`)
+	if r.status != 200 {
+		t.Fatalf("relax the password rule: %d %s", r.status, r.body)
+	}
+}
+
 // mfaRows are the MFA operations. The matrix's server has no mail server,
 // so asking for an e-mailed code is refused (400) once the caller is let
 // through; MFA itself stays off, so that the other rows' log-ins work.
@@ -23,5 +35,17 @@ func mfaRows() []authzRow {
 		{op: "reset_user_mfa", name: "own", req: "POST /v2/users/{user}/reset-mfa", on: onSelf, want: all(403)},
 		{op: "reset_user_mfa", name: "other", req: "POST /v2/users/{user}/reset-mfa", on: onOther, withSession: true, mutates: true, want: only(204, principalManagers...)},
 		{op: "reset_user_mfa", name: "admin", req: "POST /v2/users/{user}/reset-mfa", on: onAdmin, withSession: true, mutates: true, want: only(204, pAdmin)},
+	}
+}
+
+// securityRows are the security settings: read with the view privilege
+// every built-in role has, changed by the admin only.
+func securityRows() []authzRow {
+	return []authzRow{
+		{op: "get_security_config", req: "GET /v2/security-config", want: only(200, pViewer, pOperator, pAdmin)},
+		{op: "update_security_config", req: "PUT /v2/security-config", body: `{"passwordStrength":{"includeNumber":true}}`,
+			mutates: true, want: only(200, pAdmin), restore: (*matrix).relaxPasswords},
+		{op: "update_security_config", name: "a follow-the-flags field", req: "PUT /v2/security-config",
+			body: `{"accountLockout":{"maxFailedLoginAttempts":3}}`, want: only(400, pAdmin)},
 	}
 }

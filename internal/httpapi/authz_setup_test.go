@@ -210,7 +210,7 @@ type authzState struct {
 	Roles    []store.Role
 	Tenants  []store.Tenant
 	// MFA holds the second factors of the caller and the user acted on,
-	// and Settings the cluster's MFA setting.
+	// and Settings the cluster's MFA and security settings.
 	MFA      []store.UserMFA
 	Settings string
 }
@@ -263,10 +263,12 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 			t.Fatalf("snapshot: %v", err)
 		}
 	}
-	if b, err := st.GetSetting(ctx, "mfa_config"); err == nil {
-		s.Settings = string(b)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("snapshot: %v", err)
+	for _, name := range []string{"mfa_config", "security_config"} {
+		if b, err := st.GetSetting(ctx, name); err == nil {
+			s.Settings += name + "=" + string(b) + "\n"
+		} else if !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("snapshot: %v", err)
+		}
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -277,6 +279,6 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 }
 
 func (s authzState) String() string {
-	return fmt.Sprintf("%d users %+v, keys %+v, sessions %+v, groups %+v, roles %+v, tenants %+v, second factors %d, MFA setting %q",
+	return fmt.Sprintf("%d users %+v, keys %+v, sessions %+v, groups %+v, roles %+v, tenants %+v, second factors %d, settings %q",
 		len(s.Users), s.Users, s.Keys, s.Sessions, s.Groups, s.Roles, s.Tenants, len(s.MFA), s.Settings)
 }

@@ -119,6 +119,9 @@ func tenantMatrixRows() []tenantRow {
 		{op: "create_email_otp", req: "POST /v2/email-otp", outsider: 400, viewer: 400, owner: 400},
 		{op: "send_email_otp", req: "POST /v2/send-email-otp", outsider: 400, viewer: 400, owner: 400},
 		{op: "reset_user_mfa", req: "POST /v2/users/{user}/reset-mfa", target: true, outsider: nf, viewer: nf, owner: no},
+		// SECURITY_ADVISOR_MODIFY is the cluster's only.
+		{op: "get_security_config", req: "GET /v2/security-config", outsider: ok, viewer: ok, owner: ok},
+		{op: "update_security_config", req: "PUT /v2/security-config", body: `{}`, outsider: 403, viewer: 403, owner: 403},
 	}
 	return rows
 }

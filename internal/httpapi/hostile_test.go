@@ -70,6 +70,7 @@ var hostileOps = []hostileOp{
 	{"update_mfa_config", "PUT", "/v2/mfa-config", `{"authenticationTypes":[%s],"enabled":false,"retainUserMfaSettings":true}`},
 	{"create_totp_key", "POST", "/v2/totp-key", `{"totpKeyName":%s}`},
 	{"create_email_otp", "POST", "/v2/email-otp", `{"username":%s,"password":"Hostile-Password-1","domain":"LOCAL"}`},
+	{"update_security_config", "PUT", "/v2/security-config", `{"dataClassification":{"classifiedDataMessage":%s}}`},
 }
 
 // bodyCase is one hostile request and the answer it must get.
@@ -94,6 +95,8 @@ var optionalBodies = map[string]struct {
 }{
 	"create_totp_key":  {201, ""},
 	"create_email_otp": {400, "not among the factors"},
+	// Nothing given, nothing changed: the settings as they are.
+	"update_security_config": {200, ""},
 }
 
 // genericCases are the cases every operation with a body gets.
@@ -379,6 +382,7 @@ func (h *hostile) testNoContentType(t *testing.T) {
 		"update_mfa_config":            400, // no factor "noctype"
 		"create_totp_key":              201,
 		"create_email_otp":             400, // no mail server
+		"update_security_config":       200,
 	}
 	for _, op := range hostileOps {
 		t.Run(op.op, func(t *testing.T) {
@@ -478,6 +482,17 @@ func tenantCases() []opCases {
 			{name: "a name of 129 bytes", body: `{"totpKeyName":"` + strings.Repeat("k", 129) + `"}`, status: 400, msg: "totpKeyName"},
 			{name: "escape sequence in the name", body: `{"totpKeyName":"k\u001b[2J"}`, status: 400, msg: "control"},
 			{name: "an int for the name", body: `{"totpKeyName":7}`, status: 400, msg: "totpKeyName"},
+		}},
+		{"update_security_config", "PUT", "/v2/security-config", []c{
+			{name: "a minimum length under the floor", body: `{"passwordStrength":{"minLength":7}}`, status: 400, msg: "passwordStrength.minLength: 7 is out of range: it takes 8 to 128"},
+			{name: "a lifetime of 0 days", body: `{"passwordLifetime":{"maxLifetimeDays":0}}`, status: 400, msg: "passwordLifetime.maxLifetimeDays"},
+			{name: "a token lifetime past 12 hours", body: `{"authTokenTimeoutMinutes":721}`, status: 400, msg: "authTokenTimeoutMinutes"},
+			{name: "a negative count", body: `{"passwordReuse":{"numDisallowedOldPasswords":-1}}`, status: 400, msg: "numDisallowedOldPasswords"},
+			{name: "a mapping in another case", body: `{"certificateBasedAuth":{"certificateMapping":"commonName"}}`, status: 400, msg: "certificateMapping"},
+			{name: "a string for a number", body: `{"passwordStrength":{"minLength":"12"}}`, status: 400, msg: "minLength"},
+			{name: "a number past int64", body: `{"inactivityTimeoutMSecs":99999999999999999999}`, status: 400, msg: "inactivityTimeoutMSecs"},
+			{name: "a change of the lock-out", body: `{"accountLockout":{"maxFailedLoginAttempts":3}}`, status: 400, msg: "follows"},
+			{name: "a banner of 1025 bytes", body: `{"dataClassification":{"classifiedDataMessage":"` + strings.Repeat("b", 1025) + `"}}`, status: 400, msg: "classifiedDataMessage"},
 		}},
 		{"create_email_otp", "POST", "/v2/email-otp", []c{
 			{name: "a password without a username", body: `{"password":"Hostile-Password-1"}`, status: 400, msg: "username"},

@@ -109,7 +109,7 @@ func (h *hostile) snapshot(t *testing.T) string {
 	var b strings.Builder
 	for _, p := range []string{"/v2/users?includeTenants=true", "/v2/groups?includeTenants=true", "/v2/roles?includeTenants=true",
 		"/v2/api-keys", "/v2/users/sessions", "/v2/tenants?statuses=Active,Inactive,MarkedForDeletion,Deleted",
-		"/v2/clusters/tenant-config", "/v2/mfa-config", "/v2/security-principals/{user}/sources", "/v2/security-principals/{group}/sources"} {
+		"/v2/clusters/tenant-config", "/v2/mfa-config", "/v2/security-config", "/v2/security-principals/{user}/sources", "/v2/security-principals/{group}/sources"} {
 		r := h.send(t, "GET", h.path(p), nil, nil)
 		if r.status != 200 {
 			t.Fatalf("GET %s: %d %s", p, r.status, r.body)

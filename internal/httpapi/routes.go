@@ -40,6 +40,9 @@ func routes(svc *iam.Service, opts Options) []route {
 	open("POST /v2/email-otp", "create_email_otp", handleCreateEmailOTP(svc, opts))
 	authed("POST /v2/send-email-otp", "send_email_otp", handleSendEmailOTP(svc))
 
+	authed("GET /v2/security-config", "get_security_config", handleGetSecurityConfig(svc))
+	authed("PUT /v2/security-config", "update_security_config", handleUpdateSecurityConfig(svc))
+
 	authed("POST /v2/users", "create_users", handleCreateUsers(svc))
 	authed("GET /v2/users", "get_users", handleGetUsers(svc))
 	authed("POST /v2/users/delete", "delete_users", handleDeleteMany(svc.DeleteUsers))

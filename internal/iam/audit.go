@@ -65,6 +65,7 @@ var auditOps = map[string]auditOp{
 	"deactivate_tenant":        {ActionDeactivate, EntityTenant},
 	"update_tenant_config":     {ActionModify, EntityConfig},
 	"update_mfa_config":        {ActionModify, EntityConfig},
+	"update_security_config":   {ActionModify, EntityConfig},
 	"create_totp_key":          {ActionCreate, EntityMFA},
 	"send_email_otp":           {ActionCreate, EntityMFA},
 	"reset_mfa":                {ActionDelete, EntityMFA},

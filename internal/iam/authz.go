@@ -81,11 +81,13 @@ const (
 	KindRole
 	KindAudit
 	KindTenant
-	KindMFAConfig // the cluster's MFA setting
+	KindMFAConfig      // the cluster's MFA setting
+	KindSecurityConfig // the cluster's security settings
 )
 
 var kindNames = map[TargetKind]string{KindUser: "user", KindGroup: "group", KindRole: "role",
-	KindAudit: "audit trail", KindTenant: "organization", KindMFAConfig: "MFA setting"}
+	KindAudit: "audit trail", KindTenant: "organization", KindMFAConfig: "MFA setting",
+	KindSecurityConfig: "security settings"}
 
 // Target is what an act is on, with what the rules need to know of it.
 type Target struct {
@@ -198,6 +200,9 @@ var rules = map[kindAct]rule{
 	// clusters: a user about to enrol must learn which factors it takes.
 	{KindMFAConfig, ActRead}:          {self: selfFree, enrolling: true},
 	{KindMFAConfig, ActChangeProfile}: {privs: []string{PrivMFAModify}},
+
+	{KindSecurityConfig, ActRead}:          {privs: []string{PrivSecurityView}},
+	{KindSecurityConfig, ActChangeProfile}: {privs: []string{PrivSecurityModify}},
 }
 
 // decide returns nil when p may do act to t, or a KindForbidden error

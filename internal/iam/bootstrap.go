@@ -31,7 +31,7 @@ func (s *Service) ensureAdmin(ctx context.Context, password string, mustChange b
 	if len(users) > 0 {
 		return false, nil
 	}
-	if err := s.checkNewPassword(password); err != nil {
+	if err := s.checkNewPassword(ctx, password); err != nil {
 		return false, fmt.Errorf("admin password: %w", err)
 	}
 	u, err := s.validateNewUser(ctx, &Principal{}, NewUser{

@@ -23,6 +23,8 @@ const (
 	PrivOrgModify       = "ORGANIZATION_MODIFY"
 	PrivOrgImpersonate  = "ORGANIZATION_IMPERSONATE"
 	PrivMFAModify       = "MFA_MODIFY"
+	PrivSecurityView    = "SECURITY_ADVISOR_VIEW"
+	PrivSecurityModify  = "SECURITY_ADVISOR_MODIFY"
 )
 
 // clusterOnly reports whether privilege name concerns the cluster as a
@@ -30,7 +32,7 @@ const (
 // (see forTenant).
 func clusterOnly(name string) bool {
 	switch name {
-	case PrivClusterModify, PrivStorageModify, PrivMFAModify:
+	case PrivClusterModify, PrivStorageModify, PrivMFAModify, PrivSecurityModify:
 		return true
 	}
 	return false
@@ -95,6 +97,8 @@ func catalog() []Privilege {
 		{17, PrivOrgModify, "Manage Organizations", catOrgs, "Create, change, deactivate and delete organizations inside one's own.", false, false, false, true},
 		{18, PrivOrgImpersonate, "Act in Organizations", catOrgs, "Act inside an organization below one's own (the x-impersonate-tenant-id header).", false, false, false, true},
 		{19, PrivMFAModify, "Manage MFA", catSecurity, "Turn multi-factor authentication on or off for the cluster and choose its factors.", false, false, false, true},
+		{20, PrivSecurityView, "View Security Settings", catSecurity, "View the cluster's security settings: password policy, lock-out, sessions.", true, false, true, true},
+		{21, PrivSecurityModify, "Manage Security Settings", catSecurity, "Change the cluster's security settings.", false, false, false, true},
 	}
 }
 

@@ -121,6 +121,7 @@ type Service struct {
 	mailer         Mailer          // nil: no e-mailed codes
 	emailPerHour   int
 	clientCAs      *certlogin.Verifier // nil: no certificate log-in
+	policy         policyCache         // the stored security config, briefly
 }
 
 // New returns a Service over st. It creates the cluster identity on first
@@ -166,6 +167,9 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 		return nil, fmt.Errorf("cluster identity: %w", err)
 	}
 	if err := checkSecretKey(ctx, st, box); err != nil {
+		return nil, err
+	}
+	if err := s.initSecurityConfig(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.installBuiltinRoles(ctx); err != nil {

@@ -230,7 +230,7 @@ func (s *Service) validateNewUser(ctx context.Context, p *Principal, nu NewUser)
 	// A LOCAL user without a password is a service account: it cannot log
 	// in with a password, only use the API keys made for it.
 	if dir == nil && nu.Password != "" {
-		if err := s.checkNewPassword(nu.Password); err != nil {
+		if err := s.checkNewPassword(ctx, nu.Password); err != nil {
 			return store.User{}, err
 		}
 	}

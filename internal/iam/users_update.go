@@ -66,7 +66,7 @@ func (u UserUpdate) fields() string {
 }
 
 // check validates what u carries, before anything is read.
-func (s *Service) checkUpdate(u UserUpdate) error {
+func (s *Service) checkUpdate(ctx context.Context, u UserUpdate) error {
 	if u.Description != nil {
 		if err := checkDescription(*u.Description); err != nil {
 			return err
@@ -86,7 +86,7 @@ func (s *Service) checkUpdate(u UserUpdate) error {
 		}
 		return nil
 	}
-	return s.checkNewPassword(*u.Password)
+	return s.checkNewPassword(ctx, *u.Password)
 }
 
 // UpdateUser merges upd into user sid and returns the result.
@@ -146,7 +146,7 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 // having checked the current one when users change their own. It returns
 // the new hash, and the stored hash it was made against.
 func (s *Service) preparePassword(ctx context.Context, p *Principal, sid string, upd UserUpdate) (string, string, error) {
-	if err := s.checkUpdate(upd); err != nil || upd.Password == nil {
+	if err := s.checkUpdate(ctx, upd); err != nil || upd.Password == nil {
 		return "", "", err
 	}
 	cur, err := s.store.GetUser(ctx, sid)

@@ -1,0 +1,223 @@
+package iam
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/clusteriam/clusteriam/internal/secconfig"
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// The cluster's security settings (GET and PUT /v2/security-config),
+// stored in the database. The flags give the first start's values; after
+// that the stored ones win. This release applies passwordStrength; the
+// other identity settings (reuse, lifetime, lock-out, sessions, token
+// lifetime) still follow their flags, are shown as the flags set them,
+// and a change to them is refused rather than stored without effect. The
+// rest (banners, SSH, certificate mapping) is kept and has no effect here.
+
+const (
+	securityConfigSetting = "security_config"
+	// policyTTL bounds how long a replica uses a password policy it read:
+	// a change reaches every replica within it.
+	policyTTL = time.Second
+	// defaultUIInactivityMSecs is the vendor's documented default.
+	defaultUIInactivityMSecs = 30 * 60 * 1000
+)
+
+// policyCache keeps the stored settings a short while, so that a bulk
+// create of a thousand users reads them once.
+type policyCache struct {
+	mu      sync.Mutex
+	cfg     secconfig.Config
+	expires time.Time
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// flagSecurityConfig is the security config the flags give.
+func (s *Service) flagSecurityConfig() secconfig.Config {
+	c := secconfig.Config{
+		PasswordStrength: &secconfig.PasswordStrength{MinLength: ptr(int64(s.minPasswordLen)),
+			IncludeUpperLetter: ptr(false), IncludeLowerLetter: ptr(false), IncludeNumber: ptr(false), IncludeSpecialChar: ptr(false)},
+		InactivityTimeoutMSecs: ptr(int64(defaultUIInactivityMSecs)),
+	}
+	return s.withFlagFields(c)
+}
+
+// withFlagFields sets in c the identity settings that still follow the
+// flags, as they set them: no reuse rule, no lifetime, the lock-out, and
+// the session lifetime.
+func (s *Service) withFlagFields(c secconfig.Config) secconfig.Config {
+	c.PasswordReuse = &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))}
+	c.PasswordLifetime = &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))}
+	lock := &secconfig.AccountLockout{FailedLoginLockTimeDurationMins: ptr(max(int64(s.lockout.Duration/time.Minute), 1))}
+	if s.lockout.Threshold > 0 {
+		lock.MaxFailedLoginAttempts = ptr(int64(s.lockout.Threshold))
+	}
+	c.AccountLockout = lock
+	c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: ptr(int64(s.sessionTTL / time.Second)), LimitSessions: ptr(false)}
+	c.AuthTokenTimeoutMinutes = ptr(int64(s.sessionTTL / time.Minute))
+	return c
+}
+
+// flagFields names the settings that follow the flags, and the flags.
+var flagFields = []struct {
+	name, flags string
+	get         func(secconfig.Config) any
+}{
+	{"passwordReuse", "(none yet)", func(c secconfig.Config) any { return c.PasswordReuse }},
+	{"passwordLifetime", "(none yet)", func(c secconfig.Config) any { return c.PasswordLifetime }},
+	{"accountLockout", "--lockout-threshold and --lockout-duration", func(c secconfig.Config) any { return c.AccountLockout }},
+	{"sessionConfiguration", "--session-lifetime", func(c secconfig.Config) any { return c.SessionConfiguration }},
+	{"authTokenTimeoutMinutes", "--session-lifetime", func(c secconfig.Config) any { return c.AuthTokenTimeoutMinutes }},
+}
+
+// initSecurityConfig stores the flags' config on the first start, and
+// logs once where the stored password policy overrides a flag.
+func (s *Service) initSecurityConfig(ctx context.Context) error {
+	b, err := s.store.Setting(ctx, securityConfigSetting, s.flagSecurityConfig().Encode())
+	if err != nil {
+		return fmt.Errorf("security config: %w", err)
+	}
+	c, err := secconfig.Decode(b)
+	if err != nil {
+		return err
+	}
+	if ps := c.PasswordStrength; ps != nil && ps.MinLength != nil && *ps.MinLength != int64(s.minPasswordLen) {
+		s.audit.Warn("the stored security config overrides a flag: PUT /v2/security-config to change it",
+			"setting", "passwordStrength.minLength", "stored", *ps.MinLength, "flag", "--min-password-length", "flag_value", s.minPasswordLen)
+	}
+	return nil
+}
+
+// securityConfig reads the security config through r.
+func (s *Service) securityConfig(ctx context.Context, r store.Reader) (secconfig.Config, error) {
+	b, err := r.GetSetting(ctx, securityConfigSetting)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.flagSecurityConfig(), nil
+	}
+	if err != nil {
+		return secconfig.Config{}, err
+	}
+	c, err := secconfig.Decode(b)
+	if err != nil {
+		return secconfig.Config{}, err
+	}
+	return s.withFlagFields(c), nil
+}
+
+// passwordPolicy is the stored password strength, read at most once a
+// policyTTL.
+func (s *Service) passwordPolicy(ctx context.Context) (secconfig.PasswordStrength, error) {
+	s.policy.mu.Lock()
+	defer s.policy.mu.Unlock()
+	if now := time.Now(); now.After(s.policy.expires) {
+		c, err := s.securityConfig(ctx, s.store)
+		if err != nil {
+			return secconfig.PasswordStrength{}, err
+		}
+		s.policy.cfg, s.policy.expires = c, now.Add(policyTTL)
+	}
+	if ps := s.policy.cfg.PasswordStrength; ps != nil {
+		return *ps, nil
+	}
+	return secconfig.PasswordStrength{}, nil
+}
+
+// SecurityConfig returns the cluster's security settings.
+func (s *Service) SecurityConfig(ctx context.Context, p *Principal) (secconfig.Config, error) {
+	if err := s.decide(p, ActRead, Target{Kind: KindSecurityConfig}); err != nil {
+		return secconfig.Config{}, err
+	}
+	return s.securityConfig(ctx, s.store)
+}
+
+// SetSecurityConfig merges upd, sparse as the vendor's clients send it,
+// into the security settings, and returns them.
+func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secconfig.Config) (secconfig.Config, error) {
+	var next secconfig.Config
+	err := s.write(ctx, p, "update_security_config", func(t *txn) error {
+		if err := s.decide(p, ActChangeProfile, Target{Kind: KindSecurityConfig}); err != nil {
+			return err
+		}
+		cur, err := s.securityConfig(ctx, t)
+		if err != nil {
+			return err
+		}
+		next = secconfig.Merge(cur, upd)
+		if err := secconfig.Validate(next); err != nil {
+			return invalid("%v", err)
+		}
+		for _, f := range flagFields {
+			if !sameJSON(f.get(cur), f.get(next)) {
+				return invalid("%s cannot be changed through the API yet: it follows %s (docs/security-config.md)", f.name, f.flags)
+			}
+		}
+		t.audit(ctx, "update_security_config", securityConfigSetting, "security-config",
+			fmt.Sprintf("previousRecord %s newRecord %s", cur.Encode(), next.Encode()))
+		return t.PutSetting(ctx, securityConfigSetting, next.Encode())
+	})
+	if err != nil {
+		return secconfig.Config{}, err
+	}
+	s.policy.mu.Lock()
+	s.policy.expires = time.Time{} // this replica at once; the others within policyTTL
+	s.policy.mu.Unlock()
+	return next, nil
+}
+
+func sameJSON(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+// checkPasswordStrength applies the stored passwordStrength to a new
+// password: its length in characters, and the kinds of character it must
+// hold.
+func (s *Service) checkPasswordStrength(ctx context.Context, pw string) error {
+	ps, err := s.passwordPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	minLen := int64(s.minPasswordLen)
+	if ps.MinLength != nil {
+		minLen = *ps.MinLength
+	}
+	if int64(utf8.RuneCountInString(pw)) < minLen {
+		return invalid("password must be at least %d characters", minLen)
+	}
+	var missing []string
+	for _, k := range []struct {
+		on   *bool
+		what string
+		has  func(rune) bool
+	}{
+		{ps.IncludeUpperLetter, "an upper-case letter", unicode.IsUpper},
+		{ps.IncludeLowerLetter, "a lower-case letter", unicode.IsLower},
+		{ps.IncludeNumber, "a digit", unicode.IsDigit},
+		{ps.IncludeSpecialChar, "a special character", isSpecial},
+	} {
+		if k.on != nil && *k.on && !strings.ContainsFunc(pw, k.has) {
+			missing = append(missing, k.what)
+		}
+	}
+	if len(missing) > 0 {
+		return invalid("password must hold %s (the cluster's security config)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// isSpecial reports whether r is neither a letter, a digit nor a space.
+func isSpecial(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r)
+}
