@@ -46,6 +46,6 @@ func securityRows() []authzRow {
 		{op: "update_security_config", req: "PUT /v2/security-config", body: `{"passwordStrength":{"includeNumber":true}}`,
 			mutates: true, want: only(200, pAdmin), restore: (*matrix).relaxPasswords},
 		{op: "update_security_config", name: "a follow-the-flags field", req: "PUT /v2/security-config",
-			body: `{"accountLockout":{"maxFailedLoginAttempts":3}}`, want: only(400, pAdmin)},
+			body: `{"sessionConfiguration":{"limitSessions":true}}`, want: only(400, pAdmin)},
 	}
 }

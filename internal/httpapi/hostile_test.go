@@ -491,7 +491,8 @@ func tenantCases() []opCases {
 			{name: "a mapping in another case", body: `{"certificateBasedAuth":{"certificateMapping":"commonName"}}`, status: 400, msg: "certificateMapping"},
 			{name: "a string for a number", body: `{"passwordStrength":{"minLength":"12"}}`, status: 400, msg: "minLength"},
 			{name: "a number past int64", body: `{"inactivityTimeoutMSecs":99999999999999999999}`, status: 400, msg: "inactivityTimeoutMSecs"},
-			{name: "a change of the lock-out", body: `{"accountLockout":{"maxFailedLoginAttempts":3}}`, status: 400, msg: "follows"},
+			{name: "a change of the sessions", body: `{"sessionConfiguration":{"absoluteTimeout":3600}}`, status: 400, msg: "follows"},
+			{name: "no lock-out at all", body: `{"accountLockout":{"maxFailedLoginAttempts":0}}`, status: 400, msg: "maxFailedLoginAttempts"},
 			{name: "a banner of 1025 bytes", body: `{"dataClassification":{"classifiedDataMessage":"` + strings.Repeat("b", 1025) + `"}}`, status: 400, msg: "classifiedDataMessage"},
 		}},
 		{"create_email_otp", "POST", "/v2/email-otp", []c{

@@ -32,8 +32,8 @@ func (e *env) securityConfig() secConfig {
 }
 
 // TestSecurityConfig: the settings as the flags give them, a sparse
-// update as both SDKs send it, the password strength taking effect, and
-// the fields that still follow the flags refused.
+// update as both SDKs send it, the password strength and the lock-out
+// taking effect, and the fields that still follow the flags refused.
 func TestSecurityConfig(t *testing.T) {
 	e := newEnvConfig(t, testParams, iam.Config{Lockout: iam.LockoutPolicy{Threshold: 7, Duration: 20 * time.Minute}})
 	c := e.securityConfig()
@@ -68,9 +68,25 @@ func TestSecurityConfig(t *testing.T) {
 	}
 
 	// What still follows the flags cannot be changed; repeating it can.
-	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"maxFailedLoginAttempts":3}}`), 400, "--lockout-threshold")
-	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"maxFailedLoginAttempts":7}}`), 200)
 	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":true}}`), 400, "--session-lifetime")
+	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":false}}`), 200)
+	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"inactivityTimeDays":30}}`), 400, "inactivityTimeDays")
+
+	// The lock-out takes the stored settings: two failures now lock.
+	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"maxFailedLoginAttempts":2,"failedLoginLockTimeDurationMins":30}}`), 200)
+	victim := e.createUser("victim", "Victim-Password-1!", "COHESITY_VIEWER")
+	for range 2 {
+		e.want(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "victim", "password": "Wrong-Password-1!", "domain": "LOCAL"}), 401)
+		e.svc.Wait()
+	}
+	var u userParams
+	e.want(e.do("GET", "/v2/users/"+victim, e.admin, nil), 200).decode(t, &u)
+	if !u.Locked || u.LockedReason != "FailedLoginAttempts" {
+		t.Errorf("after 2 failures with maxFailedLoginAttempts 2: locked %v (%s)", u.Locked, u.LockedReason)
+	}
+	if c := e.securityConfig(); c.AccountLockout.MaxFailedLoginAttempts != 2 || c.AccountLockout.FailedLoginLockTimeDurationMins != 30 {
+		t.Errorf("the lock-out read back: %+v", c.AccountLockout)
+	}
 
 	// Every change is in the trail, with the record before and after.
 	trail, _, _ := e.trail(e.admin, "searchString=update_security_config")

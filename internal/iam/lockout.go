@@ -53,7 +53,8 @@ func (t *throttled) Error() string { return "the account is in a soft lock-out" 
 // reach the threshold. It fails with errLocked, a *throttled, or an
 // *Error of KindTooMany when the wait runs out.
 func (s *Service) reserve(ctx context.Context, sid string) (store.User, error) {
-	if s.lockout.Threshold < 0 {
+	lp := s.lockoutPolicy()
+	if lp.Threshold < 0 {
 		return s.store.GetUser(ctx, sid)
 	}
 	deadline := time.Now().Add(busyWait)
@@ -68,7 +69,7 @@ func (s *Service) reserve(ctx context.Context, sid string) (store.User, error) {
 			}
 			var err error
 			u, err = tx.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
-				return u, s.admit(&u, s.nowMsecs())
+				return u, s.admit(&u, s.nowMsecs(), lp)
 			})
 			return err
 		})
@@ -91,7 +92,7 @@ func (s *Service) reserve(ctx context.Context, sid string) (store.User, error) {
 }
 
 // admit takes a reservation on u at now, or says why not.
-func (s *Service) admit(u *store.User, now int64) error {
+func (s *Service) admit(u *store.User, now int64, lp LockoutPolicy) error {
 	if lockExpired(*u, now) {
 		// A lock that ran out stays recorded until something touches the
 		// account; end it here, or the failures before it would count
@@ -101,11 +102,11 @@ func (s *Service) admit(u *store.User, now int64) error {
 	if u.LoginsPendingUntilMsecs <= now {
 		u.LoginsPending = 0
 	}
-	if u.FailedLogins > 0 && now-u.FailedSinceMsecs > s.lockout.Window.Milliseconds() {
+	if u.FailedLogins > 0 && now-u.FailedSinceMsecs > lp.Window.Milliseconds() {
 		u.FailedLogins, u.FailedSinceMsecs = 0, 0
 	}
 	// Past the threshold (a soft lock-out), one check at a time.
-	budget := max(int64(s.lockout.Threshold)-u.FailedLogins, 1)
+	budget := max(int64(lp.Threshold)-u.FailedLogins, 1)
 	switch {
 	case u.Locked:
 		return errLocked
@@ -134,7 +135,8 @@ func release(u *store.User) {
 // the threshold it locks the account, or, for the built-in admin and the
 // last lasting administrator, delays its next check.
 func (s *Service) settleFailure(sid string, ev store.AuditEntry) {
-	if s.lockout.Threshold < 0 {
+	lp := s.lockoutPolicy()
+	if lp.Threshold < 0 {
 		s.later("record a failed log-in", func(ctx context.Context) error {
 			return s.store.Update(ctx, func(tx store.Tx) error {
 				cur, err := tx.GetUser(ctx, sid)
@@ -154,7 +156,7 @@ func (s *Service) settleFailure(sid string, ev store.AuditEntry) {
 				return err
 			}
 			soft := isBuiltinAdmin(cur)
-			if !soft && cur.FailedLogins+1 >= int64(s.lockout.Threshold) {
+			if !soft && cur.FailedLogins+1 >= int64(lp.Threshold) {
 				// Whether it is the last administrator is read under the
 				// principals lock, as anything that removes one is.
 				if err := tx.LockPrincipals(ctx); err != nil {
@@ -168,7 +170,7 @@ func (s *Service) settleFailure(sid string, ev store.AuditEntry) {
 			_, err = tx.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
 				release(&u)
 				lock = nil
-				if details := s.countFailure(&u, now, soft); details != "" {
+				if details := countFailure(&u, now, soft, lp); details != "" {
 					lock = append(lock, s.event(ctx, nil, "lock_after_failed_logins", sid, domainUser(u.Domain, u.Username), details))
 				}
 				return u, nil
@@ -185,23 +187,23 @@ func (s *Service) settleFailure(sid string, ev store.AuditEntry) {
 // countFailure counts a failed check on u at now. At the threshold it
 // locks u, or under soft, delays its next check, and returns the details
 // of the audit entry that says so; "" when it did neither.
-func (s *Service) countFailure(u *store.User, now int64, soft bool) string {
-	if u.FailedLogins == 0 || now-u.FailedSinceMsecs > s.lockout.Window.Milliseconds() {
+func countFailure(u *store.User, now int64, soft bool, lp LockoutPolicy) string {
+	if u.FailedLogins == 0 || now-u.FailedSinceMsecs > lp.Window.Milliseconds() {
 		u.FailedLogins, u.FailedSinceMsecs = 0, now
 	}
 	u.FailedLogins++
-	over := u.FailedLogins - int64(s.lockout.Threshold)
+	over := u.FailedLogins - int64(lp.Threshold)
 	switch {
 	case over < 0 || u.Locked:
 		return ""
 	case soft:
 		u.LockedUntilMsecs = now + softDelay(over).Milliseconds()
 		return fmt.Sprintf("%d failed log-ins within %s: the next check waits %s (a soft lock-out: the built-in and the last administrator are never locked out)",
-			u.FailedLogins, s.lockout.Window, softDelay(over))
+			u.FailedLogins, lp.Window, softDelay(over))
 	default:
 		u.Locked, u.LockedReason = true, FailedLoginAttempts
-		u.LockedUntilMsecs = now + s.lockout.Duration.Milliseconds()
-		return fmt.Sprintf("%d failed log-ins within %s", u.FailedLogins, s.lockout.Window)
+		u.LockedUntilMsecs = now + lp.Duration.Milliseconds()
+		return fmt.Sprintf("%d failed log-ins within %s", u.FailedLogins, lp.Window)
 	}
 }
 
@@ -240,7 +242,7 @@ const probeSetting = "login_probe"
 // cluster does not know: failures answer in the same time whether or not
 // the user exists.
 func (s *Service) probe(ctx context.Context) error {
-	if s.lockout.Threshold < 0 {
+	if s.lockoutPolicy().Threshold < 0 {
 		return nil
 	}
 	var b [8]byte

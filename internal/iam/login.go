@@ -198,7 +198,7 @@ func loginDetails(in LoginInput, plan sessionPlan) string {
 // releaseLater gives back, after the answer, the reservation of a check
 // of user sid's password that ended in neither success nor failure.
 func (s *Service) releaseLater(sid string) {
-	if sid == "" || s.lockout.Threshold < 0 {
+	if sid == "" || s.lockoutPolicy().Threshold < 0 {
 		return
 	}
 	s.later("release a log-in reservation", func(ctx context.Context) error {
@@ -358,7 +358,7 @@ func (s *Service) reserveOnly(ctx context.Context, sid string) (checked, error) 
 	case err != nil:
 		return checked{}, err
 	}
-	return checked{user: u, reserved: s.lockout.Threshold >= 0}, nil
+	return checked{user: u, reserved: s.lockoutPolicy().Threshold >= 0}, nil
 }
 
 // verifyReserved reserves a check of user sid's password, then checks

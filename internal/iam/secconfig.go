@@ -18,11 +18,12 @@ import (
 
 // The cluster's security settings (GET and PUT /v2/security-config),
 // stored in the database. The flags give the first start's values; after
-// that the stored ones win. This release applies passwordStrength; the
-// other identity settings (reuse, lifetime, lock-out, sessions, token
-// lifetime) still follow their flags, are shown as the flags set them,
-// and a change to them is refused rather than stored without effect. The
-// rest (banners, SSH, certificate mapping) is kept and has no effect here.
+// that the stored ones win. This release applies passwordStrength and the
+// lock-out after failed log-ins; the other identity settings (reuse,
+// lifetime, inactivity, sessions, token lifetime) still follow their
+// flags, are shown as the flags set them, and a change to them is refused
+// rather than stored without effect. The rest (banners, SSH, certificate
+// mapping) is kept and has no effect here.
 
 const (
 	securityConfigSetting = "security_config"
@@ -48,22 +49,34 @@ func (s *Service) flagSecurityConfig() secconfig.Config {
 	c := secconfig.Config{
 		PasswordStrength: &secconfig.PasswordStrength{MinLength: ptr(int64(s.minPasswordLen)),
 			IncludeUpperLetter: ptr(false), IncludeLowerLetter: ptr(false), IncludeNumber: ptr(false), IncludeSpecialChar: ptr(false)},
+		AccountLockout:         s.flagLockout(),
 		InactivityTimeoutMSecs: ptr(int64(defaultUIInactivityMSecs)),
 	}
 	return s.withFlagFields(c)
 }
 
-// withFlagFields sets in c the identity settings that still follow the
-// flags, as they set them: no reuse rule, no lifetime, the lock-out, and
-// the session lifetime.
-func (s *Service) withFlagFields(c secconfig.Config) secconfig.Config {
-	c.PasswordReuse = &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))}
-	c.PasswordLifetime = &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))}
+// flagLockout is the lock-out the flags give, as the vendor's model says
+// it: one duration, both the window of the failures and the lock's length.
+func (s *Service) flagLockout() *secconfig.AccountLockout {
 	lock := &secconfig.AccountLockout{FailedLoginLockTimeDurationMins: ptr(max(int64(s.lockout.Duration/time.Minute), 1))}
 	if s.lockout.Threshold > 0 {
 		lock.MaxFailedLoginAttempts = ptr(int64(s.lockout.Threshold))
 	}
-	c.AccountLockout = lock
+	return lock
+}
+
+// withFlagFields sets in c the identity settings that still follow the
+// flags, as they set them: no reuse rule, no lifetime, no lock-out of
+// unused accounts, and the session lifetime.
+func (s *Service) withFlagFields(c secconfig.Config) secconfig.Config {
+	c.PasswordReuse = &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))}
+	c.PasswordLifetime = &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))}
+	if c.AccountLockout == nil {
+		c.AccountLockout = s.flagLockout()
+	}
+	lock := *c.AccountLockout
+	lock.InactivityTimeDays = nil
+	c.AccountLockout = &lock
 	c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: ptr(int64(s.sessionTTL / time.Second)), LimitSessions: ptr(false)}
 	c.AuthTokenTimeoutMinutes = ptr(int64(s.sessionTTL / time.Minute))
 	return c
@@ -76,7 +89,12 @@ var flagFields = []struct {
 }{
 	{"passwordReuse", "(none yet)", func(c secconfig.Config) any { return c.PasswordReuse }},
 	{"passwordLifetime", "(none yet)", func(c secconfig.Config) any { return c.PasswordLifetime }},
-	{"accountLockout", "--lockout-threshold and --lockout-duration", func(c secconfig.Config) any { return c.AccountLockout }},
+	{"accountLockout.inactivityTimeDays", "(none yet)", func(c secconfig.Config) any {
+		if c.AccountLockout == nil {
+			return nil
+		}
+		return c.AccountLockout.InactivityTimeDays
+	}},
 	{"sessionConfiguration", "--session-lifetime", func(c secconfig.Config) any { return c.SessionConfiguration }},
 	{"authTokenTimeoutMinutes", "--session-lifetime", func(c secconfig.Config) any { return c.AuthTokenTimeoutMinutes }},
 }
@@ -92,9 +110,16 @@ func (s *Service) initSecurityConfig(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if ps := c.PasswordStrength; ps != nil && ps.MinLength != nil && *ps.MinLength != int64(s.minPasswordLen) {
+	warn := func(setting, flag string, stored, flagValue any) {
 		s.audit.Warn("the stored security config overrides a flag: PUT /v2/security-config to change it",
-			"setting", "passwordStrength.minLength", "stored", *ps.MinLength, "flag", "--min-password-length", "flag_value", s.minPasswordLen)
+			"setting", setting, "stored", stored, "flag", flag, "flag_value", flagValue)
+	}
+	if ps := c.PasswordStrength; ps != nil && ps.MinLength != nil && *ps.MinLength != int64(s.minPasswordLen) {
+		warn("passwordStrength.minLength", "--min-password-length", *ps.MinLength, s.minPasswordLen)
+	}
+	if a, f := c.AccountLockout, s.flagLockout(); a != nil && !(sameJSON(a.MaxFailedLoginAttempts, f.MaxFailedLoginAttempts) &&
+		sameJSON(a.FailedLoginLockTimeDurationMins, f.FailedLoginLockTimeDurationMins)) {
+		warn("accountLockout", "--lockout-threshold, --lockout-duration", string(mustJSON(a)), string(mustJSON(f)))
 	}
 	return nil
 }
@@ -115,22 +140,57 @@ func (s *Service) securityConfig(ctx context.Context, r store.Reader) (secconfig
 	return s.withFlagFields(c), nil
 }
 
-// passwordPolicy is the stored password strength, read at most once a
-// policyTTL.
-func (s *Service) passwordPolicy(ctx context.Context) (secconfig.PasswordStrength, error) {
+// cachedConfig is the security config, read at most once a policyTTL.
+// Should the store not answer, the last one read serves (the flags' before
+// any), so that a log-in fails for the store, not for its policy.
+func (s *Service) cachedConfig(ctx context.Context) (secconfig.Config, error) {
 	s.policy.mu.Lock()
 	defer s.policy.mu.Unlock()
 	if now := time.Now(); now.After(s.policy.expires) {
 		c, err := s.securityConfig(ctx, s.store)
 		if err != nil {
-			return secconfig.PasswordStrength{}, err
+			if s.policy.expires.IsZero() {
+				return s.flagSecurityConfig(), err
+			}
+			return s.policy.cfg, err
 		}
 		s.policy.cfg, s.policy.expires = c, now.Add(policyTTL)
 	}
-	if ps := s.policy.cfg.PasswordStrength; ps != nil {
+	return s.policy.cfg, nil
+}
+
+// passwordPolicy is the password strength in force.
+func (s *Service) passwordPolicy(ctx context.Context) (secconfig.PasswordStrength, error) {
+	c, err := s.cachedConfig(ctx)
+	if err != nil {
+		return secconfig.PasswordStrength{}, err
+	}
+	if ps := c.PasswordStrength; ps != nil {
 		return *ps, nil
 	}
 	return secconfig.PasswordStrength{}, nil
+}
+
+// lockoutPolicy is the lock-out in force: the flags' (whose window and
+// length may differ) until the security config changes it, then the
+// config's, where one duration is both, as the vendor's model has it.
+func (s *Service) lockoutPolicy() LockoutPolicy {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	c, _ := s.cachedConfig(ctx) // on error, the last one read
+	lock := c.AccountLockout
+	if lock == nil || sameJSON(lock.MaxFailedLoginAttempts, s.flagLockout().MaxFailedLoginAttempts) &&
+		sameJSON(lock.FailedLoginLockTimeDurationMins, s.flagLockout().FailedLoginLockTimeDurationMins) {
+		return s.lockout
+	}
+	lp := LockoutPolicy{Threshold: -1, Window: s.lockout.Window, Duration: s.lockout.Duration}
+	if m := lock.MaxFailedLoginAttempts; m != nil {
+		lp.Threshold = int(*m)
+	}
+	if d := lock.FailedLoginLockTimeDurationMins; d != nil {
+		lp.Window, lp.Duration = time.Duration(*d)*time.Minute, time.Duration(*d)*time.Minute
+	}
+	return lp
 }
 
 // SecurityConfig returns the cluster's security settings.
@@ -162,6 +222,9 @@ func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secco
 				return invalid("%s cannot be changed through the API yet: it follows %s (docs/security-config.md)", f.name, f.flags)
 			}
 		}
+		if a := next.AccountLockout; a != nil && a.MaxFailedLoginAttempts != nil && *a.MaxFailedLoginAttempts == 1 {
+			s.audit.WarnContext(ctx, "accountLockout.maxFailedLoginAttempts is 1: one mistyped password locks an account")
+		}
 		t.audit(ctx, "update_security_config", securityConfigSetting, "security-config",
 			fmt.Sprintf("previousRecord %s newRecord %s", cur.Encode(), next.Encode()))
 		return t.PutSetting(ctx, securityConfigSetting, next.Encode())
@@ -173,6 +236,11 @@ func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secco
 	s.policy.expires = time.Time{} // this replica at once; the others within policyTTL
 	s.policy.mu.Unlock()
 	return next, nil
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v) // pointers to numbers marshal
+	return b
 }
 
 func sameJSON(a, b any) bool {
