@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/iam"
 )
 
@@ -68,7 +69,7 @@ func TestSecurityConfig(t *testing.T) {
 	}
 
 	// What still follows the flags cannot be changed; repeating it can.
-	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":true}}`), 400, "--session-lifetime")
+	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":true}}`), 400, "cannot be changed yet")
 	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":false}}`), 200)
 	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"inactivityTimeDays":30}}`), 400, "inactivityTimeDays")
 
@@ -86,6 +87,20 @@ func TestSecurityConfig(t *testing.T) {
 	}
 	if c := e.securityConfig(); c.AccountLockout.MaxFailedLoginAttempts != 2 || c.AccountLockout.FailedLoginLockTimeDurationMins != 30 {
 		t.Errorf("the lock-out read back: %+v", c.AccountLockout)
+	}
+
+	// Sessions and tokens live as long as the settings say, from the next
+	// log-in on.
+	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"absoluteTimeout":3600},"authTokenTimeoutMinutes":90}`), 200)
+	for secret, want := range map[string]time.Duration{e.session("admin", adminPassword): time.Hour,
+		e.accessToken("admin", adminPassword): 90 * time.Minute} {
+		sess, err := e.st.GetSessionByHash(t.Context(), auth.HashToken(secret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := time.Duration(sess.ExpiresMsecs-sess.CreatedMsecs) * time.Millisecond; got != want {
+			t.Errorf("a new %s lives %v, want %v", sess.Kind, got, want)
+		}
 	}
 
 	// Every change is in the trail, with the record before and after.

@@ -131,7 +131,7 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, pla
 	}
 	now := s.nowMsecs()
 	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: plan.kind, CreatedMsecs: now,
-		ExpiresMsecs: now + cmp.Or(plan.ttl, s.sessionTTL).Milliseconds(), Cap: u.PasswordCap}
+		ExpiresMsecs: now + cmp.Or(plan.ttl, s.sessionLifetime(plan.kind == store.SessionKindToken)).Milliseconds(), Cap: u.PasswordCap}
 	dirGroups, oldHash := u.DirectoryGroups, u.PasswordHash
 	var out store.User
 	err = s.write(ctx, nil, "login", func(t *txn) error {

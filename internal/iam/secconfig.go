@@ -18,11 +18,11 @@ import (
 
 // The cluster's security settings (GET and PUT /v2/security-config),
 // stored in the database. The flags give the first start's values; after
-// that the stored ones win. This release applies passwordStrength and the
-// lock-out after failed log-ins; the other identity settings (reuse,
-// lifetime, inactivity, sessions, token lifetime) still follow their
-// flags, are shown as the flags set them, and a change to them is refused
-// rather than stored without effect. The rest (banners, SSH, certificate
+// that the stored ones win. This release applies passwordStrength, the
+// lock-out after failed log-ins, and the lifetimes of sessions and
+// tokens; the other identity settings (reuse, password lifetime,
+// inactivity, idle timeout, session limits) are shown as they stand,
+// and a change to them is refused rather than stored without effect. The rest (banners, SSH, certificate
 // mapping) is kept and has no effect here.
 
 const (
@@ -49,8 +49,10 @@ func (s *Service) flagSecurityConfig() secconfig.Config {
 	c := secconfig.Config{
 		PasswordStrength: &secconfig.PasswordStrength{MinLength: ptr(int64(s.minPasswordLen)),
 			IncludeUpperLetter: ptr(false), IncludeLowerLetter: ptr(false), IncludeNumber: ptr(false), IncludeSpecialChar: ptr(false)},
-		AccountLockout:         s.flagLockout(),
-		InactivityTimeoutMSecs: ptr(int64(defaultUIInactivityMSecs)),
+		AccountLockout:          s.flagLockout(),
+		SessionConfiguration:    &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()},
+		AuthTokenTimeoutMinutes: s.flagTokenMins(),
+		InactivityTimeoutMSecs:  ptr(int64(defaultUIInactivityMSecs)),
 	}
 	return s.withFlagFields(c)
 }
@@ -65,9 +67,9 @@ func (s *Service) flagLockout() *secconfig.AccountLockout {
 	return lock
 }
 
-// withFlagFields sets in c the identity settings that still follow the
-// flags, as they set them: no reuse rule, no lifetime, no lock-out of
-// unused accounts, and the session lifetime.
+// withFlagFields sets in c the identity settings not applied yet, as
+// they stand: no reuse rule, no lifetime, no lock-out of unused accounts,
+// no idle timeout and no session limit.
 func (s *Service) withFlagFields(c secconfig.Config) secconfig.Config {
 	c.PasswordReuse = &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))}
 	c.PasswordLifetime = &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))}
@@ -77,26 +79,65 @@ func (s *Service) withFlagFields(c secconfig.Config) secconfig.Config {
 	lock := *c.AccountLockout
 	lock.InactivityTimeDays = nil
 	c.AccountLockout = &lock
-	c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: ptr(int64(s.sessionTTL / time.Second)), LimitSessions: ptr(false)}
-	c.AuthTokenTimeoutMinutes = ptr(int64(s.sessionTTL / time.Minute))
+	if c.SessionConfiguration == nil {
+		c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()}
+	}
+	sc := *c.SessionConfiguration
+	sc.InactivityTimeout, sc.LimitSessions, sc.SessionLimitPerUser, sc.SessionLimitSystemWide = nil, ptr(false), nil, nil
+	c.SessionConfiguration = &sc
+	if c.AuthTokenTimeoutMinutes == nil {
+		c.AuthTokenTimeoutMinutes = s.flagTokenMins()
+	}
 	return c
 }
 
-// flagFields names the settings that follow the flags, and the flags.
-var flagFields = []struct {
-	name, flags string
-	get         func(secconfig.Config) any
+// flagSessionSecs and flagTokenMins are --session-lifetime as the
+// vendor's model says it: sessions in seconds, tokens in minutes.
+func (s *Service) flagSessionSecs() *int64 { return ptr(max(int64(s.sessionTTL/time.Second), 1)) }
+func (s *Service) flagTokenMins() *int64   { return ptr(max(int64(s.sessionTTL/time.Minute), 1)) }
+
+// sessionLifetime is how long a new session (or, with token, access
+// token) lives: --session-lifetime until the security config changes
+// it, then absoluteTimeout for sessions and authTokenTimeoutMinutes for
+// tokens, as the vendor's model has them.
+func (s *Service) sessionLifetime(token bool) time.Duration {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	c, _ := s.cachedConfig(ctx) // on error, the last one read
+	if token {
+		if m := c.AuthTokenTimeoutMinutes; m != nil && !sameJSON(m, s.flagTokenMins()) {
+			return time.Duration(*m) * time.Minute
+		}
+		return s.sessionTTL
+	}
+	if sc := c.SessionConfiguration; sc != nil && sc.AbsoluteTimeout != nil && !sameJSON(sc.AbsoluteTimeout, s.flagSessionSecs()) {
+		return time.Duration(*sc.AbsoluteTimeout) * time.Second
+	}
+	return s.sessionTTL
+}
+
+// unapplied names the settings not applied yet: a change to them is
+// refused.
+var unapplied = []struct {
+	name string
+	get  func(secconfig.Config) any
 }{
-	{"passwordReuse", "(none yet)", func(c secconfig.Config) any { return c.PasswordReuse }},
-	{"passwordLifetime", "(none yet)", func(c secconfig.Config) any { return c.PasswordLifetime }},
-	{"accountLockout.inactivityTimeDays", "(none yet)", func(c secconfig.Config) any {
+	{"passwordReuse", func(c secconfig.Config) any { return c.PasswordReuse }},
+	{"passwordLifetime", func(c secconfig.Config) any { return c.PasswordLifetime }},
+	{"accountLockout.inactivityTimeDays", func(c secconfig.Config) any {
 		if c.AccountLockout == nil {
 			return nil
 		}
 		return c.AccountLockout.InactivityTimeDays
 	}},
-	{"sessionConfiguration", "--session-lifetime", func(c secconfig.Config) any { return c.SessionConfiguration }},
-	{"authTokenTimeoutMinutes", "--session-lifetime", func(c secconfig.Config) any { return c.AuthTokenTimeoutMinutes }},
+	{"sessionConfiguration (but absoluteTimeout)", func(c secconfig.Config) any {
+		if c.SessionConfiguration == nil {
+			return nil
+		}
+		sc := *c.SessionConfiguration
+		sc.AbsoluteTimeout = nil
+		return sc
+	}},
 }
 
 // initSecurityConfig stores the flags' config on the first start, and
@@ -217,9 +258,9 @@ func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secco
 		if err := secconfig.Validate(next); err != nil {
 			return invalid("%v", err)
 		}
-		for _, f := range flagFields {
+		for _, f := range unapplied {
 			if !sameJSON(f.get(cur), f.get(next)) {
-				return invalid("%s cannot be changed through the API yet: it follows %s (docs/security-config.md)", f.name, f.flags)
+				return invalid("%s cannot be changed yet: this release does not apply it (docs/security-config.md)", f.name)
 			}
 		}
 		if a := next.AccountLockout; a != nil && a.MaxFailedLoginAttempts != nil && *a.MaxFailedLoginAttempts == 1 {
