@@ -54,7 +54,7 @@ func (s *Service) flagSecurityConfig() secconfig.Config {
 		AuthTokenTimeoutMinutes: s.flagTokenMins(),
 		InactivityTimeoutMSecs:  ptr(int64(defaultUIInactivityMSecs)),
 	}
-	return s.withFlagFields(c)
+	return s.withUnapplied(c)
 }
 
 // flagLockout is the lock-out the flags give, as the vendor's model says
@@ -67,10 +67,10 @@ func (s *Service) flagLockout() *secconfig.AccountLockout {
 	return lock
 }
 
-// withFlagFields sets in c the identity settings not applied yet, as
+// withUnapplied sets in c the identity settings not applied yet, as
 // they stand: no reuse rule, no lifetime, no lock-out of unused accounts,
 // no idle timeout and no session limit.
-func (s *Service) withFlagFields(c secconfig.Config) secconfig.Config {
+func (s *Service) withUnapplied(c secconfig.Config) secconfig.Config {
 	c.PasswordReuse = &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))}
 	c.PasswordLifetime = &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))}
 	if c.AccountLockout == nil {
@@ -130,7 +130,7 @@ var unapplied = []struct {
 		}
 		return c.AccountLockout.InactivityTimeDays
 	}},
-	{"sessionConfiguration (but absoluteTimeout)", func(c secconfig.Config) any {
+	{"sessionConfiguration (all but absoluteTimeout)", func(c secconfig.Config) any {
 		if c.SessionConfiguration == nil {
 			return nil
 		}
@@ -178,7 +178,7 @@ func (s *Service) securityConfig(ctx context.Context, r store.Reader) (secconfig
 	if err != nil {
 		return secconfig.Config{}, err
 	}
-	return s.withFlagFields(c), nil
+	return s.withUnapplied(c), nil
 }
 
 // cachedConfig is the security config, read at most once a policyTTL.
