@@ -358,16 +358,8 @@ func TestServePasswordPolicyFlags(t *testing.T) {
 	_, tok := login(t, c, s.url, "Admin-Password-1")
 	for pw, want := range map[string]int{"Common-Password-1": 400, "fifteen-chars-1": 400, "sixteen-chars-12": 201} {
 		body := `[{"username":"u` + strings.ReplaceAll(pw, "-", "") + `","domain":"LOCAL","roles":[],"localUserParams":{"password":` + mustJSON(pw) + `}}]`
-		req, _ := http.NewRequest("POST", s.url+"/v2/users", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != want {
-			t.Errorf("a new password %q: %d, want %d", pw, res.StatusCode, want)
+		if got := authedCall(t, c, s.url, tok, "POST", "/v2/users", body); got != want {
+			t.Errorf("a new password %q: %d, want %d", pw, got, want)
 		}
 	}
 	for _, args := range [][]string{{"--breached-passwords", list + ".missing"}, {"--min-password-length", "7"}} {
@@ -388,17 +380,7 @@ func TestServeSecondFactorFlags(t *testing.T) {
 	s := startServe(t, env, "--data-dir", t.TempDir(), "--smtp-insecure", "--email-codes-per-hour", "2")
 	c := insecureClient()
 	_, tok := login(t, c, s.url, "Admin-Password-1")
-	do := func(method, path, body string) int {
-		req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
-	}
+	do := func(method, path, body string) int { return authedCall(t, c, s.url, tok, method, path, body) }
 	if got := do("PUT", "/v2/users/"+adminSID(t, c, s.url, tok), `{"localUserParams":{"email":"admin@example.test"}}`); got != 200 {
 		t.Fatalf("set the admin's address: %d", got)
 	}
@@ -451,4 +433,19 @@ func adminSID(t *testing.T, c *http.Client, url, tok string) string {
 		t.Fatalf("the admin: %v %+v", err, ul)
 	}
 	return ul.Users[0].SID
+}
+
+// authedCall sends body as JSON with the admin's token and returns the
+// status.
+func authedCall(t *testing.T, c *http.Client, url, tok, method, path, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/secconfig"
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/sqlite"
 )
@@ -247,6 +248,15 @@ func (w *searchWorld) ops() []searchOp {
 			return r.svc.DeleteGroups(ctx, r.um, []string{r.sid(g)})
 		})
 	}
+	add("require a digit in passwords", func(ctx context.Context, r *searchRun) error {
+		on := true
+		_, err := r.svc.SetSecurityConfig(ctx, r.um, secconfig.Config{PasswordStrength: &secconfig.PasswordStrength{IncludeNumber: &on}})
+		return err
+	})
+	add("turn MFA on", func(ctx context.Context, r *searchRun) error {
+		_, err := r.svc.SetMFAConfig(ctx, r.um, MFAConfigInput{Enabled: true, Retain: true})
+		return err
+	})
 	add("enrol a TOTP key for um", func(ctx context.Context, r *searchRun) error {
 		_, err := r.svc.CreateTOTPKey(ctx, r.um, "um's phone")
 		return err

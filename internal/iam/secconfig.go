@@ -219,9 +219,9 @@ func (s *Service) lockoutPolicy() LockoutPolicy {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	c, _ := s.cachedConfig(ctx) // on error, the last one read
-	lock := c.AccountLockout
-	if lock == nil || sameJSON(lock.MaxFailedLoginAttempts, s.flagLockout().MaxFailedLoginAttempts) &&
-		sameJSON(lock.FailedLoginLockTimeDurationMins, s.flagLockout().FailedLoginLockTimeDurationMins) {
+	lock, flags := c.AccountLockout, s.flagLockout()
+	if lock == nil || sameJSON(lock.MaxFailedLoginAttempts, flags.MaxFailedLoginAttempts) &&
+		sameJSON(lock.FailedLoginLockTimeDurationMins, flags.FailedLoginLockTimeDurationMins) {
 		return s.lockout
 	}
 	lp := LockoutPolicy{Threshold: -1, Window: s.lockout.Window, Duration: s.lockout.Duration}
