@@ -203,6 +203,31 @@ type UserMFA struct {
 	UpdatedMsecs         int64
 }
 
+// Directory domain types.
+const (
+	DirectoryAD   = "activeDirectory"
+	DirectoryLDAP = "ldap"
+)
+
+// DirectoryDomain is an Active Directory domain or an LDAP provider
+// added through the API. The store keeps its configuration as iam encodes
+// it; it reads none of it but the domain.
+type DirectoryDomain struct {
+	// ID is assigned by CreateDirectoryDomain: positive, never reused.
+	ID   int64
+	Type string // DirectoryAD or DirectoryLDAP
+	// Domain is the FQDN users log in with; unique by Fold.
+	Domain   string
+	TenantID string // the organization the domain serves ("" the cluster)
+	// Spec is the configuration without secrets, as iam encodes it.
+	Spec []byte
+	// SecretEnc is the sealed secret the cluster binds with: an LDAP
+	// provider's bind password or an AD machine account's password.
+	SecretEnc    []byte
+	CreatedMsecs int64
+	UpdatedMsecs int64
+}
+
 // Tenant statuses, as the vendor's TenantInfo.status names them.
 const (
 	TenantActive            = "Active"
@@ -339,6 +364,10 @@ type Reader interface {
 	// it holds none (or does not exist).
 	GetUserMFA(ctx context.Context, sid string) (UserMFA, error)
 
+	GetDirectoryDomain(ctx context.Context, id int64) (DirectoryDomain, error)
+	// ListDirectoryDomains returns every directory domain, by ID.
+	ListDirectoryDomains(ctx context.Context) ([]DirectoryDomain, error)
+
 	// GetSetting returns the value of the named setting, ErrNotFound when
 	// it has none. Inside a transaction, it sees the transaction's own
 	// PutSetting.
@@ -433,6 +462,14 @@ type Tx interface {
 	// DeleteUserMFA deletes the second factors of userSID (of every user
 	// when empty) and returns how many users held any.
 	DeleteUserMFA(ctx context.Context, userSID string) (int64, error)
+
+	// CreateDirectoryDomain inserts d and returns its new ID. A domain
+	// taken (by Fold) gives ErrAlreadyExists.
+	CreateDirectoryDomain(ctx context.Context, d DirectoryDomain) (int64, error)
+	// UpdateDirectoryDomain changes domain id; its ID, type and domain
+	// cannot change.
+	UpdateDirectoryDomain(ctx context.Context, id int64, fn func(DirectoryDomain) (DirectoryDomain, error)) (DirectoryDomain, error)
+	DeleteDirectoryDomain(ctx context.Context, id int64) error
 
 	// PutSetting stores value as the named setting, replacing any.
 	PutSetting(ctx context.Context, name string, value []byte) error

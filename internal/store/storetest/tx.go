@@ -99,6 +99,21 @@ var changeTests = []changeTest{
 		})
 		return err
 	}, store.Change{All: true}},
+	// A directory domain decides whether its users' credentials hold.
+	{"CreateDirectoryDomain", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.CreateDirectoryDomain(ctx, newDomain(store.DirectoryLDAP, "new.example.com", ""))
+		return err
+	}, store.Change{All: true}},
+	{"UpdateDirectoryDomain", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.UpdateDirectoryDomain(ctx, 1, func(d store.DirectoryDomain) (store.DirectoryDomain, error) {
+			d.TenantID = "t1/"
+			return d, nil
+		})
+		return err
+	}, store.Change{All: true}},
+	{"DeleteDirectoryDomain", func(ctx context.Context, tx store.Tx) error {
+		return tx.DeleteDirectoryDomain(ctx, 1)
+	}, store.Change{All: true}},
 	{"AppendAudit", func(ctx context.Context, tx store.Tx) error {
 		return tx.AppendAudit(ctx, auditEntry(1, "admin", "Create", "x"))
 	}, store.Change{}},
@@ -133,6 +148,9 @@ func changeFixture(t *testing.T, s Single) {
 	createGroups(t, s, newGroup(sid(10), "LOCAL", "g1", []string{"r1"}, []string{sid(1)}))
 	must(t, s.CreateAPIKey(t.Context(), store.APIKey{ID: "k1", UserSID: sid(1), Name: "k1", Hash: []byte("h1"), IsActive: true}))
 	createTenants(t, s, newTenant("t1/", "One"))
+	if id, err := s.CreateDirectoryDomain(t.Context(), newDomain(store.DirectoryAD, "corp.example.com", "")); err != nil || id != 1 {
+		t.Fatalf("first directory domain: id %d, %v; want 1", id, err)
+	}
 }
 
 // watch registers a listener on s and returns what it heard so far.
