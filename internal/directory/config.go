@@ -43,6 +43,10 @@ type Config struct {
 	Tenant string `yaml:"tenant"`
 	// URL is ldap://host[:port] or ldaps://host[:port].
 	URL string `yaml:"url"`
+	// MoreURLs are tried in order when URL cannot be reached (the
+	// preferred domain controllers or LDAP servers of a domain added
+	// through the API).
+	MoreURLs []string `yaml:"-"`
 	// StartTLS upgrades an ldap:// connection to TLS before binding.
 	StartTLS bool `yaml:"startTLS"`
 	// RootCA is a PEM file of the CAs trusted for the server certificate;
@@ -51,6 +55,9 @@ type Config struct {
 	// InsecureSkipVerify accepts any server certificate (tests only).
 	InsecureSkipVerify bool `yaml:"insecureSkipVerify"`
 	// BindDN and its password are the service account that searches.
+	// With Anonymous, searches run unbound (an LDAP provider of
+	// authType Anonymous).
+	Anonymous        bool   `yaml:"-"`
 	BindDN           string `yaml:"bindDN"`
 	BindPassword     string `yaml:"bindPassword"`
 	BindPasswordFile string `yaml:"bindPasswordFile"`
@@ -129,15 +136,26 @@ func (c *Config) complete() error {
 	if err := checkTenant(c.Tenant); err != nil {
 		return err
 	}
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
-		return fmt.Errorf("url %q: want ldap://host[:port] or ldaps://host[:port]", c.URL)
+	for _, raw := range append([]string{c.URL}, c.MoreURLs...) {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
+			return fmt.Errorf("url %q: want ldap://host[:port] or ldaps://host[:port]", raw)
+		}
+		if c.StartTLS && u.Scheme == "ldaps" {
+			return errors.New("startTLS is for ldap:// URLs; ldaps:// is TLS already")
+		}
 	}
-	if c.StartTLS && u.Scheme == "ldaps" {
-		return errors.New("startTLS is for ldap:// URLs; ldaps:// is TLS already")
+	if c.BaseDN == "" {
+		return errors.New("baseDN is required")
 	}
-	if c.BindDN == "" || c.BaseDN == "" {
-		return errors.New("bindDN and baseDN are required")
+	if c.Anonymous {
+		if c.BindDN != "" || c.BindPassword != "" || c.BindPasswordFile != "" {
+			return errors.New("an anonymous directory has no bindDN or bind password")
+		}
+		return c.completeSearches()
+	}
+	if c.BindDN == "" {
+		return errors.New("bindDN is required")
 	}
 	if c.BindPasswordFile != "" {
 		if c.BindPassword != "" {
@@ -153,6 +171,12 @@ func (c *Config) complete() error {
 	if c.BindPassword == "" {
 		return errors.New("bindPassword or bindPasswordFile is required")
 	}
+	return c.completeSearches()
+}
+
+// completeSearches fills in the timeout and the searches' defaults, and
+// checks the TLS settings.
+func (c *Config) completeSearches() error {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -172,7 +196,7 @@ func (c *Config) complete() error {
 		c.GroupSearch.fill(GroupSearch{Filter: "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))",
 			NameAttr: "cn", IDAttr: "entryUUID", FullNameAttr: "cn", MemberAttr: "member"}, c.BaseDN)
 	}
-	if _, err := c.tlsConfig(); err != nil {
+	if _, err := c.tlsConfig(c.URL); err != nil {
 		return err
 	}
 	return nil
@@ -216,9 +240,10 @@ func setDefault(field *string, def string) {
 	}
 }
 
-// tlsConfig is the TLS configuration for ldaps:// and StartTLS.
-func (c *Config) tlsConfig() (*tls.Config, error) {
-	u, err := url.Parse(c.URL)
+// tlsConfig is the TLS configuration for ldaps:// and StartTLS to the
+// server at raw, one of the domain's URLs.
+func (c *Config) tlsConfig(raw string) (*tls.Config, error) {
+	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, err
 	}

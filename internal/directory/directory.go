@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -57,7 +58,7 @@ func New(cfg Config) (*Directory, error) {
 	if err := cfg.complete(); err != nil {
 		return nil, fmt.Errorf("directory %s: %w", cfg.Domain, err)
 	}
-	tc, err := cfg.tlsConfig()
+	tc, err := cfg.tlsConfig(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -154,26 +155,25 @@ func (d *Directory) DomainSID(ctx context.Context) (string, error) {
 	if sid != "" {
 		return sid, nil
 	}
-	err := d.session(ctx, func(c *ldap.Conn) error {
-		req := ldap.NewSearchRequest(d.cfg.BaseDN, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1,
-			d.timeLimit(), false, "(objectClass=*)", []string{"objectSid"}, nil)
-		res, err := c.Search(req)
-		if err != nil {
-			return d.classify("read the domain SID", err)
-		}
-		if len(res.Entries) != 1 {
-			return fmt.Errorf("directory %s: base %s has no objectSid", d.cfg.Domain, d.cfg.BaseDN)
-		}
-		sid, err = decodeSID(res.Entries[0].GetRawAttributeValue("objectSid"))
+	err := d.session(ctx, func(c *ldap.Conn) (err error) {
+		sid, err = d.domainSIDOn(c)
 		return err
 	})
+	return sid, err
+}
+
+// readDomainSID reads the objectSid of the domain object on c.
+func (d *Directory) readDomainSID(c *ldap.Conn) (string, error) {
+	req := ldap.NewSearchRequest(d.cfg.BaseDN, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1,
+		d.timeLimit(), false, "(objectClass=*)", []string{"objectSid"}, nil)
+	res, err := c.Search(req)
 	if err != nil {
-		return "", err
+		return "", d.classify("read the domain SID", err)
 	}
-	d.mu.Lock()
-	d.domainSID = sid
-	d.mu.Unlock()
-	return sid, nil
+	if len(res.Entries) != 1 {
+		return "", fmt.Errorf("directory %s: base %s has no objectSid", d.cfg.Domain, d.cfg.BaseDN)
+	}
+	return decodeSID(res.Entries[0].GetRawAttributeValue("objectSid"))
 }
 
 // BySID looks a user or group up by SID.
@@ -217,28 +217,29 @@ func (d *Directory) BySID(ctx context.Context, sid string) (Principal, error) {
 // session runs fn on a new connection bound as the service account, and
 // closes it. The whole of it is bounded by the domain's timeout.
 func (d *Directory) session(ctx context.Context, fn func(c *ldap.Conn) error) error {
+	return d.connect(ctx, func(c *ldap.Conn, _ string) error {
+		if err := d.bindService(c); err != nil {
+			return err
+		}
+		return fn(c)
+	})
+}
+
+// connect runs fn on a new, unbound connection to the first of the
+// domain's servers that answers (named by host), and closes it. The
+// whole of it is bounded by the domain's timeout.
+func (d *Directory) connect(ctx context.Context, fn func(c *ldap.Conn, host string) error) error {
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
-	deadline, _ := ctx.Deadline()
-	dialer := &net.Dialer{Deadline: deadline}
-	c, err := ldap.DialURL(d.cfg.URL, ldap.DialWithDialer(dialer), ldap.DialWithTLSConfig(d.tls))
+	c, host, err := d.dial(ctx)
 	if err != nil {
-		return d.classify("connect", err)
+		return err
 	}
 	defer c.Close()
 	// The connection dies with the context, so no call outlives it.
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
-	c.SetTimeout(time.Until(deadline))
-	if d.cfg.StartTLS {
-		if err := c.StartTLS(d.tls); err != nil {
-			return d.classify("StartTLS", err)
-		}
-	}
-	if err := d.bindService(c); err != nil {
-		return err
-	}
-	if err := fn(c); err != nil {
+	if err := fn(c, host); err != nil {
 		if ctx.Err() != nil && !errors.Is(err, ErrInvalidCredentials) && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("directory %s: no answer within %v: %w", d.cfg.Domain, d.cfg.Timeout, ErrUnavailable)
 		}
@@ -247,9 +248,53 @@ func (d *Directory) session(ctx context.Context, fn func(c *ldap.Conn) error) er
 	return nil
 }
 
+// dial connects to the domain's servers in order, upgrading with
+// StartTLS where configured, and returns the first that answers.
+func (d *Directory) dial(ctx context.Context) (*ldap.Conn, string, error) {
+	deadline, _ := ctx.Deadline()
+	var firstErr error
+	for _, raw := range append([]string{d.cfg.URL}, d.cfg.MoreURLs...) {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return nil, "", fmt.Errorf("directory %s: url %q: %w", d.cfg.Domain, raw, err)
+		}
+		tc := d.tls.Clone()
+		tc.ServerName = u.Hostname()
+		c, err := ldap.DialURL(raw, ldap.DialWithDialer(&net.Dialer{Deadline: deadline}), ldap.DialWithTLSConfig(tc))
+		if err == nil {
+			c.SetTimeout(time.Until(deadline))
+			if d.cfg.StartTLS {
+				if err = c.StartTLS(tc); err != nil {
+					c.Close()
+					err = d.classify("StartTLS with "+u.Host, err)
+				}
+			}
+		} else {
+			err = d.classify("connect to "+u.Host, err)
+		}
+		if err == nil {
+			return c, u.Hostname(), nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, "", firstErr
+}
+
 // bindService binds c as the service account. Its refusal is the
 // directory's or the configuration's fault, not the caller's.
 func (d *Directory) bindService(c *ldap.Conn) error {
+	if d.cfg.Anonymous {
+		// Back to anonymous, also after a user's bind on c.
+		if err := c.UnauthenticatedBind(""); err != nil {
+			return d.classify("bind anonymously", err)
+		}
+		return nil
+	}
 	if err := c.Bind(d.cfg.BindDN, d.cfg.BindPassword); err != nil {
 		if ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
 			return fmt.Errorf("directory %s: the service account %s was refused; check bindDN and its password: %w",
