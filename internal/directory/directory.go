@@ -72,6 +72,13 @@ func New(cfg Config) (*Directory, error) {
 // Domain is the domain's FQDN as configured.
 func (d *Directory) Domain() string { return d.cfg.Domain }
 
+// Settings is the domain's configuration, without its bind password.
+func (d *Directory) Settings() Config {
+	c := d.cfg
+	c.BindPassword = ""
+	return c
+}
+
 // Tenant is the organization the domain serves, as configured ("" the
 // cluster).
 func (d *Directory) Tenant() string { return d.cfg.Tenant }

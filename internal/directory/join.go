@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -32,6 +33,9 @@ type JoinRequest struct {
 	// Overwrite resets the password of an account that exists instead of
 	// refusing it.
 	Overwrite bool
+	// Owned are accounts the cluster made before: reset even without
+	// Overwrite.
+	Owned []string
 }
 
 // Joined is the cluster's account in a domain it joined.
@@ -57,7 +61,8 @@ func (d *Directory) Join(ctx context.Context, req JoinRequest) (Joined, error) {
 			return err
 		}
 		for i, name := range req.Accounts {
-			dn, err := d.makeAccount(c, name, req.OU, pw, req.Overwrite)
+			owned := slices.ContainsFunc(req.Owned, func(o string) bool { return strings.EqualFold(o, name) })
+			dn, err := d.makeAccount(c, name, req.OU, pw, req.Overwrite || owned)
 			if err != nil {
 				return err
 			}
