@@ -46,6 +46,9 @@ type User struct {
 
 	Description string
 	Email       string
+	// FullName is a directory user's, as its directory has it; "" for a
+	// LOCAL user.
+	FullName string
 	// PasswordHash is an encoded argon2id hash; empty for directory users.
 	PasswordHash string
 	Roles        []string

@@ -50,6 +50,7 @@ func fullUser(sid, name string, roles ...string) store.User {
 		Username:            name,
 		Description:         "The user " + name,
 		Email:               name + "@Example.com",
+		FullName:            "Full " + name,
 		PasswordHash:        "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
 		Roles:               roles,
 		EffectiveTimeMsecs:  ptr(int64(0)), // zero, not absent

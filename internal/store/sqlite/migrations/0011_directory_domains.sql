@@ -1,6 +1,7 @@
 -- 0011: directory domains added through the API (Active Directory
 -- domains and LDAP providers). The configuration is iam's JSON; the
--- secret the cluster binds with is sealed. Ids are never reused.
+-- secret the cluster binds with is sealed. Ids are never reused. A
+-- directory user's full name is kept, as its directory has it.
 
 CREATE TABLE directory_domains (
 	id            INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -13,3 +14,5 @@ CREATE TABLE directory_domains (
 	created_msecs INTEGER NOT NULL,
 	updated_msecs INTEGER NOT NULL
 ) STRICT;
+
+ALTER TABLE users ADD COLUMN full_name TEXT NOT NULL DEFAULT '';
