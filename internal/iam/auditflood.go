@@ -166,7 +166,7 @@ func (s *Service) recordFailedLogin(ev store.AuditEntry) {
 			s.recordLater(ev)
 			return nil
 		}
-		domain, user := s.auditName(ev.ActorDomain, ev.ActorUsername)
+		domain, user := s.auditName(ctx, ev.ActorDomain, ev.ActorUsername)
 		if done := s.floods.add(ev.TimeUsecs, ev.IP, domain, user); len(done) > 0 {
 			s.recordLater(done...)
 		}
@@ -177,7 +177,7 @@ func (s *Service) recordFailedLogin(ev store.AuditEntry) {
 // userSID returns the sid of the user a log-in names as domain\name, or
 // "" when there is none (or the store cannot say).
 func (s *Service) userSID(ctx context.Context, domain, name string) string {
-	d, dir, err := s.lookupDomain(domain)
+	d, dir, err := s.lookupDomain(ctx, domain)
 	if err != nil || name == "" || len(name) > maxNameLen {
 		return ""
 	}
@@ -196,8 +196,8 @@ func (s *Service) userSID(ctx context.Context, domain, name string) string {
 // auditName returns how the trail names domain\user, a name the cluster
 // has no account for: the domain's own spelling when it is the cluster's
 // or a directory's, else a tag, and the user by a tag.
-func (s *Service) auditName(domain, user string) (string, string) {
-	d, _, err := s.lookupDomain(domain)
+func (s *Service) auditName(ctx context.Context, domain, user string) (string, string) {
+	d, _, err := s.lookupDomain(ctx, domain)
 	if err != nil {
 		d = s.nameTag("unknown domain", domain)
 	}

@@ -140,6 +140,7 @@ func (c *authCache) clearLocked() {
 func (s *Service) invalidate(c store.Change) {
 	if c.All {
 		s.cache.invalidateAll()
+		s.staleDomains()
 	} else {
 		for _, sid := range c.Users {
 			s.cache.invalidateUser(sid)
@@ -176,6 +177,7 @@ func (s *Service) listen(ctx context.Context) {
 			s.cache.invalidateUser(sid)
 		} else {
 			s.cache.invalidateAll()
+			s.staleDomains()
 		}
 	}, func(listening bool) { s.cache.setOff(!listening) })
 }

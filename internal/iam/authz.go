@@ -57,6 +57,7 @@ const (
 	ActChangeStatus           // activate or deactivate an organization
 	ActEnrolFactor            // enrol a second factor, or have a code sent
 	ActResetFactors           // erase a user's second factors
+	ActSearch                 // search a directory domain for principals
 )
 
 var actVerbs = map[Act]string{
@@ -69,6 +70,7 @@ var actVerbs = map[Act]string{
 	ActRevokeCredential: "revoke credentials of", ActRegenerateS3Key: "regenerate the S3 key of",
 	ActChangeStatus: "activate or deactivate",
 	ActEnrolFactor:  "enrol a second factor of", ActResetFactors: "reset the second factors of",
+	ActSearch: "search",
 }
 
 // TargetKind is the kind of record an act is on.
@@ -83,11 +85,12 @@ const (
 	KindTenant
 	KindMFAConfig      // the cluster's MFA setting
 	KindSecurityConfig // the cluster's security settings
+	KindDirectory      // an Active Directory domain or LDAP provider
 )
 
 var kindNames = map[TargetKind]string{KindUser: "user", KindGroup: "group", KindRole: "role",
 	KindAudit: "audit trail", KindTenant: "organization", KindMFAConfig: "MFA setting",
-	KindSecurityConfig: "security settings"}
+	KindSecurityConfig: "security settings", KindDirectory: "directory domain"}
 
 // Target is what an act is on, with what the rules need to know of it.
 type Target struct {
@@ -147,8 +150,10 @@ type kindAct struct {
 }
 
 var (
-	view   = []string{PrivPrincipalView}
-	modify = []string{PrivPrincipalModify}
+	view          = []string{PrivPrincipalView}
+	modify        = []string{PrivPrincipalModify}
+	adViewPrivs   = []string{PrivADLDAPView}
+	adModifyPrivs = []string{PrivADLDAPModify}
 )
 
 // rules is the privilege catalog's side of every act; docs/privileges.md
@@ -203,6 +208,15 @@ var rules = map[kindAct]rule{
 
 	{KindSecurityConfig, ActRead}:          {privs: []string{PrivSecurityView}},
 	{KindSecurityConfig, ActChangeProfile}: {privs: []string{PrivSecurityModify}},
+
+	// A domain's servers decide who its users are: changing them is as
+	// good as setting every one's password, so it needs their privileges
+	// (the target's are those of the domain's users and groups).
+	{KindDirectory, ActRead}:          {privs: adViewPrivs},
+	{KindDirectory, ActSearch}:        {privs: []string{PrivPrincipalView, PrivADLDAPView}},
+	{KindDirectory, ActCreate}:        {privs: adModifyPrivs, reach: true},
+	{KindDirectory, ActChangeProfile}: {privs: adModifyPrivs, reach: true},
+	{KindDirectory, ActDelete}:        {privs: adModifyPrivs, reach: true},
 }
 
 // decide returns nil when p may do act to t, or a KindForbidden error

@@ -66,7 +66,7 @@ func (s *Service) checkCertificate(ctx context.Context, in LoginInput) (checked,
 func (s *Service) certificateUser(ctx context.Context, id certlogin.Identity) (store.User, error) {
 	var u store.User
 	var err error
-	switch dir := s.dirs[strings.ToLower(id.Domain)]; {
+	switch dir := s.serving(ctx, id.Domain); {
 	case id.Domain == "" || strings.EqualFold(id.Domain, LocalDomain):
 		u, err = s.userByLoginName(ctx, id.Username)
 	case dir != nil:

@@ -35,6 +35,15 @@ type Credential struct {
 // is the same 401. Principals come from the credential cache when it has
 // them (see authcache.go).
 func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Principal, error) {
+	p, err := s.authenticate(ctx, creds)
+	if err != nil || p.User.Domain == LocalDomain {
+		return p, err
+	}
+	return s.directoryCaller(ctx, p, func() (*Principal, error) { return s.authenticate(ctx, creds) })
+}
+
+// authenticate is Authenticate but for what directory users need more.
+func (s *Service) authenticate(ctx context.Context, creds []Credential) (*Principal, error) {
 	nowT := s.now()
 	now := nowT.UnixMilli()
 	var chosen *Principal

@@ -26,20 +26,36 @@ type Directory interface {
 	Authenticate(ctx context.Context, name, password string) (directory.Principal, []string, error)
 	BySID(ctx context.Context, sid string) (directory.Principal, error)
 	OwnsSID(ctx context.Context, sid string) bool
+	// Settings is the domain's configuration, without the bind password.
+	Settings() directory.Config
+	// Search returns up to limit users and groups whose names hold term.
+	Search(ctx context.Context, term string, users, groups bool, limit int) ([]directory.Principal, error)
+	// Check binds as the service account and reads the base entry.
+	Check(ctx context.Context) error
+	// Controllers lists an AD domain's controllers.
+	Controllers(ctx context.Context) ([]directory.Controller, error)
+	// TrustedDomains lists the domains an AD domain trusts.
+	TrustedDomains(ctx context.Context) ([]string, error)
+	// GroupsOf returns the SIDs of the groups the user sid is in.
+	GroupsOf(ctx context.Context, sid string) ([]string, error)
 }
 
-// lookupDomain accepts LOCAL and the configured directory domains, and
-// returns the canonical spelling and, for a directory, the directory;
-// whichever organization it serves.
-func (s *Service) lookupDomain(d string) (string, Directory, error) {
+// lookupDomain accepts LOCAL and the directory domains, and returns the
+// canonical spelling and, for a directory, the directory; whichever
+// organization it serves. A domain that cannot serve (an AD domain saved
+// without being joined) is refused with the reason.
+func (s *Service) lookupDomain(ctx context.Context, d string) (string, Directory, error) {
 	if d == "" {
 		return "", nil, invalid("domain is required")
 	}
 	if strings.EqualFold(d, LocalDomain) {
 		return LocalDomain, nil, nil
 	}
-	if dir := s.dirs[strings.ToLower(d)]; dir != nil {
-		return dir.Domain(), dir, nil
+	if dom := s.domainByName(ctx, d); dom != nil {
+		if dom.dir == nil {
+			return "", nil, &Error{Kind: KindUnavailable, Msg: fmt.Sprintf("directory domain %s cannot serve: %v", dom.rec.Domain, dom.err)}
+		}
+		return dom.dir.Domain(), dom.dir, nil
 	}
 	return "", nil, unknownDomain(d)
 }
@@ -53,16 +69,18 @@ func unknownDomain(d string) error {
 // refused. To a principal that does not reach that organization the
 // domain is unknown, so that domains do not leak; one that does is told
 // where to act.
-func (s *Service) checkDomain(p *Principal, d string) (string, Directory, error) {
-	domain, dir, err := s.lookupDomain(d)
-	if err != nil || dir == nil || dir.Tenant() == p.tenant() {
-		return domain, dir, err
-	}
-	if !p.reaches(dir.Tenant()) {
+func (s *Service) checkDomain(ctx context.Context, p *Principal, d string) (string, Directory, error) {
+	dom := s.domainByName(ctx, d)
+	switch {
+	case dom == nil:
+		return s.lookupDomain(ctx, d) // LOCAL, or unknown
+	case dom.rec.TenantID != p.tenant() && !p.reaches(dom.rec.TenantID):
 		return "", nil, unknownDomain(d)
+	case dom.rec.TenantID != p.tenant():
+		return "", nil, invalid("domain %q is not registered with the organization you act in (%s): it serves %s; "+
+			"add its users and groups acting inside that one (header x-impersonate-tenant-id: %s)", d, orgLabel(p.tenant()), orgLabel(dom.rec.TenantID), dom.rec.TenantID)
 	}
-	return "", nil, invalid("domain %q is not registered with the organization you act in (%s): it serves %s; "+
-		"add its users and groups acting inside that one (header x-impersonate-tenant-id: %s)", d, orgLabel(p.tenant()), orgLabel(dir.Tenant()), dir.Tenant())
+	return s.lookupDomain(ctx, d)
 }
 
 // orgLabel names organization id in messages.
@@ -96,7 +114,7 @@ func directoryUser(ctx context.Context, dir Directory, u *store.User, password s
 	if err != nil {
 		return dirErr(dir.Domain(), "user", u.Username, err)
 	}
-	u.SID, u.Username, u.TenantID = p.SID, p.Name, dir.Tenant()
+	u.SID, u.Username, u.TenantID, u.FullName = p.SID, p.Name, dir.Tenant(), p.FullName
 	if u.Email == "" {
 		u.Email = p.Email
 	}
@@ -203,6 +221,10 @@ func (s *Service) bindDirectoryUser(ctx context.Context, dir Directory, in Login
 		return store.User{}, errBadLogin
 	}
 	u.DirectoryGroups = nonNil(added)
+	u.FullName = p.FullName // refreshed at every log-in (openSession)
+	if p.Email != "" {
+		u.Email = p.Email
+	}
 	return u, nil
 }
 
@@ -245,7 +267,7 @@ func (s *Service) addedGroups(ctx context.Context, dir Directory, groupSIDs []st
 // org, the organization dir serves; the audit entry goes to its trail.
 func (s *Service) addOnFirstLogin(ctx context.Context, dir Directory, p directory.Principal, org store.Tenant) (store.User, error) {
 	now := s.nowMsecs()
-	u := store.User{SID: p.SID, Domain: dir.Domain(), Username: p.Name, Email: p.Email, Roles: []string{},
+	u := store.User{SID: p.SID, Domain: dir.Domain(), Username: p.Name, Email: p.Email, FullName: p.FullName, Roles: []string{},
 		TenantID:    dir.Tenant(),
 		Description: "Added at first log-in through its directory groups", CreatedMsecs: now, UpdatedMsecs: now}
 	if err := s.finishUser(ctx, &u, ""); err != nil {
@@ -269,8 +291,9 @@ func (s *Service) addOnFirstLogin(ctx context.Context, dir Directory, p director
 func (s *Service) directoryPrincipals(ctx context.Context, p *Principal, sids []string) ([]SecurityPrincipal, error) {
 	out := []SecurityPrincipal{}
 	for _, sid := range sids {
-		for _, dir := range s.dirList {
-			if !p.reaches(dir.Tenant()) || !dir.OwnsSID(ctx, sid) {
+		for _, dom := range s.domainList(ctx) {
+			dir := dom.dir
+			if dir == nil || !p.reaches(dir.Tenant()) || !dir.OwnsSID(ctx, sid) {
 				continue
 			}
 			e, err := dir.BySID(ctx, sid)

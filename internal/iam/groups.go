@@ -105,7 +105,7 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 	if err := checkNameRule(groupName, ng.Domain, ng.Name); err != nil {
 		return store.Group{}, err
 	}
-	domain, dir, err := s.checkDomain(p, ng.Domain)
+	domain, dir, err := s.checkDomain(ctx, p, ng.Domain)
 	if err != nil {
 		return store.Group{}, err
 	}

@@ -132,7 +132,7 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, pla
 	now := s.nowMsecs()
 	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: plan.kind, CreatedMsecs: now,
 		ExpiresMsecs: now + cmp.Or(plan.ttl, s.sessionLifetime(plan.kind == store.SessionKindToken)).Milliseconds(), Cap: u.PasswordCap}
-	dirGroups, oldHash := u.DirectoryGroups, u.PasswordHash
+	dirGroups, oldHash, fullName, email := u.DirectoryGroups, u.PasswordHash, u.FullName, u.Email
 	var out store.User
 	err = s.write(ctx, nil, "login", func(t *txn) error {
 		t.p = &Principal{User: u, TenantName: org.Name}
@@ -151,7 +151,8 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, pla
 			}
 			clearFailures(&cur, now)
 			if cur.Domain != LocalDomain {
-				cur.DirectoryGroups = dirGroups
+				// What the directory said at this log-in.
+				cur.DirectoryGroups, cur.FullName, cur.Email = dirGroups, fullName, email
 			}
 			return cur, nil
 		})
@@ -251,7 +252,7 @@ func (s *Service) loginFailed(ctx context.Context, in LoginInput, err error) {
 	if sid == "" {
 		// Not known to be an account's name: it may be a password typed
 		// in the wrong field, so the log names it as the trail does.
-		logged.ActorDomain, logged.ActorUsername = s.auditName(in.Domain, in.Username)
+		logged.ActorDomain, logged.ActorUsername = s.auditName(ctx, in.Domain, in.Username)
 		logged.EntityName = logged.ActorDomain + `\` + logged.ActorUsername
 	}
 	s.logChange(ctx, err, logged)
@@ -300,7 +301,7 @@ type checked struct {
 // of a known account).
 func (s *Service) checkPassword(ctx context.Context, in LoginInput) (checked, error) {
 	domain := domainOf(in.Domain)
-	if dir := s.dirs[strings.ToLower(domain)]; dir != nil {
+	if dir := s.serving(ctx, domain); dir != nil {
 		return s.directoryLogin(ctx, dir, in)
 	}
 	var u store.User

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,7 +45,7 @@ func (s *Service) SecurityPrincipals(ctx context.Context, p *Principal, sids []s
 	for _, u := range users {
 		known[u.SID] = true
 		if p.reaches(u.TenantID) {
-			out = append(out, SecurityPrincipal{SID: u.SID, Name: u.Username, FullName: u.Username, ObjectClass: ObjectUser, Domain: u.Domain})
+			out = append(out, SecurityPrincipal{SID: u.SID, Name: u.Username, FullName: cmp.Or(u.FullName, u.Username), ObjectClass: ObjectUser, Domain: u.Domain})
 		}
 	}
 	for _, g := range groups {

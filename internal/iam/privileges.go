@@ -25,6 +25,8 @@ const (
 	PrivMFAModify       = "MFA_MODIFY"
 	PrivSecurityView    = "SECURITY_ADVISOR_VIEW"
 	PrivSecurityModify  = "SECURITY_ADVISOR_MODIFY"
+	PrivADLDAPView      = "AD_LDAP_VIEW"
+	PrivADLDAPModify    = "AD_LDAP_MODIFY"
 )
 
 // clusterOnly reports whether privilege name concerns the cluster as a
@@ -99,6 +101,8 @@ func catalog() []Privilege {
 		{19, PrivMFAModify, "Manage MFA", catSecurity, "Turn multi-factor authentication on or off for the cluster and choose its factors.", false, false, false, true},
 		{20, PrivSecurityView, "View Security Settings", catSecurity, "View the cluster's security settings: password policy, lock-out, sessions.", true, false, true, true},
 		{21, PrivSecurityModify, "Manage Security Settings", catSecurity, "Change the cluster's security settings.", false, false, false, true},
+		{22, PrivADLDAPView, "View AD and LDAP", catAccess, "View Active Directory domains and LDAP providers, their controllers and trusts.", true, false, true, true},
+		{23, PrivADLDAPModify, "Manage AD and LDAP", catAccess, "Join and leave Active Directory domains; add, change and delete LDAP providers.", false, false, false, true},
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/auth"
@@ -68,7 +67,17 @@ type Config struct {
 	EmailCodesPerHour int
 	// ClientCAs, when set, checks certificate log-ins; nil refuses them.
 	ClientCAs *certlogin.Verifier
+	// DirectoryCAFile is a PEM file of the CAs trusted for the servers
+	// of directory domains added through the API; empty: the system's.
+	DirectoryCAFile string
+	// GroupRecheck is how often, at most, a directory user's group
+	// memberships are read again while its credentials are used
+	// (default DefaultGroupRecheck).
+	GroupRecheck time.Duration
 }
+
+// DefaultGroupRecheck is Config.GroupRecheck's default.
+const DefaultGroupRecheck = 5 * time.Minute
 
 // LockoutPolicy locks an account after Threshold failed log-ins within
 // Window, for Duration; an admin may unlock it sooner. Zero fields take
@@ -105,8 +114,10 @@ type Service struct {
 	sessionTTL    time.Duration
 	now           func() time.Time
 	audit         *slog.Logger
-	dirs          map[string]Directory // by lower-cased domain
-	dirList       []Directory
+	domains       domainRegistry
+	dirCAFile     string        // trusted for the API's directory domains
+	groupRecheck  time.Duration // how often a directory user's groups are read again
+	groups        groupChecks   // when they were
 	cache         *authCache
 	lockout       LockoutPolicy
 	// auditRetention is how long audit entries are kept; 0: for ever.
@@ -138,18 +149,15 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	if s.bus != nil {
 		s.listen(ctx)
 	}
-	s.dirs, s.dirList = map[string]Directory{}, cfg.Directories
 	for _, d := range cfg.Directories {
-		key := strings.ToLower(d.Domain())
-		if s.dirs[key] != nil || strings.EqualFold(key, LocalDomain) {
-			return nil, fmt.Errorf("directory domain %q is configured twice or is LOCAL", d.Domain())
-		}
 		if id := d.Tenant(); id != "" {
 			if err := tenant.Check(id); err != nil {
 				return nil, fmt.Errorf("directory domain %q: tenant: %w", d.Domain(), err)
 			}
 		}
-		s.dirs[key] = d
+	}
+	if err := s.initDomains(cfg.Directories); err != nil {
+		return nil, err
 	}
 	s.privileges = catalog()
 	s.privByName = make(map[string]Privilege, len(s.privileges))
@@ -191,6 +199,7 @@ func (s *Service) configure(cfg Config) error {
 	}
 	s.lockout = cfg.Lockout
 	s.mailer, s.clientCAs = cfg.Mailer, cfg.ClientCAs
+	s.dirCAFile, s.groupRecheck = cfg.DirectoryCAFile, cmp.Or(cfg.GroupRecheck, DefaultGroupRecheck)
 	s.emailPerHour = cmp.Or(cfg.EmailCodesPerHour, DefaultEmailCodesPerHour)
 	if s.emailPerHour < 1 {
 		return fmt.Errorf("the codes e-mailed to one user in an hour must be at least 1, not %d", s.emailPerHour)

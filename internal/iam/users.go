@@ -223,7 +223,7 @@ func (s *Service) validateNewUser(ctx context.Context, p *Principal, nu NewUser)
 	if err := checkNameRule(userName, nu.Domain, nu.Username); err != nil {
 		return store.User{}, err
 	}
-	domain, dir, err := s.checkDomain(p, nu.Domain)
+	domain, dir, err := s.checkDomain(ctx, p, nu.Domain)
 	if err != nil {
 		return store.User{}, err
 	}
