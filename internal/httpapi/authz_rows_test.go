@@ -71,6 +71,7 @@ var (
 	roleManagers      = []string{pAdmin, pHelpdesk}                               // hold ROLE_MODIFY
 	s3KeyManagers     = []string{pOperator, pAdmin, pS3, pHelpdesk}               // hold S3_KEY_MODIFY
 	auditReaders      = []string{pViewer, pOperator, pAdmin}                      // hold AUDIT_LOG_VIEW
+	directoryViewers  = []string{pViewer, pOperator, pAdmin}                      // hold AD_LDAP_VIEW
 )
 
 // only gives status to the callers named and 403 to the other callers.
@@ -103,7 +104,7 @@ func everyone(status int, except statuses) statuses {
 
 // authzRows is the matrix: at least one row per operation of routes().
 func authzRows() []authzRow {
-	return slices.Concat(serviceRows(), sessionRows(), userRows(), keyRows(), groupRows(), principalRows(), roleRows(), tenantRows(), mfaRows(), securityRows())
+	return slices.Concat(serviceRows(), sessionRows(), userRows(), keyRows(), groupRows(), principalRows(), roleRows(), tenantRows(), mfaRows(), securityRows(), directoryRows())
 }
 
 func serviceRows() []authzRow {

@@ -1,6 +1,10 @@
 package httpapi
 
-import "testing"
+import (
+	"encoding/json"
+	"strconv"
+	"testing"
+)
 
 // relaxPasswords undoes the password rule a row set, so that the rows
 // after it set passwords as before.
@@ -47,5 +51,69 @@ func securityRows() []authzRow {
 			mutates: true, want: only(200, pAdmin), restore: (*matrix).relaxPasswords},
 		{op: "update_security_config", name: "a field not applied yet", req: "PUT /v2/security-config",
 			body: `{"sessionConfiguration":{"limitSessions":true}}`, want: only(400, pAdmin)},
+	}
+}
+
+// adBody is a create_active_directory body for domain name, whose only
+// domain controller does not answer: saved anyway, unjoined.
+func adBody(name string) string {
+	return `{"domainName":"` + name + `","machineAccounts":[{"name":"CIAM1"}],` +
+		`"preferredDomainControllers":[{"name":"127.0.0.1:1"}],"activeDirectoryAdminParams":{"username":"a","password":"b"}}`
+}
+
+// ldapBody is an LDAP provider for domain name (with id, an update of
+// provider id) whose server does not answer.
+func ldapBody(name, id string) string {
+	b := `{"name":"` + name + `","domainName":"` + name + `","baseDistinguishedName":"dc=x","authType":"Simple",` +
+		`"preferredLdapServers":["127.0.0.1:1"],"simpleAuthParams":{"userDistinguishedName":"cn=a,dc=x","userPassword":"pw"}`
+	if id != "" {
+		b += `,"id":` + id
+	}
+	return b + "}"
+}
+
+// newDomain makes a directory domain, saved anyway, and returns its id.
+func (m *matrix) newDomain(t *testing.T, path, body string) string {
+	t.Helper()
+	var d struct {
+		ID int64 `json:"id"`
+	}
+	m.must(t, m.admin, "POST", path+"?saveAnyway=true", json.RawMessage(body), 201).decode(t, &d)
+	return strconv.FormatInt(d.ID, 10)
+}
+
+// directoryRows are the AD and LDAP operations. The matrix has no
+// directory server: its domains are saved anyway and cannot serve, so
+// the rows that would reach a directory are refused once past the
+// privileges (adding principals, LOCAL here, is 400).
+func directoryRows() []authzRow {
+	adMakers := []string{pAdmin}
+	searchers := []string{pViewer, pOperator, pAdmin} // PRINCIPAL_VIEW and AD_LDAP_VIEW
+	return []authzRow{
+		{op: "get_active_directory", req: "GET /v2/active-directories?domainNames={adname}", want: only(200, directoryViewers...)},
+		{op: "get_active_directory_by_id", req: "GET /v2/active-directories/{ad}", want: only(200, directoryViewers...)},
+		{op: "create_active_directory", req: "POST /v2/active-directories?saveAnyway=true", body: adBody("{name}.example"),
+			mutates: true, want: only(201, adMakers...)},
+		{op: "create_active_directory", name: "unreachable", req: "POST /v2/active-directories", body: adBody("{name}.example"),
+			want: only(400, adMakers...)},
+		{op: "update_active_directory", req: "PUT /v2/active-directories/{ad}", body: `{"machineAccounts":[{"name":"CIAM1"}],"workGroupName":"W"}`,
+			mutates: true, want: only(200, adMakers...)},
+		{op: "delete_active_directory", req: "DELETE /v2/active-directories/{ad}?forceRemove=true", mutates: true, want: only(204, adMakers...)},
+		{op: "delete_active_directory", name: "no-credentials", req: "DELETE /v2/active-directories/{ad}", want: only(400, adMakers...)},
+		{op: "get_active_directory_principals", req: "GET /v2/active-directory-principals?domainName=LOCAL&searchTerm=p-", want: only(200, searchers...)},
+		{op: "add_active_directory_principals", req: "POST /v2/active-directory-principals",
+			body: `[{"domainName":"LOCAL","name":"{name}","objectClass":"User"}]`, want: only(400, principalManagers...)},
+		{op: "get_trusted_domains", req: "GET /v2/trusted-domains?domainName={adname}", want: only(200, directoryViewers...)},
+		{op: "update_trusted_domains", req: "POST /v2/trusted-domains?domainName={adname}", body: `{"enabled":false,"blacklistedDomains":["x.example"]}`,
+			mutates: true, want: only(200, adMakers...)},
+		{op: "trigger_trusted_domains_discovery", req: "PUT /v2/trusted-domains?domainName={adname}&rediscover=false", want: only(202, adMakers...)},
+		{op: "get_domain_controllers", req: "GET /v2/domain-controllers?domainNames=nowhere.example", want: only(404, directoryViewers...)},
+		{op: "get_ldaps", req: "GET /v2/ldap?ids={ldap}", want: only(200, directoryViewers...)},
+		{op: "create_ldap_provider", req: "POST /v2/ldap?saveAnyway=true", body: ldapBody("{name}.example", ""), mutates: true, want: only(201, adMakers...)},
+		{op: "create_ldap_provider", name: "unreachable", req: "POST /v2/ldap", body: ldapBody("{name}.example", ""), want: only(400, adMakers...)},
+		{op: "update_ldap_provider", req: "PUT /v2/ldap?saveAnyway=true", body: ldapBody("{ldapname}", "{ldap}"),
+			mutates: true, want: only(200, adMakers...)},
+		{op: "delete_ldap_provider", req: "DELETE /v2/ldap/{ldap}", mutates: true, want: only(204, adMakers...)},
+		{op: "get_ldap_connection_status", req: "GET /v2/ldap/{ldap}/connection-status", want: only(200, directoryViewers...)},
 	}
 }

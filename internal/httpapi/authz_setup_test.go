@@ -123,6 +123,8 @@ type fixture struct {
 	user                   string // {user}: sid of the user acted on
 	key, group, role, name string // {key} of user, {group}, {role}; {name}: a name no record has
 	tenant                 string // {tenant}
+	ad, adName, ldap       string // {ad} and {adname}: an AD domain; {ldap}: an LDAP provider's id
+	ldapName               string // {ldapname}: that provider's domain
 	creates                bool   // the row may make a record named {name}
 }
 
@@ -183,6 +185,14 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 		fx.tenant = m.fresh("t") + "/"
 		m.must(t, m.admin, "POST", "/v2/tenants", map[string]any{"name": fx.tenant, "tenantIdSuffix": strings.TrimSuffix(fx.tenant, "/")}, 201)
 	}
+	if uses("{ad}") || uses("{adname}") {
+		fx.adName = m.fresh("ad") + ".example"
+		fx.ad = m.newDomain(t, "/v2/active-directories", adBody(fx.adName))
+	}
+	if uses("{ldap}") {
+		fx.ldapName = m.fresh("ldap") + ".example"
+		fx.ldap = m.newDomain(t, "/v2/ldap", ldapBody(fx.ldapName, ""))
+	}
 	fx.role = row.role
 	if fx.role == "" && uses("{role}") {
 		fx.role = m.fresh("r")
@@ -194,7 +204,8 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 // expand fills in the placeholders of row's request.
 func (fx fixture) expand(row authzRow) (method, path, body string) {
 	r := strings.NewReplacer("{user}", fx.user, "{key}", fx.key, "{group}", fx.group, "{role}", fx.role,
-		"{name}", fx.name, "{login}", fx.caller.user, "{password}", fx.caller.password, "{tenant}", url.PathEscape(fx.tenant))
+		"{name}", fx.name, "{login}", fx.caller.user, "{password}", fx.caller.password, "{tenant}", url.PathEscape(fx.tenant),
+		"{adname}", fx.adName, "{ad}", fx.ad, "{ldapname}", fx.ldapName, "{ldap}", fx.ldap)
 	method, path, _ = strings.Cut(row.req, " ")
 	return method, r.Replace(path), r.Replace(row.body)
 }
@@ -209,6 +220,7 @@ type authzState struct {
 	Groups   []store.Group
 	Roles    []store.Role
 	Tenants  []store.Tenant
+	Domains  []store.DirectoryDomain
 	// MFA holds the second factors of the caller and the user acted on,
 	// and Settings the cluster's MFA and security settings.
 	MFA      []store.UserMFA
@@ -255,6 +267,11 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 	if len(tenants) > 0 {
 		s.Tenants, errs[7] = st.ListTenants(ctx, store.TenantFilter{IDs: tenants})
 	}
+	domains, err := st.ListDirectoryDomains(ctx)
+	if err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	s.Domains = domains
 	for _, sid := range sids {
 		m, err := st.GetUserMFA(ctx, sid)
 		if err == nil {
@@ -279,6 +296,6 @@ func (m *matrix) snapshot(t *testing.T, fx fixture) authzState {
 }
 
 func (s authzState) String() string {
-	return fmt.Sprintf("%d users %+v, keys %+v, sessions %+v, groups %+v, roles %+v, tenants %+v, second factors %d, settings %q",
-		len(s.Users), s.Users, s.Keys, s.Sessions, s.Groups, s.Roles, s.Tenants, len(s.MFA), s.Settings)
+	return fmt.Sprintf("%d users %+v, keys %+v, sessions %+v, groups %+v, roles %+v, tenants %+v, domains %d, second factors %d, settings %q",
+		len(s.Users), s.Users, s.Keys, s.Sessions, s.Groups, s.Roles, s.Tenants, len(s.Domains), len(s.MFA), s.Settings)
 }

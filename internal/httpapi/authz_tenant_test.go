@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/url"
@@ -123,7 +124,34 @@ func tenantMatrixRows() []tenantRow {
 		{op: "get_security_config", req: "GET /v2/security-config", outsider: ok, viewer: ok, owner: ok},
 		{op: "update_security_config", req: "PUT /v2/security-config", body: `{}`, outsider: 403, viewer: 403, owner: 403},
 	}
-	return rows
+	return append(rows, tenantDirectoryRows()...)
+}
+
+// tenantDirectoryRows are the AD and LDAP operations. The records' domains
+// cannot be reached (saved anyway), so what would read their directory
+// is 503 to their owner.
+func tenantDirectoryRows() []tenantRow {
+	nf, ok, no, down := 404, 200, 204, 503
+	return []tenantRow{
+		{op: "get_active_directory", req: "GET /v2/active-directories?includeTenants=true", target: true, outsider: ok, viewer: ok, owner: ok},
+		{op: "get_active_directory_by_id", req: "GET /v2/active-directories/{ad}", target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "create_active_directory", req: "POST /v2/active-directories?saveAnyway=true", body: adBody("{name}.example"), outsider: 201, viewer: 403, owner: 201},
+		{op: "update_active_directory", req: "PUT /v2/active-directories/{ad}", body: `{"machineAccounts":[{"name":"CIAM1"}],"workGroupName":"W"}`,
+			target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "delete_active_directory", req: "DELETE /v2/active-directories/{ad}?forceRemove=true", target: true, outsider: nf, viewer: nf, owner: no},
+		{op: "get_active_directory_principals", req: "GET /v2/active-directory-principals?domainName=LOCAL", outsider: ok, viewer: ok, owner: ok},
+		{op: "add_active_directory_principals", req: "POST /v2/active-directory-principals", body: `[{"domainName":"{adname}","name":"x","objectClass":"User"}]`,
+			target: true, outsider: 400, viewer: 403, owner: down},
+		{op: "get_trusted_domains", req: "GET /v2/trusted-domains?domainName={adname}", target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "update_trusted_domains", req: "POST /v2/trusted-domains?domainName={adname}", body: `{"enabled":false}`, target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "trigger_trusted_domains_discovery", req: "PUT /v2/trusted-domains?domainName={adname}&rediscover=false", target: true, outsider: nf, viewer: nf, owner: 202},
+		{op: "get_domain_controllers", req: "GET /v2/domain-controllers?domainNames={adname}", target: true, outsider: nf, viewer: nf, owner: down},
+		{op: "get_ldaps", req: "GET /v2/ldap?includeTenants=true", target: true, outsider: ok, viewer: ok, owner: ok},
+		{op: "create_ldap_provider", req: "POST /v2/ldap?saveAnyway=true", body: ldapBody("{name}.example", ""), outsider: 201, viewer: 403, owner: 201},
+		{op: "update_ldap_provider", req: "PUT /v2/ldap?saveAnyway=true", body: ldapBody("{ldapname}", "{ldap}"), target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "delete_ldap_provider", req: "DELETE /v2/ldap/{ldap}", target: true, outsider: nf, viewer: nf, owner: no},
+		{op: "get_ldap_connection_status", req: "GET /v2/ldap/{ldap}/connection-status", target: true, outsider: nf, viewer: nf, owner: ok},
+	}
 }
 
 // tenantMatrix is the server of the tenant matrix, its callers and the
@@ -217,6 +245,7 @@ func (row tenantRow) want(c tenantCaller, where string) int {
 // tenantFixture holds the values of a cell's placeholders.
 type tenantFixture struct {
 	user, login, key, group, role, tenant, name string
+	ad, adName, ldap, ldapName                  string
 }
 
 // fixture makes the records a cell of row acts on, in organization where
@@ -252,6 +281,15 @@ func (tm *tenantMatrix) fixture(t *testing.T, row tenantRow, where string) tenan
 		var ti tenantInfo
 		do("POST", "/v2/tenants", map[string]any{"name": fmt.Sprintf("%s-t%04d", mark, tm.seq), "tenantIdSuffix": fmt.Sprintf("s%04d", tm.seq)}, 201).decode(t, &ti)
 		fx.tenant = ti.ID
+		var d struct {
+			ID int64 `json:"id"`
+		}
+		fx.adName = fmt.Sprintf("%s-a%04d.example", mark, tm.seq)
+		do("POST", "/v2/active-directories?saveAnyway=true", json.RawMessage(adBody(fx.adName)), 201).decode(t, &d)
+		fx.ad = fmt.Sprint(d.ID)
+		fx.ldapName = fmt.Sprintf("%s-l%04d.example", mark, tm.seq)
+		do("POST", "/v2/ldap?saveAnyway=true", json.RawMessage(ldapBody(fx.ldapName, "")), 201).decode(t, &d)
+		fx.ldap = fmt.Sprint(d.ID)
 	}
 	return fx
 }
@@ -282,6 +320,7 @@ func (tm *tenantMatrix) send(t *testing.T, row tenantRow, where string, c tenant
 	t.Helper()
 	rep := strings.NewReplacer("{user}", fx.user, "{key}", fx.key, "{group}", fx.group, "{role}", fx.role,
 		"{tenant}", url.PathEscape(fx.tenant), "{name}", fx.name, "{login}", fx.login,
+		"{adname}", fx.adName, "{ad}", fx.ad, "{ldapname}", fx.ldapName, "{ldap}", fx.ldap,
 		"{at}", strings.TrimSuffix(strings.Replace(where, "t", "@t", 1), "/"))
 	method, path, _ = strings.Cut(row.req, " ")
 	path, body := rep.Replace(path), rep.Replace(row.body)
@@ -308,6 +347,7 @@ func ghost(fx tenantFixture, where string) tenantFixture {
 	}
 	g.user, g.key, g.group = swap(fx.user, "9991"), swap(fx.key, "9992"), swap(fx.group, "9993")
 	g.role, g.tenant = "zghost-r", where+"g9999/"
+	g.ad, g.ldap, g.adName, g.ldapName = "999991", "999992", "zghost-a.example", "zghost-l.example"
 	return g
 }
 
@@ -320,7 +360,8 @@ func (tm *tenantMatrix) checkLikeGhost(t *testing.T, row tenantRow, where string
 	_, _, gr, _ := tm.send(t, row, where, c, g)
 	norm := func(body []byte, f tenantFixture) string {
 		return strings.NewReplacer(f.user, "{user}", f.key, "{key}", f.group, "{group}", f.role, "{role}",
-			f.tenant, "{tenant}").Replace(string(body))
+			f.tenant, "{tenant}", f.adName, "{adname}", f.ldapName, "{ldapname}", "directory domain "+f.ad, "directory domain {ad}",
+			"directory domain "+f.ldap, "directory domain {ldap}").Replace(string(body))
 	}
 	if gr.status != r.status || norm(gr.body, g) != norm(r.body, fx) {
 		t.Errorf("as %s: the refusal tells a record of %q from none:\n%d %s\nnone: %d %s", c.name, where, r.status, r.body, gr.status, gr.body)
@@ -381,6 +422,7 @@ type foreignState struct {
 	Groups  []store.Group
 	Roles   []store.Role
 	Tenants []store.Tenant
+	Domains []store.DirectoryDomain
 }
 
 // foreign reads the records of every organization (and the cluster) c does
@@ -418,6 +460,11 @@ func (tm *tenantMatrix) foreign(t *testing.T, c tenantCaller) foreignState {
 		t.Fatal(err)
 	}
 	s.Tenants = slices.DeleteFunc(all, func(x store.Tenant) bool { return reaches(c.org, x.ID) })
+	domains, err := st.ListDirectoryDomains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Domains = slices.DeleteFunc(domains, func(d store.DirectoryDomain) bool { return reaches(c.org, d.TenantID) })
 	return s
 }
 

@@ -178,7 +178,7 @@ func (m *matrix) run(t *testing.T, row authzRow, p *principal) {
 }
 
 // errorCodes of the statuses the matrix expects.
-var wantErrorCode = map[int]string{400: "InvalidRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "AlreadyExists", 429: "TooManyRequests"}
+var wantErrorCode = map[int]string{400: "InvalidRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "AlreadyExists", 429: "TooManyRequests", 503: "Unavailable"}
 
 // checkErrorModel fails unless an error answer is the Error model with the
 // errorCode of its status and a message.

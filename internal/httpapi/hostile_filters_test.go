@@ -186,6 +186,7 @@ func (h *hostile) testFilters(t *testing.T) {
 	t.Run("list_tenants", h.testTenantList)
 	t.Run("delete_session", h.testDeleteSessionFilter)
 	t.Run("get_audit_logs", h.testAuditParams)
+	t.Run("directories", h.testDirectoryParams)
 	t.Run("long lists", h.testLongLists)
 }
 

@@ -70,6 +70,7 @@ func newHostile(t *testing.T) *hostile {
 	h.ids["{group}"] = gl.Groups[1].SID
 	e.want(e.do("PUT", "/v2/security-principals/"+h.ids["{user}"]+"/sources", e.admin, map[string]any{"sourceIds": []int{1, 2}}), 200)
 	h.addTenant()
+	h.addDomains(t)
 	return h
 }
 
@@ -109,7 +110,7 @@ func (h *hostile) snapshot(t *testing.T) string {
 	var b strings.Builder
 	for _, p := range []string{"/v2/users?includeTenants=true", "/v2/groups?includeTenants=true", "/v2/roles?includeTenants=true",
 		"/v2/api-keys", "/v2/users/sessions", "/v2/tenants?statuses=Active,Inactive,MarkedForDeletion,Deleted",
-		"/v2/clusters/tenant-config", "/v2/mfa-config", "/v2/security-config", "/v2/security-principals/{user}/sources", "/v2/security-principals/{group}/sources"} {
+		"/v2/clusters/tenant-config", "/v2/mfa-config", "/v2/security-config", "/v2/active-directories", "/v2/ldap", "/v2/security-principals/{user}/sources", "/v2/security-principals/{group}/sources"} {
 		r := h.send(t, "GET", h.path(p), nil, nil)
 		if r.status != 200 {
 			t.Fatalf("GET %s: %d %s", p, r.status, r.body)
@@ -133,6 +134,11 @@ func (h *hostile) testCoverage(t *testing.T) {
 	}
 	for _, p := range auditParams {
 		tried["get_audit_logs"] = append(tried["get_audit_logs"], p.name)
+	}
+	for op, params := range directoryParams {
+		for name := range params {
+			tried[op] = append(tried[op], name)
+		}
 	}
 	for _, fs := range filterSpecs {
 		for _, f := range fs.filters {

@@ -76,6 +76,9 @@ func TestListParamsCommas(t *testing.T) {
 	for _, op := range tenantIDsOps {
 		covered[op+" tenantIds"] = true // organization ids: TestHostileInput/filters/tenantIds
 	}
+	for _, p := range directoryLists {
+		covered[p] = true // TestDirectoryListParams
+	}
 	for _, fs := range filterSpecs {
 		path := h.path(fs.path)
 		var all []map[string]any

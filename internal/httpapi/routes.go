@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/clusteriam/clusteriam/internal/domainspec"
 	"github.com/clusteriam/clusteriam/internal/iam"
 )
 
@@ -42,6 +43,27 @@ func routes(svc *iam.Service, opts Options) []route {
 
 	authed("GET /v2/security-config", "get_security_config", handleGetSecurityConfig(svc))
 	authed("PUT /v2/security-config", "update_security_config", handleUpdateSecurityConfig(svc))
+
+	authed("GET /v2/active-directories", "get_active_directory", handleListADs(svc))
+	authed("POST /v2/active-directories", "create_active_directory", handleCreateAD(svc))
+	authed("GET /v2/active-directories/{id}", "get_active_directory_by_id", handleGetAD(svc))
+	authed("PUT /v2/active-directories/{id}", "update_active_directory", handleUpdateAD(svc))
+	authed("DELETE /v2/active-directories/{id}", "delete_active_directory", handleDeleteAD(svc))
+	authed("GET /v2/active-directory-principals", "get_active_directory_principals", handleSearchADPrincipals(svc))
+	authed("POST /v2/active-directory-principals", "add_active_directory_principals", handleAddADPrincipals(svc))
+	authed("GET /v2/trusted-domains", "get_trusted_domains", handleGetTrusted(svc))
+	authed("POST /v2/trusted-domains", "update_trusted_domains", handleUpdateTrusted(svc))
+	authed("PUT /v2/trusted-domains", "trigger_trusted_domains_discovery", handleTriggerTrusted(svc))
+	authed("GET /v2/domain-controllers", "get_domain_controllers", handleDomainControllers(svc))
+	authed("GET /v2/ldap", "get_ldaps", handleListLDAPs(svc))
+	authed("POST /v2/ldap", "create_ldap_provider", handleSaveLDAP(func(r *http.Request, p *iam.Principal, l domainspec.LDAP, anyway bool) (domainspec.LDAP, error) {
+		return svc.CreateLDAPProvider(r.Context(), p, l, anyway)
+	}, http.StatusCreated))
+	authed("PUT /v2/ldap", "update_ldap_provider", handleSaveLDAP(func(r *http.Request, p *iam.Principal, l domainspec.LDAP, anyway bool) (domainspec.LDAP, error) {
+		return svc.UpdateLDAPProvider(r.Context(), p, l, anyway)
+	}, http.StatusOK))
+	authed("DELETE /v2/ldap/{id}", "delete_ldap_provider", handleDeleteLDAP(svc))
+	authed("GET /v2/ldap/{id}/connection-status", "get_ldap_connection_status", handleLDAPStatus(svc))
 
 	authed("POST /v2/users", "create_users", handleCreateUsers(svc))
 	authed("GET /v2/users", "get_users", handleGetUsers(svc))
