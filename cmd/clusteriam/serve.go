@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"flag"
@@ -61,6 +62,8 @@ type serveConfig struct {
 	smtpInsecure          bool
 	emailCodesPerHour     int
 	clientCAFile          string
+	directoryCAFile       string
+	groupRecheck          time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -96,6 +99,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&c.smtpInsecure, "smtp-insecure", false, "let --smtp-url send without TLS, and without checking the server's certificate (a relay on loopback only)")
 	fs.StringVar(&c.smtpFrom, "smtp-from", "", "From address of e-mailed codes (default clusteriam@ the mail server's host)")
 	fs.IntVar(&c.emailCodesPerHour, "email-codes-per-hour", iam.DefaultEmailCodesPerHour, "most one-time codes e-mailed to one user in an hour")
+	fs.StringVar(&c.directoryCAFile, "directory-ca-file", "", "PEM file of the CAs trusted for the servers of AD domains and LDAP providers added through the API; default: the system's")
+	fs.DurationVar(&c.groupRecheck, "directory-group-recheck", iam.DefaultGroupRecheck, "how often, at most, a directory user's groups are read again while its credentials are used")
 	fs.StringVar(&c.clientCAFile, "client-ca-file", "", "PEM file of the CAs whose client certificates may log in (create_session with certificate and privateKey); default: certificate log-in is off")
 	fs.DurationVar(&c.sessionLifetime, "session-lifetime", 12*time.Hour, "lifetime of sessions and access tokens (ASVS L2 asks at most 12h)")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: DEBUG, INFO, WARN or ERROR")
@@ -116,6 +121,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.emailCodesPerHour < 1 {
 		return c, fmt.Errorf("serve: --email-codes-per-hour %d: want at least 1", c.emailCodesPerHour)
+	}
+	if c.groupRecheck < time.Second {
+		return c, fmt.Errorf("serve: --directory-group-recheck %v: want at least 1s", c.groupRecheck)
+	}
+	if err := checkPEMFile(c.directoryCAFile); err != nil {
+		return c, fmt.Errorf("serve: --directory-ca-file: %w", err)
 	}
 	if c.auditMaxRows == 0 {
 		return c, errors.New("serve: --audit-max-rows 0: want at least 1, or a negative number for no cap")
@@ -215,7 +226,8 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 	hasher := auth.NewHasher(auth.DefaultParams(), runtime.GOMAXPROCS(0)).WithPepper(pepper)
 	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout,
 		AuditRetention: cfg.auditRetention, AuditMaxRows: cfg.auditMaxRows, MinPasswordLength: cfg.minPasswordLength,
-		MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser, EmailCodesPerHour: cfg.emailCodesPerHour}
+		MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser, EmailCodesPerHour: cfg.emailCodesPerHour,
+		DirectoryCAFile: cfg.directoryCAFile, GroupRecheck: cfg.groupRecheck}
 	if err := secondFactors(cfg, getenv, log, &icfg); err != nil {
 		return nil, err
 	}
@@ -390,4 +402,19 @@ func loadDirectories(path string) ([]iam.Directory, error) {
 		dirs = append(dirs, d)
 	}
 	return dirs, nil
+}
+
+// checkPEMFile checks that path, when given, holds a PEM certificate.
+func checkPEMFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(b) {
+		return fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return nil
 }
