@@ -257,6 +257,14 @@ func (w *searchWorld) ops() []searchOp {
 		_, err := r.svc.SetMFAConfig(ctx, r.um, MFAConfigInput{Enabled: true, Retain: true})
 		return err
 	})
+	add("add an LDAP provider, saved anyway", func(ctx context.Context, r *searchRun) error {
+		_, err := r.svc.CreateLDAPProvider(ctx, r.um, unreachableLDAP("um.example"), true)
+		return err
+	})
+	add("add a directory user with the admin role", func(ctx context.Context, r *searchRun) error {
+		_, err := r.svc.AddDirectoryPrincipals(ctx, r.um, []NewDirectoryPrincipal{{Domain: "um.example", Name: "boss", ObjectClass: ObjectUser, Roles: []string{RoleAdmin}}})
+		return err
+	})
 	add("enrol a TOTP key for um", func(ctx context.Context, r *searchRun) error {
 		_, err := r.svc.CreateTOTPKey(ctx, r.um, "um's phone")
 		return err
