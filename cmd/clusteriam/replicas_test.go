@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clusteriam/clusteriam/internal/directory/dirtest"
 	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
 	"github.com/clusteriam/clusteriam/internal/testtier"
 )
@@ -63,7 +64,7 @@ func buildBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := dirtest.Run(m)
 	if serverBinary.dir != "" {
 		_ = os.RemoveAll(serverBinary.dir)
 	}
@@ -75,6 +76,7 @@ func TestMain(m *testing.M) {
 type replica struct {
 	name, bin, dir string
 	env            []string
+	flags          []string // more flags of serve
 	cmd            *exec.Cmd
 	url            string
 	log            *lockedText
@@ -103,7 +105,7 @@ func newReplica(t *testing.T, name, bin string, env ...string) *replica {
 // start runs the process and waits for its serving line.
 func (r *replica) start(t *testing.T) {
 	t.Helper()
-	r.cmd = exec.Command(r.bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", r.dir)
+	r.cmd = exec.Command(r.bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", r.dir}, r.flags...)...)
 	r.cmd.Env = append(os.Environ(), r.env...)
 	stderr, err := r.cmd.StderrPipe()
 	must(t, err)
