@@ -29,6 +29,19 @@ type Backend struct {
 	// Dump returns everything the store holds at rest: the SQLite files,
 	// or a pg_dump of the schema.
 	Dump func() []byte
+	// Reopen opens another store on the same database, as another
+	// replica would, closed when t ends.
+	Reopen func(t testing.TB) store.Store
+}
+
+// closing closes st when t ends, and fails t on err.
+func closing(t testing.TB, st store.Store, err error) store.Store {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
 }
 
 // Open opens a new, empty store of the chosen backend, closed when t ends.
@@ -40,20 +53,18 @@ func Open(t testing.TB) *Backend {
 	switch name := os.Getenv(EnvVar); name {
 	case "", "sqlite":
 		path := filepath.Join(t.TempDir(), "clusteriam.db")
-		st, err := sqlite.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
+		open := func(t testing.TB) store.Store {
+			st, err := sqlite.Open(ctx, path)
+			return closing(t, st, err)
 		}
-		t.Cleanup(func() { _ = st.Close() })
-		return &Backend{Store: st, Name: "sqlite", Path: path, Dump: func() []byte { return readFiles(t, path+"*") }}
+		return &Backend{Store: open(t), Name: "sqlite", Path: path, Dump: func() []byte { return readFiles(t, path+"*") }, Reopen: open}
 	case "postgres":
 		dsn := pgtest.Schema(t)
-		st, err := postgres.Open(ctx, dsn, postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
+		open := func(t testing.TB) store.Store {
+			st, err := postgres.Open(ctx, dsn, postgres.Options{})
+			return closing(t, st, err)
 		}
-		t.Cleanup(func() { _ = st.Close() })
-		return &Backend{Store: st, Name: "postgres", Dump: func() []byte { return pgtest.Dump(t, dsn) }}
+		return &Backend{Store: open(t), Name: "postgres", Dump: func() []byte { return pgtest.Dump(t, dsn) }, Reopen: open}
 	default:
 		t.Fatalf("%s=%q: want sqlite or postgres", EnvVar, name)
 		return nil
