@@ -122,6 +122,19 @@ func (r *replica) start(t *testing.T) {
 	t.Cleanup(func() { r.stop(t) })
 }
 
+// startAll starts the replicas at once and waits for all of them.
+func startAll(t *testing.T, rs ...*replica) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, r := range rs {
+		wg.Go(func() { r.start(t) })
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+}
+
 // stop ends the process with SIGTERM, if it still runs.
 func (r *replica) stop(t *testing.T) {
 	if r.cmd.ProcessState != nil || r.cmd.Process.Signal(syscall.SIGTERM) != nil {
@@ -239,13 +252,7 @@ func TestReplicas(t *testing.T) {
 	a := newReplica(t, "A", bin, replicaEnv(dsn, 1)...)
 	b := newReplica(t, "B", bin, replicaEnv(dsn, 1)...)
 	// Both start at once on the empty schema: one migrates, one admin.
-	var wg sync.WaitGroup
-	wg.Go(func() { a.start(t) })
-	wg.Go(func() { b.start(t) })
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
+	startAll(t, a, b)
 	c := insecureClient()
 	var tok accessToken
 	a.want(t, c, 201, "POST", "/v2/access-tokens", header{}, loginBody("admin", "Admin-Password-1"), &tok)

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/directory/dirtest"
@@ -31,13 +30,7 @@ func TestPythonSDKDirectories(t *testing.T) {
 	for _, r := range []*replica{a, b} {
 		r.flags = []string{"--directory-ca-file", dc.CAFile}
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() { a.start(t) })
-	wg.Go(func() { b.start(t) })
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
+	startAll(t, a, b)
 	host := func(r *replica) string {
 		u, err := url.Parse(r.url)
 		must(t, err)

@@ -304,7 +304,7 @@ func namesOnly(dcs []DomainController) []DomainController {
 func (a *AD) Servers() []string {
 	var out []string
 	for _, dc := range a.PreferredDomainControllers {
-		if !containsFold(a.DomainControllersDenyList, dc.Name) {
+		if !ContainsFold(a.DomainControllersDenyList, dc.Name) {
 			out = append(out, dc.Name)
 		}
 	}
@@ -314,7 +314,9 @@ func (a *AD) Servers() []string {
 	return out
 }
 
-func containsFold(list []string, v string) bool {
+// ContainsFold reports whether list holds v, compared without regard to
+// case, as domain and host names are.
+func ContainsFold(list []string, v string) bool {
 	for _, s := range list {
 		if strings.EqualFold(s, v) {
 			return true

@@ -106,46 +106,55 @@ func handleGetAD(svc *iam.Service) authedHandler {
 	}
 }
 
-func handleCreateAD(svc *iam.Service) authedHandler {
+// handleSave decodes a domain's configuration and saves it: saveAnyway,
+// a clusteriam extension, is read before the body.
+func handleSave[T any](status int, save func(r *http.Request, p *iam.Principal, body T, anyway bool) (any, error)) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		anyway, err := queryFlag(r, "saveAnyway")
 		if err != nil {
 			return err
 		}
-		var b domainspec.ADRequest
+		var b T
 		if err := decode(w, r, &b); err != nil {
 			return err
 		}
-		ad, err := svc.CreateActiveDirectory(r.Context(), p, b, anyway)
+		out, err := save(r, p, b, anyway)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, ad)
+		writeJSON(w, status, out)
 		return nil
 	}
 }
 
+func handleCreateAD(svc *iam.Service) authedHandler {
+	return handleSave(http.StatusCreated, func(r *http.Request, p *iam.Principal, b domainspec.ADRequest, anyway bool) (any, error) {
+		return svc.CreateActiveDirectory(r.Context(), p, b, anyway)
+	})
+}
+
 func handleUpdateAD(svc *iam.Service) authedHandler {
-	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
+	return handleSave(http.StatusOK, func(r *http.Request, p *iam.Principal, b domainspec.ADRequest, anyway bool) (any, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		anyway, err := queryFlag(r, "saveAnyway")
-		if err != nil {
-			return err
-		}
-		var b domainspec.ADRequest
-		if err := decode(w, r, &b); err != nil {
-			return err
-		}
-		ad, err := svc.UpdateActiveDirectory(r.Context(), p, id, b, anyway)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, ad)
-		return nil
-	}
+		return svc.UpdateActiveDirectory(r.Context(), p, id, b, anyway)
+	})
+}
+
+// handleCreateLDAP and handleUpdateLDAP serve create_ldap_provider (201)
+// and update_ldap_provider (200, the id in the body).
+func handleCreateLDAP(svc *iam.Service) authedHandler {
+	return handleSave(http.StatusCreated, func(r *http.Request, p *iam.Principal, b domainspec.LDAP, anyway bool) (any, error) {
+		return svc.CreateLDAPProvider(r.Context(), p, b, anyway)
+	})
+}
+
+func handleUpdateLDAP(svc *iam.Service) authedHandler {
+	return handleSave(http.StatusOK, func(r *http.Request, p *iam.Principal, b domainspec.LDAP, anyway bool) (any, error) {
+		return svc.UpdateLDAPProvider(r.Context(), p, b, anyway)
+	})
 }
 
 // handleDeleteAD reads the administrator's credentials from the request
@@ -345,27 +354,6 @@ func handleListLDAPs(svc *iam.Service) authedHandler {
 			return err
 		}
 		writeJSON(w, http.StatusOK, ldaps{ls})
-		return nil
-	}
-}
-
-// handleSaveLDAP serves create_ldap_provider (201) and
-// update_ldap_provider (200, the id in the body).
-func handleSaveLDAP(save func(r *http.Request, p *iam.Principal, l domainspec.LDAP, anyway bool) (domainspec.LDAP, error), status int) authedHandler {
-	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		anyway, err := queryFlag(r, "saveAnyway")
-		if err != nil {
-			return err
-		}
-		var b domainspec.LDAP
-		if err := decode(w, r, &b); err != nil {
-			return err
-		}
-		l, err := save(r, p, b, anyway)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, status, l)
 		return nil
 	}
 }

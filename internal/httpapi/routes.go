@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/clusteriam/clusteriam/internal/domainspec"
 	"github.com/clusteriam/clusteriam/internal/iam"
 )
 
@@ -56,12 +55,8 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("PUT /v2/trusted-domains", "trigger_trusted_domains_discovery", handleTriggerTrusted(svc))
 	authed("GET /v2/domain-controllers", "get_domain_controllers", handleDomainControllers(svc))
 	authed("GET /v2/ldap", "get_ldaps", handleListLDAPs(svc))
-	authed("POST /v2/ldap", "create_ldap_provider", handleSaveLDAP(func(r *http.Request, p *iam.Principal, l domainspec.LDAP, anyway bool) (domainspec.LDAP, error) {
-		return svc.CreateLDAPProvider(r.Context(), p, l, anyway)
-	}, http.StatusCreated))
-	authed("PUT /v2/ldap", "update_ldap_provider", handleSaveLDAP(func(r *http.Request, p *iam.Principal, l domainspec.LDAP, anyway bool) (domainspec.LDAP, error) {
-		return svc.UpdateLDAPProvider(r.Context(), p, l, anyway)
-	}, http.StatusOK))
+	authed("POST /v2/ldap", "create_ldap_provider", handleCreateLDAP(svc))
+	authed("PUT /v2/ldap", "update_ldap_provider", handleUpdateLDAP(svc))
 	authed("DELETE /v2/ldap/{id}", "delete_ldap_provider", handleDeleteLDAP(svc))
 	authed("GET /v2/ldap/{id}/connection-status", "get_ldap_connection_status", handleLDAPStatus(svc))
 

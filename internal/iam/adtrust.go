@@ -180,7 +180,7 @@ func (s *Service) TrustedDomains(ctx context.Context, p *Principal, name string)
 		for _, t := range out.TrustedDomains {
 			known = known || strings.EqualFold(deref(t.DomainName), f)
 		}
-		if !known && !containsFold(out.BlacklistedDomains, f) {
+		if !known && !domainspec.ContainsFold(out.BlacklistedDomains, f) {
 			out.TrustedDomains = append(out.TrustedDomains, domainspec.TrustedDomain{DomainName: ptr(f)})
 		}
 	}
@@ -244,13 +244,4 @@ func (s *Service) RediscoverTrustedDomains(ctx context.Context, p *Principal, na
 		return err
 	}
 	return nil
-}
-
-func containsFold(list []string, v string) bool {
-	for _, s := range list {
-		if strings.EqualFold(s, v) {
-			return true
-		}
-	}
-	return false
 }
