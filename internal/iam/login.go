@@ -130,7 +130,7 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, pla
 		return "", nil, fmt.Errorf("new session: %w", err)
 	}
 	now := s.nowMsecs()
-	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: plan.kind, CreatedMsecs: now,
+	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: plan.kind, CreatedMsecs: now, LastUsedMsecs: now,
 		ExpiresMsecs: now + cmp.Or(plan.ttl, s.sessionLifetime(plan.kind == store.SessionKindToken)).Milliseconds(), Cap: u.PasswordCap}
 	dirGroups, oldHash := u.DirectoryGroups, u.PasswordHash
 	var out store.User

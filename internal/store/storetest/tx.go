@@ -83,6 +83,18 @@ var changeTests = []changeTest{
 		_, err := tx.DeleteSessions(ctx, sid(1), nil)
 		return err
 	}, store.Change{Users: []string{sid(1)}}},
+	{"EndOldestSessions", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.EndOldestSessions(ctx, sid(1), 0, t0, 0)
+		return err
+	}, store.Change{Users: []string{sid(1)}}},
+	// No cache holds former passwords: a password change reads them.
+	{"AddPasswordHistory", func(ctx context.Context, tx store.Tx) error {
+		return tx.AddPasswordHistory(ctx, sid(1), "old", 3)
+	}, store.Change{}},
+	{"TrimPasswordHistory", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.TrimPasswordHistory(ctx, 0)
+		return err
+	}, store.Change{}},
 	{"DeleteSessions of all", func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.DeleteSessions(ctx, "", nil)
 		return err
@@ -120,6 +132,9 @@ var changeTests = []changeTest{
 	{"LockPrincipals", func(ctx context.Context, tx store.Tx) error {
 		return tx.LockPrincipals(ctx)
 	}, store.Change{}},
+	{"LockSessions", func(ctx context.Context, tx store.Tx) error {
+		return tx.LockSessions(ctx)
+	}, store.Change{}},
 	{"NoSync", func(ctx context.Context, tx store.Tx) error {
 		return tx.NoSync(ctx)
 	}, store.Change{}},
@@ -133,6 +148,7 @@ func changeFixture(t *testing.T, s Single) {
 	createGroups(t, s, newGroup(sid(10), "LOCAL", "g1", []string{"r1"}, []string{sid(1)}))
 	must(t, s.CreateAPIKey(t.Context(), store.APIKey{ID: "k1", UserSID: sid(1), Name: "k1", Hash: []byte("h1"), IsActive: true}))
 	createTenants(t, s, newTenant("t1/", "One"))
+	must(t, s.CreateSession(t.Context(), newSession("sess-1", sid(1), t2)))
 }
 
 // watch registers a listener on s and returns what it heard so far.
