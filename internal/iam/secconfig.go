@@ -27,6 +27,7 @@ import (
 
 const (
 	securityConfigSetting = "security_config"
+	clocksSetting         = "security_config_clocks"
 	// policyTTL bounds how long a replica uses a password policy it read:
 	// a change reaches every replica within it.
 	policyTTL = time.Second
@@ -38,8 +39,26 @@ const (
 // create of a thousand users reads them once.
 type policyCache struct {
 	mu      sync.Mutex
-	cfg     secconfig.Config
+	pol     policy
 	expires time.Time
+}
+
+// policy is the security config in force, and when the clocks of the
+// settings that count time from their own change started (clocks).
+type policy struct {
+	cfg    secconfig.Config
+	clocks clocks
+}
+
+// clocks says when a setting that counts unused time was last turned on
+// or changed (epoch ms; 0: never): that time counts from then at the
+// earliest, so that no change of it locks an account or ends a session
+// at once. Stored as the setting clocksSetting.
+type clocks struct {
+	// Inactivity: accountLockout.inactivityTimeDays.
+	Inactivity int64 `json:"inactivity,omitempty"`
+	// Idle: sessionConfiguration.inactivityTimeout.
+	Idle int64 `json:"idle,omitempty"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -49,6 +68,7 @@ func (s *Service) flagSecurityConfig() secconfig.Config {
 	c := secconfig.Config{
 		PasswordStrength: &secconfig.PasswordStrength{MinLength: ptr(int64(s.minPasswordLen)),
 			IncludeUpperLetter: ptr(false), IncludeLowerLetter: ptr(false), IncludeNumber: ptr(false), IncludeSpecialChar: ptr(false)},
+		PasswordReuse:           &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))},
 		AccountLockout:          s.flagLockout(),
 		SessionConfiguration:    &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()},
 		AuthTokenTimeoutMinutes: s.flagTokenMins(),
@@ -68,10 +88,9 @@ func (s *Service) flagLockout() *secconfig.AccountLockout {
 }
 
 // withUnapplied sets in c the identity settings not applied yet, as
-// they stand: no reuse rule, no lifetime, no lock-out of unused accounts,
+// they stand: no lifetime, no lock-out of unused accounts,
 // no idle timeout and no session limit.
 func (s *Service) withUnapplied(c secconfig.Config) secconfig.Config {
-	c.PasswordReuse = &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))}
 	c.PasswordLifetime = &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))}
 	if c.AccountLockout == nil {
 		c.AccountLockout = s.flagLockout()
@@ -101,9 +120,7 @@ func (s *Service) flagTokenMins() *int64   { return ptr(max(int64(s.sessionTTL/t
 // it, then absoluteTimeout for sessions and authTokenTimeoutMinutes for
 // tokens, as the vendor's model has them.
 func (s *Service) sessionLifetime(token bool) time.Duration {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	c, _ := s.cachedConfig(ctx) // on error, the last one read
+	c := s.policyNow().cfg
 	if token {
 		if m := c.AuthTokenTimeoutMinutes; m != nil && !sameJSON(m, s.flagTokenMins()) {
 			return time.Duration(*m) * time.Minute
@@ -122,7 +139,6 @@ var unapplied = []struct {
 	name string
 	get  func(secconfig.Config) any
 }{
-	{"passwordReuse", func(c secconfig.Config) any { return c.PasswordReuse }},
 	{"passwordLifetime", func(c secconfig.Config) any { return c.PasswordLifetime }},
 	{"accountLockout.inactivityTimeDays", func(c secconfig.Config) any {
 		if c.AccountLockout == nil {
@@ -181,23 +197,59 @@ func (s *Service) securityConfig(ctx context.Context, r store.Reader) (secconfig
 	return s.withUnapplied(c), nil
 }
 
-// cachedConfig is the security config, read at most once a policyTTL.
-// Should the store not answer, the last one read serves (the flags' before
-// any), so that a log-in fails for the store, not for its policy.
-func (s *Service) cachedConfig(ctx context.Context) (secconfig.Config, error) {
+// readPolicy reads the security config and its clocks through r.
+func (s *Service) readPolicy(ctx context.Context, r store.Reader) (policy, error) {
+	c, err := s.securityConfig(ctx, r)
+	if err != nil {
+		return policy{}, err
+	}
+	pol := policy{cfg: c}
+	b, err := r.GetSetting(ctx, clocksSetting)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return policy{}, err
+	default:
+		if err := json.Unmarshal(b, &pol.clocks); err != nil {
+			return policy{}, fmt.Errorf("security config clocks: %w", err)
+		}
+	}
+	return pol, nil
+}
+
+// cachedPolicy is the security config and its clocks, read at most once
+// a policyTTL. Should the store not answer, the last one read serves (the
+// flags' before any), so that a log-in fails for the store, not for its
+// policy.
+func (s *Service) cachedPolicy(ctx context.Context) (policy, error) {
 	s.policy.mu.Lock()
 	defer s.policy.mu.Unlock()
 	if now := time.Now(); now.After(s.policy.expires) {
-		c, err := s.securityConfig(ctx, s.store)
+		pol, err := s.readPolicy(ctx, s.store)
 		if err != nil {
 			if s.policy.expires.IsZero() {
-				return s.flagSecurityConfig(), err
+				return policy{cfg: s.flagSecurityConfig()}, err
 			}
-			return s.policy.cfg, err
+			return s.policy.pol, err
 		}
-		s.policy.cfg, s.policy.expires = c, now.Add(policyTTL)
+		s.policy.pol, s.policy.expires = pol, now.Add(policyTTL)
 	}
-	return s.policy.cfg, nil
+	return s.policy.pol, nil
+}
+
+// cachedConfig is the security config of cachedPolicy.
+func (s *Service) cachedConfig(ctx context.Context) (secconfig.Config, error) {
+	pol, err := s.cachedPolicy(ctx)
+	return pol.cfg, err
+}
+
+// policyNow is cachedPolicy for callers that cannot fail on it: on an
+// error, the last one read.
+func (s *Service) policyNow() policy {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	pol, _ := s.cachedPolicy(ctx)
+	return pol
 }
 
 // passwordPolicy is the password strength in force.
@@ -216,9 +268,7 @@ func (s *Service) passwordPolicy(ctx context.Context) (secconfig.PasswordStrengt
 // length may differ) until the security config changes it, then the
 // config's, where one duration is both, as the vendor's model has it.
 func (s *Service) lockoutPolicy() LockoutPolicy {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	c, _ := s.cachedConfig(ctx) // on error, the last one read
+	c := s.policyNow().cfg
 	lock, flags := c.AccountLockout, s.flagLockout()
 	if lock == nil || sameJSON(lock.MaxFailedLoginAttempts, flags.MaxFailedLoginAttempts) &&
 		sameJSON(lock.FailedLoginLockTimeDurationMins, flags.FailedLoginLockTimeDurationMins) {
@@ -265,6 +315,12 @@ func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secco
 		}
 		if a := next.AccountLockout; a != nil && a.MaxFailedLoginAttempts != nil && *a.MaxFailedLoginAttempts == 1 {
 			s.audit.WarnContext(ctx, "accountLockout.maxFailedLoginAttempts is 1: one mistyped password locks an account")
+		}
+		if keep := rulesOf(next).keep(); keep < rulesOf(cur).keep() {
+			// Only as many former passwords as the rule needs are kept.
+			if _, err := t.TrimPasswordHistory(ctx, keep); err != nil {
+				return err
+			}
 		}
 		t.audit(ctx, "update_security_config", securityConfigSetting, "security-config",
 			fmt.Sprintf("previousRecord %s newRecord %s", cur.Encode(), next.Encode()))

@@ -91,7 +91,7 @@ func (s *Service) checkUpdate(ctx context.Context, u UserUpdate) error {
 
 // UpdateUser merges upd into user sid and returns the result.
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd UserUpdate) (store.User, error) {
-	newHash, checkedHash, err := s.preparePassword(ctx, p, sid, upd)
+	pw, err := s.preparePassword(ctx, p, sid, upd)
 	if err != nil {
 		return store.User{}, s.refused(ctx, p, "update_user", err)
 	}
@@ -121,10 +121,10 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 			pwCap = &c
 		}
 		out, err = t.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
-			if upd.Password != nil && u.PasswordHash != checkedHash {
+			if upd.Password != nil && u.PasswordHash != pw.replaces {
 				return u, &Error{Kind: KindConflict, Msg: "the password changed meanwhile; retry"}
 			}
-			applyUserUpdate(&u, upd, newHash, pwCap)
+			applyUserUpdate(&u, upd, pw.hash, pwCap)
 			if err := checkWindow(u.EffectiveTimeMsecs, u.ExpiryTimeMsecs); err != nil {
 				return u, err
 			}
@@ -133,6 +133,11 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 		})
 		if err != nil {
 			return err
+		}
+		if pw.hash != "" {
+			if err := t.AddPasswordHistory(ctx, sid, pw.replaces, pw.keep); err != nil {
+				return fmt.Errorf("keep the former password of %s: %w", sid, err)
+			}
 		}
 		if err := s.revokeAfterUpdate(ctx, t, p, cur, out, upd); err != nil {
 			return err
@@ -143,29 +148,38 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 }
 
 // preparePassword hashes a new password before the update's transaction,
-// having checked the current one when users change their own. It returns
-// the new hash, and the stored hash it was made against.
-func (s *Service) preparePassword(ctx context.Context, p *Principal, sid string, upd UserUpdate) (string, string, error) {
+// having checked the current one when users change their own, and the
+// rules of the security config.
+func (s *Service) preparePassword(ctx context.Context, p *Principal, sid string, upd UserUpdate) (newPassword, error) {
 	if err := s.checkUpdate(ctx, upd); err != nil || upd.Password == nil {
-		return "", "", err
+		return newPassword{}, err
 	}
 	cur, err := s.store.GetUser(ctx, sid)
 	if err != nil {
-		return "", "", err
+		return newPassword{}, err
 	}
 	if cur.Domain != LocalDomain {
-		return "", "", invalid("the password of a %s user is kept by its directory", cur.Domain)
+		return newPassword{}, invalid("the password of a %s user is kept by its directory", cur.Domain)
 	}
+	rules := s.passwordRules()
+	var current *string
 	if p.isSelf(sid) {
 		if err := s.checkCurrentPassword(ctx, cur, upd.CurrentPassword); err != nil {
-			return "", "", err
+			return newPassword{}, err
 		}
+		current = upd.CurrentPassword
+		if err := rules.checkDifferentChars(*current, *upd.Password); err != nil {
+			return newPassword{}, err
+		}
+	}
+	if err := s.checkReuse(ctx, cur, *upd.Password, current, rules); err != nil {
+		return newPassword{}, err
 	}
 	h, err := s.hasher.Hash(ctx, *upd.Password)
 	if err != nil {
-		return "", "", fmt.Errorf("hash password: %w", err)
+		return newPassword{}, fmt.Errorf("hash password: %w", err)
 	}
-	return h, cur.PasswordHash, nil
+	return newPassword{hash: h, replaces: cur.PasswordHash, keep: rules.keep()}, nil
 }
 
 // mayUpdateUser decides each act of upd on cur, and the roles it hands out.

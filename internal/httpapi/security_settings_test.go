@@ -1,0 +1,55 @@
+package httpapi
+
+import (
+	"testing"
+
+	"github.com/clusteriam/clusteriam/internal/secconfig"
+)
+
+// settings is GET /v2/security-config as the vendor's model reads it.
+func (e *env) settings() secconfig.Config {
+	e.t.Helper()
+	var c secconfig.Config
+	e.want(e.do("GET", "/v2/security-config", e.admin, nil), 200).decode(e.t, &c)
+	return c
+}
+
+// num is *v, or -1 when v is nil.
+func num(v *int64) int64 {
+	if v == nil {
+		return -1
+	}
+	return *v
+}
+
+// changeOwnPassword has c, user sid, change its own password from cur to pw.
+func (e *env) changeOwnPassword(c cred, sid, cur, pw string) resp {
+	e.t.Helper()
+	return e.do("PUT", "/v2/users/"+sid, c, map[string]any{"localUserParams": map[string]any{"password": pw, "currentPassword": cur}})
+}
+
+// setPassword has the admin set user sid's password to pw.
+func (e *env) setPassword(sid, pw string) resp {
+	e.t.Helper()
+	return e.do("PUT", "/v2/users/"+sid, e.admin, map[string]any{"localUserParams": map[string]any{"password": pw}})
+}
+
+// TestPasswordReuseSettings: passwordReuse over the wire: its bound, the
+// characters a user's own new password must bring, and the former
+// passwords no one may set again.
+func TestPasswordReuseSettings(t *testing.T) {
+	e := newEnv(t)
+	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"passwordReuse":{"numDisallowedOldPasswords":25}}`), 400,
+		"passwordReuse.numDisallowedOldPasswords: 25 is out of range: it takes 0 to 24")
+	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"passwordReuse":{"numDisallowedOldPasswords":2,"numDifferentChars":2}}`), 200)
+	if c := e.settings(); num(c.PasswordReuse.NumDisallowedOldPasswords) != 2 || num(c.PasswordReuse.NumDifferentChars) != 2 {
+		t.Errorf("passwordReuse read back: %+v", c.PasswordReuse)
+	}
+	sid := e.createUser("dave", "dave-Password-1", "COHESITY_VIEWER")
+	dave := sessionCred(e.session("dave", "dave-Password-1"))
+	e.wantMsg(e.changeOwnPassword(dave, sid, "dave-Password-1", "dave-Password-2"), 400, "passwordReuse.numDifferentChars is 2")
+	e.want(e.changeOwnPassword(dave, sid, "dave-Password-1", "dave-Password-2x"), 200)
+	e.wantMsg(e.setPassword(sid, "dave-Password-1"), 400, "passwordReuse.numDisallowedOldPasswords is 2")
+	e.wantMsg(e.setPassword(sid, "dave-Password-2x"), 400, "passwordReuse.numDisallowedOldPasswords is 2")
+	e.want(e.setPassword(sid, "dave-Password-3"), 200)
+}
