@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"testing"
+	"time"
 
+	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/secconfig"
 )
 
@@ -52,4 +54,36 @@ func TestPasswordReuseSettings(t *testing.T) {
 	e.wantMsg(e.setPassword(sid, "dave-Password-1"), 400, "passwordReuse.numDisallowedOldPasswords is 2")
 	e.wantMsg(e.setPassword(sid, "dave-Password-2x"), 400, "passwordReuse.numDisallowedOldPasswords is 2")
 	e.want(e.setPassword(sid, "dave-Password-3"), 200)
+}
+
+// newClockEnv is an env whose service clock the test moves.
+func newClockEnv(t *testing.T, cfg iam.Config) (*env, *testClock) {
+	t.Helper()
+	clock := &testClock{t: time.Now()}
+	cfg.Now = clock.Now
+	return newEnvConfig(t, testParams, cfg), clock
+}
+
+// TestPasswordLifetimeSettings: passwordLifetime over the wire: a log-in
+// with a password maxLifetimeDays old succeeds with forcePasswordChange
+// true, as the vendor's scripts read it, and may only change it; the new
+// one may not be changed again before minLifetimeDays.
+func TestPasswordLifetimeSettings(t *testing.T) {
+	e, clock := newClockEnv(t, iam.Config{})
+	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"passwordLifetime":{"minLifetimeDays":1,"maxLifetimeDays":30}}`), 200)
+	if c := e.settings(); num(c.PasswordLifetime.MinLifetimeDays) != 1 || num(c.PasswordLifetime.MaxLifetimeDays) != 30 {
+		t.Errorf("passwordLifetime read back: %+v", c.PasswordLifetime)
+	}
+	sid := e.createUser("erin", "erin-Password-1", "COHESITY_VIEWER")
+	clock.Add(30 * 24 * time.Hour)
+	erin := sessionCred(e.session("erin", "erin-Password-1"))
+	var u userParams
+	e.want(e.do("GET", "/v2/users/"+sid, erin, nil), 200).decode(t, &u)
+	if !u.ForcePasswordChange {
+		t.Error("a log-in with a 30-day-old password: forcePasswordChange is false")
+	}
+	e.wantMsg(e.do("GET", "/v2/roles", erin, nil), 403, "must be changed first")
+	e.want(e.changeOwnPassword(erin, sid, "erin-Password-1", "erin-Password-2"), 200)
+	e.want(e.do("GET", "/v2/roles", erin, nil), 200)
+	e.wantMsg(e.changeOwnPassword(erin, sid, "erin-Password-2", "erin-Password-3"), 400, "passwordLifetime.minLifetimeDays is 1")
 }

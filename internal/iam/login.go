@@ -133,10 +133,18 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, pla
 	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: plan.kind, CreatedMsecs: now, LastUsedMsecs: now,
 		ExpiresMsecs: now + cmp.Or(plan.ttl, s.sessionLifetime(plan.kind == store.SessionKindToken)).Milliseconds(), Cap: u.PasswordCap}
 	dirGroups, oldHash := u.DirectoryGroups, u.PasswordHash
+	// A password past its lifetime logs in, to be changed before
+	// anything else, as the vendor's clients read forcePasswordChange.
+	rules := s.passwordRules()
+	expire := in.Certificate == "" && rules.expired(u, now)
+	details := loginDetails(in, plan)
+	if expire {
+		details += fmt.Sprintf("; the password is older than passwordLifetime.maxLifetimeDays (%d): it must be changed", rules.maxDays)
+	}
 	var out store.User
 	err = s.write(ctx, nil, "login", func(t *txn) error {
 		t.p = &Principal{User: u, TenantName: org.Name}
-		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), loginDetails(in, plan))
+		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), details)
 		// The user's row first: the session's insert takes a share lock
 		// on it (its foreign key), and two log-ins that each held one
 		// while waiting to lock the row would deadlock on PostgreSQL.
@@ -146,6 +154,9 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, pla
 				cur.PasswordHash = newHash
 			}
 			cur.LastLoginMsecs = now
+			if expire && cur.PasswordHash == oldHash {
+				cur.ForcePasswordChange = true
+			}
 			if c.reserved {
 				release(&cur)
 			}

@@ -134,6 +134,27 @@ func newChars(old, pw string) int {
 	return n
 }
 
+// checkMinAge refuses a change of u's password by u itself before it is
+// minDays old, unless it must be changed (forcePasswordChange).
+// Administrators setting it are not held to it.
+func (r passwordRules) checkMinAge(u store.User, now int64) error {
+	if r.minDays <= 0 || u.ForcePasswordChange || u.PasswordSetMsecs == 0 {
+		return nil
+	}
+	if next := u.PasswordSetMsecs + r.minDays*msecsPerDay; now < next {
+		return invalid("your password was set at %s and may be changed again from %s: passwordLifetime.minLifetimeDays is %d (the cluster's security config); an administrator may set it sooner",
+			when(u.PasswordSetMsecs), when(next), r.minDays)
+	}
+	return nil
+}
+
+// expired reports whether u's password is maxDays old or more at now: a
+// LOCAL user's, set by a password.
+func (r passwordRules) expired(u store.User, now int64) bool {
+	return r.maxDays > 0 && u.Domain == LocalDomain && u.PasswordHash != "" &&
+		now >= u.PasswordSetMsecs+r.maxDays*msecsPerDay
+}
+
 // when renders epoch ms as a time in UTC, for messages.
 func when(msecs int64) string {
 	return time.UnixMilli(msecs).UTC().Format(time.RFC3339)

@@ -3,8 +3,10 @@ package iam
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clusteriam/clusteriam/internal/secconfig"
+	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 // setSecurity changes the security config as the admin does, failing t on
@@ -155,5 +157,74 @@ func TestPasswordDifferentChars(t *testing.T) {
 	}
 	if err := setPassword(t, svc, admin, sid, "ops-Password-1xy"); err != nil {
 		t.Errorf("an administrator's reset with one new character: %v", err)
+	}
+}
+
+// TestPasswordLifetime: a password maxLifetimeDays old logs in with
+// forcePasswordChange set, so that the session may only change it (the
+// built-in admin's too); users may not change their own again within
+// minLifetimeDays, unless it must be changed, while an administrator may.
+func TestPasswordLifetime(t *testing.T) {
+	ctx := t.Context()
+	svc, clk, st, admin, sid := lockoutFixture(t, Config{})
+	setSecurity(t, svc, admin, `{"passwordLifetime":{"minLifetimeDays":2,"maxLifetimeDays":30}}`)
+	day := 24 * time.Hour
+	clk.add(30*day - time.Minute)
+	if p := principalOf(t, svc, "ops", "ops-Password-1"); p.User.ForcePasswordChange {
+		t.Fatal("a password a minute short of 30 days must be changed")
+	}
+	clk.add(time.Minute)
+	ops := principalOf(t, svc, "ops", "ops-Password-1")
+	if !ops.User.ForcePasswordChange {
+		t.Fatal("a password 30 days old need not be changed")
+	}
+	if _, err := svc.ListUsers(ctx, ops, UserQuery{}); KindOf(err) != KindForbidden || !strings.Contains(err.Error(), "must be changed first") {
+		t.Errorf("list users with an expired password: %v, want 403", err)
+	}
+	if _, err := svc.GetUser(ctx, ops, sid); err != nil {
+		t.Errorf("read itself with an expired password: %v", err)
+	}
+	if u, _ := st.GetUser(ctx, sid); !u.ForcePasswordChange {
+		t.Error("forcePasswordChange is not stored")
+	}
+	if p := principalOf(t, svc, "admin", "admin-Password-1"); !p.User.ForcePasswordChange {
+		t.Error("the built-in admin's expired password need not be changed")
+	}
+
+	// The change ends it, and the new password must then wait 2 days.
+	if err := changeOwn(t, svc, ops, "ops-Password-1", "ops-Password-2"); err != nil {
+		t.Fatalf("change an expired password: %v", err)
+	}
+	ops = principalOf(t, svc, "ops", "ops-Password-2")
+	if ops.User.ForcePasswordChange {
+		t.Error("forcePasswordChange after the change")
+	}
+	clk.add(2*day - time.Minute)
+	err := changeOwn(t, svc, ops, "ops-Password-2", "ops-Password-3")
+	if KindOf(err) != KindInvalid || !strings.Contains(err.Error(), "passwordLifetime.minLifetimeDays is 2") ||
+		!strings.Contains(err.Error(), "from 2030-02-02T") {
+		t.Errorf("a change within minLifetimeDays: %v, want 400 saying when it may", err)
+	}
+	if err := setPassword(t, svc, admin, sid, "ops-Password-4"); err != nil {
+		t.Errorf("an administrator's reset within minLifetimeDays: %v", err)
+	}
+	// A password that must be changed may be, however young.
+	err = st.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
+			u.ForcePasswordChange = true
+			return u, nil
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops = principalOf(t, svc, "ops", "ops-Password-4")
+	if err := changeOwn(t, svc, ops, "ops-Password-4", "ops-Password-5"); err != nil {
+		t.Errorf("a young password that must be changed: %v", err)
+	}
+	clk.add(2 * day)
+	if err := changeOwn(t, svc, ops, "ops-Password-5", "ops-Password-6"); err != nil {
+		t.Errorf("a change after minLifetimeDays: %v", err)
 	}
 }

@@ -69,6 +69,7 @@ func (s *Service) flagSecurityConfig() secconfig.Config {
 		PasswordStrength: &secconfig.PasswordStrength{MinLength: ptr(int64(s.minPasswordLen)),
 			IncludeUpperLetter: ptr(false), IncludeLowerLetter: ptr(false), IncludeNumber: ptr(false), IncludeSpecialChar: ptr(false)},
 		PasswordReuse:           &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))},
+		PasswordLifetime:        &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))},
 		AccountLockout:          s.flagLockout(),
 		SessionConfiguration:    &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()},
 		AuthTokenTimeoutMinutes: s.flagTokenMins(),
@@ -88,10 +89,9 @@ func (s *Service) flagLockout() *secconfig.AccountLockout {
 }
 
 // withUnapplied sets in c the identity settings not applied yet, as
-// they stand: no lifetime, no lock-out of unused accounts,
+// they stand: no lock-out of unused accounts,
 // no idle timeout and no session limit.
 func (s *Service) withUnapplied(c secconfig.Config) secconfig.Config {
-	c.PasswordLifetime = &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))}
 	if c.AccountLockout == nil {
 		c.AccountLockout = s.flagLockout()
 	}
@@ -139,7 +139,6 @@ var unapplied = []struct {
 	name string
 	get  func(secconfig.Config) any
 }{
-	{"passwordLifetime", func(c secconfig.Config) any { return c.PasswordLifetime }},
 	{"accountLockout.inactivityTimeDays", func(c secconfig.Config) any {
 		if c.AccountLockout == nil {
 			return nil

@@ -271,7 +271,7 @@ func (s *Service) finishUser(ctx context.Context, u *store.User, password string
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}
-		u.PasswordHash = h
+		u.PasswordHash, u.PasswordSetMsecs = h, u.CreatedMsecs
 	}
 	var b [36]byte
 	if _, err := rand.Read(b[:]); err != nil {

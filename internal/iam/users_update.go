@@ -124,11 +124,12 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 			if upd.Password != nil && u.PasswordHash != pw.replaces {
 				return u, &Error{Kind: KindConflict, Msg: "the password changed meanwhile; retry"}
 			}
-			applyUserUpdate(&u, upd, pw.hash, pwCap)
+			now := s.nowMsecs()
+			applyUserUpdate(&u, upd, pw.hash, pwCap, now)
 			if err := checkWindow(u.EffectiveTimeMsecs, u.ExpiryTimeMsecs); err != nil {
 				return u, err
 			}
-			u.UpdatedMsecs = s.nowMsecs()
+			u.UpdatedMsecs = now
 			return u, nil
 		})
 		if err != nil {
@@ -164,6 +165,9 @@ func (s *Service) preparePassword(ctx context.Context, p *Principal, sid string,
 	rules := s.passwordRules()
 	var current *string
 	if p.isSelf(sid) {
+		if err := rules.checkMinAge(cur, s.nowMsecs()); err != nil {
+			return newPassword{}, err
+		}
 		if err := s.checkCurrentPassword(ctx, cur, upd.CurrentPassword); err != nil {
 			return newPassword{}, err
 		}
@@ -229,8 +233,9 @@ func (s *Service) mintCap(p *Principal) []string {
 // applyUserUpdate changes the fields upd names, no more. A new password
 // takes the cap pwCap points to: what whoever set it holds (see mintCap);
 // nil keeps the cap the password had, when users change their own, lest a
-// password someone else set be changed into one free of it.
-func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]string) {
+// password someone else set be changed into one free of it. now is the
+// time of the change.
+func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]string, now int64) {
 	if upd.Description != nil {
 		u.Description = *upd.Description
 	}
@@ -260,7 +265,7 @@ func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]str
 		u.Email = *upd.Email
 	}
 	if newHash != "" {
-		u.PasswordHash = newHash
+		u.PasswordHash, u.PasswordSetMsecs = newHash, now
 		u.ForcePasswordChange = false
 		if pwCap != nil {
 			u.PasswordCap = *pwCap
