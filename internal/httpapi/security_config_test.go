@@ -71,7 +71,6 @@ func TestSecurityConfig(t *testing.T) {
 	// What still follows the flags cannot be changed; repeating it can.
 	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":true}}`), 400, "cannot be changed yet")
 	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":false}}`), 200)
-	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"inactivityTimeDays":30}}`), 400, "inactivityTimeDays")
 
 	// The lock-out takes the stored settings: two failures now lock.
 	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"maxFailedLoginAttempts":2,"failedLoginLockTimeDurationMins":30}}`), 200)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +87,33 @@ func TestPasswordLifetimeSettings(t *testing.T) {
 	e.want(e.changeOwnPassword(erin, sid, "erin-Password-1", "erin-Password-2"), 200)
 	e.want(e.do("GET", "/v2/roles", erin, nil), 200)
 	e.wantMsg(e.changeOwnPassword(erin, sid, "erin-Password-2", "erin-Password-3"), 400, "passwordLifetime.minLifetimeDays is 1")
+}
+
+// TestInactivitySettings: accountLockout.inactivityTimeDays over the
+// wire: its range, the PUT's audit entry saying what it will lock and
+// when, the lock shown on reads before the user tries, the log-in
+// refused, and an administrator's unlock.
+func TestInactivitySettings(t *testing.T) {
+	e, clock := newClockEnv(t, iam.Config{})
+	sid := e.createUser("frank", "frank-Password-1", "COHESITY_VIEWER")
+	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"inactivityTimeDays":366}}`), 400,
+		"accountLockout.inactivityTimeDays: 366 is out of range: it takes 1 to 365")
+	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"inactivityTimeDays":7}}`), 200)
+	if c := e.settings(); num(c.AccountLockout.InactivityTimeDays) != 7 {
+		t.Errorf("inactivityTimeDays read back: %+v", c.AccountLockout)
+	}
+	_, entries, _ := e.trail(e.admin, "searchString=inactivityTimeDays+7+counts")
+	if len(entries) != 1 || !strings.Contains(entries[0].Details, "locks 1 accounts at ") {
+		t.Errorf("the PUT's audit entry: %+v", entries)
+	}
+	clock.Add(7 * 24 * time.Hour)
+	e.admin = bearerCred(e.accessToken("admin", adminPassword)) // the built-in admin is never locked so
+	var u userParams
+	e.want(e.do("GET", "/v2/users/"+sid, e.admin, nil), 200).decode(t, &u)
+	if !u.Locked || u.LockedReason != "Inactivity" {
+		t.Errorf("after 7 unused days: locked %v (%s), want locked for Inactivity", u.Locked, u.LockedReason)
+	}
+	e.want(e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "frank", "password": "frank-Password-1", "domain": "LOCAL"}), 401)
+	e.want(e.do("PUT", "/v2/users/"+sid, e.admin, map[string]any{"locked": false}), 200)
+	e.accessToken("frank", "frank-Password-1")
 }

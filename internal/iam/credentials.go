@@ -218,9 +218,10 @@ func (s *Service) mayLogIn(u store.User, now int64) bool {
 // mayUse applies the account state to a credential already issued. A lock
 // from failed log-ins guards the password, not the sessions and keys the
 // owner holds: otherwise anyone who knows a username could cut its owner
-// off by failing to log in as it.
+// off by failing to log in as it. So does a lock for inactivity: keys in
+// use are no sign of an abandoned account (inactivity.go).
 func (s *Service) mayUse(u store.User, now int64) bool {
-	if u.Locked && u.LockedReason != FailedLoginAttempts {
+	if u.Locked && u.LockedReason != FailedLoginAttempts && u.LockedReason != Inactivity {
 		return false
 	}
 	return inWindow(u, now)

@@ -355,7 +355,8 @@ func (s *Service) unknownAccount(ctx context.Context, password string) error {
 }
 
 // reserveOnly reserves a check of user sid's password, answering a locked
-// or throttled account as a log-in is answered.
+// or throttled account as a log-in is answered, and locking one unused
+// too long (inactivity.go).
 func (s *Service) reserveOnly(ctx context.Context, sid string) (checked, error) {
 	u, err := s.reserve(ctx, sid)
 	var th *throttled
@@ -369,7 +370,11 @@ func (s *Service) reserveOnly(ctx context.Context, sid string) (checked, error) 
 	case err != nil:
 		return checked{}, err
 	}
-	return checked{user: u, reserved: s.lockoutPolicy().Threshold >= 0}, nil
+	c := checked{user: u, reserved: s.lockoutPolicy().Threshold >= 0}
+	if in := inactivityOf(s.policyNow()); in.stale(u, s.nowMsecs()) {
+		return s.lockInactive(ctx, c, in)
+	}
+	return c, nil
 }
 
 // verifyReserved reserves a check of user sid's password, then checks

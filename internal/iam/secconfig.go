@@ -89,15 +89,11 @@ func (s *Service) flagLockout() *secconfig.AccountLockout {
 }
 
 // withUnapplied sets in c the identity settings not applied yet, as
-// they stand: no lock-out of unused accounts,
-// no idle timeout and no session limit.
+// they stand: no idle timeout and no session limit.
 func (s *Service) withUnapplied(c secconfig.Config) secconfig.Config {
 	if c.AccountLockout == nil {
 		c.AccountLockout = s.flagLockout()
 	}
-	lock := *c.AccountLockout
-	lock.InactivityTimeDays = nil
-	c.AccountLockout = &lock
 	if c.SessionConfiguration == nil {
 		c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()}
 	}
@@ -139,12 +135,6 @@ var unapplied = []struct {
 	name string
 	get  func(secconfig.Config) any
 }{
-	{"accountLockout.inactivityTimeDays", func(c secconfig.Config) any {
-		if c.AccountLockout == nil {
-			return nil
-		}
-		return c.AccountLockout.InactivityTimeDays
-	}},
 	{"sessionConfiguration (all but absoluteTimeout)", func(c secconfig.Config) any {
 		if c.SessionConfiguration == nil {
 			return nil
@@ -295,14 +285,16 @@ func (s *Service) SecurityConfig(ctx context.Context, p *Principal) (secconfig.C
 // into the security settings, and returns them.
 func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secconfig.Config) (secconfig.Config, error) {
 	var next secconfig.Config
+	var notes []clockNote
 	err := s.write(ctx, p, "update_security_config", func(t *txn) error {
 		if err := s.decide(p, ActChangeProfile, Target{Kind: KindSecurityConfig}); err != nil {
 			return err
 		}
-		cur, err := s.securityConfig(ctx, t)
+		pol, err := s.readPolicy(ctx, t)
 		if err != nil {
 			return err
 		}
+		cur := pol.cfg
 		next = secconfig.Merge(cur, upd)
 		if err := secconfig.Validate(next); err != nil {
 			return invalid("%v", err)
@@ -321,17 +313,63 @@ func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secco
 				return err
 			}
 		}
-		t.audit(ctx, "update_security_config", securityConfigSetting, "security-config",
-			fmt.Sprintf("previousRecord %s newRecord %s", cur.Encode(), next.Encode()))
+		if notes, err = s.restartClocks(ctx, t, pol, next); err != nil {
+			return err
+		}
+		details := fmt.Sprintf("previousRecord %s newRecord %s", cur.Encode(), next.Encode())
+		for _, n := range notes {
+			details += "; " + n.text
+		}
+		t.audit(ctx, "update_security_config", securityConfigSetting, "security-config", details)
 		return t.PutSetting(ctx, securityConfigSetting, next.Encode())
 	})
 	if err != nil {
 		return secconfig.Config{}, err
 	}
+	for _, n := range notes {
+		s.audit.InfoContext(ctx, n.text, n.attrs...)
+	}
 	s.policy.mu.Lock()
 	s.policy.expires = time.Time{} // this replica at once; the others within policyTTL
 	s.policy.mu.Unlock()
 	return next, nil
+}
+
+// clockNote says, in the audit entry and the log, what restarting a
+// clock will do.
+type clockNote struct {
+	text  string
+	attrs []any
+}
+
+// restartClocks starts, in t, the clock of each setting counting unused
+// time that next turns on or changes (see clocks), and says what that
+// will do.
+func (s *Service) restartClocks(ctx context.Context, t *txn, pol policy, next secconfig.Config) ([]clockNote, error) {
+	now := s.nowMsecs()
+	clk := pol.clocks
+	var notes []clockNote
+	if days := inactivityDays(next); days != 0 && days != inactivityDays(pol.cfg) {
+		clk.Inactivity = now
+		at := now + days*msecsPerDay
+		n, err := s.inactiveAt(ctx, t, inactivity{days: days, since: now}, at)
+		if err != nil {
+			return nil, err
+		}
+		notes = append(notes, clockNote{
+			text: fmt.Sprintf("accountLockout.inactivityTimeDays %d counts from now: it locks %d accounts at %s if none of them logs in before",
+				days, n, when(at)),
+			attrs: []any{"inactivity_time_days", days, "accounts_to_lock", n, "first_lock_at", when(at)},
+		})
+	}
+	if clk == pol.clocks {
+		return notes, nil
+	}
+	b, err := json.Marshal(clk)
+	if err != nil {
+		return nil, fmt.Errorf("security config clocks: %w", err)
+	}
+	return notes, t.PutSetting(ctx, clocksSetting, b)
 }
 
 func mustJSON(v any) []byte {

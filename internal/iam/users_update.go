@@ -233,8 +233,8 @@ func (s *Service) mintCap(p *Principal) []string {
 // applyUserUpdate changes the fields upd names, no more. A new password
 // takes the cap pwCap points to: what whoever set it holds (see mintCap);
 // nil keeps the cap the password had, when users change their own, lest a
-// password someone else set be changed into one free of it. now is the
-// time of the change.
+// password someone else set be changed into one free of it (pwCap nil
+// means users change their own). now is the time of the change.
 func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]string, now int64) {
 	if upd.Description != nil {
 		u.Description = *upd.Description
@@ -256,6 +256,14 @@ func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]str
 			u.LockedReason = LockedByAdmin
 		} else {
 			u.FailedLogins, u.FailedSinceMsecs = 0, 0
+		}
+	}
+	if upd.Locked != nil && !*upd.Locked || newHash != "" && pwCap != nil {
+		// An administrator's unlock, or password, starts the unused
+		// time of the inactivity lock-out again, and ends its lock.
+		u.ReactivatedMsecs = now
+		if u.Locked && u.LockedReason == Inactivity {
+			u.Locked, u.LockedReason = false, NotLocked
 		}
 	}
 	if upd.Roles != nil {
