@@ -117,3 +117,32 @@ func TestInactivitySettings(t *testing.T) {
 	e.want(e.do("PUT", "/v2/users/"+sid, e.admin, map[string]any{"locked": false}), 200)
 	e.accessToken("frank", "frank-Password-1")
 }
+
+// TestIdleTimeoutSettings: sessionConfiguration.inactivityTimeout over
+// the wire: its range, sessions and access tokens in use living on,
+// unused ones refused once it has passed, API keys not held to it.
+func TestIdleTimeoutSettings(t *testing.T) {
+	e, clock := newClockEnv(t, iam.Config{})
+	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"inactivityTimeout":59}}`), 400,
+		"sessionConfiguration.inactivityTimeout: 59 is out of range: it takes 60 to 43200")
+	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"inactivityTimeout":600}}`), 200)
+	if c := e.settings(); num(c.SessionConfiguration.InactivityTimeout) != 600 {
+		t.Errorf("inactivityTimeout read back: %+v", c.SessionConfiguration)
+	}
+	sid := e.createUser("gail", "gail-Password-1", "COHESITY_VIEWER")
+	_, key := e.createAPIKey(e.admin, sid, "k")
+	busy, idle := sessionCred(e.session("gail", "gail-Password-1")), bearerCred(e.accessToken("gail", "gail-Password-1"))
+	for range 4 {
+		clock.Add(5 * time.Minute)
+		e.want(e.do("GET", "/v2/users/"+sid, busy, nil), 200)
+	}
+	e.want(e.do("GET", "/v2/users/"+sid, idle, nil), 401)
+	e.want(e.do("GET", "/v2/users/"+sid, apiKeyCred(key), nil), 200)
+	var counts activeSessionsCountParams
+	e.want(e.do("GET", "/v2/users/sessions?sids="+sid, busy, nil), 200).decode(t, &counts)
+	if counts.TotalSessionsCount != 1 {
+		t.Errorf("live sessions counted: %+v, want the one in use", counts)
+	}
+	clock.Add(11 * time.Minute)
+	e.want(e.do("GET", "/v2/users/"+sid, busy, nil), 401)
+}

@@ -37,29 +37,45 @@ type Credential struct {
 func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Principal, error) {
 	nowT := s.now()
 	now := nowT.UnixMilli()
+	idle := idleOf(s.policyNow())
 	var chosen *Principal
 	var misses []Credential
+	var used []cacheKey // sessions found in the cache
 	for _, c := range creds {
 		if !wellFormed(c) {
 			continue
 		}
-		p := s.cache.get(credKey(c), nowT)
+		k := credKey(c)
+		p, lastUsed := s.cache.get(k, nowT)
 		switch {
-		case p == nil || !s.mayUse(p.User, now):
+		case p == nil || !s.mayUse(p.User, now) || p.SessionHash != nil && idle.expired(lastUsed, now):
+			// An idle session's entry may be stale: the store decides.
 			misses = append(misses, c)
-		case chosen == nil:
-			chosen = p
-		case p.User.SID != chosen.User.SID:
+		case chosen != nil && p.User.SID != chosen.User.SID:
 			return nil, errAmbiguous
+		default:
+			if chosen == nil {
+				chosen = p
+			}
+			if p.SessionHash != nil {
+				used = append(used, k)
+			}
 		}
 	}
-	if len(misses) == 0 {
-		if chosen == nil {
-			return nil, errUnauthenticated
+	if len(misses) > 0 {
+		p, err := s.authenticateInStore(ctx, misses, chosen, nowT, idle)
+		if err != nil {
+			return nil, err
 		}
-		return chosen, nil
+		chosen = p
 	}
-	return s.authenticateInStore(ctx, misses, chosen, nowT)
+	if chosen == nil {
+		return nil, errUnauthenticated
+	}
+	for _, k := range used {
+		s.recordCachedUse(ctx, k, k.hash[:], now, idle)
+	}
+	return chosen, nil
 }
 
 // credential is a credential found valid in the store.
@@ -69,6 +85,8 @@ type credential struct {
 	hash    []byte   // of a session or token; nil for an API key
 	expires int64    // epoch ms; 0: never
 	cap     []string // nil: none
+	// lastUsed is a session's last use recorded, epoch ms.
+	lastUsed int64
 	// enrolOnly marks an enrolment session (Principal.MFAEnrolOnly).
 	enrolOnly bool
 }
@@ -76,7 +94,7 @@ type credential struct {
 // authenticateInStore checks the credentials the cache did not have, in
 // the store, and caches the principal for each valid one. chosen is the
 // caller the cache found already, if any.
-func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time) (*Principal, error) {
+func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time, idle idleRule) (*Principal, error) {
 	now := nowT.UnixMilli()
 	gen := s.cache.generation()
 	var valid []credential
@@ -85,7 +103,7 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 		userSID = chosen.User.SID
 	}
 	for _, c := range misses {
-		v, err := s.credentialOwner(ctx, c, now)
+		v, err := s.credentialOwner(ctx, c, now, idle)
 		switch {
 		case KindOf(err) == KindUnauthenticated:
 			continue
@@ -129,7 +147,9 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 	for _, v := range valid {
 		p := &Principal{User: u, Privileges: capped(privs, v.cap), SessionHash: v.hash, Capped: v.cap != nil,
 			TenantName: org.Name, MFAEnrolOnly: v.enrolOnly}
-		s.cache.put(gen, credKey(v.c), p, v.expires, nowT)
+		if lastUsed, ok := s.useOf(ctx, v, now, idle); ok {
+			s.cache.put(gen, credKey(v.c), p, v.expires, lastUsed, nowT)
+		}
 		if first == nil {
 			first = p
 		}
@@ -138,6 +158,17 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 		return chosen, nil
 	}
 	return first, nil
+}
+
+// useOf records, when due, the use at now of v, a session or key found
+// valid in the store, and returns its last use then. It reports false
+// when another request recorded a use since v was read: the one read is
+// stale, and the next request is to read it again.
+func (s *Service) useOf(ctx context.Context, v credential, now int64, idle idleRule) (int64, bool) {
+	if v.hash == nil || !idle.due(v.lastUsed, now) {
+		return v.lastUsed, true
+	}
+	return now, s.recordUse(ctx, v.hash, v.lastUsed, now, idle)
 }
 
 // capped returns the privileges of privs that the cap allows (all of them
@@ -166,7 +197,7 @@ func credKey(c Credential) cacheKey {
 }
 
 // credentialOwner checks one credential in the store.
-func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) (credential, error) {
+func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64, idle idleRule) (credential, error) {
 	hash := auth.HashToken(c.Secret)
 	switch c.Kind {
 	case CredAPIKey:
@@ -187,11 +218,11 @@ func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) 
 		if err != nil {
 			return credential{}, authErr(err)
 		}
-		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now {
+		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now || idle.expired(sess.LastUsedMsecs, now) {
 			return credential{}, errUnauthenticated
 		}
 		return credential{c: c, userSID: sess.UserSID, hash: sess.Hash, expires: sess.ExpiresMsecs, cap: sess.Cap,
-			enrolOnly: sess.Kind == store.SessionKindEnrol}, nil
+			enrolOnly: sess.Kind == store.SessionKindEnrol, lastUsed: sess.LastUsedMsecs}, nil
 	}
 	return credential{}, errUnauthenticated
 }

@@ -89,7 +89,7 @@ func (s *Service) flagLockout() *secconfig.AccountLockout {
 }
 
 // withUnapplied sets in c the identity settings not applied yet, as
-// they stand: no idle timeout and no session limit.
+// they stand: no session limit.
 func (s *Service) withUnapplied(c secconfig.Config) secconfig.Config {
 	if c.AccountLockout == nil {
 		c.AccountLockout = s.flagLockout()
@@ -98,7 +98,7 @@ func (s *Service) withUnapplied(c secconfig.Config) secconfig.Config {
 		c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()}
 	}
 	sc := *c.SessionConfiguration
-	sc.InactivityTimeout, sc.LimitSessions, sc.SessionLimitPerUser, sc.SessionLimitSystemWide = nil, ptr(false), nil, nil
+	sc.LimitSessions, sc.SessionLimitPerUser, sc.SessionLimitSystemWide = ptr(false), nil, nil
 	c.SessionConfiguration = &sc
 	if c.AuthTokenTimeoutMinutes == nil {
 		c.AuthTokenTimeoutMinutes = s.flagTokenMins()
@@ -135,12 +135,12 @@ var unapplied = []struct {
 	name string
 	get  func(secconfig.Config) any
 }{
-	{"sessionConfiguration (all but absoluteTimeout)", func(c secconfig.Config) any {
+	{"sessionConfiguration (limitSessions, sessionLimitPerUser, sessionLimitSystemWide)", func(c secconfig.Config) any {
 		if c.SessionConfiguration == nil {
 			return nil
 		}
 		sc := *c.SessionConfiguration
-		sc.AbsoluteTimeout = nil
+		sc.AbsoluteTimeout, sc.InactivityTimeout = nil, nil
 		return sc
 	}},
 }
@@ -361,6 +361,9 @@ func (s *Service) restartClocks(ctx context.Context, t *txn, pol policy, next se
 				days, n, when(at)),
 			attrs: []any{"inactivity_time_days", days, "accounts_to_lock", n, "first_lock_at", when(at)},
 		})
+	}
+	if timeout := idleTimeout(next); timeout != 0 && timeout != idleTimeout(pol.cfg) {
+		clk.Idle = now
 	}
 	if clk == pol.clocks {
 		return notes, nil
