@@ -146,3 +146,38 @@ func TestIdleTimeoutSettings(t *testing.T) {
 	clock.Add(11 * time.Minute)
 	e.want(e.do("GET", "/v2/users/"+sid, busy, nil), 401)
 }
+
+// TestSessionLimitSettings: the session limits over the wire: their
+// range; at a user's limit its oldest session ends; at the cluster's, a
+// log-in gets 403 with the Error model saying so. Access tokens count as
+// sessions do; API keys do not.
+func TestSessionLimitSettings(t *testing.T) {
+	e := newEnv(t)
+	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"sessionLimitPerUser":0}}`), 400,
+		"sessionConfiguration.sessionLimitPerUser: 0 is out of range: it takes 1 to 10000")
+	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":true,"sessionLimitPerUser":1,"sessionLimitSystemWide":3}}`), 200)
+	if sc := e.settings().SessionConfiguration; sc.LimitSessions == nil || !*sc.LimitSessions || num(sc.SessionLimitPerUser) != 1 || num(sc.SessionLimitSystemWide) != 3 {
+		t.Errorf("the limits read back: %+v", sc)
+	}
+	sid := e.createUser("hank", "hank-Password-1", "COHESITY_VIEWER")
+	_, key := e.createAPIKey(e.admin, sid, "k")
+	first := sessionCred(e.session("hank", "hank-Password-1"))
+	second := bearerCred(e.accessToken("hank", "hank-Password-1"))
+	e.want(e.do("GET", "/v2/users/"+sid, first, nil), 401)
+	e.want(e.do("GET", "/v2/users/"+sid, second, nil), 200)
+	e.want(e.do("GET", "/v2/users/"+sid, apiKeyCred(key), nil), 200)
+
+	// The admin's token and hank's make 2 of 3: one more gets in.
+	e.createUser("ivy", "ivy-Password-1", "COHESITY_VIEWER")
+	e.createUser("jack", "jack-Password-1", "COHESITY_VIEWER")
+	e.session("ivy", "ivy-Password-1")
+	r := e.wantMsg(e.do("POST", "/v2/users/sessions", noCred, map[string]string{"username": "jack", "password": "jack-Password-1", "domain": "LOCAL"}), 403,
+		"the cluster's session limit is reached: 3 sessions and access tokens are open and sessionConfiguration.sessionLimitSystemWide is 3")
+	if code, _ := r.obj(t)["errorCode"].(string); code == "" {
+		t.Errorf("no errorCode in %s", r.body)
+	}
+	// At its own limit, a user's log-in replaces its session even when
+	// the cluster is at its limit.
+	e.accessToken("hank", "hank-Password-1")
+	e.want(e.do("GET", "/v2/users/"+sid, second, nil), 401)
+}

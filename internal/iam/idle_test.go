@@ -98,23 +98,15 @@ func TestIdleTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := total(counts); n != 1 {
+	if n := sessionTotal(counts); n != 1 {
 		t.Errorf("%d live sessions counted, want 1", n)
 	}
 	if err := svc.Purge(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if all, _ := st.CountSessions(ctx, nil, 0); total(all) != 1 {
-		t.Errorf("%d sessions kept after the upkeep, want 1", total(all))
+	if all, _ := st.CountSessions(ctx, nil, 0); sessionTotal(all) != 1 {
+		t.Errorf("%d sessions kept after the upkeep, want 1", sessionTotal(all))
 	}
-}
-
-func total(counts []store.SessionCount) int64 {
-	var n int64
-	for _, c := range counts {
-		n += c.Count
-	}
-	return n
 }
 
 // TestIdleCacheDoesNotExtend: a session the credential cache holds with

@@ -7,6 +7,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/secconfig"
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/testbackend"
 )
 
 // setSecurity changes the security config as the admin does, failing t on
@@ -226,5 +227,27 @@ func TestPasswordLifetime(t *testing.T) {
 	clk.add(2 * day)
 	if err := changeOwn(t, svc, ops, "ops-Password-5", "ops-Password-6"); err != nil {
 		t.Errorf("a change after minLifetimeDays: %v", err)
+	}
+}
+
+// TestPasswordExpiryWithRehash: an expired password still forces its
+// change at the log-in that hashes it again with stronger parameters.
+func TestPasswordExpiryWithRehash(t *testing.T) {
+	ctx := t.Context()
+	st := testbackend.Open(t).Store
+	weak := openService(t, st, cheapParams)
+	if _, err := weak.EnsureAdmin(ctx, "admin-Password-1"); err != nil {
+		t.Fatal(err)
+	}
+	setSecurity(t, weak, principalOf(t, weak, "admin", "admin-Password-1"), `{"passwordLifetime":{"maxLifetimeDays":30}}`)
+	strong := cheapParams
+	strong.MemoryKiB = 2048
+	svc := openService(t, st, strong)
+	svc.now = (&clock{t: time.Now().Add(31 * day)}).now
+	if p := principalOf(t, svc, "admin", "admin-Password-1"); !p.User.ForcePasswordChange {
+		t.Error("a log-in that rehashed an expired password did not force its change")
+	}
+	if u, _ := st.GetUserByName(ctx, "", LocalDomain, "admin"); !strings.Contains(u.PasswordHash, "m=2048") {
+		t.Errorf("the password was not hashed again: %q", u.PasswordHash)
 	}
 }

@@ -18,12 +18,11 @@ import (
 
 // The cluster's security settings (GET and PUT /v2/security-config),
 // stored in the database. The flags give the first start's values; after
-// that the stored ones win. This release applies passwordStrength, the
-// lock-out after failed log-ins, and the lifetimes of sessions and
-// tokens; the other identity settings (reuse, password lifetime,
-// inactivity, idle timeout, session limits) are shown as they stand,
-// and a change to them is refused rather than stored without effect. The rest (banners, SSH, certificate
-// mapping) is kept and has no effect here.
+// that the stored ones win. Every identity setting applies: the password
+// strength here, reuse and lifetime (passwords.go), both lock-outs
+// (lockout.go, inactivity.go), the lifetimes of sessions and tokens, their
+// idle timeout (idle.go) and limits (sessionlimits.go). The rest
+// (banners, SSH, certificate mapping) is kept and has no effect here.
 
 const (
 	securityConfigSetting = "security_config"
@@ -71,11 +70,11 @@ func (s *Service) flagSecurityConfig() secconfig.Config {
 		PasswordReuse:           &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))},
 		PasswordLifetime:        &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))},
 		AccountLockout:          s.flagLockout(),
-		SessionConfiguration:    &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()},
+		SessionConfiguration:    &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs(), LimitSessions: ptr(false)},
 		AuthTokenTimeoutMinutes: s.flagTokenMins(),
 		InactivityTimeoutMSecs:  ptr(int64(defaultUIInactivityMSecs)),
 	}
-	return s.withUnapplied(c)
+	return c
 }
 
 // flagLockout is the lock-out the flags give, as the vendor's model says
@@ -88,18 +87,15 @@ func (s *Service) flagLockout() *secconfig.AccountLockout {
 	return lock
 }
 
-// withUnapplied sets in c the identity settings not applied yet, as
-// they stand: no session limit.
-func (s *Service) withUnapplied(c secconfig.Config) secconfig.Config {
+// withFlags fills in c, as stored, what the flags give where it holds
+// nothing: a config stored before this release kept the field.
+func (s *Service) withFlags(c secconfig.Config) secconfig.Config {
 	if c.AccountLockout == nil {
 		c.AccountLockout = s.flagLockout()
 	}
 	if c.SessionConfiguration == nil {
-		c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()}
+		c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs(), LimitSessions: ptr(false)}
 	}
-	sc := *c.SessionConfiguration
-	sc.LimitSessions, sc.SessionLimitPerUser, sc.SessionLimitSystemWide = ptr(false), nil, nil
-	c.SessionConfiguration = &sc
 	if c.AuthTokenTimeoutMinutes == nil {
 		c.AuthTokenTimeoutMinutes = s.flagTokenMins()
 	}
@@ -127,22 +123,6 @@ func (s *Service) sessionLifetime(token bool) time.Duration {
 		return time.Duration(*sc.AbsoluteTimeout) * time.Second
 	}
 	return s.sessionTTL
-}
-
-// unapplied names the settings not applied yet: a change to them is
-// refused.
-var unapplied = []struct {
-	name string
-	get  func(secconfig.Config) any
-}{
-	{"sessionConfiguration (limitSessions, sessionLimitPerUser, sessionLimitSystemWide)", func(c secconfig.Config) any {
-		if c.SessionConfiguration == nil {
-			return nil
-		}
-		sc := *c.SessionConfiguration
-		sc.AbsoluteTimeout, sc.InactivityTimeout = nil, nil
-		return sc
-	}},
 }
 
 // initSecurityConfig stores the flags' config on the first start, and
@@ -183,7 +163,7 @@ func (s *Service) securityConfig(ctx context.Context, r store.Reader) (secconfig
 	if err != nil {
 		return secconfig.Config{}, err
 	}
-	return s.withUnapplied(c), nil
+	return s.withFlags(c), nil
 }
 
 // readPolicy reads the security config and its clocks through r.
@@ -298,11 +278,6 @@ func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secco
 		next = secconfig.Merge(cur, upd)
 		if err := secconfig.Validate(next); err != nil {
 			return invalid("%v", err)
-		}
-		for _, f := range unapplied {
-			if !sameJSON(f.get(cur), f.get(next)) {
-				return invalid("%s cannot be changed yet: this release does not apply it (docs/security-config.md)", f.name)
-			}
 		}
 		if a := next.AccountLockout; a != nil && a.MaxFailedLoginAttempts != nil && *a.MaxFailedLoginAttempts == 1 {
 			s.audit.WarnContext(ctx, "accountLockout.maxFailedLoginAttempts is 1: one mistyped password locks an account")
