@@ -215,6 +215,12 @@ func (s *Service) cachedConfig(ctx context.Context) (secconfig.Config, error) {
 // policyNow is cachedPolicy for callers that cannot fail on it: on an
 // error, the last one read.
 func (s *Service) policyNow() policy {
+	s.policy.mu.Lock()
+	if !time.Now().After(s.policy.expires) { // fresh: every request asks
+		defer s.policy.mu.Unlock()
+		return s.policy.pol
+	}
+	s.policy.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	pol, _ := s.cachedPolicy(ctx)
