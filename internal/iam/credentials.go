@@ -97,23 +97,13 @@ type credential struct {
 func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time, idle idleRule) (*Principal, error) {
 	now := nowT.UnixMilli()
 	gen := s.cache.generation()
-	var valid []credential
 	userSID := ""
 	if chosen != nil {
 		userSID = chosen.User.SID
 	}
-	for _, c := range misses {
-		v, err := s.credentialOwner(ctx, c, now, idle)
-		switch {
-		case KindOf(err) == KindUnauthenticated:
-			continue
-		case err != nil:
-			return nil, err
-		case userSID != "" && v.userSID != userSID:
-			return nil, errAmbiguous
-		}
-		userSID = v.userSID
-		valid = append(valid, v)
+	valid, userSID, err := s.validInStore(ctx, misses, userSID, now, idle)
+	if err != nil {
+		return nil, err
 	}
 	if len(valid) == 0 {
 		if chosen == nil {
@@ -158,6 +148,27 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 		return chosen, nil
 	}
 	return first, nil
+}
+
+// validInStore returns the credentials of misses the store finds valid at
+// now, and their user's sid; userSID, when not "", is the caller's
+// already, and a valid credential of another user is refused.
+func (s *Service) validInStore(ctx context.Context, misses []Credential, userSID string, now int64, idle idleRule) ([]credential, string, error) {
+	var valid []credential
+	for _, c := range misses {
+		v, err := s.credentialOwner(ctx, c, now, idle)
+		switch {
+		case KindOf(err) == KindUnauthenticated:
+			continue
+		case err != nil:
+			return nil, "", err
+		case userSID != "" && v.userSID != userSID:
+			return nil, "", errAmbiguous
+		}
+		userSID = v.userSID
+		valid = append(valid, v)
+	}
+	return valid, userSID, nil
 }
 
 // useOf records, when due, the use at now of v, a session or key found

@@ -58,9 +58,8 @@ func auditWith(t *testing.T, st store.Store, s string) []string {
 // TestInactivityLockout: a LOCAL user unused for inactivityTimeDays shows
 // as locked (Inactivity) before it tries, and its next log-in locks it,
 // with an audit entry, and is refused; turning the setting on locks
-// nobody at once, and says how many it will lock when; an
-// administrator's unlock or password starts the time again; the built-in
-// admin is never locked, nor are the API keys of a locked user.
+// nobody at once, and says how many it will lock when; the built-in admin
+// is never locked, nor are the API keys of a locked user.
 func TestInactivityLockout(t *testing.T) {
 	ctx := t.Context()
 	var log syncBuffer
@@ -117,7 +116,18 @@ func TestInactivityLockout(t *testing.T) {
 		t.Errorf("the built-in admin after 30 unused days: %v", err)
 	}
 
-	// An administrator's unlock starts the time again.
+}
+
+// TestInactivityClockRestarts: an administrator's unlock or password, a
+// log-in, and a change of the setting start the unused time again.
+func TestInactivityClockRestarts(t *testing.T) {
+	ctx := t.Context()
+	svc, clk, _, admin, sid := lockoutFixture(t, Config{})
+	setSecurity(t, svc, admin, `{"accountLockout":{"inactivityTimeDays":30}}`)
+	clk.add(30 * day)
+	if u := shown(t, svc, admin, sid); !u.Locked {
+		t.Fatal("not locked after 30 unused days")
+	}
 	unlock := false
 	if _, err := svc.UpdateUser(ctx, admin, sid, UserUpdate{Locked: &unlock}); err != nil {
 		t.Fatal(err)
@@ -130,7 +140,6 @@ func TestInactivityLockout(t *testing.T) {
 	if u := shown(t, svc, admin, sid); !u.Locked {
 		t.Fatal("not locked 30 days after the unlock")
 	}
-	// So does an administrator's password, and a log-in.
 	if err := setPassword(t, svc, admin, sid, "ops-Password-2"); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +151,6 @@ func TestInactivityLockout(t *testing.T) {
 	if u := shown(t, svc, admin, sid); u.Locked {
 		t.Error("locked 29 days after a log-in")
 	}
-
 	// A shorter time counts from its change too.
 	setSecurity(t, svc, admin, `{"accountLockout":{"inactivityTimeDays":10}}`)
 	if u := shown(t, svc, admin, sid); u.Locked {

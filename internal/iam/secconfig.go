@@ -166,7 +166,12 @@ func (s *Service) securityConfig(ctx context.Context, r store.Reader) (secconfig
 	return s.withFlags(c), nil
 }
 
-// readPolicy reads the security config and its clocks through r.
+// readPolicy reads the security config and its clocks through r. On the
+// store each read is a snapshot of its own, and a PUT writes both: the
+// config is read first, so that a PUT committing in between pairs the
+// old config with the new clocks, which only starts a clock later,
+// never a new setting with an old clock, which could lock an account or
+// end a session at once.
 func (s *Service) readPolicy(ctx context.Context, r store.Reader) (policy, error) {
 	c, err := s.securityConfig(ctx, r)
 	if err != nil {
