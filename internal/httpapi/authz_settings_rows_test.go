@@ -49,8 +49,8 @@ func securityRows() []authzRow {
 		{op: "get_security_config", req: "GET /v2/security-config", want: only(200, pViewer, pOperator, pAdmin)},
 		{op: "update_security_config", req: "PUT /v2/security-config", body: `{"passwordStrength":{"includeNumber":true}}`,
 			mutates: true, want: only(200, pAdmin), restore: (*matrix).relaxPasswords},
-		{op: "update_security_config", name: "a field not applied yet", req: "PUT /v2/security-config",
-			body: `{"sessionConfiguration":{"limitSessions":true}}`, want: only(400, pAdmin)},
+		{op: "update_security_config", name: "a value out of range", req: "PUT /v2/security-config",
+			body: `{"passwordReuse":{"numDisallowedOldPasswords":25}}`, want: only(400, pAdmin)},
 	}
 }
 

@@ -34,7 +34,7 @@ func (e *env) securityConfig() secConfig {
 
 // TestSecurityConfig: the settings as the flags give them, a sparse
 // update as both SDKs send it, the password strength and the lock-out
-// taking effect, and the fields that still follow the flags refused.
+// taking effect (security_settings_test.go has the other settings).
 func TestSecurityConfig(t *testing.T) {
 	e := newEnvConfig(t, testParams, iam.Config{Lockout: iam.LockoutPolicy{Threshold: 7, Duration: 20 * time.Minute}})
 	c := e.securityConfig()
@@ -67,11 +67,6 @@ func TestSecurityConfig(t *testing.T) {
 			t.Errorf("a new password %q: %d %s, want %d", pw, r.status, r.body, want)
 		}
 	}
-
-	// What still follows the flags cannot be changed; repeating it can.
-	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":true}}`), 400, "cannot be changed yet")
-	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"sessionConfiguration":{"limitSessions":false}}`), 200)
-	e.wantMsg(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"inactivityTimeDays":30}}`), 400, "inactivityTimeDays")
 
 	// The lock-out takes the stored settings: two failures now lock.
 	e.want(e.do("PUT", "/v2/security-config", e.admin, `{"accountLockout":{"maxFailedLoginAttempts":2,"failedLoginLockTimeDurationMins":30}}`), 200)

@@ -57,6 +57,7 @@ var auditOps = map[string]auditOp{
 	"login_failed":             {ActionLoginFailed, EntityUser},
 	"delete_session":           {ActionLogout, EntityUser},
 	"lock_after_failed_logins": {ActionLock, EntityUser},
+	"lock_after_inactivity":    {ActionLock, EntityUser},
 	"revoke_credentials":       {ActionModify, EntityUser},
 	"create_tenant":            {ActionCreate, EntityTenant},
 	"update_tenant":            {ActionModify, EntityTenant},

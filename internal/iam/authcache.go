@@ -21,7 +21,10 @@ import (
 //     hit against the clock;
 //   - entries live at most cacheTTL, which bounds what another process
 //     sharing the store could leave stale; replicas on PostgreSQL also
-//     tell each other at once (see Invalidations).
+//     tell each other at once (see Invalidations);
+//   - a session's entry keeps the last use the store recorded (or that
+//     this process recorded there), never a later one, so that it never
+//     keeps alive a session the idle timeout ended (idle.go).
 
 // cacheTTL bounds the life of a cache entry.
 const cacheTTL = time.Second
@@ -37,7 +40,9 @@ type cacheKey struct {
 type cacheEntry struct {
 	p       *Principal
 	expires int64 // the credential's own expiry, epoch ms; 0: none
-	loaded  time.Time
+	// lastUsed is a session's last use recorded in the store, epoch ms.
+	lastUsed int64
+	loaded   time.Time
 }
 
 type authCache struct {
@@ -52,19 +57,46 @@ func newAuthCache() *authCache {
 	return &authCache{entries: map[cacheKey]cacheEntry{}, byUser: map[string]map[cacheKey]bool{}}
 }
 
-// get returns the cached principal of a credential, or nil.
-func (c *authCache) get(k cacheKey, now time.Time) *Principal {
+// get returns the cached principal of a credential, or nil, and, for a
+// session, its last use recorded.
+func (c *authCache) get(k cacheKey, now time.Time) (*Principal, int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[k]
 	if !ok {
-		return nil
+		return nil, 0
 	}
 	if now.Sub(e.loaded) > cacheTTL || (e.expires != 0 && e.expires <= now.UnixMilli()) {
 		c.dropLocked(k, e.p.User.SID)
-		return nil
+		return nil, 0
 	}
-	return e.p
+	return e.p, e.lastUsed
+}
+
+// claimUse reports whether the caller is to record a use of k's session
+// at now, its entry's last use being step or more before; it then
+// counts the use as recorded, lest concurrent requests record it too.
+// The caller drops the entry should the store not record it.
+func (c *authCache) claimUse(k cacheKey, now, step int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[k]
+	if !ok || now-e.lastUsed < step {
+		return false
+	}
+	e.lastUsed = now
+	c.entries[k] = e
+	return true
+}
+
+// drop drops k's entry, if any.
+func (c *authCache) drop(k cacheKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[k]; ok {
+		c.gen++ // a load under way must not put back what it read before
+		c.dropLocked(k, e.p.User.SID)
+	}
 }
 
 // generation is read before loading from the store, and given back to put.
@@ -74,8 +106,9 @@ func (c *authCache) generation() uint64 {
 	return c.gen
 }
 
-// put keeps p for k unless an invalidation ran since gen was read.
-func (c *authCache) put(gen uint64, k cacheKey, p *Principal, expires int64, now time.Time) {
+// put keeps p for k, with its session's last use recorded, unless an
+// invalidation ran since gen was read.
+func (c *authCache) put(gen uint64, k cacheKey, p *Principal, expires, lastUsed int64, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen || c.off {
@@ -84,7 +117,7 @@ func (c *authCache) put(gen uint64, k cacheKey, p *Principal, expires int64, now
 	if len(c.entries) >= maxCacheEntries {
 		c.clearLocked()
 	}
-	c.entries[k] = cacheEntry{p: p, expires: expires, loaded: now}
+	c.entries[k] = cacheEntry{p: p, expires: expires, lastUsed: lastUsed, loaded: now}
 	sid := p.User.SID
 	if c.byUser[sid] == nil {
 		c.byUser[sid] = map[cacheKey]bool{}

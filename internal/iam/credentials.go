@@ -46,29 +46,45 @@ func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Princ
 func (s *Service) authenticate(ctx context.Context, creds []Credential) (*Principal, error) {
 	nowT := s.now()
 	now := nowT.UnixMilli()
+	idle := idleOf(s.policyNow())
 	var chosen *Principal
 	var misses []Credential
+	var used []cacheKey // sessions found in the cache
 	for _, c := range creds {
 		if !wellFormed(c) {
 			continue
 		}
-		p := s.cache.get(credKey(c), nowT)
+		k := credKey(c)
+		p, lastUsed := s.cache.get(k, nowT)
 		switch {
-		case p == nil || !s.mayUse(p.User, now):
+		case p == nil || !s.mayUse(p.User, now) || p.SessionHash != nil && idle.expired(lastUsed, now):
+			// An idle session's entry may be stale: the store decides.
 			misses = append(misses, c)
-		case chosen == nil:
-			chosen = p
-		case p.User.SID != chosen.User.SID:
+		case chosen != nil && p.User.SID != chosen.User.SID:
 			return nil, errAmbiguous
+		default:
+			if chosen == nil {
+				chosen = p
+			}
+			if p.SessionHash != nil {
+				used = append(used, k)
+			}
 		}
 	}
-	if len(misses) == 0 {
-		if chosen == nil {
-			return nil, errUnauthenticated
+	if len(misses) > 0 {
+		p, err := s.authenticateInStore(ctx, misses, chosen, nowT, idle)
+		if err != nil {
+			return nil, err
 		}
-		return chosen, nil
+		chosen = p
 	}
-	return s.authenticateInStore(ctx, misses, chosen, nowT)
+	if chosen == nil {
+		return nil, errUnauthenticated
+	}
+	for _, k := range used {
+		s.recordCachedUse(ctx, k, k.hash[:], now, idle)
+	}
+	return chosen, nil
 }
 
 // credential is a credential found valid in the store.
@@ -78,6 +94,8 @@ type credential struct {
 	hash    []byte   // of a session or token; nil for an API key
 	expires int64    // epoch ms; 0: never
 	cap     []string // nil: none
+	// lastUsed is a session's last use recorded, epoch ms.
+	lastUsed int64
 	// enrolOnly marks an enrolment session (Principal.MFAEnrolOnly).
 	enrolOnly bool
 }
@@ -85,26 +103,16 @@ type credential struct {
 // authenticateInStore checks the credentials the cache did not have, in
 // the store, and caches the principal for each valid one. chosen is the
 // caller the cache found already, if any.
-func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time) (*Principal, error) {
+func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time, idle idleRule) (*Principal, error) {
 	now := nowT.UnixMilli()
 	gen := s.cache.generation()
-	var valid []credential
 	userSID := ""
 	if chosen != nil {
 		userSID = chosen.User.SID
 	}
-	for _, c := range misses {
-		v, err := s.credentialOwner(ctx, c, now)
-		switch {
-		case KindOf(err) == KindUnauthenticated:
-			continue
-		case err != nil:
-			return nil, err
-		case userSID != "" && v.userSID != userSID:
-			return nil, errAmbiguous
-		}
-		userSID = v.userSID
-		valid = append(valid, v)
+	valid, userSID, err := s.validInStore(ctx, misses, userSID, now, idle)
+	if err != nil {
+		return nil, err
 	}
 	if len(valid) == 0 {
 		if chosen == nil {
@@ -138,7 +146,9 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 	for _, v := range valid {
 		p := &Principal{User: u, Privileges: capped(privs, v.cap), SessionHash: v.hash, Capped: v.cap != nil,
 			TenantName: org.Name, MFAEnrolOnly: v.enrolOnly}
-		s.cache.put(gen, credKey(v.c), p, v.expires, nowT)
+		if lastUsed, ok := s.useOf(ctx, v, now, idle); ok {
+			s.cache.put(gen, credKey(v.c), p, v.expires, lastUsed, nowT)
+		}
 		if first == nil {
 			first = p
 		}
@@ -147,6 +157,38 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 		return chosen, nil
 	}
 	return first, nil
+}
+
+// validInStore returns the credentials of misses the store finds valid at
+// now, and their user's sid; userSID, when not "", is the caller's
+// already, and a valid credential of another user is refused.
+func (s *Service) validInStore(ctx context.Context, misses []Credential, userSID string, now int64, idle idleRule) ([]credential, string, error) {
+	var valid []credential
+	for _, c := range misses {
+		v, err := s.credentialOwner(ctx, c, now, idle)
+		switch {
+		case KindOf(err) == KindUnauthenticated:
+			continue
+		case err != nil:
+			return nil, "", err
+		case userSID != "" && v.userSID != userSID:
+			return nil, "", errAmbiguous
+		}
+		userSID = v.userSID
+		valid = append(valid, v)
+	}
+	return valid, userSID, nil
+}
+
+// useOf records, when due, the use at now of v, a session or key found
+// valid in the store, and returns its last use then. It reports false
+// when another request recorded a use since v was read: the one read is
+// stale, and the next request is to read it again.
+func (s *Service) useOf(ctx context.Context, v credential, now int64, idle idleRule) (int64, bool) {
+	if v.hash == nil || !idle.due(v.lastUsed, now) {
+		return v.lastUsed, true
+	}
+	return now, s.recordUse(ctx, v.hash, v.lastUsed, now, idle)
 }
 
 // capped returns the privileges of privs that the cap allows (all of them
@@ -175,7 +217,7 @@ func credKey(c Credential) cacheKey {
 }
 
 // credentialOwner checks one credential in the store.
-func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) (credential, error) {
+func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64, idle idleRule) (credential, error) {
 	hash := auth.HashToken(c.Secret)
 	switch c.Kind {
 	case CredAPIKey:
@@ -196,11 +238,11 @@ func (s *Service) credentialOwner(ctx context.Context, c Credential, now int64) 
 		if err != nil {
 			return credential{}, authErr(err)
 		}
-		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now {
+		if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 || sess.ExpiresMsecs <= now || idle.expired(sess.LastUsedMsecs, now) {
 			return credential{}, errUnauthenticated
 		}
 		return credential{c: c, userSID: sess.UserSID, hash: sess.Hash, expires: sess.ExpiresMsecs, cap: sess.Cap,
-			enrolOnly: sess.Kind == store.SessionKindEnrol}, nil
+			enrolOnly: sess.Kind == store.SessionKindEnrol, lastUsed: sess.LastUsedMsecs}, nil
 	}
 	return credential{}, errUnauthenticated
 }
@@ -227,9 +269,10 @@ func (s *Service) mayLogIn(u store.User, now int64) bool {
 // mayUse applies the account state to a credential already issued. A lock
 // from failed log-ins guards the password, not the sessions and keys the
 // owner holds: otherwise anyone who knows a username could cut its owner
-// off by failing to log in as it.
+// off by failing to log in as it. So does a lock for inactivity: keys in
+// use are no sign of an abandoned account (inactivity.go).
 func (s *Service) mayUse(u store.User, now int64) bool {
-	if u.Locked && u.LockedReason != FailedLoginAttempts {
+	if u.Locked && u.LockedReason != FailedLoginAttempts && u.LockedReason != Inactivity {
 		return false
 	}
 	return inWindow(u, now)

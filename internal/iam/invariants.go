@@ -55,7 +55,11 @@ func (g adminGuard) check(ctx context.Context, s *Service, tx store.Reader) erro
 // lastingAdmins returns the users who hold every privilege (special ones
 // aside) and keep it: not locked by an administrator, effective now, and
 // without an expiry time. A lock after failed log-ins does not count
-// against them, since it ends by itself. Holders only through a
+// against them, since it ends by itself; one for inactivity does, since
+// only an administrator ends it (and none is put on the last one: see
+// inactivity.go). A lock for inactivity that reads compute but no log-in
+// has stored does not count either: its holder is exempt while it is
+// the last. Holders only through a
 // directory group do not count: the cluster cannot tell whether the
 // directory still puts them in it.
 func (s *Service) lastingAdmins(ctx context.Context, r store.Reader) ([]store.User, error) {
@@ -156,8 +160,8 @@ func (s *Service) rolesOfGroups(ctx context.Context, r store.Reader, users []sto
 	return out, nil
 }
 
-// lasting reports whether u keeps its access on its own: not locked by an
-// administrator, effective now, and with no expiry time.
+// lasting reports whether u keeps its access on its own: not locked but
+// after failed log-ins, effective now, and with no expiry time.
 func lasting(u store.User, now int64) bool {
 	if u.Locked && u.LockedReason != FailedLoginAttempts {
 		return false

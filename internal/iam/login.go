@@ -130,54 +130,109 @@ func (s *Service) openSession(ctx context.Context, in LoginInput, c checked, pla
 		return "", nil, fmt.Errorf("new session: %w", err)
 	}
 	now := s.nowMsecs()
-	sess := store.Session{Hash: hash, UserSID: u.SID, Kind: plan.kind, CreatedMsecs: now,
-		ExpiresMsecs: now + cmp.Or(plan.ttl, s.sessionLifetime(plan.kind == store.SessionKindToken)).Milliseconds(), Cap: u.PasswordCap}
-	dirGroups, oldHash, fullName, email := u.DirectoryGroups, u.PasswordHash, u.FullName, u.Email
-	var out store.User
-	err = s.write(ctx, nil, "login", func(t *txn) error {
-		t.p = &Principal{User: u, TenantName: org.Name}
-		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), loginDetails(in, plan))
-		// The user's row first: the session's insert takes a share lock
-		// on it (its foreign key), and two log-ins that each held one
-		// while waiting to lock the row would deadlock on PostgreSQL.
-		var err error
-		out, err = t.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
-			if newHash != "" && cur.PasswordHash == oldHash {
-				cur.PasswordHash = newHash
-			}
-			cur.LastLoginMsecs = now
-			if c.reserved {
-				release(&cur)
-			}
-			clearFailures(&cur, now)
-			if cur.Domain != LocalDomain {
-				// What the directory said at this log-in.
-				cur.DirectoryGroups, cur.FullName, cur.Email = dirGroups, fullName, email
-			}
-			return cur, nil
-		})
-		if err != nil {
-			return err
-		}
-		if plan.spend != nil {
-			if _, err := t.UpdateUserMFA(ctx, u.SID, plan.spend); err != nil {
-				return err
-			}
-		}
-		if err := t.CreateSession(ctx, sess); err != nil {
-			return fmt.Errorf("create session: %w", err)
-		}
-		return nil
-	})
+	rec := loginRecord{c: c, plan: plan, org: org, newHash: newHash, now: now,
+		sess: store.Session{Hash: hash, UserSID: u.SID, Kind: plan.kind, CreatedMsecs: now, LastUsedMsecs: now, Cap: u.PasswordCap,
+			ExpiresMsecs: now + cmp.Or(plan.ttl, s.sessionLifetime(plan.kind == store.SessionKindToken)).Milliseconds()}}
+	// A password past its lifetime logs in, to be changed before
+	// anything else, as the vendor's clients read forcePasswordChange.
+	rules := s.passwordRules()
+	rec.expire = in.Certificate == "" && rules.expired(u, now)
+	rec.details = loginDetails(in, plan)
+	if rec.expire {
+		rec.details += fmt.Sprintf("; the password is older than passwordLifetime.maxLifetimeDays (%d): it must be changed", rules.maxDays)
+	}
+	out, err := s.recordLogin(ctx, rec)
 	var wc *wrongCode
-	if errors.As(err, &wc) {
+	var refused *Error
+	if errors.As(err, &wc) || errors.As(err, &refused) {
 		return "", nil, err
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("record log-in: %w", err)
 	}
-	return secret, &Principal{User: out, Privileges: capped(privs, sess.Cap), SessionHash: hash,
-		Capped: sess.Cap != nil, TenantName: org.Name, MFAEnrolOnly: plan.kind == store.SessionKindEnrol}, nil
+	return secret, &Principal{User: out, Privileges: capped(privs, rec.sess.Cap), SessionHash: hash,
+		Capped: rec.sess.Cap != nil, TenantName: org.Name, MFAEnrolOnly: plan.kind == store.SessionKindEnrol}, nil
+}
+
+// loginRecord is what the transaction of a log-in writes.
+type loginRecord struct {
+	c       checked // the user, as checked, and its reservation
+	plan    sessionPlan
+	org     store.Tenant
+	sess    store.Session
+	newHash string // a stronger hash of the password; "" none
+	expire  bool   // the password is past its lifetime
+	details string // of the audit entry
+	now     int64
+}
+
+// recordLogin writes, in one transaction, the log-in rec: the user's
+// record settled, its one-time code spent, room made under the session
+// limits, and the session; it returns the user as it then stands.
+func (s *Service) recordLogin(ctx context.Context, rec loginRecord) (store.User, error) {
+	u := rec.c.user
+	pol := s.policyNow()
+	limits, usedAfter := limitsOf(pol.cfg), idleOf(pol).usedAfter(rec.now)
+	var out store.User
+	err := s.write(ctx, nil, "login", func(t *txn) error {
+		t.p = &Principal{User: u, TenantName: rec.org.Name}
+		t.audit(ctx, "login", u.SID, domainUser(u.Domain, u.Username), rec.details)
+		if limits.on() {
+			// Before the user's row, as every log-in that takes it does.
+			if err := t.LockSessions(ctx); err != nil {
+				return err
+			}
+		}
+		// The user's row first: the session's insert takes a share lock
+		// on it (its foreign key), and two log-ins that each held one
+		// while waiting to lock the row would deadlock on PostgreSQL.
+		var err error
+		out, err = t.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
+			return rec.settle(cur), nil
+		})
+		if err != nil {
+			return err
+		}
+		if rec.plan.spend != nil {
+			if _, err := t.UpdateUserMFA(ctx, u.SID, rec.plan.spend); err != nil {
+				return err
+			}
+		}
+		if limits.on() {
+			if err := s.makeRoom(ctx, t, out, limits, rec.now, usedAfter); err != nil {
+				return err
+			}
+		}
+		if err := t.CreateSession(ctx, rec.sess); err != nil {
+			return fmt.Errorf("create session: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// settle returns cur, the user's record in the log-in's transaction, as
+// the log-in leaves it.
+func (rec loginRecord) settle(cur store.User) store.User {
+	// The password checked is still the user's: not changed meanwhile.
+	same := cur.PasswordHash == rec.c.user.PasswordHash
+	if rec.newHash != "" && same {
+		cur.PasswordHash = rec.newHash
+	}
+	cur.LastLoginMsecs = rec.now
+	if rec.expire && same {
+		cur.ForcePasswordChange = true
+	}
+	if rec.c.reserved {
+		release(&cur)
+	}
+	clearFailures(&cur, rec.now)
+	if cur.Domain != LocalDomain {
+		// What the directory said at this log-in.
+		d := rec.c.user
+		cur.DirectoryGroups, cur.FullName, cur.Email = d.DirectoryGroups, d.FullName, d.Email
+	}
+	return cur
 }
 
 // loginDetails says in the audit trail what a log-in opened, and with
@@ -345,7 +400,8 @@ func (s *Service) unknownAccount(ctx context.Context, password string) error {
 }
 
 // reserveOnly reserves a check of user sid's password, answering a locked
-// or throttled account as a log-in is answered.
+// or throttled account as a log-in is answered, and locking one unused
+// too long (inactivity.go).
 func (s *Service) reserveOnly(ctx context.Context, sid string) (checked, error) {
 	u, err := s.reserve(ctx, sid)
 	var th *throttled
@@ -359,7 +415,11 @@ func (s *Service) reserveOnly(ctx context.Context, sid string) (checked, error) 
 	case err != nil:
 		return checked{}, err
 	}
-	return checked{user: u, reserved: s.lockoutPolicy().Threshold >= 0}, nil
+	c := checked{user: u, reserved: s.lockoutPolicy().Threshold >= 0}
+	if in := inactivityOf(s.policyNow()); in.stale(u, s.nowMsecs()) {
+		return s.lockInactive(ctx, c, in)
+	}
+	return c, nil
 }
 
 // verifyReserved reserves a check of user sid's password, then checks

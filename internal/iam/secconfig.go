@@ -18,18 +18,19 @@ import (
 
 // The cluster's security settings (GET and PUT /v2/security-config),
 // stored in the database. The flags give the first start's values; after
-// that the stored ones win. This release applies passwordStrength, the
-// lock-out after failed log-ins, and the lifetimes of sessions and
-// tokens; the other identity settings (reuse, password lifetime,
-// inactivity, idle timeout, session limits) are shown as they stand,
-// and a change to them is refused rather than stored without effect. The rest (banners, SSH, certificate
-// mapping) is kept and has no effect here.
+// that the stored ones win. Every identity setting applies: the password
+// strength here, reuse and lifetime (passwords.go), both lock-outs
+// (lockout.go, inactivity.go), the lifetimes of sessions and tokens, their
+// idle timeout (idle.go) and limits (sessionlimits.go). The rest
+// (banners, SSH, certificate mapping) is kept and has no effect here.
 
 const (
 	securityConfigSetting = "security_config"
+	clocksSetting         = "security_config_clocks"
 	// policyTTL bounds how long a replica uses a password policy it read:
-	// a change reaches every replica within it.
-	policyTTL = time.Second
+	// a change reaches every replica within it, under the second issue 16
+	// asks for.
+	policyTTL = 900 * time.Millisecond
 	// defaultUIInactivityMSecs is the vendor's documented default.
 	defaultUIInactivityMSecs = 30 * 60 * 1000
 )
@@ -38,8 +39,26 @@ const (
 // create of a thousand users reads them once.
 type policyCache struct {
 	mu      sync.Mutex
-	cfg     secconfig.Config
+	pol     policy
 	expires time.Time
+}
+
+// policy is the security config in force, and when the clocks of the
+// settings that count time from their own change started (clocks).
+type policy struct {
+	cfg    secconfig.Config
+	clocks clocks
+}
+
+// clocks says when a setting that counts unused time was last turned on
+// or changed (epoch ms; 0: never): that time counts from then at the
+// earliest, so that no change of it locks an account or ends a session
+// at once. Stored as the setting clocksSetting.
+type clocks struct {
+	// Inactivity: accountLockout.inactivityTimeDays.
+	Inactivity int64 `json:"inactivity,omitempty"`
+	// Idle: sessionConfiguration.inactivityTimeout.
+	Idle int64 `json:"idle,omitempty"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -49,12 +68,14 @@ func (s *Service) flagSecurityConfig() secconfig.Config {
 	c := secconfig.Config{
 		PasswordStrength: &secconfig.PasswordStrength{MinLength: ptr(int64(s.minPasswordLen)),
 			IncludeUpperLetter: ptr(false), IncludeLowerLetter: ptr(false), IncludeNumber: ptr(false), IncludeSpecialChar: ptr(false)},
+		PasswordReuse:           &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))},
+		PasswordLifetime:        &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))},
 		AccountLockout:          s.flagLockout(),
-		SessionConfiguration:    &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()},
+		SessionConfiguration:    &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs(), LimitSessions: ptr(false)},
 		AuthTokenTimeoutMinutes: s.flagTokenMins(),
 		InactivityTimeoutMSecs:  ptr(int64(defaultUIInactivityMSecs)),
 	}
-	return s.withUnapplied(c)
+	return c
 }
 
 // flagLockout is the lock-out the flags give, as the vendor's model says
@@ -67,24 +88,15 @@ func (s *Service) flagLockout() *secconfig.AccountLockout {
 	return lock
 }
 
-// withUnapplied sets in c the identity settings not applied yet, as
-// they stand: no reuse rule, no lifetime, no lock-out of unused accounts,
-// no idle timeout and no session limit.
-func (s *Service) withUnapplied(c secconfig.Config) secconfig.Config {
-	c.PasswordReuse = &secconfig.PasswordReuse{NumDisallowedOldPasswords: ptr(int64(0)), NumDifferentChars: ptr(int64(0))}
-	c.PasswordLifetime = &secconfig.PasswordLifetime{MinLifetimeDays: ptr(int64(0))}
+// withFlags fills in c, as stored, what the flags give where it holds
+// nothing: a config stored before this release kept the field.
+func (s *Service) withFlags(c secconfig.Config) secconfig.Config {
 	if c.AccountLockout == nil {
 		c.AccountLockout = s.flagLockout()
 	}
-	lock := *c.AccountLockout
-	lock.InactivityTimeDays = nil
-	c.AccountLockout = &lock
 	if c.SessionConfiguration == nil {
-		c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs()}
+		c.SessionConfiguration = &secconfig.SessionConfiguration{AbsoluteTimeout: s.flagSessionSecs(), LimitSessions: ptr(false)}
 	}
-	sc := *c.SessionConfiguration
-	sc.InactivityTimeout, sc.LimitSessions, sc.SessionLimitPerUser, sc.SessionLimitSystemWide = nil, ptr(false), nil, nil
-	c.SessionConfiguration = &sc
 	if c.AuthTokenTimeoutMinutes == nil {
 		c.AuthTokenTimeoutMinutes = s.flagTokenMins()
 	}
@@ -101,9 +113,7 @@ func (s *Service) flagTokenMins() *int64   { return ptr(max(int64(s.sessionTTL/t
 // it, then absoluteTimeout for sessions and authTokenTimeoutMinutes for
 // tokens, as the vendor's model has them.
 func (s *Service) sessionLifetime(token bool) time.Duration {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	c, _ := s.cachedConfig(ctx) // on error, the last one read
+	c := s.policyNow().cfg
 	if token {
 		if m := c.AuthTokenTimeoutMinutes; m != nil && !sameJSON(m, s.flagTokenMins()) {
 			return time.Duration(*m) * time.Minute
@@ -114,30 +124,6 @@ func (s *Service) sessionLifetime(token bool) time.Duration {
 		return time.Duration(*sc.AbsoluteTimeout) * time.Second
 	}
 	return s.sessionTTL
-}
-
-// unapplied names the settings not applied yet: a change to them is
-// refused.
-var unapplied = []struct {
-	name string
-	get  func(secconfig.Config) any
-}{
-	{"passwordReuse", func(c secconfig.Config) any { return c.PasswordReuse }},
-	{"passwordLifetime", func(c secconfig.Config) any { return c.PasswordLifetime }},
-	{"accountLockout.inactivityTimeDays", func(c secconfig.Config) any {
-		if c.AccountLockout == nil {
-			return nil
-		}
-		return c.AccountLockout.InactivityTimeDays
-	}},
-	{"sessionConfiguration (all but absoluteTimeout)", func(c secconfig.Config) any {
-		if c.SessionConfiguration == nil {
-			return nil
-		}
-		sc := *c.SessionConfiguration
-		sc.AbsoluteTimeout = nil
-		return sc
-	}},
 }
 
 // initSecurityConfig stores the flags' config on the first start, and
@@ -178,26 +164,73 @@ func (s *Service) securityConfig(ctx context.Context, r store.Reader) (secconfig
 	if err != nil {
 		return secconfig.Config{}, err
 	}
-	return s.withUnapplied(c), nil
+	return s.withFlags(c), nil
 }
 
-// cachedConfig is the security config, read at most once a policyTTL.
-// Should the store not answer, the last one read serves (the flags' before
-// any), so that a log-in fails for the store, not for its policy.
-func (s *Service) cachedConfig(ctx context.Context) (secconfig.Config, error) {
+// readPolicy reads the security config and its clocks through r. On the
+// store each read is a snapshot of its own, and a PUT writes both: the
+// config is read first, so that a PUT committing in between pairs the
+// old config with the new clocks, which only starts a clock later,
+// never a new setting with an old clock, which could lock an account or
+// end a session at once.
+func (s *Service) readPolicy(ctx context.Context, r store.Reader) (policy, error) {
+	c, err := s.securityConfig(ctx, r)
+	if err != nil {
+		return policy{}, err
+	}
+	pol := policy{cfg: c}
+	b, err := r.GetSetting(ctx, clocksSetting)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return policy{}, err
+	default:
+		if err := json.Unmarshal(b, &pol.clocks); err != nil {
+			return policy{}, fmt.Errorf("security config clocks: %w", err)
+		}
+	}
+	return pol, nil
+}
+
+// cachedPolicy is the security config and its clocks, read at most once
+// a policyTTL. Should the store not answer, the last one read serves (the
+// flags' before any), so that a log-in fails for the store, not for its
+// policy.
+func (s *Service) cachedPolicy(ctx context.Context) (policy, error) {
 	s.policy.mu.Lock()
 	defer s.policy.mu.Unlock()
 	if now := time.Now(); now.After(s.policy.expires) {
-		c, err := s.securityConfig(ctx, s.store)
+		pol, err := s.readPolicy(ctx, s.store)
 		if err != nil {
 			if s.policy.expires.IsZero() {
-				return s.flagSecurityConfig(), err
+				return policy{cfg: s.flagSecurityConfig()}, err
 			}
-			return s.policy.cfg, err
+			return s.policy.pol, err
 		}
-		s.policy.cfg, s.policy.expires = c, now.Add(policyTTL)
+		s.policy.pol, s.policy.expires = pol, now.Add(policyTTL)
 	}
-	return s.policy.cfg, nil
+	return s.policy.pol, nil
+}
+
+// cachedConfig is the security config of cachedPolicy.
+func (s *Service) cachedConfig(ctx context.Context) (secconfig.Config, error) {
+	pol, err := s.cachedPolicy(ctx)
+	return pol.cfg, err
+}
+
+// policyNow is cachedPolicy for callers that cannot fail on it: on an
+// error, the last one read.
+func (s *Service) policyNow() policy {
+	s.policy.mu.Lock()
+	if !time.Now().After(s.policy.expires) { // fresh: every request asks
+		defer s.policy.mu.Unlock()
+		return s.policy.pol
+	}
+	s.policy.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	pol, _ := s.cachedPolicy(ctx)
+	return pol
 }
 
 // passwordPolicy is the password strength in force.
@@ -216,9 +249,7 @@ func (s *Service) passwordPolicy(ctx context.Context) (secconfig.PasswordStrengt
 // length may differ) until the security config changes it, then the
 // config's, where one duration is both, as the vendor's model has it.
 func (s *Service) lockoutPolicy() LockoutPolicy {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	c, _ := s.cachedConfig(ctx) // on error, the last one read
+	c := s.policyNow().cfg
 	lock, flags := c.AccountLockout, s.flagLockout()
 	if lock == nil || sameJSON(lock.MaxFailedLoginAttempts, flags.MaxFailedLoginAttempts) &&
 		sameJSON(lock.FailedLoginLockTimeDurationMins, flags.FailedLoginLockTimeDurationMins) {
@@ -246,37 +277,89 @@ func (s *Service) SecurityConfig(ctx context.Context, p *Principal) (secconfig.C
 // into the security settings, and returns them.
 func (s *Service) SetSecurityConfig(ctx context.Context, p *Principal, upd secconfig.Config) (secconfig.Config, error) {
 	var next secconfig.Config
+	var notes []clockNote
 	err := s.write(ctx, p, "update_security_config", func(t *txn) error {
 		if err := s.decide(p, ActChangeProfile, Target{Kind: KindSecurityConfig}); err != nil {
 			return err
 		}
-		cur, err := s.securityConfig(ctx, t)
+		pol, err := s.readPolicy(ctx, t)
 		if err != nil {
 			return err
 		}
+		cur := pol.cfg
 		next = secconfig.Merge(cur, upd)
 		if err := secconfig.Validate(next); err != nil {
 			return invalid("%v", err)
 		}
-		for _, f := range unapplied {
-			if !sameJSON(f.get(cur), f.get(next)) {
-				return invalid("%s cannot be changed yet: this release does not apply it (docs/security-config.md)", f.name)
-			}
-		}
 		if a := next.AccountLockout; a != nil && a.MaxFailedLoginAttempts != nil && *a.MaxFailedLoginAttempts == 1 {
 			s.audit.WarnContext(ctx, "accountLockout.maxFailedLoginAttempts is 1: one mistyped password locks an account")
 		}
-		t.audit(ctx, "update_security_config", securityConfigSetting, "security-config",
-			fmt.Sprintf("previousRecord %s newRecord %s", cur.Encode(), next.Encode()))
+		if keep := rulesOf(next).keep(); keep < rulesOf(cur).keep() {
+			// Only as many former passwords as the rule needs are kept.
+			if _, err := t.TrimPasswordHistory(ctx, keep); err != nil {
+				return err
+			}
+		}
+		if notes, err = s.restartClocks(ctx, t, pol, next); err != nil {
+			return err
+		}
+		details := fmt.Sprintf("previousRecord %s newRecord %s", cur.Encode(), next.Encode())
+		for _, n := range notes {
+			details += "; " + n.text
+		}
+		t.audit(ctx, "update_security_config", securityConfigSetting, "security-config", details)
 		return t.PutSetting(ctx, securityConfigSetting, next.Encode())
 	})
 	if err != nil {
 		return secconfig.Config{}, err
 	}
+	for _, n := range notes {
+		s.audit.InfoContext(ctx, n.text, n.attrs...)
+	}
 	s.policy.mu.Lock()
 	s.policy.expires = time.Time{} // this replica at once; the others within policyTTL
 	s.policy.mu.Unlock()
 	return next, nil
+}
+
+// clockNote says, in the audit entry and the log, what restarting a
+// clock will do.
+type clockNote struct {
+	text  string
+	attrs []any
+}
+
+// restartClocks starts, in t, the clock of each setting counting unused
+// time that next turns on or changes (see clocks), and says what that
+// will do.
+func (s *Service) restartClocks(ctx context.Context, t *txn, pol policy, next secconfig.Config) ([]clockNote, error) {
+	now := s.nowMsecs()
+	clk := pol.clocks
+	var notes []clockNote
+	if days := inactivityDays(next); days != 0 && days != inactivityDays(pol.cfg) {
+		clk.Inactivity = now
+		at := now + days*msecsPerDay
+		n, err := s.inactiveAt(ctx, t, inactivity{days: days, since: now}, at)
+		if err != nil {
+			return nil, err
+		}
+		notes = append(notes, clockNote{
+			text: fmt.Sprintf("accountLockout.inactivityTimeDays %d counts from now: it locks %d accounts at %s if none of them logs in before",
+				days, n, when(at)),
+			attrs: []any{"inactivity_time_days", days, "accounts_to_lock", n, "first_lock_at", when(at)},
+		})
+	}
+	if timeout := idleTimeout(next); timeout != 0 && timeout != idleTimeout(pol.cfg) {
+		clk.Idle = now
+	}
+	if clk == pol.clocks {
+		return notes, nil
+	}
+	b, err := json.Marshal(clk)
+	if err != nil {
+		return nil, fmt.Errorf("security config clocks: %w", err)
+	}
+	return notes, t.PutSetting(ctx, clocksSetting, b)
 }
 
 func mustJSON(v any) []byte {

@@ -84,7 +84,8 @@ func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string
 	} else if err := s.decide(p, ActReadCredentials, Target{Kind: KindUser}); err != nil {
 		return nil, err
 	}
-	counts, err := s.store.CountSessions(ctx, sids, s.nowMsecs())
+	now := s.nowMsecs()
+	counts, err := s.store.CountLiveSessions(ctx, sids, now, idleOf(s.policyNow()).usedAfter(now))
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +93,17 @@ func (s *Service) SessionCounts(ctx context.Context, p *Principal, sids []string
 }
 
 // Purge is the upkeep of every minute: it deletes the sessions past their
-// lifetime and the audit entries past their retention, and keeps the
-// audit trail within its cap (PurgeAudit).
+// lifetime or their idle timeout and the audit entries past their
+// retention, and keeps the audit trail within its cap (PurgeAudit).
 func (s *Service) Purge(ctx context.Context) error {
-	if _, err := s.store.DeleteExpiredSessions(ctx, s.nowMsecs()); err != nil {
+	now := s.nowMsecs()
+	if _, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
 		return fmt.Errorf("purge expired sessions: %w", err)
+	}
+	if cut := idleOf(s.policyNow()).usedAfter(now); cut != 0 {
+		if _, err := s.store.DeleteIdleSessions(ctx, cut); err != nil {
+			return fmt.Errorf("purge idle sessions: %w", err)
+		}
 	}
 	if s.auditRetention > 0 {
 		if _, err := s.store.DeleteAuditBefore(ctx, s.now().Add(-s.auditRetention).UnixMicro()); err != nil {

@@ -271,7 +271,7 @@ func (s *Service) finishUser(ctx context.Context, u *store.User, password string
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}
-		u.PasswordHash = h
+		u.PasswordHash, u.PasswordSetMsecs = h, u.CreatedMsecs
 	}
 	var b [36]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -292,6 +292,9 @@ const (
 	NotLocked           = "NotLocked"
 	LockedByAdmin       = "LockedByAdmin"
 	FailedLoginAttempts = "FailedLoginAttempts"
+	// Inactivity: unused for accountLockout.inactivityTimeDays
+	// (inactivity.go).
+	Inactivity = "Inactivity"
 )
 
 // GetUser returns one user. Anyone may read itself; others need a view
@@ -301,21 +304,12 @@ func (s *Service) GetUser(ctx context.Context, p *Principal, sid string) (store.
 	if err != nil {
 		return store.User{}, err
 	}
-	return s.present(u), nil
+	return s.presentAll(ctx, []store.User{u})[0], nil
 }
 
 // selfTarget is p as the target of its own act.
 func (p *Principal) selfTarget() Target {
 	return Target{Kind: KindUser, ID: p.User.SID, Name: domainUser(p.User.Domain, p.User.Username), Tenant: p.User.TenantID}
-}
-
-// present shows u as it stands now: a lock from failed log-ins that has
-// run out is over, though the store keeps it until the next log-in.
-func (s *Service) present(u store.User) store.User {
-	if lockExpired(u, s.nowMsecs()) {
-		u.Locked, u.LockedReason, u.LockedUntilMsecs = false, NotLocked, 0
-	}
-	return u
 }
 
 // ListUsers returns the users q selects.
@@ -333,10 +327,10 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]s
 		return nil, err
 	}
 	users, err := s.store.ListUsers(ctx, f)
-	for i := range users {
-		users[i] = s.present(users[i])
+	if err != nil {
+		return nil, err
 	}
-	return users, err
+	return s.presentAll(ctx, users), nil
 }
 
 // DeleteUsers deletes users, all or none, with their keys, sessions and

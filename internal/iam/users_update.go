@@ -91,7 +91,7 @@ func (s *Service) checkUpdate(ctx context.Context, u UserUpdate) error {
 
 // UpdateUser merges upd into user sid and returns the result.
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd UserUpdate) (store.User, error) {
-	newHash, checkedHash, err := s.preparePassword(ctx, p, sid, upd)
+	pw, err := s.preparePassword(ctx, p, sid, upd)
 	if err != nil {
 		return store.User{}, s.refused(ctx, p, "update_user", err)
 	}
@@ -121,18 +121,24 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 			pwCap = &c
 		}
 		out, err = t.UpdateUser(ctx, sid, func(u store.User) (store.User, error) {
-			if upd.Password != nil && u.PasswordHash != checkedHash {
+			if upd.Password != nil && u.PasswordHash != pw.replaces {
 				return u, &Error{Kind: KindConflict, Msg: "the password changed meanwhile; retry"}
 			}
-			applyUserUpdate(&u, upd, newHash, pwCap)
+			now := s.nowMsecs()
+			applyUserUpdate(&u, upd, pw.hash, pwCap, now)
 			if err := checkWindow(u.EffectiveTimeMsecs, u.ExpiryTimeMsecs); err != nil {
 				return u, err
 			}
-			u.UpdatedMsecs = s.nowMsecs()
+			u.UpdatedMsecs = now
 			return u, nil
 		})
 		if err != nil {
 			return err
+		}
+		if pw.hash != "" {
+			if err := t.AddPasswordHistory(ctx, sid, pw.replaces, pw.keep); err != nil {
+				return fmt.Errorf("keep the former password of %s: %w", sid, err)
+			}
 		}
 		if err := s.revokeAfterUpdate(ctx, t, p, cur, out, upd); err != nil {
 			return err
@@ -143,29 +149,41 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, sid string, upd 
 }
 
 // preparePassword hashes a new password before the update's transaction,
-// having checked the current one when users change their own. It returns
-// the new hash, and the stored hash it was made against.
-func (s *Service) preparePassword(ctx context.Context, p *Principal, sid string, upd UserUpdate) (string, string, error) {
+// having checked the current one when users change their own, and the
+// rules of the security config.
+func (s *Service) preparePassword(ctx context.Context, p *Principal, sid string, upd UserUpdate) (newPassword, error) {
 	if err := s.checkUpdate(ctx, upd); err != nil || upd.Password == nil {
-		return "", "", err
+		return newPassword{}, err
 	}
 	cur, err := s.store.GetUser(ctx, sid)
 	if err != nil {
-		return "", "", err
+		return newPassword{}, err
 	}
 	if cur.Domain != LocalDomain {
-		return "", "", invalid("the password of a %s user is kept by its directory", cur.Domain)
+		return newPassword{}, invalid("the password of a %s user is kept by its directory", cur.Domain)
 	}
+	rules := s.passwordRules()
+	var current *string
 	if p.isSelf(sid) {
-		if err := s.checkCurrentPassword(ctx, cur, upd.CurrentPassword); err != nil {
-			return "", "", err
+		if err := rules.checkMinAge(cur, s.nowMsecs()); err != nil {
+			return newPassword{}, err
 		}
+		if err := s.checkCurrentPassword(ctx, cur, upd.CurrentPassword); err != nil {
+			return newPassword{}, err
+		}
+		current = upd.CurrentPassword
+		if err := rules.checkDifferentChars(*current, *upd.Password); err != nil {
+			return newPassword{}, err
+		}
+	}
+	if err := s.checkReuse(ctx, cur, *upd.Password, current, rules); err != nil {
+		return newPassword{}, err
 	}
 	h, err := s.hasher.Hash(ctx, *upd.Password)
 	if err != nil {
-		return "", "", fmt.Errorf("hash password: %w", err)
+		return newPassword{}, fmt.Errorf("hash password: %w", err)
 	}
-	return h, cur.PasswordHash, nil
+	return newPassword{hash: h, replaces: cur.PasswordHash, keep: rules.keep()}, nil
 }
 
 // mayUpdateUser decides each act of upd on cur, and the roles it hands out.
@@ -215,8 +233,9 @@ func (s *Service) mintCap(p *Principal) []string {
 // applyUserUpdate changes the fields upd names, no more. A new password
 // takes the cap pwCap points to: what whoever set it holds (see mintCap);
 // nil keeps the cap the password had, when users change their own, lest a
-// password someone else set be changed into one free of it.
-func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]string) {
+// password someone else set be changed into one free of it (pwCap nil
+// means users change their own). now is the time of the change.
+func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]string, now int64) {
 	if upd.Description != nil {
 		u.Description = *upd.Description
 	}
@@ -239,6 +258,14 @@ func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]str
 			u.FailedLogins, u.FailedSinceMsecs = 0, 0
 		}
 	}
+	if upd.Locked != nil && !*upd.Locked || newHash != "" && pwCap != nil {
+		// An administrator's unlock, or password, starts the unused
+		// time of the inactivity lock-out again, and ends its lock.
+		u.ReactivatedMsecs = now
+		if u.Locked && u.LockedReason == Inactivity {
+			u.Locked, u.LockedReason = false, NotLocked
+		}
+	}
 	if upd.Roles != nil {
 		u.Roles = dedupe(upd.Roles)
 	}
@@ -246,7 +273,7 @@ func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]str
 		u.Email = *upd.Email
 	}
 	if newHash != "" {
-		u.PasswordHash = newHash
+		u.PasswordHash, u.PasswordSetMsecs = newHash, now
 		u.ForcePasswordChange = false
 		if pwCap != nil {
 			u.PasswordCap = *pwCap

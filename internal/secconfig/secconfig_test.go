@@ -51,6 +51,8 @@ func TestValidate(t *testing.T) {
 		{`{"passwordStrength":{"minLength":7}}`, "passwordStrength.minLength: 7 is out of range: it takes 8 to 128"},
 		{`{"passwordStrength":{"minLength":129}}`, "8 to 128"},
 		{`{"passwordLifetime":{"maxLifetimeDays":0}}`, "passwordLifetime.maxLifetimeDays"},
+		{`{"passwordReuse":{"numDisallowedOldPasswords":24}}`, ""},
+		{`{"passwordReuse":{"numDisallowedOldPasswords":25}}`, "passwordReuse.numDisallowedOldPasswords: 25 is out of range: it takes 0 to 24"},
 		{`{"accountLockout":{"maxFailedLoginAttempts":1}}`, ""},
 		{`{"accountLockout":{"maxFailedLoginAttempts":0}}`, "maxFailedLoginAttempts"},
 		{`{"sessionConfiguration":{"absoluteTimeout":43201}}`, "absoluteTimeout"},

@@ -79,6 +79,13 @@ type User struct {
 	CreatedMsecs   int64
 	UpdatedMsecs   int64
 	LastLoginMsecs int64 // 0: never
+	// PasswordSetMsecs is when the password was last set (0: never): the
+	// age passwordLifetime bounds.
+	PasswordSetMsecs int64
+	// ReactivatedMsecs is when an administrator last unlocked the user or
+	// set its password (0: never): the unused time that
+	// accountLockout.inactivityTimeDays bounds starts again there.
+	ReactivatedMsecs int64
 
 	// FailedLogins counts the failed log-ins since FailedSinceMsecs;
 	// LockedUntilMsecs, when set, is when a lock they caused ends.
@@ -176,6 +183,9 @@ type Session struct {
 	Kind         string
 	CreatedMsecs int64
 	ExpiresMsecs int64
+	// LastUsedMsecs is the last use recorded. Uses are recorded at most
+	// so often (package iam says how often), so it may lag the last use.
+	LastUsedMsecs int64
 	// Cap, when not nil, bounds the privileges the session carries.
 	Cap []string
 }
@@ -362,6 +372,15 @@ type Reader interface {
 	// CountSessions counts sessions alive at nowMsecs, per user, for the
 	// users given (all when empty). Users without sessions are left out.
 	CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]SessionCount, error)
+	// CountLiveSessions is CountSessions of the sessions that are also
+	// used: when usedAfterMsecs is not 0, only those whose last use
+	// recorded is after it count.
+	CountLiveSessions(ctx context.Context, userSIDs []string, nowMsecs, usedAfterMsecs int64) ([]SessionCount, error)
+
+	// PasswordHistory returns the hashes of the former passwords of user
+	// sid that are kept, newest first; none when it has none (or does not
+	// exist).
+	PasswordHistory(ctx context.Context, sid string) ([]string, error)
 
 	// GetUserMFA returns the second factors of user sid, ErrNotFound when
 	// it holds none (or does not exist).
@@ -409,6 +428,12 @@ type Tx interface {
 	// the other's record still there.
 	LockPrincipals(ctx context.Context) error
 
+	// LockSessions serialises this transaction with every other that
+	// calls it, across processes, until it ends. A log-in that counts
+	// sessions against a limit takes it before counting, so that two
+	// log-ins cannot both pass the limit.
+	LockSessions(ctx context.Context) error
+
 	// NoSync lets this transaction's commit return before it is on disk,
 	// where the backend can: a crash right after may lose it. Use it only
 	// for state that is worthless after a crash and lapses on its own
@@ -448,6 +473,22 @@ type Tx interface {
 	// empty), except the one whose hash is keep (may be nil). It returns
 	// how many went.
 	DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error)
+
+	// EndOldestSessions deletes the live sessions of userSID (as
+	// CountLiveSessions counts them) but the newest keep, by creation, and
+	// returns how many went.
+	EndOldestSessions(ctx context.Context, userSID string, keep int, nowMsecs, usedAfterMsecs int64) (int64, error)
+
+	// AddPasswordHistory keeps hash as the newest former password of user
+	// sid, and of its former passwords no more than the newest keep:
+	// none when keep is 0 or less, hash included. An empty hash adds
+	// nothing. The user must exist (ErrInvalidReference). Call it in the
+	// transaction that changes the user's password.
+	AddPasswordHistory(ctx context.Context, sid, hash string, keep int) error
+	// TrimPasswordHistory keeps of every user's former passwords no more
+	// than the newest keep (none when keep is 0 or less), and returns how
+	// many it deleted.
+	TrimPasswordHistory(ctx context.Context, keep int) (int64, error)
 
 	// CreateTenant inserts a tenant. An ID used before (deleted tenants
 	// included), or a name (by Fold) of a tenant not deleted inside the
@@ -528,6 +569,14 @@ type Store interface {
 
 	// DeleteExpiredSessions removes sessions expired at nowMsecs.
 	DeleteExpiredSessions(ctx context.Context, nowMsecs int64) (int64, error)
+	// DeleteIdleSessions removes the sessions whose last use recorded is
+	// at or before usedBeforeMsecs, and returns how many went.
+	DeleteIdleSessions(ctx context.Context, usedBeforeMsecs int64) (int64, error)
+	// TouchSession records usedMsecs as the last use of the session whose
+	// secret hashes to hash, if the one recorded is at or before
+	// ifUsedBeforeMsecs, and reports whether it did. It announces no
+	// change: a use changes no credential and no privilege.
+	TouchSession(ctx context.Context, hash []byte, usedMsecs, ifUsedBeforeMsecs int64) (bool, error)
 	// ListAudit returns the entries f selects, newest first, and how
 	// many it selects in all, regardless of Offset and Limit.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int64, error)

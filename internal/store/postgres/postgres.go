@@ -48,6 +48,11 @@ const migrationLockClass = 0x69616d // "iam"
 // (store.Tx.LockPrincipals); the second is as for migrations.
 const principalsLockClass = 0x69616e
 
+// sessionsLockClass is the first key of the advisory lock that
+// serialises the log-ins counting sessions against a limit
+// (store.Tx.LockSessions); the second is as for migrations.
+const sessionsLockClass = 0x69616f
+
 // Options tune the connection pool.
 type Options struct {
 	// MaxConns bounds the open connections; 0 means DefaultMaxConns.
@@ -123,6 +128,9 @@ func dialect() sqlstore.Dialect {
 		LockPrincipals: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			principalsLockClass),
+		LockSessions: fmt.Sprintf(
+			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
+			sessionsLockClass),
 		// The commit still reaches the WAL in order: a later synchronous
 		// commit flushes it too.
 		NoSync:           "SET LOCAL synchronous_commit TO OFF",

@@ -227,3 +227,57 @@ func checkIndexes(t *testing.T, b backend, db *sql.DB) {
 		}
 	}
 }
+
+// TestMigrateToSecuritySettings: a database at schema version 10 migrates
+// to 11: a password counts as set when its user's row last changed, a
+// session as used when it was made, no administrator has unlocked anyone
+// yet, and former passwords are kept per user and go with their user.
+func TestMigrateToSecuritySettings(t *testing.T) {
+	forEach(t, func(t *testing.T, b backend) {
+		ctx := t.Context()
+		loc := b.location(t)
+		db := b.raw(t, loc)
+		migrateRaw(t, b, db, 10)
+		exec := func(query string, args ...any) {
+			t.Helper()
+			_, err := db.ExecContext(ctx, bind(b, query), args...)
+			must(t, err)
+		}
+		for _, u := range []struct {
+			sid     string
+			updated int64
+		}{{"S-1", 1_700_000_000_123}, {"S-2", 0}} {
+			exec(`INSERT INTO users (sid, domain, domain_key, username, username_key, description, email,
+				email_key, password_hash, locked, locked_reason, restricted, allow_smb, force_pw_change,
+				s3_access_key_id, s3_account_id, tenant_id, source_ids, view_ids, created_msecs, updated_msecs,
+				last_login_msecs) VALUES (?, 'LOCAL', 'local', ?, ?, '', '', '', 'h', FALSE, '', FALSE, FALSE,
+				FALSE, '', '', '', '[]', '[]', 5, ?, 0)`, u.sid, u.sid, strings.ToLower(u.sid), u.updated)
+		}
+		exec(`INSERT INTO sessions (hash, user_sid, kind, created_msecs, expires_msecs)
+			VALUES (?, 'S-1', 'session', 1700000000456, ?)`, []byte("s1"), int64(1)<<50)
+
+		s, err := b.open(ctx, loc)
+		must(t, err)
+		defer s.Close()
+		checkMigrations(t, b, loc)
+		for sid, want := range map[string]int64{"S-1": 1_700_000_000_123, "S-2": 0} {
+			u, err := s.GetUser(ctx, sid)
+			if err != nil || u.PasswordSetMsecs != want || u.ReactivatedMsecs != 0 {
+				t.Errorf("user %s after the migration: password set %d, reactivated %d, %v; want %d, 0",
+					sid, u.PasswordSetMsecs, u.ReactivatedMsecs, err, want)
+			}
+		}
+		sess, err := s.GetSessionByHash(ctx, []byte("s1"))
+		if err != nil || sess.LastUsedMsecs != 1_700_000_000_456 {
+			t.Errorf("session after the migration: last used %d, %v; want its creation", sess.LastUsedMsecs, err)
+		}
+		single := storetest.Single{Store: s}
+		must(t, single.Update(ctx, func(tx store.Tx) error { return tx.AddPasswordHistory(ctx, "S-1", "old", 3) }))
+		must(t, single.DeleteUsers(ctx, []string{"S-1"}))
+		var n int
+		must(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM password_history").Scan(&n))
+		if n != 0 {
+			t.Errorf("%d former passwords left after deleting their user", n)
+		}
+	})
+}

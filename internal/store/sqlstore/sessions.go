@@ -12,8 +12,8 @@ import (
 // CreateSession inserts sess. Its user must exist (ErrInvalidReference) and
 // its hash must be new (ErrAlreadyExists).
 func (t *tx) CreateSession(ctx context.Context, sess store.Session) error {
-	const query = `INSERT INTO sessions (hash, user_sid, kind, created_msecs, expires_msecs, privilege_cap)
-		VALUES (?, ?, ?, ?, ?, ?)`
+	const query = `INSERT INTO sessions (hash, user_sid, kind, created_msecs, expires_msecs, privilege_cap,
+		last_used_msecs) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	q := t.q
 	t.user(sess.UserSID)
 	found, err := existingUsers(ctx, q, []string{sess.UserSID})
@@ -24,7 +24,7 @@ func (t *tx) CreateSession(ctx context.Context, sess store.Session) error {
 		return fmt.Errorf("session: user %q: %w", sess.UserSID, store.ErrInvalidReference)
 	}
 	_, err = q.ExecContext(ctx, query, sess.Hash, sess.UserSID, sess.Kind, sess.CreatedMsecs,
-		sess.ExpiresMsecs, nullList(sess.Cap))
+		sess.ExpiresMsecs, nullList(sess.Cap), sess.LastUsedMsecs)
 	if q.d.IsUnique(err) {
 		return fmt.Errorf("session of user %q: hash: %w", sess.UserSID, store.ErrAlreadyExists)
 	}
@@ -34,12 +34,12 @@ func (t *tx) CreateSession(ctx context.Context, sess store.Session) error {
 // getSessionByHash returns the session whose secret hashes to hash,
 // expired or not: the caller judges expiry.
 func getSessionByHash(ctx context.Context, q querier, hash []byte) (store.Session, error) {
-	const query = `SELECT hash, user_sid, kind, created_msecs, expires_msecs, privilege_cap
-		FROM sessions WHERE hash = ?`
+	const query = `SELECT hash, user_sid, kind, created_msecs, expires_msecs, privilege_cap,
+		last_used_msecs FROM sessions WHERE hash = ?`
 	var sess store.Session
 	var sessCap sql.NullString
 	err := q.QueryRowContext(ctx, query, hash).Scan(&sess.Hash, &sess.UserSID,
-		&sess.Kind, &sess.CreatedMsecs, &sess.ExpiresMsecs, &sessCap)
+		&sess.Kind, &sess.CreatedMsecs, &sess.ExpiresMsecs, &sessCap, &sess.LastUsedMsecs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, fmt.Errorf("session with the hash given: %w", store.ErrNotFound)
 	}
@@ -89,12 +89,86 @@ func deleteSessions(ctx context.Context, q querier, w *where, op string) (int64,
 	return n, nil
 }
 
-// countSessions counts the sessions alive at nowMsecs (expiry after it) of
-// each of userSIDs (of every user when empty), ordered by user sid. Users
-// without live sessions are left out.
-func countSessions(ctx context.Context, q querier, userSIDs []string, nowMsecs int64) ([]store.SessionCount, error) {
+// DeleteIdleSessions deletes the sessions last used at or before
+// usedBeforeMsecs and returns how many it deleted.
+func (s *Store) DeleteIdleSessions(ctx context.Context, usedBeforeMsecs int64) (int64, error) {
+	w := &where{}
+	w.add(`last_used_msecs <= ?`, usedBeforeMsecs)
+	var n int64
+	err := s.exec(ctx, func(q querier) error {
+		var err error
+		n, err = deleteSessions(ctx, q, w, "delete idle sessions")
+		return err
+	})
+	return n, err
+}
+
+// TouchSession records usedMsecs as the session's last use when the one
+// recorded is at or before ifUsedBeforeMsecs. It announces nothing.
+func (s *Store) TouchSession(ctx context.Context, hash []byte, usedMsecs, ifUsedBeforeMsecs int64) (bool, error) {
+	var n int64
+	err := s.exec(ctx, func(q querier) error {
+		var err error
+		n, err = execCount(ctx, q, `UPDATE sessions SET last_used_msecs = ? WHERE hash = ? AND last_used_msecs <= ?`,
+			usedMsecs, hash, ifUsedBeforeMsecs)
+		return q.d.mapErr("record a session's use", err)
+	})
+	return n > 0, err
+}
+
+// liveSessions is the condition of the sessions alive at nowMsecs and,
+// when usedAfterMsecs is not 0, used after it.
+func liveSessions(nowMsecs, usedAfterMsecs int64) *where {
 	w := &where{}
 	w.add(`expires_msecs > ?`, nowMsecs)
+	if usedAfterMsecs != 0 {
+		w.add(`last_used_msecs > ?`, usedAfterMsecs)
+	}
+	return w
+}
+
+// EndOldestSessions deletes the live sessions of userSID but the newest
+// keep, by creation, and returns how many it deleted.
+func (t *tx) EndOldestSessions(ctx context.Context, userSID string, keep int, nowMsecs, usedAfterMsecs int64) (int64, error) {
+	w := liveSessions(nowMsecs, usedAfterMsecs)
+	w.add(`user_sid = ?`, userSID)
+	hashes, err := queryAll(ctx, t.q, "list sessions", func(sc scanner) (h []byte, err error) {
+		return h, sc.Scan(&h)
+	}, `SELECT hash FROM sessions`+w.String()+` ORDER BY created_msecs DESC, hash DESC`, w.args...)
+	if err != nil || len(hashes) <= max(keep, 0) {
+		return 0, err
+	}
+	t.user(userSID)
+	var n int64
+	for _, h := range hashes[max(keep, 0):] {
+		d, err := execCount(ctx, t.q, `DELETE FROM sessions WHERE hash = ?`, h)
+		if err != nil {
+			return n, t.q.d.mapErr(fmt.Sprintf("end a session of user %q", userSID), err)
+		}
+		n += d
+	}
+	return n, nil
+}
+
+// LockSessions serialises the transaction with every other that calls
+// it, where the dialect needs a lock for that.
+func (t *tx) LockSessions(ctx context.Context) error {
+	if t.q.d.LockSessions == "" {
+		return nil
+	}
+	rows, err := t.q.QueryContext(ctx, t.q.d.LockSessions)
+	if err != nil {
+		return t.q.d.mapErr("lock sessions", err)
+	}
+	return rows.Close()
+}
+
+// countSessions counts the sessions alive at nowMsecs (expiry after it)
+// and, when usedAfterMsecs is not 0, used after it, of each of userSIDs
+// (of every user when empty), ordered by user sid. Users without live
+// sessions are left out.
+func countSessions(ctx context.Context, q querier, userSIDs []string, nowMsecs, usedAfterMsecs int64) ([]store.SessionCount, error) {
+	w := liveSessions(nowMsecs, usedAfterMsecs)
 	if len(userSIDs) > 0 {
 		w.add(`user_sid IN (SELECT value FROM json_each(?))`, jsonList(userSIDs))
 	}

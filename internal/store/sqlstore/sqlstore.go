@@ -64,6 +64,9 @@ type Dialect struct {
 	// invariants over many principals; "" where write transactions are
 	// serialised anyway.
 	LockPrincipals string
+	// LockSessions is the like of LockPrincipals for the log-ins that
+	// count sessions against a limit.
+	LockSessions string
 	// NoSync is a statement that lets the write transaction's commit
 	// return before it is flushed to disk; "" where there is none.
 	NoSync string

@@ -148,7 +148,15 @@ func (t *tx) GetSessionByHash(ctx context.Context, hash []byte) (store.Session, 
 }
 
 func (t *tx) CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]store.SessionCount, error) {
-	return countSessions(ctx, t.q, userSIDs, nowMsecs)
+	return countSessions(ctx, t.q, userSIDs, nowMsecs, 0)
+}
+
+func (t *tx) CountLiveSessions(ctx context.Context, userSIDs []string, nowMsecs, usedAfterMsecs int64) ([]store.SessionCount, error) {
+	return countSessions(ctx, t.q, userSIDs, nowMsecs, usedAfterMsecs)
+}
+
+func (t *tx) PasswordHistory(ctx context.Context, sid string) ([]string, error) {
+	return passwordHistory(ctx, t.q, sid)
 }
 
 // Reads on the store, each in its own snapshot.
@@ -224,7 +232,19 @@ func (s *Store) GetSessionByHash(ctx context.Context, hash []byte) (store.Sessio
 
 // CountSessions counts live sessions per user; see countSessions.
 func (s *Store) CountSessions(ctx context.Context, userSIDs []string, nowMsecs int64) ([]store.SessionCount, error) {
-	return countSessions(ctx, s.reader(), userSIDs, nowMsecs)
+	return countSessions(ctx, s.reader(), userSIDs, nowMsecs, 0)
+}
+
+// CountLiveSessions counts live and used sessions per user; see
+// countSessions.
+func (s *Store) CountLiveSessions(ctx context.Context, userSIDs []string, nowMsecs, usedAfterMsecs int64) ([]store.SessionCount, error) {
+	return countSessions(ctx, s.reader(), userSIDs, nowMsecs, usedAfterMsecs)
+}
+
+// PasswordHistory returns the kept former password hashes of user sid,
+// newest first.
+func (s *Store) PasswordHistory(ctx context.Context, sid string) ([]string, error) {
+	return passwordHistory(ctx, s.reader(), sid)
 }
 
 // readOne runs a multi-query read in one snapshot and returns its result.

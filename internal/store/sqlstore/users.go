@@ -17,7 +17,8 @@ const userCols = `sid, domain, username, description, email, password_hash,
 	force_pw_change, s3_access_key_id, s3_account_id, s3_secret_enc, tenant_id,
 	source_ids, view_ids, created_msecs, updated_msecs, last_login_msecs,
 	directory_groups, failed_logins, failed_since_msecs, locked_until_msecs,
-	logins_pending, logins_pending_until_msecs, password_cap, full_name`
+	logins_pending, logins_pending_until_msecs, password_cap, password_set_msecs,
+	reactivated_msecs, full_name`
 
 // userWriteCols are written in this order, from userArgs; sid apart.
 var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
@@ -26,7 +27,8 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 	"force_pw_change", "s3_access_key_id", "s3_account_id", "s3_secret_enc",
 	"tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
 	"last_login_msecs", "directory_groups", "failed_logins", "failed_since_msecs",
-	"locked_until_msecs", "logins_pending", "logins_pending_until_msecs", "password_cap", "username_skeleton", "full_name"}
+	"locked_until_msecs", "logins_pending", "logins_pending_until_msecs", "password_cap", "username_skeleton",
+	"password_set_msecs", "reactivated_msecs", "full_name"}
 
 // userIdentity are the columns of a user's name: written when it is made
 // or renamed and left alone otherwise, so that a row keeps the key it has
@@ -49,7 +51,7 @@ func userArgs(u *store.User) []any {
 		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
 		u.LastLoginMsecs, jsonList(u.DirectoryGroups), u.FailedLogins, u.FailedSinceMsecs,
 		u.LockedUntilMsecs, u.LoginsPending, u.LoginsPendingUntilMsecs, nullList(u.PasswordCap),
-		names.Skeleton(u.Username), u.FullName}
+		names.Skeleton(u.Username), u.PasswordSetMsecs, u.ReactivatedMsecs, u.FullName}
 }
 
 func scanUser(sc scanner) (store.User, error) {
@@ -63,7 +65,8 @@ func scanUser(sc scanner) (store.User, error) {
 		&u.S3AccountID, &u.S3SecretEnc, &u.TenantID, &sources, &views,
 		&u.CreatedMsecs, &u.UpdatedMsecs, &u.LastLoginMsecs, &dirGroups,
 		&u.FailedLogins, &u.FailedSinceMsecs, &u.LockedUntilMsecs,
-		&u.LoginsPending, &u.LoginsPendingUntilMsecs, &pwCap, &u.FullName)
+		&u.LoginsPending, &u.LoginsPendingUntilMsecs, &pwCap, &u.PasswordSetMsecs,
+		&u.ReactivatedMsecs, &u.FullName)
 	if err != nil {
 		return u, err
 	}
@@ -126,7 +129,7 @@ func sidsOfUsers(users []store.User) []string {
 	return sids
 }
 
-// insertChunk is how many users one INSERT carries: 25 arguments each stay
+// insertChunk is how many users one INSERT carries: 35 arguments each stay
 // well under both engines' limits on bound arguments.
 const insertChunk = 500
 

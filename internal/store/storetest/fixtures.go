@@ -69,6 +69,8 @@ func fullUser(sid, name string, roles ...string) store.User {
 		CreatedMsecs:        t0,
 		UpdatedMsecs:        t1,
 		LastLoginMsecs:      t2,
+		PasswordSetMsecs:    t1,
+		ReactivatedMsecs:    t2 + 1,
 		Groups:              []string{},
 		DirectoryGroups:     []string{"S-1-5-21-1-2-3-1105", "S-1-5-21-1-2-3-1104"},
 		FailedLogins:        3,
@@ -130,7 +132,7 @@ func newKey(id, user string) store.APIKey {
 // newSession returns a session of user expiring at expires.
 func newSession(hash, user string, expires int64) store.Session {
 	return store.Session{Hash: []byte(hash), UserSID: user, Kind: store.SessionKindSession,
-		CreatedMsecs: t0, ExpiresMsecs: expires}
+		CreatedMsecs: t0, ExpiresMsecs: expires, LastUsedMsecs: t0}
 }
 
 // sid makes a distinct sid for fixtures.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -14,6 +15,11 @@ var sessionTests = []subTest{
 	{"SessionCount", testSessionCount},
 	{"SessionDelete", testSessionDelete},
 	{"SessionDeleteExpired", testSessionDeleteExpired},
+	{"SessionTouch", testSessionTouch},
+	{"SessionLiveCount", testSessionLiveCount},
+	{"SessionEndOldest", testSessionEndOldest},
+	{"SessionDeleteIdle", testSessionDeleteIdle},
+	{"LockSessions", testLockSessions},
 }
 
 func testSessionCreateGet(t *testing.T, s Single) {
@@ -21,7 +27,7 @@ func testSessionCreateGet(t *testing.T, s Single) {
 	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
 	sess := newSession("h1", sid(1), t2)
 	tok := store.Session{Hash: []byte{0, 0xff, 1}, UserSID: sid(1), Kind: store.SessionKindToken,
-		CreatedMsecs: t1, ExpiresMsecs: t0} // already expired: still readable
+		CreatedMsecs: t1, ExpiresMsecs: t0, LastUsedMsecs: t1 + 7} // already expired: still readable
 	must(t, s.CreateSession(ctx, sess))
 	must(t, s.CreateSession(ctx, tok))
 	for _, want := range []store.Session{sess, tok} {
@@ -142,5 +148,171 @@ func testSessionDeleteExpired(t *testing.T, s Single) {
 	must(t, err)
 	if g := countsString(got); g != sid(1)+"=2" {
 		t.Errorf("sessions left: %q, want %q", g, sid(1)+"=2")
+	}
+}
+
+// testSessionTouch: a use is recorded only over an older one, and never
+// for a session that is not there.
+func testSessionTouch(t *testing.T, s Single) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"))
+	must(t, s.CreateSession(ctx, newSession("h1", sid(1), t2))) // last used t0
+	lastUse := func() int64 {
+		got, err := s.GetSessionByHash(ctx, []byte("h1"))
+		must(t, err)
+		return got.LastUsedMsecs
+	}
+	tests := []struct {
+		name             string
+		used, ifBefore   int64
+		wantDone         bool
+		wantLastUsedThen int64
+	}{
+		{"recorded use before the bound", t1, t0, true, t1},
+		{"recorded use after the bound", t2, t0, false, t1},
+		{"recorded use at the bound", t2, t1, true, t2},
+	}
+	for _, tc := range tests {
+		done, err := s.TouchSession(ctx, []byte("h1"), tc.used, tc.ifBefore)
+		must(t, err)
+		if done != tc.wantDone || lastUse() != tc.wantLastUsedThen {
+			t.Errorf("%s: TouchSession = %v, last use %d; want %v, %d", tc.name, done, lastUse(), tc.wantDone, tc.wantLastUsedThen)
+		}
+	}
+	if done, err := s.TouchSession(ctx, []byte("nope"), t2, t2); err != nil || done {
+		t.Errorf("TouchSession of no session = %v, %v; want false, nil", done, err)
+	}
+}
+
+// liveFixture gives user 1 sessions created at t0, t0+1, t0+2 (used then)
+// and one expired, and user 2 one used at t2.
+func liveFixture(t *testing.T, s Single) {
+	ctx := t.Context()
+	createUsers(t, s, newUser(sid(1), "LOCAL", "bob"), newUser(sid(2), "LOCAL", "carol"))
+	for i, h := range []string{"b0", "b1", "b2"} {
+		sess := newSession(h, sid(1), t2+10)
+		sess.CreatedMsecs, sess.LastUsedMsecs = t0+int64(i), t0+int64(i)
+		must(t, s.CreateSession(ctx, sess))
+	}
+	must(t, s.CreateSession(ctx, newSession("b-old", sid(1), t0)))
+	c := newSession("c0", sid(2), t2+10)
+	c.LastUsedMsecs = t2
+	must(t, s.CreateSession(ctx, c))
+}
+
+func testSessionLiveCount(t *testing.T, s Single) {
+	liveFixture(t, s)
+	tests := []struct {
+		name      string
+		users     []string
+		usedAfter int64
+		want      string
+	}{
+		{"no bound on use", nil, 0, sid(1) + "=3 " + sid(2) + "=1"},
+		{"used after t0", nil, t0, sid(1) + "=2 " + sid(2) + "=1"},
+		{"used after t0+2", nil, t0 + 2, sid(2) + "=1"},
+		{"one user", []string{sid(1)}, t0 + 1, sid(1) + "=1"},
+	}
+	for _, tc := range tests {
+		got, err := s.CountLiveSessions(t.Context(), tc.users, t1, tc.usedAfter)
+		must(t, err)
+		if g := countsString(got); g != tc.want {
+			t.Errorf("%s: CountLiveSessions = %q, want %q", tc.name, g, tc.want)
+		}
+	}
+}
+
+// testSessionEndOldest: the oldest live sessions go, the newest stay, and
+// dead ones (expired, unused) neither count nor go.
+func testSessionEndOldest(t *testing.T, s Single) {
+	ctx := t.Context()
+	liveFixture(t, s)
+	exists := func(h string) bool {
+		_, err := s.GetSessionByHash(ctx, []byte(h))
+		return err == nil
+	}
+	end := func(keep int, usedAfter int64) int64 {
+		n, err := one(ctx, s, func(tx store.Tx) (int64, error) {
+			return tx.EndOldestSessions(ctx, sid(1), keep, t1, usedAfter)
+		})
+		must(t, err)
+		return n
+	}
+	if n := end(5, 0); n != 0 {
+		t.Errorf("EndOldestSessions under the count ended %d", n)
+	}
+	if n := end(2, 0); n != 1 || exists("b0") || !exists("b1") || !exists("b2") || !exists("b-old") {
+		t.Errorf("EndOldestSessions(keep 2) ended %d; b0 %v b1 %v b2 %v b-old %v", n, exists("b0"), exists("b1"), exists("b2"), exists("b-old"))
+	}
+	// b1 is unused since t0+1: not live, so b2 alone is kept and counted.
+	if n := end(0, t0+1); n != 1 || exists("b2") || !exists("b1") || !exists("c0") {
+		t.Errorf("EndOldestSessions(keep 0, used after t0+1) ended %d; b1 %v b2 %v c0 %v", n, exists("b1"), exists("b2"), exists("c0"))
+	}
+}
+
+func testSessionDeleteIdle(t *testing.T, s Single) {
+	ctx := t.Context()
+	liveFixture(t, s)
+	n, err := s.DeleteIdleSessions(ctx, t0+1) // b0, b1 and b-old (used t0)
+	must(t, err)
+	if n != 3 {
+		t.Errorf("DeleteIdleSessions(t0+1) = %d, want 3", n)
+	}
+	got, err := s.CountSessions(ctx, nil, t0-1)
+	must(t, err)
+	if g := countsString(got); g != sid(1)+"=1 "+sid(2)+"=1" {
+		t.Errorf("sessions left: %q", g)
+	}
+}
+
+// testLockSessions: log-ins that take the sessions lock, count the
+// sessions and open one only under a limit never pass it together.
+// Without the lock, PostgreSQL at READ COMMITTED lets several count the
+// same number and all open one.
+func testLockSessions(t *testing.T, s Single) {
+	ctx := t.Context()
+	const workers, limit = 12, 5
+	var users []store.User
+	for i := range workers {
+		users = append(users, newUser(sid(i+1), "LOCAL", fmt.Sprint("u", i)))
+	}
+	createUsers(t, s, users...)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range workers {
+		wg.Go(func() {
+			<-start
+			err := s.Update(ctx, func(tx store.Tx) error {
+				if err := tx.LockSessions(ctx); err != nil {
+					return err
+				}
+				counts, err := tx.CountLiveSessions(ctx, nil, t0, 0)
+				if err != nil {
+					return err
+				}
+				var n int64
+				for _, c := range counts {
+					n += c.Count
+				}
+				if n >= limit {
+					return nil
+				}
+				return tx.CreateSession(ctx, newSession(fmt.Sprint("s", i), sid(i+1), t2))
+			})
+			if err != nil {
+				t.Errorf("worker %d: %v", i, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	got, err := s.CountSessions(ctx, nil, t0)
+	must(t, err)
+	var n int64
+	for _, c := range got {
+		n += c.Count
+	}
+	if n != limit {
+		t.Errorf("%d sessions after %d log-ins against a limit of %d", n, workers, limit)
 	}
 }

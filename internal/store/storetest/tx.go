@@ -83,6 +83,18 @@ var changeTests = []changeTest{
 		_, err := tx.DeleteSessions(ctx, sid(1), nil)
 		return err
 	}, store.Change{Users: []string{sid(1)}}},
+	{"EndOldestSessions", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.EndOldestSessions(ctx, sid(1), 0, t0, 0)
+		return err
+	}, store.Change{Users: []string{sid(1)}}},
+	// No cache holds former passwords: a password change reads them.
+	{"AddPasswordHistory", func(ctx context.Context, tx store.Tx) error {
+		return tx.AddPasswordHistory(ctx, sid(1), "old", 3)
+	}, store.Change{}},
+	{"TrimPasswordHistory", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.TrimPasswordHistory(ctx, 0)
+		return err
+	}, store.Change{}},
 	{"DeleteSessions of all", func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.DeleteSessions(ctx, "", nil)
 		return err
@@ -135,6 +147,9 @@ var changeTests = []changeTest{
 	{"LockPrincipals", func(ctx context.Context, tx store.Tx) error {
 		return tx.LockPrincipals(ctx)
 	}, store.Change{}},
+	{"LockSessions", func(ctx context.Context, tx store.Tx) error {
+		return tx.LockSessions(ctx)
+	}, store.Change{}},
 	{"NoSync", func(ctx context.Context, tx store.Tx) error {
 		return tx.NoSync(ctx)
 	}, store.Change{}},
@@ -151,6 +166,7 @@ func changeFixture(t *testing.T, s Single) {
 	if id, err := s.CreateDirectoryDomain(t.Context(), newDomain(store.DirectoryAD, "corp.example.com", "")); err != nil || id != 1 {
 		t.Fatalf("first directory domain: id %d, %v; want 1", id, err)
 	}
+	must(t, s.CreateSession(t.Context(), newSession("sess-1", sid(1), t2)))
 }
 
 // watch registers a listener on s and returns what it heard so far.

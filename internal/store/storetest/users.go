@@ -153,6 +153,7 @@ func testUserUpdate(t *testing.T, s Single) {
 		u.SourceIDs = nil
 		u.LastLoginMsecs = t2 + 5
 		u.UpdatedMsecs = t2
+		u.PasswordSetMsecs, u.ReactivatedMsecs = t2+6, t2+7
 		return u, nil
 	})
 	must(t, err)
@@ -165,6 +166,7 @@ func testUserUpdate(t *testing.T, s Single) {
 	want.Locked, want.LockedReason = false, ""
 	want.S3SecretEnc, want.SourceIDs = []byte("new"), []int64{}
 	want.LastLoginMsecs, want.UpdatedMsecs = t2+5, t2
+	want.PasswordSetMsecs, want.ReactivatedMsecs = t2+6, t2+7
 	checkUser(t, "UpdateUser result", got, want)
 	stored, err := s.GetUser(ctx, sid(1))
 	must(t, err)
@@ -275,8 +277,16 @@ func testUserDeleteCascades(t *testing.T, s Single) {
 	must(t, s.CreateAPIKey(ctx, newKey("k2", sid(2))))
 	must(t, s.CreateSession(ctx, newSession("s1", sid(1), t2)))
 	must(t, s.CreateSession(ctx, newSession("s2", sid(2), t2)))
+	for _, u := range []string{sid(1), sid(2)} {
+		must(t, s.Update(ctx, func(tx store.Tx) error { return tx.AddPasswordHistory(ctx, u, "old-of-"+u, 5) }))
+	}
 
 	must(t, s.DeleteUsers(ctx, []string{sid(1)}))
+	for u, want := range map[string]int{sid(1): 0, sid(2): 1} {
+		if h, err := s.PasswordHistory(ctx, u); err != nil || len(h) != want {
+			t.Errorf("password history of %s after deleting %s: %q, %v; want %d", u, sid(1), h, err, want)
+		}
+	}
 
 	g, err := s.GetGroup(ctx, sid(100))
 	must(t, err)

@@ -1,4 +1,4 @@
--- 0011: directory domains added through the API (Active Directory
+-- 0012: directory domains added through the API (Active Directory
 -- domains and LDAP providers). The configuration is iam's JSON; the
 -- secret the cluster binds with is sealed. Ids are never reused. A
 -- directory user's full name is kept, as its directory has it.
