@@ -129,6 +129,10 @@ func (s *Service) CreateActiveDirectory(ctx context.Context, p *Principal, req d
 			return domainspec.ADResponse{}, s.refused(ctx, p, op, err)
 		}
 		sp.JoinError = err.Error()
+		var e *Error
+		if errors.As(err, &e) && e.Err != nil {
+			sp.JoinError = e.Err.Error() // the directory's words, not advice to the caller
+		}
 	}
 	sp.BindDN = joined.BindDN
 	sealed, err := s.sealDomainSecret(name, joined.Password)
