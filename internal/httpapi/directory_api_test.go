@@ -125,6 +125,17 @@ func testADCreate(t *testing.T, e *env, srv *dirtest.Server) int64 {
 	if len(ad.DomainControllers) != 1 || len(ad.DomainControllers[0].Controllers) == 0 {
 		t.Errorf("domain controllers = %+v", ad.DomainControllers)
 	}
+	// The prefix of get_active_directory_by_id's principals is a search
+	// field too: escaped, and a prefix, not a substring.
+	for prefix, want := range map[string]int{"ali": 1, "lice": 0, "*": 0, "a*)(|(objectClass=*": 0, `\2a`: 0} {
+		var got domainspec.ADResponse
+		e.want(e.do("GET", fmt.Sprintf("/v2/active-directories/%d?includeSecurityPrincipals=true&prefix=%s", *ad.ID, url.QueryEscape(prefix)),
+			e.admin, nil), 200).decode(t, &got)
+		if len(got.SecurityPrincipals) != want {
+			t.Errorf("principals with prefix %q: %+v, want %d", prefix, got.SecurityPrincipals, want)
+		}
+	}
+	e.want(e.do("GET", fmt.Sprintf("/v2/active-directories/%d?includeSecurityPrincipals=true", *ad.ID), e.admin, nil), 400)
 	var dcs domainControllersResponse
 	e.want(e.do("GET", "/v2/domain-controllers?domainNames="+srv.Domain, e.admin, nil), 200).decode(t, &dcs)
 	reached := false
