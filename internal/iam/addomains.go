@@ -247,6 +247,9 @@ func (s *Service) UpdateActiveDirectory(ctx context.Context, p *Principal, id in
 	if err == nil {
 		err = s.decideDomain(ctx, s.store, p, ActChangeProfile, d)
 	}
+	if err == nil {
+		err = storedAD(d)
+	}
 	if err != nil {
 		return domainspec.ADResponse{}, s.refused(ctx, p, op, err)
 	}
@@ -283,6 +286,15 @@ func (s *Service) UpdateActiveDirectory(ctx context.Context, p *Principal, id in
 		return domainspec.ADResponse{}, err
 	}
 	return adView(saved), nil
+}
+
+// storedAD fails for a domain whose stored configuration could not be
+// read (d.err says why): there is nothing to change.
+func storedAD(d *domain) error {
+	if d.spec.AD == nil {
+		return fmt.Errorf("directory domain %s has no readable configuration: %w", d.rec.Domain, d.err)
+	}
+	return nil
 }
 
 // checkWithSecret checks cfg bound with the stored secret of rec.

@@ -205,6 +205,9 @@ func (s *Service) SetTrustedDomains(ctx context.Context, p *Principal, name stri
 		err = s.decideDomain(ctx, s.store, p, ActChangeProfile, d)
 	}
 	if err == nil {
+		err = storedAD(d)
+	}
+	if err == nil {
 		if err = in.Check(); err != nil {
 			err = invalid("%v", err)
 		}
