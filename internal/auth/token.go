@@ -41,18 +41,21 @@ func NewID() (string, error) {
 }
 
 // Password alphabet classes. Look-alike characters (0 O o 1 l I) are left out
-// so that a password read off a screen can be typed back; symbols avoid
-// quotes, backslash, '$' and whitespace so it survives shells and YAML.
+// so that a password read off a screen can be typed back. The symbols are
+// those no shell gives a meaning to, quoted or not: no quote, backslash,
+// '$', '!' (history in interactive bash, even in double quotes), '*' or
+// '?' (globs), '~', '#', '^', ',' (braces) or whitespace.
 const (
 	pwUpper   = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 	pwLower   = "abcdefghijkmnpqrstuvwxyz"
 	pwDigits  = "23456789"
-	pwSymbols = "-_.~!@#%^*+=?"
+	pwSymbols = "-_.+=@%:"
 	pwAlpha   = pwUpper + pwLower + pwDigits + pwSymbols
 
 	// PasswordLen is the length of passwords from RandomPassword.
-	// 24 characters from a 69-symbol alphabet carry about 146 bits.
-	PasswordLen = 24
+	// 25 characters from a 64-symbol alphabet carry 150 bits, no fewer
+	// than the 146 of the 24 from 69 before the alphabet shrank.
+	PasswordLen = 25
 )
 
 // RandomPassword returns a strong random password of PasswordLen characters

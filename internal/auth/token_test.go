@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,7 +82,7 @@ func TestRandomPassword(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(pw) < 24 || len(pw) != PasswordLen {
+		if len(pw) < 25 || len(pw) != PasswordLen {
 			t.Fatalf("RandomPassword() = %q, %d chars, want %d (>= 24)", pw, len(pw), PasswordLen)
 		}
 		for _, class := range []struct{ name, chars string }{
@@ -124,6 +125,31 @@ func BenchmarkNewToken(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := NewToken(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestRandomPasswordSurvivesShells: bash quotes nothing of a generated
+// password (its printf %q escapes whatever the shell would expand: '!',
+// globs, '~', braces...), so the banner's commands run as printed, bare or
+// in double quotes.
+func TestRandomPasswordSurvivesShells(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash on this machine")
+	}
+	pws := []string{pwSymbols, pwAlpha} // every character
+	for range 50 {
+		pw, err := RandomPassword()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pws = append(pws, pw)
+	}
+	for _, pw := range pws {
+		out, err := exec.Command(bash, "-c", `printf %q "$1"`, "bash", pw).Output()
+		if err != nil || string(out) != pw {
+			t.Errorf("bash quotes %q as %q (%v): it would expand a character of it", pw, out, err)
 		}
 	}
 }
