@@ -135,7 +135,7 @@ var wantModels = map[string][]string{
 	"CreateRoleParameters":           {"description", "privileges", "name"},
 	"UpdateRoleParameters":           {"description", "privileges"},
 	"Error":                          {"errorCode", "message", "taskLogId"},
-	"Health":                         {"status"},
+	"Health":                         {"status", "version"},
 	// The vendor's audit-log models (issue 6).
 	"AuditLog": {"action", "details", "domain", "entityName", "entityType", "ip", "isImpersonation", "timestampUsecs", "username",
 		"tenantId", "tenantName", "originalTenantId", "originalTenantName"},

@@ -9,24 +9,27 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/clusteriam/clusteriam/internal/version"
 )
 
 const usage = `usage: clusteriam <command> [flags]
 
 commands:
   serve    serve the v2 User API (clusteriam serve -h for flags)
+  version  print the version, commit and Go version of this build
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "clusteriam:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("no command given")
@@ -38,6 +41,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			return err
 		}
 		return serve(ctx, cfg, getenv, stderr)
+	case "version":
+		if len(args) > 1 {
+			return fmt.Errorf("version takes no arguments")
+		}
+		fmt.Fprintln(stdout, version.Get())
+		return nil
 	case "-h", "--help", "help":
 		fmt.Fprint(stderr, usage)
 		return nil

@@ -28,6 +28,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
 	"github.com/clusteriam/clusteriam/internal/tlscert"
+	"github.com/clusteriam/clusteriam/internal/version"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
@@ -145,6 +146,13 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	// What the packages log on their own (the store's re-key of names at
 	// its opening) goes to the same JSON lines.
 	slog.SetDefault(log)
+	// The ports first: a port in use stops the start before the store is
+	// made and a first password printed for a server that never ran.
+	ln, mln, err := listen(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeAll(ln, mln)
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
@@ -158,7 +166,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		return err
 	}
 	defer svc.Flush() // before the store closes
-	if err := ensureAdmin(ctx, svc, getenv, stderr); err != nil {
+	if err := ensureAdmin(ctx, svc, getenv, stderr, log); err != nil {
 		return err
 	}
 	metrics, err := newMetrics(st)
@@ -166,23 +174,19 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		return err
 	}
 	handler := httpapi.NewServer(svc, httpapi.Options{
-		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(),
+		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(), Version: version.Get().String(),
 		FailedLoginsPerMinute: cfg.failedLoginsPerMinute, FailedLoginsPerAccountPerMinute: cfg.failedLoginsPerAcct,
 		TrustedProxies: cfg.trustedProxies, MaxHeaderBytes: cfg.maxHeaderBytes,
 	})
-	srv, ln, scheme, err := newServer(cfg, handler, log)
+	srv, scheme, err := newServer(cfg, handler, log)
 	if err != nil {
 		return err
 	}
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
 	go func() { errc <- serveOn(srv, ln, scheme == "https") }()
-	if cfg.metricsListen != "" {
-		msrv, err := serveMetrics(cfg, metrics, errc)
-		if err != nil {
-			return err
-		}
-		servers = append(servers, msrv)
+	if mln != nil {
+		servers = append(servers, serveMetrics(cfg, metrics, mln, errc))
 	}
 	go purge(ctx, svc, log)
 	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (database %s)\n", scheme, displayAddr(ln.Addr()), db)
@@ -279,7 +283,34 @@ func newMetrics(st store.Store) (*httpapi.Metrics, error) {
 	return metrics, nil
 }
 
-func newServer(cfg serveConfig, h http.Handler, log *slog.Logger) (*http.Server, net.Listener, string, error) {
+// listen opens the API's port, and the metrics' when it has its own.
+func listen(cfg serveConfig) (net.Listener, net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--listen %s: %w", cfg.listen, err)
+	}
+	if cfg.metricsListen == "" {
+		return ln, nil, nil
+	}
+	mln, err := net.Listen("tcp", cfg.metricsListen)
+	if err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("--metrics-listen %s: %w", cfg.metricsListen, err)
+	}
+	return ln, mln, nil
+}
+
+// closeAll closes the listeners given (nil ones skipped); a server's
+// Shutdown closes its own again, harmlessly.
+func closeAll(lns ...net.Listener) {
+	for _, ln := range lns {
+		if ln != nil {
+			_ = ln.Close()
+		}
+	}
+}
+
+func newServer(cfg serveConfig, h http.Handler, log *slog.Logger) (*http.Server, string, error) {
 	srv := &http.Server{
 		Handler: h, ReadHeaderTimeout: cfg.readHeaderTimeout, ReadTimeout: cfg.readTimeout,
 		WriteTimeout: cfg.writeTimeout, IdleTimeout: cfg.idleTimeout,
@@ -295,15 +326,11 @@ func newServer(cfg serveConfig, h http.Handler, log *slog.Logger) (*http.Server,
 	} else {
 		cert, err := tlscert.LoadOrCreate(cfg.dataDir, cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
-			return nil, nil, "", fmt.Errorf("TLS certificate: %w", err)
+			return nil, "", fmt.Errorf("TLS certificate: %w", err)
 		}
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	ln, err := net.Listen("tcp", cfg.listen)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("listen: %w", err)
-	}
-	return srv, ln, scheme, nil
+	return srv, scheme, nil
 }
 
 func serveOn(srv *http.Server, ln net.Listener, useTLS bool) error {
@@ -319,16 +346,12 @@ func serveOn(srv *http.Server, ln net.Listener, useTLS bool) error {
 	return err
 }
 
-func serveMetrics(cfg serveConfig, m *httpapi.Metrics, errc chan<- error) (*http.Server, error) {
+func serveMetrics(cfg serveConfig, m *httpapi.Metrics, ln net.Listener, errc chan<- error) *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: cfg.readHeaderTimeout}
-	ln, err := net.Listen("tcp", cfg.metricsListen)
-	if err != nil {
-		return nil, fmt.Errorf("metrics listen: %w", err)
-	}
 	go func() { errc <- serveOn(srv, ln, false) }()
-	return srv, nil
+	return srv
 }
 
 func displayAddr(a net.Addr) string {
@@ -341,7 +364,7 @@ func displayAddr(a net.Addr) string {
 
 // ensureAdmin creates the first admin on an empty store. Its password is
 // CLUSTERIAM_ADMIN_PASSWORD, or a random one printed here once.
-func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) string, stderr io.Writer) error {
+func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) string, stderr io.Writer, log *slog.Logger) error {
 	pw := getenv("CLUSTERIAM_ADMIN_PASSWORD")
 	generated := pw == ""
 	if generated {
@@ -357,6 +380,14 @@ func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) stri
 	created, err := ensure(ctx, pw)
 	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
+	}
+	if !created && !generated {
+		// Set for good (a unit file, a container), it is no news while
+		// it is the admin's password; said when it is not.
+		if same, err := svc.IsAdminPassword(ctx, pw); err == nil && !same {
+			log.Warn("CLUSTERIAM_ADMIN_PASSWORD is ignored: the store has its users already, and the admin's password is another one; " +
+				"the variable only sets the first admin's password on an empty store: log in with the admin's password, or start with another --data-dir")
+		}
 	}
 	if created && generated {
 		fmt.Fprintf(stderr, "clusteriam: created LOCAL user %q with password %s\n"+

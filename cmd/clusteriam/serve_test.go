@@ -56,7 +56,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) *started {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &started{stderr: &lockedText{}, done: make(chan error, 1), cancel: cancel}
 	go func() {
-		s.done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, pw)
+		s.done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, io.Discard, pw)
 		pw.Close()
 	}()
 	urlc := watchServing(pr, s.stderr, nil)
@@ -295,7 +295,7 @@ func TestServeFlags(t *testing.T) {
 			t.Errorf("%q: audit-max-rows %d, %v; want %d", args, c.auditMaxRows, err, want)
 		}
 	}
-	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"frobnicate"}, os.Getenv, io.Discard, io.Discard); err == nil {
 		t.Error("unknown command accepted")
 	}
 }
@@ -364,7 +364,7 @@ func TestServePasswordPolicyFlags(t *testing.T) {
 	}
 	for _, args := range [][]string{{"--breached-passwords", list + ".missing"}, {"--min-password-length", "7"}} {
 		args = append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, args...)
-		if err := run(context.Background(), args, func(k string) string { return env[k] }, io.Discard); err == nil {
+		if err := run(context.Background(), args, func(k string) string { return env[k] }, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v: serve started", args)
 		}
 	}
@@ -408,7 +408,7 @@ func TestServeSecondFactorFlags(t *testing.T) {
 		{"--client-ca-file", notCA + ".missing"}, {"--email-codes-per-hour", "0"}} {
 		args = append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, args...)
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second) // a server that starts stops here
-		err := run(ctx, args, func(k string) string { return env[k] }, io.Discard)
+		err := run(ctx, args, func(k string) string { return env[k] }, io.Discard, io.Discard)
 		cancel()
 		if err == nil {
 			t.Errorf("%v: serve started", args)

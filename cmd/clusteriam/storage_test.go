@@ -145,7 +145,7 @@ func TestServePostgres(t *testing.T) {
 
 	env[envSecretKey] = key2
 	err = run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()},
-		func(k string) string { return env[k] }, io.Discard)
+		func(k string) string { return env[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "not the one this database was set up with") {
 		t.Errorf("serve with another key: %v, want a refusal", err)
 	}
@@ -224,7 +224,7 @@ func TestServeDirectories(t *testing.T) {
 		t.Errorf("log-in to the configured domain with its directory down: %d, want 503", res.StatusCode)
 	}
 	err = run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--directories", bad},
-		func(k string) string { return env[k] }, io.Discard)
+		func(k string) string { return env[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), `type "novell"`) {
 		t.Errorf("serve with a bad directories file: %v", err)
 	}
@@ -232,7 +232,7 @@ func TestServeDirectories(t *testing.T) {
 	must(t, os.WriteFile(badTenant, []byte("directories:\n  - domain: example.test\n    type: ldap\n    tenant: acme\n"+
 		"    url: ldap://127.0.0.1:1\n    bindDN: cn=svc\n    bindPassword: pw\n    baseDN: dc=example,dc=test\n"), 0o600))
 	err = run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--directories", badTenant},
-		func(k string) string { return env[k] }, io.Discard)
+		func(k string) string { return env[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), `tenant: malformed organization id: "acme" must end with '/'`) {
 		t.Errorf("serve with a directory serving a malformed organization id: %v", err)
 	}

@@ -50,7 +50,7 @@ func TestServesDocumentAndHealth(t *testing.T) {
 	if !bytes.Equal(r.body, api.Spec()) {
 		t.Fatal("served document differs from api/openapi.yaml")
 	}
-	if h := e.want(e.do("GET", "/healthz", noCred, nil), 200).obj(t); h["status"] != "ok" {
+	if h := e.want(e.do("GET", "/healthz", noCred, nil), 200).obj(t); h["status"] != "ok" || h["version"] != nil {
 		t.Fatalf("health %v", h)
 	}
 	e.do("POST", "/v2/access-tokens", noCred, map[string]string{"username": "admin", "password": "wrong-password"})

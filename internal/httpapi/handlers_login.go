@@ -9,7 +9,13 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
-func handleHealth(svc *iam.Service) http.Handler {
+// health is the Health model.
+type health struct {
+	Status  string `json:"status"`
+	Version string `json:"version,omitempty"`
+}
+
+func handleHealth(svc *iam.Service, version string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -17,7 +23,7 @@ func handleHealth(svc *iam.Service) http.Handler {
 			writeErrorStatus(w, http.StatusServiceUnavailable, "the store does not answer")
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		writeJSON(w, http.StatusOK, health{Status: "ok", Version: version})
 	})
 }
 

@@ -23,7 +23,7 @@ func routes(svc *iam.Service, opts Options) []route {
 		open(pattern, op, authenticate(svc, opts, h))
 	}
 
-	open("GET /healthz", "get_health", handleHealth(svc))
+	open("GET /healthz", "get_health", handleHealth(svc, opts.Version))
 	open("GET /v2/openapi.yaml", "get_openapi", handleSpec(opts.Spec))
 	if opts.ServeMetrics && opts.Metrics != nil {
 		rs = append(rs, route{"GET /metrics", "get_metrics", opts.Metrics.Handler()})

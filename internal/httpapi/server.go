@@ -20,6 +20,8 @@ import (
 type Options struct {
 	// Logger receives request and error logs (default slog.Default()).
 	Logger *slog.Logger
+	// Version is what /healthz says of the build ("" leaves it out).
+	Version string
 	// Metrics records request metrics; nil disables them.
 	Metrics *Metrics
 	// ServeMetrics mounts GET /metrics on this handler.

@@ -60,3 +60,17 @@ func (s *Service) ensureAdmin(ctx context.Context, password string, mustChange b
 	}
 	return true, nil
 }
+
+// IsAdminPassword reports whether password is the built-in admin's
+// current one, so that a start can say when CLUSTERIAM_ADMIN_PASSWORD,
+// which only serves an empty store, is not the password to log in with.
+func (s *Service) IsAdminPassword(ctx context.Context, password string) (bool, error) {
+	u, err := s.store.GetUserByName(ctx, "", LocalDomain, AdminUsername)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || u.PasswordHash == "" {
+		return false, err
+	}
+	return s.hasher.Verify(ctx, u.PasswordHash, password)
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// The first five minutes (issue 14): what a new user meets first.
+
+func TestVersionCommand(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"version"}, os.Getenv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "clusteriam ") || !strings.Contains(got, runtime.Version()) {
+		t.Errorf("version printed %q; want the name, the version and %s", got, runtime.Version())
+	}
+	if err := run(t.Context(), []string{"version", "extra"}, os.Getenv, &out, io.Discard); err == nil {
+		t.Error("version with an argument: no error")
+	}
+}
+
+// TestHealthzVersion: /healthz names the build, as `version` does.
+func TestHealthzVersion(t *testing.T) {
+	s := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}, "--data-dir", t.TempDir())
+	res, err := insecureClient().Get(s.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var h struct{ Status, Version string }
+	if err := json.NewDecoder(res.Body).Decode(&h); err != nil || h.Status != "ok" || !strings.HasPrefix(h.Version, "clusteriam ") {
+		t.Errorf("healthz = %+v, %v; want ok and the version", h, err)
+	}
+}
+
+// TestServePortTakenFirst: a port in use stops serve before it makes the
+// data dir, the store or a password it would print for nothing.
+func TestServePortTakenFirst(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := filepath.Join(t.TempDir(), "data")
+	var stderr bytes.Buffer
+	err = run(t.Context(), []string{"serve", "--listen", busy.Addr().String(), "--data-dir", dir}, func(string) string { return "" }, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--listen "+busy.Addr().String()) {
+		t.Errorf("serve on a port in use: %v; want the error to name --listen", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the data dir was made for a server that could not listen: %v", err)
+	}
+	if strings.Contains(stderr.String(), "password") {
+		t.Errorf("a password was printed for a server that could not listen:\n%s", stderr.String())
+	}
+}
+
+// TestServeIgnoredAdminPassword: CLUSTERIAM_ADMIN_PASSWORD on a store that
+// has users is said to be ignored, not silently dropped, unless it is the
+// admin's password (a variable set for good, in a unit file).
+func TestServeIgnoredAdminPassword(t *testing.T) {
+	dir := t.TempDir()
+	first := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}, "--data-dir", dir)
+	if strings.Contains(first.stderr.String(), "is ignored") {
+		t.Fatalf("the first start warned:\n%s", first.stderr)
+	}
+	first.stop(t)
+	same := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}, "--data-dir", dir)
+	if strings.Contains(same.stderr.String(), "is ignored") {
+		t.Errorf("a restart with the admin's own password warned:\n%s", same.stderr)
+	}
+	same.stop(t)
+	again := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "other-Password-1"}, "--data-dir", dir)
+	if !strings.Contains(again.stderr.String(), "CLUSTERIAM_ADMIN_PASSWORD is ignored") {
+		t.Errorf("no warning that the password is ignored:\n%s", again.stderr)
+	}
+	if code, _ := login(t, insecureClient(), again.url, "other-Password-1"); code != 401 {
+		t.Errorf("log-in with the ignored password: %d, want 401", code)
+	}
+}
