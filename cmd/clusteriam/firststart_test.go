@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -85,4 +86,25 @@ func TestServeIgnoredAdminPassword(t *testing.T) {
 	if code, _ := login(t, insecureClient(), again.url, "other-Password-1"); code != 401 {
 		t.Errorf("log-in with the ignored password: %d, want 401", code)
 	}
+}
+
+// TestServeOneServerPerSQLiteStore: a second server on the data dir of a
+// running one stops at once, naming it; once the first has stopped, the
+// store opens again.
+func TestServeOneServerPerSQLiteStore(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}
+	first := startServe(t, env, "--data-dir", dir)
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir},
+		func(k string) string { return env[k] }, io.Discard, &stderr)
+	want := fmt.Sprintf("another clusteriam (process %d) serves the store", os.Getpid())
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("a second server on the same store: %v; want %q", err, want)
+	}
+	if code, _ := login(t, insecureClient(), first.url, "first-Password-1"); code != 201 {
+		t.Errorf("the first server after the second was refused: log-in %d", code)
+	}
+	first.stop(t)
+	startServe(t, env, "--data-dir", dir)
 }

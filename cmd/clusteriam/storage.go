@@ -78,8 +78,27 @@ func openStore(ctx context.Context, cfg serveConfig, getenv func(string) string)
 		st, err := postgres.Open(ctx, db.target, postgres.Options{MaxConns: cfg.databaseMaxConns})
 		return st, db, err
 	}
+	release, err := lockStore(db.target)
+	if err != nil {
+		return nil, db, err
+	}
 	st, err := sqlite.Open(ctx, db.target)
-	return st, db, err
+	if err != nil {
+		release()
+		return nil, db, err
+	}
+	return unlockOnClose{st, release}, db, nil
+}
+
+// unlockOnClose is an SQLite store that lets its lock go when it closes.
+type unlockOnClose struct {
+	*sqlite.Store
+	release func()
+}
+
+func (u unlockOnClose) Close() error {
+	defer u.release()
+	return u.Store.Close()
 }
 
 // loadSecretKey returns the key that seals S3 secrets: from
