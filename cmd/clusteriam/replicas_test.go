@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/clusteriam/clusteriam/internal/directory/dirtest"
 	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
 	"github.com/clusteriam/clusteriam/internal/testtier"
@@ -63,8 +65,15 @@ func buildBinary(t *testing.T) string {
 	return serverBinary.path
 }
 
+// dirtestM runs the tests under dirtest.Run, which stops the shared Samba
+// at the end, for testscript.RunMain.
+type dirtestM struct{ m *testing.M }
+
+func (d dirtestM) Run() int { return dirtest.Run(d.m) }
+
 func TestMain(m *testing.M) {
-	code := dirtest.Run(m)
+	// The test binary is also the clusteriam of the CLI's scripts.
+	code := testscript.RunMain(dirtestM{m}, map[string]func() int{"clusteriam": mainCode})
 	if serverBinary.dir != "" {
 		_ = os.RemoveAll(serverBinary.dir)
 	}

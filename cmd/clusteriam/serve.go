@@ -21,6 +21,7 @@ import (
 	"github.com/clusteriam/clusteriam/api"
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/certlogin"
+	"github.com/clusteriam/clusteriam/internal/cli"
 	"github.com/clusteriam/clusteriam/internal/directory"
 	"github.com/clusteriam/clusteriam/internal/httpapi"
 	"github.com/clusteriam/clusteriam/internal/iam"
@@ -67,10 +68,25 @@ type serveConfig struct {
 	groupRecheck          time.Duration
 }
 
-func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+// errHelpShown: --help was asked for, and the help printed.
+var errHelpShown = errors.New("help shown")
+
+// serveEnvHelp lists the environment serve reads.
+const serveEnvHelp = `
+Environment:
+  CLUSTERIAM_ADMIN_PASSWORD     the first admin's password, on an empty store only (default: a random one, printed once)
+  CLUSTERIAM_DATABASE           as --database
+  CLUSTERIAM_SECRET_KEY_FILE    as --secret-key-file
+  CLUSTERIAM_SECRET_KEY         the S3-secret key itself, base64
+  CLUSTERIAM_SMTP_URL           as --smtp-url, out of the process list
+`
+
+// parseServeFlags reads serve's flags. --help prints them, and the
+// environment, to stdout (errHelpShown); a wrong flag is one line of error.
+func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 	var c serveConfig
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.listen, "listen", ":8443", "address to serve the API on")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "", "serve /metrics on this address instead of the API's")
 	fs.StringVar(&c.dataDir, "data-dir", "./clusteriam-data", "directory of the database, keys and certificate (created if missing)")
@@ -111,8 +127,14 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle time")
 	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", httpapi.DefaultMaxHeaderBytes, "largest request line and header fields accepted; past it 431 with the Error JSON (past about twice it, net/http's own plain-text 431)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time in-flight requests get to finish on shutdown")
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, "usage: clusteriam serve [flags]\n\nServe the v2 User API over HTTPS.\n\nFlags:\n")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fmt.Fprint(stdout, serveEnvHelp)
+		return c, errHelpShown
+	} else if err != nil {
+		return c, fmt.Errorf("serve: %w", err)
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
@@ -190,6 +212,9 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	}
 	go purge(ctx, svc, log)
 	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (database %s)\n", scheme, displayAddr(ln.Addr()), db)
+	if tc := srv.TLSConfig; tc != nil && len(tc.Certificates) > 0 {
+		fmt.Fprintf(stderr, "clusteriam: its certificate's fingerprint is %s\n", cli.Fingerprint(tc.Certificates[0].Certificate[0]))
+	}
 	fmt.Fprintf(stderr, "clusteriam: log in with POST %s://%s/v2/access-tokens {\"username\":\"admin\",\"password\":\"...\",\"domain\":\"LOCAL\"}\n", scheme, displayAddr(ln.Addr()))
 	select {
 	case err := <-errc:

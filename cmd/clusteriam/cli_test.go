@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/pem"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/clusteriam/clusteriam/internal/cli"
+)
+
+// TestCLI runs the scripts of testdata/script: the CLI end to end, as a
+// user types it, against a real `clusteriam serve` (the binary built from
+// this package) that each script starts with serve-bg.
+func TestCLI(t *testing.T) {
+	bin := buildBinary(t)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, "config"))
+			e.Setenv("HOME", e.WorkDir)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"serve-bg": func(ts *testscript.TestScript, neg bool, args []string) { serveBackground(ts, bin, args) },
+		},
+	})
+}
+
+// serveBackground starts `clusteriam serve` on a free port with the
+// admin's password Admin-Password-1 and the flags given, waits for it, and
+// sets SERVER (its URL) and FINGERPRINT (its certificate's).
+func serveBackground(ts *testscript.TestScript, bin string, args []string) {
+	dir := ts.MkAbs("server-data")
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	stderr, err := cmd.StderrPipe()
+	ts.Check(err)
+	ts.Check(cmd.Start())
+	log := &lockedText{}
+	exited := make(chan struct{})
+	urlc := watchServing(stderr, log, func() { close(exited) })
+	ts.Defer(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		_ = cmd.Wait()
+	})
+	select {
+	case url := <-urlc:
+		ts.Setenv("SERVER", url)
+	case <-exited:
+		ts.Fatalf("serve exited:\n%s", log)
+	case <-time.After(60 * time.Second):
+		ts.Fatalf("serve did not start:\n%s", log)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "tls.crt"))
+	ts.Check(err)
+	block, _ := pem.Decode(b)
+	if block == nil {
+		ts.Fatalf("tls.crt holds no PEM")
+	}
+	fp := cli.Fingerprint(block.Bytes)
+	if !strings.Contains(log.String(), "fingerprint is "+fp) {
+		ts.Fatalf("serve did not print its certificate's fingerprint %s:\n%s", fp, log)
+	}
+	ts.Setenv("FINGERPRINT", fp)
+}

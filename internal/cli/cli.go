@@ -1,0 +1,137 @@
+// Package cli is clusteriam's command line, `clusteriam <noun> <verb>`:
+// log-in and contexts, and the nouns of the v2 API. It speaks to the
+// server only through package client, as any other program would.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clusteriam/clusteriam/client"
+)
+
+// Env is what the commands read and write: the process's, or a test's.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// ReadPassword asks for a password without echo; nil when stdin is no
+	// terminal (then --password-stdin is the way).
+	ReadPassword func(prompt string) (string, error)
+	// Confirm asks a yes/no question on the terminal; nil when there is
+	// none.
+	Confirm func(question string) (bool, error)
+}
+
+// UsageError is a command used wrongly: exit code 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErr(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}
+
+// app is the state the commands share: the global flags and what they
+// resolve to.
+type app struct {
+	env         Env
+	configFile  string // --config
+	contextName string // --context
+	output      string // -o
+	stdin       *bufio.Reader
+}
+
+// Commands returns the CLI's commands, to add to the root command, and
+// binds their global flags to root.
+func Commands(root *cobra.Command, env Env) {
+	a := &app{env: env}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configFile, "config", "", "the CLI's configuration file (default $CLUSTERIAM_CONFIG, else $XDG_CONFIG_HOME/clusteriam/config.yaml)")
+	pf.StringVar(&a.contextName, "context", "", "the context (server) to use, of those clusteriam login made (default the current one)")
+	pf.StringVarP(&a.output, "output", "o", "table", "output format: table, json or yaml (json and yaml print the API's own models)")
+	root.AddCommand(a.loginCmd(), a.logoutCmd(), a.whoamiCmd(), a.usersCmd(), a.apiKeysCmd(), a.auditCmd())
+}
+
+// config loads the CLI's file.
+func (a *app) config() (*Config, string, error) {
+	path := a.configFile
+	if path == "" {
+		var err error
+		if path, err = configPath(a.env.Getenv); err != nil {
+			return nil, "", err
+		}
+	}
+	c, err := loadConfig(path)
+	return c, path, err
+}
+
+// session is a client of the current context's server with its
+// credential: $CLUSTERIAM_API_KEY when set (for scripts), else the
+// context's session.
+type session struct {
+	c   *client.ClientWithResponses
+	ctx *Context
+}
+
+func (a *app) session() (*session, error) {
+	cfg, _, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	x := cfg.context(a.contextName)
+	if x == nil {
+		if a.contextName != "" {
+			return nil, fmt.Errorf("no context %q in the configuration: `clusteriam login --context %s` makes it", a.contextName, a.contextName)
+		}
+		return nil, errors.New("not logged in: run `clusteriam login --server https://HOST:8443` first")
+	}
+	cred := client.SessionID(x.SessionID)
+	if key := a.env.Getenv("CLUSTERIAM_API_KEY"); key != "" {
+		cred = client.APIKey(key)
+	} else if x.SessionID == "" {
+		return nil, fmt.Errorf("logged out of %s: run `clusteriam login` again", x.Server)
+	}
+	hc, err := httpClient(x)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(x.Server, client.WithHTTPClient(hc), client.WithCredential(cred))
+	if err != nil {
+		return nil, err
+	}
+	return &session{c: c, ctx: x}, nil
+}
+
+// check turns an answer into the command's error: the server's message,
+// and, where it helps, what to do next.
+func check(res *http.Response, body []byte) error {
+	err := client.Check(res, body)
+	var e *client.APIError
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch {
+	case e.Status == http.StatusUnauthorized:
+		return fmt.Errorf("%s\nyour session has ended or was never valid: run `clusteriam login` again", e.Message)
+	case e.Status == http.StatusForbidden && strings.Contains(e.Message, "must be changed first"):
+		return fmt.Errorf("%s\nchoose a new password: clusteriam users set-password --self", e.Message)
+	}
+	return fmt.Errorf("%s: %s", e.Code, e.Message)
+}
+
+// background is the context of a command's requests.
+func background(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}

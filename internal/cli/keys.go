@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clusteriam/clusteriam/client"
+)
+
+func (a *app) apiKeysCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "api-keys", Short: "Make, list, rotate and deactivate users' API keys"}
+	cmd.AddCommand(a.keysCreateCmd(), a.keysListCmd(), a.keysRotateCmd(), a.keysDeactivateCmd())
+	return cmd
+}
+
+var keyHeader = []string{"ID", "NAME", "USER", "ACTIVE", "EXPIRES", "CREATED"}
+
+func keyRows(keys []client.UserAPIKey) func() [][]string {
+	return func() [][]string {
+		now := time.Now()
+		rows := make([][]string, 0, len(keys))
+		for _, k := range keys {
+			exp := "never"
+			if k.ExpiryTimeMsecs != nil {
+				exp = ago(*k.ExpiryTimeMsecs, now)
+			}
+			rows = append(rows, []string{str(k.Id), str(k.Name), str(k.UserSid), yesNo(k.IsActive), exp, ago(msecs(k.CreatedTimeMsecs), now)})
+		}
+		return rows
+	}
+}
+
+// keyOwner is the sid of USER (name or sid), or, without one, the caller.
+func (a *app) keyOwner(cmd *cobra.Command, s *session, args []string, domain string) (string, error) {
+	if len(args) == 0 {
+		return s.whoami(cmd)
+	}
+	return s.resolveUser(cmd, args[0], domain)
+}
+
+func (a *app) keysCreateCmd() *cobra.Command {
+	var name, domain string
+	var expires time.Duration
+	cmd := &cobra.Command{
+		Use:   "create [USER] --name NAME",
+		Short: "Make an API key; it is shown once",
+		Long: `Make an API key of USER (yourself by default). The key is printed once: keep it;
+the server keeps only a hash of it. Scripts send it as CLUSTERIAM_API_KEY.`,
+		Example: `  clusteriam api-keys create --name laptop
+  clusteriam api-keys create ci-bot --name pipeline --expires 720h`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if name == "" {
+				return usageErr("--name is required")
+			}
+			s, err := a.session()
+			if err != nil {
+				return err
+			}
+			owner, err := a.keyOwner(cmd, s, args, domain)
+			if err != nil {
+				return err
+			}
+			body := client.CreateUserApiKeyJSONRequestBody{Name: name}
+			if expires > 0 {
+				at := time.Now().Add(expires).UnixMilli()
+				body.ExpiryTimeMsecs = &at
+			}
+			res, err := s.c.CreateUserApiKeyWithResponse(background(cmd), owner, body)
+			if err != nil {
+				return err
+			}
+			if err := check(res.HTTPResponse, res.Body); err != nil {
+				return err
+			}
+			k := res.JSON201
+			return a.print(k, []string{"ID", "NAME", "API KEY (shown once)"}, func() [][]string {
+				return [][]string{{str(k.Id), str(k.Name), str(k.ApiKey)}}
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&name, "name", "", "the key's name (required)")
+	fl.DurationVar(&expires, "expires", 0, "how long the key lives, e.g. 720h (default: no expiry)")
+	fl.StringVar(&domain, "domain", "LOCAL", "USER's domain, when USER is a name")
+	return cmd
+}
+
+func (a *app) keysListCmd() *cobra.Command {
+	var domain string
+	cmd := &cobra.Command{
+		Use:   "list [USER]",
+		Short: "List the API keys of USER (yourself by default)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.session()
+			if err != nil {
+				return err
+			}
+			owner, err := a.keyOwner(cmd, s, args, domain)
+			if err != nil {
+				return err
+			}
+			res, err := s.c.GetUserApiKeysWithResponse(background(cmd), owner, &client.GetUserApiKeysParams{})
+			if err != nil {
+				return err
+			}
+			if err := check(res.HTTPResponse, res.Body); err != nil {
+				return err
+			}
+			return a.print(res.JSON200, keyHeader, keyRows(res.JSON200.ApiKeys))
+		},
+	}
+	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "USER's domain, when USER is a name")
+	return cmd
+}
+
+func (a *app) keysRotateCmd() *cobra.Command {
+	var user, domain string
+	cmd := &cobra.Command{
+		Use:   "rotate ID",
+		Short: "Give an API key a new secret; the old one stops working",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.session()
+			if err != nil {
+				return err
+			}
+			owner, err := a.keyOwner(cmd, s, optional(user), domain)
+			if err != nil {
+				return err
+			}
+			res, err := s.c.RotateUserApiKeyWithResponse(background(cmd), owner, args[0])
+			if err != nil {
+				return err
+			}
+			if err := check(res.HTTPResponse, res.Body); err != nil {
+				return err
+			}
+			k := res.JSON200
+			return a.print(k, []string{"ID", "NAME", "API KEY (shown once)"}, func() [][]string {
+				return [][]string{{str(k.Id), str(k.Name), str(k.ApiKey)}}
+			})
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "the key's owner (default yourself)")
+	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the owner's domain, when --user is a name")
+	return cmd
+}
+
+func (a *app) keysDeactivateCmd() *cobra.Command {
+	var user, domain string
+	cmd := &cobra.Command{
+		Use:   "deactivate ID",
+		Short: "Stop an API key from working; it can be reactivated",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.session()
+			if err != nil {
+				return err
+			}
+			owner, err := a.keyOwner(cmd, s, optional(user), domain)
+			if err != nil {
+				return err
+			}
+			ctx := background(cmd)
+			cur, err := s.c.GetUserApiKeyByIdWithResponse(ctx, owner, args[0])
+			if err != nil {
+				return err
+			}
+			if err := check(cur.HTTPResponse, cur.Body); err != nil {
+				return err
+			}
+			off := false
+			res, err := s.c.UpdateUserApiKeyByIdWithResponse(ctx, owner, args[0],
+				client.UpdateUserApiKeyByIdJSONRequestBody{Name: str(cur.JSON200.Name), IsActive: &off})
+			if err != nil {
+				return err
+			}
+			if err := check(res.HTTPResponse, res.Body); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "Deactivated API key %s.\n", args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "the key's owner (default yourself)")
+	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the owner's domain, when --user is a name")
+	return cmd
+}
+
+func optional(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return []string{v}
+}
