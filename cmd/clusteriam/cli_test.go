@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -33,12 +34,19 @@ func TestCLI(t *testing.T) {
 }
 
 // serveBackground starts `clusteriam serve` on a free port with the
-// admin's password Admin-Password-1 and the flags given, waits for it, and
-// sets SERVER (its URL) and FINGERPRINT (its certificate's).
+// admin's password Admin-Password-1 (with -generated as the first
+// argument, one it makes up, set as ADMIN_PASSWORD) and the flags given,
+// waits for it, and sets SERVER (its URL) and FINGERPRINT (its
+// certificate's).
 func serveBackground(ts *testscript.TestScript, bin string, args []string) {
 	dir := ts.MkAbs("server-data")
+	env := append(os.Environ(), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	generated := len(args) > 0 && args[0] == "-generated"
+	if generated {
+		env, args = append(os.Environ(), "CLUSTERIAM_ADMIN_PASSWORD="), args[1:]
+	}
 	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	cmd.Env = env
 	stderr, err := cmd.StderrPipe()
 	ts.Check(err)
 	ts.Check(cmd.Start())
@@ -73,4 +81,11 @@ func serveBackground(ts *testscript.TestScript, bin string, args []string) {
 		ts.Fatalf("serve did not print its certificate's fingerprint %s:\n%s", fp, log)
 	}
 	ts.Setenv("FINGERPRINT", fp)
+	if generated {
+		m := regexp.MustCompile(`created LOCAL user "admin" with password (\S+)`).FindStringSubmatch(log.String())
+		if m == nil {
+			ts.Fatalf("no generated password printed:\n%s", log)
+		}
+		ts.Setenv("ADMIN_PASSWORD", m[1])
+	}
 }

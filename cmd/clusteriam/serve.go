@@ -211,10 +211,11 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		servers = append(servers, serveMetrics(cfg, metrics, mln, errc))
 	}
 	go purge(ctx, svc, log)
-	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (database %s)\n", scheme, displayAddr(ln.Addr()), db)
 	if tc := srv.TLSConfig; tc != nil && len(tc.Certificates) > 0 {
-		fmt.Fprintf(stderr, "clusteriam: its certificate's fingerprint is %s\n", cli.Fingerprint(tc.Certificates[0].Certificate[0]))
+		// Before the serving line, which says the server is ready.
+		fmt.Fprintf(stderr, "clusteriam: the certificate's fingerprint is %s\n", cli.Fingerprint(tc.Certificates[0].Certificate[0]))
 	}
+	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (database %s)\n", scheme, displayAddr(ln.Addr()), db)
 	fmt.Fprintf(stderr, "clusteriam: log in with POST %s://%s/v2/access-tokens {\"username\":\"admin\",\"password\":\"...\",\"domain\":\"LOCAL\"}\n", scheme, displayAddr(ln.Addr()))
 	select {
 	case err := <-errc:

@@ -76,7 +76,7 @@ func (a *app) login(cmd *cobra.Command, f loginFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := check(res.HTTPResponse, res.Body); err != nil {
+	if err := client.Check(res.HTTPResponse, res.Body); err != nil {
 		return err
 	}
 	x.SessionID = res.JSON201.SessionId

@@ -401,3 +401,42 @@ func TestPendingWaitWhileStarting(t *testing.T) {
 		t.Fatalf("%d of 51 pieces of work done after Wait", n)
 	}
 }
+
+// TestListSelf: a user without privileges, or whose password must be
+// changed, lists itself by its sid or its exact name (how a client learns
+// its sid), and nothing more.
+func TestListSelf(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newTestService(t, Config{})
+	admin, err := svc.Authenticate(ctx, Credential{CredSession, mustLogin(t, svc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateRole(ctx, admin, RoleInput{Name: "Bare", Privileges: []string{PrivClusterView}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateUsers(ctx, admin, []NewUser{{Username: "nobody", Domain: LocalDomain, Password: "nobody-Password-1", Roles: []string{"Bare"}}}); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := login(t, svc, "nobody", "nobody-Password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Authenticate(ctx, Credential{CredSession, secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []UserQuery{{Usernames: []string{"NOBODY"}, Domain: "local"}, {SIDs: []string{p.User.SID}}} {
+		got, err := svc.ListUsers(ctx, p, q)
+		if err != nil || len(got) != 1 || got[0].SID != p.User.SID {
+			t.Errorf("ListUsers(%+v) as itself: %v, %v", q, got, err)
+		}
+	}
+	for _, q := range []UserQuery{{}, {Usernames: []string{"admin"}, Domain: LocalDomain}, {Usernames: []string{"nobody"}},
+		{Usernames: []string{"nobody"}, Domain: LocalDomain, MatchPartialNames: true}, {SIDs: []string{p.User.SID, admin.User.SID}},
+		{Usernames: []string{"nobody"}, Domain: LocalDomain, Roles: []string{RoleAdmin}}} {
+		if _, err := svc.ListUsers(ctx, p, q); KindOf(err) != KindForbidden {
+			t.Errorf("ListUsers(%+v) by a user without privileges: %v, want forbidden", q, err)
+		}
+	}
+}

@@ -20,6 +20,18 @@ type UserQuery struct {
 	Scope Scope
 }
 
+// onlySelf reports whether q selects p's own record and nothing else: its
+// sid, or its exact name in its domain, with no other filter.
+func (q UserQuery) onlySelf(p *Principal) bool {
+	if len(q.Emails) > 0 || len(q.Roles) > 0 || q.MatchPartialNames || q.Scope.IncludeTenants || len(q.Scope.TenantIDs) > 0 {
+		return false
+	}
+	bySID := len(q.SIDs) == 1 && q.SIDs[0] == p.User.SID && len(q.Usernames) == 0 && q.Domain == ""
+	byName := len(q.SIDs) == 0 && len(q.Usernames) == 1 && store.Fold(q.Usernames[0]) == store.Fold(p.User.Username) &&
+		store.Fold(q.Domain) == store.Fold(p.User.Domain)
+	return bySID || byName
+}
+
 func (q UserQuery) filter() store.UserFilter {
 	return store.UserFilter{Domain: q.Domain, SIDs: q.SIDs, Usernames: q.Usernames,
 		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles}

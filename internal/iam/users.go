@@ -314,6 +314,12 @@ func (p *Principal) selfTarget() Target {
 
 // ListUsers returns the users q selects.
 func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]store.User, error) {
+	if q.onlySelf(p) {
+		// Reading oneself needs no privilege, even while one's password
+		// must be changed: how a client learns its own sid.
+		u, err := s.GetUser(ctx, p, p.User.SID)
+		return []store.User{u}, err
+	}
 	if err := s.decide(p, ActRead, Target{Kind: KindUser}); err != nil {
 		return nil, err
 	}
