@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -107,4 +109,24 @@ func TestServeOneServerPerSQLiteStore(t *testing.T) {
 	}
 	first.stop(t)
 	startServe(t, env, "--data-dir", dir)
+}
+
+// TestServeBannerRuns: the log-in commands serve prints run as printed:
+// the curl one, pasted into bash with the password put in, logs in.
+func TestServeBannerRuns(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("no curl on this machine")
+	}
+	s := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}, "--data-dir", t.TempDir())
+	m := regexp.MustCompile(`(?m)^clusteriam: or curl:  (curl .*)$`).FindStringSubmatch(s.stderr.String())
+	if m == nil {
+		t.Fatalf("no curl command printed:\n%s", s.stderr)
+	}
+	out, err := exec.Command("bash", "-c", strings.Replace(m[1], "PASSWORD", "first-Password-1", 1)).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"accessToken"`) {
+		t.Errorf("the printed curl command: %v\n%s", err, out)
+	}
+	if !strings.Contains(s.stderr.String(), "clusteriam login --server "+s.url+" --username admin") {
+		t.Errorf("no clusteriam login command for %s:\n%s", s.url, s.stderr)
+	}
 }

@@ -212,11 +212,13 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	}
 	go purge(ctx, svc, log)
 	if tc := srv.TLSConfig; tc != nil && len(tc.Certificates) > 0 {
-		// Before the serving line, which says the server is ready.
 		fmt.Fprintf(stderr, "clusteriam: the certificate's fingerprint is %s\n", cli.Fingerprint(tc.Certificates[0].Certificate[0]))
 	}
-	fmt.Fprintf(stderr, "clusteriam: serving %s://%s (database %s)\n", scheme, displayAddr(ln.Addr()), db)
-	fmt.Fprintf(stderr, "clusteriam: log in with POST %s://%s/v2/access-tokens {\"username\":\"admin\",\"password\":\"...\",\"domain\":\"LOCAL\"}\n", scheme, displayAddr(ln.Addr()))
+	url := scheme + "://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stderr, "clusteriam: log in:   clusteriam login --server %s --username admin\n", url)
+	fmt.Fprintf(stderr, "clusteriam: or curl:  curl -sk -H 'Content-Type: application/json' %s/v2/access-tokens -d '{\"username\":\"admin\",\"password\":\"PASSWORD\",\"domain\":\"LOCAL\"}'\n", url)
+	// Last: the line that says the server is ready.
+	fmt.Fprintf(stderr, "clusteriam: serving %s (database %s)\n", url, db)
 	select {
 	case err := <-errc:
 		return err
@@ -417,8 +419,9 @@ func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) stri
 	}
 	if created && generated {
 		fmt.Fprintf(stderr, "clusteriam: created LOCAL user %q with password %s\n"+
-			"clusteriam: it is shown only this once, and must be changed before the user can do anything else;\n"+
-			"clusteriam: set CLUSTERIAM_ADMIN_PASSWORD to choose it instead\n", iam.AdminUsername, pw)
+			"clusteriam: it is shown only this once, and must be changed before the user can do anything else:\n"+
+			"clusteriam: log in as below, then run: clusteriam users set-password --self\n"+
+			"clusteriam: (set CLUSTERIAM_ADMIN_PASSWORD to choose it instead)\n", iam.AdminUsername, pw)
 	}
 	return nil
 }
