@@ -139,28 +139,33 @@ func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
+	return c, c.check()
+}
+
+// check refuses flags whose values do not go together or out of range.
+func (c serveConfig) check() error {
 	if c.databaseMaxConns < 1 {
-		return c, fmt.Errorf("serve: --database-max-conns %d: want at least 1", c.databaseMaxConns)
+		return fmt.Errorf("serve: --database-max-conns %d: want at least 1", c.databaseMaxConns)
 	}
 	if c.emailCodesPerHour < 1 {
-		return c, fmt.Errorf("serve: --email-codes-per-hour %d: want at least 1", c.emailCodesPerHour)
+		return fmt.Errorf("serve: --email-codes-per-hour %d: want at least 1", c.emailCodesPerHour)
 	}
 	if c.groupRecheck < time.Second {
-		return c, fmt.Errorf("serve: --directory-group-recheck %v: want at least 1s", c.groupRecheck)
+		return fmt.Errorf("serve: --directory-group-recheck %v: want at least 1s", c.groupRecheck)
 	}
 	if err := checkPEMFile(c.directoryCAFile); err != nil {
-		return c, fmt.Errorf("serve: --directory-ca-file: %w", err)
+		return fmt.Errorf("serve: --directory-ca-file: %w", err)
 	}
 	if c.auditMaxRows == 0 {
-		return c, errors.New("serve: --audit-max-rows 0: want at least 1, or a negative number for no cap")
+		return errors.New("serve: --audit-max-rows 0: want at least 1, or a negative number for no cap")
 	}
 	if c.maxHeaderBytes < 1<<10 || c.maxHeaderBytes > 1<<24 {
-		return c, fmt.Errorf("serve: --max-header-bytes %d: want 1024 to 16777216", c.maxHeaderBytes)
+		return fmt.Errorf("serve: --max-header-bytes %d: want 1024 to 16777216", c.maxHeaderBytes)
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
-		return c, errors.New("serve: --tls-cert and --tls-key go together")
+		return errors.New("serve: --tls-cert and --tls-key go together")
 	}
-	return c, nil
+	return nil
 }
 
 func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, stderr io.Writer) error {
@@ -211,14 +216,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		servers = append(servers, serveMetrics(cfg, metrics, mln, errc))
 	}
 	go purge(ctx, svc, log)
-	if tc := srv.TLSConfig; tc != nil && len(tc.Certificates) > 0 {
-		fmt.Fprintf(stderr, "clusteriam: the certificate's fingerprint is %s\n", cli.Fingerprint(tc.Certificates[0].Certificate[0]))
-	}
-	url := scheme + "://" + displayAddr(ln.Addr())
-	fmt.Fprintf(stderr, "clusteriam: log in:   clusteriam login --server %s --username admin\n", url)
-	fmt.Fprintf(stderr, "clusteriam: or curl:  curl -sk -H 'Content-Type: application/json' %s/v2/access-tokens -d '{\"username\":\"admin\",\"password\":\"PASSWORD\",\"domain\":\"LOCAL\"}'\n", url)
-	// Last: the line that says the server is ready.
-	fmt.Fprintf(stderr, "clusteriam: serving %s (database %s)\n", url, db)
+	printBanner(stderr, srv, scheme+"://"+displayAddr(ln.Addr()), db)
 	select {
 	case err := <-errc:
 		return err
@@ -233,6 +231,19 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		}
 	}
 	return nil
+}
+
+// printBanner tells the person who started the server how to reach it:
+// its certificate's fingerprint, runnable log-in commands, and last the
+// line that says it is ready.
+func printBanner(w io.Writer, srv *http.Server, url string, db database) {
+	if tc := srv.TLSConfig; tc != nil && len(tc.Certificates) > 0 {
+		fmt.Fprintf(w, "clusteriam: the certificate's fingerprint is %s\n", cli.Fingerprint(tc.Certificates[0].Certificate[0]))
+	}
+	fmt.Fprintf(w, "clusteriam: log in:   clusteriam login --server %s --username admin\n", url)
+	fmt.Fprintf(w, "clusteriam: or curl:  curl -sk -H 'Content-Type: application/json' %s/v2/access-tokens "+
+		"-d '{\"username\":\"admin\",\"password\":\"PASSWORD\",\"domain\":\"LOCAL\"}'\n", url)
+	fmt.Fprintf(w, "clusteriam: serving %s (database %s)\n", url, db)
 }
 
 // newService makes the service over st: its S3-secret key, its
