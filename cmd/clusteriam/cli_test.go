@@ -29,6 +29,18 @@ func TestCLI(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"serve-bg": func(ts *testscript.TestScript, neg bool, args []string) { serveBackground(ts, bin, args) },
+			// capture VAR REGEXP sets VAR to REGEXP's first group in the
+			// last command's stdout.
+			"capture": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: capture VAR REGEXP")
+				}
+				m := regexp.MustCompile(args[1]).FindStringSubmatch(ts.ReadFile("stdout"))
+				if len(m) < 2 {
+					ts.Fatalf("no match for %s in stdout", args[1])
+				}
+				ts.Setenv(args[0], m[1])
+			},
 		},
 	})
 }

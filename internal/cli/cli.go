@@ -80,6 +80,9 @@ func (a *app) config() (*Config, string, error) {
 type session struct {
 	c   *client.ClientWithResponses
 	ctx *Context
+	// byKey: the credential is $CLUSTERIAM_API_KEY, whose owner the CLI
+	// does not know (the context's user is not it).
+	byKey bool
 }
 
 func (a *app) session() (*session, error) {
@@ -94,9 +97,9 @@ func (a *app) session() (*session, error) {
 		}
 		return nil, errors.New("not logged in: run `clusteriam login --server https://HOST:8443` first")
 	}
-	cred := client.SessionID(x.SessionID)
+	cred, byKey := client.SessionID(x.SessionID), false
 	if key := a.env.Getenv("CLUSTERIAM_API_KEY"); key != "" {
-		cred = client.APIKey(key)
+		cred, byKey = client.APIKey(key), true
 	} else if x.SessionID == "" {
 		return nil, fmt.Errorf("logged out of %s: run `clusteriam login` again", x.Server)
 	}
@@ -108,7 +111,7 @@ func (a *app) session() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{c: c, ctx: x}, nil
+	return &session{c: c, ctx: x, byKey: byKey}, nil
 }
 
 // check turns an answer into the command's error: the server's message,
@@ -121,7 +124,7 @@ func check(res *http.Response, body []byte) error {
 	}
 	switch {
 	case e.Status == http.StatusUnauthorized:
-		return fmt.Errorf("%s\nyour session has ended or was never valid: run `clusteriam login` again", e.Message)
+		return fmt.Errorf("%s\nthe credential was refused (a session ended, or an API key revoked): run `clusteriam login` again, or check CLUSTERIAM_API_KEY", e.Message)
 	case e.Status == http.StatusForbidden && strings.Contains(e.Message, "must be changed first"):
 		return fmt.Errorf("%s\nchoose a new password: clusteriam users set-password --self", e.Message)
 	}

@@ -40,6 +40,20 @@ func (a *app) keyOwner(cmd *cobra.Command, s *session, args []string, domain str
 	return s.resolveUser(cmd, args[0], domain)
 }
 
+// withKeyOwner runs fn with a session and the sid of the keys' owner:
+// user (a name in domain, or a sid), or the caller when user is empty.
+func (a *app) withKeyOwner(cmd *cobra.Command, user, domain string, fn func(s *session, owner string) error) error {
+	s, err := a.session()
+	if err != nil {
+		return err
+	}
+	owner, err := a.keyOwner(cmd, s, optional(user), domain)
+	if err != nil {
+		return err
+	}
+	return fn(s, owner)
+}
+
 func (a *app) keysCreateCmd() *cobra.Command {
 	var name, domain string
 	var expires time.Duration
@@ -124,24 +138,18 @@ func (a *app) keysRotateCmd() *cobra.Command {
 		Short: "Give an API key a new secret; the old one stops working",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
-			owner, err := a.keyOwner(cmd, s, optional(user), domain)
-			if err != nil {
-				return err
-			}
-			res, err := s.c.RotateUserApiKeyWithResponse(background(cmd), owner, args[0])
-			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
-			k := res.JSON200
-			return a.print(k, []string{"ID", "NAME", "API KEY (shown once)"}, func() [][]string {
-				return [][]string{{str(k.Id), str(k.Name), str(k.ApiKey)}}
+			return a.withKeyOwner(cmd, user, domain, func(s *session, owner string) error {
+				res, err := s.c.RotateUserApiKeyWithResponse(background(cmd), owner, args[0])
+				if err != nil {
+					return err
+				}
+				if err := check(res.HTTPResponse, res.Body); err != nil {
+					return err
+				}
+				k := res.JSON200
+				return a.print(k, []string{"ID", "NAME", "API KEY (shown once)"}, func() [][]string {
+					return [][]string{{str(k.Id), str(k.Name), str(k.ApiKey)}}
+				})
 			})
 		},
 	}
@@ -157,38 +165,37 @@ func (a *app) keysDeactivateCmd() *cobra.Command {
 		Short: "Stop an API key from working; it can be reactivated",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
-			owner, err := a.keyOwner(cmd, s, optional(user), domain)
-			if err != nil {
-				return err
-			}
-			ctx := background(cmd)
-			cur, err := s.c.GetUserApiKeyByIdWithResponse(ctx, owner, args[0])
-			if err != nil {
-				return err
-			}
-			if err := check(cur.HTTPResponse, cur.Body); err != nil {
-				return err
-			}
-			off := false
-			res, err := s.c.UpdateUserApiKeyByIdWithResponse(ctx, owner, args[0],
-				client.UpdateUserApiKeyByIdJSONRequestBody{Name: str(cur.JSON200.Name), IsActive: &off})
-			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.env.Stdout, "Deactivated API key %s.\n", args[0])
-			return nil
+			return a.withKeyOwner(cmd, user, domain, func(s *session, owner string) error {
+				return a.deactivateKey(cmd, s, owner, args[0])
+			})
 		},
 	}
 	cmd.Flags().StringVar(&user, "user", "", "the key's owner (default yourself)")
 	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the owner's domain, when --user is a name")
 	return cmd
+}
+
+// deactivateKey sets key id of owner inactive, keeping its name.
+func (a *app) deactivateKey(cmd *cobra.Command, s *session, owner, id string) error {
+	ctx := background(cmd)
+	cur, err := s.c.GetUserApiKeyByIdWithResponse(ctx, owner, id)
+	if err != nil {
+		return err
+	}
+	if err := check(cur.HTTPResponse, cur.Body); err != nil {
+		return err
+	}
+	off := false
+	res, err := s.c.UpdateUserApiKeyByIdWithResponse(ctx, owner, id,
+		client.UpdateUserApiKeyByIdJSONRequestBody{Name: str(cur.JSON200.Name), IsActive: &off})
+	if err != nil {
+		return err
+	}
+	if err := check(res.HTTPResponse, res.Body); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "Deactivated API key %s.\n", id)
+	return nil
 }
 
 func optional(v string) []string {

@@ -236,21 +236,13 @@ by user, so this ends every session of the user, on every machine.`,
 
 // whoami returns the sid of the session's user.
 func (s *session) whoami(cmd *cobra.Command) (string, error) {
+	if s.byKey {
+		return "", errors.New("with CLUSTERIAM_API_KEY the CLI does not know whose key it is: name the user")
+	}
 	if s.ctx.UserSID != "" {
 		return s.ctx.UserSID, nil
 	}
-	one := []string{s.ctx.Username}
-	res, err := s.c.GetUsersWithResponse(background(cmd), &client.GetUsersParams{Usernames: &one, Domain: &s.ctx.Domain})
-	if err != nil {
-		return "", err
-	}
-	if err := check(res.HTTPResponse, res.Body); err != nil {
-		return "", err
-	}
-	if res.JSON200 == nil || len(res.JSON200.Users) != 1 || res.JSON200.Users[0].Sid == nil {
-		return "", fmt.Errorf("the server does not list %s\\%s", s.ctx.Domain, s.ctx.Username)
-	}
-	return *res.JSON200.Users[0].Sid, nil
+	return s.resolveUser(cmd, s.ctx.Username, s.ctx.Domain)
 }
 
 func (a *app) whoamiCmd() *cobra.Command {

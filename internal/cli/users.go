@@ -122,6 +122,20 @@ func (s *session) resolveUser(cmd *cobra.Command, user, domain string) (string, 
 	return str(res.JSON200.Users[0].Sid), nil
 }
 
+// withUser runs fn with a session and the sid of user (a name in domain,
+// or a sid).
+func (a *app) withUser(cmd *cobra.Command, user, domain string, fn func(s *session, sid string) error) error {
+	s, err := a.session()
+	if err != nil {
+		return err
+	}
+	sid, err := s.resolveUser(cmd, user, domain)
+	if err != nil {
+		return err
+	}
+	return fn(s, sid)
+}
+
 func (a *app) usersGetCmd() *cobra.Command {
 	var domain string
 	cmd := &cobra.Command{
@@ -130,26 +144,25 @@ func (a *app) usersGetCmd() *cobra.Command {
 		Example: `  clusteriam users get alice`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
-			sid, err := s.resolveUser(cmd, args[0], domain)
-			if err != nil {
-				return err
-			}
-			res, err := s.c.GetUserBySidWithResponse(background(cmd), sid)
-			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
-			return a.print(res.JSON200, userHeader, userRows([]client.UserParams{*res.JSON200}))
+			return a.withUser(cmd, args[0], domain, func(s *session, sid string) error {
+				return a.showUser(cmd, s, sid)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the user's domain, when USER is a name")
 	return cmd
+}
+
+// showUser prints user sid.
+func (a *app) showUser(cmd *cobra.Command, s *session, sid string) error {
+	res, err := s.c.GetUserBySidWithResponse(background(cmd), sid)
+	if err != nil {
+		return err
+	}
+	if err := check(res.HTTPResponse, res.Body); err != nil {
+		return err
+	}
+	return a.print(res.JSON200, userHeader, userRows([]client.UserParams{*res.JSON200}))
 }
 
 func (a *app) usersCreateCmd() *cobra.Command {
@@ -216,23 +229,17 @@ func (a *app) usersDeleteCmd() *cobra.Command {
 		Short: "Delete a user, by name or sid",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
-			sid, err := s.resolveUser(cmd, args[0], domain)
-			if err != nil {
-				return err
-			}
-			res, err := s.c.DeleteUserWithResponse(background(cmd), sid)
-			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.env.Stdout, "Deleted %s.\n", args[0])
-			return nil
+			return a.withUser(cmd, args[0], domain, func(s *session, sid string) error {
+				res, err := s.c.DeleteUserWithResponse(background(cmd), sid)
+				if err != nil {
+					return err
+				}
+				if err := check(res.HTTPResponse, res.Body); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.env.Stdout, "Deleted %s.\n", args[0])
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the user's domain, when USER is a name")
@@ -241,22 +248,16 @@ func (a *app) usersDeleteCmd() *cobra.Command {
 
 // updateUser sends upd for USER and prints the result.
 func (a *app) updateUser(cmd *cobra.Command, user, domain string, upd client.UpdateUserParameters) error {
-	s, err := a.session()
-	if err != nil {
-		return err
-	}
-	sid, err := s.resolveUser(cmd, user, domain)
-	if err != nil {
-		return err
-	}
-	res, err := s.c.UpdateUserWithResponse(background(cmd), sid, upd)
-	if err != nil {
-		return err
-	}
-	if err := check(res.HTTPResponse, res.Body); err != nil {
-		return err
-	}
-	return a.print(res.JSON200, userHeader, userRows([]client.UserParams{*res.JSON200}))
+	return a.withUser(cmd, user, domain, func(s *session, sid string) error {
+		res, err := s.c.UpdateUserWithResponse(background(cmd), sid, upd)
+		if err != nil {
+			return err
+		}
+		if err := check(res.HTTPResponse, res.Body); err != nil {
+			return err
+		}
+		return a.print(res.JSON200, userHeader, userRows([]client.UserParams{*res.JSON200}))
+	})
 }
 
 func (a *app) usersLockCmd(lock bool) *cobra.Command {
