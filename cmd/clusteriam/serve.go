@@ -209,6 +209,11 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	// Read before the server starts: serving sets up its TLS config.
+	fp := ""
+	if tc := srv.TLSConfig; tc != nil && len(tc.Certificates) > 0 {
+		fp = cli.Fingerprint(tc.Certificates[0].Certificate[0])
+	}
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
 	go func() { errc <- serveOn(srv, ln, scheme == "https") }()
@@ -216,7 +221,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		servers = append(servers, serveMetrics(cfg, metrics, mln, errc))
 	}
 	go purge(ctx, svc, log)
-	printBanner(stderr, srv, scheme+"://"+displayAddr(ln.Addr()), db)
+	printBanner(stderr, fp, scheme+"://"+displayAddr(ln.Addr()), db)
 	select {
 	case err := <-errc:
 		return err
@@ -234,11 +239,11 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 }
 
 // printBanner tells the person who started the server how to reach it:
-// its certificate's fingerprint, runnable log-in commands, and last the
-// line that says it is ready.
-func printBanner(w io.Writer, srv *http.Server, url string, db database) {
-	if tc := srv.TLSConfig; tc != nil && len(tc.Certificates) > 0 {
-		fmt.Fprintf(w, "clusteriam: the certificate's fingerprint is %s\n", cli.Fingerprint(tc.Certificates[0].Certificate[0]))
+// its certificate's fingerprint (fp, "" for plain HTTP), runnable log-in
+// commands, and last the line that says it is ready.
+func printBanner(w io.Writer, fp, url string, db database) {
+	if fp != "" {
+		fmt.Fprintf(w, "clusteriam: the certificate's fingerprint is %s\n", fp)
 	}
 	fmt.Fprintf(w, "clusteriam: log in:   clusteriam login --server %s --username admin\n", url)
 	fmt.Fprintf(w, "clusteriam: or curl:  curl -sk -H 'Content-Type: application/json' %s/v2/access-tokens "+
