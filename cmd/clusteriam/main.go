@@ -97,7 +97,7 @@ func execute(ctx context.Context, args []string, env cli.Env) error {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cli.UsageError{Err: fmt.Errorf("%w\nRun '%s --help' for usage", err, c.CommandPath())}
 	})
-	root.AddCommand(serveCmd(env), versionCmd(env))
+	root.AddCommand(serveCmd(env), versionCmd(env), adminCmd(env))
 	cli.Commands(root, env)
 	return root.ExecuteContext(ctx)
 }

@@ -74,3 +74,40 @@ func (s *Service) IsAdminPassword(ctx context.Context, password string) (bool, e
 	}
 	return s.hasher.Verify(ctx, u.PasswordHash, password)
 }
+
+// ResetAdminPassword gives the built-in admin a new password from the
+// command line, with no server running (clusteriam admin reset-password):
+// the way back in when it is lost. The admin is unlocked and its sessions
+// end; a password the command made up must be changed at the next log-in.
+// The trail records it, with no actor.
+func (s *Service) ResetAdminPassword(ctx context.Context, password string, generated bool) (store.User, error) {
+	u, err := s.store.GetUserByName(ctx, "", LocalDomain, AdminUsername)
+	if err != nil {
+		return store.User{}, fmt.Errorf("the built-in admin: %w", err)
+	}
+	if err := s.checkNewPassword(ctx, password); err != nil {
+		return store.User{}, err
+	}
+	hash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return store.User{}, err
+	}
+	var out store.User
+	err = s.write(ctx, nil, "update_user", func(t *txn) error {
+		t.audit(ctx, "update_user", u.SID, domainUser(LocalDomain, AdminUsername),
+			"password reset from the command line (clusteriam admin reset-password); unlocked; sessions ended")
+		now := s.nowMsecs()
+		out, err = t.UpdateUser(ctx, u.SID, func(cur store.User) (store.User, error) {
+			cur.PasswordHash, cur.ForcePasswordChange, cur.PasswordSetMsecs = hash, generated, now
+			cur.Locked, cur.LockedReason, cur.LockedUntilMsecs, cur.FailedLogins = false, NotLocked, 0, 0
+			cur.ReactivatedMsecs, cur.UpdatedMsecs = now, now
+			return cur, nil
+		})
+		if err != nil {
+			return err
+		}
+		_, err = t.DeleteSessions(ctx, u.SID, nil)
+		return err
+	})
+	return out, err
+}

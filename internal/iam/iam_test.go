@@ -440,3 +440,35 @@ func TestListSelf(t *testing.T) {
 		}
 	}
 }
+
+// TestResetAdminPassword: the command line's reset sets the password,
+// unlocks the admin, ends its sessions, and is in the trail.
+func TestResetAdminPassword(t *testing.T) {
+	ctx := context.Background()
+	svc, _, st := newTestService(t, Config{})
+	secret := mustLogin(t, svc)
+	if _, err := svc.ResetAdminPassword(ctx, "short", false); KindOf(err) != KindInvalid {
+		t.Errorf("a weak password: %v, want invalid", err)
+	}
+	u, err := svc.ResetAdminPassword(ctx, "reset-Password-1", true)
+	if err != nil || !u.ForcePasswordChange || u.Locked {
+		t.Fatalf("reset: %+v, %v", u, err)
+	}
+	if _, err := svc.Authenticate(ctx, Credential{CredSession, secret}); KindOf(err) != KindUnauthenticated {
+		t.Errorf("a session from before the reset: %v, want refused", err)
+	}
+	if _, err := login(t, svc, "admin", "reset-Password-1"); err != nil {
+		t.Errorf("log-in with the new password: %v", err)
+	}
+	entries, _, err := st.ListAudit(ctx, store.AuditFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || strings.Contains(e.Details, "reset from the command line")
+	}
+	if !found {
+		t.Error("the reset is not in the audit trail")
+	}
+}
