@@ -59,8 +59,9 @@ func serveBackground(ts *testscript.TestScript, bin string, args []string) {
 	}
 	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir}, args...)...)
 	cmd.Env = env
-	stderr, err := cmd.StderrPipe()
+	stderr, err := cmd.StdoutPipe()
 	ts.Check(err)
+	cmd.Stderr = cmd.Stdout // the banner and the logs on one pipe
 	ts.Check(cmd.Start())
 	log := &lockedText{}
 	exited := make(chan struct{})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The first five minutes (issue 14): what a new user meets first.
@@ -54,7 +56,7 @@ func TestServePortTakenFirst(t *testing.T) {
 	defer busy.Close()
 	dir := filepath.Join(t.TempDir(), "data")
 	var stderr bytes.Buffer
-	err = run(t.Context(), []string{"serve", "--listen", busy.Addr().String(), "--data-dir", dir}, func(string) string { return "" }, io.Discard, &stderr)
+	err = run(t.Context(), []string{"serve", "--listen", busy.Addr().String(), "--data-dir", dir}, func(string) string { return "" }, &stderr, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "--listen "+busy.Addr().String()) {
 		t.Errorf("serve on a port in use: %v; want the error to name --listen", err)
 	}
@@ -128,5 +130,53 @@ func TestServeBannerRuns(t *testing.T) {
 	}
 	if !strings.Contains(s.stderr.String(), "clusteriam login --server "+s.url+" --username admin") {
 		t.Errorf("no clusteriam login command for %s:\n%s", s.url, s.stderr)
+	}
+}
+
+// TestServeLogFormat: the logs go to stderr in one format, text or JSON
+// as --log-format says (auto: JSON when stderr is no terminal, as here);
+// what a person reads (the banner) goes to stdout, so the two never mix.
+func TestServeLogFormat(t *testing.T) {
+	for _, tc := range []struct {
+		format string
+		line   *regexp.Regexp
+	}{
+		{"text", regexp.MustCompile(`^time=\S+ level=[A-Z]+ msg=`)},
+		{"json", regexp.MustCompile(`^\{"time":"[^"]+","level":"[A-Z]+","msg":`)},
+		{"auto", regexp.MustCompile(`^\{"time":"[^"]+","level":"[A-Z]+","msg":`)},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			var stdout, stderr lockedText
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-format", tc.format},
+					func(string) string { return "" }, &stdout, &stderr)
+			}()
+			for !strings.Contains(stdout.String(), "clusteriam: serving ") {
+				select {
+				case err := <-done:
+					t.Fatalf("serve exited: %v\n%s", err, stderr.String())
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			for _, l := range lines {
+				if !tc.line.MatchString(l) {
+					t.Errorf("a log line not in the %s format: %q", tc.format, l)
+				}
+			}
+			if len(lines) < 2 || strings.Contains(stdout.String(), `level`) {
+				t.Errorf("logs %q, banner %q: want the logs apart from the banner", stderr.String(), stdout.String())
+			}
+		})
+	}
+	if err := run(t.Context(), []string{"serve", "--log-format", "xml"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "--log-format") {
+		t.Errorf("--log-format xml: %v", err)
 	}
 }

@@ -134,7 +134,7 @@ func serveCmd(env cli.Env) *cobra.Command {
 			if err != nil {
 				return &cli.UsageError{Err: fmt.Errorf("%w\nRun 'clusteriam serve --help' for the flags", err)}
 			}
-			return serve(cmd.Context(), cfg, env.Getenv, env.Stderr)
+			return serve(cmd.Context(), cfg, env.Getenv, env.Stdout, env.Stderr)
 		},
 	}
 }

@@ -116,8 +116,9 @@ func (r *replica) start(t *testing.T) {
 	t.Helper()
 	r.cmd = exec.Command(r.bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", r.dir}, r.flags...)...)
 	r.cmd.Env = append(os.Environ(), r.env...)
-	stderr, err := r.cmd.StderrPipe()
+	stderr, err := r.cmd.StdoutPipe()
 	must(t, err)
+	r.cmd.Stderr = r.cmd.Stdout // the banner and the logs, in order, on one pipe
 	must(t, r.cmd.Start())
 	r.log, r.exited = &lockedText{}, make(chan error, 1)
 	urlc := watchServing(stderr, r.log, func() { r.exited <- r.cmd.Wait() })

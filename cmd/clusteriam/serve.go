@@ -31,6 +31,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/tlscert"
 	"github.com/clusteriam/clusteriam/internal/version"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/term"
 )
 
 // serveConfig holds the flags of `clusteriam serve`.
@@ -54,6 +55,7 @@ type serveConfig struct {
 	insecureHTTP          bool
 	sessionLifetime       time.Duration
 	logLevel              slog.Level
+	logFormat             string
 	readHeaderTimeout     time.Duration
 	readTimeout           time.Duration
 	writeTimeout          time.Duration
@@ -121,6 +123,7 @@ func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.clientCAFile, "client-ca-file", "", "PEM file of the CAs whose client certificates may log in (create_session with certificate and privateKey); default: certificate log-in is off")
 	fs.DurationVar(&c.sessionLifetime, "session-lifetime", 12*time.Hour, "lifetime of sessions and access tokens (ASVS L2 asks at most 12h)")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: DEBUG, INFO, WARN or ERROR")
+	fs.StringVar(&c.logFormat, "log-format", "auto", "log format on standard error: text, json, or auto (text on a terminal, else json)")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time allowed to read request headers")
 	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "time allowed to read a whole request")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "time allowed to write a response")
@@ -144,6 +147,11 @@ func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 
 // check refuses flags whose values do not go together or out of range.
 func (c serveConfig) check() error {
+	switch c.logFormat {
+	case "auto", "text", "json":
+	default:
+		return fmt.Errorf("serve: --log-format %q: want auto, text or json", c.logFormat)
+	}
 	if c.databaseMaxConns < 1 {
 		return fmt.Errorf("serve: --database-max-conns %d: want at least 1", c.databaseMaxConns)
 	}
@@ -168,10 +176,13 @@ func (c serveConfig) check() error {
 	return nil
 }
 
-func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, stderr io.Writer) error {
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+// serve runs the server: its logs, in one format, go to stderr; what the
+// person who started it reads (the first password, how to log in, where
+// it serves) goes to stdout.
+func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
 	// What the packages log on their own (the store's re-key of names at
-	// its opening) goes to the same JSON lines.
+	// its opening) goes to the same lines.
 	slog.SetDefault(log)
 	// The ports first: a port in use stops the start before the store is
 	// made and a first password printed for a server that never ran.
@@ -193,7 +204,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		return err
 	}
 	defer svc.Flush() // before the store closes
-	if err := ensureAdmin(ctx, svc, getenv, stderr, log); err != nil {
+	if err := ensureAdmin(ctx, svc, getenv, stdout, log); err != nil {
 		return err
 	}
 	metrics, err := newMetrics(st)
@@ -221,7 +232,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		servers = append(servers, serveMetrics(cfg, metrics, mln, errc))
 	}
 	go purge(ctx, svc, log)
-	printBanner(stderr, fp, scheme+"://"+displayAddr(ln.Addr()), db)
+	printBanner(stdout, fp, scheme+"://"+displayAddr(ln.Addr()), db)
 	select {
 	case err := <-errc:
 		return err
@@ -236,6 +247,21 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		}
 	}
 	return nil
+}
+
+// newLogger is the server's logger: text or JSON lines on w, as
+// --log-format says; auto is text for a person at a terminal, JSON for a
+// collector.
+func newLogger(cfg serveConfig, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.logLevel}
+	text := cfg.logFormat == "text"
+	if f, ok := w.(*os.File); ok && cfg.logFormat == "auto" {
+		text = term.IsTerminal(int(f.Fd()))
+	}
+	if text {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 // printBanner tells the person who started the server how to reach it:
@@ -408,7 +434,7 @@ func displayAddr(a net.Addr) string {
 
 // ensureAdmin creates the first admin on an empty store. Its password is
 // CLUSTERIAM_ADMIN_PASSWORD, or a random one printed here once.
-func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) string, stderr io.Writer, log *slog.Logger) error {
+func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
 	pw := getenv("CLUSTERIAM_ADMIN_PASSWORD")
 	generated := pw == ""
 	if generated {
@@ -434,7 +460,7 @@ func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) stri
 		}
 	}
 	if created && generated {
-		fmt.Fprintf(stderr, "clusteriam: created LOCAL user %q with password %s\n"+
+		fmt.Fprintf(stdout, "clusteriam: created LOCAL user %q with password %s\n"+
 			"clusteriam: it is shown only this once, and must be changed before the user can do anything else:\n"+
 			"clusteriam: log in as below, then run: clusteriam users set-password --self\n"+
 			"clusteriam: (set CLUSTERIAM_ADMIN_PASSWORD to choose it instead)\n", iam.AdminUsername, pw)

@@ -43,6 +43,11 @@ func (l *lockedText) WriteString(s string) {
 	l.b.WriteString(s)
 }
 
+func (l *lockedText) Write(b []byte) (int, error) {
+	l.WriteString(string(b))
+	return len(b), nil
+}
+
 func (l *lockedText) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -56,7 +61,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) *started {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &started{stderr: &lockedText{}, done: make(chan error, 1), cancel: cancel}
 	go func() {
-		s.done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, io.Discard, pw)
+		s.done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, pw, pw)
 		pw.Close()
 	}()
 	urlc := watchServing(pr, s.stderr, nil)
