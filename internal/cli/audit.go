@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,8 +13,110 @@ import (
 
 func (a *app) auditCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Read the audit trail"}
-	cmd.AddCommand(a.auditListCmd())
+	cmd.AddCommand(a.auditListCmd(), a.auditTailCmd())
 	return cmd
+}
+
+var auditHeader = []string{"WHEN", "USER", "ACTION", "ENTITY", "NAME", "DETAILS"}
+
+// auditRow is entry l as a table row.
+func auditRow(l client.AuditLog, now time.Time) []string {
+	user := str(l.Username)
+	if d := str(l.Domain); d != "" && user != "" {
+		user = d + `\` + user
+	}
+	return []string{ago(l.TimestampUsecs/1000, now), user, l.Action, l.EntityType, str(l.EntityName), oneLine(l.Details, 60)}
+}
+
+func (a *app) auditTailCmd() *cobra.Command {
+	var follow bool
+	var count int64
+	var interval time.Duration
+	cmd := &cobra.Command{
+		Use:   "tail",
+		Short: "Show the last audit entries, oldest first; with --follow, the new ones as they come",
+		Long: `Show the last audit entries, oldest first. With --follow, keep reading the trail
+every --interval and show each new entry as it comes, until interrupted. With -o json
+each entry is one line of JSON.`,
+		Example: `  clusteriam audit tail --follow`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.session()
+			if err != nil {
+				return err
+			}
+			ctx := background(cmd)
+			var since int64
+			tw := a.newTail()
+			for first := true; ; first = false {
+				p := client.GetAuditLogsParams{Count: &count}
+				if !first {
+					from := since + 1
+					p.StartTimeUsecs = &from
+				}
+				res, err := s.c.GetAuditLogsWithResponse(ctx, &p)
+				if ctx.Err() != nil {
+					return nil // interrupted: done
+				}
+				if err != nil {
+					return err
+				}
+				if err := check(res.HTTPResponse, res.Body); err != nil {
+					return err
+				}
+				logs := res.JSON200.AuditLogs // newest first
+				for i := len(logs) - 1; i >= 0; i-- {
+					if err := tw.entry(logs[i]); err != nil {
+						return err
+					}
+					since = max(since, logs[i].TimestampUsecs)
+				}
+				if !follow {
+					return nil
+				}
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(interval):
+				}
+			}
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&follow, "follow", "f", false, "keep showing new entries as they come")
+	fl.Int64Var(&count, "count", 20, "how many of the last entries to show first, and at most at each reading")
+	fl.DurationVar(&interval, "interval", 2*time.Second, "how often --follow reads the trail")
+	return cmd
+}
+
+// tailWriter writes audit entries one by one, as -o says.
+type tailWriter struct {
+	a      *app
+	header bool
+}
+
+func (a *app) newTail() *tailWriter { return &tailWriter{a: a} }
+
+func (w *tailWriter) entry(l client.AuditLog) error {
+	switch w.a.output {
+	case "json":
+		b, err := json.Marshal(l)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w.a.env.Stdout, "%s\n", b)
+		return err
+	case "table", "":
+		// Fixed widths: a stream cannot be aligned on what comes later.
+		const line = "%-10s %-24s %-16s %-12s %-28s %s\n"
+		if !w.header {
+			w.header = true
+			fmt.Fprintf(w.a.env.Stdout, line, toAny(auditHeader)...)
+		}
+		_, err := fmt.Fprintf(w.a.env.Stdout, line, toAny(auditRow(l, time.Now()))...)
+		return err
+	}
+	return usageErr("-o %q: audit tail prints table or json", w.a.output)
 }
 
 func (a *app) auditListCmd() *cobra.Command {
@@ -49,16 +153,11 @@ func (a *app) auditListCmd() *cobra.Command {
 				return err
 			}
 			logs := res.JSON200.AuditLogs
-			return a.print(res.JSON200, []string{"WHEN", "USER", "ACTION", "ENTITY", "NAME", "DETAILS"}, func() [][]string {
+			return a.print(res.JSON200, auditHeader, func() [][]string {
 				now := time.Now()
 				rows := make([][]string, 0, len(logs))
 				for _, l := range logs {
-					user := str(l.Username)
-					if d := str(l.Domain); d != "" && user != "" {
-						user = d + `\` + user
-					}
-					rows = append(rows, []string{ago(l.TimestampUsecs/1000, now), user, l.Action, l.EntityType,
-						str(l.EntityName), oneLine(l.Details, 60)})
+					rows = append(rows, auditRow(l, now))
 				}
 				return rows
 			})
@@ -80,4 +179,12 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+func toAny(v []string) []any {
+	out := make([]any, len(v))
+	for i, s := range v {
+		out[i] = s
+	}
+	return out
 }
