@@ -11,7 +11,7 @@ import (
 
 func (a *app) apiKeysCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "api-keys", Short: "Make, list, rotate and deactivate users' API keys"}
-	cmd.AddCommand(a.keysCreateCmd(), a.keysListCmd(), a.keysRotateCmd(), a.keysDeactivateCmd())
+	cmd.AddCommand(a.keysCreateCmd(), a.keysListCmd(), a.keysRotateCmd(), a.keysDeactivateCmd(), a.keysDeleteCmd())
 	return cmd
 }
 
@@ -196,6 +196,31 @@ func (a *app) deactivateKey(cmd *cobra.Command, s *session, owner, id string) er
 	}
 	fmt.Fprintf(a.env.Stdout, "Deactivated API key %s.\n", id)
 	return nil
+}
+
+func (a *app) keysDeleteCmd() *cobra.Command {
+	var user, domain string
+	cmd := &cobra.Command{
+		Use:   "delete ID",
+		Short: "Delete an API key",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withKeyOwner(cmd, user, domain, func(s *session, owner string) error {
+				res, err := s.c.DeleteUserApiKeyByIdWithResponse(background(cmd), owner, args[0])
+				if err != nil {
+					return err
+				}
+				if err := check(res.HTTPResponse, res.Body); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.env.Stdout, "Deleted API key %s.\n", args[0])
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "the key's owner (default yourself)")
+	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the owner's domain, when --user is a name")
+	return cmd
 }
 
 func optional(v string) []string {

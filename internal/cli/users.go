@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 
 func (a *app) usersCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "users", Short: "List, make, change and delete users"}
-	cmd.AddCommand(a.usersListCmd(), a.usersGetCmd(), a.usersCreateCmd(), a.usersDeleteCmd(),
+	cmd.AddCommand(a.usersListCmd(), a.usersGetCmd(), a.usersCreateCmd(), a.usersUpdateCmd(), a.usersDeleteCmd(),
 		a.usersLockCmd(true), a.usersLockCmd(false), a.usersSetPasswordCmd())
 	return cmd
 }
@@ -219,6 +220,49 @@ directory's password.`,
 	fl.StringVar(&description, "description", "", "a description")
 	fl.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input (its first line)")
 	fl.BoolVar(&noPassword, "no-password", false, "make a service account, without a password")
+	return cmd
+}
+
+func (a *app) usersUpdateCmd() *cobra.Command {
+	var domain, email, description string
+	var roles []string
+	var restricted bool
+	cmd := &cobra.Command{
+		Use:   "update USER",
+		Short: "Change a user's roles, description, e-mail or restriction",
+		Long: `Change a user: only the flags given change. --role replaces the user's roles with
+those given (--role "" takes them all away).`,
+		Example: `  clusteriam users update alice --role COHESITY_ADMIN
+  clusteriam users update alice --description "on call" --email alice@example.org`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			upd := client.UpdateUserParameters{}
+			fl := cmd.Flags()
+			if fl.Changed("role") {
+				r := slices.DeleteFunc(roles, func(s string) bool { return s == "" })
+				upd.Roles = &r
+			}
+			if fl.Changed("description") {
+				upd.Description = &description
+			}
+			if fl.Changed("restricted") {
+				upd.Restricted = &restricted
+			}
+			if fl.Changed("email") {
+				upd.LocalUserParams = &client.LocalUserUpdateParams{Email: &email}
+			}
+			if upd == (client.UpdateUserParameters{}) {
+				return usageErr("nothing to change: give --role, --description, --email or --restricted")
+			}
+			return a.updateUser(cmd, args[0], domain, upd)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&domain, "domain", "LOCAL", "the user's domain, when USER is a name")
+	fl.StringSliceVar(&roles, "role", nil, "the user's roles, replacing those it has (repeat, or comma-separated)")
+	fl.StringVar(&description, "description", "", "a new description")
+	fl.StringVar(&email, "email", "", "a new e-mail address (LOCAL users)")
+	fl.BoolVar(&restricted, "restricted", false, "restrict the user to the sources it is assigned")
 	return cmd
 }
 
