@@ -58,10 +58,13 @@ func (t *target) start(bin string) (time.Duration, error) {
 		return 0, err
 	}
 	t.log = log
-	stderr, err := t.cmd.StderrPipe()
+	// The serving line is on stdout, the logs on stderr: both, in order,
+	// on one pipe and into the log.
+	out, err := t.cmd.StdoutPipe()
 	if err != nil {
 		return 0, err
 	}
+	t.cmd.Stderr = t.cmd.Stdout
 	begin := time.Now()
 	if err := t.cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start %s: %w", t.cmd.Path, err)
@@ -69,7 +72,7 @@ func (t *target) start(bin string) (time.Duration, error) {
 	t.exited = make(chan error, 1)
 	urlc := make(chan string, 1)
 	go func() {
-		sc := bufio.NewScanner(stderr)
+		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			fmt.Fprintln(log, sc.Text())
 			if m := servingRe.FindStringSubmatch(sc.Text()); m != nil {

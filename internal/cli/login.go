@@ -38,7 +38,7 @@ trusts that certificate only. --ca-cert trusts a CA instead.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.server, "server", "", "the server's URL, https://HOST:PORT (default the context's)")
-	fl.StringVar(&f.domain, "domain", "LOCAL", "the user's domain: LOCAL, or a directory domain")
+	fl.StringVar(&f.domain, "domain", "", "the user's domain: LOCAL, or a directory domain (default the context's, else LOCAL)")
 	fl.StringVar(&f.username, "username", "", "the user to log in as (default the context's, else admin)")
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (its first line)")
 	fl.StringVar(&f.caCert, "ca-cert", "", "a PEM file of the CAs the server's certificate must chain to")
@@ -113,7 +113,12 @@ func (a *app) loginContext(cfg *Config, f loginFlags) (*Context, error) {
 	if x.Name == "" {
 		x.Name = strings.TrimPrefix(strings.TrimPrefix(x.Server, "https://"), "http://")
 	}
-	x.Domain = f.domain
+	switch {
+	case f.domain != "":
+		x.Domain = f.domain
+	case x.Domain == "":
+		x.Domain = "LOCAL"
+	}
 	switch {
 	case f.username != "":
 		x.Username = f.username
