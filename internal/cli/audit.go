@@ -61,9 +61,6 @@ each entry is one line of JSON.`,
 				if err != nil {
 					return err
 				}
-				if err := check(res.HTTPResponse, res.Body); err != nil {
-					return err
-				}
 				logs := res.JSON200.AuditLogs // newest first
 				for i := len(logs) - 1; i >= 0; i-- {
 					if err := tw.entry(logs[i]); err != nil {
@@ -147,9 +144,6 @@ func (a *app) auditListCmd() *cobra.Command {
 			}
 			res, err := s.c.GetAuditLogsWithResponse(background(cmd), &p)
 			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
 				return err
 			}
 			logs := res.JSON200.AuditLogs

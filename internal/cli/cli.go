@@ -107,11 +107,29 @@ func (a *app) session() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.New(x.Server, client.WithHTTPClient(hc), client.WithCredential(cred))
+	c, err := client.New(x.Server, client.WithHTTPClient(checking{hc}), client.WithCredential(cred))
 	if err != nil {
 		return nil, err
 	}
 	return &session{c: c, ctx: x, byKey: byKey}, nil
+}
+
+// checking is the HTTP client of a session: an answer that is not a
+// success comes back as the command's error (check), so that no command
+// reads one as data.
+type checking struct{ c *http.Client }
+
+func (d checking) Do(req *http.Request) (*http.Response, error) {
+	res, err := d.c.Do(req)
+	if err != nil || res.StatusCode < 300 {
+		return res, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	return nil, check(res, body)
 }
 
 // check turns an answer into the command's error: the server's message,

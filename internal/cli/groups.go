@@ -53,9 +53,6 @@ func (a *app) groupsListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
 			return a.print(res.JSON200, groupHeader, groupRows(res.JSON200.Groups))
 		},
 	}
@@ -85,9 +82,6 @@ func (a *app) groupsCreateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
 			return a.print(res.JSON201, groupHeader, groupRows(res.JSON201.Groups))
 		},
 	}
@@ -111,9 +105,6 @@ func (s *session) resolveGroup(cmd *cobra.Command, group, domain string) (client
 	if err != nil {
 		return client.GroupParams{}, err
 	}
-	if err := check(res.HTTPResponse, res.Body); err != nil {
-		return client.GroupParams{}, err
-	}
 	if res.JSON200 == nil || len(res.JSON200.Groups) != 1 {
 		return client.GroupParams{}, fmt.Errorf("no group %s\\%s", domain, group)
 	}
@@ -135,11 +126,8 @@ func (a *app) groupsDeleteCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := s.c.DeleteGroupWithResponse(background(cmd), str(g.Sid))
+			_, err = s.c.DeleteGroupWithResponse(background(cmd), str(g.Sid))
 			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "Deleted %s.\n", args[0])
@@ -194,9 +182,6 @@ func (a *app) groupsMemberCmd(add bool) *cobra.Command {
 			res, err := s.c.UpdateGroupWithResponse(background(cmd), str(g.Sid),
 				client.UpdateGroupJSONRequestBody{LocalGroupParams: &client.LocalGroupParams{UserSids: &members}})
 			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
 				return err
 			}
 			return a.print(res.JSON200, groupHeader, groupRows([]client.GroupParams{*res.JSON200}))

@@ -86,9 +86,6 @@ the server keeps only a hash of it. Scripts send it as CLUSTERIAM_API_KEY.`,
 			if err != nil {
 				return err
 			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
 			k := res.JSON201
 			return a.print(k, []string{"ID", "NAME", "API KEY (shown once)"}, func() [][]string {
 				return [][]string{{str(k.Id), str(k.Name), str(k.ApiKey)}}
@@ -121,9 +118,6 @@ func (a *app) keysListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
 			return a.print(res.JSON200, keyHeader, keyRows(res.JSON200.ApiKeys))
 		},
 	}
@@ -141,9 +135,6 @@ func (a *app) keysRotateCmd() *cobra.Command {
 			return a.withKeyOwner(cmd, user, domain, func(s *session, owner string) error {
 				res, err := s.c.RotateUserApiKeyWithResponse(background(cmd), owner, args[0])
 				if err != nil {
-					return err
-				}
-				if err := check(res.HTTPResponse, res.Body); err != nil {
 					return err
 				}
 				k := res.JSON200
@@ -182,16 +173,10 @@ func (a *app) deactivateKey(cmd *cobra.Command, s *session, owner, id string) er
 	if err != nil {
 		return err
 	}
-	if err := check(cur.HTTPResponse, cur.Body); err != nil {
-		return err
-	}
 	off := false
-	res, err := s.c.UpdateUserApiKeyByIdWithResponse(ctx, owner, id,
+	_, err = s.c.UpdateUserApiKeyByIdWithResponse(ctx, owner, id,
 		client.UpdateUserApiKeyByIdJSONRequestBody{Name: str(cur.JSON200.Name), IsActive: &off})
 	if err != nil {
-		return err
-	}
-	if err := check(res.HTTPResponse, res.Body); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "Deactivated API key %s.\n", id)
@@ -206,11 +191,8 @@ func (a *app) keysDeleteCmd() *cobra.Command {
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withKeyOwner(cmd, user, domain, func(s *session, owner string) error {
-				res, err := s.c.DeleteUserApiKeyByIdWithResponse(background(cmd), owner, args[0])
+				_, err := s.c.DeleteUserApiKeyByIdWithResponse(background(cmd), owner, args[0])
 				if err != nil {
-					return err
-				}
-				if err := check(res.HTTPResponse, res.Body); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.env.Stdout, "Deleted API key %s.\n", args[0])

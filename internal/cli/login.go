@@ -221,11 +221,8 @@ by user, so this ends every session of the user, on every machine.`,
 			if err != nil {
 				return err
 			}
-			res, err := s.c.DeleteSessionWithResponse(background(cmd), &client.DeleteSessionParams{Sid: &sid})
+			_, err = s.c.DeleteSessionWithResponse(background(cmd), &client.DeleteSessionParams{Sid: &sid})
 			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
 				return err
 			}
 			x := cfg.context(s.ctx.Name)
@@ -266,9 +263,6 @@ func (a *app) whoamiCmd() *cobra.Command {
 			}
 			res, err := s.c.GetUserBySidWithResponse(background(cmd), sid)
 			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
 				return err
 			}
 			u := res.JSON200

@@ -24,9 +24,6 @@ func (a *app) rolesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
 			roles := res.JSON200.Roles
 			return a.print(res.JSON200, []string{"NAME", "LABEL", "CUSTOM", "PRIVILEGES"}, func() [][]string {
 				rows := make([][]string, 0, len(roles))
@@ -53,9 +50,6 @@ func (a *app) privilegesCmd() *cobra.Command {
 			}
 			res, err := s.c.GetPrivilegesWithResponse(background(cmd), &client.GetPrivilegesParams{})
 			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
 				return err
 			}
 			privs := res.JSON200.Privileges

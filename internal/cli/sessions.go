@@ -33,9 +33,6 @@ func (a *app) sessionsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
 			counts := res.JSON200.SessionsPerUser
 			return a.print(res.JSON200, []string{"SID", "SESSIONS"}, func() [][]string {
 				rows := make([][]string, 0, len(counts)+1)
@@ -53,11 +50,8 @@ func (a *app) sessionsCmd() *cobra.Command {
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withUser(cmd, args[0], domain, func(s *session, sid string) error {
-				res, err := s.c.DeleteSessionWithResponse(background(cmd), &client.DeleteSessionParams{Sid: &sid})
+				_, err := s.c.DeleteSessionWithResponse(background(cmd), &client.DeleteSessionParams{Sid: &sid})
 				if err != nil {
-					return err
-				}
-				if err := check(res.HTTPResponse, res.Body); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.env.Stdout, "Ended the sessions of %s.\n", args[0])
@@ -88,9 +82,6 @@ func (a *app) s3KeyCmd() *cobra.Command {
 			}
 			res, err := s.c.RegenerateS3KeyWithResponse(background(cmd), sid)
 			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
 				return err
 			}
 			k := res.JSON201

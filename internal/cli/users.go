@@ -73,9 +73,6 @@ func (a *app) usersListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
-				return err
-			}
 			return a.print(res.JSON200, userHeader, userRows(res.JSON200.Users))
 		},
 	}
@@ -112,9 +109,6 @@ func (s *session) resolveUser(cmd *cobra.Command, user, domain string) (string, 
 	one := []string{user}
 	res, err := s.c.GetUsersWithResponse(background(cmd), &client.GetUsersParams{Usernames: &one, Domain: &domain})
 	if err != nil {
-		return "", err
-	}
-	if err := check(res.HTTPResponse, res.Body); err != nil {
 		return "", err
 	}
 	if res.JSON200 == nil || len(res.JSON200.Users) != 1 {
@@ -160,9 +154,6 @@ func (a *app) showUser(cmd *cobra.Command, s *session, sid string) error {
 	if err != nil {
 		return err
 	}
-	if err := check(res.HTTPResponse, res.Body); err != nil {
-		return err
-	}
 	return a.print(res.JSON200, userHeader, userRows([]client.UserParams{*res.JSON200}))
 }
 
@@ -205,9 +196,6 @@ directory's password.`,
 			}
 			res, err := s.c.CreateUsersWithResponse(background(cmd), client.CreateUsersJSONRequestBody{u})
 			if err != nil {
-				return err
-			}
-			if err := check(res.HTTPResponse, res.Body); err != nil {
 				return err
 			}
 			return a.print(res.JSON201, userHeader, userRows(res.JSON201.Users))
@@ -274,11 +262,8 @@ func (a *app) usersDeleteCmd() *cobra.Command {
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withUser(cmd, args[0], domain, func(s *session, sid string) error {
-				res, err := s.c.DeleteUserWithResponse(background(cmd), sid)
+				_, err := s.c.DeleteUserWithResponse(background(cmd), sid)
 				if err != nil {
-					return err
-				}
-				if err := check(res.HTTPResponse, res.Body); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.env.Stdout, "Deleted %s.\n", args[0])
@@ -295,9 +280,6 @@ func (a *app) updateUser(cmd *cobra.Command, user, domain string, upd client.Upd
 	return a.withUser(cmd, user, domain, func(s *session, sid string) error {
 		res, err := s.c.UpdateUserWithResponse(background(cmd), sid, upd)
 		if err != nil {
-			return err
-		}
-		if err := check(res.HTTPResponse, res.Body); err != nil {
 			return err
 		}
 		return a.print(res.JSON200, userHeader, userRows([]client.UserParams{*res.JSON200}))
