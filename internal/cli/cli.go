@@ -58,7 +58,19 @@ func Commands(root *cobra.Command, env Env) {
 	pf.StringVar(&a.configFile, "config", "", "the CLI's configuration file (default $CLUSTERIAM_CONFIG, else $XDG_CONFIG_HOME/clusteriam/config.yaml)")
 	pf.StringVar(&a.contextName, "context", "", "the context (server) to use, of those clusteriam login made (default the current one)")
 	pf.StringVarP(&a.output, "output", "o", "table", "output format: table, json or yaml (json and yaml print the API's own models)")
-	root.AddCommand(a.loginCmd(), a.logoutCmd(), a.whoamiCmd(), a.usersCmd(), a.groupsCmd(), a.apiKeysCmd(), a.sessionsCmd(), a.s3KeyCmd(), a.rolesCmd(), a.privilegesCmd(), a.auditCmd())
+	root.AddCommand(
+		a.loginCmd(),
+		a.logoutCmd(),
+		a.whoamiCmd(),
+		a.usersCmd(),
+		a.groupsCmd(),
+		a.apiKeysCmd(),
+		a.sessionsCmd(),
+		a.s3KeyCmd(),
+		a.rolesCmd(),
+		a.privilegesCmd(),
+		a.auditCmd(),
+	)
 }
 
 // config loads the CLI's file.
