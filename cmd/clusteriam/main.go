@@ -83,6 +83,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // execute runs the command args names.
 func execute(ctx context.Context, args []string, env cli.Env) error {
+	root := newRoot(env)
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
+}
+
+// newRoot returns the command tree: serve, version, admin and the CLI's.
+func newRoot(env cli.Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "clusteriam",
 		Short:         "The identity and access service of a storage cluster",
@@ -90,7 +97,6 @@ func execute(ctx context.Context, args []string, env cli.Env) error {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetArgs(args)
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
@@ -99,13 +105,14 @@ func execute(ctx context.Context, args []string, env cli.Env) error {
 	})
 	root.AddCommand(serveCmd(env), versionCmd(env), adminCmd(env))
 	cli.Commands(root, env)
-	return root.ExecuteContext(ctx)
+	return root
 }
 
 func versionCmd(env cli.Env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version, commit and Go version of this build",
+		Use:     "version",
+		Short:   "Print the version, commit and Go version of this build",
+		Example: "  clusteriam version",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return &cli.UsageError{Err: errors.New("version takes no arguments")}
@@ -123,6 +130,10 @@ func serveCmd(env cli.Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve [flags]",
 		Short: "Serve the v2 User API over HTTPS",
+		Example: `  clusteriam serve                       # ./clusteriam-data, port 8443
+  clusteriam serve --data-dir /var/lib/clusteriam --listen :443
+  clusteriam serve --database postgres://iam@db/iam   # a replica on PostgreSQL
+  clusteriam serve --help                # every flag and environment variable`,
 		// The server's flags are its own (flag.FlagSet), parsed below, so
 		// that its --help lists them with the environment it reads.
 		DisableFlagParsing: true,

@@ -12,7 +12,7 @@ import (
 
 func (a *app) groupsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "groups", Short: "List, make and delete groups; change their members"}
-	cmd.AddCommand(a.groupsListCmd(), a.groupsCreateCmd(), a.groupsDeleteCmd(), a.groupsMemberCmd(true), a.groupsMemberCmd(false))
+	cmd.AddCommand(a.groupsListCmd(), a.groupsGetCmd(), a.groupsCreateCmd(), a.groupsUpdateCmd(), a.groupsDeleteCmd(), a.groupsMemberCmd(true), a.groupsMemberCmd(false))
 	return cmd
 }
 
@@ -36,9 +36,10 @@ func (a *app) groupsListCmd() *cobra.Command {
 	var names []string
 	var domain string
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List groups",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Short:   "List groups",
+		Example: "  clusteriam groups list\n  clusteriam groups list --domain corp.example.com -o json",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := a.session()
 			if err != nil {
@@ -74,10 +75,7 @@ func (a *app) groupsCreateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			g := client.CreateGroupParams{Name: args[0], Domain: domain, Roles: &roles}
-			if description != "" {
-				g.Description = &description
-			}
+			g := client.CreateGroupParams{Name: args[0], Domain: domain, Roles: &roles, Description: nonEmpty(description)}
 			res, err := s.c.CreateGroupWithResponse(background(cmd), client.CreateGroupJSONRequestBody{g})
 			if err != nil {
 				return err
@@ -111,12 +109,84 @@ func (s *session) resolveGroup(cmd *cobra.Command, group, domain string) (client
 	return res.JSON200.Groups[0], nil
 }
 
+func (a *app) groupsGetCmd() *cobra.Command {
+	var domain string
+	cmd := &cobra.Command{
+		Use:     "get GROUP",
+		Short:   "Show a group, by name or sid",
+		Example: "  clusteriam groups get ops\n  clusteriam groups get ops -o json   # with its members' sids",
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.session()
+			if err != nil {
+				return err
+			}
+			g, err := s.resolveGroup(cmd, args[0], domain)
+			if err != nil {
+				return err
+			}
+			return a.print(g, groupHeader, groupRows([]client.GroupParams{g}))
+		},
+	}
+	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the group's domain, when GROUP is a name")
+	return cmd
+}
+
+func (a *app) groupsUpdateCmd() *cobra.Command {
+	var domain, description string
+	var roles []string
+	var restricted bool
+	cmd := &cobra.Command{
+		Use:   "update GROUP",
+		Short: "Change a group's roles, description or restriction",
+		Example: `  clusteriam groups update ops --role COHESITY_OPERATOR,COHESITY_VIEWER
+  clusteriam groups update ops --description "night shift"`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fl := cmd.Flags()
+			var upd client.UpdateGroupParameters
+			if fl.Changed("role") {
+				upd.Roles = &roles
+			}
+			if fl.Changed("description") {
+				upd.Description = &description
+			}
+			if fl.Changed("restricted") {
+				upd.Restricted = &restricted
+			}
+			if upd == (client.UpdateGroupParameters{}) {
+				return usageErr("nothing to change: give --role, --description or --restricted")
+			}
+			s, err := a.session()
+			if err != nil {
+				return err
+			}
+			g, err := s.resolveGroup(cmd, args[0], domain)
+			if err != nil {
+				return err
+			}
+			res, err := s.c.UpdateGroupWithResponse(background(cmd), str(g.Sid), upd)
+			if err != nil {
+				return err
+			}
+			return a.print(res.JSON200, groupHeader, groupRows([]client.GroupParams{*res.JSON200}))
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&domain, "domain", "LOCAL", "the group's domain, when GROUP is a name")
+	fl.StringSliceVar(&roles, "role", nil, "the group's roles, replacing those it has")
+	fl.StringVar(&description, "description", "", "a new description")
+	fl.BoolVar(&restricted, "restricted", false, "the group sees only the objects it is given")
+	return cmd
+}
+
 func (a *app) groupsDeleteCmd() *cobra.Command {
 	var domain string
 	cmd := &cobra.Command{
-		Use:   "delete GROUP",
-		Short: "Delete a group, by name or sid",
-		Args:  exactArgs(1),
+		Use:     "delete GROUP",
+		Short:   "Delete a group, by name or sid",
+		Example: "  clusteriam groups delete ops",
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.session()
 			if err != nil {

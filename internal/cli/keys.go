@@ -102,9 +102,10 @@ the server keeps only a hash of it. Scripts send it as CLUSTERIAM_API_KEY.`,
 func (a *app) keysListCmd() *cobra.Command {
 	var domain string
 	cmd := &cobra.Command{
-		Use:   "list [USER]",
-		Short: "List the API keys of USER (yourself by default)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:     "list [USER]",
+		Short:   "List the API keys of USER (yourself by default)",
+		Example: "  clusteriam api-keys list\n  clusteriam api-keys list alice -o json",
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.session()
 			if err != nil {
@@ -128,9 +129,10 @@ func (a *app) keysListCmd() *cobra.Command {
 func (a *app) keysRotateCmd() *cobra.Command {
 	var user, domain string
 	cmd := &cobra.Command{
-		Use:   "rotate ID",
-		Short: "Give an API key a new secret; the old one stops working",
-		Args:  exactArgs(1),
+		Use:     "rotate ID",
+		Short:   "Give an API key a new secret; the old one stops working",
+		Example: "  clusteriam api-keys rotate 3f2a9c --user alice",
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withKeyOwner(cmd, user, domain, func(s *session, owner string) error {
 				res, err := s.c.RotateUserApiKeyWithResponse(background(cmd), owner, args[0])
@@ -152,9 +154,10 @@ func (a *app) keysRotateCmd() *cobra.Command {
 func (a *app) keysDeactivateCmd() *cobra.Command {
 	var user, domain string
 	cmd := &cobra.Command{
-		Use:   "deactivate ID",
-		Short: "Stop an API key from working; it can be reactivated",
-		Args:  exactArgs(1),
+		Use:     "deactivate ID",
+		Short:   "Stop an API key from working; it can be reactivated",
+		Example: "  clusteriam api-keys deactivate 3f2a9c --user alice",
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withKeyOwner(cmd, user, domain, func(s *session, owner string) error {
 				return a.deactivateKey(cmd, s, owner, args[0])
@@ -186,9 +189,10 @@ func (a *app) deactivateKey(cmd *cobra.Command, s *session, owner, id string) er
 func (a *app) keysDeleteCmd() *cobra.Command {
 	var user, domain string
 	cmd := &cobra.Command{
-		Use:   "delete ID",
-		Short: "Delete an API key",
-		Args:  exactArgs(1),
+		Use:     "delete ID",
+		Short:   "Delete an API key",
+		Example: "  clusteriam api-keys delete 3f2a9c --user alice",
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withKeyOwner(cmd, user, domain, func(s *session, owner string) error {
 				_, err := s.c.DeleteUserApiKeyByIdWithResponse(background(cmd), owner, args[0])

@@ -207,7 +207,8 @@ func (a *app) logoutCmd() *cobra.Command {
 		Short: "End the context's session and forget it",
 		Long: `End the context's session on the server and forget it. The API ends sessions user
 by user, so this ends every session of the user, on every machine.`,
-		Args: cobra.NoArgs,
+		Example: "  clusteriam logout\n  clusteriam logout --context prod",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, path, err := a.config()
 			if err != nil {
@@ -249,9 +250,10 @@ func (s *session) whoami(cmd *cobra.Command) (string, error) {
 
 func (a *app) whoamiCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "whoami",
-		Short: "Show the server and user of the current context",
-		Args:  cobra.NoArgs,
+		Use:     "whoami",
+		Short:   "Show the server and user of the current context",
+		Example: "  clusteriam whoami\n  clusteriam whoami --context prod",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := a.session()
 			if err != nil {

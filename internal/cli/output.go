@@ -99,3 +99,11 @@ func yesNo(p *bool) string {
 	}
 	return "no"
 }
+
+// nonEmpty is v for an optional field: nil when empty.
+func nonEmpty(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
+}

@@ -12,8 +12,9 @@ func (a *app) sessionsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "sessions", Short: "Count and end users' sessions and access tokens"}
 	var domain string
 	list := &cobra.Command{
-		Use:   "list [USER...]",
-		Short: "Count the live sessions of users (all by default)",
+		Use:     "list [USER...]",
+		Short:   "Count the live sessions of users (all by default)",
+		Example: "  clusteriam sessions list\n  clusteriam sessions list alice bob",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.session()
 			if err != nil {
@@ -45,9 +46,10 @@ func (a *app) sessionsCmd() *cobra.Command {
 	}
 	list.Flags().StringVar(&domain, "domain", "LOCAL", "the users' domain, when USER is a name")
 	end := &cobra.Command{
-		Use:   "end USER",
-		Short: "End every session and access token of USER",
-		Args:  exactArgs(1),
+		Use:     "end USER",
+		Short:   "End every session and access token of USER",
+		Example: "  clusteriam sessions end alice",
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withUser(cmd, args[0], domain, func(s *session, sid string) error {
 				_, err := s.c.DeleteSessionWithResponse(background(cmd), &client.DeleteSessionParams{Sid: &sid})
@@ -68,9 +70,10 @@ func (a *app) s3KeyCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "s3-key", Short: "Regenerate users' S3 secret keys"}
 	var domain string
 	regen := &cobra.Command{
-		Use:   "regenerate [USER]",
-		Short: "Give USER (yourself by default) a new S3 secret key; it is shown once",
-		Args:  cobra.MaximumNArgs(1),
+		Use:     "regenerate [USER]",
+		Short:   "Give USER (yourself by default) a new S3 secret key; it is shown once",
+		Example: "  clusteriam s3-key regenerate\n  clusteriam s3-key regenerate alice -o json",
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.session()
 			if err != nil {

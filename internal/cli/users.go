@@ -14,7 +14,7 @@ import (
 func (a *app) usersCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "users", Short: "List, make, change and delete users"}
 	cmd.AddCommand(a.usersListCmd(), a.usersGetCmd(), a.usersCreateCmd(), a.usersUpdateCmd(), a.usersDeleteCmd(),
-		a.usersLockCmd(true), a.usersLockCmd(false), a.usersSetPasswordCmd())
+		a.usersLockCmd(true), a.usersLockCmd(false), a.usersSetPasswordCmd(), a.usersRevokeCmd())
 	return cmd
 }
 
@@ -176,15 +176,9 @@ directory's password.`,
 			if err != nil {
 				return err
 			}
-			u := client.CreateUserParameters{Username: args[0], Domain: domain, Roles: &roles}
-			if description != "" {
-				u.Description = &description
-			}
+			u := client.CreateUserParameters{Username: args[0], Domain: domain, Roles: &roles, Description: nonEmpty(description)}
 			if domain == "LOCAL" {
-				lp := client.LocalUserParams{}
-				if email != "" {
-					lp.Email = &email
-				}
+				lp := client.LocalUserParams{Email: nonEmpty(email)}
 				if !noPassword {
 					pw, err := a.password(passwordStdin, fmt.Sprintf("Password of %s: ", args[0]))
 					if err != nil {
@@ -255,18 +249,38 @@ those given (--role "" takes them all away).`,
 }
 
 func (a *app) usersDeleteCmd() *cobra.Command {
+	return a.userActCmd("delete USER", "Delete a user, by name or sid", "  clusteriam users delete alice", "Deleted %s.\n",
+		func(cmd *cobra.Command, s *session, sid string) error {
+			_, err := s.c.DeleteUserWithResponse(background(cmd), sid)
+			return err
+		})
+}
+
+func (a *app) usersRevokeCmd() *cobra.Command {
+	return a.userActCmd("revoke-credentials USER",
+		"End a user's sessions and tokens and deactivate its API keys, in one act",
+		"  clusteriam users revoke-credentials alice   # e.g. when her laptop is lost",
+		"Ended every session and token of %s and deactivated its API keys; its password stays.\n",
+		func(cmd *cobra.Command, s *session, sid string) error {
+			_, err := s.c.RevokeUserCredentialsWithResponse(background(cmd), sid)
+			return err
+		})
+}
+
+// userActCmd is a command that does act to USER and then says done.
+func (a *app) userActCmd(use, short, example, done string, act func(cmd *cobra.Command, s *session, sid string) error) *cobra.Command {
 	var domain string
 	cmd := &cobra.Command{
-		Use:   "delete USER",
-		Short: "Delete a user, by name or sid",
-		Args:  exactArgs(1),
+		Use:     use,
+		Short:   short,
+		Example: example,
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withUser(cmd, args[0], domain, func(s *session, sid string) error {
-				_, err := s.c.DeleteUserWithResponse(background(cmd), sid)
-				if err != nil {
+				if err := act(cmd, s, sid); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.env.Stdout, "Deleted %s.\n", args[0])
+				fmt.Fprintf(a.env.Stdout, done, args[0])
 				return nil
 			})
 		},
@@ -293,9 +307,10 @@ func (a *app) usersLockCmd(lock bool) *cobra.Command {
 	}
 	var domain string
 	cmd := &cobra.Command{
-		Use:   verb + " USER",
-		Short: what,
-		Args:  exactArgs(1),
+		Use:     verb + " USER",
+		Short:   what,
+		Example: "  clusteriam users " + verb + " alice",
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.updateUser(cmd, args[0], domain, client.UpdateUserParameters{Locked: &lock})
 		},
