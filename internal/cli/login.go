@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -18,7 +19,12 @@ type loginFlags struct {
 	passwordStdin            bool
 	caCert, fingerprint      string
 	insecure                 bool
+	otp, otpType             string
 }
+
+// defaultServer is where login goes with no --server and no context: the
+// address `clusteriam serve` listens on by default.
+const defaultServer = "https://localhost:8443"
 
 func (a *app) loginCmd() *cobra.Command {
 	var f loginFlags
@@ -37,13 +43,15 @@ trusts that certificate only. --ca-cert trusts a CA instead.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.login(cmd, f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.server, "server", "", "the server's URL, https://HOST:PORT (default the context's)")
+	fl.StringVar(&f.server, "server", "", "the server's URL, https://HOST:PORT (default the context's, else "+defaultServer+")")
 	fl.StringVar(&f.domain, "domain", "", "the user's domain: LOCAL, or a directory domain (default the context's, else LOCAL)")
 	fl.StringVar(&f.username, "username", "", "the user to log in as (default the context's, else admin)")
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (its first line)")
 	fl.StringVar(&f.caCert, "ca-cert", "", "a PEM file of the CAs the server's certificate must chain to")
 	fl.StringVar(&f.fingerprint, "fingerprint", "", "trust the server's certificate with this SHA-256 fingerprint (sha256:ab:cd:...) without asking")
 	fl.BoolVar(&f.insecure, "insecure-skip-verify", false, "accept any certificate (tests only: anyone on the path can read the password)")
+	fl.StringVar(&f.otp, "otp", "", "the one-time code of your second factor, when MFA is on (asked on a terminal when needed)")
+	fl.StringVar(&f.otpType, "otp-type", "totp", "the kind of --otp: totp (an authenticator app) or email")
 	return cmd
 }
 
@@ -63,29 +71,91 @@ func (a *app) login(cmd *cobra.Command, f loginFlags) error {
 	if err != nil {
 		return err
 	}
-	hc, err := httpClient(x)
+	id, err := a.createSession(background(cmd), x, pw, f)
 	if err != nil {
 		return err
 	}
-	c, err := client.New(x.Server, client.WithHTTPClient(hc))
+	x.SessionID = id
+	me, err := a.self(background(cmd), x)
 	if err != nil {
 		return err
 	}
-	ctx := background(cmd)
-	res, err := c.CreateSessionWithResponse(ctx, client.CreateSessionJSONRequestBody{Username: &x.Username, Password: &pw, Domain: &x.Domain})
-	if err != nil {
-		return err
-	}
-	if err := client.Check(res.HTTPResponse, res.Body); err != nil {
-		return err
-	}
-	x.SessionID = res.JSON201.SessionId
+	x.UserSID = str(me.Sid)
 	cfg.put(x)
 	if err := cfg.save(path); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "Logged in to %s as %s\\%s (context %q).\n", x.Server, x.Domain, x.Username, x.Name)
+	if me.ForcePasswordChange != nil && *me.ForcePasswordChange {
+		fmt.Fprintln(a.env.Stdout, "This password must be changed before anything else: clusteriam users set-password --self")
+	}
 	return nil
+}
+
+// createSession logs in to x's server and returns the session id. When
+// MFA asks for a code that --otp did not give, it asks on the terminal.
+func (a *app) createSession(ctx context.Context, x *Context, pw string, f loginFlags) (string, error) {
+	hc, err := httpClient(x)
+	if err != nil {
+		return "", err
+	}
+	c, err := client.New(x.Server, client.WithHTTPClient(hc))
+	if err != nil {
+		return "", err
+	}
+	body := client.CreateSessionJSONRequestBody{Username: &x.Username, Password: &pw, Domain: &x.Domain}
+	for {
+		if f.otp != "" {
+			t := client.CreateUserSessionRequestParamsOtpType(f.otpType)
+			body.OtpCode, body.OtpType = &f.otp, &t
+		}
+		res, err := c.CreateSessionWithResponse(ctx, body)
+		if err != nil {
+			return "", err
+		}
+		err = client.Check(res.HTTPResponse, res.Body)
+		var e *client.APIError
+		switch {
+		case err == nil:
+			return res.JSON201.SessionId, nil
+		case !errors.As(err, &e) || e.Code != "MfaRequired" || f.otp != "":
+			return "", err
+		case a.env.ReadPassword == nil:
+			return "", fmt.Errorf("%s\ngive the code of your authenticator app with --otp CODE (or --otp-type email)", e.Message)
+		}
+		if f.otp, err = a.env.ReadPassword(fmt.Sprintf("One-time code (%s): ", f.otpType)); err != nil {
+			return "", err
+		}
+	}
+}
+
+// self reads the user of x's new session; it may, even while its password
+// must be changed.
+func (a *app) self(ctx context.Context, x *Context) (*client.UserParams, error) {
+	hc, err := httpClient(x)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(x.Server, client.WithHTTPClient(checking{hc}), client.WithCredential(client.SessionID(x.SessionID)))
+	if err != nil {
+		return nil, err
+	}
+	// An organization's user logs in as name@org and is name inside it.
+	names := []string{x.Username}
+	if i := strings.LastIndex(x.Username, "@"); i > 0 {
+		names = append(names, x.Username[:i])
+	}
+	for _, name := range names {
+		one := []string{name}
+		res, err := c.GetUsersWithResponse(ctx, &client.GetUsersParams{Usernames: &one, Domain: &x.Domain})
+		if err != nil {
+			return nil, err
+		}
+		if len(res.JSON200.Users) == 1 {
+			return &res.JSON200.Users[0], nil
+		}
+	}
+	return nil, fmt.Errorf("the server does not show %s\\%s to itself", x.Domain, x.Username)
 }
 
 // loginContext is the context a log-in writes: the one named, or the
@@ -107,7 +177,7 @@ func (a *app) loginContext(cfg *Config, f loginFlags) (*Context, error) {
 		x.Server = u.Scheme + "://" + u.Host
 	}
 	if x.Server == "" {
-		return nil, usageErr("no server: give --server https://HOST:PORT")
+		x.Server = defaultServer
 	}
 	x.Name = a.contextName
 	if x.Name == "" {
