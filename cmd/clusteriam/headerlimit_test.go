@@ -13,7 +13,7 @@ import (
 // TestServeHeaderLimit: past --max-header-bytes the real server answers
 // 431 with the Error JSON, over HTTP/1.1 and HTTP/2; below it the request
 // is served. Past twice the limit net/http's own plain-text 431 is the
-// backstop (README, "Hostile input").
+// backstop (docs/guarantees.md, "Hostile input").
 func TestServeHeaderLimit(t *testing.T) {
 	// Large enough that twice it is well past the few KiB of slack net/http
 	// allows above its own limit.

@@ -153,6 +153,8 @@ func check(res *http.Response, body []byte) error {
 		return err
 	}
 	switch {
+	case e.Code == "MfaEnrolmentRequired":
+		return fmt.Errorf("%s\nenrol a second factor first: clusteriam mfa totp enroll", e.Message)
 	case e.Status == http.StatusUnauthorized:
 		return fmt.Errorf("%s\nthe credential was refused (a session ended, or an API key revoked): run `clusteriam login` again, or check CLUSTERIAM_API_KEY", e.Message)
 	case e.Status == http.StatusForbidden && strings.Contains(e.Message, "must be changed first"):

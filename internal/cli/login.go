@@ -271,6 +271,23 @@ func (a *app) password(fromStdin bool, prompt string) (string, error) {
 	return a.env.ReadPassword(prompt)
 }
 
+// newPassword reads a password to set: asked twice on a terminal, where a
+// typo would go unseen.
+func (a *app) newPassword(fromStdin bool, prompt string) (string, error) {
+	pw, err := a.password(fromStdin, prompt)
+	if err != nil || fromStdin {
+		return pw, err
+	}
+	again, err := a.password(false, "Again: ")
+	if err != nil {
+		return "", err
+	}
+	if again != pw {
+		return "", errors.New("the two passwords differ: nothing changed")
+	}
+	return pw, nil
+}
+
 func (a *app) logoutCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "logout",

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ func (a *app) print(v any, header []string, rows func() [][]string) error {
 	case "json":
 		enc := json.NewEncoder(a.env.Stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // an otpauth:// URI keeps its &
 		return enc.Encode(v)
 	case "yaml":
 		// Through JSON, so that yaml shows the API's field names.
@@ -25,11 +27,13 @@ func (a *app) print(v any, header []string, rows func() [][]string) error {
 		if err != nil {
 			return err
 		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber() // 1796038890088, not 1.796038890088e+12
 		var doc any
-		if err := json.Unmarshal(b, &doc); err != nil {
+		if err := dec.Decode(&doc); err != nil {
 			return err
 		}
-		out, err := yaml.Marshal(doc)
+		out, err := yaml.Marshal(numbers(doc))
 		if err != nil {
 			return err
 		}
@@ -39,6 +43,28 @@ func (a *app) print(v any, header []string, rows func() [][]string) error {
 		return writeTable(a.env.Stdout, header, rows())
 	}
 	return usageErr("-o %q: want table, json or yaml", a.output)
+}
+
+// numbers turns the json.Numbers in v into int64 or float64, which yaml
+// writes as numbers.
+func numbers(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			v[k] = numbers(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = numbers(x)
+		}
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		f, _ := v.Float64()
+		return f
+	}
+	return v
 }
 
 // writeTable writes aligned columns.

@@ -180,7 +180,7 @@ directory's password.`,
 			if domain == "LOCAL" {
 				lp := client.LocalUserParams{Email: nonEmpty(email)}
 				if !noPassword {
-					pw, err := a.password(passwordStdin, fmt.Sprintf("Password of %s: ", args[0]))
+					pw, err := a.newPassword(passwordStdin, fmt.Sprintf("Password of %s: ", args[0]))
 					if err != nil {
 						return err
 					}
@@ -347,7 +347,7 @@ second).`,
 			default:
 				return usageErr("give a USER, or --self")
 			}
-			pw, err := a.password(passwordStdin, "New password: ")
+			pw, err := a.newPassword(passwordStdin, "New password: ")
 			if err != nil {
 				return err
 			}
