@@ -70,6 +70,7 @@ func Commands(root *cobra.Command, env Env) {
 		a.rolesCmd(),
 		a.privilegesCmd(),
 		a.auditCmd(),
+		a.tenantsCmd(),
 		a.securityConfigCmd(),
 	)
 }
