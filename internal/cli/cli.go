@@ -71,6 +71,7 @@ func Commands(root *cobra.Command, env Env) {
 		a.privilegesCmd(),
 		a.auditCmd(),
 		a.tenantsCmd(),
+		a.mfaCmd(),
 		a.securityConfigCmd(),
 	)
 }
