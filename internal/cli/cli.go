@@ -70,6 +70,9 @@ func Commands(root *cobra.Command, env Env) {
 		a.rolesCmd(),
 		a.privilegesCmd(),
 		a.auditCmd(),
+		a.tenantsCmd(),
+		a.mfaCmd(),
+		a.securityConfigCmd(),
 	)
 }
 
