@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/clusteriam/clusteriam/internal/cli"
@@ -29,6 +30,15 @@ func TestCLI(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"serve-bg": func(ts *testscript.TestScript, neg bool, args []string) { serveBackground(ts, bin, args) },
+			// totp VAR SECRET sets VAR to SECRET's TOTP code of now.
+			"totp": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: totp VAR SECRET")
+				}
+				code, err := totp.GenerateCode(args[1], time.Now())
+				ts.Check(err)
+				ts.Setenv(args[0], code)
+			},
 			// capture VAR REGEXP sets VAR to REGEXP's first group in the
 			// last command's stdout.
 			"capture": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -157,14 +157,30 @@ func check(res *http.Response, body []byte) error {
 	}
 	switch {
 	case e.Code == "MfaEnrolmentRequired":
-		return fmt.Errorf("%s\nenrol a second factor first: clusteriam mfa totp enroll", e.Message)
+		return &refusal{e, "enrol a second factor first: clusteriam mfa totp enroll"}
 	case e.Status == http.StatusUnauthorized:
-		return fmt.Errorf("%s\nthe credential was refused (a session ended, or an API key revoked): run `clusteriam login` again, or check CLUSTERIAM_API_KEY", e.Message)
+		return &refusal{e, "the credential was refused (a session ended, or an API key revoked): run `clusteriam login` again, or check CLUSTERIAM_API_KEY"}
 	case e.Status == http.StatusForbidden && strings.Contains(e.Message, "must be changed first"):
-		return fmt.Errorf("%s\nchoose a new password: clusteriam users set-password --self", e.Message)
+		return &refusal{e, "choose a new password: clusteriam users set-password --self"}
 	}
-	return fmt.Errorf("%s: %s", e.Code, e.Message)
+	return &refusal{APIError: e}
 }
+
+// refusal is the server's refusal as a command reports it: its message,
+// and a hint of what to do next.
+type refusal struct {
+	*client.APIError
+	hint string
+}
+
+func (r *refusal) Error() string {
+	if r.hint != "" {
+		return r.Message + "\n" + r.hint
+	}
+	return r.Code + ": " + r.Message
+}
+
+func (r *refusal) Unwrap() error { return r.APIError }
 
 // background is the context of a command's requests.
 func background(cmd *cobra.Command) context.Context {

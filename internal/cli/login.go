@@ -76,17 +76,22 @@ func (a *app) login(cmd *cobra.Command, f loginFlags) error {
 		return err
 	}
 	x.SessionID = id
-	me, err := a.self(background(cmd), x)
-	if err != nil {
-		return err
+	// The session is made; reading its user only adds what it can (an
+	// enrolment session may read nothing).
+	me, selfErr := a.self(background(cmd), x)
+	var refused *client.APIError
+	if selfErr == nil {
+		x.UserSID = str(me.Sid)
 	}
-	x.UserSID = str(me.Sid)
 	cfg.put(x)
 	if err := cfg.save(path); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "Logged in to %s as %s\\%s (context %q).\n", x.Server, x.Domain, x.Username, x.Name)
-	if me.ForcePasswordChange != nil && *me.ForcePasswordChange {
+	switch {
+	case errors.As(selfErr, &refused) && refused.Code == "MfaEnrolmentRequired":
+		fmt.Fprintln(a.env.Stdout, "This session may only enrol a second factor: clusteriam mfa totp enroll, then log in again.")
+	case selfErr == nil && me.ForcePasswordChange != nil && *me.ForcePasswordChange:
 		fmt.Fprintln(a.env.Stdout, "This password must be changed before anything else: clusteriam users set-password --self")
 	}
 	return nil
