@@ -70,6 +70,8 @@ func Commands(root *cobra.Command, env Env) {
 		a.rolesCmd(),
 		a.privilegesCmd(),
 		a.auditCmd(),
+		a.principalsCmd(),
+		a.sourcesCmd(),
 	)
 }
 
