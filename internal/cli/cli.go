@@ -72,6 +72,7 @@ func Commands(root *cobra.Command, env Env) {
 		a.auditCmd(),
 		a.principalsCmd(),
 		a.sourcesCmd(),
+		a.directoriesCmd(),
 	)
 }
 
