@@ -73,6 +73,9 @@ func Commands(root *cobra.Command, env Env) {
 		a.tenantsCmd(),
 		a.mfaCmd(),
 		a.securityConfigCmd(),
+		a.principalsCmd(),
+		a.sourcesCmd(),
+		a.directoriesCmd(),
 	)
 }
 

@@ -146,7 +146,8 @@ func (a *app) groupsUpdateCmd() *cobra.Command {
 			fl := cmd.Flags()
 			var upd client.UpdateGroupParameters
 			if fl.Changed("role") {
-				upd.Roles = &roles
+				r := withoutEmpty(roles)
+				upd.Roles = &r
 			}
 			if fl.Changed("description") {
 				upd.Description = &description

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -221,7 +220,7 @@ those given (--role "" takes them all away).`,
 			upd := client.UpdateUserParameters{}
 			fl := cmd.Flags()
 			if fl.Changed("role") {
-				r := slices.DeleteFunc(roles, func(s string) bool { return s == "" })
+				r := withoutEmpty(roles)
 				upd.Roles = &r
 			}
 			if fl.Changed("description") {
