@@ -29,7 +29,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 				if strings.TrimSpace(sub.Example) == "" {
 					t.Errorf("%s has no Example", sub.CommandPath())
 				}
-				for _, line := range strings.Split(sub.Example, "\n") {
+				for _, line := range strings.Split(strings.ReplaceAll(sub.Example, "\\\n", ""), "\n") {
 					if !strings.HasPrefix(strings.TrimSpace(line), sub.Root().Name()+" ") && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "echo ") {
 						t.Errorf("%s: example line %q does not run clusteriam", sub.CommandPath(), line)
 					}
