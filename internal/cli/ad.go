@@ -64,11 +64,7 @@ func (a *app) adListCmd() *cobra.Command {
 		Example: `  clusteriam directories ad list
   clusteriam directories ad list --domain corp.example.com -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			p := client.GetActiveDirectoryParams{}
 			setList(&p.DomainNames, domains)
 			scope.set(&p.TenantIds, &p.IncludeTenants)
@@ -77,7 +73,7 @@ func (a *app) adListCmd() *cobra.Command {
 				return err
 			}
 			return a.print(res.JSON200, adHeader, adRows(res.JSON200.ActiveDirectories))
-		},
+		}),
 	}
 	cmd.Flags().StringSliceVar(&domains, "domain", nil, "only these domains (repeat, or comma-separated)")
 	scope.bind(cmd)

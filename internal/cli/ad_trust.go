@@ -46,17 +46,13 @@ func (a *app) adTrustedListCmd() *cobra.Command {
 on, the domains it trusts are read from it too, live.`,
 		Example: `  clusteriam directories ad trusted-domains list corp.example.com`,
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			res, err := s.c.GetTrustedDomainsWithResponse(background(cmd), &client.GetTrustedDomainsParams{DomainName: args[0]})
 			if err != nil {
 				return err
 			}
 			return a.printTrusted(args[0], res.JSON200)
-		},
+		}),
 	}
 }
 
@@ -139,19 +135,15 @@ func (a *app) adTrustedDiscoverCmd() *cobra.Command {
 discovery otherwise runs at each trusted-domains list.`,
 		Example: `  clusteriam directories ad trusted-domains discover corp.example.com`,
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
-			_, err = s.c.TriggerTrustedDomainsDiscoveryWithResponse(background(cmd),
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
+			_, err := s.c.TriggerTrustedDomainsDiscoveryWithResponse(background(cmd),
 				&client.TriggerTrustedDomainsDiscoveryParams{DomainName: args[0], Rediscover: true})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "Read the trusted domains of %s.\n", args[0])
 			return nil
-		},
+		}),
 	}
 }
 
@@ -168,11 +160,7 @@ STATUS Reachable marks the one this cluster reached.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			res, err := s.c.GetDomainControllersWithResponse(background(cmd), &client.GetDomainControllersParams{DomainNames: args})
 			if err != nil {
 				return err
@@ -191,6 +179,6 @@ STATUS Reachable marks the one this cluster reached.`,
 				}
 				return rows
 			})
-		},
+		}),
 	}
 }

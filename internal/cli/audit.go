@@ -40,11 +40,7 @@ every --interval and show each new entry as it comes, until interrupted. With -o
 each entry is one line of JSON.`,
 		Example: `  clusteriam audit tail --follow`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			ctx := background(cmd)
 			var since int64
 			tw := a.newTail()
@@ -77,7 +73,7 @@ each entry is one line of JSON.`,
 				case <-time.After(interval):
 				}
 			}
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.BoolVarP(&follow, "follow", "f", false, "keep showing new entries as they come")
@@ -127,11 +123,7 @@ func (a *app) auditListCmd() *cobra.Command {
 		Example: `  clusteriam audit list --since 24h
   clusteriam audit list --user alice --action Login -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			p := client.GetAuditLogsParams{Count: &count}
 			setList(&p.Usernames, users)
 			setList(&p.Actions, actions)
@@ -155,7 +147,7 @@ func (a *app) auditListCmd() *cobra.Command {
 				}
 				return rows
 			})
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&users, "user", nil, "only entries of these users")

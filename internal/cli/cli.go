@@ -192,3 +192,15 @@ func background(cmd *cobra.Command) context.Context {
 	}
 	return context.Background()
 }
+
+// withSession is a command's RunE that opens the context's session and
+// runs fn with it.
+func (a *app) withSession(fn func(cmd *cobra.Command, s *session, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		s, err := a.session()
+		if err != nil {
+			return err
+		}
+		return fn(cmd, s, args)
+	}
+}

@@ -40,11 +40,7 @@ func (a *app) groupsListCmd() *cobra.Command {
 		Short:   "List groups",
 		Example: "  clusteriam groups list\n  clusteriam groups list --domain corp.example.com -o json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			p := client.GetGroupsParams{}
 			setList(&p.Names, names)
 			if domain != "" {
@@ -55,7 +51,7 @@ func (a *app) groupsListCmd() *cobra.Command {
 				return err
 			}
 			return a.print(res.JSON200, groupHeader, groupRows(res.JSON200.Groups))
-		},
+		}),
 	}
 	cmd.Flags().StringSliceVar(&names, "name", nil, "only groups with these names")
 	cmd.Flags().StringVar(&domain, "domain", "", "only groups of this domain")
@@ -70,18 +66,14 @@ func (a *app) groupsCreateCmd() *cobra.Command {
 		Short:   "Make a group with roles (a LOCAL one, or one of a directory)",
 		Example: `  clusteriam groups create ops --role COHESITY_OPERATOR`,
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			g := client.CreateGroupParams{Name: args[0], Domain: domain, Roles: &roles, Description: nonEmpty(description)}
 			res, err := s.c.CreateGroupWithResponse(background(cmd), client.CreateGroupJSONRequestBody{g})
 			if err != nil {
 				return err
 			}
 			return a.print(res.JSON201, groupHeader, groupRows(res.JSON201.Groups))
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&domain, "domain", "LOCAL", "the group's domain: LOCAL, or a directory domain")
@@ -116,17 +108,13 @@ func (a *app) groupsGetCmd() *cobra.Command {
 		Short:   "Show a group, by name or sid",
 		Example: "  clusteriam groups get ops\n  clusteriam groups get ops -o json   # with its members' sids",
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			g, err := s.resolveGroup(cmd, args[0], domain)
 			if err != nil {
 				return err
 			}
 			return a.print(g, groupHeader, groupRows([]client.GroupParams{g}))
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the group's domain, when GROUP is a name")
 	return cmd
@@ -188,11 +176,7 @@ func (a *app) groupsDeleteCmd() *cobra.Command {
 		Short:   "Delete a group, by name or sid",
 		Example: "  clusteriam groups delete ops",
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			g, err := s.resolveGroup(cmd, args[0], domain)
 			if err != nil {
 				return err
@@ -203,7 +187,7 @@ func (a *app) groupsDeleteCmd() *cobra.Command {
 			}
 			fmt.Fprintf(a.env.Stdout, "Deleted %s.\n", args[0])
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the group's domain, when GROUP is a name")
 	return cmd
@@ -226,11 +210,7 @@ func (a *app) groupsMemberCmd(add bool) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			g, err := s.resolveGroup(cmd, args[0], "LOCAL")
 			if err != nil {
 				return err
@@ -256,7 +236,7 @@ func (a *app) groupsMemberCmd(add bool) *cobra.Command {
 				return err
 			}
 			return a.print(res.JSON200, groupHeader, groupRows([]client.GroupParams{*res.JSON200}))
-		},
+		}),
 	}
 	return cmd
 }

@@ -106,11 +106,7 @@ func (a *app) keysListCmd() *cobra.Command {
 		Short:   "List the API keys of USER (yourself by default)",
 		Example: "  clusteriam api-keys list\n  clusteriam api-keys list alice -o json",
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			owner, err := a.keyOwner(cmd, s, args, domain)
 			if err != nil {
 				return err
@@ -120,7 +116,7 @@ func (a *app) keysListCmd() *cobra.Command {
 				return err
 			}
 			return a.print(res.JSON200, keyHeader, keyRows(res.JSON200.ApiKeys))
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "USER's domain, when USER is a name")
 	return cmd

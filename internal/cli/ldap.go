@@ -52,11 +52,7 @@ never shown.`,
 		Example: `  clusteriam directories ldap list
   clusteriam directories ldap list -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			p := client.GetLdapsParams{}
 			scope.set(&p.TenantIds, &p.IncludeTenants)
 			res, err := s.c.GetLdapsWithResponse(background(cmd), &p)
@@ -64,7 +60,7 @@ never shown.`,
 				return err
 			}
 			return a.print(res.JSON200, ldapHeader, ldapRows(res.JSON200.Ldaps))
-		},
+		}),
 	}
 	scope.bind(cmd)
 	return cmd

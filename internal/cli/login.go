@@ -346,11 +346,7 @@ func (a *app) whoamiCmd() *cobra.Command {
 		Short:   "Show the server and user of the current context",
 		Example: "  clusteriam whoami\n  clusteriam whoami --context prod",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			sid, err := s.whoami(cmd)
 			if err != nil {
 				return err
@@ -363,6 +359,6 @@ func (a *app) whoamiCmd() *cobra.Command {
 			return a.print(u, []string{"SERVER", "USER", "SID", "ROLES"}, func() [][]string {
 				return [][]string{{s.ctx.Server, s.ctx.Domain + `\` + s.ctx.Username, sid, strings.Join(u.Roles, ",")}}
 			})
-		},
+		}),
 	}
 }

@@ -48,13 +48,9 @@ func (a *app) mfaConfigCmd() *cobra.Command {
 		Short:   "Show the MFA setting",
 		Example: "  clusteriam mfa config get -o json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			return a.showMFAConfig(cmd, s)
-		},
+		}),
 	}
 	cmd.AddCommand(get, a.mfaConfigSetCmd())
 	return cmd
@@ -155,11 +151,7 @@ use still serves.`,
 		Example: `  clusteriam mfa totp enroll --name phone
   clusteriam mfa totp enroll -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			body := client.CreateTotpKeyJSONRequestBody{}
 			if name != "" {
 				body.TotpKeyName = &name
@@ -172,7 +164,7 @@ use still serves.`,
 			return a.print(k, []string{"ID", "NAME", "SECRET (shown once)", "URI"}, func() [][]string {
 				return [][]string{{k.TotpKeyId, k.TotpKeyName, k.TotpSecretKey, k.TotpUri}}
 			})
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&name, "name", "", `the key's name (default "TOTP key")`)
 	return cmd
@@ -187,17 +179,13 @@ func (a *app) mfaEmailSendCmd() *cobra.Command {
 mail server (serve --smtp-url); a few codes an hour at most.`,
 		Example: "  clusteriam mfa email send",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			if _, err := s.c.SendEmailOtpWithResponse(background(cmd)); err != nil {
 				return err
 			}
 			fmt.Fprintln(a.env.Stdout, "Sent a code to your e-mail address.")
 			return nil
-		},
+		}),
 	}
 }
 

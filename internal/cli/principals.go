@@ -39,11 +39,7 @@ the cluster, and sids of its directory domains. A name is looked up as a user of
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			sids := make([]string, 0, len(args))
 			for _, p := range args {
 				sid, err := s.resolvePrincipal(cmd, p, domain)
@@ -64,7 +60,7 @@ the cluster, and sids of its directory domains. A name is looked up as a user of
 				}
 				return rows
 			})
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the domain of the principals given by name")
 	return cmd
@@ -126,11 +122,7 @@ func (a *app) sourcesGetCmd() *cobra.Command {
 		Example: `  clusteriam sources get alice
   clusteriam sources get ops -o json`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			sid, err := s.resolvePrincipal(cmd, args[0], domain)
 			if err != nil {
 				return err
@@ -140,7 +132,7 @@ func (a *app) sourcesGetCmd() *cobra.Command {
 				return err
 			}
 			return a.printSources(args[0], res.JSON200)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "the principal's domain, when PRINCIPAL is a name")
 	return cmd

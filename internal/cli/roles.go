@@ -45,17 +45,13 @@ func (a *app) rolesListCmd() *cobra.Command {
 		Short:   "List roles",
 		Example: "  clusteriam roles list\n  clusteriam roles list -o json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			roles, err := s.getRoles(cmd, nil)
 			if err != nil {
 				return err
 			}
 			return a.print(client.Roles{Roles: roles}, roleHeader, roleRows(roles))
-		},
+		}),
 	}
 }
 
@@ -65,17 +61,13 @@ func (a *app) rolesGetCmd() *cobra.Command {
 		Short:   "Show a role and its privileges",
 		Example: "  clusteriam roles get COHESITY_VIEWER",
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			r, err := s.role(cmd, args[0])
 			if err != nil {
 				return err
 			}
 			return a.printRole(r)
-		},
+		}),
 	}
 }
 
@@ -182,17 +174,13 @@ func (a *app) rolesDeleteCmd() *cobra.Command {
 		Short:   "Delete a custom role no user or group holds",
 		Example: "  clusteriam roles delete auditor",
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			if _, err := s.c.DeleteRoleWithResponse(background(cmd), args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "Deleted role %s.\n", args[0])
 			return nil
-		},
+		}),
 	}
 }
 
@@ -203,11 +191,7 @@ func (a *app) privilegesCmd() *cobra.Command {
 		Short:   "List privileges",
 		Example: "  clusteriam privileges list\n  clusteriam privileges list -o yaml",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			res, err := s.c.GetPrivilegesWithResponse(background(cmd), &client.GetPrivilegesParams{})
 			if err != nil {
 				return err
@@ -220,7 +204,7 @@ func (a *app) privilegesCmd() *cobra.Command {
 				}
 				return rows
 			})
-		},
+		}),
 	})
 	return cmd
 }

@@ -56,17 +56,13 @@ func (a *app) securityConfigCmd() *cobra.Command {
 		Long:    `Show the security settings; a setting shown as "off" is not set.`,
 		Example: "  clusteriam security-config get\n  clusteriam security-config get -o json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			res, err := s.c.GetSecurityConfigWithResponse(background(cmd))
 			if err != nil {
 				return err
 			}
 			return a.printSecurityConfig(res.JSON200)
-		},
+		}),
 	}
 	cmd.AddCommand(get, a.securityConfigSetCmd())
 	return cmd

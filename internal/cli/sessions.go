@@ -15,11 +15,7 @@ func (a *app) sessionsCmd() *cobra.Command {
 		Use:     "list [USER...]",
 		Short:   "Count the live sessions of users (all by default)",
 		Example: "  clusteriam sessions list\n  clusteriam sessions list alice bob",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			p := client.GetActiveSessionsCountParams{}
 			var sids []string
 			for _, u := range args {
@@ -42,7 +38,7 @@ func (a *app) sessionsCmd() *cobra.Command {
 				}
 				return append(rows, []string{"total", fmt.Sprint(res.JSON200.TotalSessionsCount)})
 			})
-		},
+		}),
 	}
 	list.Flags().StringVar(&domain, "domain", "LOCAL", "the users' domain, when USER is a name")
 	end := &cobra.Command{
@@ -74,11 +70,7 @@ func (a *app) s3KeyCmd() *cobra.Command {
 		Short:   "Give USER (yourself by default) a new S3 secret key; it is shown once",
 		Example: "  clusteriam s3-key regenerate\n  clusteriam s3-key regenerate alice -o json",
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			sid, err := a.keyOwner(cmd, s, args, domain)
 			if err != nil {
 				return err
@@ -89,7 +81,7 @@ func (a *app) s3KeyCmd() *cobra.Command {
 			}
 			k := res.JSON201
 			return a.print(k, []string{"S3 SECRET KEY (shown once)"}, func() [][]string { return [][]string{{str(k.SecretKey)}} })
-		},
+		}),
 	}
 	regen.Flags().StringVar(&domain, "domain", "LOCAL", "the user's domain, when USER is a name")
 	cmd.AddCommand(regen)

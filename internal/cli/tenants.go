@@ -80,11 +80,7 @@ func (a *app) tenantsListCmd() *cobra.Command {
   clusteriam tenants list --status Deleted,Inactive -o json
   clusteriam tenants list --id acme/,acme/eu/`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			p := client.ListTenantsParams{}
 			for i := range ids {
 				ids[i] = tenantID(ids[i])
@@ -102,7 +98,7 @@ func (a *app) tenantsListCmd() *cobra.Command {
 				return err
 			}
 			return a.print(res.JSON200, tenantHeader, tenantRows(*res.JSON200))
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&ids, "id", nil, "only organizations with these ids (repeat, or comma-separated)")
@@ -117,17 +113,13 @@ func (a *app) tenantsGetCmd() *cobra.Command {
 		Short:   "Show an organization",
 		Example: `  clusteriam tenants get acme/`,
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			res, err := s.c.GetTenantByIdWithResponse(background(cmd), tenantID(args[0]))
 			if err != nil {
 				return err
 			}
 			return a.printTenant(res.JSON200)
-		},
+		}),
 	}
 }
 
@@ -216,18 +208,14 @@ func (a *app) tenantsDeleteCmd() *cobra.Command {
 users, groups, custom roles or organizations. It stays listed with status Deleted.`,
 		Example: `  clusteriam tenants delete acme/eu/`,
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			id := tenantID(args[0])
 			if _, err := s.c.DeleteTenantWithResponse(background(cmd), id); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "Deleted organization %s.\n", id)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -244,18 +232,14 @@ func (a *app) tenantsActionCmd(on bool) *cobra.Command {
 		Short:   what,
 		Example: "  clusteriam tenants " + verb + " acme/",
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			res, err := s.c.PerformTenantActionWithResponse(background(cmd), tenantID(args[0]),
 				client.PerformTenantActionJSONRequestBody{Action: action})
 			if err != nil {
 				return err
 			}
 			return a.printTenant(res.JSON200)
-		},
+		}),
 	}
 }
 
@@ -271,17 +255,13 @@ func (a *app) tenantsConfigCmd() *cobra.Command {
 		Short:   "Show the cluster's configuration of organizations",
 		Example: "  clusteriam tenants config get -o json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			res, err := s.c.GetOnPremTenantConfigWithResponse(background(cmd))
 			if err != nil {
 				return err
 			}
 			return a.printTenantConfig(res.JSON200)
-		},
+		}),
 	}
 	cmd.AddCommand(get, a.tenantsConfigSetCmd())
 	return cmd

@@ -50,11 +50,7 @@ func (a *app) usersListCmd() *cobra.Command {
 		Example: `  clusteriam users list
   clusteriam users list --name ali --partial --role COHESITY_ADMIN -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
 			setList(&p.Usernames, names)
 			setList(&p.EmailAddresses, emails)
 			setList(&p.Roles, roles)
@@ -73,7 +69,7 @@ func (a *app) usersListCmd() *cobra.Command {
 				return err
 			}
 			return a.print(res.JSON200, userHeader, userRows(res.JSON200.Users))
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&domain, "domain", "", "only users of this domain (LOCAL, or a directory's)")
@@ -170,11 +166,7 @@ directory's password.`,
 		Example: `  clusteriam users create alice --role COHESITY_VIEWER --email alice@example.com
   echo "$PW" | clusteriam users create ci-bot --role COHESITY_OPERATOR --password-stdin`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.session()
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
 			u := client.CreateUserParameters{Username: args[0], Domain: domain, Roles: &roles, Description: nonEmpty(description)}
 			if domain == "LOCAL" {
 				lp := client.LocalUserParams{Email: nonEmpty(email)}
@@ -192,7 +184,7 @@ directory's password.`,
 				return err
 			}
 			return a.print(res.JSON201, userHeader, userRows(res.JSON201.Users))
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&domain, "domain", "LOCAL", "the user's domain: LOCAL, or a directory domain")
