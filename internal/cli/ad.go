@@ -203,7 +203,7 @@ primary one. The administrator's password is used for this request only.`,
 			res, err := s.c.CreateActiveDirectoryWithResponse(background(cmd),
 				&client.CreateActiveDirectoryParams{SaveAnyway: anyway(f.save)}, body)
 			if err != nil {
-				return hint(err)
+				return err
 			}
 			return a.printAD(res.JSON201)
 		},
@@ -264,7 +264,7 @@ reads the domain and sends it back changed, as the API replaces it whole). With
 			res, err := s.c.UpdateActiveDirectoryWithResponse(background(cmd), id,
 				&client.UpdateActiveDirectoryParams{SaveAnyway: anyway(f.save)}, body)
 			if err != nil {
-				return hint(err)
+				return err
 			}
 			return a.printAD(res.JSON200)
 		},
@@ -310,7 +310,7 @@ or groups of the domain are on the cluster. --force leaves without those checks
 				p.ActiveDirectoryAdminUsername, p.ActiveDirectoryAdminPassword = admin.Username, admin.Password
 			}
 			if _, err := s.c.DeleteActiveDirectoryWithResponse(background(cmd), id, &p); err != nil {
-				return hint(err)
+				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "Deleted Active Directory domain %d.\n", id)
 			return nil

@@ -165,6 +165,11 @@ func check(res *http.Response, body []byte) error {
 		return &refusal{e, "the credential was refused (a session ended, or an API key revoked): run `clusteriam login` again, or check CLUSTERIAM_API_KEY"}
 	case e.Status == http.StatusForbidden && strings.Contains(e.Message, "must be changed first"):
 		return &refusal{e, "choose a new password: clusteriam users set-password --self"}
+	// The server's advice names the API's parameters; say the flags.
+	case strings.Contains(e.Message, "saveAnyway=true"):
+		return &refusal{e, "(--save-anyway saves it all the same)"}
+	case strings.Contains(e.Message, "forceRemove=true"):
+		return &refusal{e, "(--force leaves the machine accounts in the directory)"}
 	}
 	return &refusal{APIError: e}
 }
@@ -177,10 +182,11 @@ type refusal struct {
 }
 
 func (r *refusal) Error() string {
+	msg := r.Code + ": " + r.Message
 	if r.hint != "" {
-		return r.Message + "\n" + r.hint
+		msg += "\n" + r.hint
 	}
-	return r.Code + ": " + r.Message
+	return msg
 }
 
 func (r *refusal) Unwrap() error { return r.APIError }

@@ -65,20 +65,6 @@ func anyway(save bool) *bool {
 	return &save
 }
 
-// hint adds to a refusal the flag that its advice names: the server
-// speaks of the API's parameters.
-func hint(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case strings.Contains(err.Error(), "saveAnyway=true"):
-		return fmt.Errorf("%w\n(--save-anyway saves it all the same)", err)
-	case strings.Contains(err.Error(), "forceRemove=true"):
-		return fmt.Errorf("%w\n(--force leaves the machine accounts in the directory)", err)
-	}
-	return err
-}
-
 // deref is the list p points to, nil for none.
 func deref[T any](p *[]T) []T {
 	if p == nil {

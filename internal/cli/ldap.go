@@ -196,7 +196,7 @@ the servers are found by when --server is not given. The cluster binds as
 			}
 			res, err := s.c.CreateLdapProviderWithResponse(background(cmd), &client.CreateLdapProviderParams{SaveAnyway: anyway(f.save)}, l)
 			if err != nil {
-				return hint(err)
+				return err
 			}
 			return a.print(res.JSON201, ldapHeader, ldapRows([]client.LdapResponse{*res.JSON201}))
 		},
@@ -237,7 +237,7 @@ password is kept unless --password-stdin or --ask-password gives a new one.`,
 			}
 			res, err := s.c.UpdateLdapProviderWithResponse(background(cmd), &client.UpdateLdapProviderParams{SaveAnyway: anyway(f.save)}, l)
 			if err != nil {
-				return hint(err)
+				return err
 			}
 			return a.print(res.JSON200, ldapHeader, ldapRows([]client.LdapResponse{*res.JSON200}))
 		},
