@@ -47,6 +47,7 @@ type app struct {
 	configFile  string // --config
 	contextName string // --context
 	output      string // -o
+	tenant      string // --impersonate-tenant
 	stdin       *bufio.Reader
 }
 
@@ -58,10 +59,12 @@ func Commands(root *cobra.Command, env Env) {
 	pf.StringVar(&a.configFile, "config", "", "the CLI's configuration file (default $CLUSTERIAM_CONFIG, else $XDG_CONFIG_HOME/clusteriam/config.yaml)")
 	pf.StringVar(&a.contextName, "context", "", "the context (server) to use, of those clusteriam login made (default the current one)")
 	pf.StringVarP(&a.output, "output", "o", "table", "output format: table, json or yaml (json and yaml print the API's own models)")
+	pf.StringVar(&a.tenant, "impersonate-tenant", "", "act inside this organization below your own (its id, e.g. acme/), as the x-impersonate-tenant-id header asks")
 	root.AddCommand(
 		a.loginCmd(),
 		a.logoutCmd(),
 		a.whoamiCmd(),
+		a.contextsCmd(),
 		a.usersCmd(),
 		a.groupsCmd(),
 		a.apiKeysCmd(),
@@ -125,7 +128,11 @@ func (a *app) session() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.New(x.Server, client.WithHTTPClient(checking{hc}), client.WithCredential(cred))
+	opts := []client.ClientOption{client.WithHTTPClient(checking{hc}), client.WithCredential(cred)}
+	for _, fn := range actingIn(a.tenant) {
+		opts = append(opts, client.WithRequestEditorFn(fn))
+	}
+	c, err := client.New(x.Server, opts...)
 	if err != nil {
 		return nil, err
 	}

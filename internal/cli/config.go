@@ -18,28 +18,28 @@ import (
 // has them) and which is current. It holds session ids, so it must be
 // readable by its owner only: a looser file is refused.
 type Config struct {
-	Current  string     `yaml:"current-context,omitempty"`
-	Contexts []*Context `yaml:"contexts,omitempty"`
+	Current  string     `yaml:"current-context,omitempty" json:"current-context,omitempty"`
+	Contexts []*Context `yaml:"contexts,omitempty" json:"contexts,omitempty"`
 }
 
 // Context is one server and the session held on it.
 type Context struct {
-	Name   string `yaml:"name"`
-	Server string `yaml:"server"` // https://host:port
+	Name   string `yaml:"name" json:"name"`
+	Server string `yaml:"server" json:"server"` // https://host:port
 	// CACert is a PEM file of the CAs the server's certificate must chain
 	// to; empty: the system's.
-	CACert string `yaml:"caCert,omitempty"`
+	CACert string `yaml:"caCert,omitempty" json:"caCert,omitempty"`
 	// InsecureSkipVerify accepts any certificate.
-	InsecureSkipVerify bool `yaml:"insecureSkipVerify,omitempty"`
+	InsecureSkipVerify bool `yaml:"insecureSkipVerify,omitempty" json:"insecureSkipVerify,omitempty"`
 	// Fingerprint pins the server's certificate (SHA-256 of its DER, as
 	// confirmed at log-in), for a self-signed one.
-	Fingerprint string `yaml:"fingerprint,omitempty"`
-	Domain      string `yaml:"domain,omitempty"`
-	Username    string `yaml:"username,omitempty"`
+	Fingerprint string `yaml:"fingerprint,omitempty" json:"fingerprint,omitempty"`
+	Domain      string `yaml:"domain,omitempty" json:"domain,omitempty"`
+	Username    string `yaml:"username,omitempty" json:"username,omitempty"`
 	// SessionID is the session of the last log-in; logout ends it.
-	SessionID string `yaml:"sessionId,omitempty"`
+	SessionID string `yaml:"sessionId,omitempty" json:"sessionId,omitempty"`
 	// UserSID is the logged-in user's sid.
-	UserSID string `yaml:"userSid,omitempty"`
+	UserSID string `yaml:"userSid,omitempty" json:"userSid,omitempty"`
 }
 
 // configPath is where the file is: $CLUSTERIAM_CONFIG, else
