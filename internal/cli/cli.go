@@ -80,6 +80,7 @@ func Commands(root *cobra.Command, env Env) {
 		a.sourcesCmd(),
 		a.directoriesCmd(),
 	)
+	a.addCompletion(root)
 }
 
 // config loads the CLI's file.

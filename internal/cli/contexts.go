@@ -63,6 +63,17 @@ func (a *app) contextEditCmd(verb, short, done string, edit func(cfg *Config, na
 		Short:   short,
 		Example: "  clusteriam contexts " + verb + " prod",
 		Args:    exactArgs(1),
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			cfg, _, err := a.config()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, x := range cfg.Contexts {
+				names = append(names, x.Name)
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, path, err := a.config()
 			if err != nil {
