@@ -33,19 +33,17 @@ func groupRows(groups []client.GroupParams) func() [][]string {
 }
 
 func (a *app) groupsListCmd() *cobra.Command {
-	var names []string
-	var domain string
+	var f listFilters
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List groups",
-		Example: "  clusteriam groups list\n  clusteriam groups list --domain corp.example.com -o json",
-		Args:    cobra.NoArgs,
+		Use:   "list",
+		Short: "List groups, filtered as get_groups filters them",
+		Example: `  clusteriam groups list
+  clusteriam groups list --name op --partial --role COHESITY_OPERATOR
+  clusteriam groups list --domain corp.example.com -o json`,
+		Args: cobra.NoArgs,
 		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
-			p := client.GetGroupsParams{}
-			setList(&p.Names, names)
-			if domain != "" {
-				p.Domain = &domain
-			}
+			var p client.GetGroupsParams
+			f.set(&p.Names, &p.Roles, &p.Sids, &p.TenantIds, &p.Domain, &p.MatchPartialNames, &p.IncludeTenants)
 			res, err := s.c.GetGroupsWithResponse(background(cmd), &p)
 			if err != nil {
 				return err
@@ -53,8 +51,7 @@ func (a *app) groupsListCmd() *cobra.Command {
 			return a.print(res.JSON200, groupHeader, groupRows(res.JSON200.Groups))
 		}),
 	}
-	cmd.Flags().StringSliceVar(&names, "name", nil, "only groups with these names")
-	cmd.Flags().StringVar(&domain, "domain", "", "only groups of this domain")
+	f.bind(cmd, "groups")
 	return cmd
 }
 

@@ -101,24 +101,48 @@ the server keeps only a hash of it. Scripts send it as CLUSTERIAM_API_KEY.`,
 
 func (a *app) keysListCmd() *cobra.Command {
 	var domain string
+	var all, active, expired bool
 	cmd := &cobra.Command{
-		Use:     "list [USER]",
-		Short:   "List the API keys of USER (yourself by default)",
-		Example: "  clusteriam api-keys list\n  clusteriam api-keys list alice -o json",
-		Args:    cobra.MaximumNArgs(1),
+		Use:   "list [USER]",
+		Short: "List the API keys of USER (yourself by default), or of everyone",
+		Example: `  clusteriam api-keys list
+  clusteriam api-keys list alice -o json
+  clusteriam api-keys list --all --active=false   # every deactivated key`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: a.withSession(func(cmd *cobra.Command, s *session, args []string) error {
+			var isActive, isExpired *bool
+			if cmd.Flags().Changed("active") {
+				isActive = &active
+			}
+			if cmd.Flags().Changed("expired") {
+				isExpired = &expired
+			}
+			if all {
+				if len(args) > 0 {
+					return usageErr("--all lists every user's keys: give no USER")
+				}
+				res, err := s.c.GetAllApiKeysWithResponse(background(cmd), &client.GetAllApiKeysParams{IsActive: isActive, IsExpired: isExpired})
+				if err != nil {
+					return err
+				}
+				return a.print(res.JSON200, keyHeader, keyRows(res.JSON200.ApiKeys))
+			}
 			owner, err := a.keyOwner(cmd, s, args, domain)
 			if err != nil {
 				return err
 			}
-			res, err := s.c.GetUserApiKeysWithResponse(background(cmd), owner, &client.GetUserApiKeysParams{})
+			res, err := s.c.GetUserApiKeysWithResponse(background(cmd), owner, &client.GetUserApiKeysParams{IsActive: isActive, IsExpired: isExpired})
 			if err != nil {
 				return err
 			}
 			return a.print(res.JSON200, keyHeader, keyRows(res.JSON200.ApiKeys))
 		}),
 	}
-	cmd.Flags().StringVar(&domain, "domain", "LOCAL", "USER's domain, when USER is a name")
+	fl := cmd.Flags()
+	fl.StringVar(&domain, "domain", "LOCAL", "USER's domain, when USER is a name")
+	fl.BoolVar(&all, "all", false, "every user's keys that you may see (get_all_api_keys)")
+	fl.BoolVar(&active, "active", false, "only active keys (--active=false: only deactivated ones)")
+	fl.BoolVar(&expired, "expired", false, "only expired keys (--expired=false: only unexpired ones)")
 	return cmd
 }
 

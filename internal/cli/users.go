@@ -40,10 +40,8 @@ func userRows(users []client.UserParams) func() [][]string {
 var userHeader = []string{"USERNAME", "DOMAIN", "SID", "ROLES", "LOCKED", "LAST LOG-IN"}
 
 func (a *app) usersListCmd() *cobra.Command {
-	var p client.GetUsersParams
-	var domain, tenants string
-	var names, emails, roles []string
-	var partial, includeTenants bool
+	var f listFilters
+	var emails []string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List users, filtered as get_users filters them",
@@ -51,19 +49,9 @@ func (a *app) usersListCmd() *cobra.Command {
   clusteriam users list --name ali --partial --role COHESITY_ADMIN -o json`,
 		Args: cobra.NoArgs,
 		RunE: a.withSession(func(cmd *cobra.Command, s *session, _ []string) error {
-			setList(&p.Usernames, names)
+			var p client.GetUsersParams
+			f.set(&p.Usernames, &p.Roles, &p.Sids, &p.TenantIds, &p.Domain, &p.MatchPartialNames, &p.IncludeTenants)
 			setList(&p.EmailAddresses, emails)
-			setList(&p.Roles, roles)
-			setList(&p.TenantIds, split(tenants))
-			if domain != "" {
-				p.Domain = &domain
-			}
-			if partial {
-				p.MatchPartialNames = &partial
-			}
-			if includeTenants {
-				p.IncludeTenants = &includeTenants
-			}
 			res, err := s.c.GetUsersWithResponse(background(cmd), &p)
 			if err != nil {
 				return err
@@ -71,15 +59,45 @@ func (a *app) usersListCmd() *cobra.Command {
 			return a.print(res.JSON200, userHeader, userRows(res.JSON200.Users))
 		}),
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&domain, "domain", "", "only users of this domain (LOCAL, or a directory's)")
-	fl.StringSliceVar(&names, "name", nil, "only users with these names (repeat, or comma-separated)")
-	fl.BoolVar(&partial, "partial", false, "--name matches a part of the name, case-insensitively")
-	fl.StringSliceVar(&emails, "email", nil, "only users with these e-mail addresses")
-	fl.StringSliceVar(&roles, "role", nil, "only users holding one of these roles")
-	fl.StringVar(&tenants, "tenant", "", "only users of these organizations (comma-separated ids, e.g. acme/)")
-	fl.BoolVar(&includeTenants, "include-tenants", false, "with the organizations below too")
+	f.bind(cmd, "users")
+	cmd.Flags().StringSliceVar(&emails, "email", nil, "only users with these e-mail addresses")
 	return cmd
+}
+
+// listFilters are the filters get_users and get_groups share.
+type listFilters struct {
+	names, roles, sids      []string
+	domain, tenants         string
+	partial, includeTenants bool
+}
+
+// bind makes f the flags of cmd, which lists what.
+func (f *listFilters) bind(cmd *cobra.Command, what string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.domain, "domain", "", "only "+what+" of this domain (LOCAL, or a directory's)")
+	fl.StringSliceVar(&f.names, "name", nil, "only "+what+" with these names (repeat, or comma-separated)")
+	fl.BoolVar(&f.partial, "partial", false, "--name matches a part of the name, case-insensitively")
+	fl.StringSliceVar(&f.sids, "sid", nil, "only "+what+" with these sids")
+	fl.StringSliceVar(&f.roles, "role", nil, "only "+what+" holding one of these roles")
+	fl.StringVar(&f.tenants, "tenant", "", "only "+what+" of these organizations (comma-separated ids, e.g. acme/)")
+	fl.BoolVar(&f.includeTenants, "include-tenants", false, "with the organizations below too")
+}
+
+// set puts the filters given into a request's parameters.
+func (f *listFilters) set(names, roles, sids, tenants **[]string, domain **string, partial, includeTenants **bool) {
+	setList(names, f.names)
+	setList(roles, f.roles)
+	setList(sids, f.sids)
+	setList(tenants, split(f.tenants))
+	if f.domain != "" {
+		*domain = &f.domain
+	}
+	if f.partial {
+		*partial = &f.partial
+	}
+	if f.includeTenants {
+		*includeTenants = &f.includeTenants
+	}
 }
 
 func setList(dst **[]string, v []string) {
