@@ -22,9 +22,11 @@ import (
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/certlogin"
 	"github.com/clusteriam/clusteriam/internal/cli"
+	"github.com/clusteriam/clusteriam/internal/clientaddr"
 	"github.com/clusteriam/clusteriam/internal/directory"
 	"github.com/clusteriam/clusteriam/internal/httpapi"
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/loginlimit"
 	"github.com/clusteriam/clusteriam/internal/mail"
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
@@ -104,10 +106,10 @@ func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.auditRetention, "audit-retention", 365*24*time.Hour, "how long audit entries are kept (negative: for ever)")
 	fs.IntVar(&c.maxAPIKeysPerUser, "max-api-keys-per-user", iam.DefaultMaxAPIKeysPerUser, "most API keys one user may hold")
 	fs.Int64Var(&c.auditMaxRows, "audit-max-rows", iam.DefaultAuditMaxRows, "most audit entries kept; the oldest beyond are purged every minute (negative: no cap)")
-	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", httpapi.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
-	fs.IntVar(&c.failedLoginsPerAcct, "failed-logins-per-account-per-minute", httpapi.DefaultFailedLoginsPerAccountPerMinute, "failed log-ins one client address may make per minute for one account before 429 (negative: no limit)")
+	fs.IntVar(&c.failedLoginsPerMinute, "failed-logins-per-minute", loginlimit.DefaultFailedLoginsPerMinute, "failed log-ins one client address may make per minute before 429 (negative: no limit)")
+	fs.IntVar(&c.failedLoginsPerAcct, "failed-logins-per-account-per-minute", loginlimit.DefaultFailedLoginsPerAccountPerMinute, "failed log-ins one client address may make per minute for one account before 429 (negative: no limit)")
 	fs.Func("trusted-proxies", "comma-separated CIDR networks (or addresses) of proxies whose X-Forwarded-For names the client, read rightmost-untrusted; default none: the TCP peer is the client", func(v string) error {
-		ps, err := httpapi.ParseTrustedProxies(v)
+		ps, err := clientaddr.ParseTrustedProxies(v)
 		c.trustedProxies = append(c.trustedProxies, ps...)
 		return err
 	})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/loginlimit"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
@@ -135,7 +136,7 @@ func logIn(w http.ResponseWriter, r *http.Request, svc *iam.Service, opts Option
 			return "", nil, err
 		}
 	}
-	release, err := reserveCheck(w, r, opts, accountKey(in.Domain, in.Username))
+	release, err := reserveCheck(w, r, opts, loginlimit.AccountKey(in.Domain, in.Username))
 	if err != nil {
 		return "", nil, err
 	}

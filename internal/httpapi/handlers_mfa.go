@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/loginlimit"
 	"github.com/clusteriam/clusteriam/internal/mfa"
 )
 
@@ -131,7 +132,7 @@ func handleCreateEmailOTP(svc *iam.Service, opts Options) http.Handler {
 			writeError(w, r, opts.Logger, err)
 			return
 		}
-		release, err := reserveCheck(w, r, opts, accountKey(creds.Domain, creds.Username))
+		release, err := reserveCheck(w, r, opts, loginlimit.AccountKey(creds.Domain, creds.Username))
 		if err != nil {
 			writeError(w, r, opts.Logger, err)
 			return

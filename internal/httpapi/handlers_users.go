@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/loginlimit"
 )
 
 type localUserParams struct {
@@ -185,7 +186,7 @@ func reserveCurrentPassword(w http.ResponseWriter, r *http.Request, opts Options
 	}
 	account := "sid:" + sid
 	if p.User.SID == sid {
-		account = accountKey(p.User.Domain, p.User.Username)
+		account = loginlimit.AccountKey(p.User.Domain, p.User.Username)
 	}
 	return reserveCheck(w, r, opts, account)
 }

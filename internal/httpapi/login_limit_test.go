@@ -14,6 +14,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/loginlimit"
 )
 
 // slowParams make a password check slow enough (4 MiB) that attempts sent
@@ -83,8 +84,8 @@ func TestParallelWrongLogins(t *testing.T) {
 		users int
 		want  int
 	}{
-		{"one user", 1, DefaultFailedLoginsPerAccountPerMinute},
-		{"four users", 4, DefaultFailedLoginsPerMinute},
+		{"one user", 1, loginlimit.DefaultFailedLoginsPerAccountPerMinute},
+		{"four users", 4, loginlimit.DefaultFailedLoginsPerMinute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnvOptions(t, slowParams, iam.Config{}, Options{now: frozenClock()})
@@ -141,7 +142,7 @@ func TestLimitsPerAddressAndAccount(t *testing.T) {
 		e.createUser(fmt.Sprint("ops", i), "ops-Password-1", "COHESITY_VIEWER")
 	}
 	a, b := e.clientFrom("127.0.0.2"), e.clientFrom("127.0.0.3")
-	for range DefaultFailedLoginsPerAccountPerMinute {
+	for range loginlimit.DefaultFailedLoginsPerAccountPerMinute {
 		e.want(e.via(a, "", "POST", "/v2/access-tokens", noCred, loginBodyOf("admin", "Wrong-Password-9")), 401)
 	}
 	e.wantMsg(e.via(a, "", "POST", "/v2/access-tokens", noCred, loginBodyOf("admin", adminPassword)), 429, "too many failed log-ins")
@@ -149,12 +150,12 @@ func TestLimitsPerAddressAndAccount(t *testing.T) {
 	e.want(e.via(a, "", "POST", "/v2/users/sessions", noCred, loginBodyOf("ops0", "ops-Password-1")), 201)
 
 	// The rest of a's per-address allowance, spent over two more accounts.
-	for i := range DefaultFailedLoginsPerMinute - DefaultFailedLoginsPerAccountPerMinute {
+	for i := range loginlimit.DefaultFailedLoginsPerMinute - loginlimit.DefaultFailedLoginsPerAccountPerMinute {
 		e.want(e.via(a, "", "POST", "/v2/access-tokens", noCred, loginBodyOf(fmt.Sprint("ops", 1+i%2), "Wrong-Password-9")), 401)
 	}
 	r := e.wantMsg(e.via(a, "", "POST", "/v2/users/sessions", noCred, loginBodyOf("ops0", "ops-Password-1")), 429, "too many")
 	if got := r.header.Get("Retry-After"); got != "2" {
-		t.Errorf("Retry-After %q, want 2 (one of %d failures a minute)", got, DefaultFailedLoginsPerMinute)
+		t.Errorf("Retry-After %q, want 2 (one of %d failures a minute)", got, loginlimit.DefaultFailedLoginsPerMinute)
 	}
 	e.want(e.via(b, "", "POST", "/v2/users/sessions", noCred, loginBodyOf("ops0", "ops-Password-1")), 201)
 }
@@ -172,7 +173,7 @@ func TestCurrentPasswordGuessesLimited(t *testing.T) {
 	change := func(cur string) map[string]any {
 		return map[string]any{"localUserParams": map[string]any{"password": "cara-Password-2", "currentPassword": cur}}
 	}
-	for i := range DefaultFailedLoginsPerAccountPerMinute {
+	for i := range loginlimit.DefaultFailedLoginsPerAccountPerMinute {
 		r := e.do("PUT", "/v2/users/"+sid, apiKeyCred(key), change(fmt.Sprint("Guess-Password-", i)))
 		if r.status < 400 || r.status == http.StatusTooManyRequests {
 			t.Fatalf("guess %d: %d %s, want a refusal of the guess", i, r.status, r.body)
@@ -197,7 +198,7 @@ func TestCurrentPasswordGuessesLimited(t *testing.T) {
 // limiter, the log and the audit trail all see that client. Otherwise,
 // and when the header is malformed, the peer is the client.
 func TestTrustedProxies(t *testing.T) {
-	const limit = DefaultFailedLoginsPerAccountPerMinute
+	const limit = loginlimit.DefaultFailedLoginsPerAccountPerMinute
 	bad, good := loginBodyOf("admin", "Wrong-Password-9"), loginBodyOf("admin", adminPassword)
 
 	// Not trusted: a header that changes with every request changes nothing.
@@ -307,7 +308,7 @@ func TestLoginFieldBounds(t *testing.T) {
 // audit trail (which keeps each address), are apart. IPv4 clients stay
 // one address each.
 func TestLimitsTakeIPv6BySite(t *testing.T) {
-	const limit = DefaultFailedLoginsPerAccountPerMinute
+	const limit = loginlimit.DefaultFailedLoginsPerAccountPerMinute
 	bad, good := loginBodyOf("admin", "Wrong-Password-9"), loginBodyOf("admin", adminPassword)
 	e := newEnvOptions(t, testParams, noLockout, Options{now: frozenClock(),
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
@@ -324,19 +325,4 @@ func TestLimitsTakeIPv6BySite(t *testing.T) {
 		e.want(e.via(nil, fmt.Sprint("198.51.100.", i+1), "POST", "/v2/access-tokens", noCred, bad), 401)
 	}
 	e.want(e.via(nil, "198.51.100.200", "POST", "/v2/access-tokens", noCred, good), 201)
-}
-
-func TestLimitedAddr(t *testing.T) {
-	for in, want := range map[string]string{
-		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
-		"2001:db8:1:2::":       "2001:db8:1:2::/64",
-		"fe80::1%eth0":         "fe80::/64",
-		"203.0.113.7":          "203.0.113.7",
-		"@":                    "@", // not an address (a Unix socket): as it is
-		"":                     "",
-	} {
-		if got := limitedAddr(in); got != want {
-			t.Errorf("limitedAddr(%q) = %q, want %q", in, got, want)
-		}
-	}
 }

@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clusteriam/clusteriam/internal/clientaddr"
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/loginlimit"
 )
 
 // Options are the optional dependencies of the handler.
@@ -29,10 +31,10 @@ type Options struct {
 	// Spec is the OpenAPI document served at GET /v2/openapi.yaml.
 	Spec []byte
 	// FailedLoginsPerMinute limits failed log-ins per client address
-	// (0: DefaultFailedLoginsPerMinute; negative: no limit).
+	// (0: loginlimit.DefaultFailedLoginsPerMinute; negative: no limit).
 	FailedLoginsPerMinute int
 	// FailedLoginsPerAccountPerMinute limits failed log-ins per client
-	// address and account (0: DefaultFailedLoginsPerAccountPerMinute;
+	// address and account (0: loginlimit.DefaultFailedLoginsPerAccountPerMinute;
 	// negative: no limit).
 	FailedLoginsPerAccountPerMinute int
 	// TrustedProxies are the networks of proxies whose X-Forwarded-For
@@ -44,8 +46,11 @@ type Options struct {
 	// this handler.
 	MaxHeaderBytes int
 
-	limiter *loginLimiter
-	now     func() time.Time // the limiter's clock (nil: time.Now), for tests
+	// Limiter limits failed log-ins; nil: one made of the two limits
+	// above. Give the console the same one, so that both doors share it.
+	Limiter *loginlimit.Limiter
+
+	now func() time.Time // the clock of a limiter made here (nil: time.Now), for tests
 }
 
 // NewServer returns the handler of the whole API.
@@ -54,12 +59,14 @@ func NewServer(svc *iam.Service, opts Options) http.Handler {
 		opts.Logger = slog.Default()
 	}
 	if opts.FailedLoginsPerMinute == 0 {
-		opts.FailedLoginsPerMinute = DefaultFailedLoginsPerMinute
+		opts.FailedLoginsPerMinute = loginlimit.DefaultFailedLoginsPerMinute
 	}
 	if opts.FailedLoginsPerAccountPerMinute == 0 {
-		opts.FailedLoginsPerAccountPerMinute = DefaultFailedLoginsPerAccountPerMinute
+		opts.FailedLoginsPerAccountPerMinute = loginlimit.DefaultFailedLoginsPerAccountPerMinute
 	}
-	opts.limiter = newLoginLimiter(opts.FailedLoginsPerMinute, opts.FailedLoginsPerAccountPerMinute, opts.now)
+	if opts.Limiter == nil {
+		opts.Limiter = loginlimit.New(opts.FailedLoginsPerMinute, opts.FailedLoginsPerAccountPerMinute, opts.now)
+	}
 	mux := http.NewServeMux()
 	for _, rt := range routes(svc, opts) {
 		mux.Handle(rt.pattern, rt.handler)
@@ -211,7 +218,7 @@ func instrument(op string, opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		who, ip := &caller{}, clientAddr(r, opts.TrustedProxies)
+		who, ip := &caller{}, clientaddr.Of(r, opts.TrustedProxies)
 		ctx := context.WithValue(iam.WithClientIP(r.Context(), ip), callerKey{}, who)
 		r = r.WithContext(ctx)
 		next.ServeHTTP(rec, r)

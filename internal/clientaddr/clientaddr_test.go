@@ -1,4 +1,4 @@
-package httpapi
+package clientaddr
 
 import (
 	"net/http"
@@ -39,10 +39,10 @@ func TestClientAddr(t *testing.T) {
 			for _, v := range c.xff {
 				r.Header.Add("X-Forwarded-For", v)
 			}
-			if got := clientAddr(r, trusted); got != c.want {
+			if got := Of(r, trusted); got != c.want {
 				t.Errorf("clientAddr = %q, want %q", got, c.want)
 			}
-			if got, peer := clientAddr(r, nil), clientAddr(&http.Request{RemoteAddr: c.remote}, nil); got != peer {
+			if got, peer := Of(r, nil), Of(&http.Request{RemoteAddr: c.remote}, nil); got != peer {
 				t.Errorf("with no trusted proxies: clientAddr = %q, want the peer %q", got, peer)
 			}
 		})

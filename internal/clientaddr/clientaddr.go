@@ -1,4 +1,6 @@
-package httpapi
+// Package clientaddr finds the address a request came from, through the
+// proxies trusted to name it.
+package clientaddr
 
 import (
 	"fmt"
@@ -8,7 +10,7 @@ import (
 	"strings"
 )
 
-// clientAddr is the address a request came from, as the limiter, the logs
+// Of is the address a request came from, as the limiter, the logs
 // and the audit trail all name it. It is the TCP peer, unless the peer is
 // one of the trusted proxies: then it is the rightmost address of
 // X-Forwarded-For that is not itself a trusted proxy (the usual
@@ -17,7 +19,7 @@ import (
 // written by trusted hops and the ones left of it by the client, who may
 // write anything. A header that does not parse, or is missing, leaves the
 // peer. When every entry is a trusted proxy, the leftmost is the client.
-func clientAddr(r *http.Request, trusted []netip.Prefix) string {
+func Of(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -1,4 +1,4 @@
-package httpapi
+package loginlimit
 
 // bucketLRU holds the limiter's buckets by key, at most cap of them; adding
 // one more evicts the least recently used. Every operation is O(1).
