@@ -56,6 +56,7 @@ var auditOps = map[string]auditOp{
 	"login":                    {ActionLogin, EntityUser},
 	"login_failed":             {ActionLoginFailed, EntityUser},
 	"delete_session":           {ActionLogout, EntityUser},
+	"logout":                   {ActionLogout, EntityUser},
 	"lock_after_failed_logins": {ActionLock, EntityUser},
 	"lock_after_inactivity":    {ActionLock, EntityUser},
 	"revoke_credentials":       {ActionModify, EntityUser},

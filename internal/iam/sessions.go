@@ -33,6 +33,22 @@ func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) 
 	})
 }
 
+// Logout ends the session or access token p logged in with, and no other.
+func (s *Service) Logout(ctx context.Context, p *Principal) error {
+	if p.SessionHash == nil {
+		return invalid("an API key is no session to log out of")
+	}
+	return s.write(ctx, p, "logout", func(t *txn) error {
+		target, err := s.decideOnUser(ctx, t, p, p.User.SID, ActEndSessions)
+		if err != nil {
+			return err
+		}
+		t.audit(ctx, "logout", p.User.SID, target.Name, "this session")
+		_, err = t.DeleteSession(ctx, p.User.SID, p.SessionHash)
+		return err
+	})
+}
+
 // RevokeCredentials ends every credential of user sid in one act: its
 // sessions and access tokens are deleted and its API keys deactivated
 // (an administrator, or the user, may reactivate a key later). The

@@ -473,6 +473,9 @@ type Tx interface {
 	// empty), except the one whose hash is keep (may be nil). It returns
 	// how many went.
 	DeleteSessions(ctx context.Context, userSID string, keep []byte) (int64, error)
+	// DeleteSession deletes the one session of userSID whose hash is hash
+	// (a log-out), and returns how many went: 1, or 0 when there was none.
+	DeleteSession(ctx context.Context, userSID string, hash []byte) (int64, error)
 
 	// EndOldestSessions deletes the live sessions of userSID (as
 	// CountLiveSessions counts them) but the newest keep, by creation, and

@@ -67,6 +67,15 @@ func (t *tx) DeleteSessions(ctx context.Context, userSID string, keep []byte) (i
 	return deleteSessions(ctx, t.q, w, "delete sessions")
 }
 
+// DeleteSession deletes the session of userSID whose hash is hash.
+func (t *tx) DeleteSession(ctx context.Context, userSID string, hash []byte) (int64, error) {
+	w := &where{}
+	w.add(`user_sid = ?`, userSID)
+	w.add(`hash = ?`, hash)
+	t.user(userSID)
+	return deleteSessions(ctx, t.q, w, "delete a session")
+}
+
 // DeleteExpiredSessions deletes the sessions expired at nowMsecs (expiry
 // at or before it) and returns how many it deleted.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, nowMsecs int64) (int64, error) {

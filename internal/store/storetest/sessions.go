@@ -101,7 +101,19 @@ func testSessionDelete(t *testing.T, s Single) {
 		_, err := s.GetSessionByHash(ctx, []byte(h))
 		return err == nil
 	}
-	n, err := s.DeleteSessions(ctx, sid(1), []byte("b2"))
+	// One session, by its hash; never another user's.
+	n, err := s.DeleteSession(ctx, sid(2), []byte("b-old"))
+	must(t, err)
+	if n != 0 || !exists("b-old") {
+		t.Errorf("DeleteSession(user 2, user 1's b-old) = %d, exists %v; want 0, true", n, exists("b-old"))
+	}
+	must(t, s.CreateSession(ctx, newSession("b5", sid(1), t2)))
+	n, err = s.DeleteSession(ctx, sid(1), []byte("b5"))
+	must(t, err)
+	if n != 1 || exists("b5") || !exists("b1") {
+		t.Errorf("DeleteSession(user 1, b5) = %d; b5 %v b1 %v", n, exists("b5"), exists("b1"))
+	}
+	n, err = s.DeleteSessions(ctx, sid(1), []byte("b2"))
 	must(t, err)
 	if n != 2 || exists("b1") || exists("b-old") || !exists("b2") || !exists("c1") {
 		t.Errorf("DeleteSessions(user 1, keep b2) = %d; b1 %v b-old %v b2 %v c1 %v",

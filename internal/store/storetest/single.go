@@ -97,6 +97,10 @@ func (s Single) DeleteSessions(ctx context.Context, userSID string, keep []byte)
 	return one(ctx, s, func(tx store.Tx) (int64, error) { return tx.DeleteSessions(ctx, userSID, keep) })
 }
 
+func (s Single) DeleteSession(ctx context.Context, userSID string, hash []byte) (int64, error) {
+	return one(ctx, s, func(tx store.Tx) (int64, error) { return tx.DeleteSession(ctx, userSID, hash) })
+}
+
 func (s Single) CreateTenant(ctx context.Context, tn store.Tenant) error {
 	return s.Update(ctx, func(tx store.Tx) error { return tx.CreateTenant(ctx, tn) })
 }
