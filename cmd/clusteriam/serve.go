@@ -18,7 +18,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/clusteriam/clusteriam/api"
 	"github.com/clusteriam/clusteriam/internal/auth"
 	"github.com/clusteriam/clusteriam/internal/certlogin"
 	"github.com/clusteriam/clusteriam/internal/cli"
@@ -31,7 +30,6 @@ import (
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/postgres"
 	"github.com/clusteriam/clusteriam/internal/tlscert"
-	"github.com/clusteriam/clusteriam/internal/version"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/term"
 )
@@ -55,6 +53,7 @@ type serveConfig struct {
 	trustedProxies        []netip.Prefix
 	tlsCert, tlsKey       string
 	insecureHTTP          bool
+	console               bool
 	sessionLifetime       time.Duration
 	logLevel              slog.Level
 	logFormat             string
@@ -116,6 +115,7 @@ func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM); default: a self-signed one kept in the data dir")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "serve plain HTTP (local development only)")
+	fs.BoolVar(&c.console, "console", true, "serve the web console at / (the API at /v2 either way)")
 	fs.StringVar(&c.smtpURL, "smtp-url", "", "mail server of e-mailed one-time codes, smtp://user:pass@host:port (STARTTLS) or smtps://...; default $"+envSMTPURL+" (which keeps the password out of the process list)")
 	fs.BoolVar(&c.smtpInsecure, "smtp-insecure", false, "let --smtp-url send without TLS, and without checking the server's certificate (a relay on loopback only)")
 	fs.StringVar(&c.smtpFrom, "smtp-from", "", "From address of e-mailed codes (default clusteriam@ the mail server's host)")
@@ -213,11 +213,10 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	handler := httpapi.NewServer(svc, httpapi.Options{
-		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(), Version: version.Get().String(),
-		FailedLoginsPerMinute: cfg.failedLoginsPerMinute, FailedLoginsPerAccountPerMinute: cfg.failedLoginsPerAcct,
-		TrustedProxies: cfg.trustedProxies, MaxHeaderBytes: cfg.maxHeaderBytes,
-	})
+	handler, err := handlers(cfg, svc, log, metrics)
+	if err != nil {
+		return err
+	}
 	srv, scheme, err := newServer(cfg, handler, log)
 	if err != nil {
 		return err

@@ -221,6 +221,13 @@ var rules = map[kindAct]rule{
 
 // decide returns nil when p may do act to t, or a KindForbidden error
 // that says why not.
+// May reports whether p's privileges allow act on a record of kind in the
+// organization it acts in, before any particular record: what a console
+// offers p. The operation itself decides again, on its target.
+func (s *Service) May(p *Principal, act Act, kind TargetKind) bool {
+	return s.decide(p, act, Target{Kind: kind, Tenant: p.tenant()}) == nil
+}
+
 func (s *Service) decide(p *Principal, act Act, t Target) error {
 	r, ok := rules[kindAct{t.Kind, act}]
 	if !ok {

@@ -18,6 +18,8 @@ type UserQuery struct {
 	Roles             []string
 	// Scope says which organizations' users to list.
 	Scope Scope
+	// Limit, when positive, returns only the first Limit users.
+	Limit int
 }
 
 // onlySelf reports whether q selects p's own record and nothing else: its
@@ -34,7 +36,7 @@ func (q UserQuery) onlySelf(p *Principal) bool {
 
 func (q UserQuery) filter() store.UserFilter {
 	return store.UserFilter{Domain: q.Domain, SIDs: q.SIDs, Usernames: q.Usernames,
-		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles}
+		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles, Limit: q.Limit}
 }
 
 // GroupQuery selects groups, as UserQuery does users.

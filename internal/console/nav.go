@@ -1,0 +1,29 @@
+package console
+
+import "github.com/clusteriam/clusteriam/internal/iam"
+
+// navItem is one entry of the menu.
+type navItem struct {
+	Label, Path string
+}
+
+// menu lists every section, with what a principal needs to see it.
+var menu = []struct {
+	item navItem
+	act  iam.Act
+	kind iam.TargetKind
+}{
+	{navItem{"Overview", "/"}, iam.ActRead, iam.KindUser},
+	{navItem{"Users", "/users"}, iam.ActRead, iam.KindUser},
+}
+
+// nav is the menu p may use: the sections whose records it may read.
+func (c *console) nav(p *iam.Principal) []navItem {
+	var items []navItem
+	for _, m := range menu {
+		if c.svc.May(p, m.act, m.kind) {
+			items = append(items, m.item)
+		}
+	}
+	return items
+}
