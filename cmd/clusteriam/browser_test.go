@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// The console's browser tests drive Debian's Chromium, headless, against
+// the real binary. CI (.ci/run) installs Chromium and sets
+// CLUSTERIAM_BROWSER_TESTS=required, so that there a missing browser
+// fails rather than skips.
+
+// browserFor starts a headless Chromium for t, or skips t (fails it, in
+// CI) when there is none.
+func browserFor(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CLUSTERIAM_BROWSER_TESTS") == "required" {
+			t.Fatal("no Chromium on PATH, and CLUSTERIAM_BROWSER_TESTS=required: install Debian's chromium")
+		}
+		t.Skip("no Chromium on PATH: install Debian's chromium to run the console's browser tests")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Flag("ignore-certificate-errors", true), // the server's self-signed certificate
+		chromedp.Flag("no-sandbox", os.Geteuid() == 0),   // Chromium refuses to sandbox as root
+		chromedp.WindowSize(1280, 800),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	// A JavaScript dialog (alert, confirm) is a failure: hostile text
+	// that ran would raise one. The listener may not send commands; the
+	// dialog is dismissed from another goroutine.
+	dialogs := make(chan string, 8)
+	err := chromedp.Listen(ctx, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			select {
+			case dialogs <- string(d.Type) + " " + d.Message:
+			default:
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	go func() {
+		for d := range dialogs {
+			t.Errorf("a JavaScript dialog opened: %q", d)
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}
+	}()
+	t.Cleanup(func() { close(dialogs) })
+	return ctx
+}
+
+// browse runs the browser's steps, failing t on error with the page it
+// was on.
+func browse(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		t.Fatalf("%s: %v\nat %s:\n%s", what, err, loc, body)
+	}
+}
+
+// consoleLogin logs the browser in through the log-in page.
+func consoleLogin(t *testing.T, ctx context.Context, base, user, password string) {
+	t.Helper()
+	browse(t, ctx, "log in as "+user,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), user),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(`//*[contains(., "Logged in as")]`),
+	)
+}
+
+// bodyText is the text of the page's body.
+func bodyText(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatalf("read the page: %v", err)
+	}
+	return s
+}
+
+// screenshotDir is where the browser tests leave their screenshots:
+// $CLUSTERIAM_SCREENSHOTS, else a folder under the system's temporary
+// directory, named in the test's log.
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("CLUSTERIAM_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "clusteriam-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// screenshots saves the page at base+path, at a desktop's and a phone's
+// size, as NAME-desktop.png and NAME-phone.png.
+func screenshots(t *testing.T, ctx context.Context, base, path, name string) {
+	t.Helper()
+	dir := screenshotDir(t)
+	for _, size := range []struct {
+		label         string
+		width, height int64
+		mobile        bool
+	}{{"desktop", 1280, 800, false}, {"phone", 390, 844, true}} {
+		var opts []chromedp.EmulateViewportOption
+		if size.mobile {
+			opts = append(opts, chromedp.EmulateMobile)
+		}
+		browse(t, ctx, fmt.Sprintf("open %s at %s", path, size.label),
+			chromedp.EmulateViewport(size.width, size.height, opts...),
+			chromedp.Navigate(base+path),
+			chromedp.WaitReady(chromedp.CSS("main")),
+		)
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s at %s: %v", path, size.label, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+size.label+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	browse(t, ctx, "restore the window", chromedp.ResetViewport())
+}
+
+// TestConsoleLogInOut: the log-in page logs the admin in; after the
+// log-out, the back button shows nothing private (the pages are
+// no-store, and the session is gone).
+func TestConsoleLogInOut(t *testing.T) {
+	ctx := browserFor(t)
+	srv := newReplica(t, "console", buildBinary(t), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	srv.start(t)
+	consoleLogin(t, ctx, srv.url, "admin", "Admin-Password-1")
+	browse(t, ctx, "open the users", chromedp.Navigate(srv.url+"/users"), chromedp.WaitVisible(chromedp.CSS("#users")))
+	if s := bodyText(t, ctx); !strings.Contains(s, "COHESITY_ADMIN") {
+		t.Fatalf("the users page does not show the admin's role:\n%s", s)
+	}
+	screenshots(t, ctx, srv.url, "/users", "users")
+	for _, path := range []string{"/", "/users"} {
+		accessibility(t, ctx, srv.url, path)
+	}
+	browse(t, ctx, "log out",
+		chromedp.Click(`//button[normalize-space()="Log out"]`),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+	)
+	browse(t, ctx, "go back", chromedp.NavigateBack(), chromedp.WaitReady(chromedp.CSS("body")))
+	if s := bodyText(t, ctx); strings.Contains(s, "COHESITY_ADMIN") || !strings.Contains(s, "Log in") {
+		t.Fatalf("after the log-out, the back button shows:\n%s", s)
+	}
+	accessibility(t, ctx, srv.url, "/login")
+	screenshots(t, ctx, srv.url, "/login", "login")
+}
+
+// axeViolation is one rule axe-core found broken on a page.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  int    `json:"nodes"`
+}
+
+// accessibility runs axe-core (the file $CLUSTERIAM_AXE_JS names, which
+// .ci/run fetches from the npm registry) in the page at base+path and
+// fails t on every serious or critical violation. Without the file it
+// says so and checks nothing (in CI it must be there).
+func accessibility(t *testing.T, ctx context.Context, base, path string) {
+	t.Helper()
+	file := os.Getenv("CLUSTERIAM_AXE_JS")
+	if file == "" {
+		if os.Getenv("CLUSTERIAM_BROWSER_TESTS") == "required" {
+			t.Fatal("CLUSTERIAM_AXE_JS names no axe-core file")
+		}
+		t.Logf("no CLUSTERIAM_AXE_JS: accessibility of %s not checked", path)
+		return
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, "open "+path, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("main")))
+	// Devtools' evaluation is not the page's script, so the page's CSP,
+	// which forbids inline script, does not stop it.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(src))); err != nil {
+		t.Fatalf("load axe-core: %v", err)
+	}
+	const check = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => ({passes: r.passes.length,
+			violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))}))`
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
+		Passes     int            `json:"passes"`
+		Violations []axeViolation `json:"violations"`
+	}](check, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe on %s: %v", path, err)
+	}
+	if res.Passes == 0 {
+		t.Fatalf("axe checked nothing on %s", path)
+	}
+	for _, v := range res.Violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("accessibility of %s: %s (%s, %d elements): %s", path, v.ID, v.Impact, v.Nodes, v.Help)
+		} else {
+			t.Logf("accessibility of %s: %s (%s): %s", path, v.ID, v.Impact, v.Help)
+		}
+	}
+}
