@@ -149,6 +149,7 @@ func (c *console) withClientIP(next http.Handler) http.Handler {
 // loginForm is what the log-in page shows and takes.
 type loginForm struct {
 	Username, Domain, Next string
+	Domains                []string // those a log-in may name
 	AskOTP                 bool   // MFA asks for a code: show its field
 	OTPType                string // totp or email
 	Error                  string
@@ -163,7 +164,7 @@ func (c *console) handleLoginPage() http.Handler {
 				return
 			}
 		}
-		c.render(w, r, http.StatusOK, "login", nil, loginForm{Domain: iam.LocalDomain, Next: r.URL.Query().Get("next"), OTPType: "totp"})
+		c.renderLogin(w, r, http.StatusOK, loginForm{Domain: iam.LocalDomain, Next: r.URL.Query().Get("next"), OTPType: "totp"})
 	})
 }
 
@@ -188,7 +189,7 @@ func (c *console) handleLogin() http.Handler {
 		if in.Username == "" || in.Password == "" || len(in.Username) > iam.MaxLoginUsernameLen ||
 			len(in.Domain) > iam.MaxLoginDomainLen || len(in.Password) > iam.MaxLoginPasswordLen || len(in.OTPCode) > maxOTPLen {
 			f.Error = fmt.Sprintf("Give a username (at most %d bytes) and a password (at most %d).", iam.MaxLoginUsernameLen, iam.MaxLoginPasswordLen)
-			c.render(w, r, http.StatusBadRequest, "login", nil, f)
+			c.renderLogin(w, r, http.StatusBadRequest, f)
 			return
 		}
 		addr := loginlimit.LimitedAddr(clientaddr.Of(r, c.opts.TrustedProxies))
@@ -197,7 +198,7 @@ func (c *console) handleLogin() http.Handler {
 			secs := max(1, int(math.Ceil(wait.Seconds())))
 			w.Header().Set("Retry-After", fmt.Sprint(secs))
 			f.Error = fmt.Sprintf("Too many failed log-ins from this address: try again in %d s.", secs)
-			c.render(w, r, http.StatusTooManyRequests, "login", nil, f)
+			c.renderLogin(w, r, http.StatusTooManyRequests, f)
 			return
 		}
 		secret, p, err := c.svc.Login(r.Context(), in, store.SessionKindSession)
@@ -205,11 +206,11 @@ func (c *console) handleLogin() http.Handler {
 		switch {
 		case iam.NeedsSecondFactor(err):
 			f.AskOTP, f.Error = true, "Your second factor is needed: give your password again with the one-time code."
-			c.render(w, r, http.StatusUnauthorized, "login", nil, f)
+			c.renderLogin(w, r, http.StatusUnauthorized, f)
 			return
 		case err != nil:
 			f.Error = loginRefusal(err)
-			c.render(w, r, statusOf(err), "login", nil, f)
+			c.renderLogin(w, r, statusOf(err), f)
 			return
 		}
 		setSessionCookie(w, r, secret)
@@ -219,6 +220,12 @@ func (c *console) handleLogin() http.Handler {
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	})
+}
+
+// renderLogin shows the log-in page with f.
+func (c *console) renderLogin(w http.ResponseWriter, r *http.Request, status int, f loginForm) {
+	f.Domains = c.svc.LoginDomains(r.Context())
+	c.render(w, r, status, "login", nil, f)
 }
 
 // loginRefusal is what the log-in page says of err: the service's own

@@ -23,6 +23,7 @@ func TestLoginLogout(t *testing.T) {
 	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/login?next=%2Fusers" {
 		t.Fatalf("a page without a session: %d to %q", a.status, a.header.Get("Location"))
 	}
+	e.want(b.do("GET", "/login?next=%2Fusers", nil), 200, `<option value="LOCAL">`, `name="next" value="/users"`)
 	a = b.do("POST", "/login", url.Values{"username": {"admin"}, "password": {adminPassword}, "domain": {"LOCAL"}, "next": {"/users"}})
 	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/users" {
 		t.Fatalf("log-in: %d to %q", a.status, a.header.Get("Location"))

@@ -140,6 +140,17 @@ func (s *Service) domainList(ctx context.Context) []*domain {
 	return all
 }
 
+// LoginDomains names the domains a log-in may give: LOCAL, then every
+// directory domain, as the vendor's log-in page offers them. It needs no
+// principal: the names are what users type to log in.
+func (s *Service) LoginDomains(ctx context.Context) []string {
+	names := []string{LocalDomain}
+	for _, d := range s.domainList(ctx) {
+		names = append(names, d.rec.Domain)
+	}
+	return names
+}
+
 // domainByName returns the domain named name (any case), or nil.
 func (s *Service) domainByName(ctx context.Context, name string) *domain {
 	for _, d := range s.domainList(ctx) {
