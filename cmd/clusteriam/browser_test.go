@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -229,4 +231,52 @@ func accessibility(t *testing.T, ctx context.Context, base, path string) {
 			t.Logf("accessibility of %s: %s (%s): %s", path, v.ID, v.Impact, v.Help)
 		}
 	}
+}
+
+// TestConsoleAttacks: hostile text shows as text; a form another site
+// posts with the user's cookie is refused; a request of the console's own
+// page without the CSRF token is refused.
+func TestConsoleAttacks(t *testing.T) {
+	ctx := browserFor(t)
+	srv := newReplica(t, "console", buildBinary(t), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	srv.start(t)
+	c := insecureClient()
+	var tok struct {
+		AccessToken string `json:"accessToken"`
+	}
+	srv.want(t, c, 201, "POST", "/v2/access-tokens", header{}, map[string]string{"username": "admin", "password": "Admin-Password-1", "domain": "LOCAL"}, &tok)
+	const hostile = `<img src=x onerror=alert(1)>"'><script>alert(2)</script>`
+	var made struct {
+		Users []struct {
+			Sid string `json:"sid"`
+		} `json:"users"`
+	}
+	srv.want(t, c, 201, "POST", "/v2/users", bearer(tok.AccessToken), []map[string]any{{"username": "mallory", "domain": "LOCAL",
+		"roles": []string{"COHESITY_VIEWER"}, "description": hostile, "localUserParams": map[string]string{"password": "Mallory-Password-1"}}}, &made)
+
+	consoleLogin(t, ctx, srv.url, "admin", "Admin-Password-1")
+	browse(t, ctx, "open mallory's page", chromedp.Navigate(srv.url+"/users/"+made.Users[0].Sid), chromedp.WaitReady(chromedp.CSS("main")))
+	if s := bodyText(t, ctx); !strings.Contains(s, hostile) {
+		t.Errorf("the description does not show as text:\n%s", s)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.querySelectorAll('main img, main script').length")); err != nil || n != 0 {
+		t.Errorf("the description made %d elements (%v)", n, err)
+	}
+
+	// Another site's page posts a form to the console on load.
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><form id=f method=post action="%s/logout"><input name=csrf value=guess></form>
+<script>document.getElementById("f").submit()</script>`, srv.url)
+	}))
+	defer evil.Close()
+	browse(t, ctx, "visit the other site", chromedp.Navigate(evil.URL), chromedp.WaitReady(chromedp.CSS("body")),
+		chromedp.WaitVisible(`//*[contains(., "another site")]`))
+	browse(t, ctx, "come back", chromedp.Navigate(srv.url+"/"), chromedp.WaitVisible(`//*[contains(., "Logged in as")]`))
+
+	// The console's own page, without the token.
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/logout", {method: "POST"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || status != http.StatusForbidden {
+		t.Errorf("a POST without the CSRF token: %d (%v), want 403", status, err)
+	}
+	browse(t, ctx, "still logged in", chromedp.Navigate(srv.url+"/"), chromedp.WaitVisible(`//*[contains(., "Logged in as")]`))
 }
