@@ -17,6 +17,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/httpapi"
 	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/loginlimit"
+	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/testbackend"
 )
 
@@ -25,12 +26,13 @@ const adminPassword = "admin-Password-1"
 // env is the console and the API over HTTPS on a real store, mounted as
 // clusteriam serve mounts them, with one limiter for both.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	svc *iam.Service
+	st  store.Store
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := testbackend.Open(t).Store
@@ -62,7 +64,7 @@ func newEnv(t *testing.T) *env {
 	mux.Handle("/", con)
 	srv := httptest.NewTLSServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, svc: svc}
+	return &env{t: t, srv: srv, svc: svc, st: st}
 }
 
 // browser is a client with its own cookies, as one browser is.

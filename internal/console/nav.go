@@ -15,6 +15,7 @@ var menu = []struct {
 }{
 	{navItem{"Overview", "/"}, iam.ActRead, iam.KindUser},
 	{navItem{"Users", "/users"}, iam.ActRead, iam.KindUser},
+	{navItem{"Groups", "/groups"}, iam.ActRead, iam.KindGroup},
 }
 
 // nav is the menu p may use: the sections whose records it may read.

@@ -47,13 +47,14 @@ func parsePages(dir fs.FS, static fs.FS) (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := template.New("layout.html").Funcs(pg.funcs()).ParseFS(dir, "templates/layout.html")
+	// Files named _*.html hold parts that several pages share.
+	base, err := template.New("layout.html").Funcs(pg.funcs()).ParseFS(dir, "templates/layout.html", "templates/_*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(dir, f)
@@ -77,7 +78,15 @@ func (pg *pages) funcs() template.FuncMap {
 			return time.UnixMilli(msecs).UTC().Format(time.RFC3339)
 		},
 		"join": strings.Join,
+		// args gives the "post" part its page, URL and button label.
+		"args": func(root view, action, label string) postArgs { return postArgs{root, action, label} },
 	}
+}
+
+// postArgs are what the "post" part (a form of one button) takes.
+type postArgs struct {
+	Root          view
+	Action, Label string
 }
 
 // view is what every page's template gets: the page's own data, and the
@@ -123,6 +132,7 @@ func (c *console) render(w http.ResponseWriter, r *http.Request, status int, nam
 // titles name the pages.
 var titles = map[string]string{
 	"login": "Log in", "error": "Error", "overview": "Overview", "users": "Users", "user": "User",
+	"user_new": "New user", "confirm": "Confirm", "groups": "Groups", "group": "Group", "group_new": "New group",
 }
 
 // errorView is what the error page shows.
@@ -139,16 +149,29 @@ func (c *console) fail(w http.ResponseWriter, r *http.Request, status int, msg s
 // failErr shows err as the service means it: its message, and the status
 // of its kind; an internal error is logged and told in general terms.
 func (c *console) failErr(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
-	msg := err.Error()
-	var e *iam.Error
-	if !errors.As(err, &e) || e.Kind == iam.KindInternal {
-		c.log.ErrorContext(r.Context(), "console", "path", r.URL.Path, "err", err)
-		msg = "Something went wrong on the server; it is logged."
-	} else {
-		msg = e.Msg
-	}
+	status, msg := c.serviceMsg(r, err)
 	c.fail(w, r, status, msg)
+}
+
+// serviceMsg is the status and the message to show of a service error,
+// as the API words it: the service's message, or the store's for a
+// conflict or a missing record (which iam passes on unwrapped); an
+// internal or unavailable one is logged and told in general terms.
+func (c *console) serviceMsg(r *http.Request, err error) (int, string) {
+	status := statusOf(err)
+	switch iam.KindOf(err) {
+	case iam.KindInternal:
+		c.log.ErrorContext(r.Context(), "console", "path", r.URL.Path, "err", err)
+		return status, "Something went wrong on the server; it is logged."
+	case iam.KindUnavailable:
+		c.log.WarnContext(r.Context(), "console: unavailable", "path", r.URL.Path, "err", err)
+		return status, "The database is unavailable; retry shortly."
+	}
+	var e *iam.Error
+	if errors.As(err, &e) {
+		return status, e.Msg
+	}
+	return status, err.Error()
 }
 
 // statusOf is the HTTP status of a service error's kind.

@@ -23,8 +23,35 @@ func (c *console) routes(static fs.FS) []route {
 	authed("POST /logout", c.handleLogout())
 
 	authed("GET /{$}", c.handleOverview())
+
+	// Users and groups: every action a POST form that goes back to its
+	// page; deletions through a confirmation page.
 	authed("GET /users", c.handleUsers())
+	authed("GET /users/new", c.handleNewUser())
+	authed("POST /users", c.handleCreateUser())
 	authed("GET /users/{sid}", c.handleUser())
+	authed("POST /users/{sid}/profile", c.handleUserProfile())
+	authed("POST /users/{sid}/roles", c.handleUserRoles())
+	authed("POST /users/{sid}/lock", c.handleLockUser(true))
+	authed("POST /users/{sid}/unlock", c.handleLockUser(false))
+	authed("POST /users/{sid}/password", c.handleUserPassword())
+	authed("POST /users/{sid}/sessions/end", c.handleEndSessions())
+	authed("POST /users/{sid}/revoke", c.handleRevoke())
+	authed("POST /users/{sid}/s3-key", c.handleS3Key())
+	authed("POST /users/{sid}/keys/{id}/deactivate", c.handleKeyDeactivate())
+	authed("POST /users/{sid}/keys/{id}/rotate", c.handleKeyRotate())
+	authed("GET /users/{sid}/delete", c.handleDeleteUser())
+	authed("POST /users/{sid}/delete", c.handleDeleteUser())
+	authed("GET /groups", c.handleGroups())
+	authed("GET /groups/new", c.handleNewGroup())
+	authed("POST /groups", c.handleCreateGroup())
+	authed("GET /groups/{sid}", c.handleGroup())
+	authed("POST /groups/{sid}/profile", c.handleGroupProfile())
+	authed("POST /groups/{sid}/roles", c.handleGroupRoles())
+	authed("POST /groups/{sid}/members/add", c.handleGroupMember(true))
+	authed("POST /groups/{sid}/members/remove", c.handleGroupMember(false))
+	authed("GET /groups/{sid}/delete", c.handleDeleteGroup())
+	authed("POST /groups/{sid}/delete", c.handleDeleteGroup())
 
 	open("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusNotFound, "There is no such page.")

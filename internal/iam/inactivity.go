@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/clusteriam/clusteriam/internal/secconfig"
@@ -160,4 +161,31 @@ func (s *Service) inactiveAt(ctx context.Context, r store.Reader, in inactivity,
 		}
 	}
 	return n, nil
+}
+
+// lockTerms are the terms on which presentAll shows users locked at now,
+// for a store filter on them: a lock from failed log-ins runs out; with
+// the lock-out of unused accounts on, a LOCAL user unused since now less
+// its days is locked, but the built-in admin and the sole lasting
+// administrator (see stale). Until the setting has been on for its days,
+// nobody is unused.
+func (s *Service) lockTerms(ctx context.Context, now int64) (store.LockTerms, error) {
+	lt := store.LockTerms{RunsOutReason: FailedLoginAttempts}
+	in := inactivityOf(s.policyNow())
+	cutoff := now - in.days*msecsPerDay
+	if in.days <= 0 || in.since > cutoff {
+		return lt, nil
+	}
+	lt.UnusedSince, lt.UnusedDomain = cutoff, LocalDomain
+	admin, err := s.store.GetUserByName(ctx, "", LocalDomain, AdminUsername)
+	switch {
+	case err == nil:
+		lt.Exempt = append(lt.Exempt, admin.SID)
+	case !errors.Is(err, store.ErrNotFound):
+		return lt, fmt.Errorf("built-in admin: %w", err)
+	}
+	if sole := s.soleAdmin(ctx); sole != "" {
+		lt.Exempt = append(lt.Exempt, sole)
+	}
+	return lt, nil
 }

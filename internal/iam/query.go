@@ -18,6 +18,16 @@ type UserQuery struct {
 	Roles             []string
 	// Scope says which organizations' users to list.
 	Scope Scope
+	// Locked, when not nil, selects the users locked (true) or not
+	// (false), as the service shows them: a lock from failed log-ins that
+	// has run out is over, and an account unused too long is locked.
+	Locked *bool
+	// Expired, when not nil, selects the users whose expiry time has
+	// passed (true) or not (false), by the service's clock.
+	Expired *bool
+	// After, when not nil, selects the users after it in the list's
+	// order (creation time, then sid): the next page, with Limit.
+	After *store.UserCursor
 	// Limit, when positive, returns only the first Limit users.
 	Limit int
 }
@@ -25,7 +35,8 @@ type UserQuery struct {
 // onlySelf reports whether q selects p's own record and nothing else: its
 // sid, or its exact name in its domain, with no other filter.
 func (q UserQuery) onlySelf(p *Principal) bool {
-	if len(q.Emails) > 0 || len(q.Roles) > 0 || q.MatchPartialNames || q.Scope.IncludeTenants || len(q.Scope.TenantIDs) > 0 {
+	if len(q.Emails) > 0 || len(q.Roles) > 0 || q.MatchPartialNames || q.Scope.IncludeTenants || len(q.Scope.TenantIDs) > 0 ||
+		q.Locked != nil || q.Expired != nil || q.After != nil {
 		return false
 	}
 	bySID := len(q.SIDs) == 1 && q.SIDs[0] == p.User.SID && len(q.Usernames) == 0 && q.Domain == ""
@@ -36,7 +47,8 @@ func (q UserQuery) onlySelf(p *Principal) bool {
 
 func (q UserQuery) filter() store.UserFilter {
 	return store.UserFilter{Domain: q.Domain, SIDs: q.SIDs, Usernames: q.Usernames,
-		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles, Limit: q.Limit}
+		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles, Locked: q.Locked,
+		Expired: q.Expired, After: q.After, Limit: q.Limit}
 }
 
 // GroupQuery selects groups, as UserQuery does users.

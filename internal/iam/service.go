@@ -366,6 +366,10 @@ type Principal struct {
 	MFAEnrolOnly bool
 }
 
+// Tenant is the organization p acts in, as tenant says: what role names
+// are seen from.
+func (p *Principal) Tenant() string { return p.tenant() }
+
 // tenant is the organization p acts in: its own, or the one it
 // impersonates. "" is the cluster.
 func (p *Principal) tenant() string {

@@ -332,6 +332,12 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]s
 	if f.Roles, err = s.roleFilterKeys(ctx, ids, f.Roles); err != nil {
 		return nil, err
 	}
+	f.NowMsecs = s.nowMsecs()
+	if f.Locked != nil {
+		if f.Lock, err = s.lockTerms(ctx, f.NowMsecs); err != nil {
+			return nil, err
+		}
+	}
 	users, err := s.store.ListUsers(ctx, f)
 	if err != nil {
 		return nil, err

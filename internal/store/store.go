@@ -304,8 +304,42 @@ type UserFilter struct {
 	// InDirectoryGroups selects directory users whose directory put them
 	// in one of these groups at their last log-in (User.DirectoryGroups).
 	InDirectoryGroups []string
+	// Locked, when not nil, selects the users locked (true) or not
+	// (false) as the service shows them, by Lock's terms.
+	Locked *bool
+	Lock   LockTerms
+	// Expired, when not nil, selects the users whose expiry time is
+	// (true) or is not (false) at or before NowMsecs.
+	Expired  *bool
+	NowMsecs int64
+	// After, when not nil, selects only the users after it in the list's
+	// order (creation time, then sid): the next page of a keyset paging.
+	After *UserCursor
 	// Limit, when positive, returns only the first Limit users.
 	Limit int
+}
+
+// UserCursor is a place in the list of users, which is ordered by
+// creation time, then sid: the last user of a page.
+type UserCursor struct {
+	CreatedMsecs int64
+	SID          string
+}
+
+// LockTerms say when a user counts as locked, the store keeping only part
+// of it: a user is locked when its stored lock has not run out, or when
+// it is unused past the inactivity lock-out, which is recorded only at
+// its next log-in.
+type LockTerms struct {
+	// A stored lock of reason RunsOutReason whose LockedUntilMsecs is set
+	// and at or before NowMsecs (UserFilter's) has run out.
+	RunsOutReason string
+	// UnusedSince, when positive, also counts as locked the users of
+	// UnusedDomain created, last logged in and last reactivated at or
+	// before it, but those in Exempt (sids).
+	UnusedSince  int64
+	UnusedDomain string
+	Exempt       []string
 }
 
 // GroupFilter selects groups, as UserFilter does users.

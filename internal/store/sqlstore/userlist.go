@@ -12,6 +12,15 @@ import (
 // sid, with their roles and groups loaded in two further queries.
 func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User, error) {
 	with, from, cond, args := q.d.scoped("users", userWhere(&f), f.TenantIDs)
+	if f.After != nil {
+		// Applied after the scope, so that a list by tenant alone still
+		// reads the (tenant_id, created_msecs, sid) index from the cursor,
+		// and a materialized scope (see scoped) is not the whole table.
+		// Row values compare the same on both engines, and both serve
+		// them from the (created_msecs, sid) index.
+		cond += andOrWhere(cond) + `(created_msecs, sid) > (?, ?)`
+		args = append(args, f.After.CreatedMsecs, f.After.SID)
+	}
 	if f.Limit > 0 {
 		cond += fmt.Sprintf(" ORDER BY created_msecs, sid LIMIT %d", f.Limit)
 	}
@@ -47,7 +56,51 @@ func userWhere(f *store.UserFilter) *where {
 		w.add(`EXISTS (SELECT 1 FROM json_each(users.directory_groups) d
 			WHERE d.value IN (SELECT value FROM json_each(?)))`, jsonList(f.InDirectoryGroups))
 	}
+	if f.Locked != nil {
+		addLocked(w, *f.Locked, f.Lock, f.NowMsecs)
+	}
+	if f.Expired != nil {
+		cond := `expiry_msecs IS NOT NULL AND expiry_msecs <= ?`
+		if !*f.Expired {
+			cond = `(expiry_msecs IS NULL OR expiry_msecs > ?)`
+		}
+		w.add(cond, f.NowMsecs)
+	}
 	return w
+}
+
+// andOrWhere is what joins one more condition to cond: " AND ", or
+// " WHERE " when cond is empty.
+func andOrWhere(cond string) string {
+	if cond == "" {
+		return " WHERE "
+	}
+	return " AND "
+}
+
+// addLocked selects the users locked (or not) by lt at now: those whose
+// stored lock has not run out, and those unused since lt.UnusedSince (see
+// store.LockTerms). It is exact: every term the service computes a lock
+// from is a column. No index serves it; it filters what the list reads
+// in order.
+func addLocked(w *where, locked bool, lt store.LockTerms, now int64) {
+	cond := `(locked AND NOT (locked_reason = ? AND locked_until_msecs <> 0 AND locked_until_msecs <= ?))`
+	args := []any{lt.RunsOutReason, now}
+	if lt.UnusedSince > 0 {
+		unused := `domain_key = ? AND created_msecs <= ? AND last_login_msecs <= ? AND reactivated_msecs <= ?`
+		args = append(args, store.Fold(lt.UnusedDomain), lt.UnusedSince, lt.UnusedSince, lt.UnusedSince)
+		if len(lt.Exempt) > 0 {
+			// NOT (x IN ...), not x NOT IN: PostgreSQL's rebind rewrites
+			// the IN form only.
+			unused += ` AND NOT (sid IN (SELECT value FROM json_each(?)))`
+			args = append(args, jsonList(lt.Exempt))
+		}
+		cond = `(` + cond + ` OR (` + unused + `))`
+	}
+	if !locked {
+		cond = `NOT ` + cond
+	}
+	w.add(cond, args...)
 }
 
 // queryUsers reads the users matching cond (a WHERE clause or "", which may

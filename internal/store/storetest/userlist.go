@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 
 var userListTests = []subTest{
 	{"UserListFilters", testUserListFilters},
+	{"UserListPaging", testUserListPaging},
+	{"UserListLocked", testUserListLocked},
 }
 
 // userListFixture creates users whose creation order differs from their
@@ -114,4 +117,103 @@ func testUserListFilters(t *testing.T, s Single) {
 // partial is a filter on partial user names.
 func partial(names ...string) store.UserFilter {
 	return store.UserFilter{Usernames: names, MatchPartialNames: true}
+}
+
+// testUserListPaging pages through the users, two at a time, with the
+// cursor of each page's last user: every user comes exactly once, in the
+// list's order, as the list without paging has them.
+func testUserListPaging(t *testing.T, s Single) {
+	userListFixture(t, s)
+	filters := []struct {
+		name string
+		f    store.UserFilter
+	}{
+		{"all", store.UserFilter{}},
+		{"domain", store.UserFilter{Domain: "LOCAL"}},
+		{"partial name", partial("o")},
+		{"role", store.UserFilter{Roles: []string{"admin", "viewer"}}},
+		{"tenant", store.UserFilter{TenantIDs: []string{"t1", "t2"}}},
+		{"tenant and name", store.UserFilter{TenantIDs: []string{"t2", ""}, Usernames: []string{"b"}, MatchPartialNames: true}},
+		{"cluster's own", store.UserFilter{TenantIDs: []string{""}}},
+		{"not locked", store.UserFilter{Locked: ptr(false), NowMsecs: t2}},
+	}
+	for _, tc := range filters {
+		t.Run(tc.name, func(t *testing.T) {
+			all, err := s.ListUsers(t.Context(), tc.f)
+			must(t, err)
+			var paged []string
+			f := tc.f
+			f.Limit = 2
+			for range len(all) + 1 {
+				page, err := s.ListUsers(t.Context(), f)
+				must(t, err)
+				paged = append(paged, sidsOf(page)...)
+				if len(page) < f.Limit {
+					break
+				}
+				last := page[len(page)-1]
+				f.After = &store.UserCursor{CreatedMsecs: last.CreatedMsecs, SID: last.SID}
+			}
+			checkList(t, "paged", paged, sidsOf(all))
+		})
+	}
+}
+
+// testUserListLocked selects users locked or not as the service shows
+// them, and expired or not, in SQL.
+func testUserListLocked(t *testing.T, s Single) {
+	const (
+		now    = t2 + 10_000
+		unused = t1 // used at or before it: unused too long
+		reason = "FailedLoginAttempts"
+	)
+	// sids order as text: 1, 10, 11, 2, ...
+	mk := func(n int, domain string, created int64, edit func(*store.User)) store.User {
+		u := newUser(sid(n), domain, fmt.Sprint("u", n))
+		u.CreatedMsecs = created
+		edit(&u)
+		return u
+	}
+	lock := func(reason string, until int64) func(*store.User) {
+		return func(u *store.User) { u.Locked, u.LockedReason, u.LockedUntilMsecs = true, reason, until }
+	}
+	createUsers(t, s,
+		mk(1, "LOCAL", t2, func(*store.User) {}),                            // fresh, unlocked
+		mk(2, "LOCAL", t2, lock("AdminLocked", 0)),                          // locked by hand
+		mk(3, "LOCAL", t2, lock(reason, now)),                               // its lock ran out at now
+		mk(4, "LOCAL", t2, lock(reason, now+1)),                             // its lock runs still
+		mk(5, "LOCAL", t0, func(*store.User) {}),                            // unused: locked
+		mk(6, "LOCAL", t0, func(u *store.User) { u.LastLoginMsecs = t2 }),   // used since
+		mk(7, "AD", t0, func(*store.User) {}),                               // not LOCAL: never unused
+		mk(8, "LOCAL", t0, func(*store.User) {}),                            // unused, but exempt
+		mk(9, "LOCAL", t0, func(u *store.User) { u.ReactivatedMsecs = t2 }), // reactivated since
+		mk(10, "LOCAL", t2, func(u *store.User) { u.ExpiryTimeMsecs = ptr(now) }),
+		mk(11, "LOCAL", t2, func(u *store.User) { u.ExpiryTimeMsecs = ptr(now + 1) }),
+	)
+	terms := store.LockTerms{RunsOutReason: reason, UnusedSince: unused, UnusedDomain: "local", Exempt: sids(8)}
+	f := func(locked, expired *bool, lt store.LockTerms) store.UserFilter {
+		return store.UserFilter{Locked: locked, Expired: expired, Lock: lt, NowMsecs: now}
+	}
+	yes, no := ptr(true), ptr(false)
+	tests := []struct {
+		name string
+		f    store.UserFilter
+		want []string
+	}{
+		{"locked, no inactivity", f(yes, nil, store.LockTerms{RunsOutReason: reason}), sids(2, 4)},
+		{"not locked, no inactivity", f(no, nil, store.LockTerms{RunsOutReason: reason}), sids(5, 6, 7, 8, 9, 1, 10, 11, 3)},
+		{"locked with inactivity", f(yes, nil, terms), sids(5, 2, 4)},
+		{"not locked with inactivity", f(no, nil, terms), sids(6, 7, 8, 9, 1, 10, 11, 3)},
+		{"expired", f(nil, yes, terms), sids(10)},
+		{"not expired", f(nil, no, terms), sids(5, 6, 7, 8, 9, 1, 11, 2, 3, 4)},
+		{"locked and not expired, paged", store.UserFilter{Locked: yes, Expired: no, Lock: terms, NowMsecs: now,
+			After: &store.UserCursor{CreatedMsecs: t0, SID: sid(5)}, Limit: 1}, sids(2)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.ListUsers(t.Context(), tc.f)
+			must(t, err)
+			checkList(t, "ListUsers", sidsOf(got), tc.want)
+		})
+	}
 }

@@ -1,0 +1,113 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/clusteriam/clusteriam/internal/clientaddr"
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/loginlimit"
+)
+
+// handleUserPassword sets a user's password. Changing one's own takes the
+// current one, which iam checks; that check is a password guess, so it
+// spends the log-in limiter's token for the account, as the API's does.
+func (c *console) handleUserPassword() authedHandler {
+	return c.act(func(pg *page) (string, string, error) {
+		upd := iam.UserUpdate{Password: ptrTo(pg.r.PostFormValue("password"))}
+		release := func(bool) {}
+		if pg.r.PathValue("sid") == pg.p.User.SID {
+			cur := pg.r.PostFormValue("current")
+			if len(cur) > iam.MaxLoginPasswordLen {
+				return "", "", &iam.Error{Kind: iam.KindInvalid, Msg: "The current password is too long."}
+			}
+			upd.CurrentPassword = &cur
+			var err error
+			if release, err = c.reserveCheck(pg); err != nil {
+				return "", "", err
+			}
+		}
+		err := c.update(pg, upd)
+		release(err == nil)
+		return userBack(pg), "Password set.", err
+	}, c.showUserError)
+}
+
+// reserveCheck takes the limiter's token for a check of the caller's own
+// password, or says how long to wait.
+func (c *console) reserveCheck(pg *page) (func(ok bool), error) {
+	addr := loginlimit.LimitedAddr(clientaddr.Of(pg.r, c.opts.TrustedProxies))
+	release, wait, ok := c.opts.Limiter.Reserve(addr, loginlimit.AccountKey(pg.p.User.Domain, pg.p.User.Username))
+	if !ok {
+		return nil, &iam.Error{Kind: iam.KindTooMany, Retry: wait, Msg: "Too many failed password checks: wait a minute and try again."}
+	}
+	return release, nil
+}
+
+// handleEndSessions ends every session of a user.
+func (c *console) handleEndSessions() authedHandler {
+	return c.act(func(pg *page) (string, string, error) {
+		err := c.svc.DeleteSessions(pg.r.Context(), pg.p, pg.r.PathValue("sid"))
+		return userBack(pg), "Sessions ended.", err
+	}, nil)
+}
+
+// handleRevoke ends a user's sessions and deactivates its API keys.
+func (c *console) handleRevoke() authedHandler {
+	return c.act(func(pg *page) (string, string, error) {
+		err := c.svc.RevokeCredentials(pg.r.Context(), pg.p, pg.r.PathValue("sid"))
+		return userBack(pg), "Credentials revoked.", err
+	}, nil)
+}
+
+// handleS3Key makes a new S3 secret and shows it this once: on the page
+// the POST answers, never in a URL.
+func (c *console) handleS3Key() authedHandler {
+	return func(pg *page) error {
+		secret, err := c.svc.RegenerateS3Key(pg.r.Context(), pg.p, pg.r.PathValue("sid"))
+		if err != nil {
+			return err
+		}
+		return c.showUser(pg, http.StatusOK, userView{Secret: secret, SecretWhat: "The new S3 secret key"})
+	}
+}
+
+// handleKeyDeactivate deactivates one of a user's API keys.
+func (c *console) handleKeyDeactivate() authedHandler {
+	return c.act(func(pg *page) (string, string, error) {
+		_, err := c.svc.UpdateAPIKey(pg.r.Context(), pg.p, pg.r.PathValue("sid"), pg.r.PathValue("id"),
+			iam.APIKeyInput{Name: pg.r.PostFormValue("name"), IsActive: ptrTo(false)})
+		return userBack(pg), "API key deactivated.", err
+	}, c.showUserError)
+}
+
+// handleKeyRotate gives one of a user's API keys a new secret, shown this
+// once.
+func (c *console) handleKeyRotate() authedHandler {
+	return func(pg *page) error {
+		k, secret, err := c.svc.RotateAPIKey(pg.r.Context(), pg.p, pg.r.PathValue("sid"), pg.r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		return c.showUser(pg, http.StatusOK, userView{Secret: secret, SecretWhat: "The new secret of API key " + k.Name})
+	}
+}
+
+// handleDeleteUser deletes a user once its confirmation page is
+// submitted; a first POST (or a GET) shows that page.
+func (c *console) handleDeleteUser() authedHandler {
+	return func(pg *page) error {
+		u, err := c.svc.GetUser(pg.r.Context(), pg.p, pg.r.PathValue("sid"))
+		if err != nil {
+			return err
+		}
+		v := confirmView{What: "user", Name: u.Domain + `\` + u.Username, Action: "/users/" + u.SID + "/delete", Back: "/users/" + u.SID}
+		if !c.confirmed(pg, v) {
+			return nil
+		}
+		if err := c.svc.DeleteUsers(pg.r.Context(), pg.p, []string{u.SID}); err != nil {
+			return err
+		}
+		http.Redirect(pg.w, pg.r, "/users?done=User+deleted.", http.StatusSeeOther)
+		return nil
+	}
+}
