@@ -113,6 +113,10 @@ func foldAll(v []string, fold func(string) string) []string {
 type where struct {
 	conds []string
 	args  []any
+	// inline writes the name and role conditions of a list as tests of
+	// each row rather than as sets of sids that drive the plan (see
+	// listUsers).
+	inline bool
 }
 
 // add appends a condition and its arguments.
@@ -131,6 +135,10 @@ func (w *where) addContains(table, col string, substrs []string) {
 	for i, s := range substrs {
 		conds[i] = "instr(" + col + ", ?) > 0"
 		w.args = append(w.args, s)
+	}
+	if w.inline {
+		w.conds = append(w.conds, "("+anyOf(conds)+")")
+		return
 	}
 	w.conds = append(w.conds, "sid IN (SELECT sid FROM "+table+" WHERE "+anyOf(conds)+")")
 }

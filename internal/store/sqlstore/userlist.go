@@ -11,7 +11,20 @@ import (
 // listUsers returns the users f selects, ordered by creation time then
 // sid, with their roles and groups loaded in two further queries.
 func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User, error) {
-	with, from, cond, args := q.d.scoped("users", userWhere(&f), f.TenantIDs)
+	w := &where{}
+	if f.Limit > 0 && (f.MatchPartialNames && len(f.Usernames) > 0 || len(f.Roles) > 0) {
+		// A page. A name or role filter that few users match drives the
+		// plan from its matches, which are then sorted; one that most
+		// match would have every match read and sorted to keep the first
+		// few, so it is tested row by row along the (created_msecs, sid)
+		// index instead, which meets Limit early.
+		broad, err := broadFilter(ctx, q, f)
+		if err != nil {
+			return nil, err
+		}
+		w.inline = broad
+	}
+	with, from, cond, args := q.d.scoped("users", userWhere(w, &f), f.TenantIDs)
 	if f.After != nil {
 		// Applied after the scope, so that a list by tenant alone still
 		// reads the (tenant_id, created_msecs, sid) index from the cursor,
@@ -27,10 +40,27 @@ func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User
 	return queryUsersFrom(ctx, q, with, from, cond, args...)
 }
 
+// broadMatches is how many matches make a page's filter broad (see
+// listUsers): past it, sorting the matches costs more than testing rows
+// in order until a page is full.
+const broadMatches = 1000
+
+// broadFilter reports whether the name and role filters of f match more
+// than broadMatches users, counting no further.
+func broadFilter(ctx context.Context, q querier, f store.UserFilter) (bool, error) {
+	w := userWhere(&where{inline: true}, &store.UserFilter{Usernames: f.Usernames, MatchPartialNames: f.MatchPartialNames, Roles: f.Roles})
+	var n int
+	err := q.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM users%s LIMIT %d) AS m`,
+		w.String(), broadMatches+1), w.args...).Scan(&n)
+	if err != nil {
+		return false, q.d.mapErr("count the users a filter matches", err)
+	}
+	return n > broadMatches, nil
+}
+
 // userWhere renders f as a WHERE clause on users, its tenants aside (see
 // scoped).
-func userWhere(f *store.UserFilter) *where {
-	w := &where{}
+func userWhere(w *where, f *store.UserFilter) *where {
 	if f.Domain != "" {
 		w.add(`domain_key = ?`, store.Fold(f.Domain))
 	}
@@ -49,8 +79,12 @@ func userWhere(f *store.UserFilter) *where {
 		w.add(`email_key IN (SELECT value FROM json_each(?))`, jsonList(foldAll(f.Emails, store.Fold)))
 	}
 	if len(f.Roles) > 0 {
-		w.add(`sid IN (SELECT user_sid FROM user_roles
-			WHERE role IN (SELECT value FROM json_each(?)))`, jsonList(f.Roles))
+		held := `SELECT user_sid FROM user_roles WHERE role IN (SELECT value FROM json_each(?))`
+		if w.inline {
+			w.add(`EXISTS (`+held+` AND user_sid = users.sid)`, jsonList(f.Roles))
+		} else {
+			w.add(`sid IN (`+held+`)`, jsonList(f.Roles))
+		}
 	}
 	if len(f.InDirectoryGroups) > 0 {
 		w.add(`EXISTS (SELECT 1 FROM json_each(users.directory_groups) d

@@ -11,6 +11,7 @@ import (
 var userListTests = []subTest{
 	{"UserListFilters", testUserListFilters},
 	{"UserListPaging", testUserListPaging},
+	{"UserListPagingBroad", testUserListPagingBroad},
 	{"UserListLocked", testUserListLocked},
 }
 
@@ -156,6 +157,51 @@ func testUserListPaging(t *testing.T, s Single) {
 			}
 			checkList(t, "paged", paged, sidsOf(all))
 		})
+	}
+}
+
+// testUserListPagingBroad pages through filters that match more users
+// than a backend may test as a set (sqlstore tests such filters row by
+// row): each user once, in order, and only those that match.
+func testUserListPagingBroad(t *testing.T, s Single) {
+	const n = 1_600
+	createRoles(t, s, "admin", "viewer")
+	users := make([]store.User, n)
+	for i := range users {
+		users[i] = newUser(fmt.Sprintf("S-1-5-21-1-2-3-%d", 10_000+i), "LOCAL", fmt.Sprintf("broad%04d", i))
+		users[i].CreatedMsecs = t1 + int64(i%7) // ties, broken by sid
+		if i%10 == 0 {
+			users[i].Username = fmt.Sprintf("other%04d", i)
+		}
+		users[i].Roles = []string{"viewer"}
+		if i%3 == 0 {
+			users[i].Roles = []string{"admin"}
+		}
+	}
+	createUsers(t, s, users...)
+	for _, f := range []store.UserFilter{
+		{Usernames: []string{"ROAD"}, MatchPartialNames: true},
+		{Roles: []string{"viewer"}},
+		{Usernames: []string{"road"}, MatchPartialNames: true, Roles: []string{"admin"}},
+	} {
+		all, err := s.ListUsers(t.Context(), f)
+		must(t, err)
+		var paged []string
+		f.Limit = 97
+		for range len(all) + 1 {
+			page, err := s.ListUsers(t.Context(), f)
+			must(t, err)
+			paged = append(paged, sidsOf(page)...)
+			if len(page) < f.Limit {
+				break
+			}
+			last := page[len(page)-1]
+			f.After = &store.UserCursor{CreatedMsecs: last.CreatedMsecs, SID: last.SID}
+		}
+		if len(all) < 300 {
+			t.Fatalf("the filter %+v matches %d users: too few to be broad", f, len(all))
+		}
+		checkList(t, fmt.Sprintf("paged %+v", f), paged, sidsOf(all))
 	}
 }
 
