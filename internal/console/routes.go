@@ -38,6 +38,7 @@ func (c *console) routes(static fs.FS) []route {
 	authed("POST /users/{sid}/sessions/end", c.handleEndSessions())
 	authed("POST /users/{sid}/revoke", c.handleRevoke())
 	authed("POST /users/{sid}/s3-key", c.handleS3Key())
+	authed("POST /users/{sid}/keys", c.handleKeyCreate())
 	authed("POST /users/{sid}/keys/{id}/deactivate", c.handleKeyDeactivate())
 	authed("POST /users/{sid}/keys/{id}/rotate", c.handleKeyRotate())
 	authed("GET /users/{sid}/delete", c.handleDeleteUser())

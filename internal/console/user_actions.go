@@ -2,6 +2,8 @@ package console
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/clientaddr"
 	"github.com/clusteriam/clusteriam/internal/iam"
@@ -89,6 +91,26 @@ func (c *console) handleKeyRotate() authedHandler {
 			return err
 		}
 		return c.showUser(pg, http.StatusOK, userView{Secret: secret, SecretWhat: "The new secret of API key " + k.Name})
+	}
+}
+
+// handleKeyCreate makes an API key of the user, shown this once; a name
+// the service refuses shows on the page.
+func (c *console) handleKeyCreate() authedHandler {
+	return func(pg *page) error {
+		in := iam.APIKeyInput{Name: strings.TrimSpace(pg.r.PostFormValue("name"))}
+		if days, err := strconv.Atoi(pg.r.PostFormValue("days")); err == nil && days > 0 {
+			in.ExpiryTimeMsecs = ptrTo(c.opts.Now().AddDate(0, 0, days).UnixMilli())
+		}
+		k, secret, err := c.svc.CreateAPIKey(pg.r.Context(), pg.p, pg.r.PathValue("sid"), in)
+		if err != nil {
+			if inlineKind(err) {
+				status, msg := c.serviceMsg(pg.r, err)
+				return c.showUser(pg, status, userView{Error: msg})
+			}
+			return err
+		}
+		return c.showUser(pg, http.StatusOK, userView{Secret: secret, SecretWhat: "API key " + k.Name})
 	}
 }
 

@@ -132,6 +132,22 @@ func TestUserKeys(t *testing.T) {
 	if a := b.do("GET", page, nil); strings.Contains(a.body, ">Deactivate<") {
 		t.Error("the key is still active")
 	}
+
+	// A new key, shown once, that works against the API; a name the
+	// service refuses shows on the page.
+	a := b.post(page+"/keys", url.Values{"name": {"deploy"}, "days": {"30"}})
+	e.want(a, 200, "API key deploy", "It is shown this once")
+	m := regexp.MustCompile(`id="secret">([^<]+)<`).FindStringSubmatch(a.body)
+	if m == nil {
+		t.Fatalf("no secret on the page:\n%s", a.body)
+	}
+	if _, err := e.svc.Authenticate(context.Background(), iam.Credential{Kind: iam.CredAPIKey, Secret: m[1]}); err != nil {
+		t.Errorf("the key shown does not authenticate: %v", err)
+	}
+	if strings.Contains(b.do("GET", page, nil).body, m[1]) {
+		t.Error("the key shows again on the user's page")
+	}
+	e.want(b.post(page+"/keys", url.Values{"name": {""}}), 400)
 }
 
 // TestViewerSeesNoControls: a viewer sees no create, lock or delete
@@ -147,13 +163,13 @@ func TestViewerSeesNoControls(t *testing.T) {
 	page := "/users/" + target.SID
 	u := b.do("GET", page, nil)
 	e.want(u, 200, "tom")
-	for _, s := range []string{"Create a user", "Delete…", ">Lock<", "Regenerate S3 key", "Save roles"} {
+	for _, s := range []string{"Create a user", "Delete…", ">Lock<", "Regenerate S3 key", "Save roles", "Make an API key"} {
 		if strings.Contains(a.body+u.body, s) {
 			t.Errorf("a viewer sees %q", s)
 		}
 	}
-	for _, path := range []string{"/lock", "/roles", "/profile", "/revoke", "/s3-key", "/sessions/end", "/password"} {
-		e.want(b.post(page+path, url.Values{"roles": {"COHESITY_ADMIN"}, "password": {"Tom-Password-9"}, "description": {"x"}}), 403)
+	for _, path := range []string{"/lock", "/roles", "/profile", "/revoke", "/s3-key", "/sessions/end", "/password", "/keys"} {
+		e.want(b.post(page+path, url.Values{"roles": {"COHESITY_ADMIN"}, "password": {"Tom-Password-9"}, "description": {"x"}, "name": {"k"}}), 403)
 	}
 	e.want(b.post(page+"/delete", url.Values{"confirm": {"yes"}}), 403)
 	e.want(b.post("/users", url.Values{"username": {"eve"}, "domain": {"LOCAL"}, "password": {"Eve-Password-1"}}), 403)
