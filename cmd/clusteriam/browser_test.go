@@ -280,3 +280,71 @@ func TestConsoleAttacks(t *testing.T) {
 	}
 	browse(t, ctx, "still logged in", chromedp.Navigate(srv.url+"/"), chromedp.WaitVisible(`//*[contains(., "Logged in as")]`))
 }
+
+// TestConsoleJourney walks an administrator's journey: log in, create a
+// user with a role, make an API key and use it against /v2, see the key
+// on the user's page, lock the user and see its log-in fail, find the
+// changes in the audit log and its live tail, log out.
+func TestConsoleJourney(t *testing.T) {
+	ctx := browserFor(t)
+	srv := newReplica(t, "console", buildBinary(t), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	srv.start(t)
+	c := insecureClient()
+	consoleLogin(t, ctx, srv.url, "admin", "Admin-Password-1")
+
+	browse(t, ctx, "create alice, a viewer",
+		chromedp.Navigate(srv.url+"/users/new"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "alice"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "Alice-Password-1"),
+		chromedp.Click(`//label[starts-with(normalize-space(), "COHESITY_VIEWER")]`),
+		chromedp.Click(`//button[normalize-space()="Create the user"]`),
+		chromedp.WaitVisible(`//h1[contains(., "alice")]`),
+	)
+	userPage, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := bodyText(t, ctx); !strings.Contains(s, "COHESITY_VIEWER") {
+		t.Fatalf("alice's page does not show her role:\n%s", s)
+	}
+	sid := userPage[strings.LastIndex(userPage, "/")+1:]
+	if i := strings.IndexByte(sid, '?'); i >= 0 {
+		sid = sid[:i]
+	}
+
+	browse(t, ctx, "make an API key of alice's",
+		chromedp.SendKeys(chromedp.CSS("#key-name"), "journey"),
+		chromedp.Click(`//button[normalize-space()="Make an API key"]`),
+		chromedp.WaitVisible(chromedp.CSS("#secret")),
+	)
+	key, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#secret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.want(t, c, 200, "GET", "/v2/users/"+sid, header{"apiKey", strings.TrimSpace(key)}, nil, nil)
+
+	browse(t, ctx, "see the key on alice's page", chromedp.Navigate(srv.url+"/users/"+sid),
+		chromedp.WaitVisible(`//th[normalize-space()="journey"]`))
+	if strings.Contains(bodyText(t, ctx), strings.TrimSpace(key)) {
+		t.Error("the key shows again on the user's page")
+	}
+
+	srv.want(t, c, 201, "POST", "/v2/access-tokens", header{}, map[string]string{"username": "alice", "password": "Alice-Password-1", "domain": "LOCAL"}, nil)
+	browse(t, ctx, "lock alice", chromedp.Click(`//button[normalize-space()="Lock"]`),
+		chromedp.WaitVisible(`//button[normalize-space()="Unlock"]`))
+	if code, body := srv.call(c, "POST", "/v2/access-tokens", header{}, map[string]string{"username": "alice", "password": "Alice-Password-1", "domain": "LOCAL"}); code == 201 {
+		t.Errorf("a locked alice logged in: %d %s", code, body)
+	}
+	screenshots(t, ctx, srv.url, "/users/"+sid, "user")
+	accessibility(t, ctx, srv.url, "/users/"+sid)
+	accessibility(t, ctx, srv.url, "/users/new")
+
+	browse(t, ctx, "log out",
+		chromedp.Click(`//button[normalize-space()="Log out"]`),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.NavigateBack(), chromedp.WaitReady(chromedp.CSS("body")))
+	if s := bodyText(t, ctx); strings.Contains(s, "alice") || strings.Contains(s, "journey") {
+		t.Fatalf("after the log-out, the back button shows:\n%s", s)
+	}
+}
