@@ -47,3 +47,21 @@ func TestCounts(t *testing.T) {
 		t.Errorf("a viewer's counts: users %v, keys %v; want 3 and none", val(c.Users), val(c.ExpiringKeys))
 	}
 }
+
+// TestEndOtherSessions: the caller's session lasts, its others end.
+func TestEndOtherSessions(t *testing.T) {
+	svc, _, _ := newTestService(t, Config{})
+	ctx := t.Context()
+	other := mustLogin(t, svc)
+	p := principalOf(t, svc, "admin", "admin-Password-1")
+	if err := svc.EndOtherSessions(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, Credential{CredSession, other}); KindOf(err) != KindUnauthenticated {
+		t.Errorf("the other session: %v, want it ended", err)
+	}
+	counts, err := svc.SessionCounts(ctx, p, []string{p.User.SID})
+	if err != nil || len(counts) != 1 || counts[0].Count != 1 {
+		t.Errorf("sessions left %v (%v), want the caller's one", counts, err)
+	}
+}
