@@ -83,6 +83,10 @@ var changeTests = []changeTest{
 		_, err := tx.DeleteSessions(ctx, sid(1), nil)
 		return err
 	}, store.Change{Users: []string{sid(1)}}},
+	{"DeleteSession", func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.DeleteSession(ctx, sid(1), []byte("no such session"))
+		return err
+	}, store.Change{Users: []string{sid(1)}}},
 	{"EndOldestSessions", func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.EndOldestSessions(ctx, sid(1), 0, t0, 0)
 		return err
