@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,7 +77,16 @@ func (pg *pages) funcs() template.FuncMap {
 			}
 			return time.UnixMilli(msecs).UTC().Format(time.RFC3339)
 		},
-		"join": strings.Join,
+		"join":         strings.Join,
+		"has":          slices.Contains[[]string, string],
+		"seg":          url.PathEscape,
+		"usecsToMsecs": func(us int64) int64 { return us / 1000 },
+		"deref": func(n *int64) int64 {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
 	}
 }
 
@@ -139,16 +149,12 @@ func (c *console) fail(w http.ResponseWriter, r *http.Request, status int, msg s
 // failErr shows err as the service means it: its message, and the status
 // of its kind; an internal error is logged and told in general terms.
 func (c *console) failErr(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
-	msg := err.Error()
-	var e *iam.Error
-	if !errors.As(err, &e) || e.Kind == iam.KindInternal {
-		c.log.ErrorContext(r.Context(), "console", "path", r.URL.Path, "err", err)
-		msg = "Something went wrong on the server; it is logged."
-	} else {
-		msg = e.Msg
+	if fe, ok := refusal(err); ok {
+		c.fail(w, r, fe.Status, fe.Msg)
+		return
 	}
-	c.fail(w, r, status, msg)
+	c.log.ErrorContext(r.Context(), "console", "path", r.URL.Path, "err", err)
+	c.fail(w, r, statusOf(err), "Something went wrong on the server; it is logged.")
 }
 
 // statusOf is the HTTP status of a service error's kind.
