@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
@@ -110,5 +111,22 @@ func testRefusals(t *testing.T, e *env, viewer *browser, actions []actionCase) {
 				t.Errorf("viewer POST %s: %d to %q, want 403\n%s", a.path, got.status, got.header.Get("Location"), got.body)
 			}
 		})
+	}
+}
+
+// TestSectionTemplates: every page the sections name has its template.
+func TestSectionTemplates(t *testing.T) {
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := parsePages(templateFS, static)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range sectionTitles {
+		if pg.byName[name] == nil {
+			t.Errorf("no template %s.html", name)
+		}
 	}
 }

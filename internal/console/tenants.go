@@ -21,7 +21,9 @@ type tenantsView struct {
 func (c *console) tenantsPage(pg *page) (tenantsView, error) {
 	ts, err := c.svc.ListTenants(pg.r.Context(), pg.p, nil, nil)
 	v := tenantsView{Tenants: ts, CanCreate: c.svc.May(pg.p, iam.ActCreate, iam.KindTenant),
-		CanChange: c.svc.May(pg.p, iam.ActChangeStatus, iam.KindTenant)}
+		// Changes are to organizations below p's own, which May, asked of
+		// p's own, never allows: the privilege to make one is theirs too.
+		CanChange: c.svc.May(pg.p, iam.ActCreate, iam.KindTenant)}
 	return v, err
 }
 
