@@ -23,6 +23,10 @@ const (
 	// tailPing keeps proxies from closing a quiet stream and finds a
 	// client gone.
 	tailPing = 15 * time.Second
+	// tailMaxAge ends a tail: each poll authenticates the session, which
+	// counts as a use, so an open tail must not keep an unattended
+	// session alive past the inactivity timeout for ever.
+	tailMaxAge = 15 * time.Minute
 )
 
 // tailEntry is what an event of the live tail carries: the audit page's
@@ -95,9 +99,14 @@ func (t *tail) run(ctx context.Context, rc *http.ResponseController) {
 	tick := time.NewTicker(tailEvery)
 	defer tick.Stop()
 	lastWrite := time.Now()
+	stop := time.NewTimer(tailMaxAge)
+	defer stop.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-stop.C:
+			t.send(rc, "end", "The live tail stops after 15 minutes; follow again to go on.")
 			return
 		case <-tick.C:
 		}
