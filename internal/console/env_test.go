@@ -78,10 +78,10 @@ func (e *env) browser() *browser {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	c := e.srv.Client()
+	c := *e.srv.Client() // a copy: the server's client is one, and each browser has its own jar
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &browser{e: e, c: c}
+	return &browser{e: e, c: &c}
 }
 
 // answer is one response, its body read.

@@ -1,16 +1,18 @@
 package console
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
 )
 
 // inlineKind reports whether err is a refusal a form shows inline,
-// beside the input: a bad input, a conflict, too many tries. Others (a refusal, a missing
-// record, a fault) go to the error page.
+// beside the input: a bad input, a conflict, too many tries. Others (a
+// refusal, a missing record, a fault) go to the error page.
 func inlineKind(err error) bool {
 	switch iam.KindOf(err) {
 	case iam.KindInvalid, iam.KindConflict, iam.KindTooMany:
@@ -43,9 +45,33 @@ func (c *console) act(do change, show again) authedHandler {
 			}
 			return err
 		}
-		http.Redirect(pg.w, pg.r, back+"?done="+url.QueryEscape(done), http.StatusSeeOther)
+		seeOther(pg, back, done)
 		return nil
 	}
+}
+
+// finish ends a form's POST: after err == nil it goes to to, saying done
+// there; after a refusal the service explains (a 4xx) it shows page name
+// again, with show's data holding the message, at the refusal's status;
+// anything else is the caller's error.
+func (c *console) finish(pg *page, err error, to, done, name string, show func(msg string) any) error {
+	if err == nil {
+		seeOther(pg, to, done)
+		return nil
+	}
+	status, msg := c.serviceMsg(pg.r, err)
+	if status >= 500 {
+		return err
+	}
+	c.render(pg.w, pg.r, status, name, pg, show(msg))
+	return nil
+}
+
+// seeOther sends the browser on to path (303), so that reloading the page
+// does not send the form again, with done as the next page's note.
+func seeOther(pg *page, path, done string) {
+	setFlash(pg.w, pg.r, done)
+	http.Redirect(pg.w, pg.r, path, http.StatusSeeOther)
 }
 
 // optional drops a refusal to read what a page only adds: the page shows
@@ -67,6 +93,20 @@ func formList(r *http.Request, key string) []string {
 		}
 	}
 	return out
+}
+
+// formInt reads a whole number from form field name: absent is def;
+// malformed is an invalid-input error of the service's kind.
+func formInt(r *http.Request, name string, def int64) (int64, error) {
+	v := strings.TrimSpace(r.FormValue(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, &iam.Error{Kind: iam.KindInvalid, Msg: name + " must be a whole number"}
+	}
+	return n, nil
 }
 
 // ptrTo returns a pointer to v.
@@ -98,9 +138,11 @@ func (c *console) roleOptions(pg *page, held []string) ([]roleOption, error) {
 	return out, nil
 }
 
-// confirmView is the confirmation page of a deletion.
+// confirmView is the confirmation page of a deletion: "Delete the What
+// Name?", a form posting to Action with Fields and confirm=yes.
 type confirmView struct {
-	What, Name, Action, Back string
+	What, Name, Action, Back, Error string
+	Fields                          map[string]string // more hidden fields the form sends
 }
 
 // confirmed reports whether a deletion's POST comes from its confirmation
@@ -113,3 +155,20 @@ func (c *console) confirmed(pg *page, v confirmView) bool {
 	c.render(pg.w, pg.r, http.StatusOK, "confirm", pg, v)
 	return false
 }
+
+// sectionTitles name the pages of the sections beyond users; they join
+// titles here rather than in its literal, to keep each section's lines
+// its own.
+var sectionTitles = map[string]string{
+	"roles": "Roles and privileges", "role_form": "Role",
+	"apikeys": "API keys", "secret": "Copy it now", "audit": "Audit log", "directories": "Directories",
+	"tenants": "Organizations", "mfa": "MFA",
+	"security": "Security settings", "account": "Your account",
+}
+
+func init() { maps.Copy(titles, sectionTitles) }
+
+// pathSeg escapes s as one segment of a path.
+func pathSeg(s string) string { return url.PathEscape(s) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -155,7 +155,7 @@ func (c *console) handleDeleteGroup() authedHandler {
 		if err := c.svc.DeleteGroups(pg.r.Context(), pg.p, []string{g.SID}); err != nil {
 			return err
 		}
-		http.Redirect(pg.w, pg.r, "/groups?done=Group+deleted.", http.StatusSeeOther)
+		seeOther(pg, "/groups", "Group deleted.")
 		return nil
 	}
 }

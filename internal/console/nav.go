@@ -16,6 +16,13 @@ var menu = []struct {
 	{navItem{"Overview", "/"}, iam.ActRead, iam.KindUser},
 	{navItem{"Users", "/users"}, iam.ActRead, iam.KindUser},
 	{navItem{"Groups", "/groups"}, iam.ActRead, iam.KindGroup},
+	{navItem{"Roles", "/roles"}, iam.ActRead, iam.KindRole},
+	{navItem{"API keys", "/api-keys"}, iam.ActReadAllCredentials, iam.KindUser},
+	{navItem{"Audit log", "/audit"}, iam.ActRead, iam.KindAudit},
+	{navItem{"Directories", "/directories"}, iam.ActRead, iam.KindDirectory},
+	{navItem{"Organizations", "/tenants"}, iam.ActRead, iam.KindTenant},
+	{navItem{"MFA", "/settings/mfa"}, iam.ActRead, iam.KindMFAConfig},
+	{navItem{"Security", "/settings/security"}, iam.ActRead, iam.KindSecurityConfig},
 }
 
 // nav is the menu p may use: the sections whose records it may read.

@@ -9,7 +9,9 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,7 +81,16 @@ func (pg *pages) funcs() template.FuncMap {
 		},
 		"join": strings.Join,
 		// args gives the "post" part its page, URL and button label.
-		"args": func(root view, action, label string) postArgs { return postArgs{root, action, label} },
+		"args":         func(root view, action, label string) postArgs { return postArgs{root, action, label} },
+		"has":          slices.Contains[[]string, string],
+		"seg":          url.PathEscape,
+		"usecsToMsecs": func(us int64) int64 { return us / 1000 },
+		"deref": func(n *int64) int64 {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
 	}
 }
 
@@ -110,7 +121,7 @@ func (c *console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "no such page", http.StatusInternalServerError)
 		return
 	}
-	v := view{Title: titles[name], Path: r.URL.Path, Data: data, Flash: r.URL.Query().Get("done")}
+	v := view{Title: titles[name], Path: r.URL.Path, Data: data, Flash: takeFlash(w, r)}
 	if pg != nil {
 		v.User, v.CSRF, v.Nav = pg.p, csrfToken(pg.secret), c.nav(pg.p)
 	}
@@ -158,20 +169,39 @@ func (c *console) failErr(w http.ResponseWriter, r *http.Request, err error) {
 // conflict or a missing record (which iam passes on unwrapped); an
 // internal or unavailable one is logged and told in general terms.
 func (c *console) serviceMsg(r *http.Request, err error) (int, string) {
-	status := statusOf(err)
 	switch iam.KindOf(err) {
 	case iam.KindInternal:
 		c.log.ErrorContext(r.Context(), "console", "path", r.URL.Path, "err", err)
-		return status, "Something went wrong on the server; it is logged."
 	case iam.KindUnavailable:
 		c.log.WarnContext(r.Context(), "console: unavailable", "path", r.URL.Path, "err", err)
-		return status, "The database is unavailable; retry shortly."
+	}
+	return statusOf(err), messageOf(err)
+}
+
+// messageOf is what a page says of err: the service's message, or, for
+// a fault of the server's, a general one.
+func messageOf(err error) string {
+	switch iam.KindOf(err) {
+	case iam.KindInternal:
+		return "Something went wrong on the server; it is logged."
+	case iam.KindUnavailable:
+		return "The database is unavailable; retry shortly."
 	}
 	var e *iam.Error
 	if errors.As(err, &e) {
-		return status, e.Msg
+		return e.Msg
 	}
-	return status, err.Error()
+	return err.Error()
+}
+
+// refusal is err when the service explains it (a 4xx): its status and
+// message, to show on the form that was sent.
+func (c *console) refusal(r *http.Request, err error) (int, string, bool) {
+	if err == nil {
+		return 0, "", false
+	}
+	status, msg := c.serviceMsg(r, err)
+	return status, msg, status < 500
 }
 
 // statusOf is the HTTP status of a service error's kind.

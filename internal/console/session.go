@@ -137,6 +137,35 @@ func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// flashCookie carries the note a page shows after a change ("User
+// created."), for one page: text the server chose, which a link cannot
+// set, as a query parameter could.
+const flashCookie = "clusteriam-flash"
+
+// setFlash hands the next page msg ("" none).
+func setFlash(w http.ResponseWriter, r *http.Request, msg string) {
+	if msg == "" {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
+		Secure: r.TLS != nil, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// takeFlash returns the note handed to this page, and forgets it.
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	ck, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1,
+		Secure: r.TLS != nil, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	msg, err := url.QueryUnescape(ck.Value)
+	if err != nil {
+		return ""
+	}
+	return msg
+}
+
 // withClientIP names the client's address to the service, for its audit
 // trail, as the API does.
 func (c *console) withClientIP(next http.Handler) http.Handler {
@@ -150,8 +179,8 @@ func (c *console) withClientIP(next http.Handler) http.Handler {
 type loginForm struct {
 	Username, Domain, Next string
 	Domains                []string // those a log-in may name
-	AskOTP                 bool   // MFA asks for a code: show its field
-	OTPType                string // totp or email
+	AskOTP                 bool     // MFA asks for a code: show its field
+	OTPType                string   // totp or email
 	Error                  string
 }
 

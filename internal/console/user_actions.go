@@ -73,27 +73,6 @@ func (c *console) handleS3Key() authedHandler {
 	}
 }
 
-// handleKeyDeactivate deactivates one of a user's API keys.
-func (c *console) handleKeyDeactivate() authedHandler {
-	return c.act(func(pg *page) (string, string, error) {
-		_, err := c.svc.UpdateAPIKey(pg.r.Context(), pg.p, pg.r.PathValue("sid"), pg.r.PathValue("id"),
-			iam.APIKeyInput{Name: pg.r.PostFormValue("name"), IsActive: ptrTo(false)})
-		return userBack(pg), "API key deactivated.", err
-	}, c.showUserError)
-}
-
-// handleKeyRotate gives one of a user's API keys a new secret, shown this
-// once.
-func (c *console) handleKeyRotate() authedHandler {
-	return func(pg *page) error {
-		k, secret, err := c.svc.RotateAPIKey(pg.r.Context(), pg.p, pg.r.PathValue("sid"), pg.r.PathValue("id"))
-		if err != nil {
-			return err
-		}
-		return c.showUser(pg, http.StatusOK, userView{Secret: secret, SecretWhat: "The new secret of API key " + k.Name})
-	}
-}
-
 // handleKeyCreate makes an API key of the user, shown this once; a name
 // the service refuses shows on the page.
 func (c *console) handleKeyCreate() authedHandler {
@@ -129,7 +108,7 @@ func (c *console) handleDeleteUser() authedHandler {
 		if err := c.svc.DeleteUsers(pg.r.Context(), pg.p, []string{u.SID}); err != nil {
 			return err
 		}
-		http.Redirect(pg.w, pg.r, "/users?done=User+deleted.", http.StatusSeeOther)
+		seeOther(pg, "/users", "User deleted.")
 		return nil
 	}
 }

@@ -628,6 +628,11 @@ type Store interface {
 	// Offset and Limit, counted in the same snapshot before the first
 	// call. An error from fn ends the read and is returned.
 	EachAudit(ctx context.Context, f AuditFilter, fn func(AuditEntry) error) (int64, error)
+
+	// Tally counts users, locked users, groups, live sessions and expiring
+	// keys as f says, in one snapshot, without reading the records: an
+	// overview's numbers for any size of cluster.
+	Tally(ctx context.Context, f TallyFilter) (Tally, error)
 }
 
 // InUseError says who still holds a record that was to be deleted.

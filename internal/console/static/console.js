@@ -11,3 +11,50 @@ document.addEventListener("click", (ev) => {
     btn.textContent = "Copied";
   });
 });
+
+// The audit page's live tail: a button opens an EventSource on the
+// stream it names and puts each new entry first in the table. Entries
+// are placed with textContent only: their text is whatever users typed.
+document.addEventListener("click", (ev) => {
+  const btn = ev.target.closest("button#tail-toggle");
+  if (!btn) return;
+  const status = document.getElementById("tail-status");
+  if (btn.eventSource) {
+    btn.eventSource.close();
+    btn.eventSource = null;
+    btn.setAttribute("aria-pressed", "false");
+    btn.textContent = "Follow new entries live";
+    status.textContent = "Stopped.";
+    return;
+  }
+  const es = new EventSource(btn.dataset.stream);
+  btn.eventSource = es;
+  btn.setAttribute("aria-pressed", "true");
+  btn.textContent = "Stop following";
+  status.textContent = "Following new entries.";
+  es.addEventListener("audit", (msg) => {
+    let e;
+    try { e = JSON.parse(msg.data); } catch (_) { return; }
+    const rows = document.getElementById("audit-rows");
+    if (!rows) return;
+    const tr = document.createElement("tr");
+    for (const text of [e.time, e.user, e.action, e.entityType, e.entityName, e.details, e.ip]) {
+      const td = document.createElement("td");
+      td.textContent = text || "";
+      tr.appendChild(td);
+    }
+    rows.insertBefore(tr, rows.firstChild);
+  });
+  es.addEventListener("end", (msg) => {
+    es.close();
+    btn.eventSource = null;
+    btn.setAttribute("aria-pressed", "false");
+    btn.textContent = "Follow new entries live";
+    status.textContent = msg.data;
+  });
+  es.onerror = () => {
+    if (es.readyState === EventSource.CLOSED) {
+      status.textContent = "The live tail stopped; reload the page to follow again.";
+    }
+  };
+});

@@ -1,0 +1,112 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/clusteriam/clusteriam/internal/iam"
+)
+
+// TestAccountPassword: the current password and the new one twice; a
+// slip or a weak password is a 400 with the reason, never the
+// password typed.
+func TestAccountPassword(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("bob", "bob-Password-1", iam.RoleViewer)
+	b := e.browser()
+	b.login("bob", "bob-Password-1")
+	e.want(b.do("GET", "/account", nil), http.StatusOK, `<label for="a-current">`, "1 active session,")
+	for name, tc := range map[string]struct {
+		form url.Values
+		want string
+	}{
+		"differ":   {url.Values{"current": {"bob-Password-1"}, "new": {"new-Password-12"}, "again": {"new-Password-13"}}, "differ"},
+		"wrong":    {url.Values{"current": {"bad-Password-1"}, "new": {"new-Password-12"}, "again": {"new-Password-12"}}, ""},
+		"too weak": {url.Values{"current": {"bob-Password-1"}, "new": {"x"}, "again": {"x"}}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := b.post("/account/password", tc.form)
+			if a.status < 400 || a.status >= 500 {
+				t.Fatalf("status %d, want a 4xx\n%s", a.status, a.body)
+			}
+			e.want(a, a.status, tc.want, `role="alert"`)
+			e.wantNot(a, "bad-Password-1", "new-Password-12")
+		})
+	}
+	e.wantSeeOther(b.post("/account/password", url.Values{"current": {"bob-Password-1"}, "new": {"new-Password-12"}, "again": {"new-Password-12"}}), "/account")
+	e.principal("bob", "new-Password-12")
+}
+
+// TestAccountSessions: "end my other sessions" ends the others only.
+func TestAccountSessions(t *testing.T) {
+	e := newEnv(t)
+	other := e.adminBrowser()
+	b := e.adminBrowser()
+	e.want(b.do("GET", "/account", nil), http.StatusOK, "2 active sessions")
+	e.wantSeeOther(b.post("/account/sessions/end-others", nil), "/account")
+	e.want(b.do("GET", "/account", nil), http.StatusOK, "1 active session,")
+	e.wantSeeOther(other.do("GET", "/account", nil), "/login")
+	e.want(b.do("POST", "/account/sessions/end-others", url.Values{}), http.StatusForbidden, "CSRF")
+}
+
+// TestAccountKeys: a key of one's own is made, its secret shown once
+// with a copy button, and deactivated; a bad name is the service's 400.
+func TestAccountKeys(t *testing.T) {
+	e := newEnv(t)
+	v := e.viewerBrowser() // a viewer manages its own keys
+	a := v.post("/account/api-keys", url.Values{"name": {"mine " + hostile}, "days": {"30"}})
+	e.want(a, http.StatusOK, `data-copy="secret"`, "mine &lt;img")
+	e.wantNot(a, hostile)
+	m := regexp.MustCompile(`<p id="secret" class="secret">([^<]+)</p>`).FindStringSubmatch(a.body)
+	if m == nil {
+		t.Fatal("no secret shown")
+	}
+	if _, err := e.svc.Authenticate(context.Background(), iam.Credential{Kind: iam.CredAPIKey, Secret: m[1]}); err != nil {
+		t.Errorf("the secret shown does not authenticate: %v", err)
+	}
+	page := v.do("GET", "/account", nil)
+	e.want(page, http.StatusOK, "mine &lt;img")
+	if strings.Contains(page.body, m[1]) {
+		t.Error("the account page shows the secret again")
+	}
+	id := regexp.MustCompile(`/account/api-keys/([^/]+)/deactivate`).FindStringSubmatch(page.body)
+	if id == nil {
+		t.Fatal("no deactivate button")
+	}
+	e.wantSeeOther(v.post("/account/api-keys/"+id[1]+"/deactivate", nil), "/account")
+	if _, err := e.svc.Authenticate(context.Background(), iam.Credential{Kind: iam.CredAPIKey, Secret: m[1]}); err == nil {
+		t.Error("the deactivated key still authenticates")
+	}
+	e.want(v.post("/account/api-keys", url.Values{"name": {" "}}), http.StatusBadRequest, "name is required")
+	e.want(v.post("/account/api-keys", url.Values{"name": {"k"}, "days": {"soon"}}), http.StatusBadRequest, "days must be a whole number")
+}
+
+// TestAccountEnrolOnly: with MFA on and no factor enrolled, the log-in
+// lands on the account page, which offers only the enrolment; the TOTP
+// secret and URI show once; anything else is refused.
+func TestAccountEnrolOnly(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("bob", "bob-Password-1", iam.RoleViewer)
+	if _, err := e.svc.SetMFAConfig(context.Background(), e.adminP(), iam.MFAConfigInput{Enabled: true, Types: []string{"totp"}}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	a := b.do("POST", "/login", url.Values{"username": {"bob"}, "password": {"bob-Password-1"}, "domain": {"LOCAL"}})
+	e.wantSeeOther(a, "/account")
+	page := b.do("GET", "/account", nil)
+	e.want(page, http.StatusOK, "enrol an authenticator app", `action="/account/totp"`)
+	e.wantNot(page, `action="/account/password"`, `action="/account/api-keys"`)
+	token := csrfRE.FindStringSubmatch(page.body)[1]
+	a = b.do("POST", "/account/totp", url.Values{"csrf": {token}, "name": {"phone"}})
+	e.want(a, http.StatusOK, "otpauth://totp/", `data-copy="secret-uri"`, "shown only once")
+	a = b.do("POST", "/account/password", url.Values{"csrf": {token}, "current": {"bob-Password-1"}, "new": {"n-Password-12"}, "again": {"n-Password-12"}})
+	for _, a := range []answer{a, b.do("GET", "/users", nil)} {
+		if a.status != http.StatusForbidden && a.status != http.StatusUnauthorized {
+			t.Errorf("an enrolment session's other request: %d, want it refused\n%s", a.status, a.body)
+		}
+	}
+}
