@@ -14,8 +14,9 @@ import (
 
 // handlers returns what serve answers with: the API, and, unless
 // --console=false, the web console at every path the API does not use.
-// Both take passwords through one limiter.
-func handlers(cfg serveConfig, svc *iam.Service, log *slog.Logger, metrics *httpapi.Metrics) (http.Handler, error) {
+// Both take passwords through one limiter. The console's streams end
+// when stopping is closed.
+func handlers(cfg serveConfig, svc *iam.Service, log *slog.Logger, metrics *httpapi.Metrics, stopping <-chan struct{}) (http.Handler, error) {
 	limiter := loginlimit.New(cfg.failedLoginsPerMinute, cfg.failedLoginsPerAcct, nil)
 	apiHandler := httpapi.NewServer(svc, httpapi.Options{
 		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(), Version: version.Get().String(),
@@ -26,7 +27,7 @@ func handlers(cfg serveConfig, svc *iam.Service, log *slog.Logger, metrics *http
 		return apiHandler, nil
 	}
 	con, err := console.New(svc, console.Options{Logger: log, Limiter: limiter, TrustedProxies: cfg.trustedProxies,
-		Version: version.Get().String()})
+		Version: version.Get().String(), Stopping: stopping})
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func mounted(t testing.TB, flags ...string) (http.Handler, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := handlers(cfg, svc, log, httpapi.NewMetrics())
+	h, err := handlers(cfg, svc, log, httpapi.NewMetrics(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

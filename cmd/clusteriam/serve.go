@@ -213,7 +213,7 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	handler, err := handlers(cfg, svc, log, metrics)
+	handler, err := handlers(cfg, svc, log, metrics, ctx.Done())
 	if err != nil {
 		return err
 	}

@@ -135,6 +135,24 @@ func TestAuditStream(t *testing.T) {
 	}
 }
 
+// TestAuditStreamStops: when the server begins to stop, an open tail
+// says so and ends, so that the shutdown need not wait for its client.
+func TestAuditStreamStops(t *testing.T) {
+	stopping := make(chan struct{})
+	e := newEnvStopping(t, stopping)
+	lines, _ := e.adminBrowser().stream(t, "/audit/stream")
+	close(stopping)
+	waitFor(t, lines, "The server is stopping", 5*time.Second)
+	select {
+	case _, ok := <-lines:
+		for ok {
+			_, ok = <-lines
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream did not end when the server began to stop")
+	}
+}
+
 // TestAuditStreamNoSession: without a session the stream sends the
 // browser to the log-in; an htmx or script request gets a 401.
 func TestAuditStreamNoSession(t *testing.T) {

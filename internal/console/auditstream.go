@@ -23,10 +23,6 @@ const (
 	// tailPing keeps proxies from closing a quiet stream and finds a
 	// client gone.
 	tailPing = 15 * time.Second
-	// tailMaxAge ends a tail: each poll authenticates the session, which
-	// counts as a use, so an open tail must not keep an unattended
-	// session alive past the inactivity timeout for ever.
-	tailMaxAge = 15 * time.Minute
 )
 
 // tailEntry is what an event of the live tail carries: the audit page's
@@ -99,21 +95,23 @@ func (t *tail) run(ctx context.Context, rc *http.ResponseController) {
 	tick := time.NewTicker(tailEvery)
 	defer tick.Stop()
 	lastWrite := time.Now()
-	stop := time.NewTimer(tailMaxAge)
-	defer stop.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-stop.C:
-			t.send(rc, "end", "The live tail stops after 15 minutes; follow again to go on.")
+		case <-t.c.opts.Stopping:
+			t.send(rc, "end", "The server is stopping; follow again in a moment.")
 			return
 		case <-tick.C:
 		}
-		if _, err := t.c.svc.Authenticate(ctx, iam.Credential{Kind: iam.CredSession, Secret: t.pg.secret}); err != nil {
+		// Rechecked, not used: watching the trail does not keep an
+		// unattended session alive, and a privilege taken away applies.
+		p, err := t.c.svc.Recheck(ctx, iam.Credential{Kind: iam.CredSession, Secret: t.pg.secret})
+		if err != nil {
 			t.send(rc, "end", "Your session has ended: log in again to follow the trail.")
 			return
 		}
+		t.pg.p = p
 		if err := t.poll(ctx, true); err != nil {
 			t.send(rc, "end", "The trail could not be read: "+messageOf(err))
 			return

@@ -43,6 +43,10 @@ type Options struct {
 	Version string
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// Stopping is closed when the server begins to stop: open streams
+	// (the audit log's live tail) end, so that shutting down need not
+	// wait for their clients to leave. Nil: never.
+	Stopping <-chan struct{}
 }
 
 // console holds what the handlers share.

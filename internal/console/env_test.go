@@ -34,6 +34,13 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvStopping(t, nil)
+}
+
+// newEnvStopping is newEnv whose console's streams end when stopping is
+// closed.
+func newEnvStopping(t testing.TB, stopping <-chan struct{}) *env {
+	t.Helper()
 	ctx := context.Background()
 	st := testbackend.Open(t).Store
 	key, err := auth.LoadOrCreateKey(filepath.Join(t.TempDir(), "s3.key"))
@@ -55,7 +62,7 @@ func newEnv(t testing.TB) *env {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	limiter := loginlimit.New(loginlimit.DefaultFailedLoginsPerMinute, loginlimit.DefaultFailedLoginsPerAccountPerMinute, nil)
-	con, err := New(svc, Options{Logger: log, Limiter: limiter})
+	con, err := New(svc, Options{Logger: log, Limiter: limiter, Stopping: stopping})
 	if err != nil {
 		t.Fatal(err)
 	}

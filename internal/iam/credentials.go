@@ -35,15 +35,29 @@ type Credential struct {
 // is the same 401. Principals come from the credential cache when it has
 // them (see authcache.go).
 func (s *Service) Authenticate(ctx context.Context, creds ...Credential) (*Principal, error) {
-	p, err := s.authenticate(ctx, creds)
+	return s.authenticateAs(ctx, creds, false)
+}
+
+// Recheck is Authenticate for a caller that is not its user acting: a
+// stream checking, as it goes on, that its session still stands and
+// what it may still read. It records no use, so that an open stream
+// does not keep an unattended session alive past its idle timeout.
+func (s *Service) Recheck(ctx context.Context, creds ...Credential) (*Principal, error) {
+	return s.authenticateAs(ctx, creds, true)
+}
+
+// authenticateAs is Authenticate, or Recheck when passive.
+func (s *Service) authenticateAs(ctx context.Context, creds []Credential, passive bool) (*Principal, error) {
+	p, err := s.authenticate(ctx, creds, passive)
 	if err != nil || p.User.Domain == LocalDomain {
 		return p, err
 	}
-	return s.directoryCaller(ctx, p, func() (*Principal, error) { return s.authenticate(ctx, creds) })
+	return s.directoryCaller(ctx, p, func() (*Principal, error) { return s.authenticate(ctx, creds, passive) })
 }
 
-// authenticate is Authenticate but for what directory users need more.
-func (s *Service) authenticate(ctx context.Context, creds []Credential) (*Principal, error) {
+// authenticate is Authenticate but for what directory users need more;
+// passive, it records no use of a session.
+func (s *Service) authenticate(ctx context.Context, creds []Credential, passive bool) (*Principal, error) {
 	nowT := s.now()
 	now := nowT.UnixMilli()
 	idle := idleOf(s.policyNow())
@@ -72,7 +86,7 @@ func (s *Service) authenticate(ctx context.Context, creds []Credential) (*Princi
 		}
 	}
 	if len(misses) > 0 {
-		p, err := s.authenticateInStore(ctx, misses, chosen, nowT, idle)
+		p, err := s.authenticateInStore(ctx, misses, chosen, nowT, idle, passive)
 		if err != nil {
 			return nil, err
 		}
@@ -81,8 +95,10 @@ func (s *Service) authenticate(ctx context.Context, creds []Credential) (*Princi
 	if chosen == nil {
 		return nil, errUnauthenticated
 	}
-	for _, k := range used {
-		s.recordCachedUse(ctx, k, k.hash[:], now, idle)
+	if !passive {
+		for _, k := range used {
+			s.recordCachedUse(ctx, k, k.hash[:], now, idle)
+		}
 	}
 	return chosen, nil
 }
@@ -103,7 +119,7 @@ type credential struct {
 // authenticateInStore checks the credentials the cache did not have, in
 // the store, and caches the principal for each valid one. chosen is the
 // caller the cache found already, if any.
-func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time, idle idleRule) (*Principal, error) {
+func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, chosen *Principal, nowT time.Time, idle idleRule, passive bool) (*Principal, error) {
 	now := nowT.UnixMilli()
 	gen := s.cache.generation()
 	userSID := ""
@@ -146,7 +162,11 @@ func (s *Service) authenticateInStore(ctx context.Context, misses []Credential, 
 	for _, v := range valid {
 		p := &Principal{User: u, Privileges: capped(privs, v.cap), SessionHash: v.hash, Capped: v.cap != nil,
 			TenantName: org.Name, MFAEnrolOnly: v.enrolOnly}
-		if lastUsed, ok := s.useOf(ctx, v, now, idle); ok {
+		lastUsed, ok := v.lastUsed, true
+		if !passive {
+			lastUsed, ok = s.useOf(ctx, v, now, idle)
+		}
+		if ok {
 			s.cache.put(gen, credKey(v.c), p, v.expires, lastUsed, nowT)
 		}
 		if first == nil {

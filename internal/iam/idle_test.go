@@ -158,3 +158,30 @@ func TestIdleTimeoutAcrossReplicas(t *testing.T) {
 		t.Error("a session unused for 11 minutes lives")
 	}
 }
+
+// TestRecheckIsNoUse: a stream's Recheck sees a session that stands and
+// follows its idle timeout, but is no use of it: rechecked every minute,
+// a session nobody uses still ends at the timeout (and its step).
+func TestRecheckIsNoUse(t *testing.T) {
+	svc, clk, st, admin, _ := lockoutFixture(t, Config{})
+	setSecurity(t, svc, admin, `{"sessionConfiguration":{"inactivityTimeout":600}}`)
+	watched := mustLogin(t, svc)
+	made := clk.now()
+	for range 9 {
+		clk.add(time.Minute)
+		if _, err := svc.Recheck(t.Context(), Credential{CredSession, watched}); err != nil {
+			t.Fatalf("recheck %v after the log-in: %v", clk.now().Sub(made), err)
+		}
+	}
+	if got := lastUse(t, st, watched); !got.Equal(made) {
+		t.Errorf("a recheck was recorded as a use: last use %v after the log-in", got.Sub(made))
+	}
+	// The timeout, plus the step within which a use may go unrecorded.
+	clk.add(2*time.Minute + time.Second)
+	if _, err := svc.Recheck(t.Context(), Credential{CredSession, watched}); KindOf(err) != KindUnauthenticated {
+		t.Errorf("recheck of a session idle past its timeout: %v, want refused", err)
+	}
+	if use(t, svc, watched) {
+		t.Error("a session only rechecked for 10 minutes lives on")
+	}
+}
