@@ -340,11 +340,105 @@ func TestConsoleJourney(t *testing.T) {
 	accessibility(t, ctx, srv.url, "/users/"+sid)
 	accessibility(t, ctx, srv.url, "/users/new")
 
+	// Both changes are in the audit log, and the live tail shows the
+	// next one as it happens.
+	browse(t, ctx, "open the audit log", chromedp.Navigate(srv.url+"/audit"),
+		chromedp.WaitVisible(`//tbody[@id="audit-rows"]//td[contains(., "create_user:")]`),
+		chromedp.WaitVisible(`//tbody[@id="audit-rows"]//td[contains(., "create_user_api_key")]`),
+		chromedp.WaitVisible(`//tbody[@id="audit-rows"]//td[contains(., "update_user: locked")]`),
+		chromedp.Click(chromedp.CSS("#tail-toggle")),
+		chromedp.WaitVisible(`//*[@id="tail-status"][contains(., "Following")]`))
+	var tok struct {
+		AccessToken string `json:"accessToken"`
+	}
+	srv.want(t, c, 201, "POST", "/v2/access-tokens", header{}, map[string]string{"username": "admin", "password": "Admin-Password-1", "domain": "LOCAL"}, &tok)
+	srv.want(t, c, 201, "POST", "/v2/users", bearer(tok.AccessToken), []map[string]any{{"username": "tailed", "domain": "LOCAL",
+		"roles": []string{"COHESITY_VIEWER"}, "localUserParams": map[string]string{"password": "Tailed-Password-1"}}}, nil)
+	browse(t, ctx, "see the new user in the live tail",
+		chromedp.WaitVisible(`//tbody[@id="audit-rows"]//td[contains(., "LOCAL\tailed")]`))
+	screenshots(t, ctx, srv.url, "/audit", "audit")
+	accessibility(t, ctx, srv.url, "/audit")
+
 	browse(t, ctx, "log out",
 		chromedp.Click(`//button[normalize-space()="Log out"]`),
 		chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.NavigateBack(), chromedp.WaitReady(chromedp.CSS("body")))
 	if s := bodyText(t, ctx); strings.Contains(s, "alice") || strings.Contains(s, "journey") {
 		t.Fatalf("after the log-out, the back button shows:\n%s", s)
+	}
+}
+
+// consolePages are every page of the console a logged-in admin opens.
+var consolePages = []string{"/", "/users", "/users/new", "/groups", "/groups/new", "/roles", "/roles/new",
+	"/api-keys", "/audit", "/directories", "/tenants", "/settings/mfa", "/settings/security", "/account"}
+
+// TestConsolePages opens every page as the admin: each renders without
+// an error, is screenshot at a desktop's and a phone's size, and passes
+// axe-core.
+func TestConsolePages(t *testing.T) {
+	ctx := browserFor(t)
+	srv := newReplica(t, "console", buildBinary(t), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	srv.start(t)
+	consoleLogin(t, ctx, srv.url, "admin", "Admin-Password-1")
+	for _, path := range consolePages {
+		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(srv.url+path))
+		if err != nil || resp.Status != http.StatusOK {
+			t.Errorf("%s: %v %v", path, err, resp)
+			continue
+		}
+		name := strings.ReplaceAll(strings.Trim(path, "/"), "/", "-")
+		if name == "" {
+			name = "overview"
+		}
+		screenshots(t, ctx, srv.url, path, name)
+		accessibility(t, ctx, srv.url, path)
+	}
+}
+
+// TestConsoleViewer: a viewer's pages offer no control it may not use,
+// and the server refuses such a request from its page anyway.
+func TestConsoleViewer(t *testing.T) {
+	ctx := browserFor(t)
+	srv := newReplica(t, "console", buildBinary(t), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	srv.start(t)
+	c := insecureClient()
+	var tok struct {
+		AccessToken string `json:"accessToken"`
+	}
+	srv.want(t, c, 201, "POST", "/v2/access-tokens", header{}, map[string]string{"username": "admin", "password": "Admin-Password-1", "domain": "LOCAL"}, &tok)
+	var made struct {
+		Users []struct {
+			Sid string `json:"sid"`
+		} `json:"users"`
+	}
+	srv.want(t, c, 201, "POST", "/v2/users", bearer(tok.AccessToken), []map[string]any{
+		{"username": "vic", "domain": "LOCAL", "roles": []string{"COHESITY_VIEWER"}, "localUserParams": map[string]string{"password": "Vic-Password-12"}},
+		{"username": "tom", "domain": "LOCAL", "roles": []string{"COHESITY_VIEWER"}, "localUserParams": map[string]string{"password": "Tom-Password-12"}},
+	}, &made)
+	consoleLogin(t, ctx, srv.url, "vic", "Vic-Password-12")
+	tom := made.Users[1].Sid
+	for _, path := range []string{"/users", "/users/" + tom, "/roles", "/groups"} {
+		browse(t, ctx, "open "+path, chromedp.Navigate(srv.url+path), chromedp.WaitReady(chromedp.CSS("main")))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('main form[method="post"] button, a.button').length`))
+		if err != nil || n != 0 {
+			t.Errorf("%s offers a viewer %d controls that change things (%v)", path, n, err)
+		}
+	}
+	screenshots(t, ctx, srv.url, "/users/"+tom, "user-as-viewer")
+	// The page's own script, with the page's CSRF token, asks anyway.
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		const token = document.querySelector('input[name="csrf"]').value;
+		return fetch("/users/`+tom+`/lock", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"},
+			body: "csrf=" + encodeURIComponent(token)}).then(r => r.status);
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || status != http.StatusForbidden {
+		t.Errorf("a viewer's lock of tom: %d (%v), want 403", status, err)
+	}
+	var locked struct {
+		Locked bool `json:"locked"`
+	}
+	srv.want(t, c, 200, "GET", "/v2/users/"+tom, bearer(tok.AccessToken), nil, &locked)
+	if locked.Locked {
+		t.Error("a viewer locked tom")
 	}
 }
