@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The console's browser tests drive Debian's Chromium, headless, against
@@ -441,4 +442,52 @@ func TestConsoleViewer(t *testing.T) {
 	if locked.Locked {
 		t.Error("a viewer locked tom")
 	}
+}
+
+// TestConsoleKeyboard: the log-in and a change can be made with the
+// keyboard alone: Tab to move, Enter to send, focus always visible.
+func TestConsoleKeyboard(t *testing.T) {
+	ctx := browserFor(t)
+	srv := newReplica(t, "console", buildBinary(t), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
+	srv.start(t)
+	focused := func() string {
+		id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id || document.activeElement.textContent.trim()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	browse(t, ctx, "open the log-in", chromedp.Navigate(srv.url+"/login"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	if got := focused(); got != "username" {
+		t.Fatalf("the log-in page starts with %q focused, want the username", got)
+	}
+	browse(t, ctx, "log in by keyboard",
+		chromedp.KeyEvent("admin"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("Admin-Password-1"), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(`//*[contains(., "Logged in as")]`))
+	// The first Tab reaches the skip link, which takes the focus to the
+	// page's content.
+	browse(t, ctx, "skip to the content", chromedp.KeyEvent(kb.Tab))
+	if got := focused(); got != "Skip to the content" {
+		t.Fatalf("the first Tab focuses %q, want the skip link", got)
+	}
+	browse(t, ctx, "follow it", chromedp.KeyEvent(kb.Enter))
+	if got := focused(); got != "main" {
+		t.Fatalf("the skip link leaves the focus on %q, want main", got)
+	}
+	// Tab through the menu to Users, and open it with Enter.
+	browse(t, ctx, "back to the top", chromedp.Navigate(srv.url+"/"), chromedp.WaitReady(chromedp.CSS("main")))
+	for range 30 {
+		browse(t, ctx, "tab", chromedp.KeyEvent(kb.Tab))
+		if focused() == "Users" {
+			break
+		}
+	}
+	if got := focused(); got != "Users" {
+		t.Fatalf("tabbing never reached the Users link (at %q)", got)
+	}
+	outline, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.activeElement).outlineStyle`))
+	if err != nil || outline == "none" {
+		t.Errorf("the focused link shows no outline (%q, %v)", outline, err)
+	}
+	browse(t, ctx, "open Users by Enter", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("#users")))
 }
