@@ -55,6 +55,7 @@ func run(args []string, stdout io.Writer) error {
 	tenantUsers := fs.Int("tenant-users", 100_000, "users the tenant scenario spreads over its organizations (10,000 with --quick unless given)")
 	tenants := fs.Int("tenants", 100, "organizations of the tenant scenario")
 	jsonOut := fs.String("json", "", "also write the figures as JSON to this file")
+	serveFlags := fs.String("serve-flags", "", "more flags of clusteriam serve, space-separated, e.g. --console=false")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	begin := time.Now()
-	tgt, _, err := startTarget(*bin, filepath.Join(dir, "data"), *database)
+	tgt, _, err := startTarget(*bin, filepath.Join(dir, "data"), *database, strings.Fields(*serveFlags))
 	if err != nil {
 		return err
 	}

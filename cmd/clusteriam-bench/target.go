@@ -34,9 +34,10 @@ type target struct {
 
 // startTarget runs `clusteriam serve` (the binary bin, or `go run
 // ./cmd/clusteriam` when bin is empty) on a free port with the store in
-// dataDir, and waits for it to serve. It returns the time that took.
-func startTarget(bin, dataDir, database string) (*target, time.Duration, error) {
-	args := []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "WARN"}
+// dataDir, with more flags, and waits for it to serve. It returns the
+// time that took.
+func startTarget(bin, dataDir, database string, more []string) (*target, time.Duration, error) {
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "WARN"}, more...)
 	if database != "" {
 		args = append(args, "--database", database, "--secret-key-file", filepath.Join(dataDir, "..", "secret.key"))
 	}

@@ -3,6 +3,8 @@ package console
 import (
 	"net/http"
 	"testing"
+
+	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
 )
 
 // BenchmarkUsersPage measures one page of the users list over HTTPS, as
@@ -12,6 +14,9 @@ import (
 func BenchmarkUsersPage(b *testing.B) {
 	e := newEnv(b)
 	seedUsers(b, e.st, 100_000, "bench")
+	if e.be.DSN != "" {
+		pgtest.Analyze(b, e.be.DSN) // as autovacuum would after the load
+	}
 	br := e.browser()
 	br.login("admin", adminPassword)
 	for _, path := range []string{

@@ -30,6 +30,7 @@ type env struct {
 	srv *httptest.Server
 	svc *iam.Service
 	st  store.Store
+	be  *testbackend.Backend
 }
 
 func newEnv(t testing.TB) *env {
@@ -42,7 +43,8 @@ func newEnv(t testing.TB) *env {
 func newEnvStopping(t testing.TB, stopping <-chan struct{}) *env {
 	t.Helper()
 	ctx := context.Background()
-	st := testbackend.Open(t).Store
+	be := testbackend.Open(t)
+	st := be.Store
 	key, err := auth.LoadOrCreateKey(filepath.Join(t.TempDir(), "s3.key"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +73,7 @@ func newEnvStopping(t testing.TB, stopping <-chan struct{}) *env {
 	mux.Handle("/", con)
 	srv := httptest.NewTLSServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, svc: svc, st: st}
+	return &env{t: t, srv: srv, svc: svc, st: st, be: be}
 }
 
 // browser is a client with its own cookies, as one browser is.

@@ -135,6 +135,7 @@ func dialect() sqlstore.Dialect {
 		// commit flushes it too.
 		NoSync:           "SET LOCAL synchronous_commit TO OFF",
 		MaterializeScope: true,
+		PageNamesInline:  true,
 		MigrationLock: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			migrationLockClass),

@@ -117,6 +117,12 @@ type where struct {
 	// each row rather than as sets of sids that drive the plan (see
 	// listUsers).
 	inline bool
+	// paged marks the filter of a page, read in index order up to a
+	// limit: its scope is never materialized (see scoped).
+	paged bool
+	// inlineNames is inline for the name conditions alone (see
+	// Dialect.PageNamesInline).
+	inlineNames bool
 }
 
 // add appends a condition and its arguments.
@@ -136,7 +142,7 @@ func (w *where) addContains(table, col string, substrs []string) {
 		conds[i] = "instr(" + col + ", ?) > 0"
 		w.args = append(w.args, s)
 	}
-	if w.inline {
+	if w.inline || w.inlineNames {
 		w.conds = append(w.conds, "("+anyOf(conds)+")")
 		return
 	}
@@ -168,7 +174,9 @@ func anyOf(conds []string) string {
 func (d *Dialect) scoped(table string, w *where, tenantIDs []string) (with, from, cond string, args []any) {
 	scope := &where{}
 	col := "tenant_id"
-	if len(w.conds) > 0 && !d.MaterializeScope {
+	// A page walks an index in order and stops at its limit;
+	// materialized first, it would read every match.
+	if len(w.conds) > 0 && (!d.MaterializeScope || w.paged) {
 		scope, col = w, "(tenant_id || '')"
 	}
 	switch len(tenantIDs) {

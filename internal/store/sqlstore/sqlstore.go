@@ -40,6 +40,11 @@ type Dialect struct {
 	// rather than as a condition no index serves (see scoped): without
 	// statistics, PostgreSQL plans the latter badly for a partial name.
 	MaterializeScope bool
+	// PageNamesInline tests a page's name substrings on each row it
+	// walks, narrow filters too: PostgreSQL, given the set of matching
+	// sids, joins it back row by row along the page's index, which costs
+	// a lookup per user; SQLite sorts the few matches instead.
+	PageNamesInline bool
 	// IsUnique and IsForeignKey classify constraint violations.
 	IsUnique, IsForeignKey func(error) bool
 	// IsRetryable reports whether a write transaction failed only because

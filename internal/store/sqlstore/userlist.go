@@ -11,7 +11,7 @@ import (
 // listUsers returns the users f selects, ordered by creation time then
 // sid, with their roles and groups loaded in two further queries.
 func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User, error) {
-	w := &where{}
+	w := &where{paged: f.Limit > 0, inlineNames: f.Limit > 0 && q.d.PageNamesInline}
 	if f.Limit > 0 && (f.MatchPartialNames && len(f.Usernames) > 0 || len(f.Roles) > 0) {
 		// A page. A name or role filter that few users match drives the
 		// plan from its matches, which are then sorted; one that most

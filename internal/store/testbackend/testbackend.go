@@ -32,6 +32,8 @@ type Backend struct {
 	// Reopen opens another store on the same database, as another
 	// replica would, closed when t ends.
 	Reopen func(t testing.TB) store.Store
+	// DSN is the PostgreSQL schema's connection string; "" for SQLite.
+	DSN string
 }
 
 // closing closes st when t ends, and fails t on err.
@@ -64,7 +66,7 @@ func Open(t testing.TB) *Backend {
 			st, err := postgres.Open(ctx, dsn, postgres.Options{})
 			return closing(t, st, err)
 		}
-		return &Backend{Store: open(t), Name: "postgres", Dump: func() []byte { return pgtest.Dump(t, dsn) }, Reopen: open}
+		return &Backend{Store: open(t), Name: "postgres", Dump: func() []byte { return pgtest.Dump(t, dsn) }, Reopen: open, DSN: dsn}
 	default:
 		t.Fatalf("%s=%q: want sqlite or postgres", EnvVar, name)
 		return nil

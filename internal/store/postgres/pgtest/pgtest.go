@@ -75,6 +75,18 @@ func open(t testing.TB, dsn string) *sql.DB {
 	return stdlib.OpenDB(*cfg)
 }
 
+// Analyze refreshes the planner's statistics of the schema that dsn (from
+// Schema) uses, as autovacuum would after a bulk load: a benchmark that
+// seeds and reads at once would otherwise be planned on empty tables.
+func Analyze(t testing.TB, dsn string) {
+	t.Helper()
+	db := open(t, dsn)
+	defer db.Close()
+	if _, err := db.Exec(`ANALYZE`); err != nil {
+		t.Fatalf("analyze: %v", err)
+	}
+}
+
 // Dump returns pg_dump's dump of the data in the schema that dsn (from
 // Schema) uses, for tests that look for what is stored at rest.
 func Dump(t testing.TB, dsn string) []byte {
