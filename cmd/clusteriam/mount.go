@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/clusteriam/clusteriam/api"
 	"github.com/clusteriam/clusteriam/internal/console"
@@ -31,10 +32,18 @@ func handlers(cfg serveConfig, svc *iam.Service, log *slog.Logger, metrics *http
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	for _, p := range []string{"/v2/", "/healthz", "/metrics"} {
-		mux.Handle(p, apiHandler)
-	}
-	mux.Handle("/", con)
-	return mux, nil
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAPIPath(r.URL.Path) {
+			apiHandler.ServeHTTP(w, r)
+			return
+		}
+		con.ServeHTTP(w, r)
+	}), nil
+}
+
+// isAPIPath reports whether path is the API's: /v2/..., /healthz and
+// /metrics. A plain test, rather than a second ServeMux, so that the
+// console costs the API's requests nothing.
+func isAPIPath(path string) bool {
+	return strings.HasPrefix(path, "/v2/") || path == "/v2" || path == "/healthz" || path == "/metrics"
 }

@@ -85,7 +85,7 @@ func BenchmarkMount(b *testing.B) {
 	for _, c := range []struct {
 		name  string
 		flags []string
-	}{{"api-only", []string{"--console=false"}}, {"with-console", nil}} {
+	}{{"with-console", nil}, {"api-only", []string{"--console=false"}}} {
 		b.Run(c.name, func(b *testing.B) {
 			h, key, sid := mounted(b, c.flags...)
 			b.ReportAllocs()
