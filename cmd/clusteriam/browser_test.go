@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
 
 // The console's browser tests drive Debian's Chromium, headless, against
@@ -373,15 +375,15 @@ func TestConsoleJourney(t *testing.T) {
 var consolePages = []string{"/", "/users", "/users/new", "/groups", "/groups/new", "/roles", "/roles/new",
 	"/api-keys", "/audit", "/directories", "/tenants", "/settings/mfa", "/settings/security", "/account"}
 
-// TestConsolePages opens every page as the admin: each renders without
-// an error, is screenshot at a desktop's and a phone's size, and passes
-// axe-core.
+// TestConsolePages opens every page as the admin (the first three in the
+// quick tier): each renders without an error, is screenshot at a
+// desktop's and a phone's size, and passes axe-core.
 func TestConsolePages(t *testing.T) {
 	ctx := browserFor(t)
 	srv := newReplica(t, "console", buildBinary(t), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
 	srv.start(t)
 	consoleLogin(t, ctx, srv.url, "admin", "Admin-Password-1")
-	for _, path := range consolePages {
+	for _, path := range testtier.Pick(t, "pages", consolePages[:3], consolePages) {
 		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(srv.url+path))
 		if err != nil || resp.Status != http.StatusOK {
 			t.Errorf("%s: %v %v", path, err, resp)
