@@ -38,14 +38,32 @@ func (s *Service) Logout(ctx context.Context, p *Principal) error {
 	if p.SessionHash == nil {
 		return invalid("an API key is no session to log out of")
 	}
-	return s.write(ctx, p, "logout", func(t *txn) error {
+	return s.endOwn(ctx, p, "logout", "this session", func(t *txn) error {
+		_, err := t.DeleteSession(ctx, p.User.SID, p.SessionHash)
+		return err
+	})
+}
+
+// EndOtherSessions ends every session of p's user but the one p came
+// with: "log out everywhere else". A principal without a session (an API
+// key) ends them all.
+func (s *Service) EndOtherSessions(ctx context.Context, p *Principal) error {
+	return s.endOwn(ctx, p, "delete_session", "every other session of the user", func(t *txn) error {
+		_, err := t.DeleteSessions(ctx, p.User.SID, p.SessionHash)
+		return err
+	})
+}
+
+// endOwn ends sessions of p's own, as del deletes them, decided as
+// ending one's own sessions and audited as op, what.
+func (s *Service) endOwn(ctx context.Context, p *Principal, op, what string, del func(t *txn) error) error {
+	return s.write(ctx, p, op, func(t *txn) error {
 		target, err := s.decideOnUser(ctx, t, p, p.User.SID, ActEndSessions)
 		if err != nil {
 			return err
 		}
-		t.audit(ctx, "logout", p.User.SID, target.Name, "this session")
-		_, err = t.DeleteSession(ctx, p.User.SID, p.SessionHash)
-		return err
+		t.audit(ctx, op, p.User.SID, target.Name, what)
+		return del(t)
 	})
 }
 
