@@ -77,7 +77,7 @@ func (c *console) handlePasswordChange() authedHandler {
 		if next != r.PostFormValue("again") {
 			err = &iam.Error{Kind: iam.KindInvalid, Msg: "the two new passwords differ"}
 		} else {
-			_, err = c.svc.UpdateUser(r.Context(), pg.p, pg.p.User.SID, iam.UserUpdate{Password: &next, CurrentPassword: &cur})
+			err = c.setOwnPassword(pg, cur, next)
 		}
 		return c.finish(pg, err, "/account", "Your password is changed.", "account",
 			c.accountRefused(pg, func(v *accountView, msg string) { v.PasswordError = msg }))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/loginlimit"
 )
 
 // TestAccountPassword: the current password and the new one twice; a
@@ -39,6 +40,22 @@ func TestAccountPassword(t *testing.T) {
 	}
 	e.wantSeeOther(b.post("/account/password", url.Values{"current": {"bob-Password-1"}, "new": {"new-Password-12"}, "again": {"new-Password-12"}}), "/account")
 	e.principal("bob", "new-Password-12")
+}
+
+// TestAccountPasswordGuesses: a wrong current password is a password
+// guess, and spends the log-in limiter's tokens as the API's does.
+func TestAccountPasswordGuesses(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("bob", "bob-Password-1", iam.RoleViewer)
+	b := e.browser()
+	b.login("bob", "bob-Password-1")
+	wrong := url.Values{"current": {"bad-Password-1"}, "new": {"new-Password-12"}, "again": {"new-Password-12"}}
+	for range loginlimit.DefaultFailedLoginsPerAccountPerMinute {
+		if a := b.post("/account/password", wrong); a.status == http.StatusTooManyRequests {
+			t.Fatal("held back before the limit")
+		}
+	}
+	e.want(b.post("/account/password", wrong), http.StatusTooManyRequests, "Too many failed password checks")
 }
 
 // TestAccountSessions: "end my other sessions" ends the others only.

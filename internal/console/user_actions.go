@@ -10,28 +10,32 @@ import (
 	"github.com/clusteriam/clusteriam/internal/loginlimit"
 )
 
-// handleUserPassword sets a user's password. Changing one's own takes the
-// current one, which iam checks; that check is a password guess, so it
-// spends the log-in limiter's token for the account, as the API's does.
+// handleUserPassword sets a user's password; one's own takes the
+// current one (see setOwnPassword).
 func (c *console) handleUserPassword() authedHandler {
 	return c.act(func(pg *page) (string, string, error) {
-		upd := iam.UserUpdate{Password: ptrTo(pg.r.PostFormValue("password"))}
-		release := func(bool) {}
+		next := pg.r.PostFormValue("password")
 		if pg.r.PathValue("sid") == pg.p.User.SID {
-			cur := pg.r.PostFormValue("current")
-			if len(cur) > iam.MaxLoginPasswordLen {
-				return "", "", &iam.Error{Kind: iam.KindInvalid, Msg: "The current password is too long."}
-			}
-			upd.CurrentPassword = &cur
-			var err error
-			if release, err = c.reserveCheck(pg); err != nil {
-				return "", "", err
-			}
+			return userBack(pg), "Password set.", c.setOwnPassword(pg, pg.r.PostFormValue("current"), next)
 		}
-		err := c.update(pg, upd)
-		release(err == nil)
-		return userBack(pg), "Password set.", err
+		return userBack(pg), "Password set.", c.update(pg, iam.UserUpdate{Password: &next})
 	}, c.showUserError)
+}
+
+// setOwnPassword changes the caller's password, given the current one,
+// which iam checks. That check is a password guess, so it spends the
+// log-in limiter's token for the account, as the API's does.
+func (c *console) setOwnPassword(pg *page, current, next string) error {
+	if len(current) > iam.MaxLoginPasswordLen {
+		return &iam.Error{Kind: iam.KindInvalid, Msg: "The current password is too long."}
+	}
+	release, err := c.reserveCheck(pg)
+	if err != nil {
+		return err
+	}
+	_, err = c.svc.UpdateUser(pg.r.Context(), pg.p, pg.p.User.SID, iam.UserUpdate{Password: &next, CurrentPassword: &current})
+	release(err == nil)
+	return err
 }
 
 // reserveCheck takes the limiter's token for a check of the caller's own
