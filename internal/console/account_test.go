@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/loginlimit"
@@ -120,10 +123,28 @@ func TestAccountEnrolOnly(t *testing.T) {
 	token := csrfRE.FindStringSubmatch(page.body)[1]
 	a = b.do("POST", "/account/totp", url.Values{"csrf": {token}, "name": {"phone"}})
 	e.want(a, http.StatusOK, "otpauth://totp/", `data-copy="secret-uri"`, "shown only once")
+	secret := regexp.MustCompile(`id="secret" class="secret">([A-Z2-7]+)<`).FindStringSubmatch(a.body)
+	if secret == nil {
+		t.Fatalf("no TOTP secret on the page:\n%s", a.body)
+	}
 	a = b.do("POST", "/account/password", url.Values{"csrf": {token}, "current": {"bob-Password-1"}, "new": {"n-Password-12"}, "again": {"n-Password-12"}})
 	for _, a := range []answer{a, b.do("GET", "/users", nil)} {
 		if a.status != http.StatusForbidden && a.status != http.StatusUnauthorized {
 			t.Errorf("an enrolment session's other request: %d, want it refused\n%s", a.status, a.body)
 		}
 	}
+
+	// The log-in page takes a code of the new key, which confirms it; from
+	// then on a log-in without a code is asked for one.
+	b2 := e.browser()
+	e.want(b2.do("GET", "/login", nil), http.StatusOK, `id="otp"`)
+	code, err := totp.GenerateCode(secret[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := url.Values{"username": {"bob"}, "password": {"bob-Password-1"}, "domain": {"LOCAL"}, "otp": {code}, "otpType": {"totp"}}
+	e.wantSeeOther(b2.do("POST", "/login", login), "/")
+	e.want(b2.do("GET", "/users", nil), http.StatusOK, "bob")
+	login.Del("otp")
+	e.want(e.browser().do("POST", "/login", login), http.StatusUnauthorized, `<details class="otp" open>`, "second factor")
 }
