@@ -28,6 +28,11 @@ import (
 // CI) when there is none.
 func browserFor(t *testing.T) context.Context {
 	t.Helper()
+	if raceDetector {
+		// The binary they drive is built without -race, and Chromium
+		// beside the race-checked suites would only slow them down.
+		t.Skip("the browser tests run without -race; .ci/run runs them in a pass of their own")
+	}
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
