@@ -401,6 +401,15 @@ func TestConsolePages(t *testing.T) {
 		screenshots(t, ctx, srv.url, path, name)
 		accessibility(t, ctx, srv.url, path)
 	}
+	// At a phone's width a table's rows stack, and each cell says its
+	// column.
+	browse(t, ctx, "open the users as a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(srv.url+"/users"), chromedp.WaitVisible(chromedp.CSS("#users")))
+	label, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("#users tbody td"), "::before").content`))
+	if err != nil || !strings.Contains(label, "Domain") {
+		t.Errorf("a stacked cell's label: %q (%v), want its column, Domain", label, err)
+	}
+	browse(t, ctx, "restore the window", chromedp.ResetViewport())
 }
 
 // TestConsoleViewer: a viewer's pages offer no control it may not use,

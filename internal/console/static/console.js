@@ -44,6 +44,7 @@ document.addEventListener("click", (ev) => {
       tr.appendChild(td);
     }
     rows.insertBefore(tr, rows.firstChild);
+    labelCells(rows.closest("table").parentNode);
   });
   es.addEventListener("end", (msg) => {
     es.close();
@@ -58,3 +59,20 @@ document.addEventListener("click", (ev) => {
     }
   };
 });
+
+// On a narrow screen the tables stack each row's cells (console.css);
+// each cell is then labelled with its column's heading, taken from the
+// table's head: data-label, which the CSS shows before the cell.
+function labelCells(root) {
+  for (const table of root.querySelectorAll("table")) {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    if (heads.length === 0) continue;
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, i) => {
+        if (heads[i] && !cell.hasAttribute("colspan")) cell.dataset.label = heads[i];
+      });
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", () => labelCells(document));
+document.addEventListener("htmx:afterSwap", (ev) => labelCells(ev.target));
