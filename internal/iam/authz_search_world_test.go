@@ -265,6 +265,14 @@ func (w *searchWorld) ops() []searchOp {
 		_, err := r.svc.AddDirectoryPrincipals(ctx, r.um, []NewDirectoryPrincipal{{Domain: "um.example", Name: "boss", ObjectClass: ObjectUser, Roles: []string{RoleAdmin}}})
 		return err
 	})
+	// The console's: um logs out (refused: it acts with an API key) and
+	// ends its other sessions.
+	add("log out um", func(ctx context.Context, r *searchRun) error {
+		return r.svc.Logout(ctx, r.um)
+	})
+	add("end um's other sessions", func(ctx context.Context, r *searchRun) error {
+		return r.svc.EndOtherSessions(ctx, r.um)
+	})
 	add("enrol a TOTP key for um", func(ctx context.Context, r *searchRun) error {
 		_, err := r.svc.CreateTOTPKey(ctx, r.um, "um's phone")
 		return err
