@@ -205,25 +205,7 @@ func (c *console) refusal(r *http.Request, err error) (int, string, bool) {
 }
 
 // statusOf is the HTTP status of a service error's kind.
-func statusOf(err error) int {
-	switch iam.KindOf(err) {
-	case iam.KindInvalid:
-		return http.StatusBadRequest
-	case iam.KindUnauthenticated:
-		return http.StatusUnauthorized
-	case iam.KindForbidden:
-		return http.StatusForbidden
-	case iam.KindNotFound:
-		return http.StatusNotFound
-	case iam.KindConflict:
-		return http.StatusConflict
-	case iam.KindTooMany:
-		return http.StatusTooManyRequests
-	case iam.KindUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+func statusOf(err error) int { return iam.KindOf(err).HTTPStatus() }
 
 // ago says how long before now msecs was: "never" for 0.
 func ago(msecs int64, now time.Time) string {

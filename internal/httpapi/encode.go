@@ -38,17 +38,6 @@ var errorCodes = map[int]string{
 	http.StatusServiceUnavailable:          "Unavailable",
 }
 
-var kindStatus = map[iam.Kind]int{
-	iam.KindInternal:        http.StatusInternalServerError,
-	iam.KindInvalid:         http.StatusBadRequest,
-	iam.KindUnauthenticated: http.StatusUnauthorized,
-	iam.KindForbidden:       http.StatusForbidden,
-	iam.KindNotFound:        http.StatusNotFound,
-	iam.KindConflict:        http.StatusConflict,
-	iam.KindTooMany:         http.StatusTooManyRequests,
-	iam.KindUnavailable:     http.StatusServiceUnavailable,
-}
-
 // httpError is a transport-level failure (decoding, routing).
 type httpError struct {
 	status int
@@ -96,7 +85,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		writeErrorStatus(w, he.status, he.msg)
 		return
 	}
-	status := kindStatus[iam.KindOf(err)]
+	status := iam.KindOf(err).HTTPStatus()
 	msg := err.Error()
 	ie := (*iam.Error)(nil)
 	if errors.As(err, &ie) && ie.Retry > 0 {

@@ -3,6 +3,7 @@ package iam
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -23,6 +24,26 @@ const (
 	KindTooMany                     // 429
 	KindUnavailable                 // 503
 )
+
+// HTTPStatus is the status k answers with, for the API and the console
+// alike.
+func (k Kind) HTTPStatus() int {
+	if st, ok := kindStatus[k]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+var kindStatus = map[Kind]int{
+	KindInternal:        http.StatusInternalServerError,
+	KindInvalid:         http.StatusBadRequest,
+	KindUnauthenticated: http.StatusUnauthorized,
+	KindForbidden:       http.StatusForbidden,
+	KindNotFound:        http.StatusNotFound,
+	KindConflict:        http.StatusConflict,
+	KindTooMany:         http.StatusTooManyRequests,
+	KindUnavailable:     http.StatusServiceUnavailable,
+}
 
 // Error is an error a caller can act on: a kind and a message meant for a
 // person. Err, when set, is the cause kept for logs.
