@@ -142,22 +142,29 @@ func testUserListPaging(t *testing.T, s Single) {
 		t.Run(tc.name, func(t *testing.T) {
 			all, err := s.ListUsers(t.Context(), tc.f)
 			must(t, err)
-			var paged []string
-			f := tc.f
-			f.Limit = 2
-			for range len(all) + 1 {
-				page, err := s.ListUsers(t.Context(), f)
-				must(t, err)
-				paged = append(paged, sidsOf(page)...)
-				if len(page) < f.Limit {
-					break
-				}
-				last := page[len(page)-1]
-				f.After = &store.UserCursor{CreatedMsecs: last.CreatedMsecs, SID: last.SID}
-			}
-			checkList(t, "paged", paged, sidsOf(all))
+			checkList(t, "paged", pageUsers(t, s, tc.f, 2, len(all)), sidsOf(all))
 		})
 	}
+}
+
+// pageUsers lists the users f selects, limit a page, each page after the
+// last user of the one before, and returns their sids; it stops after
+// most+1 pages, which a list of most users never needs.
+func pageUsers(t *testing.T, s Single, f store.UserFilter, limit, most int) []string {
+	t.Helper()
+	var sids []string
+	f.Limit = limit
+	for range most + 1 {
+		page, err := s.ListUsers(t.Context(), f)
+		must(t, err)
+		sids = append(sids, sidsOf(page)...)
+		if len(page) < limit {
+			break
+		}
+		last := page[len(page)-1]
+		f.After = &store.UserCursor{CreatedMsecs: last.CreatedMsecs, SID: last.SID}
+	}
+	return sids
 }
 
 // testUserListPagingBroad pages through filters that match more users
@@ -186,22 +193,10 @@ func testUserListPagingBroad(t *testing.T, s Single) {
 	} {
 		all, err := s.ListUsers(t.Context(), f)
 		must(t, err)
-		var paged []string
-		f.Limit = 97
-		for range len(all) + 1 {
-			page, err := s.ListUsers(t.Context(), f)
-			must(t, err)
-			paged = append(paged, sidsOf(page)...)
-			if len(page) < f.Limit {
-				break
-			}
-			last := page[len(page)-1]
-			f.After = &store.UserCursor{CreatedMsecs: last.CreatedMsecs, SID: last.SID}
-		}
 		if len(all) < 300 {
 			t.Fatalf("the filter %+v matches %d users: too few to be broad", f, len(all))
 		}
-		checkList(t, fmt.Sprintf("paged %+v", f), paged, sidsOf(all))
+		checkList(t, fmt.Sprintf("paged %+v", f), pageUsers(t, s, f, 97, len(all)), sidsOf(all))
 	}
 }
 
