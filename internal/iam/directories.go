@@ -40,9 +40,9 @@ type Directory interface {
 	GroupsOf(ctx context.Context, sid string) ([]string, error)
 }
 
-// lookupDomain accepts LOCAL and the directory domains, and returns the
-// canonical spelling and, for a directory, the directory; whichever
-// organization it serves. A domain that cannot serve (an AD domain saved
+// lookupDomain accepts LOCAL, the directory domains and the identity
+// providers' domains, and returns the canonical spelling and, for a
+// directory, the directory; whichever organization it serves. A domain that cannot serve (an AD domain saved
 // without being joined) is refused with the reason.
 func (s *Service) lookupDomain(ctx context.Context, d string) (string, Directory, error) {
 	if d == "" {
@@ -52,6 +52,9 @@ func (s *Service) lookupDomain(ctx context.Context, d string) (string, Directory
 		return LocalDomain, nil, nil
 	}
 	if dom := s.domainByName(ctx, d); dom != nil {
+		if dom.isIdP() {
+			return dom.rec.Domain, nil, nil
+		}
 		if dom.dir == nil {
 			return "", nil, &Error{Kind: KindUnavailable, Msg: fmt.Sprintf("directory domain %s cannot serve: %v", dom.rec.Domain, dom.err)}
 		}

@@ -47,6 +47,22 @@ type storedSpec struct {
 	BindDN string `json:"bindDN,omitempty"`
 	// JoinError says why an AD domain saved anyway is not joined.
 	JoinError string `json:"joinError,omitempty"`
+	// SAML and JWT configure identity providers: a SAML 2.0 provider,
+	// and an issuer of JWTs (OpenID Connect or OAuth2).
+	SAML *samlSpec `json:"saml,omitempty"`
+	JWT  *jwtSpec  `json:"jwt,omitempty"`
+}
+
+// isIdP reports whether d is an identity provider, not a directory: its
+// users sign in through it and have no password here.
+func (d *domain) isIdP() bool { return isIdPType(d.kind) }
+
+func isIdPType(kind string) bool {
+	switch kind {
+	case store.DirectorySAML, store.DirectoryOpenIDConnect, store.DirectoryOAuth2:
+		return true
+	}
+	return false
 }
 
 func (sp storedSpec) encode() []byte {
@@ -140,25 +156,30 @@ func (s *Service) domainList(ctx context.Context) []*domain {
 	return all
 }
 
-// LoginDomains names the domains a log-in may give: LOCAL, then every
-// directory domain, as the vendor's log-in page offers them. It needs no
-// principal: the names are what users type to log in.
+// LoginDomains names the domains a password log-in may give: LOCAL,
+// then every directory domain, as the vendor's log-in page offers them.
+// It needs no principal: the names are what users type to log in.
+// Identity providers' domains are left out: their users sign in there.
 func (s *Service) LoginDomains(ctx context.Context) []string {
 	names := []string{LocalDomain}
 	for _, d := range s.domainList(ctx) {
-		names = append(names, d.rec.Domain)
+		if !d.isIdP() {
+			names = append(names, d.rec.Domain)
+		}
 	}
 	return names
 }
 
-// domainByName returns the domain named name (any case), or nil.
+// domainByName returns the domain named name (any case), or nil. A name
+// that a SAML provider and JWT issuers share gives the SAML provider.
 func (s *Service) domainByName(ctx context.Context, name string) *domain {
+	var found *domain
 	for _, d := range s.domainList(ctx) {
-		if strings.EqualFold(d.rec.Domain, name) {
-			return d
+		if strings.EqualFold(d.rec.Domain, name) && (found == nil || d.kind == store.DirectorySAML) {
+			found = d
 		}
 	}
-	return nil
+	return found
 }
 
 // serving returns the directory of domain name when it serves, or nil:
@@ -190,6 +211,9 @@ func (s *Service) buildDomain(ctx context.Context, rec store.DirectoryDomain) *d
 		d.err = fmt.Errorf("directory domain %s: stored configuration: %w", rec.Domain, err)
 		s.audit.ErrorContext(ctx, "directory domain unusable", "domain", rec.Domain, "error", d.err)
 		return d
+	}
+	if d.isIdP() {
+		return d // no directory: its users sign in through the provider
 	}
 	var secret string
 	if len(rec.SecretEnc) > 0 {

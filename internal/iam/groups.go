@@ -112,7 +112,7 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 	if err := firstErr(checkDescription(ng.Description), checkOwner(p.tenant(), "tenantIds", ng.TenantIDs)); err != nil {
 		return store.Group{}, err
 	}
-	if dir != nil && len(ng.Members) > 0 {
+	if domain != LocalDomain && len(ng.Members) > 0 {
 		return store.Group{}, invalid("only LOCAL groups have localGroupParams.userSids")
 	}
 	g := store.Group{

@@ -228,9 +228,9 @@ func (rec loginRecord) settle(cur store.User) store.User {
 	}
 	clearFailures(&cur, rec.now)
 	if cur.Domain != LocalDomain {
-		// What the directory said at this log-in.
+		// What the directory, or the identity provider, said at this log-in.
 		d := rec.c.user
-		cur.DirectoryGroups, cur.FullName, cur.Email = d.DirectoryGroups, d.FullName, d.Email
+		cur.DirectoryGroups, cur.FullName, cur.Email, cur.IdPRoles = d.DirectoryGroups, d.FullName, d.Email, d.IdPRoles
 	}
 	return cur
 }

@@ -134,6 +134,9 @@ func (s *Service) Purge(ctx context.Context) error {
 	if _, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
 		return fmt.Errorf("purge expired sessions: %w", err)
 	}
+	if _, err := s.store.DeleteExpiredOnce(ctx, now); err != nil {
+		return fmt.Errorf("purge expired single-use ids: %w", err)
+	}
 	if cut := idleOf(s.policyNow()).usedAfter(now); cut != 0 {
 		if _, err := s.store.DeleteIdleSessions(ctx, cut); err != nil {
 			return fmt.Errorf("purge idle sessions: %w", err)

@@ -80,7 +80,7 @@ func roleTarget(ro store.Role) Target {
 // group deleted meanwhile grants nothing. An organization's user holds
 // none of the cluster-only privileges.
 func (s *Service) privilegesOf(ctx context.Context, r store.Reader, u store.User) ([]string, error) {
-	roles := slices.Clone(u.Roles)
+	roles := append(slices.Clone(u.Roles), u.IdPRoles...)
 	if gsids := append(slices.Clone(u.Groups), u.DirectoryGroups...); len(gsids) > 0 {
 		groups, err := r.ListGroups(ctx, store.GroupFilter{SIDs: gsids})
 		if err != nil {

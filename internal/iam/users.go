@@ -229,6 +229,9 @@ func (s *Service) validateNewUser(ctx context.Context, p *Principal, nu NewUser)
 	}
 	// A LOCAL user without a password is a service account: it cannot log
 	// in with a password, only use the API keys made for it.
+	if domain != LocalDomain && dir == nil && nu.Password != "" {
+		return store.User{}, invalid("a user of identity provider domain %s has no cluster password: it signs in through its provider", domain)
+	}
 	if dir == nil && nu.Password != "" {
 		if err := s.checkNewPassword(ctx, nu.Password); err != nil {
 			return store.User{}, err

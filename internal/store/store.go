@@ -110,6 +110,10 @@ type User struct {
 	// cluster groups its directory put it in (nested ones included) at
 	// its last log-in.
 	DirectoryGroups []string
+	// IdPRoles holds, for a user of an identity provider's domain, the
+	// roles the provider gave it at its last single sign-on: those its
+	// role attribute named, or the provider's default roles.
+	IdPRoles []string
 }
 
 // Group is a cluster group, LOCAL or added from a directory domain.
@@ -216,20 +220,40 @@ type UserMFA struct {
 	UpdatedMsecs         int64
 }
 
-// Directory domain types.
+// Directory domain types: directories users log in through with a
+// password, and identity providers that vouch for their users.
 const (
 	DirectoryAD   = "activeDirectory"
 	DirectoryLDAP = "ldap"
+	// DirectorySAML is a SAML 2.0 identity provider.
+	DirectorySAML = "saml"
+	// DirectoryOpenIDConnect and DirectoryOAuth2 are issuers of JWTs the
+	// cluster trusts.
+	DirectoryOpenIDConnect = "openIdConnect"
+	DirectoryOAuth2        = "oAuth2"
 )
 
-// DirectoryDomain is an Active Directory domain or an LDAP provider
-// added through the API. The store keeps its configuration as iam encodes
-// it; it reads none of it but the domain.
+// DomainKey is the key under which a domain of type typ and name domain
+// is unique. Directories and SAML providers share one name space: a
+// domain name has one source of users. A JWT issuer's key is its type's
+// own, so that an OpenID Connect issuer, an OAuth2 issuer and a SAML
+// provider may serve one domain, as one provider often does all three.
+func DomainKey(typ, domain string) string {
+	switch typ {
+	case DirectoryOpenIDConnect, DirectoryOAuth2:
+		return typ + ":" + Fold(domain)
+	}
+	return Fold(domain)
+}
+
+// DirectoryDomain is an Active Directory domain, an LDAP provider or an
+// identity provider added through the API. The store keeps its
+// configuration as iam encodes it; it reads none of it but the domain.
 type DirectoryDomain struct {
 	// ID is assigned by CreateDirectoryDomain: positive, never reused.
 	ID   int64
-	Type string // DirectoryAD or DirectoryLDAP
-	// Domain is the FQDN users log in with; unique by Fold.
+	Type string // one of the Directory types
+	// Domain is the name users log in with; unique by DomainKey.
 	Domain   string
 	TenantID string // the organization the domain serves ("" the cluster)
 	// Spec is the configuration without secrets, as iam encodes it.
@@ -545,7 +569,7 @@ type Tx interface {
 	DeleteUserMFA(ctx context.Context, userSID string) (int64, error)
 
 	// CreateDirectoryDomain inserts d and returns its new ID. A domain
-	// taken (by Fold) gives ErrAlreadyExists.
+	// taken (by DomainKey) gives ErrAlreadyExists.
 	CreateDirectoryDomain(ctx context.Context, d DirectoryDomain) (int64, error)
 	// UpdateDirectoryDomain changes domain id; its ID, type and domain
 	// cannot change.
@@ -554,6 +578,15 @@ type Tx interface {
 
 	// PutSetting stores value as the named setting, replacing any.
 	PutSetting(ctx context.Context, name string, value []byte) error
+
+	// PutOnce records key for purpose until expiresMsecs: an id to be
+	// used once, such as a SAML request's or assertion's. A live entry
+	// of that purpose and key (one not expired at nowMsecs) gives
+	// ErrAlreadyExists; an expired one is replaced.
+	PutOnce(ctx context.Context, purpose string, key []byte, nowMsecs, expiresMsecs int64) error
+	// TakeOnce deletes the entry of purpose and key, and gives
+	// ErrNotFound unless it was live at nowMsecs.
+	TakeOnce(ctx context.Context, purpose string, key []byte, nowMsecs int64) error
 
 	// AppendAudit records entries in this transaction. IDs are assigned;
 	// those given are ignored.
@@ -606,6 +639,9 @@ type Store interface {
 
 	// DeleteExpiredSessions removes sessions expired at nowMsecs.
 	DeleteExpiredSessions(ctx context.Context, nowMsecs int64) (int64, error)
+	// DeleteExpiredOnce removes the single-use entries (PutOnce)
+	// expired at nowMsecs and returns how many went.
+	DeleteExpiredOnce(ctx context.Context, nowMsecs int64) (int64, error)
 	// DeleteIdleSessions removes the sessions whose last use recorded is
 	// at or before usedBeforeMsecs, and returns how many went.
 	DeleteIdleSessions(ctx context.Context, usedBeforeMsecs int64) (int64, error)

@@ -64,7 +64,7 @@ func (t *tx) CreateDirectoryDomain(ctx context.Context, d store.DirectoryDomain)
 	err := q.QueryRowContext(ctx, `INSERT INTO directory_domains
 		(type, domain, domain_key, tenant_id, spec, secret_enc, created_msecs, updated_msecs)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.Type, d.Domain, store.Fold(d.Domain), d.TenantID, d.Spec, nullBytes(d.SecretEnc),
+		d.Type, d.Domain, store.DomainKey(d.Type, d.Domain), d.TenantID, d.Spec, nullBytes(d.SecretEnc),
 		d.CreatedMsecs, d.UpdatedMsecs).Scan(&id)
 	if q.d.IsUnique(err) {
 		return 0, fmt.Errorf("directory domain %q: %w", d.Domain, store.ErrAlreadyExists)

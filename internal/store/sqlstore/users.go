@@ -18,7 +18,7 @@ const userCols = `sid, domain, username, description, email, password_hash,
 	source_ids, view_ids, created_msecs, updated_msecs, last_login_msecs,
 	directory_groups, failed_logins, failed_since_msecs, locked_until_msecs,
 	logins_pending, logins_pending_until_msecs, password_cap, password_set_msecs,
-	reactivated_msecs, full_name`
+	reactivated_msecs, full_name, idp_roles`
 
 // userWriteCols are written in this order, from userArgs; sid apart.
 var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
@@ -28,7 +28,7 @@ var userWriteCols = []string{"domain", "domain_key", "username", "username_key",
 	"tenant_id", "source_ids", "view_ids", "created_msecs", "updated_msecs",
 	"last_login_msecs", "directory_groups", "failed_logins", "failed_since_msecs",
 	"locked_until_msecs", "logins_pending", "logins_pending_until_msecs", "password_cap", "username_skeleton",
-	"password_set_msecs", "reactivated_msecs", "full_name"}
+	"password_set_msecs", "reactivated_msecs", "full_name", "idp_roles"}
 
 // userIdentity are the columns of a user's name: written when it is made
 // or renamed and left alone otherwise, so that a row keeps the key it has
@@ -51,13 +51,13 @@ func userArgs(u *store.User) []any {
 		jsonList(u.SourceIDs), jsonList(u.ViewIDs), u.CreatedMsecs, u.UpdatedMsecs,
 		u.LastLoginMsecs, jsonList(u.DirectoryGroups), u.FailedLogins, u.FailedSinceMsecs,
 		u.LockedUntilMsecs, u.LoginsPending, u.LoginsPendingUntilMsecs, nullList(u.PasswordCap),
-		names.Skeleton(u.Username), u.PasswordSetMsecs, u.ReactivatedMsecs, u.FullName}
+		names.Skeleton(u.Username), u.PasswordSetMsecs, u.ReactivatedMsecs, u.FullName, jsonList(u.IdPRoles)}
 }
 
 func scanUser(sc scanner) (store.User, error) {
 	var u store.User
 	var eff, exp sql.NullInt64
-	var sources, views, dirGroups string
+	var sources, views, dirGroups, idpRoles string
 	var pwCap sql.NullString
 	err := sc.Scan(&u.SID, &u.Domain, &u.Username, &u.Description, &u.Email,
 		&u.PasswordHash, &eff, &exp, &u.Locked, &u.LockedReason, &u.Restricted,
@@ -66,7 +66,7 @@ func scanUser(sc scanner) (store.User, error) {
 		&u.CreatedMsecs, &u.UpdatedMsecs, &u.LastLoginMsecs, &dirGroups,
 		&u.FailedLogins, &u.FailedSinceMsecs, &u.LockedUntilMsecs,
 		&u.LoginsPending, &u.LoginsPendingUntilMsecs, &pwCap, &u.PasswordSetMsecs,
-		&u.ReactivatedMsecs, &u.FullName)
+		&u.ReactivatedMsecs, &u.FullName, &idpRoles)
 	if err != nil {
 		return u, err
 	}
@@ -81,6 +81,9 @@ func scanUser(sc scanner) (store.User, error) {
 		return u, err
 	}
 	if u.DirectoryGroups, err = parseList[string]("users.directory_groups", dirGroups); err != nil {
+		return u, err
+	}
+	if u.IdPRoles, err = parseList[string]("users.idp_roles", idpRoles); err != nil {
 		return u, err
 	}
 	u.Roles, u.Groups = []string{}, []string{}
@@ -295,6 +298,7 @@ func asStored(cur store.User, u *store.User) {
 	u.Roles, u.Groups = dedupe(u.Roles), cur.Groups
 	u.SourceIDs, u.ViewIDs = nonNil(u.SourceIDs), nonNil(u.ViewIDs)
 	u.DirectoryGroups = nonNil(u.DirectoryGroups)
+	u.IdPRoles = nonNil(u.IdPRoles)
 	u.S3SecretEnc = nilIfEmpty(u.S3SecretEnc)
 }
 

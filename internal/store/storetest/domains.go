@@ -10,6 +10,9 @@ import (
 var domainTests = []subTest{
 	{"DomainLifecycle", testDomainLifecycle},
 	{"DomainIDsNotReused", testDomainIDsNotReused},
+	{"DomainKeysOfIssuers", testDomainKeysOfIssuers},
+	{"OnceLifecycle", testOnceLifecycle},
+	{"OnceConcurrent", testOnceConcurrent},
 }
 
 func (s Single) CreateDirectoryDomain(ctx context.Context, d store.DirectoryDomain) (int64, error) {

@@ -73,6 +73,7 @@ func fullUser(sid, name string, roles ...string) store.User {
 		ReactivatedMsecs:    t2 + 1,
 		Groups:              []string{},
 		DirectoryGroups:     []string{"S-1-5-21-1-2-3-1105", "S-1-5-21-1-2-3-1104"},
+		IdPRoles:            []string{"b", "a"},
 		FailedLogins:        3,
 		FailedSinceMsecs:    t1,
 		LockedUntilMsecs:    t2 + 900_000,

@@ -148,6 +148,15 @@ var changeTests = []changeTest{
 	{"PutSetting", func(ctx context.Context, tx store.Tx) error {
 		return tx.PutSetting(ctx, "k", []byte("v"))
 	}, store.Change{}},
+	{"PutOnce", func(ctx context.Context, tx store.Tx) error {
+		return tx.PutOnce(ctx, "p", []byte("k"), t0, t1)
+	}, store.Change{}},
+	{"TakeOnce", func(ctx context.Context, tx store.Tx) error {
+		if err := tx.PutOnce(ctx, "p", []byte("k"), t0, t1); err != nil {
+			return err
+		}
+		return tx.TakeOnce(ctx, "p", []byte("k"), t0)
+	}, store.Change{}},
 	{"LockPrincipals", func(ctx context.Context, tx store.Tx) error {
 		return tx.LockPrincipals(ctx)
 	}, store.Change{}},

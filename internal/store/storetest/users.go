@@ -315,7 +315,7 @@ func testUserEmptySlices(t *testing.T, s Single) {
 	createUsers(t, s, u)
 	got, err := s.GetUser(ctx, sid(1))
 	must(t, err)
-	fields := []string{"Roles", "Groups", "SourceIDs", "ViewIDs", "DirectoryGroups"}
+	fields := []string{"Roles", "Groups", "SourceIDs", "ViewIDs", "DirectoryGroups", "IdPRoles"}
 	checkNonNil(t, "GetUser", got, fields...)
 	if got.EffectiveTimeMsecs != nil || got.ExpiryTimeMsecs != nil {
 		t.Errorf("unset times came back set: %v %v", got.EffectiveTimeMsecs, got.ExpiryTimeMsecs)
@@ -393,7 +393,7 @@ func testUserUpdateReturnsStored(t *testing.T, s Single) {
 	edits := map[string]func(*store.User){
 		"nothing": func(*store.User) {},
 		"nil lists": func(u *store.User) {
-			u.Roles, u.SourceIDs, u.ViewIDs, u.DirectoryGroups, u.Groups = nil, nil, nil, nil, nil
+			u.Roles, u.SourceIDs, u.ViewIDs, u.DirectoryGroups, u.Groups, u.IdPRoles = nil, nil, nil, nil, nil, nil
 		},
 		"repeated roles": func(u *store.User) { u.Roles = []string{"b", "a", "b"} },
 		"groups changed": func(u *store.User) { u.Groups = []string{sid(11)} },
