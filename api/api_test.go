@@ -97,10 +97,22 @@ var wantOps = map[string]struct {
 	"trigger_trusted_domains_discovery": {"PUT", "/v2/trusted-domains", 202, false, "ActiveDirectory"},
 	"get_domain_controllers":            {"GET", "/v2/domain-controllers", 200, false, "ActiveDirectory"},
 	"get_ldaps":                         {"GET", "/v2/ldap", 200, false, "Ldap"},
-	"create_ldap_provider":              {"POST", "/v2/ldap", 201, false, "Ldap"},
-	"update_ldap_provider":              {"PUT", "/v2/ldap", 200, false, "Ldap"},
-	"delete_ldap_provider":              {"DELETE", "/v2/ldap/{id}", 204, false, "Ldap"},
-	"get_ldap_connection_status":        {"GET", "/v2/ldap/{id}/connection-status", 200, false, "Ldap"},
+
+	// The vendor's IdentityProviderApi (issue 18).
+	"get_identity_providers":     {"GET", "/v2/idps", 200, false, "IdentityProvider"},
+	"create_identity_provider":   {"POST", "/v2/idps", 201, false, "IdentityProvider"},
+	"update_identity_provider":   {"PUT", "/v2/idps/{id}", 200, false, "IdentityProvider"},
+	"delete_identity_provider":   {"DELETE", "/v2/idps/{id}", 204, false, "IdentityProvider"},
+	"idps_login":                 {"GET", "/v2/idps/login", 302, true, "IdentityProvider"},
+	"get_identities":             {"GET", "/v2/identity-providers", 200, false, "IdentityProvider"},
+	"create_identity":            {"POST", "/v2/identity-providers", 201, false, "IdentityProvider"},
+	"update_identity":            {"PUT", "/v2/identity-providers/{id}", 200, false, "IdentityProvider"},
+	"delete_identity":            {"DELETE", "/v2/identity-providers/{id}", 204, false, "IdentityProvider"},
+	"perform_identity_action":    {"POST", "/v2/identity-providers/actions", 201, false, "IdentityProvider"},
+	"create_ldap_provider":       {"POST", "/v2/ldap", 201, false, "Ldap"},
+	"update_ldap_provider":       {"PUT", "/v2/ldap", 200, false, "Ldap"},
+	"delete_ldap_provider":       {"DELETE", "/v2/ldap/{id}", 204, false, "Ldap"},
+	"get_ldap_connection_status": {"GET", "/v2/ldap/{id}/connection-status", 200, false, "Ldap"},
 
 	"get_health":  {"GET", "/healthz", 200, true, ""},
 	"get_metrics": {"GET", "/metrics", 200, true, ""},
@@ -116,9 +128,11 @@ var extras = map[string]string{
 }
 
 // noBody are the operations whose success code other than 204 declares no body:
-// trigger_trusted_domains_discovery answers 202 with none, as both SDKs expect.
+// trigger_trusted_domains_discovery answers 202 with none, as both SDKs expect, and
+// idps_login a redirect (302).
 var noBody = map[string]bool{
 	"trigger_trusted_domains_discovery": true,
+	"idps_login":                        true,
 }
 
 func load(t *testing.T) *openapi3.T {
@@ -190,7 +204,7 @@ func TestOperations(t *testing.T) {
 					t.Errorf("%s: response code %q is not a number", id, code)
 					continue
 				}
-				if n >= 200 && n < 300 {
+				if n >= 200 && n < 300 || n == http.StatusFound { // idps_login succeeds with a redirect
 					success = append(success, n)
 				}
 			}
@@ -326,6 +340,9 @@ func TestQueryParameters(t *testing.T) {
 		"trigger_trusted_domains_discovery": {{"domainName", "string"}, {"rediscover", "bool"}},
 		"get_domain_controllers":            {{"domainNames", "list"}, {"connectionId", "int"}},
 		"get_ldaps":                         {{"ids", "intlist"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
+		"get_identity_providers":            {{"ids", "intlist"}, {"tenantIds", "list"}, {"names", "list"}, {"domains", "list"}, {"includeAllTenants", "bool"}},
+		"idps_login":                        {{"tenantId", "string"}},
+		"get_identities":                    {{"ids", "intlist"}, {"tenantIds", "list"}, {"domains", "list"}, {"includeAllTenants", "bool"}},
 		"create_ldap_provider":              {{"saveAnyway", "bool"}},
 		"update_ldap_provider":              {{"saveAnyway", "bool"}},
 	}

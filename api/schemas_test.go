@@ -91,6 +91,25 @@ var wantRequired = map[string][]string{
 	"UserIdMappingParams":                    {"type"},
 	"AddActiveDirectoryPrincipalsParameters": {"domainName", "name", "objectClass"},
 	"Ldap":                                   {"name", "baseDistinguishedName", "authType", "domainName"},
+	"CreateIdpRequestParams":                 {"issuerId", "ssoUrl", "certificate", "name", "domain"},
+	"CommonIdentityProviderConfiguration":    {"issuerId", "ssoUrl", "certificate"},
+	"IdentityProviderConfiguration":          {"id", "name", "domain", "issuerId", "ssoUrl", "certificate", "certificateFilename", "roles", "allowLocalUserLogin", "signRequest", "isEnabled"},
+	"IdentityProviderConfigurations":         {"idps"},
+	"IdentityConfig":                         {"domain", "identityProviderType"},
+	"OpenIdProvider":                         {"audienceIds", "publicKeyUrl"},
+	"OAuth2Provider":                         {"audiences", "publicKeyUrl"},
+	"OAuthAudience":                          {"audienceId", "clientIds"},
+	"IdentityConfigResponse":                 {"id", "domain", "identityProviderType", "isEnabled", "lastModifiedTimestampUsecs"},
+	"OpenIdProviderResponse":                 {"audienceIds", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuth2ProviderResponse":                 {"audiences", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuthAudienceResponse":                  {"audienceId", "clientIds"},
+	"IdentityConfigs":                        {"idps"},
+	"IdentityAction":                         {"identityProviderType"},
+	"OpenIdConnectAction":                    {"action"},
+	"OAuth2Action":                           {"action"},
+	"IdentityActionResponse":                 {"identityProviderType"},
+	"OpenIdConnectActionResponse":            {"action"},
+	"OAuth2ActionResponse":                   {"action"},
 }
 
 // wantModels is every model of wire-format.md (the request/response splits under their own
@@ -214,7 +233,27 @@ var wantModels = map[string][]string{
 	"SimpleAuthParams":         {"userDistinguishedName", "userPassword", "useSsl"},
 	"SimpleAuthParamsResponse": {"userDistinguishedName", "useSsl"},
 	"Ldaps":                    {"ldaps"},
-	"LdapStatus":               {"connectionStatus"},
+
+	"CreateIdpRequestParams":              {"issuerId", "ssoUrl", "certificate", "certificateFilename", "roles", "samlAttributeName", "allowLocalUserLogin", "signRequest", "isEnabled", "name", "domain", "tenantId"},
+	"CommonIdentityProviderConfiguration": {"issuerId", "ssoUrl", "certificate", "certificateFilename", "roles", "samlAttributeName", "allowLocalUserLogin", "signRequest", "isEnabled"},
+	"IdentityProviderConfiguration":       {"issuerId", "ssoUrl", "certificate", "certificateFilename", "roles", "samlAttributeName", "allowLocalUserLogin", "signRequest", "isEnabled", "id", "name", "domain", "tenantId"},
+	"IdentityProviderConfigurations":      {"idps"},
+	"IdentityConfig":                      {"id", "domain", "identityProviderType", "isEnabled", "lastModifiedTimestampUsecs", "openIdConnectParams", "oAuth2Params", "tenantId"},
+	"IdentityConfigResponse":              {"id", "domain", "identityProviderType", "isEnabled", "lastModifiedTimestampUsecs", "openIdConnectParams", "oAuth2Params", "tenantId"},
+	"OpenIdProvider":                      {"audienceIds", "publicKeyUrl", "pollingFrequencyMins"},
+	"OpenIdProviderResponse":              {"audienceIds", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuth2Provider":                      {"audiences", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuth2ProviderResponse":              {"audiences", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuthAudience":                       {"audienceId", "clientIds"},
+	"OAuthAudienceResponse":               {"audienceId", "clientIds"},
+	"IdentityConfigs":                     {"idps"},
+	"IdentityAction":                      {"identityProviderType", "openIdConnectParams", "oAuth2Params"},
+	"IdentityActionResponse":              {"identityProviderType", "openIdConnectParams", "oAuth2Params"},
+	"OpenIdConnectAction":                 {"action"},
+	"OpenIdConnectActionResponse":         {"action"},
+	"OAuth2Action":                        {"action"},
+	"OAuth2ActionResponse":                {"action"},
+	"LdapStatus":                          {"connectionStatus"},
 }
 
 func TestModels(t *testing.T) {
@@ -325,7 +364,9 @@ func TestRequestsAcceptNull(t *testing.T) {
 		"SecurityConfig", "SecurityConfigPasswordStrength", "SecurityConfigPasswordReuse", "SecurityConfigPasswordLifetime", "SecurityConfigAccountLockout", "SecurityConfigDataClassification", "SecurityConfigSessionConfiguration", "SecurityConfigCertificateBasedAuth", "SecurityConfigSshConfiguration",
 		"CreateActiveDirectoryRequest", "UpdateActiveDirectoryRequest", "ActiveDirectoryAdminParams", "MachineAccount", "DomainController",
 		"TrustedDomainParams", "TrustedDomain", "IdMappingParams", "UserIdMappingParams", "AddActiveDirectoryPrincipalsParameters",
-		"Ldap", "SimpleAuthParams"}
+		"Ldap", "SimpleAuthParams",
+		"CreateIdpRequestParams", "CommonIdentityProviderConfiguration", "IdentityConfig", "OpenIdProvider", "OAuth2Provider",
+		"OAuthAudience", "IdentityAction", "OpenIdConnectAction", "OAuth2Action"}
 	for _, name := range requests {
 		s := doc.Components.Schemas[name].Value
 		for prop, ps := range s.Properties {

@@ -189,6 +189,78 @@ func (e DomainControllerResponseStatus) Valid() bool {
 	}
 }
 
+// Defines values for IdentityActionIdentityProviderType.
+const (
+	IdentityActionIdentityProviderTypeOAuth2        IdentityActionIdentityProviderType = "OAuth2"
+	IdentityActionIdentityProviderTypeOpenIdConnect IdentityActionIdentityProviderType = "OpenIdConnect"
+)
+
+// Valid indicates whether the value is a known member of the IdentityActionIdentityProviderType enum.
+func (e IdentityActionIdentityProviderType) Valid() bool {
+	switch e {
+	case IdentityActionIdentityProviderTypeOAuth2:
+		return true
+	case IdentityActionIdentityProviderTypeOpenIdConnect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IdentityActionResponseIdentityProviderType.
+const (
+	IdentityActionResponseIdentityProviderTypeOAuth2        IdentityActionResponseIdentityProviderType = "OAuth2"
+	IdentityActionResponseIdentityProviderTypeOpenIdConnect IdentityActionResponseIdentityProviderType = "OpenIdConnect"
+)
+
+// Valid indicates whether the value is a known member of the IdentityActionResponseIdentityProviderType enum.
+func (e IdentityActionResponseIdentityProviderType) Valid() bool {
+	switch e {
+	case IdentityActionResponseIdentityProviderTypeOAuth2:
+		return true
+	case IdentityActionResponseIdentityProviderTypeOpenIdConnect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IdentityConfigIdentityProviderType.
+const (
+	IdentityConfigIdentityProviderTypeOAuth2        IdentityConfigIdentityProviderType = "OAuth2"
+	IdentityConfigIdentityProviderTypeOpenIdConnect IdentityConfigIdentityProviderType = "OpenIdConnect"
+)
+
+// Valid indicates whether the value is a known member of the IdentityConfigIdentityProviderType enum.
+func (e IdentityConfigIdentityProviderType) Valid() bool {
+	switch e {
+	case IdentityConfigIdentityProviderTypeOAuth2:
+		return true
+	case IdentityConfigIdentityProviderTypeOpenIdConnect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IdentityConfigResponseIdentityProviderType.
+const (
+	IdentityConfigResponseIdentityProviderTypeOAuth2        IdentityConfigResponseIdentityProviderType = "OAuth2"
+	IdentityConfigResponseIdentityProviderTypeOpenIdConnect IdentityConfigResponseIdentityProviderType = "OpenIdConnect"
+)
+
+// Valid indicates whether the value is a known member of the IdentityConfigResponseIdentityProviderType enum.
+func (e IdentityConfigResponseIdentityProviderType) Valid() bool {
+	switch e {
+	case IdentityConfigResponseIdentityProviderTypeOAuth2:
+		return true
+	case IdentityConfigResponseIdentityProviderTypeOpenIdConnect:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LdapAuthType.
 const (
 	LdapAuthTypeAnonymous LdapAuthType = "Anonymous"
@@ -333,6 +405,66 @@ func (e MfaConfigInfoResponseAuthenticationTypes) Valid() bool {
 	case MfaConfigInfoResponseAuthenticationTypesSalesforce:
 		return true
 	case MfaConfigInfoResponseAuthenticationTypesTotp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OAuth2ActionAction.
+const (
+	OAuth2ActionActionRefreshPublicKeys OAuth2ActionAction = "RefreshPublicKeys"
+)
+
+// Valid indicates whether the value is a known member of the OAuth2ActionAction enum.
+func (e OAuth2ActionAction) Valid() bool {
+	switch e {
+	case OAuth2ActionActionRefreshPublicKeys:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OAuth2ActionResponseAction.
+const (
+	OAuth2ActionResponseActionRefreshPublicKeys OAuth2ActionResponseAction = "RefreshPublicKeys"
+)
+
+// Valid indicates whether the value is a known member of the OAuth2ActionResponseAction enum.
+func (e OAuth2ActionResponseAction) Valid() bool {
+	switch e {
+	case OAuth2ActionResponseActionRefreshPublicKeys:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OpenIdConnectActionAction.
+const (
+	OpenIdConnectActionActionRefreshPublicKeys OpenIdConnectActionAction = "RefreshPublicKeys"
+)
+
+// Valid indicates whether the value is a known member of the OpenIdConnectActionAction enum.
+func (e OpenIdConnectActionAction) Valid() bool {
+	switch e {
+	case OpenIdConnectActionActionRefreshPublicKeys:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OpenIdConnectActionResponseAction.
+const (
+	OpenIdConnectActionResponseActionRefreshPublicKeys OpenIdConnectActionResponseAction = "RefreshPublicKeys"
+)
+
+// Valid indicates whether the value is a known member of the OpenIdConnectActionResponseAction enum.
+func (e OpenIdConnectActionResponseAction) Valid() bool {
+	switch e {
+	case OpenIdConnectActionResponseActionRefreshPublicKeys:
 		return true
 	default:
 		return false
@@ -960,6 +1092,36 @@ type AuditLogsEntityTypes struct {
 	EntityTypes []string `json:"entityTypes"`
 }
 
+// CommonIdentityProviderConfiguration Specifies the parameters to update a SAML identity provider.
+type CommonIdentityProviderConfiguration struct {
+	// AllowLocalUserLogin Specifies if local user login is allowed. null: unchanged.
+	AllowLocalUserLogin *bool `json:"allowLocalUserLogin,omitempty"`
+
+	// Certificate Specifies the certificate of the provider's signing key (PEM, or base64 DER).
+	Certificate string `json:"certificate"`
+
+	// CertificateFilename Specifies the filename used for the certificate. null: unchanged.
+	CertificateFilename *string `json:"certificateFilename,omitempty"`
+
+	// IsEnabled Specifies a flag to enable or disable this idp service. null: unchanged.
+	IsEnabled *bool `json:"isEnabled,omitempty"`
+
+	// IssuerId Specifies identity provider issuer id.
+	IssuerId string `json:"issuerId"`
+
+	// Roles Specifies the default roles assigned for all SSO users. null: unchanged.
+	Roles *[]string `json:"roles,omitempty"`
+
+	// SamlAttributeName Specifies the SAML attribute name that contains a comma separated list of cluster roles. null: unchanged; "" none.
+	SamlAttributeName *string `json:"samlAttributeName,omitempty"`
+
+	// SignRequest Specifies whether to sign the SAML request or not. null: unchanged.
+	SignRequest *bool `json:"signRequest,omitempty"`
+
+	// SsoUrl Specifies the identity provider SSO url.
+	SsoUrl string `json:"ssoUrl"`
+}
+
 // CreateAccessTokenRequestParams Specifies the Cohesity credentials required for creating an access token.
 type CreateAccessTokenRequestParams struct {
 	// Domain Specifies the domain the user is logging in to. For a local user the domain is LOCAL. For LDAP/AD user, the domain will map to a LDAP connection string. A user is uniquely identified by a combination of username and domain. LOCAL is the default domain. At most 255 bytes of UTF-8; a longer value is refused with 400 before it is checked. null: as absent: LOCAL.
@@ -1054,6 +1216,45 @@ type CreateGroupParams struct {
 
 	// TenantIds Specifies a list of tenant ids who can access this group. null: as absent: none.
 	TenantIds *[]string `json:"tenantIds,omitempty"`
+}
+
+// CreateIdpRequestParams Specifies the parameters to configure a SAML identity provider.
+type CreateIdpRequestParams struct {
+	// AllowLocalUserLogin Specifies if local user login is allowed while the provider is enabled. The built-in admin can always log in. null: as absent: false.
+	AllowLocalUserLogin *bool `json:"allowLocalUserLogin,omitempty"`
+
+	// Certificate Specifies the certificate generated for the app by the idp service when the cluster is registered as an app (PEM, or base64 DER). Only signatures by its key are accepted.
+	Certificate string `json:"certificate"`
+
+	// CertificateFilename Specifies the filename used for the certificate. null: as absent: idp_certificate.pem.
+	CertificateFilename *string `json:"certificateFilename,omitempty"`
+
+	// Domain Specifies domain of idp configuration; its users are named in it.
+	Domain string `json:"domain"`
+
+	// IsEnabled Specifies a flag to enable or disable this idp service. null: as absent: true.
+	IsEnabled *bool `json:"isEnabled,omitempty"`
+
+	// IssuerId Specifies identity provider issuer id (the provider's SAML entity id).
+	IssuerId string `json:"issuerId"`
+
+	// Name Specifies name of the vendor providing idp service.
+	Name string `json:"name"`
+
+	// Roles Specifies the default roles assigned for all SSO users. null: as absent: none.
+	Roles *[]string `json:"roles,omitempty"`
+
+	// SamlAttributeName Specifies the SAML attribute name that contains a comma separated list of cluster roles; when an assertion carries it, it takes precedence over roles. Either this field or roles must be set. null: as absent: none.
+	SamlAttributeName *string `json:"samlAttributeName,omitempty"`
+
+	// SignRequest Specifies whether to sign the SAML request or not. null: as absent: false.
+	SignRequest *bool `json:"signRequest,omitempty"`
+
+	// SsoUrl Specifies the identity provider SSO url (https).
+	SsoUrl string `json:"ssoUrl"`
+
+	// TenantId Specifies the tenant id if the idp is configured for a tenant. null: as absent: the organization the caller acts in.
+	TenantId *string `json:"tenantId,omitempty"`
 }
 
 // CreateOrUpdateAPIKeyRequest Specified the request to create a new user API key.
@@ -1334,6 +1535,150 @@ type IdMappingParamsResponse struct {
 	AdditionalProperties map[string]interface{}      `json:"-"`
 }
 
+// IdentityAction Specifies an action on the issuers of a type.
+type IdentityAction struct {
+	// IdentityProviderType Specifies the type of identity provider the action will be performed on.
+	IdentityProviderType IdentityActionIdentityProviderType `json:"identityProviderType"`
+
+	// OAuth2Params Specifies the action on OAuth2 issuers. null: as absent.
+	OAuth2Params *OAuth2Action `json:"oAuth2Params,omitempty"`
+
+	// OpenIdConnectParams Specifies the action on OpenID Connect issuers. null: as absent.
+	OpenIdConnectParams *OpenIdConnectAction `json:"openIdConnectParams,omitempty"`
+}
+
+// IdentityActionIdentityProviderType Specifies the type of identity provider the action will be performed on.
+type IdentityActionIdentityProviderType string
+
+// IdentityActionResponse Specifies the action performed.
+type IdentityActionResponse struct {
+	// IdentityProviderType Specifies the type of identity provider the action was performed on.
+	IdentityProviderType IdentityActionResponseIdentityProviderType `json:"identityProviderType"`
+
+	// OAuth2Params Specifies the action performed on OAuth2 issuers.
+	OAuth2Params *OAuth2ActionResponse `json:"oAuth2Params,omitempty"`
+
+	// OpenIdConnectParams Specifies the action performed on OpenID Connect issuers.
+	OpenIdConnectParams *OpenIdConnectActionResponse `json:"openIdConnectParams,omitempty"`
+}
+
+// IdentityActionResponseIdentityProviderType Specifies the type of identity provider the action was performed on.
+type IdentityActionResponseIdentityProviderType string
+
+// IdentityConfig Specifies an issuer of JWTs the cluster trusts (the body of create_identity and update_identity).
+type IdentityConfig struct {
+	// Domain Specifies domain of idp configuration; the token's user is named in it.
+	Domain string `json:"domain"`
+
+	// Id Specifies the ID of the IDP (read-only). null: ignored.
+	Id *int64 `json:"id,omitempty"`
+
+	// IdentityProviderType Specifies the type of identity provider.
+	IdentityProviderType IdentityConfigIdentityProviderType `json:"identityProviderType"`
+
+	// IsEnabled Specifies a flag to enable or disable this idp service. null: as absent: true.
+	IsEnabled *bool `json:"isEnabled,omitempty"`
+
+	// LastModifiedTimestampUsecs Specifies the last time this configuration was modified in microseconds since the epoch. On update, the request is refused (409) unless it matches. null: no check.
+	LastModifiedTimestampUsecs *int64 `json:"lastModifiedTimestampUsecs,omitempty"`
+
+	// OAuth2Params Specifies an OAuth2 issuer (required with identityProviderType OAuth2). null: as absent.
+	OAuth2Params *OAuth2Provider `json:"oAuth2Params,omitempty"`
+
+	// OpenIdConnectParams Specifies an OpenID Connect issuer (required with identityProviderType OpenIdConnect). null: as absent.
+	OpenIdConnectParams *OpenIdProvider `json:"openIdConnectParams,omitempty"`
+
+	// TenantId Specifies the tenant id if the idp is configured for a tenant. null: as absent: the organization the caller acts in.
+	TenantId *string `json:"tenantId,omitempty"`
+}
+
+// IdentityConfigIdentityProviderType Specifies the type of identity provider.
+type IdentityConfigIdentityProviderType string
+
+// IdentityConfigResponse Specifies an issuer of JWTs the cluster trusts.
+type IdentityConfigResponse struct {
+	// Domain Specifies domain of idp configuration.
+	Domain string `json:"domain"`
+
+	// Id Specifies the ID of the IDP.
+	Id int64 `json:"id"`
+
+	// IdentityProviderType Specifies the type of identity provider.
+	IdentityProviderType IdentityConfigResponseIdentityProviderType `json:"identityProviderType"`
+
+	// IsEnabled Specifies a flag to enable or disable this idp service.
+	IsEnabled bool `json:"isEnabled"`
+
+	// LastModifiedTimestampUsecs Specifies the last time this configuration was modified in microseconds since the epoch.
+	LastModifiedTimestampUsecs int64 `json:"lastModifiedTimestampUsecs"`
+
+	// OAuth2Params Specifies an OAuth2 issuer.
+	OAuth2Params *OAuth2ProviderResponse `json:"oAuth2Params,omitempty"`
+
+	// OpenIdConnectParams Specifies an OpenID Connect issuer.
+	OpenIdConnectParams *OpenIdProviderResponse `json:"openIdConnectParams,omitempty"`
+
+	// TenantId Specifies the tenant id if the idp is configured for a tenant (absent for the cluster).
+	TenantId *string `json:"tenantId,omitempty"`
+}
+
+// IdentityConfigResponseIdentityProviderType Specifies the type of identity provider.
+type IdentityConfigResponseIdentityProviderType string
+
+// IdentityConfigs Specifies a list of Identity Providers.
+type IdentityConfigs struct {
+	// Idps Specifies a list of Identity Providers.
+	Idps []IdentityConfigResponse `json:"idps"`
+}
+
+// IdentityProviderConfiguration Specifies a SAML identity provider configuration.
+type IdentityProviderConfiguration struct {
+	// AllowLocalUserLogin Specifies if local user login is allowed.
+	AllowLocalUserLogin bool `json:"allowLocalUserLogin"`
+
+	// Certificate Specifies the certificate of the provider's signing key.
+	Certificate string `json:"certificate"`
+
+	// CertificateFilename Specifies the filename used for the certificate.
+	CertificateFilename string `json:"certificateFilename"`
+
+	// Domain Specifies domain of idp configuration.
+	Domain string `json:"domain"`
+
+	// Id Specifies id of idp configuration.
+	Id int64 `json:"id"`
+
+	// IsEnabled Specifies a flag to enable or disable this idp service.
+	IsEnabled bool `json:"isEnabled"`
+
+	// IssuerId Specifies identity provider issuer id.
+	IssuerId string `json:"issuerId"`
+
+	// Name Specifies name of the vendor providing idp service.
+	Name string `json:"name"`
+
+	// Roles Specifies the default roles assigned for all SSO users.
+	Roles []string `json:"roles"`
+
+	// SamlAttributeName Specifies the SAML attribute name that contains a comma separated list of cluster roles.
+	SamlAttributeName *string `json:"samlAttributeName,omitempty"`
+
+	// SignRequest Specifies whether to sign the SAML request or not.
+	SignRequest bool `json:"signRequest"`
+
+	// SsoUrl Specifies the identity provider SSO url.
+	SsoUrl string `json:"ssoUrl"`
+
+	// TenantId Specifies the tenant id if the idp is configured for a tenant (absent for the cluster).
+	TenantId *string `json:"tenantId,omitempty"`
+}
+
+// IdentityProviderConfigurations Specifies a list of identity provider configurations.
+type IdentityProviderConfigurations struct {
+	// Idps Specifies a list of identity provider configurations.
+	Idps []IdentityProviderConfiguration `json:"idps"`
+}
+
 // Ldap Specifies an LDAP (the body of create_ldap_provider and update_ldap_provider).
 type Ldap struct {
 	// ActiveDirectoryId Specifies the Active Directory id which is mapped to this LDAP. Kept; no effect here. null: as absent: none.
@@ -1586,6 +1931,66 @@ type MfaConfigInfoResponse struct {
 // MfaConfigInfoResponseAuthenticationTypes defines model for MfaConfigInfoResponse.AuthenticationTypes.
 type MfaConfigInfoResponseAuthenticationTypes string
 
+// OAuth2Action Specifies the action on OAuth2 issuers. null: as absent.
+type OAuth2Action struct {
+	// Action Specifies the action; RefreshPublicKeys polls the public key URL now.
+	Action OAuth2ActionAction `json:"action"`
+}
+
+// OAuth2ActionAction Specifies the action; RefreshPublicKeys polls the public key URL now.
+type OAuth2ActionAction string
+
+// OAuth2ActionResponse Specifies the action performed on OAuth2 issuers.
+type OAuth2ActionResponse struct {
+	// Action Specifies the action.
+	Action OAuth2ActionResponseAction `json:"action"`
+}
+
+// OAuth2ActionResponseAction Specifies the action.
+type OAuth2ActionResponseAction string
+
+// OAuth2Provider Specifies an OAuth2 issuer (required with identityProviderType OAuth2). null: as absent.
+type OAuth2Provider struct {
+	// Audiences Specifies the audiences; the token's aud must be one, and its appid one of that audience's clientIds.
+	Audiences []OAuthAudience `json:"audiences"`
+
+	// PollingFrequencyMins Specifies the number of minutes the cluster should wait before polling for a new public key. null: as absent: 1440.
+	PollingFrequencyMins *int64 `json:"pollingFrequencyMins,omitempty"`
+
+	// PublicKeyUrl Specifies the URL to poll for the public key (the issuer's JWKS, https).
+	PublicKeyUrl string `json:"publicKeyUrl"`
+}
+
+// OAuth2ProviderResponse Specifies an OAuth2 issuer.
+type OAuth2ProviderResponse struct {
+	// Audiences Specifies the audiences of the configuration.
+	Audiences []OAuthAudienceResponse `json:"audiences"`
+
+	// PollingFrequencyMins Specifies the number of minutes the cluster waits before polling for a new public key.
+	PollingFrequencyMins int64 `json:"pollingFrequencyMins"`
+
+	// PublicKeyUrl Specifies the URL to poll for the public key.
+	PublicKeyUrl string `json:"publicKeyUrl"`
+}
+
+// OAuthAudience Specifies an audience of an OAuth2 issuer.
+type OAuthAudience struct {
+	// AudienceId Specifies the ID of this audience. This must match the 'aud' field in the token.
+	AudienceId string `json:"audienceId"`
+
+	// ClientIds Specifies the client IDs allowed through this audience; the token's appid must be one.
+	ClientIds []string `json:"clientIds"`
+}
+
+// OAuthAudienceResponse Specifies an audience of an OAuth2 issuer.
+type OAuthAudienceResponse struct {
+	// AudienceId Specifies the ID of this audience.
+	AudienceId string `json:"audienceId"`
+
+	// ClientIds Specifies the client IDs allowed through this audience.
+	ClientIds []string `json:"clientIds"`
+}
+
 // OnPremTenantConfig All configurations related to tenants for the cluster.
 type OnPremTenantConfig struct {
 	// OrganizationsEnabled Wether organizations is enabled on the cluster.
@@ -1602,6 +2007,48 @@ type OnPremTenantConfigResponse struct {
 
 	// OrganizationsStorageDomainSharingEnabled Wether storage domain sharing is enabled for organizations on the cluster.
 	OrganizationsStorageDomainSharingEnabled bool `json:"organizationsStorageDomainSharingEnabled"`
+}
+
+// OpenIdConnectAction Specifies the action on OpenID Connect issuers. null: as absent.
+type OpenIdConnectAction struct {
+	// Action Specifies the action; RefreshPublicKeys polls the public key URL now.
+	Action OpenIdConnectActionAction `json:"action"`
+}
+
+// OpenIdConnectActionAction Specifies the action; RefreshPublicKeys polls the public key URL now.
+type OpenIdConnectActionAction string
+
+// OpenIdConnectActionResponse Specifies the action performed on OpenID Connect issuers.
+type OpenIdConnectActionResponse struct {
+	// Action Specifies the action.
+	Action OpenIdConnectActionResponseAction `json:"action"`
+}
+
+// OpenIdConnectActionResponseAction Specifies the action.
+type OpenIdConnectActionResponseAction string
+
+// OpenIdProvider Specifies an OpenID Connect issuer (required with identityProviderType OpenIdConnect). null: as absent.
+type OpenIdProvider struct {
+	// AudienceIds Specifies the audience IDs; the token's aud must hold one of them.
+	AudienceIds []string `json:"audienceIds"`
+
+	// PollingFrequencyMins Specifies the number of minutes the cluster should wait before polling for a new public key. null: as absent: 1440.
+	PollingFrequencyMins *int64 `json:"pollingFrequencyMins,omitempty"`
+
+	// PublicKeyUrl Specifies the URL to poll for the public key (the issuer's JWKS, https).
+	PublicKeyUrl string `json:"publicKeyUrl"`
+}
+
+// OpenIdProviderResponse Specifies an OpenID Connect issuer.
+type OpenIdProviderResponse struct {
+	// AudienceIds Specifies the audience IDs of the configuration.
+	AudienceIds []string `json:"audienceIds"`
+
+	// PollingFrequencyMins Specifies the number of minutes the cluster waits before polling for a new public key.
+	PollingFrequencyMins int64 `json:"pollingFrequencyMins"`
+
+	// PublicKeyUrl Specifies the URL to poll for the public key.
+	PublicKeyUrl string `json:"publicKeyUrl"`
 }
 
 // PartialError Specifies a partial error, if any, as part of the Active Directory Create or Update response (the Python SDK's ActiveDirectoryError): the domain is saved but not joined, or cannot serve.
@@ -2458,6 +2905,21 @@ type ApiKeyId = string
 // ApiKeyOwnerSid defines model for ApiKeyOwnerSid.
 type ApiKeyOwnerSid = string
 
+// IdpDomains defines model for IdpDomains.
+type IdpDomains = []string
+
+// IdpId defines model for IdpId.
+type IdpId = int64
+
+// IdpIds defines model for IdpIds.
+type IdpIds = []int64
+
+// IdpIncludeAllTenants defines model for IdpIncludeAllTenants.
+type IdpIncludeAllTenants = bool
+
+// IdpTenantIds defines model for IdpTenantIds.
+type IdpTenantIds = []string
+
 // IsActiveQuery defines model for IsActiveQuery.
 type IsActiveQuery = bool
 
@@ -2644,6 +3106,45 @@ type GetGroupsParams struct {
 // CreateGroupJSONBody defines parameters for CreateGroup.
 type CreateGroupJSONBody = []CreateGroupParams
 
+// GetIdentitiesParams defines parameters for GetIdentities.
+type GetIdentitiesParams struct {
+	// Ids Specifies ids of configured identity providers.
+	Ids *IdpIds `form:"ids,omitempty" json:"ids,omitempty"`
+
+	// TenantIds Specifies the tenant id's to get idps configured on tenants.
+	TenantIds *IdpTenantIds `form:"tenantIds,omitempty" json:"tenantIds,omitempty"`
+
+	// Domains Specifies domains of the idp configurations.
+	Domains *IdpDomains `form:"domains,omitempty" json:"domains,omitempty"`
+
+	// IncludeAllTenants Specifies if idp configurations on all the tenants under the hierarchy of the logged in user should be returned.
+	IncludeAllTenants *IdpIncludeAllTenants `form:"includeAllTenants,omitempty" json:"includeAllTenants,omitempty"`
+}
+
+// GetIdentityProvidersParams defines parameters for GetIdentityProviders.
+type GetIdentityProvidersParams struct {
+	// Ids Specifies ids of configured identity providers.
+	Ids *IdpIds `form:"ids,omitempty" json:"ids,omitempty"`
+
+	// TenantIds Specifies the tenant id's to get idps configured on tenants.
+	TenantIds *IdpTenantIds `form:"tenantIds,omitempty" json:"tenantIds,omitempty"`
+
+	// Names Specifies the names of the identity providers.
+	Names *[]string `form:"names,omitempty" json:"names,omitempty"`
+
+	// Domains Specifies domains of the idp configurations.
+	Domains *IdpDomains `form:"domains,omitempty" json:"domains,omitempty"`
+
+	// IncludeAllTenants Specifies if idp configurations on all the tenants under the hierarchy of the logged in user should be returned.
+	IncludeAllTenants *IdpIncludeAllTenants `form:"includeAllTenants,omitempty" json:"includeAllTenants,omitempty"`
+}
+
+// IdpsLoginParams defines parameters for IdpsLogin.
+type IdpsLoginParams struct {
+	// TenantId Specifies an optional tenantId for which the SSO login should be done. If this is not specified, cluster SSO login is done.
+	TenantId *string `form:"tenantId,omitempty" json:"tenantId,omitempty"`
+}
+
 // GetLdapsParams defines parameters for GetLdaps.
 type GetLdapsParams struct {
 	// Ids Specifies a list of ids to filter.
@@ -2805,6 +3306,21 @@ type DeleteGroupsJSONRequestBody = DeleteGroupsRequest
 
 // UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
 type UpdateGroupJSONRequestBody = UpdateGroupParameters
+
+// CreateIdentityJSONRequestBody defines body for CreateIdentity for application/json ContentType.
+type CreateIdentityJSONRequestBody = IdentityConfig
+
+// PerformIdentityActionJSONRequestBody defines body for PerformIdentityAction for application/json ContentType.
+type PerformIdentityActionJSONRequestBody = IdentityAction
+
+// UpdateIdentityJSONRequestBody defines body for UpdateIdentity for application/json ContentType.
+type UpdateIdentityJSONRequestBody = IdentityConfig
+
+// CreateIdentityProviderJSONRequestBody defines body for CreateIdentityProvider for application/json ContentType.
+type CreateIdentityProviderJSONRequestBody = CreateIdpRequestParams
+
+// UpdateIdentityProviderJSONRequestBody defines body for UpdateIdentityProvider for application/json ContentType.
+type UpdateIdentityProviderJSONRequestBody = CommonIdentityProviderConfiguration
 
 // CreateLdapProviderJSONRequestBody defines body for CreateLdapProvider for application/json ContentType.
 type CreateLdapProviderJSONRequestBody = Ldap
@@ -3351,6 +3867,131 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/groups/{sid} (the `UpdateGroup` operationId).
 	UpdateGroup(ctx context.Context, sid string, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIdentities Get Identity Providers.
+	//
+	// Get the OpenID Connect and OAuth2 issuers whose tokens the cluster trusts. Needs PRINCIPAL_VIEW. The list covers the caller's organization by default.
+	//
+	// Corresponds with GET /v2/identity-providers (the `GetIdentities` operationId).
+	GetIdentities(ctx context.Context, params *GetIdentitiesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentityWithBody Create an Identity Provider.
+	//
+	// Trust the tokens of an OpenID Connect or OAuth2 issuer: a Bearer JWT it signs is then accepted on every /v2 operation, as a user of domain. Needs PRINCIPAL_MODIFY and every privilege the issuer's users may get (see create_identity_provider). The issuer is the one whose metadata names publicKeyUrl as its jwks_uri; the cluster reads it and the keys now (400 when it cannot). One issuer per domain and type (409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+	CreateIdentityWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentity Create an Identity Provider.
+	//
+	// Trust the tokens of an OpenID Connect or OAuth2 issuer: a Bearer JWT it signs is then accepted on every /v2 operation, as a user of domain. Needs PRINCIPAL_MODIFY and every privilege the issuer's users may get (see create_identity_provider). The issuer is the one whose metadata names publicKeyUrl as its jwks_uri; the cluster reads it and the keys now (400 when it cannot). One issuer per domain and type (409).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+	CreateIdentity(ctx context.Context, body CreateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PerformIdentityActionWithBody Perform an action on an Identity Provider.
+	//
+	// RefreshPublicKeys reads the keys of the issuers of the given type again now: the issuer of the caller's domain, or, for a caller of no such domain, every one the caller may change. Needs PRINCIPAL_MODIFY. The body is echoed.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+	PerformIdentityActionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PerformIdentityAction Perform an action on an Identity Provider.
+	//
+	// RefreshPublicKeys reads the keys of the issuers of the given type again now: the issuer of the caller's domain, or, for a caller of no such domain, every one the caller may change. Needs PRINCIPAL_MODIFY. The body is echoed.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+	PerformIdentityAction(ctx context.Context, body PerformIdentityActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteIdentity Delete an Identity Provider.
+	//
+	// Stop trusting an issuer. Needs what creating it needs.
+	//
+	// Corresponds with DELETE /v2/identity-providers/{id} (the `DeleteIdentity` operationId).
+	DeleteIdentity(ctx context.Context, id IdpId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentityWithBody Update an Identity Provider.
+	//
+	// Update a trusted issuer. Needs what creating it needs. domain, identityProviderType and tenantId cannot change. With lastModifiedTimestampUsecs, the update is refused (409) unless it matches the configuration's.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+	UpdateIdentityWithBody(ctx context.Context, id IdpId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentity Update an Identity Provider.
+	//
+	// Update a trusted issuer. Needs what creating it needs. domain, identityProviderType and tenantId cannot change. With lastModifiedTimestampUsecs, the update is refused (409) unless it matches the configuration's.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+	UpdateIdentity(ctx context.Context, id IdpId, body UpdateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIdentityProviders Get identity providers.
+	//
+	// Get SAML based identity providers configured on the cluster. Needs PRINCIPAL_VIEW. Each provider serves one organization: the list covers the caller's by default.
+	//
+	// Corresponds with GET /v2/idps (the `GetIdentityProviders` operationId).
+	GetIdentityProviders(ctx context.Context, params *GetIdentityProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentityProviderWithBody Configure identity provider.
+	//
+	// Configure SAML based identity provider on the cluster. Needs PRINCIPAL_MODIFY, every privilege held by the users and groups of its domain already on the cluster and by its default roles, and, with samlAttributeName (the provider may then assert any role), every privilege. The domain must not be LOCAL nor the name of a directory domain or another SAML provider (409). The provider serves the organization the caller acts in.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/idps (the `CreateIdentityProvider` operationId).
+	CreateIdentityProviderWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentityProvider Configure identity provider.
+	//
+	// Configure SAML based identity provider on the cluster. Needs PRINCIPAL_MODIFY, every privilege held by the users and groups of its domain already on the cluster and by its default roles, and, with samlAttributeName (the provider may then assert any role), every privilege. The domain must not be LOCAL nor the name of a directory domain or another SAML provider (409). The provider serves the organization the caller acts in.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/idps (the `CreateIdentityProvider` operationId).
+	CreateIdentityProvider(ctx context.Context, body CreateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IdpsLogin Login to cluster using idp.
+	//
+	// Redirects the client to the idp site with the URI to login: a SAML AuthnRequest to the provider's ssoUrl (HTTP-Redirect binding, signed when signRequest is set). No privilege is needed. The provider posts its answer to /idps/authenticate, which opens a console session. 404 when no enabled provider serves the organization asked for.
+	//
+	// Corresponds with GET /v2/idps/login (the `IdpsLogin` operationId).
+	IdpsLogin(ctx context.Context, params *IdpsLoginParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteIdentityProvider Delete identity provider.
+	//
+	// Delete SAML based identity provider configuration on the cluster. Needs what creating it needs. Its users can no longer sign in; their sessions end.
+	//
+	// Corresponds with DELETE /v2/idps/{id} (the `DeleteIdentityProvider` operationId).
+	DeleteIdentityProvider(ctx context.Context, id IdpId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentityProviderWithBody Update identity provider.
+	//
+	// Update SAML based identity provider configuration on the cluster. Needs what creating it needs, for the configuration as it is and as it will be. name, domain and tenantId cannot change; a field left out or null keeps its value.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2/idps/{id} (the `UpdateIdentityProvider` operationId).
+	UpdateIdentityProviderWithBody(ctx context.Context, id IdpId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentityProvider Update identity provider.
+	//
+	// Update SAML based identity provider configuration on the cluster. Needs what creating it needs, for the configuration as it is and as it will be. name, domain and tenantId cannot change; a field left out or null keeps its value.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2/idps/{id} (the `UpdateIdentityProvider` operationId).
+	UpdateIdentityProvider(ctx context.Context, id IdpId, body UpdateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLdaps Get Groups.
 	//
@@ -4433,6 +5074,281 @@ func (c *Client) UpdateGroupWithBody(ctx context.Context, sid string, contentTyp
 // Corresponds with PUT /v2/groups/{sid} (the `UpdateGroup` operationId).
 func (c *Client) UpdateGroup(ctx context.Context, sid string, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupRequest(c.Server, sid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIdentities Get Identity Providers.
+//
+// Get the OpenID Connect and OAuth2 issuers whose tokens the cluster trusts. Needs PRINCIPAL_VIEW. The list covers the caller's organization by default.
+//
+// Corresponds with GET /v2/identity-providers (the `GetIdentities` operationId).
+func (c *Client) GetIdentities(ctx context.Context, params *GetIdentitiesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIdentitiesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentityWithBody Create an Identity Provider.
+//
+// Trust the tokens of an OpenID Connect or OAuth2 issuer: a Bearer JWT it signs is then accepted on every /v2 operation, as a user of domain. Needs PRINCIPAL_MODIFY and every privilege the issuer's users may get (see create_identity_provider). The issuer is the one whose metadata names publicKeyUrl as its jwks_uri; the cluster reads it and the keys now (400 when it cannot). One issuer per domain and type (409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+func (c *Client) CreateIdentityWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentity Create an Identity Provider.
+//
+// Trust the tokens of an OpenID Connect or OAuth2 issuer: a Bearer JWT it signs is then accepted on every /v2 operation, as a user of domain. Needs PRINCIPAL_MODIFY and every privilege the issuer's users may get (see create_identity_provider). The issuer is the one whose metadata names publicKeyUrl as its jwks_uri; the cluster reads it and the keys now (400 when it cannot). One issuer per domain and type (409).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+func (c *Client) CreateIdentity(ctx context.Context, body CreateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PerformIdentityActionWithBody Perform an action on an Identity Provider.
+//
+// RefreshPublicKeys reads the keys of the issuers of the given type again now: the issuer of the caller's domain, or, for a caller of no such domain, every one the caller may change. Needs PRINCIPAL_MODIFY. The body is echoed.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+func (c *Client) PerformIdentityActionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPerformIdentityActionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PerformIdentityAction Perform an action on an Identity Provider.
+//
+// RefreshPublicKeys reads the keys of the issuers of the given type again now: the issuer of the caller's domain, or, for a caller of no such domain, every one the caller may change. Needs PRINCIPAL_MODIFY. The body is echoed.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+func (c *Client) PerformIdentityAction(ctx context.Context, body PerformIdentityActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPerformIdentityActionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteIdentity Delete an Identity Provider.
+//
+// Stop trusting an issuer. Needs what creating it needs.
+//
+// Corresponds with DELETE /v2/identity-providers/{id} (the `DeleteIdentity` operationId).
+func (c *Client) DeleteIdentity(ctx context.Context, id IdpId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteIdentityRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentityWithBody Update an Identity Provider.
+//
+// Update a trusted issuer. Needs what creating it needs. domain, identityProviderType and tenantId cannot change. With lastModifiedTimestampUsecs, the update is refused (409) unless it matches the configuration's.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+func (c *Client) UpdateIdentityWithBody(ctx context.Context, id IdpId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentity Update an Identity Provider.
+//
+// Update a trusted issuer. Needs what creating it needs. domain, identityProviderType and tenantId cannot change. With lastModifiedTimestampUsecs, the update is refused (409) unless it matches the configuration's.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+func (c *Client) UpdateIdentity(ctx context.Context, id IdpId, body UpdateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIdentityProviders Get identity providers.
+//
+// Get SAML based identity providers configured on the cluster. Needs PRINCIPAL_VIEW. Each provider serves one organization: the list covers the caller's by default.
+//
+// Corresponds with GET /v2/idps (the `GetIdentityProviders` operationId).
+func (c *Client) GetIdentityProviders(ctx context.Context, params *GetIdentityProvidersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIdentityProvidersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentityProviderWithBody Configure identity provider.
+//
+// Configure SAML based identity provider on the cluster. Needs PRINCIPAL_MODIFY, every privilege held by the users and groups of its domain already on the cluster and by its default roles, and, with samlAttributeName (the provider may then assert any role), every privilege. The domain must not be LOCAL nor the name of a directory domain or another SAML provider (409). The provider serves the organization the caller acts in.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/idps (the `CreateIdentityProvider` operationId).
+func (c *Client) CreateIdentityProviderWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityProviderRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentityProvider Configure identity provider.
+//
+// Configure SAML based identity provider on the cluster. Needs PRINCIPAL_MODIFY, every privilege held by the users and groups of its domain already on the cluster and by its default roles, and, with samlAttributeName (the provider may then assert any role), every privilege. The domain must not be LOCAL nor the name of a directory domain or another SAML provider (409). The provider serves the organization the caller acts in.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/idps (the `CreateIdentityProvider` operationId).
+func (c *Client) CreateIdentityProvider(ctx context.Context, body CreateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityProviderRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IdpsLogin Login to cluster using idp.
+//
+// Redirects the client to the idp site with the URI to login: a SAML AuthnRequest to the provider's ssoUrl (HTTP-Redirect binding, signed when signRequest is set). No privilege is needed. The provider posts its answer to /idps/authenticate, which opens a console session. 404 when no enabled provider serves the organization asked for.
+//
+// Corresponds with GET /v2/idps/login (the `IdpsLogin` operationId).
+func (c *Client) IdpsLogin(ctx context.Context, params *IdpsLoginParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIdpsLoginRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteIdentityProvider Delete identity provider.
+//
+// Delete SAML based identity provider configuration on the cluster. Needs what creating it needs. Its users can no longer sign in; their sessions end.
+//
+// Corresponds with DELETE /v2/idps/{id} (the `DeleteIdentityProvider` operationId).
+func (c *Client) DeleteIdentityProvider(ctx context.Context, id IdpId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteIdentityProviderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentityProviderWithBody Update identity provider.
+//
+// Update SAML based identity provider configuration on the cluster. Needs what creating it needs, for the configuration as it is and as it will be. name, domain and tenantId cannot change; a field left out or null keeps its value.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2/idps/{id} (the `UpdateIdentityProvider` operationId).
+func (c *Client) UpdateIdentityProviderWithBody(ctx context.Context, id IdpId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityProviderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentityProvider Update identity provider.
+//
+// Update SAML based identity provider configuration on the cluster. Needs what creating it needs, for the configuration as it is and as it will be. name, domain and tenantId cannot change; a field left out or null keeps its value.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2/idps/{id} (the `UpdateIdentityProvider` operationId).
+func (c *Client) UpdateIdentityProvider(ctx context.Context, id IdpId, body UpdateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityProviderRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7063,6 +7979,534 @@ func NewUpdateGroupRequestWithBody(server string, sid string, contentType string
 	return req, nil
 }
 
+// NewGetIdentitiesRequest constructs an http.Request for the GetIdentities method
+func NewGetIdentitiesRequest(server string, params *GetIdentitiesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Ids != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "ids", *params.Ids, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TenantIds != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "tenantIds", *params.TenantIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Domains != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "domains", *params.Domains, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeAllTenants != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeAllTenants", *params.IncludeAllTenants, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateIdentityRequest calls the generic CreateIdentity builder with application/json body
+func NewCreateIdentityRequest(server string, body CreateIdentityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateIdentityRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateIdentityRequestWithBody constructs an http.Request for the CreateIdentity method, with any body, and a specified content type
+func NewCreateIdentityRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPerformIdentityActionRequest calls the generic PerformIdentityAction builder with application/json body
+func NewPerformIdentityActionRequest(server string, body PerformIdentityActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPerformIdentityActionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPerformIdentityActionRequestWithBody constructs an http.Request for the PerformIdentityAction method, with any body, and a specified content type
+func NewPerformIdentityActionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers/actions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteIdentityRequest constructs an http.Request for the DeleteIdentity method
+func NewDeleteIdentityRequest(server string, id IdpId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateIdentityRequest calls the generic UpdateIdentity builder with application/json body
+func NewUpdateIdentityRequest(server string, id IdpId, body UpdateIdentityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateIdentityRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateIdentityRequestWithBody constructs an http.Request for the UpdateIdentity method, with any body, and a specified content type
+func NewUpdateIdentityRequestWithBody(server string, id IdpId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetIdentityProvidersRequest constructs an http.Request for the GetIdentityProviders method
+func NewGetIdentityProvidersRequest(server string, params *GetIdentityProvidersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/idps")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Ids != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "ids", *params.Ids, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TenantIds != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "tenantIds", *params.TenantIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Names != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "names", *params.Names, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Domains != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "domains", *params.Domains, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeAllTenants != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeAllTenants", *params.IncludeAllTenants, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateIdentityProviderRequest calls the generic CreateIdentityProvider builder with application/json body
+func NewCreateIdentityProviderRequest(server string, body CreateIdentityProviderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateIdentityProviderRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateIdentityProviderRequestWithBody constructs an http.Request for the CreateIdentityProvider method, with any body, and a specified content type
+func NewCreateIdentityProviderRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/idps")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewIdpsLoginRequest constructs an http.Request for the IdpsLogin method
+func NewIdpsLoginRequest(server string, params *IdpsLoginParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/idps/login")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.TenantId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenantId", *params.TenantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteIdentityProviderRequest constructs an http.Request for the DeleteIdentityProvider method
+func NewDeleteIdentityProviderRequest(server string, id IdpId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/idps/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateIdentityProviderRequest calls the generic UpdateIdentityProvider builder with application/json body
+func NewUpdateIdentityProviderRequest(server string, id IdpId, body UpdateIdentityProviderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateIdentityProviderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateIdentityProviderRequestWithBody constructs an http.Request for the UpdateIdentityProvider method, with any body, and a specified content type
+func NewUpdateIdentityProviderRequestWithBody(server string, id IdpId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/idps/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetLdapsRequest constructs an http.Request for the GetLdaps method
 func NewGetLdapsRequest(server string, params *GetLdapsParams) (*http.Request, error) {
 	var err error
@@ -9641,6 +11085,141 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v2/groups/{sid} (the `UpdateGroup` operationId).
 	UpdateGroupWithResponse(ctx context.Context, sid string, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
 
+	// GetIdentitiesWithResponse Get Identity Providers.
+	//
+	// Get the OpenID Connect and OAuth2 issuers whose tokens the cluster trusts. Needs PRINCIPAL_VIEW. The list covers the caller's organization by default.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/identity-providers (the `GetIdentities` operationId).
+	GetIdentitiesWithResponse(ctx context.Context, params *GetIdentitiesParams, reqEditors ...RequestEditorFn) (*GetIdentitiesResponse, error)
+
+	// CreateIdentityWithBodyWithResponse Create an Identity Provider.
+	//
+	// Trust the tokens of an OpenID Connect or OAuth2 issuer: a Bearer JWT it signs is then accepted on every /v2 operation, as a user of domain. Needs PRINCIPAL_MODIFY and every privilege the issuer's users may get (see create_identity_provider). The issuer is the one whose metadata names publicKeyUrl as its jwks_uri; the cluster reads it and the keys now (400 when it cannot). One issuer per domain and type (409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+	CreateIdentityWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityResponse, error)
+
+	// CreateIdentityWithResponse Create an Identity Provider.
+	//
+	// Trust the tokens of an OpenID Connect or OAuth2 issuer: a Bearer JWT it signs is then accepted on every /v2 operation, as a user of domain. Needs PRINCIPAL_MODIFY and every privilege the issuer's users may get (see create_identity_provider). The issuer is the one whose metadata names publicKeyUrl as its jwks_uri; the cluster reads it and the keys now (400 when it cannot). One issuer per domain and type (409).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+	CreateIdentityWithResponse(ctx context.Context, body CreateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityResponse, error)
+
+	// PerformIdentityActionWithBodyWithResponse Perform an action on an Identity Provider.
+	//
+	// RefreshPublicKeys reads the keys of the issuers of the given type again now: the issuer of the caller's domain, or, for a caller of no such domain, every one the caller may change. Needs PRINCIPAL_MODIFY. The body is echoed.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+	PerformIdentityActionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PerformIdentityActionResponse, error)
+
+	// PerformIdentityActionWithResponse Perform an action on an Identity Provider.
+	//
+	// RefreshPublicKeys reads the keys of the issuers of the given type again now: the issuer of the caller's domain, or, for a caller of no such domain, every one the caller may change. Needs PRINCIPAL_MODIFY. The body is echoed.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+	PerformIdentityActionWithResponse(ctx context.Context, body PerformIdentityActionJSONRequestBody, reqEditors ...RequestEditorFn) (*PerformIdentityActionResponse, error)
+
+	// DeleteIdentityWithResponse Delete an Identity Provider.
+	//
+	// Stop trusting an issuer. Needs what creating it needs.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2/identity-providers/{id} (the `DeleteIdentity` operationId).
+	DeleteIdentityWithResponse(ctx context.Context, id IdpId, reqEditors ...RequestEditorFn) (*DeleteIdentityResponse, error)
+
+	// UpdateIdentityWithBodyWithResponse Update an Identity Provider.
+	//
+	// Update a trusted issuer. Needs what creating it needs. domain, identityProviderType and tenantId cannot change. With lastModifiedTimestampUsecs, the update is refused (409) unless it matches the configuration's.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+	UpdateIdentityWithBodyWithResponse(ctx context.Context, id IdpId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityResponse, error)
+
+	// UpdateIdentityWithResponse Update an Identity Provider.
+	//
+	// Update a trusted issuer. Needs what creating it needs. domain, identityProviderType and tenantId cannot change. With lastModifiedTimestampUsecs, the update is refused (409) unless it matches the configuration's.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+	UpdateIdentityWithResponse(ctx context.Context, id IdpId, body UpdateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityResponse, error)
+
+	// GetIdentityProvidersWithResponse Get identity providers.
+	//
+	// Get SAML based identity providers configured on the cluster. Needs PRINCIPAL_VIEW. Each provider serves one organization: the list covers the caller's by default.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/idps (the `GetIdentityProviders` operationId).
+	GetIdentityProvidersWithResponse(ctx context.Context, params *GetIdentityProvidersParams, reqEditors ...RequestEditorFn) (*GetIdentityProvidersResponse, error)
+
+	// CreateIdentityProviderWithBodyWithResponse Configure identity provider.
+	//
+	// Configure SAML based identity provider on the cluster. Needs PRINCIPAL_MODIFY, every privilege held by the users and groups of its domain already on the cluster and by its default roles, and, with samlAttributeName (the provider may then assert any role), every privilege. The domain must not be LOCAL nor the name of a directory domain or another SAML provider (409). The provider serves the organization the caller acts in.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/idps (the `CreateIdentityProvider` operationId).
+	CreateIdentityProviderWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityProviderResponse, error)
+
+	// CreateIdentityProviderWithResponse Configure identity provider.
+	//
+	// Configure SAML based identity provider on the cluster. Needs PRINCIPAL_MODIFY, every privilege held by the users and groups of its domain already on the cluster and by its default roles, and, with samlAttributeName (the provider may then assert any role), every privilege. The domain must not be LOCAL nor the name of a directory domain or another SAML provider (409). The provider serves the organization the caller acts in.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/idps (the `CreateIdentityProvider` operationId).
+	CreateIdentityProviderWithResponse(ctx context.Context, body CreateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityProviderResponse, error)
+
+	// IdpsLoginWithResponse Login to cluster using idp.
+	//
+	// Redirects the client to the idp site with the URI to login: a SAML AuthnRequest to the provider's ssoUrl (HTTP-Redirect binding, signed when signRequest is set). No privilege is needed. The provider posts its answer to /idps/authenticate, which opens a console session. 404 when no enabled provider serves the organization asked for.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/idps/login (the `IdpsLogin` operationId).
+	IdpsLoginWithResponse(ctx context.Context, params *IdpsLoginParams, reqEditors ...RequestEditorFn) (*IdpsLoginResponse, error)
+
+	// DeleteIdentityProviderWithResponse Delete identity provider.
+	//
+	// Delete SAML based identity provider configuration on the cluster. Needs what creating it needs. Its users can no longer sign in; their sessions end.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2/idps/{id} (the `DeleteIdentityProvider` operationId).
+	DeleteIdentityProviderWithResponse(ctx context.Context, id IdpId, reqEditors ...RequestEditorFn) (*DeleteIdentityProviderResponse, error)
+
+	// UpdateIdentityProviderWithBodyWithResponse Update identity provider.
+	//
+	// Update SAML based identity provider configuration on the cluster. Needs what creating it needs, for the configuration as it is and as it will be. name, domain and tenantId cannot change; a field left out or null keeps its value.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/idps/{id} (the `UpdateIdentityProvider` operationId).
+	UpdateIdentityProviderWithBodyWithResponse(ctx context.Context, id IdpId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderResponse, error)
+
+	// UpdateIdentityProviderWithResponse Update identity provider.
+	//
+	// Update SAML based identity provider configuration on the cluster. Needs what creating it needs, for the configuration as it is and as it will be. name, domain and tenantId cannot change; a field left out or null keeps its value.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/idps/{id} (the `UpdateIdentityProvider` operationId).
+	UpdateIdentityProviderWithResponse(ctx context.Context, id IdpId, body UpdateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderResponse, error)
+
 	// GetLdapsWithResponse Get Groups.
 	//
 	// Get LDAPs. Needs AD_LDAP_VIEW. The providers of the server's --directories file are listed too, with negative ids; they are read-only through the API. Each provider serves one organization: the list covers the caller's by default. The bind password is never returned.
@@ -11305,6 +12884,472 @@ func (r UpdateGroupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetIdentitiesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityConfigs
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIdentitiesResponse) GetJSON200() *IdentityConfigs {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetIdentitiesResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIdentitiesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIdentitiesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIdentitiesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIdentitiesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateIdentityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IdentityConfigResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateIdentityResponse) GetJSON201() *IdentityConfigResponse {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateIdentityResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateIdentityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateIdentityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateIdentityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateIdentityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PerformIdentityActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IdentityActionResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PerformIdentityActionResponse) GetJSON201() *IdentityActionResponse {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PerformIdentityActionResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PerformIdentityActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PerformIdentityActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PerformIdentityActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PerformIdentityActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteIdentityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteIdentityResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteIdentityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteIdentityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteIdentityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteIdentityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateIdentityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityConfigResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateIdentityResponse) GetJSON200() *IdentityConfigResponse {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateIdentityResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateIdentityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateIdentityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateIdentityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateIdentityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetIdentityProvidersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityProviderConfigurations
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIdentityProvidersResponse) GetJSON200() *IdentityProviderConfigurations {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetIdentityProvidersResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIdentityProvidersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIdentityProvidersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIdentityProvidersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIdentityProvidersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateIdentityProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IdentityProviderConfiguration
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateIdentityProviderResponse) GetJSON201() *IdentityProviderConfiguration {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateIdentityProviderResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateIdentityProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateIdentityProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateIdentityProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateIdentityProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IdpsLoginResponse302Headers the declared response headers of an HTTP 302 response for IdpsLogin
+type IdpsLoginResponse302Headers struct {
+	Location *string
+}
+
+type IdpsLoginResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers302 the parsed response headers for an HTTP 302 response
+	Headers302 *IdpsLoginResponse302Headers
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r IdpsLoginResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r IdpsLoginResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IdpsLoginResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IdpsLoginResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IdpsLoginResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteIdentityProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteIdentityProviderResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteIdentityProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteIdentityProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteIdentityProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteIdentityProviderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateIdentityProviderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityProviderConfiguration
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateIdentityProviderResponse) GetJSON200() *IdentityProviderConfiguration {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateIdentityProviderResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateIdentityProviderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateIdentityProviderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateIdentityProviderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateIdentityProviderResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13984,6 +16029,231 @@ func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, sid s
 	return ParseUpdateGroupResponse(rsp)
 }
 
+// GetIdentitiesWithResponse Get Identity Providers.
+//
+// Get the OpenID Connect and OAuth2 issuers whose tokens the cluster trusts. Needs PRINCIPAL_VIEW. The list covers the caller's organization by default.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/identity-providers (the `GetIdentities` operationId).
+func (c *ClientWithResponses) GetIdentitiesWithResponse(ctx context.Context, params *GetIdentitiesParams, reqEditors ...RequestEditorFn) (*GetIdentitiesResponse, error) {
+	rsp, err := c.GetIdentities(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIdentitiesResponse(rsp)
+}
+
+// CreateIdentityWithBodyWithResponse Create an Identity Provider.
+//
+// Trust the tokens of an OpenID Connect or OAuth2 issuer: a Bearer JWT it signs is then accepted on every /v2 operation, as a user of domain. Needs PRINCIPAL_MODIFY and every privilege the issuer's users may get (see create_identity_provider). The issuer is the one whose metadata names publicKeyUrl as its jwks_uri; the cluster reads it and the keys now (400 when it cannot). One issuer per domain and type (409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+func (c *ClientWithResponses) CreateIdentityWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityResponse, error) {
+	rsp, err := c.CreateIdentityWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityResponse(rsp)
+}
+
+// CreateIdentityWithResponse Create an Identity Provider.
+//
+// Trust the tokens of an OpenID Connect or OAuth2 issuer: a Bearer JWT it signs is then accepted on every /v2 operation, as a user of domain. Needs PRINCIPAL_MODIFY and every privilege the issuer's users may get (see create_identity_provider). The issuer is the one whose metadata names publicKeyUrl as its jwks_uri; the cluster reads it and the keys now (400 when it cannot). One issuer per domain and type (409).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+func (c *ClientWithResponses) CreateIdentityWithResponse(ctx context.Context, body CreateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityResponse, error) {
+	rsp, err := c.CreateIdentity(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityResponse(rsp)
+}
+
+// PerformIdentityActionWithBodyWithResponse Perform an action on an Identity Provider.
+//
+// RefreshPublicKeys reads the keys of the issuers of the given type again now: the issuer of the caller's domain, or, for a caller of no such domain, every one the caller may change. Needs PRINCIPAL_MODIFY. The body is echoed.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+func (c *ClientWithResponses) PerformIdentityActionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PerformIdentityActionResponse, error) {
+	rsp, err := c.PerformIdentityActionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePerformIdentityActionResponse(rsp)
+}
+
+// PerformIdentityActionWithResponse Perform an action on an Identity Provider.
+//
+// RefreshPublicKeys reads the keys of the issuers of the given type again now: the issuer of the caller's domain, or, for a caller of no such domain, every one the caller may change. Needs PRINCIPAL_MODIFY. The body is echoed.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+func (c *ClientWithResponses) PerformIdentityActionWithResponse(ctx context.Context, body PerformIdentityActionJSONRequestBody, reqEditors ...RequestEditorFn) (*PerformIdentityActionResponse, error) {
+	rsp, err := c.PerformIdentityAction(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePerformIdentityActionResponse(rsp)
+}
+
+// DeleteIdentityWithResponse Delete an Identity Provider.
+//
+// Stop trusting an issuer. Needs what creating it needs.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2/identity-providers/{id} (the `DeleteIdentity` operationId).
+func (c *ClientWithResponses) DeleteIdentityWithResponse(ctx context.Context, id IdpId, reqEditors ...RequestEditorFn) (*DeleteIdentityResponse, error) {
+	rsp, err := c.DeleteIdentity(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteIdentityResponse(rsp)
+}
+
+// UpdateIdentityWithBodyWithResponse Update an Identity Provider.
+//
+// Update a trusted issuer. Needs what creating it needs. domain, identityProviderType and tenantId cannot change. With lastModifiedTimestampUsecs, the update is refused (409) unless it matches the configuration's.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+func (c *ClientWithResponses) UpdateIdentityWithBodyWithResponse(ctx context.Context, id IdpId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityResponse, error) {
+	rsp, err := c.UpdateIdentityWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityResponse(rsp)
+}
+
+// UpdateIdentityWithResponse Update an Identity Provider.
+//
+// Update a trusted issuer. Needs what creating it needs. domain, identityProviderType and tenantId cannot change. With lastModifiedTimestampUsecs, the update is refused (409) unless it matches the configuration's.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+func (c *ClientWithResponses) UpdateIdentityWithResponse(ctx context.Context, id IdpId, body UpdateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityResponse, error) {
+	rsp, err := c.UpdateIdentity(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityResponse(rsp)
+}
+
+// GetIdentityProvidersWithResponse Get identity providers.
+//
+// Get SAML based identity providers configured on the cluster. Needs PRINCIPAL_VIEW. Each provider serves one organization: the list covers the caller's by default.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/idps (the `GetIdentityProviders` operationId).
+func (c *ClientWithResponses) GetIdentityProvidersWithResponse(ctx context.Context, params *GetIdentityProvidersParams, reqEditors ...RequestEditorFn) (*GetIdentityProvidersResponse, error) {
+	rsp, err := c.GetIdentityProviders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIdentityProvidersResponse(rsp)
+}
+
+// CreateIdentityProviderWithBodyWithResponse Configure identity provider.
+//
+// Configure SAML based identity provider on the cluster. Needs PRINCIPAL_MODIFY, every privilege held by the users and groups of its domain already on the cluster and by its default roles, and, with samlAttributeName (the provider may then assert any role), every privilege. The domain must not be LOCAL nor the name of a directory domain or another SAML provider (409). The provider serves the organization the caller acts in.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/idps (the `CreateIdentityProvider` operationId).
+func (c *ClientWithResponses) CreateIdentityProviderWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityProviderResponse, error) {
+	rsp, err := c.CreateIdentityProviderWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityProviderResponse(rsp)
+}
+
+// CreateIdentityProviderWithResponse Configure identity provider.
+//
+// Configure SAML based identity provider on the cluster. Needs PRINCIPAL_MODIFY, every privilege held by the users and groups of its domain already on the cluster and by its default roles, and, with samlAttributeName (the provider may then assert any role), every privilege. The domain must not be LOCAL nor the name of a directory domain or another SAML provider (409). The provider serves the organization the caller acts in.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/idps (the `CreateIdentityProvider` operationId).
+func (c *ClientWithResponses) CreateIdentityProviderWithResponse(ctx context.Context, body CreateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityProviderResponse, error) {
+	rsp, err := c.CreateIdentityProvider(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityProviderResponse(rsp)
+}
+
+// IdpsLoginWithResponse Login to cluster using idp.
+//
+// Redirects the client to the idp site with the URI to login: a SAML AuthnRequest to the provider's ssoUrl (HTTP-Redirect binding, signed when signRequest is set). No privilege is needed. The provider posts its answer to /idps/authenticate, which opens a console session. 404 when no enabled provider serves the organization asked for.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/idps/login (the `IdpsLogin` operationId).
+func (c *ClientWithResponses) IdpsLoginWithResponse(ctx context.Context, params *IdpsLoginParams, reqEditors ...RequestEditorFn) (*IdpsLoginResponse, error) {
+	rsp, err := c.IdpsLogin(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIdpsLoginResponse(rsp)
+}
+
+// DeleteIdentityProviderWithResponse Delete identity provider.
+//
+// Delete SAML based identity provider configuration on the cluster. Needs what creating it needs. Its users can no longer sign in; their sessions end.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2/idps/{id} (the `DeleteIdentityProvider` operationId).
+func (c *ClientWithResponses) DeleteIdentityProviderWithResponse(ctx context.Context, id IdpId, reqEditors ...RequestEditorFn) (*DeleteIdentityProviderResponse, error) {
+	rsp, err := c.DeleteIdentityProvider(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteIdentityProviderResponse(rsp)
+}
+
+// UpdateIdentityProviderWithBodyWithResponse Update identity provider.
+//
+// Update SAML based identity provider configuration on the cluster. Needs what creating it needs, for the configuration as it is and as it will be. name, domain and tenantId cannot change; a field left out or null keeps its value.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/idps/{id} (the `UpdateIdentityProvider` operationId).
+func (c *ClientWithResponses) UpdateIdentityProviderWithBodyWithResponse(ctx context.Context, id IdpId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderResponse, error) {
+	rsp, err := c.UpdateIdentityProviderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityProviderResponse(rsp)
+}
+
+// UpdateIdentityProviderWithResponse Update identity provider.
+//
+// Update SAML based identity provider configuration on the cluster. Needs what creating it needs, for the configuration as it is and as it will be. name, domain and tenantId cannot change; a field left out or null keeps its value.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/idps/{id} (the `UpdateIdentityProvider` operationId).
+func (c *ClientWithResponses) UpdateIdentityProviderWithResponse(ctx context.Context, id IdpId, body UpdateIdentityProviderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityProviderResponse, error) {
+	rsp, err := c.UpdateIdentityProvider(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityProviderResponse(rsp)
+}
+
 // GetLdapsWithResponse Get Groups.
 //
 // Get LDAPs. Needs AD_LDAP_VIEW. The providers of the server's --directories file are listed too, with negative ids; they are read-only through the API. Each provider serves one organization: the list covers the caller's by default. The bind password is never returned.
@@ -15678,6 +17948,337 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest GroupParams
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetIdentitiesResponse parses an HTTP response from a GetIdentitiesWithResponse call
+func ParseGetIdentitiesResponse(rsp *http.Response) (*GetIdentitiesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIdentitiesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityConfigs
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateIdentityResponse parses an HTTP response from a CreateIdentityWithResponse call
+func ParseCreateIdentityResponse(rsp *http.Response) (*CreateIdentityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateIdentityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IdentityConfigResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePerformIdentityActionResponse parses an HTTP response from a PerformIdentityActionWithResponse call
+func ParsePerformIdentityActionResponse(rsp *http.Response) (*PerformIdentityActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PerformIdentityActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IdentityActionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteIdentityResponse parses an HTTP response from a DeleteIdentityWithResponse call
+func ParseDeleteIdentityResponse(rsp *http.Response) (*DeleteIdentityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteIdentityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateIdentityResponse parses an HTTP response from a UpdateIdentityWithResponse call
+func ParseUpdateIdentityResponse(rsp *http.Response) (*UpdateIdentityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateIdentityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityConfigResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetIdentityProvidersResponse parses an HTTP response from a GetIdentityProvidersWithResponse call
+func ParseGetIdentityProvidersResponse(rsp *http.Response) (*GetIdentityProvidersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIdentityProvidersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityProviderConfigurations
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateIdentityProviderResponse parses an HTTP response from a CreateIdentityProviderWithResponse call
+func ParseCreateIdentityProviderResponse(rsp *http.Response) (*CreateIdentityProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateIdentityProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IdentityProviderConfiguration
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseIdpsLoginResponse parses an HTTP response from a IdpsLoginWithResponse call
+func ParseIdpsLoginResponse(rsp *http.Response) (*IdpsLoginResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IdpsLoginResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 302:
+		var headers IdpsLoginResponse302Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers302 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteIdentityProviderResponse parses an HTTP response from a DeleteIdentityProviderWithResponse call
+func ParseDeleteIdentityProviderResponse(rsp *http.Response) (*DeleteIdentityProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteIdentityProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateIdentityProviderResponse parses an HTTP response from a UpdateIdentityProviderWithResponse call
+func ParseUpdateIdentityProviderResponse(rsp *http.Response) (*UpdateIdentityProviderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateIdentityProviderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityProviderConfiguration
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
