@@ -78,6 +78,7 @@ func Commands(root *cobra.Command, env Env) {
 		a.securityConfigCmd(),
 		a.principalsCmd(),
 		a.sourcesCmd(),
+		a.ssoCmd(),
 		a.directoriesCmd(),
 	)
 	a.addCompletion(root)
