@@ -23,6 +23,7 @@ import (
 
 	"github.com/crewjam/saml"
 	"github.com/crewjam/saml/samlidp"
+	dsig "github.com/russellhaering/goxmldsig"
 )
 
 // IdP is a running identity provider.
@@ -42,9 +43,20 @@ type IdP struct {
 	extra map[string][]saml.Attribute // by user name
 }
 
-// Start runs an IdP until the test ends.
+// Start runs an IdP on the real clock until the test ends.
 func Start(t testing.TB) *IdP {
 	t.Helper()
+	return StartAt(t, time.Time{})
+}
+
+// StartAt runs an IdP whose clock stands at now (zero: the real clock),
+// for a service provider on a test clock.
+func StartAt(t testing.TB, now time.Time) *IdP {
+	t.Helper()
+	var clock *dsig.Clock
+	if !now.IsZero() {
+		clock = dsig.NewFakeClockAt(now)
+	}
 	ts := httptest.NewUnstartedServer(nil)
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
@@ -57,7 +69,7 @@ func Start(t testing.TB) *IdP {
 		extra: map[string][]saml.Attribute{}}
 	srv, err := samlidp.New(samlidp.Options{
 		URL: *base, Key: key, Certificate: cert, Store: &samlidp.MemoryStore{},
-		Logger: tlog{t},
+		Logger: tlog{t}, Clock: clock,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +166,7 @@ func NewKey(t testing.TB, name string) (*rsa.PrivateKey, *x509.Certificate) {
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
 		Subject:      pkix.Name{CommonName: name},
 		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
+		NotAfter:     time.Now().AddDate(20, 0, 0), // past the tests' clocks
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
