@@ -91,6 +91,11 @@ func (s *Service) checkFirstFactor(ctx context.Context, in LoginInput) (checked,
 	} else {
 		return checked{}, err
 	}
+	if err == nil {
+		if err = s.localLoginAllowed(ctx, c.user); err != nil && c.reserved {
+			s.releaseLater(c.user.SID)
+		}
+	}
 	if err != nil {
 		s.loginFailed(ctx, in, err)
 		if errors.Is(err, errBadLogin) {

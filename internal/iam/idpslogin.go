@@ -1,0 +1,287 @@
+package iam
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clusteriam/clusteriam/internal/samlsp"
+	"github.com/clusteriam/clusteriam/internal/store"
+)
+
+// Log-in through a SAML provider (docs/sso.md): SAMLLoginStart makes the
+// AuthnRequest and remembers its id, single use, for a few minutes;
+// SAMLLogin takes that id back, checks the response, keeps its assertion
+// id until it expires (so that a replay is refused on every replica), and
+// opens a session as a password log-in does.
+
+// Single-use purposes (store.PutOnce).
+const (
+	oncePurposeRequest   = "saml_request"
+	oncePurposeAssertion = "saml_assertion"
+)
+
+// SAMLRequestTTL is how long a started log-in waits for the IdP.
+const SAMLRequestTTL = 5 * time.Minute
+
+// ErrSSOFailed is the one answer to every refused SSO log-in; the reason
+// is logged and audited, not told.
+var ErrSSOFailed = &Error{Kind: KindUnauthenticated, Msg: "the single sign-on log-in failed"}
+
+// ErrNoIdP answers a log-in start when no enabled provider serves.
+var ErrNoIdP = &Error{Kind: KindNotFound, Msg: "no enabled identity provider serves this cluster or organization"}
+
+// SAMLStart is a started log-in: where to send the browser, and the value
+// the browser must bring back (a cookie) with the IdP's response.
+type SAMLStart struct {
+	Redirect string
+	Binding  string
+}
+
+// SAMLLoginStart starts a log-in at the enabled provider of organization
+// tenantID (else the cluster's), for a browser that reached the cluster
+// at host.
+func (s *Service) SAMLLoginStart(ctx context.Context, tenantID, host string) (SAMLStart, error) {
+	d := s.enabledIdP(ctx, tenantID)
+	if d == nil {
+		return SAMLStart{}, ErrNoIdP
+	}
+	sp, err := s.samlSP(ctx, d, host)
+	if err != nil {
+		return SAMLStart{}, err
+	}
+	redirect, reqID, err := sp.AuthnRequest(s.now(), "")
+	if err != nil {
+		return SAMLStart{}, err
+	}
+	acs, _, _ := spURLs(host)
+	now := s.nowMsecs()
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		return tx.PutOnce(ctx, oncePurposeRequest, requestKey(d.id, reqID, acs), now, now+SAMLRequestTTL.Milliseconds())
+	})
+	if err != nil {
+		return SAMLStart{}, fmt.Errorf("record the SAML request: %w", err)
+	}
+	return SAMLStart{Redirect: redirect, Binding: strconv.FormatInt(d.id, 10) + "." + reqID}, nil
+}
+
+// requestKey is the single-use key of a request: bound to the provider
+// and to the ACS URL it was made for.
+func requestKey(idpID int64, reqID, acs string) []byte {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s", idpID, reqID, acs)))
+	return h[:]
+}
+
+// SAMLLogin checks samlResponse, posted to the ACS at host by a browser
+// that brought binding (SAMLStart.Binding), and opens a session of the
+// user it names. Every refusal is logged and audited with its reason, and
+// answered with ErrSSOFailed.
+func (s *Service) SAMLLogin(ctx context.Context, host, binding, samlResponse string) (string, *Principal, error) {
+	in := LoginInput{Domain: "SSO"}
+	c, d, err := s.samlUser(ctx, host, binding, samlResponse, &in)
+	if err == nil {
+		var secret string
+		var p *Principal
+		if secret, p, err = s.openSession(ctx, in, c, sessionPlan{kind: store.SessionKindSession}); err == nil {
+			return secret, p, nil
+		}
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindUnavailable {
+		return "", nil, err
+	}
+	if d != nil {
+		in.Domain = d.rec.Domain
+	}
+	why := &Error{Kind: KindUnauthenticated, Msg: "SAML log-in refused: " + err.Error(), Err: err}
+	if KindOf(err) == KindForbidden {
+		why.Kind = KindForbidden
+	}
+	s.loginFailed(ctx, in, why)
+	return "", nil, ErrSSOFailed
+}
+
+// samlUser verifies the response and returns the user it logs in, as of
+// this log-in (its asserted groups and roles), and its provider.
+func (s *Service) samlUser(ctx context.Context, host, binding, samlResponse string, in *LoginInput) (checked, *domain, error) {
+	idText, reqID, ok := strings.Cut(binding, ".")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !ok || err != nil || reqID == "" {
+		return checked{}, nil, errors.New("no log-in was started in this browser (no or bad binding cookie)")
+	}
+	d := s.domainByID(ctx, store.DirectorySAML, id)
+	if d == nil || !*idpView(d).IsEnabled {
+		return checked{}, nil, fmt.Errorf("identity provider %d is gone or disabled", id)
+	}
+	acs, _, err := spURLs(host)
+	if err != nil {
+		return checked{}, d, err
+	}
+	now := s.nowMsecs()
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		return tx.TakeOnce(ctx, oncePurposeRequest, requestKey(id, reqID, acs), now)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return checked{}, d, errors.New("the request this response answers was not started here, was used, or expired")
+	}
+	if err != nil {
+		return checked{}, d, err
+	}
+	sp, err := s.samlSP(ctx, d, host)
+	if err != nil {
+		return checked{}, d, err
+	}
+	a, err := sp.Verify(samlResponse, reqID, s.now())
+	if err != nil {
+		return checked{}, d, err
+	}
+	in.Username = a.NameID
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		key := sha256.Sum256([]byte(deref(idpView(d).IssuerID) + "\x00" + a.ID))
+		return tx.PutOnce(ctx, oncePurposeAssertion, key[:], now, max(a.ReplayUntil.UnixMilli(), now+1))
+	})
+	if errors.Is(err, store.ErrAlreadyExists) {
+		return checked{}, d, fmt.Errorf("assertion %s replayed", a.ID)
+	}
+	if err != nil {
+		return checked{}, d, err
+	}
+	u, err := s.idpUser(ctx, d, a)
+	return checked{user: u}, d, err
+}
+
+// groupAttributes name the attributes that list a user's groups.
+var groupAttributes = []string{"groups", "memberOf", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"}
+
+// idpUser returns the cluster user a verified assertion names, with the
+// groups and roles it asserts, added on a first log-in when that gives it
+// a role.
+func (s *Service) idpUser(ctx context.Context, d *domain, a *samlsp.Assertion) (store.User, error) {
+	c, tenantID := idpView(d), d.rec.TenantID
+	org, err := s.idpTenant(ctx, tenantID, d.rec.Domain)
+	if err != nil {
+		return store.User{}, err
+	}
+	var groupNames []string
+	for _, n := range groupAttributes {
+		groupNames = append(groupNames, a.Attributes[n]...)
+	}
+	var groups []string
+	if len(groupNames) > 0 {
+		gs, err := s.store.ListGroups(ctx, store.GroupFilter{Domain: d.rec.Domain, Names: groupNames, TenantIDs: []string{tenantID}})
+		if err != nil {
+			return store.User{}, err
+		}
+		for _, g := range gs {
+			groups = append(groups, g.SID)
+		}
+	}
+	named := c.Roles
+	if attr := strings.TrimSpace(deref(c.SAMLAttributeName)); attr != "" {
+		if vals, ok := a.Attributes[attr]; ok {
+			named = nil
+			for _, v := range vals {
+				named = append(named, strings.Split(v, ",")...)
+			}
+		}
+	}
+	roles, err := s.matchRoles(ctx, tenantID, d.rec.Domain, named)
+	if err != nil {
+		return store.User{}, err
+	}
+	u, err := s.store.GetUserByName(ctx, tenantID, d.rec.Domain, a.NameID)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && len(roles) == 0 && len(groups) == 0:
+		return store.User{}, forbidden("user %s has not been added, nor any group it is in, and the provider gives it no role",
+			domainUser(d.rec.Domain, a.NameID))
+	case errors.Is(err, store.ErrNotFound):
+		u, err = s.addIdPUser(ctx, d, a.NameID, org)
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	if !s.mayLogIn(u, s.nowMsecs()) {
+		return store.User{}, fmt.Errorf("user %s is locked or outside its validity window", domainUser(u.Domain, u.Username))
+	}
+	u.DirectoryGroups, u.IdPRoles = nonNil(groups), nonNil(roles)
+	return u, nil
+}
+
+// idpTenant is the organization a provider serves, when usable.
+func (s *Service) idpTenant(ctx context.Context, tenantID, domain string) (store.Tenant, error) {
+	if tenantID == "" {
+		return store.Tenant{}, nil
+	}
+	org, err := s.usableTenant(ctx, s.store, tenantID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Tenant{}, forbidden("organization %q, which provider %s serves, does not exist", tenantID, domain)
+	}
+	return org, err
+}
+
+// matchRoles returns the keys of the roles of organization tenantID
+// named (trimmed, any case); unknown names are logged and ignored.
+func (s *Service) matchRoles(ctx context.Context, tenantID, domain string, named []string) ([]string, error) {
+	if len(named) == 0 {
+		return nil, nil
+	}
+	all, err := s.store.ListRoles(ctx, store.RoleFilter{TenantIDs: []string{tenantID}})
+	if err != nil {
+		return nil, err
+	}
+	var keys, unknown []string
+	for _, n := range named {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		found := false
+		for _, ro := range all {
+			if strings.EqualFold(RoleName(ro.Name, ro.TenantID), n) || strings.EqualFold(ro.Name, n) {
+				keys, found = append(keys, ro.Name), true
+				break
+			}
+		}
+		if !found {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		s.audit.WarnContext(ctx, "identity provider named unknown roles; ignored", "domain", domain, "roles", unknown)
+	}
+	return dedupe(keys), nil
+}
+
+// addIdPUser adds the user name of provider d at its first log-in.
+func (s *Service) addIdPUser(ctx context.Context, d *domain, name string, org store.Tenant) (store.User, error) {
+	if err := checkNameRule(userName, d.rec.Domain, name); err != nil {
+		return store.User{}, err
+	}
+	sids, err := s.newSIDs(ctx, 1)
+	if err != nil {
+		return store.User{}, err
+	}
+	now := s.nowMsecs()
+	u := store.User{SID: sids[0], Domain: d.rec.Domain, Username: name, Roles: []string{}, TenantID: d.rec.TenantID,
+		Description: "Added at first log-in through its identity provider", CreatedMsecs: now, UpdatedMsecs: now}
+	if strings.Contains(name, "@") {
+		u.Email = name
+	}
+	if err := s.finishUser(ctx, &u, ""); err != nil {
+		return store.User{}, err
+	}
+	err = s.write(ctx, nil, "create_user", func(t *txn) error {
+		e := s.event(ctx, nil, "create_user", u.SID, domainUser(u.Domain, u.Username), "first log-in through identity provider")
+		e.TenantID, e.TenantName = u.TenantID, org.Name
+		t.entries = append(t.entries, e)
+		return t.CreateUsers(ctx, []store.User{u})
+	})
+	if err != nil && !errors.Is(err, store.ErrAlreadyExists) {
+		return store.User{}, err
+	}
+	return s.store.GetUserByName(ctx, d.rec.TenantID, d.rec.Domain, name)
+}
