@@ -79,6 +79,9 @@ func New(svc *iam.Service, opts Options) (http.Handler, error) {
 		mux.Handle(rt.pattern, rt.handler)
 	}
 	cop := http.NewCrossOriginProtection()
+	// A SAML provider posts its answer from its own site; the answer is
+	// signed, single-use and bound to this browser (see handleSAMLACS).
+	cop.AddInsecureBypassPattern("POST /idps/authenticate")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusForbidden, "This request came from another site, and was refused.")
 	}))

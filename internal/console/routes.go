@@ -21,6 +21,8 @@ func (c *console) routes(static fs.FS) []route {
 	open("GET /login", c.handleLoginPage())
 	open("POST /login", c.handleLogin())
 	authed("POST /logout", c.handleLogout())
+	open("POST /idps/authenticate", c.handleSAMLACS())
+	open("GET /idps/metadata", c.handleSAMLMetadata())
 
 	authed("GET /{$}", c.handleOverview())
 

@@ -180,6 +180,7 @@ type loginForm struct {
 	Username, Domain, Next string
 	Domains                []string // those a log-in may name
 	AskOTP                 bool     // MFA asks for a code: show its field
+	SSO                    bool     // a SAML provider serves the cluster: offer it
 	OTPType                string   // totp or email
 	Error                  string
 }
@@ -254,6 +255,7 @@ func (c *console) handleLogin() http.Handler {
 // renderLogin shows the log-in page with f.
 func (c *console) renderLogin(w http.ResponseWriter, r *http.Request, status int, f loginForm) {
 	f.Domains = c.svc.LoginDomains(r.Context())
+	f.SSO = c.svc.SSOEnabled(r.Context(), "")
 	c.render(w, r, status, "login", nil, f)
 }
 

@@ -30,7 +30,7 @@ type SAMLIdP struct {
 	SSOURL              *string  `json:"ssoUrl"`
 	Certificate         *string  `json:"certificate"`
 	CertificateFilename *string  `json:"certificateFilename,omitempty"`
-	Roles               []string `json:"roles,omitempty"`
+	Roles               []string `json:"roles"`
 	SAMLAttributeName   *string  `json:"samlAttributeName,omitempty"`
 	AllowLocalUserLogin *bool    `json:"allowLocalUserLogin"`
 	SignRequest         *bool    `json:"signRequest"`
@@ -165,6 +165,12 @@ func (c SAMLIdP) WithDefaults() SAMLIdP {
 	if deref(c.CertificateFilename) == "" {
 		name := DefaultCertificateFilename
 		c.CertificateFilename = &name
+	}
+	if c.Roles == nil {
+		c.Roles = []string{}
+	}
+	if deref(c.SAMLAttributeName) == "" {
+		c.SAMLAttributeName = nil // none: left out of an answer
 	}
 	return c
 }

@@ -54,6 +54,12 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("POST /v2/trusted-domains", "update_trusted_domains", handleUpdateTrusted(svc))
 	authed("PUT /v2/trusted-domains", "trigger_trusted_domains_discovery", handleTriggerTrusted(svc))
 	authed("GET /v2/domain-controllers", "get_domain_controllers", handleDomainControllers(svc))
+	authed("GET /v2/idps", "get_identity_providers", handleListIdPs(svc))
+	authed("POST /v2/idps", "create_identity_provider", handleCreateIdP(svc))
+	authed("PUT /v2/idps/{id}", "update_identity_provider", handleUpdateIdP(svc))
+	authed("DELETE /v2/idps/{id}", "delete_identity_provider", handleDeleteIdP(svc))
+	open("GET /v2/idps/login", "idps_login", handleIdPLogin(svc, opts))
+
 	authed("GET /v2/ldap", "get_ldaps", handleListLDAPs(svc))
 	authed("POST /v2/ldap", "create_ldap_provider", handleCreateLDAP(svc))
 	authed("PUT /v2/ldap", "update_ldap_provider", handleUpdateLDAP(svc))

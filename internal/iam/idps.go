@@ -262,3 +262,9 @@ func (s *Service) localLoginAllowed(ctx context.Context, u store.User) error {
 	}
 	return nil
 }
+
+// SSOEnabled reports whether an enabled SAML provider serves organization
+// tenantID (or the cluster): whether a log-in page offers single sign-on.
+func (s *Service) SSOEnabled(ctx context.Context, tenantID string) bool {
+	return s.enabledIdP(ctx, tenantID) != nil
+}
