@@ -14,6 +14,7 @@ const (
 	pepperLabel   = "clusteriam password pepper v1"
 	auditTagLabel = "clusteriam audit name tag v1"
 	codeTagLabel  = "clusteriam one-time code tag v1"
+	requestLabel  = "clusteriam sso request tag v1"
 )
 
 // deriveKey derives the 256-bit key of the purpose label names from master

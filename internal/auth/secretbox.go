@@ -26,6 +26,7 @@ type SecretBox struct {
 	check    []byte
 	auditKey []byte // of AuditTag, derived from the key
 	codeKey  []byte // of CodeTag, derived from the key
+	reqKey   []byte // of RequestTag, derived from the key
 }
 
 // NewSecretBox returns a SecretBox using key, which must be KeySize (32)
@@ -52,7 +53,11 @@ func NewSecretBox(key []byte) (*SecretBox, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SecretBox{aead: aead, check: mac.Sum(nil), auditKey: auditKey, codeKey: codeKey}, nil
+	reqKey, err := deriveKey(key, requestLabel)
+	if err != nil {
+		return nil, err
+	}
+	return &SecretBox{aead: aead, check: mac.Sum(nil), auditKey: auditKey, codeKey: codeKey, reqKey: reqKey}, nil
 }
 
 // AuditTag returns a keyed hash of s (HMAC-SHA256 under a key derived from
@@ -71,6 +76,11 @@ func (b *SecretBox) AuditTag(s string) []byte { return auditTag(b.auditKey, s) }
 func (b *SecretBox) CodeTag(owner, code string) []byte {
 	return auditTag(b.codeKey, owner+"\x00"+code)
 }
+
+// RequestTag returns a keyed hash of s under a key of its own: what
+// proves that a request the cluster sent out (a SAML AuthnRequest) was
+// made here, so that its id need not be stored until it comes back.
+func (b *SecretBox) RequestTag(s string) []byte { return auditTag(b.reqKey, s) }
 
 // Check returns a value that identifies the key without revealing it: an
 // HMAC-SHA256 under the key of a fixed message. Stored beside the sealed

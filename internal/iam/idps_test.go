@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/clusteriam/clusteriam/internal/domainspec"
 	"github.com/clusteriam/clusteriam/internal/samlsp"
@@ -117,7 +118,14 @@ func TestSAMLLogin(t *testing.T) {
 	if err != nil || !slices.Equal(p.User.IdPRoles, []string{RoleViewer}) {
 		t.Fatalf("bob: %v %+v", err, p)
 	}
-	for _, want := range []string{"no log-in was started", "was not started here"} {
+	// A request answered too late: the log-in was started more than
+	// SAMLRequestTTL ago.
+	b4, posted4 := w.browser(t, "bob", "Bob-Pass-1")
+	w.clk.add(SAMLRequestTTL + time.Second)
+	if _, _, err := w.svc.SAMLLogin(ctx, ssoHost, b4, posted4.SAMLResponse); err != ErrSSOFailed {
+		t.Errorf("a request answered after %v: %v", SAMLRequestTTL, err)
+	}
+	for _, want := range []string{"no log-in was started", "was used already", "was not made here, or for another provider or host", "the request expired"} {
 		if !strings.Contains(w.log.String(), want) {
 			t.Errorf("the log does not say %q:\n%s", want, w.log)
 		}

@@ -2,7 +2,11 @@ package iam
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -14,10 +18,12 @@ import (
 )
 
 // Log-in through a SAML provider (docs/sso.md): SAMLLoginStart makes the
-// AuthnRequest and remembers its id, single use, for a few minutes;
-// SAMLLogin takes that id back, checks the response, keeps its assertion
-// id until it expires (so that a replay is refused on every replica), and
-// opens a session as a password log-in does.
+// AuthnRequest, whose id proves by itself that it was made here, for which
+// provider and ACS, and until when (requestID), so that starting a log-in,
+// which anyone may, writes nothing; SAMLLogin checks that id, records it
+// as used (single use, on every replica), checks the response, keeps its
+// assertion id until it expires (so that a replay is refused on every
+// replica), and opens a session as a password log-in does.
 
 // Single-use purposes (store.PutOnce).
 const (
@@ -54,26 +60,58 @@ func (s *Service) SAMLLoginStart(ctx context.Context, tenantID, host string) (SA
 	if err != nil {
 		return SAMLStart{}, err
 	}
-	redirect, reqID, err := sp.AuthnRequest(s.now(), "")
+	acs, _, _ := spURLs(host)
+	reqID, err := s.newRequestID(d.id, acs, s.now().Add(SAMLRequestTTL))
 	if err != nil {
 		return SAMLStart{}, err
 	}
-	acs, _, _ := spURLs(host)
-	now := s.nowMsecs()
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		return tx.PutOnce(ctx, oncePurposeRequest, requestKey(d.id, reqID, acs), now, now+SAMLRequestTTL.Milliseconds())
-	})
+	redirect, _, err := sp.AuthnRequest(s.now(), reqID, "")
 	if err != nil {
-		return SAMLStart{}, fmt.Errorf("record the SAML request: %w", err)
+		return SAMLStart{}, err
 	}
 	return SAMLStart{Redirect: redirect, Binding: strconv.FormatInt(d.id, 10) + "." + reqID}, nil
 }
 
-// requestKey is the single-use key of a request: bound to the provider
-// and to the ACS URL it was made for.
-func requestKey(idpID int64, reqID, acs string) []byte {
-	h := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s", idpID, reqID, acs)))
-	return h[:]
+// A request id is "_" and the base64url of a random nonce, its expiry
+// (Unix seconds, big-endian) and the tag of both with the provider and the
+// ACS URL it was made for (auth.SecretBox.RequestTag), cut to 16 bytes.
+const (
+	reqNonceLen = 16
+	reqTagLen   = 16
+)
+
+// newRequestID makes the id of a request to provider idpID for acs,
+// valid until expires.
+func (s *Service) newRequestID(idpID int64, acs string, expires time.Time) (string, error) {
+	b := make([]byte, reqNonceLen+8, reqNonceLen+8+reqTagLen)
+	if _, err := rand.Read(b[:reqNonceLen]); err != nil {
+		return "", fmt.Errorf("request id: %w", err)
+	}
+	binary.BigEndian.PutUint64(b[reqNonceLen:], uint64(expires.Unix()))
+	b = append(b, s.requestTag(idpID, acs, b)...)
+	return "_" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func (s *Service) requestTag(idpID int64, acs string, body []byte) []byte {
+	return s.box.RequestTag(fmt.Sprintf("%d\x00%s\x00%x", idpID, acs, body))[:reqTagLen]
+}
+
+// checkRequestID checks that id was made here for provider idpID and
+// acs, and has not expired; it returns its expiry.
+func (s *Service) checkRequestID(id string, idpID int64, acs string) (time.Time, error) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(id, "_"))
+	if err != nil || !strings.HasPrefix(id, "_") || len(b) != reqNonceLen+8+reqTagLen {
+		return time.Time{}, errors.New("the binding cookie names no request of this cluster")
+	}
+	body := b[:reqNonceLen+8]
+	if !hmac.Equal(b[reqNonceLen+8:], s.requestTag(idpID, acs, body)) {
+		return time.Time{}, errors.New("the request was not made here, or for another provider or host")
+	}
+	expires := time.Unix(int64(binary.BigEndian.Uint64(body[reqNonceLen:])), 0)
+	if !s.now().Before(expires) {
+		return time.Time{}, errors.New("the request expired")
+	}
+	return expires, nil
 }
 
 // SAMLLogin checks samlResponse, posted to the ACS at host by a browser
@@ -121,12 +159,17 @@ func (s *Service) samlUser(ctx context.Context, host, binding, samlResponse stri
 	if err != nil {
 		return checked{}, d, err
 	}
+	expires, err := s.checkRequestID(reqID, id, acs)
+	if err != nil {
+		return checked{}, d, err
+	}
 	now := s.nowMsecs()
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		return tx.TakeOnce(ctx, oncePurposeRequest, requestKey(id, reqID, acs), now)
+		key := sha256.Sum256([]byte(reqID))
+		return tx.PutOnce(ctx, oncePurposeRequest, key[:], now, expires.UnixMilli())
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return checked{}, d, errors.New("the request this response answers was not started here, was used, or expired")
+	if errors.Is(err, store.ErrAlreadyExists) {
+		return checked{}, d, errors.New("the request this response answers was used already")
 	}
 	if err != nil {
 		return checked{}, d, err

@@ -144,12 +144,16 @@ func (s *SP) provider(now time.Time) *saml.ServiceProvider {
 
 // AuthnRequest returns the URL that sends the browser to the IdP with an
 // AuthnRequest (HTTP-Redirect binding, signed when SignRequest is set), and
-// the request's ID, which the response must answer.
-func (s *SP) AuthnRequest(now time.Time, relayState string) (redirect, requestID string, err error) {
+// the request's ID, which the response must answer: requestID when given
+// (an XML NCName), else one the library draws.
+func (s *SP) AuthnRequest(now time.Time, requestID, relayState string) (redirect, id string, err error) {
 	sp := s.provider(now)
 	req, err := sp.MakeAuthenticationRequest(s.cfg.SSOURL, saml.HTTPRedirectBinding, saml.HTTPPostBinding)
 	if err != nil {
 		return "", "", fmt.Errorf("samlsp: make the AuthnRequest: %w", err)
+	}
+	if requestID != "" {
+		req.ID = requestID
 	}
 	u, err := req.Redirect(relayState, sp)
 	if err != nil {

@@ -49,7 +49,7 @@ func TestRealIdP(t *testing.T) {
 			t.Fatal(err)
 		}
 		idp.RegisterSP(t, md)
-		redirect, reqID, err := sp.AuthnRequest(time.Now(), "rs")
+		redirect, reqID, err := sp.AuthnRequest(time.Now(), "", "rs")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func TestVerifyMalformed(t *testing.T) {
 func TestAuthnRequest(t *testing.T) {
 	idp := samltest.Start(t)
 	sp := newSP(t, idp, false)
-	redirect, id, err := sp.AuthnRequest(time.Now(), "")
+	redirect, id, err := sp.AuthnRequest(time.Now(), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
