@@ -14,15 +14,15 @@ import (
 
 // readIdPFilter reads the list parameters the two halves share: ids,
 // tenantIds, includeAllTenants (the vendor's name here for
-// includeTenants) and domains.
-func readIdPFilter(r *http.Request) (iam.DomainFilter, []string, error) {
+// includeTenants) and domains (as the filter's Names).
+func readIdPFilter(r *http.Request) (iam.DomainFilter, error) {
 	include, err := queryBool(r, "includeAllTenants")
 	if err != nil {
-		return iam.DomainFilter{}, nil, err
+		return iam.DomainFilter{}, err
 	}
 	ids, err := queryIDs(r, "ids")
-	f := iam.DomainFilter{IDs: ids, Scope: iam.Scope{TenantIDs: queryList(r, "tenantIds"), IncludeTenants: include != nil && *include}}
-	return f, queryList(r, "domains"), err
+	return iam.DomainFilter{IDs: ids, Names: queryList(r, "domains"),
+		Scope: iam.Scope{TenantIDs: queryList(r, "tenantIds"), IncludeTenants: include != nil && *include}}, err
 }
 
 type identityProviderConfigurations struct {
@@ -31,12 +31,11 @@ type identityProviderConfigurations struct {
 
 func handleListIdPs(svc *iam.Service) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		f, domains, err := readIdPFilter(r)
+		f, err := readIdPFilter(r)
 		if err != nil {
 			return err
 		}
-		f.Names = queryList(r, "names")
-		idps, err := svc.IdentityProviders(r.Context(), p, f, domains)
+		idps, err := svc.IdentityProviders(r.Context(), p, f, queryList(r, "names"))
 		if err != nil {
 			return err
 		}

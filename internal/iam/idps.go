@@ -92,19 +92,16 @@ func (s *Service) decideNewIdP(ctx context.Context, r store.Reader, p *Principal
 	return nil
 }
 
-// IdentityProviders lists the SAML providers f selects.
-func (s *Service) IdentityProviders(ctx context.Context, p *Principal, f DomainFilter, domains []string) ([]domainspec.SAMLIdP, error) {
+// IdentityProviders lists the SAML providers f selects (f.Names are
+// domains) whose vendor name is one of names (any, when none).
+func (s *Service) IdentityProviders(ctx context.Context, p *Principal, f DomainFilter, names []string) ([]domainspec.SAMLIdP, error) {
 	ds, err := s.listDomains(ctx, p, store.DirectorySAML, f)
 	out := make([]domainspec.SAMLIdP, 0, len(ds))
 	for _, d := range ds {
 		v := idpView(d)
-		if len(f.Names) > 0 && !slices.Contains(f.Names, deref(v.Name)) {
-			continue
+		if len(names) == 0 || slices.Contains(names, deref(v.Name)) {
+			out = append(out, v)
 		}
-		if len(domains) > 0 && !slices.ContainsFunc(domains, func(n string) bool { return strings.EqualFold(n, d.rec.Domain) }) {
-			continue
-		}
-		out = append(out, v)
 	}
 	return out, err
 }
