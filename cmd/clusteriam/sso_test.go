@@ -12,6 +12,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/samlsp"
 	"github.com/clusteriam/clusteriam/internal/samlsp/samltest"
+	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
 )
 
 // ssoServer is a clusteriam server with a SAML provider, a real samlidp
@@ -33,6 +34,12 @@ func startSSO(t *testing.T) *ssoServer {
 	t.Helper()
 	srv := newReplica(t, "sso", buildBinary(t), "CLUSTERIAM_ADMIN_PASSWORD=Admin-Password-1")
 	srv.start(t)
+	return configureSSO(t, srv)
+}
+
+// configureSSO gives the running server srv its SAML provider.
+func configureSSO(t *testing.T, srv *replica) *ssoServer {
+	t.Helper()
 	c := insecureClient()
 	_, tok := login(t, c, srv.url, "Admin-Password-1")
 	admin := bearer(tok)
@@ -131,6 +138,53 @@ func TestSAMLOverHTTP(t *testing.T) {
 	}
 	if code, body := post(c); code/100 == 2 && !strings.Contains(body, "failed") {
 		t.Fatalf("the same answer again: %d\n%s", code, body)
+	}
+}
+
+// TestSAMLReplayAcrossReplicas: an answer one replica accepted is refused
+// by another on the same PostgreSQL, as behind one load balancer (the
+// same host name): the request it answers is used, in the shared store.
+func TestSAMLReplayAcrossReplicas(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	bin := buildBinary(t)
+	a := newReplica(t, "A", bin, replicaEnv(dsn, 1)...)
+	b := newReplica(t, "B", bin, replicaEnv(dsn, 1)...)
+	startAll(t, a, b)
+	s := configureSSO(t, a)
+	jar, _ := cookiejar.New(nil)
+	c := insecureClient()
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := c.Get(a.url + "/v2/idps/login")
+	must(t, err)
+	res.Body.Close()
+	c.CheckRedirect = nil
+	posted := s.idp.LogIn(t, c, res.Header.Get("Location"), ssoUser, ssoPassword)
+	aURL, _ := url.Parse(a.url)
+	binding := ""
+	for _, ck := range jar.Cookies(aURL) {
+		if ck.Name == samlsp.BindingCookie {
+			binding = ck.Value
+		}
+	}
+	postTo := func(r *replica) (int, string) {
+		req, err := http.NewRequest("POST", r.url+"/idps/authenticate",
+			strings.NewReader(url.Values{"SAMLResponse": {posted.SAMLResponse}}.Encode()))
+		must(t, err)
+		req.Host = aURL.Host // one name for both, as behind a load balancer
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: samlsp.BindingCookie, Value: binding})
+		res, err := insecureClient().Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	if code, body := postTo(a); code != http.StatusOK || !strings.Contains(body, "Signed in") {
+		t.Fatalf("replica A: %d\n%s", code, body)
+	}
+	if code, body := postTo(b); code/100 == 2 || !strings.Contains(body, "single sign-on log-in failed") {
+		t.Fatalf("the same answer at replica B: %d\n%s", code, body)
 	}
 }
 
