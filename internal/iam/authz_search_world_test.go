@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/auth"
+	"github.com/clusteriam/clusteriam/internal/domainspec"
+	"github.com/clusteriam/clusteriam/internal/samlsp/samltest"
 	"github.com/clusteriam/clusteriam/internal/secconfig"
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/sqlite"
@@ -36,6 +38,7 @@ type searchWorld struct {
 	umKey    string
 	umPrivs  []string
 	adminKey string
+	samlCert string // the signing certificate of the SAML providers um may add
 	// groups and users as the administrator puts them back.
 	groupRoles, groupMembers map[string][]string
 	userRoles                map[string][]string
@@ -116,6 +119,8 @@ func newSearchWorld(t *testing.T) *searchWorld {
 		t.Fatal(err)
 	}
 	w.umPrivs = um.Privileges
+	_, cert := samltest.NewKey(t, "search idp")
+	w.samlCert = samltest.PEM(cert)
 	svc.Wait()
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -260,6 +265,31 @@ func (w *searchWorld) ops() []searchOp {
 	add("add an LDAP provider, saved anyway", func(ctx context.Context, r *searchRun) error {
 		_, err := r.svc.CreateLDAPProvider(ctx, r.um, unreachableLDAP("um.example"), true)
 		return err
+	})
+	// A SAML provider um configures is a credential um holds: um could
+	// sign its users in. check holds what it may grant to um's privileges.
+	for _, roles := range searchRoles {
+		add(fmt.Sprintf("add a SAML provider with default roles %v", roles), func(ctx context.Context, r *searchRun) error {
+			_, err := r.svc.CreateIdentityProvider(ctx, r.um, r.searchSAML(roles, ""))
+			return err
+		})
+		add(fmt.Sprintf("add a SAML user with %v", roles), func(ctx context.Context, r *searchRun) error {
+			_, err := r.svc.CreateUsers(ctx, r.um, []NewUser{{Username: "sam", Domain: searchSAMLDomain, Roles: roles}})
+			return err
+		})
+	}
+	add("add a SAML provider that asserts roles", func(ctx context.Context, r *searchRun) error {
+		_, err := r.svc.CreateIdentityProvider(ctx, r.um, r.searchSAML(nil, "roles"))
+		return err
+	})
+	add("let the SAML provider assert roles", func(ctx context.Context, r *searchRun) error {
+		for _, d := range r.svc.domainList(ctx) {
+			if d.kind == store.DirectorySAML {
+				_, err := r.svc.UpdateIdentityProvider(ctx, r.um, d.id, domainspec.SAMLIdP{SAMLAttributeName: ptr("roles")})
+				return err
+			}
+		}
+		return nil
 	})
 	add("add a directory user with the admin role", func(ctx context.Context, r *searchRun) error {
 		_, err := r.svc.AddDirectoryPrincipals(ctx, r.um, []NewDirectoryPrincipal{{Domain: "um.example", Name: "boss", ObjectClass: ObjectUser, Roles: []string{RoleAdmin}}})
@@ -448,7 +478,45 @@ func (r *searchRun) check(ctx context.Context) string {
 			}
 		}
 	}
+	for _, d := range r.svc.domainList(ctx) {
+		if d.kind != store.DirectorySAML {
+			continue
+		}
+		// What its users may get, computed apart from the code under
+		// test: the default roles, any role when it asserts them, and
+		// the roles of the users added to its domain.
+		c := idpView(d)
+		privs, err := r.svc.privilegesOfRoles(ctx, r.st, c.Roles)
+		if deref(c.SAMLAttributeName) != "" {
+			privs = r.svc.allPrivileges
+		}
+		users, _ := r.st.ListUsers(ctx, store.UserFilter{Domain: d.rec.Domain})
+		for _, u := range users {
+			p, _ := r.svc.privilegesOf(ctx, r.st, u)
+			privs = append(privs, p...)
+		}
+		if err != nil {
+			return err.Error()
+		}
+		if err := carries("the SAML provider "+d.rec.Domain+" um configured", &Principal{Privileges: privs}); err != nil {
+			return err.Error()
+		}
+	}
 	return ""
+}
+
+// searchSAMLDomain is the domain of the SAML providers um may configure.
+const searchSAMLDomain = "sso.um.example"
+
+// searchSAML is a SAML provider of searchSAMLDomain with default roles, or
+// asserting roles in the attribute attr.
+func (r *searchRun) searchSAML(roles []string, attr string) domainspec.SAMLIdP {
+	c := domainspec.SAMLIdP{Name: ptr("um's idp"), Domain: ptr(searchSAMLDomain), IssuerID: ptr("https://idp.um.example"),
+		SSOURL: ptr("https://idp.um.example/sso"), Certificate: ptr(r.w.samlCert), Roles: roles}
+	if attr != "" {
+		c.SAMLAttributeName = &attr
+	}
+	return c
 }
 
 // fastDir is a directory for the search's copies of the fixture: in memory
