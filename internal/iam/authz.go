@@ -86,11 +86,13 @@ const (
 	KindMFAConfig      // the cluster's MFA setting
 	KindSecurityConfig // the cluster's security settings
 	KindDirectory      // an Active Directory domain or LDAP provider
+	KindIdP            // an identity provider: SAML, OpenID Connect or OAuth2
 )
 
 var kindNames = map[TargetKind]string{KindUser: "user", KindGroup: "group", KindRole: "role",
 	KindAudit: "audit trail", KindTenant: "organization", KindMFAConfig: "MFA setting",
-	KindSecurityConfig: "security settings", KindDirectory: "directory domain"}
+	KindSecurityConfig: "security settings", KindDirectory: "directory domain",
+	KindIdP: "identity provider"}
 
 // Target is what an act is on, with what the rules need to know of it.
 type Target struct {
@@ -217,6 +219,14 @@ var rules = map[kindAct]rule{
 	{KindDirectory, ActCreate}:        {privs: adModifyPrivs, reach: true},
 	{KindDirectory, ActChangeProfile}: {privs: adModifyPrivs, reach: true},
 	{KindDirectory, ActDelete}:        {privs: adModifyPrivs, reach: true},
+
+	// An identity provider decides who its domain's users are and may
+	// assert roles: the target's privileges are those of its domain's
+	// users and groups and of the roles it may assert (jwtidp.go).
+	{KindIdP, ActRead}:          {privs: []string{PrivPrincipalView}},
+	{KindIdP, ActCreate}:        {privs: []string{PrivPrincipalModify}, reach: true},
+	{KindIdP, ActChangeProfile}: {privs: []string{PrivPrincipalModify}, reach: true},
+	{KindIdP, ActDelete}:        {privs: []string{PrivPrincipalModify}, reach: true},
 }
 
 // decide returns nil when p may do act to t, or a KindForbidden error

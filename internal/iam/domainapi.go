@@ -109,7 +109,11 @@ type DomainFilter struct {
 
 // listDomains returns the domains of kind that f selects and p sees.
 func (s *Service) listDomains(ctx context.Context, p *Principal, kind string, f DomainFilter) ([]*domain, error) {
-	if err := s.decide(p, ActRead, Target{Kind: KindDirectory}); err != nil {
+	tk := KindDirectory
+	if isIdPType(kind) {
+		tk = KindIdP
+	}
+	if err := s.decide(p, ActRead, Target{Kind: tk}); err != nil {
 		return nil, err
 	}
 	tenants, none, err := s.scope(ctx, p, f.Scope)
