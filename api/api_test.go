@@ -101,6 +101,11 @@ var wantOps = map[string]struct {
 	"update_ldap_provider":              {"PUT", "/v2/ldap", 200, false, "Ldap"},
 	"delete_ldap_provider":              {"DELETE", "/v2/ldap/{id}", 204, false, "Ldap"},
 	"get_ldap_connection_status":        {"GET", "/v2/ldap/{id}/connection-status", 200, false, "Ldap"},
+	"get_identities":                    {"GET", "/v2/identity-providers", 200, false, "IdentityProvider"},
+	"create_identity":                   {"POST", "/v2/identity-providers", 201, false, "IdentityProvider"},
+	"update_identity":                   {"PUT", "/v2/identity-providers/{id}", 200, false, "IdentityProvider"},
+	"delete_identity":                   {"DELETE", "/v2/identity-providers/{id}", 204, false, "IdentityProvider"},
+	"perform_identity_action":           {"POST", "/v2/identity-providers/actions", 201, false, "IdentityProvider"},
 
 	"get_health":  {"GET", "/healthz", 200, true, ""},
 	"get_metrics": {"GET", "/metrics", 200, true, ""},
@@ -327,6 +332,7 @@ func TestQueryParameters(t *testing.T) {
 		"get_domain_controllers":            {{"domainNames", "list"}, {"connectionId", "int"}},
 		"get_ldaps":                         {{"ids", "intlist"}, {"tenantIds", "list"}, {"includeTenants", "bool"}},
 		"create_ldap_provider":              {{"saveAnyway", "bool"}},
+		"get_identities":                    {{"ids", "intlist"}, {"tenantIds", "list"}, {"domains", "list"}, {"includeAllTenants", "bool"}},
 		"update_ldap_provider":              {{"saveAnyway", "bool"}},
 	}
 	for path, item := range doc.Paths.Map() {

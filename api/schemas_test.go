@@ -66,6 +66,14 @@ var wantRequired = map[string][]string{
 	"SimpleAuthParamsResponse":      {"userDistinguishedName"},
 	"Ldaps":                         {"ldaps"},
 	"LdapStatus":                    {"connectionStatus"},
+	// The JWT-trust models (issue 18): responses.
+	"IdentityConfigs":              {"idps"},
+	"IdentityConfigResponse":       {"id", "domain", "identityProviderType", "isEnabled", "lastModifiedTimestampUsecs"},
+	"OpenIdProviderResponse":       {"audienceIds", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuth2ProviderResponse":       {"audiences", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuthAudienceResponse":        {"audienceId", "clientIds"},
+	"IdentityActionResponse":       {"identityProviderType"},
+	"IdentityActionParamsResponse": {"action"},
 	// Requests.
 	"CreateGroupParams":              {"domain", "name"},
 	"CreateUserParameters":           {"domain", "username"},
@@ -91,6 +99,12 @@ var wantRequired = map[string][]string{
 	"UserIdMappingParams":                    {"type"},
 	"AddActiveDirectoryPrincipalsParameters": {"domainName", "name", "objectClass"},
 	"Ldap":                                   {"name", "baseDistinguishedName", "authType", "domainName"},
+	"IdentityConfig":                         {"domain", "identityProviderType"},
+	"OpenIdProvider":                         {"audienceIds", "publicKeyUrl"},
+	"OAuth2Provider":                         {"audiences", "publicKeyUrl"},
+	"OAuthAudience":                          {"audienceId", "clientIds"},
+	"IdentityAction":                         {"identityProviderType"},
+	"IdentityActionParams":                   {"action"},
 }
 
 // wantModels is every model of wire-format.md (the request/response splits under their own
@@ -211,10 +225,23 @@ var wantModels = map[string][]string{
 		"attributeCommonName", "attributeGid", "attributeUid", "attributeMemberOf", "attributeUsername", "objectClassGroup", "objectClassUser", "simpleAuthParams", "id", "tenantId"},
 	"LdapResponse": {"name", "baseDistinguishedName", "authType", "domainName", "preferredLdapServers", "port", "activeDirectoryId", "adDomainName",
 		"attributeCommonName", "attributeGid", "attributeUid", "attributeMemberOf", "attributeUsername", "objectClassGroup", "objectClassUser", "simpleAuthParams", "id", "tenantId"},
-	"SimpleAuthParams":         {"userDistinguishedName", "userPassword", "useSsl"},
-	"SimpleAuthParamsResponse": {"userDistinguishedName", "useSsl"},
-	"Ldaps":                    {"ldaps"},
-	"LdapStatus":               {"connectionStatus"},
+	"SimpleAuthParams":             {"userDistinguishedName", "userPassword", "useSsl"},
+	"SimpleAuthParamsResponse":     {"userDistinguishedName", "useSsl"},
+	"Ldaps":                        {"ldaps"},
+	"LdapStatus":                   {"connectionStatus"},
+	"IdentityConfigs":              {"idps"},
+	"IdentityConfig":               {"id", "domain", "identityProviderType", "isEnabled", "lastModifiedTimestampUsecs", "openIdConnectParams", "oAuth2Params", "tenantId"},
+	"IdentityConfigResponse":       {"id", "domain", "identityProviderType", "isEnabled", "lastModifiedTimestampUsecs", "openIdConnectParams", "oAuth2Params", "tenantId"},
+	"OpenIdProvider":               {"audienceIds", "publicKeyUrl", "pollingFrequencyMins"},
+	"OpenIdProviderResponse":       {"audienceIds", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuth2Provider":               {"audiences", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuth2ProviderResponse":       {"audiences", "publicKeyUrl", "pollingFrequencyMins"},
+	"OAuthAudience":                {"audienceId", "clientIds"},
+	"OAuthAudienceResponse":        {"audienceId", "clientIds"},
+	"IdentityAction":               {"identityProviderType", "openIdConnectParams", "oAuth2Params"},
+	"IdentityActionResponse":       {"identityProviderType", "openIdConnectParams", "oAuth2Params"},
+	"IdentityActionParams":         {"action"},
+	"IdentityActionParamsResponse": {"action"},
 }
 
 func TestModels(t *testing.T) {
@@ -325,7 +352,8 @@ func TestRequestsAcceptNull(t *testing.T) {
 		"SecurityConfig", "SecurityConfigPasswordStrength", "SecurityConfigPasswordReuse", "SecurityConfigPasswordLifetime", "SecurityConfigAccountLockout", "SecurityConfigDataClassification", "SecurityConfigSessionConfiguration", "SecurityConfigCertificateBasedAuth", "SecurityConfigSshConfiguration",
 		"CreateActiveDirectoryRequest", "UpdateActiveDirectoryRequest", "ActiveDirectoryAdminParams", "MachineAccount", "DomainController",
 		"TrustedDomainParams", "TrustedDomain", "IdMappingParams", "UserIdMappingParams", "AddActiveDirectoryPrincipalsParameters",
-		"Ldap", "SimpleAuthParams"}
+		"Ldap", "SimpleAuthParams",
+		"IdentityConfig", "OpenIdProvider", "OAuth2Provider", "OAuthAudience", "IdentityAction", "IdentityActionParams"}
 	for _, name := range requests {
 		s := doc.Components.Schemas[name].Value
 		for prop, ps := range s.Properties {

@@ -189,6 +189,108 @@ func (e DomainControllerResponseStatus) Valid() bool {
 	}
 }
 
+// Defines values for IdentityActionIdentityProviderType.
+const (
+	IdentityActionIdentityProviderTypeOAuth2        IdentityActionIdentityProviderType = "OAuth2"
+	IdentityActionIdentityProviderTypeOpenIdConnect IdentityActionIdentityProviderType = "OpenIdConnect"
+)
+
+// Valid indicates whether the value is a known member of the IdentityActionIdentityProviderType enum.
+func (e IdentityActionIdentityProviderType) Valid() bool {
+	switch e {
+	case IdentityActionIdentityProviderTypeOAuth2:
+		return true
+	case IdentityActionIdentityProviderTypeOpenIdConnect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IdentityActionParamsAction.
+const (
+	IdentityActionParamsActionRefreshPublicKeys IdentityActionParamsAction = "RefreshPublicKeys"
+)
+
+// Valid indicates whether the value is a known member of the IdentityActionParamsAction enum.
+func (e IdentityActionParamsAction) Valid() bool {
+	switch e {
+	case IdentityActionParamsActionRefreshPublicKeys:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IdentityActionParamsResponseAction.
+const (
+	IdentityActionParamsResponseActionRefreshPublicKeys IdentityActionParamsResponseAction = "RefreshPublicKeys"
+)
+
+// Valid indicates whether the value is a known member of the IdentityActionParamsResponseAction enum.
+func (e IdentityActionParamsResponseAction) Valid() bool {
+	switch e {
+	case IdentityActionParamsResponseActionRefreshPublicKeys:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IdentityActionResponseIdentityProviderType.
+const (
+	IdentityActionResponseIdentityProviderTypeOAuth2        IdentityActionResponseIdentityProviderType = "OAuth2"
+	IdentityActionResponseIdentityProviderTypeOpenIdConnect IdentityActionResponseIdentityProviderType = "OpenIdConnect"
+)
+
+// Valid indicates whether the value is a known member of the IdentityActionResponseIdentityProviderType enum.
+func (e IdentityActionResponseIdentityProviderType) Valid() bool {
+	switch e {
+	case IdentityActionResponseIdentityProviderTypeOAuth2:
+		return true
+	case IdentityActionResponseIdentityProviderTypeOpenIdConnect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IdentityConfigIdentityProviderType.
+const (
+	IdentityConfigIdentityProviderTypeOAuth2        IdentityConfigIdentityProviderType = "OAuth2"
+	IdentityConfigIdentityProviderTypeOpenIdConnect IdentityConfigIdentityProviderType = "OpenIdConnect"
+)
+
+// Valid indicates whether the value is a known member of the IdentityConfigIdentityProviderType enum.
+func (e IdentityConfigIdentityProviderType) Valid() bool {
+	switch e {
+	case IdentityConfigIdentityProviderTypeOAuth2:
+		return true
+	case IdentityConfigIdentityProviderTypeOpenIdConnect:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IdentityConfigResponseIdentityProviderType.
+const (
+	IdentityConfigResponseIdentityProviderTypeOAuth2        IdentityConfigResponseIdentityProviderType = "OAuth2"
+	IdentityConfigResponseIdentityProviderTypeOpenIdConnect IdentityConfigResponseIdentityProviderType = "OpenIdConnect"
+)
+
+// Valid indicates whether the value is a known member of the IdentityConfigResponseIdentityProviderType enum.
+func (e IdentityConfigResponseIdentityProviderType) Valid() bool {
+	switch e {
+	case IdentityConfigResponseIdentityProviderTypeOAuth2:
+		return true
+	case IdentityConfigResponseIdentityProviderTypeOpenIdConnect:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LdapAuthType.
 const (
 	LdapAuthTypeAnonymous LdapAuthType = "Anonymous"
@@ -1334,6 +1436,120 @@ type IdMappingParamsResponse struct {
 	AdditionalProperties map[string]interface{}      `json:"-"`
 }
 
+// IdentityAction Specifies an action on the identity providers of a type.
+type IdentityAction struct {
+	// IdentityProviderType Specifies the type of identity provider the action will be performed on.
+	IdentityProviderType IdentityActionIdentityProviderType `json:"identityProviderType"`
+
+	// OAuth2Params Specifies the action; required for the type given. null: none.
+	OAuth2Params *IdentityActionParams `json:"oAuth2Params,omitempty"`
+
+	// OpenIdConnectParams Specifies the action; required for the type given. null: none.
+	OpenIdConnectParams *IdentityActionParams `json:"openIdConnectParams,omitempty"`
+}
+
+// IdentityActionIdentityProviderType Specifies the type of identity provider the action will be performed on.
+type IdentityActionIdentityProviderType string
+
+// IdentityActionParams Specifies the action; required for the type given. null: none.
+type IdentityActionParams struct {
+	// Action Specifies the action.
+	Action IdentityActionParamsAction `json:"action"`
+}
+
+// IdentityActionParamsAction Specifies the action.
+type IdentityActionParamsAction string
+
+// IdentityActionParamsResponse Specifies the action performed.
+type IdentityActionParamsResponse struct {
+	// Action Specifies the action.
+	Action IdentityActionParamsResponseAction `json:"action"`
+}
+
+// IdentityActionParamsResponseAction Specifies the action.
+type IdentityActionParamsResponseAction string
+
+// IdentityActionResponse Specifies the action performed (the request echoed).
+type IdentityActionResponse struct {
+	// IdentityProviderType Specifies the type of identity provider the action was performed on.
+	IdentityProviderType IdentityActionResponseIdentityProviderType `json:"identityProviderType"`
+
+	// OAuth2Params Specifies the action performed.
+	OAuth2Params *IdentityActionParamsResponse `json:"oAuth2Params,omitempty"`
+
+	// OpenIdConnectParams Specifies the action performed.
+	OpenIdConnectParams *IdentityActionParamsResponse `json:"openIdConnectParams,omitempty"`
+}
+
+// IdentityActionResponseIdentityProviderType Specifies the type of identity provider the action was performed on.
+type IdentityActionResponseIdentityProviderType string
+
+// IdentityConfig Specifies an OpenID Connect or OAuth2 issuer whose tokens the cluster trusts (a request).
+type IdentityConfig struct {
+	// Domain Specifies domain of idp configuration.
+	Domain string `json:"domain"`
+
+	// Id Specifies the ID of the IDP; read-only, ignored. null: ignored.
+	Id *int64 `json:"id,omitempty"`
+
+	// IdentityProviderType Specifies the type of identity provider.
+	IdentityProviderType IdentityConfigIdentityProviderType `json:"identityProviderType"`
+
+	// IsEnabled Specifies whether the configuration is enabled. null: true.
+	IsEnabled *bool `json:"isEnabled,omitempty"`
+
+	// LastModifiedTimestampUsecs The last modified time read; a PUT giving another is refused (409). null: not checked.
+	LastModifiedTimestampUsecs *int64 `json:"lastModifiedTimestampUsecs,omitempty"`
+
+	// OAuth2Params Specifies the OAuth2 parameters; required with type OAuth2. null: none.
+	OAuth2Params *OAuth2Provider `json:"oAuth2Params,omitempty"`
+
+	// OpenIdConnectParams Specifies the OpenID Connect parameters; required with type OpenIdConnect. null: none.
+	OpenIdConnectParams *OpenIdProvider `json:"openIdConnectParams,omitempty"`
+
+	// TenantId Specifies the tenant id if the idp is configured for a tenant; must be the caller's. null: the caller's.
+	TenantId *string `json:"tenantId,omitempty"`
+}
+
+// IdentityConfigIdentityProviderType Specifies the type of identity provider.
+type IdentityConfigIdentityProviderType string
+
+// IdentityConfigResponse Specifies an OpenID Connect or OAuth2 issuer whose tokens the cluster trusts.
+type IdentityConfigResponse struct {
+	// Domain Specifies domain of idp configuration.
+	Domain string `json:"domain"`
+
+	// Id Specifies the ID of the IDP.
+	Id int64 `json:"id"`
+
+	// IdentityProviderType Specifies the type of identity provider.
+	IdentityProviderType IdentityConfigResponseIdentityProviderType `json:"identityProviderType"`
+
+	// IsEnabled Specifies whether the configuration is enabled.
+	IsEnabled bool `json:"isEnabled"`
+
+	// LastModifiedTimestampUsecs Specifies the last time this configuration was modified in microseconds since the epoch.
+	LastModifiedTimestampUsecs int64 `json:"lastModifiedTimestampUsecs"`
+
+	// OAuth2Params Specifies the OAuth2 parameters.
+	OAuth2Params *OAuth2ProviderResponse `json:"oAuth2Params,omitempty"`
+
+	// OpenIdConnectParams Specifies the OpenID Connect parameters.
+	OpenIdConnectParams *OpenIdProviderResponse `json:"openIdConnectParams,omitempty"`
+
+	// TenantId Specifies the tenant id if the idp is configured for a tenant.
+	TenantId *string `json:"tenantId,omitempty"`
+}
+
+// IdentityConfigResponseIdentityProviderType Specifies the type of identity provider.
+type IdentityConfigResponseIdentityProviderType string
+
+// IdentityConfigs Specifies a list of Identity Providers.
+type IdentityConfigs struct {
+	// Idps The identity providers; empty when none.
+	Idps []IdentityConfigResponse `json:"idps"`
+}
+
 // Ldap Specifies an LDAP (the body of create_ldap_provider and update_ldap_provider).
 type Ldap struct {
 	// ActiveDirectoryId Specifies the Active Directory id which is mapped to this LDAP. Kept; no effect here. null: as absent: none.
@@ -1586,6 +1802,48 @@ type MfaConfigInfoResponse struct {
 // MfaConfigInfoResponseAuthenticationTypes defines model for MfaConfigInfoResponse.AuthenticationTypes.
 type MfaConfigInfoResponseAuthenticationTypes string
 
+// OAuth2Provider Specifies the OAuth2 parameters; required with type OAuth2. null: none.
+type OAuth2Provider struct {
+	// Audiences Specifies the audiences of the configuration.
+	Audiences []OAuthAudience `json:"audiences"`
+
+	// PollingFrequencyMins Specifies the number of minutes the cluster should wait before polling for a new public key. Default value is 1440 (24 hours). null: 1440.
+	PollingFrequencyMins *int64 `json:"pollingFrequencyMins,omitempty"`
+
+	// PublicKeyUrl Specifies the URL to poll for the public key (the issuer's JWKS or metadata URL).
+	PublicKeyUrl string `json:"publicKeyUrl"`
+}
+
+// OAuth2ProviderResponse Specifies the OAuth2 parameters.
+type OAuth2ProviderResponse struct {
+	// Audiences Specifies the audiences of the configuration.
+	Audiences []OAuthAudienceResponse `json:"audiences"`
+
+	// PollingFrequencyMins Specifies the number of minutes the cluster should wait before polling for a new public key. Default value is 1440 (24 hours).
+	PollingFrequencyMins int64 `json:"pollingFrequencyMins"`
+
+	// PublicKeyUrl Specifies the URL to poll for the public key.
+	PublicKeyUrl string `json:"publicKeyUrl"`
+}
+
+// OAuthAudience Specifies an audience and the clients allowed to present tokens for it.
+type OAuthAudience struct {
+	// AudienceId Specifies the ID of this audience. This must match the 'aud' field in the token.
+	AudienceId string `json:"audienceId"`
+
+	// ClientIds Specifies the client IDs allowed (the token's appid, azp or client_id).
+	ClientIds []string `json:"clientIds"`
+}
+
+// OAuthAudienceResponse Specifies an audience and the clients allowed to present tokens for it.
+type OAuthAudienceResponse struct {
+	// AudienceId Specifies the ID of this audience.
+	AudienceId string `json:"audienceId"`
+
+	// ClientIds Specifies the client IDs allowed.
+	ClientIds []string `json:"clientIds"`
+}
+
 // OnPremTenantConfig All configurations related to tenants for the cluster.
 type OnPremTenantConfig struct {
 	// OrganizationsEnabled Wether organizations is enabled on the cluster.
@@ -1602,6 +1860,30 @@ type OnPremTenantConfigResponse struct {
 
 	// OrganizationsStorageDomainSharingEnabled Wether storage domain sharing is enabled for organizations on the cluster.
 	OrganizationsStorageDomainSharingEnabled bool `json:"organizationsStorageDomainSharingEnabled"`
+}
+
+// OpenIdProvider Specifies the OpenID Connect parameters; required with type OpenIdConnect. null: none.
+type OpenIdProvider struct {
+	// AudienceIds Specifies the audience IDs of the configuration; the token's aud must hold one.
+	AudienceIds []string `json:"audienceIds"`
+
+	// PollingFrequencyMins Specifies the number of minutes the cluster should wait before polling for a new public key. Default value is 1440 (24 hours). null: 1440.
+	PollingFrequencyMins *int64 `json:"pollingFrequencyMins,omitempty"`
+
+	// PublicKeyUrl Specifies the URL to poll for the public key (the issuer's JWKS or metadata URL).
+	PublicKeyUrl string `json:"publicKeyUrl"`
+}
+
+// OpenIdProviderResponse Specifies the OpenID Connect parameters.
+type OpenIdProviderResponse struct {
+	// AudienceIds Specifies the audience IDs of the configuration.
+	AudienceIds []string `json:"audienceIds"`
+
+	// PollingFrequencyMins Specifies the number of minutes the cluster should wait before polling for a new public key. Default value is 1440 (24 hours).
+	PollingFrequencyMins int64 `json:"pollingFrequencyMins"`
+
+	// PublicKeyUrl Specifies the URL to poll for the public key.
+	PublicKeyUrl string `json:"publicKeyUrl"`
 }
 
 // PartialError Specifies a partial error, if any, as part of the Active Directory Create or Update response (the Python SDK's ActiveDirectoryError): the domain is saved but not joined, or cannot serve.
@@ -2644,6 +2926,21 @@ type GetGroupsParams struct {
 // CreateGroupJSONBody defines parameters for CreateGroup.
 type CreateGroupJSONBody = []CreateGroupParams
 
+// GetIdentitiesParams defines parameters for GetIdentities.
+type GetIdentitiesParams struct {
+	// Ids Specifies ids of configured identity providers.
+	Ids *[]int64 `form:"ids,omitempty" json:"ids,omitempty"`
+
+	// TenantIds Specifies the tenant id's to get idps configured on tenants.
+	TenantIds *[]string `form:"tenantIds,omitempty" json:"tenantIds,omitempty"`
+
+	// Domains Specifies domains of the idp configurations.
+	Domains *[]string `form:"domains,omitempty" json:"domains,omitempty"`
+
+	// IncludeAllTenants Specifies if idp configurations on all the tenants under the hierarchy of the logged in user should be returned.
+	IncludeAllTenants *bool `form:"includeAllTenants,omitempty" json:"includeAllTenants,omitempty"`
+}
+
 // GetLdapsParams defines parameters for GetLdaps.
 type GetLdapsParams struct {
 	// Ids Specifies a list of ids to filter.
@@ -2805,6 +3102,15 @@ type DeleteGroupsJSONRequestBody = DeleteGroupsRequest
 
 // UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
 type UpdateGroupJSONRequestBody = UpdateGroupParameters
+
+// CreateIdentityJSONRequestBody defines body for CreateIdentity for application/json ContentType.
+type CreateIdentityJSONRequestBody = IdentityConfig
+
+// PerformIdentityActionJSONRequestBody defines body for PerformIdentityAction for application/json ContentType.
+type PerformIdentityActionJSONRequestBody = IdentityAction
+
+// UpdateIdentityJSONRequestBody defines body for UpdateIdentity for application/json ContentType.
+type UpdateIdentityJSONRequestBody = IdentityConfig
 
 // CreateLdapProviderJSONRequestBody defines body for CreateLdapProvider for application/json ContentType.
 type CreateLdapProviderJSONRequestBody = Ldap
@@ -3351,6 +3657,74 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/groups/{sid} (the `UpdateGroup` operationId).
 	UpdateGroup(ctx context.Context, sid string, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIdentities Get Identity Providers.
+	//
+	// Get the OpenID Connect and OAuth2 issuers whose tokens the cluster trusts. Needs PRINCIPAL_VIEW. Each serves one organization: the list covers the caller's by default. Always answers an idps list, empty when none.
+	//
+	// Corresponds with GET /v2/identity-providers (the `GetIdentities` operationId).
+	GetIdentities(ctx context.Context, params *GetIdentitiesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentityWithBody Create an Identity Provider.
+	//
+	// Trust the JWTs of an OpenID Connect or OAuth2 issuer for the users of domain. Needs PRINCIPAL_MODIFY, and every privilege held by the users and groups of that domain and by the roles its providers may give. publicKeyUrl is the issuer's JWKS URL or its metadata URL; the issuer is the one whose metadata names it (400 when none does: docs/sso-tokens.md). One issuer of each type per domain (409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+	CreateIdentityWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIdentity Create an Identity Provider.
+	//
+	// Trust the JWTs of an OpenID Connect or OAuth2 issuer for the users of domain. Needs PRINCIPAL_MODIFY, and every privilege held by the users and groups of that domain and by the roles its providers may give. publicKeyUrl is the issuer's JWKS URL or its metadata URL; the issuer is the one whose metadata names it (400 when none does: docs/sso-tokens.md). One issuer of each type per domain (409).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+	CreateIdentity(ctx context.Context, body CreateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PerformIdentityActionWithBody Perform an action on an Identity Provider.
+	//
+	// RefreshPublicKeys fetches the issuer's keys now: the issuer of the caller's own domain and the type given, or, for a caller of no such domain, every issuer of that type the caller may change. Needs PRINCIPAL_MODIFY and what changing the issuer needs. Answers 201 with the request.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+	PerformIdentityActionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PerformIdentityAction Perform an action on an Identity Provider.
+	//
+	// RefreshPublicKeys fetches the issuer's keys now: the issuer of the caller's own domain and the type given, or, for a caller of no such domain, every issuer of that type the caller may change. Needs PRINCIPAL_MODIFY and what changing the issuer needs. Answers 201 with the request.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+	PerformIdentityAction(ctx context.Context, body PerformIdentityActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteIdentity Delete an Identity Provider.
+	//
+	// Stop trusting an issuer. Needs what create needs. Its domain's users stay.
+	//
+	// Corresponds with DELETE /v2/identity-providers/{id} (the `DeleteIdentity` operationId).
+	DeleteIdentity(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentityWithBody Update an Identity Provider.
+	//
+	// Replace an issuer's configuration; its domain and identityProviderType cannot change. Needs what create needs. A lastModifiedTimestampUsecs other than the stored one is a conflict (409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+	UpdateIdentityWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIdentity Update an Identity Provider.
+	//
+	// Replace an issuer's configuration; its domain and identityProviderType cannot change. Needs what create needs. A lastModifiedTimestampUsecs other than the stored one is a conflict (409).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+	UpdateIdentity(ctx context.Context, id int64, body UpdateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLdaps Get Groups.
 	//
@@ -4433,6 +4807,154 @@ func (c *Client) UpdateGroupWithBody(ctx context.Context, sid string, contentTyp
 // Corresponds with PUT /v2/groups/{sid} (the `UpdateGroup` operationId).
 func (c *Client) UpdateGroup(ctx context.Context, sid string, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateGroupRequest(c.Server, sid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIdentities Get Identity Providers.
+//
+// Get the OpenID Connect and OAuth2 issuers whose tokens the cluster trusts. Needs PRINCIPAL_VIEW. Each serves one organization: the list covers the caller's by default. Always answers an idps list, empty when none.
+//
+// Corresponds with GET /v2/identity-providers (the `GetIdentities` operationId).
+func (c *Client) GetIdentities(ctx context.Context, params *GetIdentitiesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIdentitiesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentityWithBody Create an Identity Provider.
+//
+// Trust the JWTs of an OpenID Connect or OAuth2 issuer for the users of domain. Needs PRINCIPAL_MODIFY, and every privilege held by the users and groups of that domain and by the roles its providers may give. publicKeyUrl is the issuer's JWKS URL or its metadata URL; the issuer is the one whose metadata names it (400 when none does: docs/sso-tokens.md). One issuer of each type per domain (409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+func (c *Client) CreateIdentityWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIdentity Create an Identity Provider.
+//
+// Trust the JWTs of an OpenID Connect or OAuth2 issuer for the users of domain. Needs PRINCIPAL_MODIFY, and every privilege held by the users and groups of that domain and by the roles its providers may give. publicKeyUrl is the issuer's JWKS URL or its metadata URL; the issuer is the one whose metadata names it (400 when none does: docs/sso-tokens.md). One issuer of each type per domain (409).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+func (c *Client) CreateIdentity(ctx context.Context, body CreateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIdentityRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PerformIdentityActionWithBody Perform an action on an Identity Provider.
+//
+// RefreshPublicKeys fetches the issuer's keys now: the issuer of the caller's own domain and the type given, or, for a caller of no such domain, every issuer of that type the caller may change. Needs PRINCIPAL_MODIFY and what changing the issuer needs. Answers 201 with the request.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+func (c *Client) PerformIdentityActionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPerformIdentityActionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PerformIdentityAction Perform an action on an Identity Provider.
+//
+// RefreshPublicKeys fetches the issuer's keys now: the issuer of the caller's own domain and the type given, or, for a caller of no such domain, every issuer of that type the caller may change. Needs PRINCIPAL_MODIFY and what changing the issuer needs. Answers 201 with the request.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+func (c *Client) PerformIdentityAction(ctx context.Context, body PerformIdentityActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPerformIdentityActionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteIdentity Delete an Identity Provider.
+//
+// Stop trusting an issuer. Needs what create needs. Its domain's users stay.
+//
+// Corresponds with DELETE /v2/identity-providers/{id} (the `DeleteIdentity` operationId).
+func (c *Client) DeleteIdentity(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteIdentityRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentityWithBody Update an Identity Provider.
+//
+// Replace an issuer's configuration; its domain and identityProviderType cannot change. Needs what create needs. A lastModifiedTimestampUsecs other than the stored one is a conflict (409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+func (c *Client) UpdateIdentityWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIdentity Update an Identity Provider.
+//
+// Replace an issuer's configuration; its domain and identityProviderType cannot change. Needs what create needs. A lastModifiedTimestampUsecs other than the stored one is a conflict (409).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+func (c *Client) UpdateIdentity(ctx context.Context, id int64, body UpdateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIdentityRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7063,6 +7585,257 @@ func NewUpdateGroupRequestWithBody(server string, sid string, contentType string
 	return req, nil
 }
 
+// NewGetIdentitiesRequest constructs an http.Request for the GetIdentities method
+func NewGetIdentitiesRequest(server string, params *GetIdentitiesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Ids != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "ids", *params.Ids, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TenantIds != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "tenantIds", *params.TenantIds, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Domains != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "domains", *params.Domains, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeAllTenants != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeAllTenants", *params.IncludeAllTenants, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateIdentityRequest calls the generic CreateIdentity builder with application/json body
+func NewCreateIdentityRequest(server string, body CreateIdentityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateIdentityRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateIdentityRequestWithBody constructs an http.Request for the CreateIdentity method, with any body, and a specified content type
+func NewCreateIdentityRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPerformIdentityActionRequest calls the generic PerformIdentityAction builder with application/json body
+func NewPerformIdentityActionRequest(server string, body PerformIdentityActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPerformIdentityActionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPerformIdentityActionRequestWithBody constructs an http.Request for the PerformIdentityAction method, with any body, and a specified content type
+func NewPerformIdentityActionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers/actions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteIdentityRequest constructs an http.Request for the DeleteIdentity method
+func NewDeleteIdentityRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateIdentityRequest calls the generic UpdateIdentity builder with application/json body
+func NewUpdateIdentityRequest(server string, id int64, body UpdateIdentityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateIdentityRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateIdentityRequestWithBody constructs an http.Request for the UpdateIdentity method, with any body, and a specified content type
+func NewUpdateIdentityRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/identity-providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetLdapsRequest constructs an http.Request for the GetLdaps method
 func NewGetLdapsRequest(server string, params *GetLdapsParams) (*http.Request, error) {
 	var err error
@@ -9641,6 +10414,78 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v2/groups/{sid} (the `UpdateGroup` operationId).
 	UpdateGroupWithResponse(ctx context.Context, sid string, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
 
+	// GetIdentitiesWithResponse Get Identity Providers.
+	//
+	// Get the OpenID Connect and OAuth2 issuers whose tokens the cluster trusts. Needs PRINCIPAL_VIEW. Each serves one organization: the list covers the caller's by default. Always answers an idps list, empty when none.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/identity-providers (the `GetIdentities` operationId).
+	GetIdentitiesWithResponse(ctx context.Context, params *GetIdentitiesParams, reqEditors ...RequestEditorFn) (*GetIdentitiesResponse, error)
+
+	// CreateIdentityWithBodyWithResponse Create an Identity Provider.
+	//
+	// Trust the JWTs of an OpenID Connect or OAuth2 issuer for the users of domain. Needs PRINCIPAL_MODIFY, and every privilege held by the users and groups of that domain and by the roles its providers may give. publicKeyUrl is the issuer's JWKS URL or its metadata URL; the issuer is the one whose metadata names it (400 when none does: docs/sso-tokens.md). One issuer of each type per domain (409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+	CreateIdentityWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityResponse, error)
+
+	// CreateIdentityWithResponse Create an Identity Provider.
+	//
+	// Trust the JWTs of an OpenID Connect or OAuth2 issuer for the users of domain. Needs PRINCIPAL_MODIFY, and every privilege held by the users and groups of that domain and by the roles its providers may give. publicKeyUrl is the issuer's JWKS URL or its metadata URL; the issuer is the one whose metadata names it (400 when none does: docs/sso-tokens.md). One issuer of each type per domain (409).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+	CreateIdentityWithResponse(ctx context.Context, body CreateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityResponse, error)
+
+	// PerformIdentityActionWithBodyWithResponse Perform an action on an Identity Provider.
+	//
+	// RefreshPublicKeys fetches the issuer's keys now: the issuer of the caller's own domain and the type given, or, for a caller of no such domain, every issuer of that type the caller may change. Needs PRINCIPAL_MODIFY and what changing the issuer needs. Answers 201 with the request.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+	PerformIdentityActionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PerformIdentityActionResponse, error)
+
+	// PerformIdentityActionWithResponse Perform an action on an Identity Provider.
+	//
+	// RefreshPublicKeys fetches the issuer's keys now: the issuer of the caller's own domain and the type given, or, for a caller of no such domain, every issuer of that type the caller may change. Needs PRINCIPAL_MODIFY and what changing the issuer needs. Answers 201 with the request.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+	PerformIdentityActionWithResponse(ctx context.Context, body PerformIdentityActionJSONRequestBody, reqEditors ...RequestEditorFn) (*PerformIdentityActionResponse, error)
+
+	// DeleteIdentityWithResponse Delete an Identity Provider.
+	//
+	// Stop trusting an issuer. Needs what create needs. Its domain's users stay.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2/identity-providers/{id} (the `DeleteIdentity` operationId).
+	DeleteIdentityWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteIdentityResponse, error)
+
+	// UpdateIdentityWithBodyWithResponse Update an Identity Provider.
+	//
+	// Replace an issuer's configuration; its domain and identityProviderType cannot change. Needs what create needs. A lastModifiedTimestampUsecs other than the stored one is a conflict (409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+	UpdateIdentityWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityResponse, error)
+
+	// UpdateIdentityWithResponse Update an Identity Provider.
+	//
+	// Replace an issuer's configuration; its domain and identityProviderType cannot change. Needs what create needs. A lastModifiedTimestampUsecs other than the stored one is a conflict (409).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+	UpdateIdentityWithResponse(ctx context.Context, id int64, body UpdateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityResponse, error)
+
 	// GetLdapsWithResponse Get Groups.
 	//
 	// Get LDAPs. Needs AD_LDAP_VIEW. The providers of the server's --directories file are listed too, with negative ids; they are read-only through the API. Each provider serves one organization: the list covers the caller's by default. The bind password is never returned.
@@ -11305,6 +12150,239 @@ func (r UpdateGroupResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetIdentitiesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityConfigs
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIdentitiesResponse) GetJSON200() *IdentityConfigs {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetIdentitiesResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIdentitiesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIdentitiesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIdentitiesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIdentitiesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateIdentityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IdentityConfigResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateIdentityResponse) GetJSON201() *IdentityConfigResponse {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateIdentityResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateIdentityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateIdentityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateIdentityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateIdentityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PerformIdentityActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IdentityActionResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PerformIdentityActionResponse) GetJSON201() *IdentityActionResponse {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PerformIdentityActionResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PerformIdentityActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PerformIdentityActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PerformIdentityActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PerformIdentityActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteIdentityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteIdentityResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteIdentityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteIdentityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteIdentityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteIdentityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateIdentityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityConfigResponse
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateIdentityResponse) GetJSON200() *IdentityConfigResponse {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateIdentityResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateIdentityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateIdentityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateIdentityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateIdentityResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13984,6 +15062,126 @@ func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, sid s
 	return ParseUpdateGroupResponse(rsp)
 }
 
+// GetIdentitiesWithResponse Get Identity Providers.
+//
+// Get the OpenID Connect and OAuth2 issuers whose tokens the cluster trusts. Needs PRINCIPAL_VIEW. Each serves one organization: the list covers the caller's by default. Always answers an idps list, empty when none.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/identity-providers (the `GetIdentities` operationId).
+func (c *ClientWithResponses) GetIdentitiesWithResponse(ctx context.Context, params *GetIdentitiesParams, reqEditors ...RequestEditorFn) (*GetIdentitiesResponse, error) {
+	rsp, err := c.GetIdentities(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIdentitiesResponse(rsp)
+}
+
+// CreateIdentityWithBodyWithResponse Create an Identity Provider.
+//
+// Trust the JWTs of an OpenID Connect or OAuth2 issuer for the users of domain. Needs PRINCIPAL_MODIFY, and every privilege held by the users and groups of that domain and by the roles its providers may give. publicKeyUrl is the issuer's JWKS URL or its metadata URL; the issuer is the one whose metadata names it (400 when none does: docs/sso-tokens.md). One issuer of each type per domain (409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+func (c *ClientWithResponses) CreateIdentityWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIdentityResponse, error) {
+	rsp, err := c.CreateIdentityWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityResponse(rsp)
+}
+
+// CreateIdentityWithResponse Create an Identity Provider.
+//
+// Trust the JWTs of an OpenID Connect or OAuth2 issuer for the users of domain. Needs PRINCIPAL_MODIFY, and every privilege held by the users and groups of that domain and by the roles its providers may give. publicKeyUrl is the issuer's JWKS URL or its metadata URL; the issuer is the one whose metadata names it (400 when none does: docs/sso-tokens.md). One issuer of each type per domain (409).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/identity-providers (the `CreateIdentity` operationId).
+func (c *ClientWithResponses) CreateIdentityWithResponse(ctx context.Context, body CreateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIdentityResponse, error) {
+	rsp, err := c.CreateIdentity(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIdentityResponse(rsp)
+}
+
+// PerformIdentityActionWithBodyWithResponse Perform an action on an Identity Provider.
+//
+// RefreshPublicKeys fetches the issuer's keys now: the issuer of the caller's own domain and the type given, or, for a caller of no such domain, every issuer of that type the caller may change. Needs PRINCIPAL_MODIFY and what changing the issuer needs. Answers 201 with the request.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+func (c *ClientWithResponses) PerformIdentityActionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PerformIdentityActionResponse, error) {
+	rsp, err := c.PerformIdentityActionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePerformIdentityActionResponse(rsp)
+}
+
+// PerformIdentityActionWithResponse Perform an action on an Identity Provider.
+//
+// RefreshPublicKeys fetches the issuer's keys now: the issuer of the caller's own domain and the type given, or, for a caller of no such domain, every issuer of that type the caller may change. Needs PRINCIPAL_MODIFY and what changing the issuer needs. Answers 201 with the request.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/identity-providers/actions (the `PerformIdentityAction` operationId).
+func (c *ClientWithResponses) PerformIdentityActionWithResponse(ctx context.Context, body PerformIdentityActionJSONRequestBody, reqEditors ...RequestEditorFn) (*PerformIdentityActionResponse, error) {
+	rsp, err := c.PerformIdentityAction(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePerformIdentityActionResponse(rsp)
+}
+
+// DeleteIdentityWithResponse Delete an Identity Provider.
+//
+// Stop trusting an issuer. Needs what create needs. Its domain's users stay.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2/identity-providers/{id} (the `DeleteIdentity` operationId).
+func (c *ClientWithResponses) DeleteIdentityWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteIdentityResponse, error) {
+	rsp, err := c.DeleteIdentity(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteIdentityResponse(rsp)
+}
+
+// UpdateIdentityWithBodyWithResponse Update an Identity Provider.
+//
+// Replace an issuer's configuration; its domain and identityProviderType cannot change. Needs what create needs. A lastModifiedTimestampUsecs other than the stored one is a conflict (409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+func (c *ClientWithResponses) UpdateIdentityWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIdentityResponse, error) {
+	rsp, err := c.UpdateIdentityWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityResponse(rsp)
+}
+
+// UpdateIdentityWithResponse Update an Identity Provider.
+//
+// Replace an issuer's configuration; its domain and identityProviderType cannot change. Needs what create needs. A lastModifiedTimestampUsecs other than the stored one is a conflict (409).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/identity-providers/{id} (the `UpdateIdentity` operationId).
+func (c *ClientWithResponses) UpdateIdentityWithResponse(ctx context.Context, id int64, body UpdateIdentityJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIdentityResponse, error) {
+	rsp, err := c.UpdateIdentity(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIdentityResponse(rsp)
+}
+
 // GetLdapsWithResponse Get Groups.
 //
 // Get LDAPs. Needs AD_LDAP_VIEW. The providers of the server's --directories file are listed too, with negative ids; they are read-only through the API. Each provider serves one organization: the list covers the caller's by default. The bind password is never returned.
@@ -15678,6 +16876,167 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest GroupParams
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetIdentitiesResponse parses an HTTP response from a GetIdentitiesWithResponse call
+func ParseGetIdentitiesResponse(rsp *http.Response) (*GetIdentitiesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIdentitiesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityConfigs
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateIdentityResponse parses an HTTP response from a CreateIdentityWithResponse call
+func ParseCreateIdentityResponse(rsp *http.Response) (*CreateIdentityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateIdentityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IdentityConfigResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePerformIdentityActionResponse parses an HTTP response from a PerformIdentityActionWithResponse call
+func ParsePerformIdentityActionResponse(rsp *http.Response) (*PerformIdentityActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PerformIdentityActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IdentityActionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteIdentityResponse parses an HTTP response from a DeleteIdentityWithResponse call
+func ParseDeleteIdentityResponse(rsp *http.Response) (*DeleteIdentityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteIdentityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateIdentityResponse parses an HTTP response from a UpdateIdentityWithResponse call
+func ParseUpdateIdentityResponse(rsp *http.Response) (*UpdateIdentityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateIdentityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityConfigResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
