@@ -9,6 +9,7 @@ type wireClaims struct {
 	AppID             string `json:"appid"`
 	AuthorizedParty   string `json:"azp"`
 	ClientID          string `json:"client_id"`
+	OktaClientID      string `json:"cid"`
 }
 
 // username is the name the token gives its user: preferred_username, else
@@ -38,13 +39,15 @@ func verified(v any) bool {
 }
 
 // clientID is the client the token was issued to: Entra's appid, else azp,
-// else client_id (RFC 9068).
+// else client_id (RFC 9068), else Okta's cid.
 func (w wireClaims) clientID() string {
 	switch {
 	case w.AppID != "":
 		return w.AppID
 	case w.AuthorizedParty != "":
 		return w.AuthorizedParty
+	case w.ClientID != "":
+		return w.ClientID
 	}
-	return w.ClientID
+	return w.OktaClientID
 }

@@ -227,6 +227,8 @@ func TestOAuth2Audiences(t *testing.T) {
 		{"appid", with(base, "appid", "script-b"), true},
 		{"azp", with(base, "azp", "script-a"), true},
 		{"client_id", with(base, "client_id", "script-a"), true},
+		{"Okta's cid", with(base, "cid", "script-a"), true},
+		{"client_id wins over cid", with(base, "client_id", "script-x", "cid", "script-a"), false},
 		{"appid wins over azp", with(base, "appid", "script-x", "azp", "script-a"), false},
 		{"client of another audience", with(base, "appid", "script-c"), false},
 		{"no client", base, false},
