@@ -249,8 +249,8 @@ func TestBadResponsesFail(t *testing.T) {
 func TestOperationsAndRoutes(t *testing.T) {
 	v := NewValidator(t)
 	ops := v.Operations()
-	if len(ops) != 71 {
-		t.Errorf("Operations() has %d entries, want 71: %v", len(ops), ops)
+	if len(ops) != 81 {
+		t.Errorf("Operations() has %d entries, want 81: %v", len(ops), ops)
 	}
 	for _, id := range []string{"create_group", "get_users", "create_access_token", "get_privileges", "get_health", "get_metrics", "get_openapi"} {
 		if !slices.Contains(ops, id) {
@@ -258,8 +258,8 @@ func TestOperationsAndRoutes(t *testing.T) {
 		}
 	}
 	routes := v.Routes()
-	if len(routes) != 71 {
-		t.Errorf("Routes() has %d entries, want 71", len(routes))
+	if len(routes) != 81 {
+		t.Errorf("Routes() has %d entries, want 81", len(routes))
 	}
 	for _, r := range []string{"GET /v2/users/{sid}", "DELETE /v2/users/{userSid}/api-keys/{id}", "POST /v2/users/{userSid}/api-keys/{id}/rotate", "GET /healthz", "GET /v2/openapi.yaml"} {
 		if !slices.Contains(routes, r) {

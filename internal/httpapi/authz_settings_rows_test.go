@@ -72,6 +72,31 @@ func ldapBody(name, id string) string {
 	return b + "}"
 }
 
+// identityBody is an OpenID Connect issuer for domain name, trusting the
+// provider whose keys are at keysURL.
+func identityBody(name, keysURL string) string {
+	return `{"domain":"` + name + `","identityProviderType":"OpenIdConnect",` +
+		`"openIdConnectParams":{"audienceIds":["clusteriam"],"publicKeyUrl":"` + keysURL + `"}}`
+}
+
+// identityRows are the JWT-trust operations: read with PRINCIPAL_VIEW,
+// changed with PRINCIPAL_MODIFY and the reach of the domain's users.
+func identityRows() []authzRow {
+	refresh := `{"identityProviderType":"OpenIdConnect","openIdConnectParams":{"action":"RefreshPublicKeys"}}`
+	return []authzRow{
+		{op: "get_identities", req: "GET /v2/identity-providers?ids={idp}", want: only(200, principalViewers...)},
+		{op: "create_identity", req: "POST /v2/identity-providers", body: identityBody("{name}.example", "{keysurl}"),
+			mutates: true, want: only(201, principalManagers...)},
+		{op: "create_identity", name: "no-issuer", req: "POST /v2/identity-providers", body: identityBody("{name}.example", "{keysurl}x"),
+			want: only(400, principalManagers...)},
+		{op: "update_identity", req: "PUT /v2/identity-providers/{idp}", body: `{"domain":"{idpname}","identityProviderType":"OpenIdConnect","isEnabled":false,` +
+			`"openIdConnectParams":{"audienceIds":["x"],"publicKeyUrl":"{keysurl}"}}`, mutates: true, want: only(200, principalManagers...)},
+		{op: "delete_identity", req: "DELETE /v2/identity-providers/{idp}", mutates: true, want: only(204, principalManagers...)},
+		// The action names no issuer: ?for={idp} only makes the fixture one.
+		{op: "perform_identity_action", req: "POST /v2/identity-providers/actions?for={idp}", body: refresh, want: only(201, principalManagers...)},
+	}
+}
+
 // newDomain makes a directory domain, saved anyway, and returns its id.
 func (m *matrix) newDomain(t *testing.T, path, body string) string {
 	t.Helper()

@@ -1,23 +1,28 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/jwtrust/optest"
 	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 // newMatrix starts the server and makes the callers of the matrix.
 func newMatrix(t *testing.T) *matrix {
 	t.Helper()
-	e := newEnv(t)
-	m := &matrix{e: e, admin: e.admin, shared: map[string]fixture{}}
+	op := optest.Start(t)
+	e := newEnvConfig(t, testParams, iam.Config{IdPClient: op.Client()})
+	m := &matrix{e: e, admin: e.admin, shared: map[string]fixture{}, op: op}
 	e.enableOrgs()
 	for _, name := range slices.Sorted(maps.Keys(customRoles)) {
 		m.must(t, m.admin, "POST", "/v2/roles", map[string]any{"name": name, "privileges": customRoles[name]}, 201)
@@ -125,6 +130,8 @@ type fixture struct {
 	tenant                 string // {tenant}
 	ad, adName, ldap       string // {ad} and {adname}: an AD domain; {ldap}: an LDAP provider's id
 	ldapName               string // {ldapname}: that provider's domain
+	idp, idpName           string // {idp}: an OpenID Connect issuer's id; {idpname}: its domain
+	keysURL                string // {keysurl}: the matrix's OpenID provider's JWKS
 	creates                bool   // the row may make a record named {name}
 }
 
@@ -193,6 +200,15 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 		fx.ldapName = m.fresh("ldap") + ".example"
 		fx.ldap = m.newDomain(t, "/v2/ldap", ldapBody(fx.ldapName, ""))
 	}
+	fx.keysURL = m.op.KeysURL
+	if uses("{idp}") {
+		var d struct {
+			ID int64 `json:"id"`
+		}
+		fx.idpName = m.fresh("idp") + ".example"
+		m.must(t, m.admin, "POST", "/v2/identity-providers", json.RawMessage(identityBody(fx.idpName, m.op.KeysURL)), 201).decode(t, &d)
+		fx.idp = strconv.FormatInt(d.ID, 10)
+	}
 	fx.role = row.role
 	if fx.role == "" && uses("{role}") {
 		fx.role = m.fresh("r")
@@ -205,7 +221,7 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 func (fx fixture) expand(row authzRow) (method, path, body string) {
 	r := strings.NewReplacer("{user}", fx.user, "{key}", fx.key, "{group}", fx.group, "{role}", fx.role,
 		"{name}", fx.name, "{login}", fx.caller.user, "{password}", fx.caller.password, "{tenant}", url.PathEscape(fx.tenant),
-		"{adname}", fx.adName, "{ad}", fx.ad, "{ldapname}", fx.ldapName, "{ldap}", fx.ldap)
+		"{adname}", fx.adName, "{ad}", fx.ad, "{ldapname}", fx.ldapName, "{ldap}", fx.ldap, "{idp}", fx.idp, "{idpname}", fx.idpName, "{keysurl}", fx.keysURL)
 	method, path, _ = strings.Cut(row.req, " ")
 	return method, r.Replace(path), r.Replace(row.body)
 }

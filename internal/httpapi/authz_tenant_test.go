@@ -12,6 +12,9 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/testtier"
+
+	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/jwtrust/optest"
 )
 
 // The organizations' side of the authorization matrix (issue 12): every
@@ -152,6 +155,14 @@ func tenantDirectoryRows() []tenantRow {
 		{op: "update_ldap_provider", req: "PUT /v2/ldap?saveAnyway=true", body: ldapBody("{ldapname}", "{ldap}"), target: true, outsider: nf, viewer: nf, owner: ok},
 		{op: "delete_ldap_provider", req: "DELETE /v2/ldap/{ldap}", target: true, outsider: nf, viewer: nf, owner: no},
 		{op: "get_ldap_connection_status", req: "GET /v2/ldap/{ldap}/connection-status", target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "get_identities", req: "GET /v2/identity-providers?includeAllTenants=true", target: true, outsider: ok, viewer: ok, owner: ok},
+		{op: "create_identity", req: "POST /v2/identity-providers", body: identityBody("{name}.example", "{keysurl}"), outsider: 201, viewer: 403, owner: 201},
+		{op: "update_identity", req: "PUT /v2/identity-providers/{idp}", body: identityBody("{idpname}", "{keysurl}"), target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "delete_identity", req: "DELETE /v2/identity-providers/{idp}", target: true, outsider: nf, viewer: nf, owner: no},
+		// The action names no issuer: it refreshes those the caller may
+		// change, in its own organization and below (none: 201 as well).
+		{op: "perform_identity_action", req: "POST /v2/identity-providers/actions",
+			body: `{"identityProviderType":"OpenIdConnect","openIdConnectParams":{"action":"RefreshPublicKeys"}}`, outsider: 201, viewer: 403, owner: 201},
 	}
 }
 
@@ -159,13 +170,15 @@ func tenantDirectoryRows() []tenantRow {
 // users whose log-in rows use.
 type tenantMatrix struct {
 	e       *env
+	op      *optest.OP // the OpenID provider the identity-provider rows trust
 	callers []tenantCaller
 	seq     int
 }
 
 func newTenantMatrix(t *testing.T) *tenantMatrix {
-	e := newEnv(t)
-	tm := &tenantMatrix{e: e}
+	op := optest.Start(t)
+	e := newEnvConfig(t, testParams, iam.Config{IdPClient: op.Client()})
+	tm := &tenantMatrix{e: e, op: op}
 	e.enableOrgs()
 	for _, org := range []string{orgA, orgB, orgC} {
 		e.createTenant(e.admin, strings.TrimSuffix(org, "/"), orgMarker[org])
@@ -258,6 +271,7 @@ func (row tenantRow) want(c tenantCaller, where string) int {
 type tenantFixture struct {
 	user, login, key, group, role, tenant, name string
 	ad, adName, ldap, ldapName                  string
+	idp, idpName, keysURL                       string
 }
 
 // fixture makes the records a cell of row acts on, in organization where
@@ -265,7 +279,7 @@ type tenantFixture struct {
 func (tm *tenantMatrix) fixture(t *testing.T, row tenantRow, where string) tenantFixture {
 	e := tm.e
 	tm.seq++
-	fx := tenantFixture{name: fmt.Sprintf("n%04d", tm.seq)}
+	fx := tenantFixture{name: fmt.Sprintf("n%04d", tm.seq), keysURL: tm.op.KeysURL}
 	do := func(method, path string, body any, status int) resp {
 		t.Helper()
 		if where == "" {
@@ -302,6 +316,9 @@ func (tm *tenantMatrix) fixture(t *testing.T, row tenantRow, where string) tenan
 		fx.ldapName = fmt.Sprintf("%s-l%04d.example", mark, tm.seq)
 		do("POST", "/v2/ldap?saveAnyway=true", json.RawMessage(ldapBody(fx.ldapName, "")), 201).decode(t, &d)
 		fx.ldap = fmt.Sprint(d.ID)
+		fx.idpName = fmt.Sprintf("%s-i%04d.example", mark, tm.seq)
+		do("POST", "/v2/identity-providers", json.RawMessage(identityBody(fx.idpName, tm.op.KeysURL)), 201).decode(t, &d)
+		fx.idp = fmt.Sprint(d.ID)
 	}
 	return fx
 }
@@ -333,6 +350,7 @@ func (tm *tenantMatrix) send(t *testing.T, row tenantRow, where string, c tenant
 	rep := strings.NewReplacer("{user}", fx.user, "{key}", fx.key, "{group}", fx.group, "{role}", fx.role,
 		"{tenant}", url.PathEscape(fx.tenant), "{name}", fx.name, "{login}", fx.login,
 		"{adname}", fx.adName, "{ad}", fx.ad, "{ldapname}", fx.ldapName, "{ldap}", fx.ldap,
+		"{idp}", fx.idp, "{idpname}", fx.idpName, "{keysurl}", fx.keysURL,
 		"{at}", strings.TrimSuffix(strings.Replace(where, "t", "@t", 1), "/"))
 	method, path, _ = strings.Cut(row.req, " ")
 	path, body := rep.Replace(path), rep.Replace(row.body)
@@ -360,6 +378,7 @@ func ghost(fx tenantFixture, where string) tenantFixture {
 	g.user, g.key, g.group = swap(fx.user, "9991"), swap(fx.key, "9992"), swap(fx.group, "9993")
 	g.role, g.tenant = "zghost-r", where+"g9999/"
 	g.ad, g.ldap, g.adName, g.ldapName = "999991", "999992", "zghost-a.example", "zghost-l.example"
+	g.idp, g.idpName = "999993", "zghost-i.example"
 	return g
 }
 
@@ -373,7 +392,8 @@ func (tm *tenantMatrix) checkLikeGhost(t *testing.T, row tenantRow, where string
 	norm := func(body []byte, f tenantFixture) string {
 		return strings.NewReplacer(f.user, "{user}", f.key, "{key}", f.group, "{group}", f.role, "{role}",
 			f.tenant, "{tenant}", f.adName, "{adname}", f.ldapName, "{ldapname}", "directory domain "+f.ad, "directory domain {ad}",
-			"directory domain "+f.ldap, "directory domain {ldap}").Replace(string(body))
+			"directory domain "+f.ldap, "directory domain {ldap}",
+			"identity provider "+f.idp, "identity provider {idp}", f.idpName, "{idpname}").Replace(string(body))
 	}
 	if gr.status != r.status || norm(gr.body, g) != norm(r.body, fx) {
 		t.Errorf("as %s: the refusal tells a record of %q from none:\n%d %s\nnone: %d %s", c.name, where, r.status, r.body, gr.status, gr.body)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clusteriam/clusteriam/internal/jwtrust/optest"
 )
 
 // The callers of the authorization matrix. Every one acts with a real
@@ -74,6 +76,7 @@ type matrix struct {
 	norole string // sid of p-norole, a user without roles
 	seq    int
 	shared map[string]fixture // per row, for the cells that must change nothing
+	op     *optest.OP         // the OpenID provider the identity-provider rows trust
 }
 
 // TestAuthorizationMatrix runs every operation of routes() as each caller

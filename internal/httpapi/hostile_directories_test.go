@@ -42,6 +42,13 @@ var directoryOps = []hostileOp{
 		`"authType":"Simple","preferredLdapServers":["127.0.0.1:1"],"simpleAuthParams":{"userDistinguishedName":"cn=a","userPassword":"p"}}`},
 	{"update_ldap_provider", "PUT", "/v2/ldap?saveAnyway=true", `{"name":%s,"id":2,"domainName":"hostile-ldap.example",` +
 		`"baseDistinguishedName":"dc=x","authType":"Simple","simpleAuthParams":{"userDistinguishedName":"cn=a"}}`},
+	// No issuer answers at 127.0.0.1:1, and no identity provider 424242
+	// exists: the bodies are read, then refused.
+	{"create_identity", "POST", "/v2/identity-providers", `{"domain":%s,"identityProviderType":"OpenIdConnect",` +
+		`"openIdConnectParams":{"audienceIds":["a"],"publicKeyUrl":"https://127.0.0.1:1/keys"}}`},
+	{"update_identity", "PUT", "/v2/identity-providers/424242", `{"domain":%s,"identityProviderType":"OpenIdConnect",` +
+		`"openIdConnectParams":{"audienceIds":["a"],"publicKeyUrl":"https://127.0.0.1:1/keys"}}`},
+	{"perform_identity_action", "POST", "/v2/identity-providers/actions", `{"identityProviderType":%s,"openIdConnectParams":{"action":"RefreshPublicKeys"}}`},
 }
 
 // directoryNoContentType is what each answers to the value "noctype":
@@ -50,6 +57,7 @@ var directoryOps = []hostileOp{
 var directoryNoContentType = map[string]int{
 	"create_active_directory": 400, "update_active_directory": 200, "update_trusted_domains": 200,
 	"add_active_directory_principals": 400, "create_ldap_provider": 400, "update_ldap_provider": 200,
+	"create_identity": 400, "update_identity": 404, "perform_identity_action": 400,
 }
 
 // directoryParams are the query parameters of the directory operations,
@@ -68,6 +76,7 @@ var directoryParams = map[string]map[string]string{
 	"get_ldaps":                         {"ids": "int", "tenantIds": "tenant", "includeTenants": "bool"},
 	"create_ldap_provider":              {"saveAnyway": "bool"},
 	"update_ldap_provider":              {"saveAnyway": "bool"},
+	"get_identities":                    {"ids": "int", "tenantIds": "tenant", "domains": "text", "includeAllTenants": "bool"},
 }
 
 // directoryReads are where testDirectoryParams sends each operation's
@@ -86,6 +95,7 @@ var directoryReads = map[string]string{
 	"trigger_trusted_domains_discovery": "PUT /v2/trusted-domains?domainName=nowhere.example&rediscover=false",
 	"create_ldap_provider":              "POST /v2/ldap",
 	"update_ldap_provider":              "PUT /v2/ldap",
+	"get_identities":                    "GET /v2/identity-providers?x=1",
 }
 
 // testDirectoryParams sends every metacharacter value, and the values
@@ -118,7 +128,8 @@ func (h *hostile) testDirectoryParams(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{"GET /v2/active-directories/%s", "DELETE /v2/ldap/%s", "GET /v2/ldap/%s/connection-status"} {
+	for _, p := range []string{"GET /v2/active-directories/%s", "DELETE /v2/ldap/%s", "GET /v2/ldap/%s/connection-status",
+		"DELETE /v2/identity-providers/%s"} {
 		method, path, _ := strings.Cut(p, " ")
 		for _, v := range append([]string{"1.0", "0x1", "99999999999999999999"}, metaValues...) {
 			t.Run(fmt.Sprintf("%s %q", p, v), func(t *testing.T) {
@@ -135,7 +146,8 @@ func (h *hostile) testDirectoryParams(t *testing.T) {
 // TestDirectoryListParams reads them in every form the SDKs send.
 var directoryLists = []string{"get_active_directory domainNames", "get_active_directory ids", "get_active_directory tenantIds",
 	"get_ldaps ids", "get_ldaps tenantIds", "get_domain_controllers domainNames", "get_active_directory_principals sids",
-	"get_active_directory_by_id objectClass"}
+	"get_active_directory_by_id objectClass",
+	"get_identities ids", "get_identities tenantIds", "get_identities domains"}
 
 // TestDirectoryListParams: the directory lists read both SDKs' forms
 // alike; an item with a comma in it is one item (and no integer id, no
@@ -183,6 +195,7 @@ func TestDirectoryListParams(t *testing.T) {
 	}
 	for _, p := range []struct{ path, name string }{
 		{"/v2/ldap?", "ids"}, {"/v2/ldap?", "tenantIds"}, {"/v2/active-directories?", "tenantIds"},
+		{"/v2/identity-providers?", "ids"}, {"/v2/identity-providers?", "tenantIds"},
 		{"/v2/active-directories/" + h.ids["{ad}"] + "?", "objectClass"},
 	} {
 		for _, f := range commaForms(p.name, "1", "User") {
@@ -190,6 +203,15 @@ func TestDirectoryListParams(t *testing.T) {
 				wantError(t, h.send(t, "GET", p.path+f.query, nil, nil), 400, p.name)
 			})
 		}
+	}
+	for _, f := range commaForms("domains", "nowhere.example", "none.example") {
+		t.Run("get_identities/domains/"+f.name, func(t *testing.T) {
+			var out identityConfigs
+			h.want(h.send(t, "GET", "/v2/identity-providers?"+f.query, nil, nil), 200).decode(t, &out)
+			if len(out.Idps) != 0 {
+				t.Fatalf("%s: %+v", f.query, out.Idps)
+			}
+		})
 	}
 	for _, f := range commaForms("sids", "S-1-5-21-1-2-3-4", "S-1-5-21-1-2-3-5") {
 		t.Run("get_active_directory_principals/sids/"+f.name, func(t *testing.T) {

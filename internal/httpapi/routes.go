@@ -65,6 +65,11 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("PUT /v2/ldap", "update_ldap_provider", handleUpdateLDAP(svc))
 	authed("DELETE /v2/ldap/{id}", "delete_ldap_provider", handleDeleteLDAP(svc))
 	authed("GET /v2/ldap/{id}/connection-status", "get_ldap_connection_status", handleLDAPStatus(svc))
+	authed("GET /v2/identity-providers", "get_identities", handleListIdentities(svc))
+	authed("POST /v2/identity-providers", "create_identity", handleCreateIdentity(svc))
+	authed("PUT /v2/identity-providers/{id}", "update_identity", handleUpdateIdentity(svc))
+	authed("DELETE /v2/identity-providers/{id}", "delete_identity", handleDeleteIdentity(svc))
+	authed("POST /v2/identity-providers/actions", "perform_identity_action", handleIdentityAction(svc))
 
 	authed("POST /v2/users", "create_users", handleCreateUsers(svc))
 	authed("GET /v2/users", "get_users", handleGetUsers(svc))

@@ -86,7 +86,7 @@ const (
 	KindMFAConfig      // the cluster's MFA setting
 	KindSecurityConfig // the cluster's security settings
 	KindDirectory      // an Active Directory domain or LDAP provider
-	KindIdP            // a SAML identity provider
+	KindIdP            // an identity provider: SAML, OpenID Connect or OAuth2
 )
 
 var kindNames = map[TargetKind]string{KindUser: "user", KindGroup: "group", KindRole: "role",
@@ -222,7 +222,7 @@ var rules = map[kindAct]rule{
 
 	// An identity provider decides who its domain's users are and may
 	// assert roles: the target's privileges are those of its domain's
-	// users and groups and of the roles it may assert (idps.go).
+	// users and groups and of the roles it may assert (idps.go, jwtidp.go).
 	{KindIdP, ActRead}:          {privs: []string{PrivPrincipalView}},
 	{KindIdP, ActCreate}:        {privs: []string{PrivPrincipalModify}, reach: true},
 	{KindIdP, ActChangeProfile}: {privs: []string{PrivPrincipalModify}, reach: true},

@@ -48,11 +48,27 @@ func (s *Service) Recheck(ctx context.Context, creds ...Credential) (*Principal,
 
 // authenticateAs is Authenticate, or Recheck when passive.
 func (s *Service) authenticateAs(ctx context.Context, creds []Credential, passive bool) (*Principal, error) {
+	if rest, tok := splitJWT(creds); tok != "" {
+		return s.authenticateWithJWT(ctx, tok, rest, passive)
+	}
 	p, err := s.authenticate(ctx, creds, passive)
 	if err != nil || p.User.Domain == LocalDomain {
 		return p, err
 	}
 	return s.directoryCaller(ctx, p, func() (*Principal, error) { return s.authenticate(ctx, creds, passive) })
+}
+
+// authenticateWithJWT authenticates a request bearing a JWT: the token's
+// user, which any other credential presented must be the credential of.
+func (s *Service) authenticateWithJWT(ctx context.Context, tok string, rest []Credential, passive bool) (*Principal, error) {
+	p, err := s.authenticateJWT(ctx, tok)
+	if err != nil || len(rest) == 0 {
+		return p, err
+	}
+	if q, err := s.authenticate(ctx, rest, passive); err == nil && q.User.SID != p.User.SID {
+		return nil, errAmbiguous
+	}
+	return p, nil
 }
 
 // authenticate is Authenticate but for what directory users need more;

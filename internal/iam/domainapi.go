@@ -110,7 +110,7 @@ type DomainFilter struct {
 // listDomains returns the domains of kind that f selects and p sees.
 func (s *Service) listDomains(ctx context.Context, p *Principal, kind string, f DomainFilter) ([]*domain, error) {
 	tk := KindDirectory
-	if kind == store.DirectorySAML {
+	if isIdPType(kind) {
 		tk = KindIdP
 	}
 	if err := s.decide(p, ActRead, Target{Kind: tk}); err != nil {

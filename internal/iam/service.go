@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"time"
 
@@ -74,6 +75,9 @@ type Config struct {
 	// memberships are read again while its credentials are used
 	// (default DefaultGroupRecheck).
 	GroupRecheck time.Duration
+	// IdPClient fetches the keys and metadata of trusted JWT issuers;
+	// nil: a client with a timeout that follows no redirect off HTTPS.
+	IdPClient *http.Client
 }
 
 // DefaultGroupRecheck is Config.GroupRecheck's default.
@@ -133,6 +137,7 @@ type Service struct {
 	emailPerHour   int
 	clientCAs      *certlogin.Verifier // nil: no certificate log-in
 	policy         policyCache         // the stored security config, briefly
+	jwt            *jwtTrusts          // trusted JWT issuers' verifiers
 }
 
 // New returns a Service over st. It creates the cluster identity on first
@@ -143,6 +148,7 @@ func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBo
 	if err := s.configure(cfg); err != nil {
 		return nil, err
 	}
+	s.jwt = newJWTTrusts(cfg.IdPClient, s)
 	// Every write the store commits invalidates what it changed, here and,
 	// through the bus, on the other replicas.
 	st.OnChange(s.invalidate)
