@@ -104,7 +104,7 @@ func everyone(status int, except statuses) statuses {
 
 // authzRows is the matrix: at least one row per operation of routes().
 func authzRows() []authzRow {
-	return slices.Concat(serviceRows(), sessionRows(), userRows(), keyRows(), groupRows(), principalRows(), roleRows(), tenantRows(), mfaRows(), securityRows(), directoryRows(), identityRows())
+	return slices.Concat(serviceRows(), sessionRows(), userRows(), keyRows(), groupRows(), principalRows(), roleRows(), tenantRows(), mfaRows(), securityRows(), directoryRows(), samlRows(), identityRows())
 }
 
 func serviceRows() []authzRow {

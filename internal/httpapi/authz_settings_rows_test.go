@@ -1,9 +1,18 @@
 package httpapi
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
+	"math/big"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 )
 
 // relaxPasswords undoes the password rule a row set, so that the rows
@@ -77,6 +86,55 @@ func ldapBody(name, id string) string {
 func identityBody(name, keysURL string) string {
 	return `{"domain":"` + name + `","identityProviderType":"OpenIdConnect",` +
 		`"openIdConnectParams":{"audienceIds":["clusteriam"],"publicKeyUrl":"` + keysURL + `"}}`
+}
+
+// samlCert is the signing certificate of the matrices' SAML providers, as
+// base64 DER: one line, as a JSON string takes it.
+var samlCert = sync.OnceValue(func() string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "matrix idp"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
+})
+
+// samlBody is a disabled SAML provider for domain name, whose users get
+// role, or, with attr, the roles its attribute attr names: any role.
+// Disabled, it starts no sign-on, so that idps_login answers alike in
+// every cell.
+func samlBody(name, role, attr string) string {
+	b := `{"name":"matrix","domain":"` + name + `","issuerId":"https://idp.example/m","ssoUrl":"https://idp.example/sso",` +
+		`"certificate":"` + samlCert() + `","isEnabled":false,"roles":["` + role + `"]`
+	if attr != "" {
+		b += `,"samlAttributeName":"` + attr + `"`
+	}
+	return b + "}"
+}
+
+// samlRows are the SAML operations: read with PRINCIPAL_VIEW, changed with
+// PRINCIPAL_MODIFY and the reach of what the provider may grant
+// (AuthzOther: PRINCIPAL_VIEW); a
+// provider that asserts roles may grant any, so only the administrator
+// may make one.
+func samlRows() []authzRow {
+	return []authzRow{
+		{op: "get_identity_providers", req: "GET /v2/idps?ids={saml}", want: only(200, principalViewers...)},
+		{op: "create_identity_provider", req: "POST /v2/idps", body: samlBody("{name}.example", "AuthzOther", ""), mutates: true, want: only(201, principalManagers...)},
+		{op: "create_identity_provider", name: "asserts-roles", req: "POST /v2/idps", body: samlBody("{name}.example", "AuthzOther", "roles"),
+			mutates: true, want: only(201, pAdmin)},
+		{op: "update_identity_provider", req: "PUT /v2/idps/{saml}", body: `{"issuerId":"https://idp.example/m2","ssoUrl":"https://idp.example/sso2",` +
+			`"certificate":"` + samlCert() + `"}`, mutates: true, want: only(200, principalManagers...)},
+		{op: "update_identity_provider", name: "to-assert-roles", req: "PUT /v2/idps/{saml}", body: `{"issuerId":"https://idp.example/m2","ssoUrl":"https://idp.example/sso2",` +
+			`"certificate":"` + samlCert() + `","samlAttributeName":"roles"}`, mutates: true, want: only(200, pAdmin)},
+		{op: "delete_identity_provider", req: "DELETE /v2/idps/{saml}", mutates: true, want: only(204, principalManagers...)},
+		{op: "idps_login", req: "GET /v2/idps/login", open: true, want: everyone(404, nil)},
+	}
 }
 
 // identityRows are the JWT-trust operations: read with PRINCIPAL_VIEW,

@@ -131,6 +131,7 @@ type fixture struct {
 	ad, adName, ldap       string // {ad} and {adname}: an AD domain; {ldap}: an LDAP provider's id
 	ldapName               string // {ldapname}: that provider's domain
 	idp, idpName           string // {idp}: an OpenID Connect issuer's id; {idpname}: its domain
+	saml                   string // {saml}: a SAML provider's id
 	keysURL                string // {keysurl}: the matrix's OpenID provider's JWKS
 	creates                bool   // the row may make a record named {name}
 }
@@ -209,6 +210,13 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 		m.must(t, m.admin, "POST", "/v2/identity-providers", json.RawMessage(identityBody(fx.idpName, m.op.KeysURL)), 201).decode(t, &d)
 		fx.idp = strconv.FormatInt(d.ID, 10)
 	}
+	if uses("{saml}") {
+		var d struct {
+			ID int64 `json:"id"`
+		}
+		m.must(t, m.admin, "POST", "/v2/idps", json.RawMessage(samlBody(m.fresh("saml")+".example", "AuthzOther", "")), 201).decode(t, &d)
+		fx.saml = strconv.FormatInt(d.ID, 10)
+	}
 	fx.role = row.role
 	if fx.role == "" && uses("{role}") {
 		fx.role = m.fresh("r")
@@ -221,7 +229,7 @@ func (m *matrix) newFixture(t *testing.T, row authzRow, caller *principal) fixtu
 func (fx fixture) expand(row authzRow) (method, path, body string) {
 	r := strings.NewReplacer("{user}", fx.user, "{key}", fx.key, "{group}", fx.group, "{role}", fx.role,
 		"{name}", fx.name, "{login}", fx.caller.user, "{password}", fx.caller.password, "{tenant}", url.PathEscape(fx.tenant),
-		"{adname}", fx.adName, "{ad}", fx.ad, "{ldapname}", fx.ldapName, "{ldap}", fx.ldap, "{idp}", fx.idp, "{idpname}", fx.idpName, "{keysurl}", fx.keysURL)
+		"{adname}", fx.adName, "{ad}", fx.ad, "{ldapname}", fx.ldapName, "{ldap}", fx.ldap, "{idp}", fx.idp, "{idpname}", fx.idpName, "{keysurl}", fx.keysURL, "{saml}", fx.saml)
 	method, path, _ = strings.Cut(row.req, " ")
 	return method, r.Replace(path), r.Replace(row.body)
 }

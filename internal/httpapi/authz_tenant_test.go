@@ -155,6 +155,13 @@ func tenantDirectoryRows() []tenantRow {
 		{op: "update_ldap_provider", req: "PUT /v2/ldap?saveAnyway=true", body: ldapBody("{ldapname}", "{ldap}"), target: true, outsider: nf, viewer: nf, owner: ok},
 		{op: "delete_ldap_provider", req: "DELETE /v2/ldap/{ldap}", target: true, outsider: nf, viewer: nf, owner: no},
 		{op: "get_ldap_connection_status", req: "GET /v2/ldap/{ldap}/connection-status", target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "get_identity_providers", req: "GET /v2/idps?includeAllTenants=true", target: true, outsider: ok, viewer: ok, owner: ok},
+		{op: "create_identity_provider", req: "POST /v2/idps", body: samlBody("{name}.example", "COHESITY_VIEWER", ""), outsider: 201, viewer: 403, owner: 201},
+		{op: "update_identity_provider", req: "PUT /v2/idps/{saml}", body: `{"issuerId":"https://idp.example/m2","ssoUrl":"https://idp.example/sso2","certificate":"` + samlCert() + `"}`,
+			target: true, outsider: nf, viewer: nf, owner: ok},
+		{op: "delete_identity_provider", req: "DELETE /v2/idps/{saml}", target: true, outsider: nf, viewer: nf, owner: no},
+		// The fixtures' providers are disabled: no organization's starts.
+		{op: "idps_login", req: "GET /v2/idps/login?tenantId={tenant}", outsider: 404, viewer: 404, owner: 404, deacted: 404},
 		{op: "get_identities", req: "GET /v2/identity-providers?includeAllTenants=true", target: true, outsider: ok, viewer: ok, owner: ok},
 		{op: "create_identity", req: "POST /v2/identity-providers", body: identityBody("{name}.example", "{keysurl}"), outsider: 201, viewer: 403, owner: 201},
 		{op: "update_identity", req: "PUT /v2/identity-providers/{idp}", body: identityBody("{idpname}", "{keysurl}"), target: true, outsider: nf, viewer: nf, owner: ok},
@@ -272,6 +279,7 @@ type tenantFixture struct {
 	user, login, key, group, role, tenant, name string
 	ad, adName, ldap, ldapName                  string
 	idp, idpName, keysURL                       string
+	saml                                        string
 }
 
 // fixture makes the records a cell of row acts on, in organization where
@@ -319,6 +327,8 @@ func (tm *tenantMatrix) fixture(t *testing.T, row tenantRow, where string) tenan
 		fx.idpName = fmt.Sprintf("%s-i%04d.example", mark, tm.seq)
 		do("POST", "/v2/identity-providers", json.RawMessage(identityBody(fx.idpName, tm.op.KeysURL)), 201).decode(t, &d)
 		fx.idp = fmt.Sprint(d.ID)
+		do("POST", "/v2/idps", json.RawMessage(samlBody(fmt.Sprintf("%s-s%04d.example", mark, tm.seq), "COHESITY_VIEWER", "")), 201).decode(t, &d)
+		fx.saml = fmt.Sprint(d.ID)
 	}
 	return fx
 }
@@ -350,7 +360,7 @@ func (tm *tenantMatrix) send(t *testing.T, row tenantRow, where string, c tenant
 	rep := strings.NewReplacer("{user}", fx.user, "{key}", fx.key, "{group}", fx.group, "{role}", fx.role,
 		"{tenant}", url.PathEscape(fx.tenant), "{name}", fx.name, "{login}", fx.login,
 		"{adname}", fx.adName, "{ad}", fx.ad, "{ldapname}", fx.ldapName, "{ldap}", fx.ldap,
-		"{idp}", fx.idp, "{idpname}", fx.idpName, "{keysurl}", fx.keysURL,
+		"{idp}", fx.idp, "{idpname}", fx.idpName, "{keysurl}", fx.keysURL, "{saml}", fx.saml,
 		"{at}", strings.TrimSuffix(strings.Replace(where, "t", "@t", 1), "/"))
 	method, path, _ = strings.Cut(row.req, " ")
 	path, body := rep.Replace(path), rep.Replace(row.body)
@@ -378,7 +388,7 @@ func ghost(fx tenantFixture, where string) tenantFixture {
 	g.user, g.key, g.group = swap(fx.user, "9991"), swap(fx.key, "9992"), swap(fx.group, "9993")
 	g.role, g.tenant = "zghost-r", where+"g9999/"
 	g.ad, g.ldap, g.adName, g.ldapName = "999991", "999992", "zghost-a.example", "zghost-l.example"
-	g.idp, g.idpName = "999993", "zghost-i.example"
+	g.idp, g.idpName, g.saml = "999993", "zghost-i.example", "999994"
 	return g
 }
 
@@ -393,7 +403,8 @@ func (tm *tenantMatrix) checkLikeGhost(t *testing.T, row tenantRow, where string
 		return strings.NewReplacer(f.user, "{user}", f.key, "{key}", f.group, "{group}", f.role, "{role}",
 			f.tenant, "{tenant}", f.adName, "{adname}", f.ldapName, "{ldapname}", "directory domain "+f.ad, "directory domain {ad}",
 			"directory domain "+f.ldap, "directory domain {ldap}",
-			"identity provider "+f.idp, "identity provider {idp}", f.idpName, "{idpname}").Replace(string(body))
+			"identity provider "+f.idp, "identity provider {idp}", f.idpName, "{idpname}",
+			"directory domain "+f.saml, "directory domain {saml}", "identity provider "+f.saml, "identity provider {saml}").Replace(string(body))
 	}
 	if gr.status != r.status || norm(gr.body, g) != norm(r.body, fx) {
 		t.Errorf("as %s: the refusal tells a record of %q from none:\n%d %s\nnone: %d %s", c.name, where, r.status, r.body, gr.status, gr.body)

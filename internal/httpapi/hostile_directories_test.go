@@ -42,6 +42,11 @@ var directoryOps = []hostileOp{
 		`"authType":"Simple","preferredLdapServers":["127.0.0.1:1"],"simpleAuthParams":{"userDistinguishedName":"cn=a","userPassword":"p"}}`},
 	{"update_ldap_provider", "PUT", "/v2/ldap?saveAnyway=true", `{"name":%s,"id":2,"domainName":"hostile-ldap.example",` +
 		`"baseDistinguishedName":"dc=x","authType":"Simple","simpleAuthParams":{"userDistinguishedName":"cn=a"}}`},
+	// The SAML provider needs no network: a domain that is one is made,
+	// disabled, so that log-ins with a password go on.
+	{"create_identity_provider", "POST", "/v2/idps", `{"name":"h","domain":%s,"issuerId":"https://idp.example/h",` +
+		`"ssoUrl":"https://idp.example/sso","certificate":"` + samlCert() + `","roles":["COHESITY_VIEWER"],"isEnabled":false}`},
+	{"update_identity_provider", "PUT", "/v2/idps/424242", `{"issuerId":%s,"ssoUrl":"https://idp.example/sso","certificate":"` + samlCert() + `"}`},
 	// No issuer answers at 127.0.0.1:1, and no identity provider 424242
 	// exists: the bodies are read, then refused.
 	{"create_identity", "POST", "/v2/identity-providers", `{"domain":%s,"identityProviderType":"OpenIdConnect",` +
@@ -58,6 +63,7 @@ var directoryNoContentType = map[string]int{
 	"create_active_directory": 400, "update_active_directory": 200, "update_trusted_domains": 200,
 	"add_active_directory_principals": 400, "create_ldap_provider": 400, "update_ldap_provider": 200,
 	"create_identity": 400, "update_identity": 404, "perform_identity_action": 400,
+	"create_identity_provider": 201, "update_identity_provider": 404, // domain "noctype" is one; no provider 424242
 }
 
 // directoryParams are the query parameters of the directory operations,
@@ -77,6 +83,8 @@ var directoryParams = map[string]map[string]string{
 	"create_ldap_provider":              {"saveAnyway": "bool"},
 	"update_ldap_provider":              {"saveAnyway": "bool"},
 	"get_identities":                    {"ids": "int", "tenantIds": "tenant", "domains": "text", "includeAllTenants": "bool"},
+	"get_identity_providers":            {"ids": "int", "tenantIds": "tenant", "names": "text", "domains": "text", "includeAllTenants": "bool"},
+	"idps_login":                        {"tenantId": "text"},
 }
 
 // directoryReads are where testDirectoryParams sends each operation's
@@ -96,6 +104,8 @@ var directoryReads = map[string]string{
 	"create_ldap_provider":              "POST /v2/ldap",
 	"update_ldap_provider":              "PUT /v2/ldap",
 	"get_identities":                    "GET /v2/identity-providers?x=1",
+	"get_identity_providers":            "GET /v2/idps?x=1",
+	"idps_login":                        "GET /v2/idps/login?x=1",
 }
 
 // testDirectoryParams sends every metacharacter value, and the values
@@ -129,7 +139,7 @@ func (h *hostile) testDirectoryParams(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"GET /v2/active-directories/%s", "DELETE /v2/ldap/%s", "GET /v2/ldap/%s/connection-status",
-		"DELETE /v2/identity-providers/%s"} {
+		"DELETE /v2/identity-providers/%s", "DELETE /v2/idps/%s"} {
 		method, path, _ := strings.Cut(p, " ")
 		for _, v := range append([]string{"1.0", "0x1", "99999999999999999999"}, metaValues...) {
 			t.Run(fmt.Sprintf("%s %q", p, v), func(t *testing.T) {
@@ -147,7 +157,8 @@ func (h *hostile) testDirectoryParams(t *testing.T) {
 var directoryLists = []string{"get_active_directory domainNames", "get_active_directory ids", "get_active_directory tenantIds",
 	"get_ldaps ids", "get_ldaps tenantIds", "get_domain_controllers domainNames", "get_active_directory_principals sids",
 	"get_active_directory_by_id objectClass",
-	"get_identities ids", "get_identities tenantIds", "get_identities domains"}
+	"get_identities ids", "get_identities tenantIds", "get_identities domains",
+	"get_identity_providers ids", "get_identity_providers tenantIds", "get_identity_providers names", "get_identity_providers domains"}
 
 // TestDirectoryListParams: the directory lists read both SDKs' forms
 // alike; an item with a comma in it is one item (and no integer id, no
@@ -196,6 +207,7 @@ func TestDirectoryListParams(t *testing.T) {
 	for _, p := range []struct{ path, name string }{
 		{"/v2/ldap?", "ids"}, {"/v2/ldap?", "tenantIds"}, {"/v2/active-directories?", "tenantIds"},
 		{"/v2/identity-providers?", "ids"}, {"/v2/identity-providers?", "tenantIds"},
+		{"/v2/idps?", "ids"}, {"/v2/idps?", "tenantIds"},
 		{"/v2/active-directories/" + h.ids["{ad}"] + "?", "objectClass"},
 	} {
 		for _, f := range commaForms(p.name, "1", "User") {
@@ -212,6 +224,17 @@ func TestDirectoryListParams(t *testing.T) {
 				t.Fatalf("%s: %+v", f.query, out.Idps)
 			}
 		})
+	}
+	for _, name := range []string{"names", "domains"} {
+		for _, f := range commaForms(name, "nowhere.example", "none.example") {
+			t.Run("get_identity_providers/"+name+"/"+f.name, func(t *testing.T) {
+				var out identityProviderConfigurations
+				h.want(h.send(t, "GET", "/v2/idps?"+f.query, nil, nil), 200).decode(t, &out)
+				if len(out.IdPs) != 0 {
+					t.Fatalf("%s: %+v", f.query, out.IdPs)
+				}
+			})
+		}
 	}
 	for _, f := range commaForms("sids", "S-1-5-21-1-2-3-4", "S-1-5-21-1-2-3-5") {
 		t.Run("get_active_directory_principals/sids/"+f.name, func(t *testing.T) {
