@@ -25,6 +25,7 @@ import (
 	"github.com/clusteriam/clusteriam/internal/directory"
 	"github.com/clusteriam/clusteriam/internal/httpapi"
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/jwtrust"
 	"github.com/clusteriam/clusteriam/internal/loginlimit"
 	"github.com/clusteriam/clusteriam/internal/mail"
 	"github.com/clusteriam/clusteriam/internal/store"
@@ -68,6 +69,7 @@ type serveConfig struct {
 	emailCodesPerHour     int
 	clientCAFile          string
 	directoryCAFile       string
+	idpCAFile             string
 	groupRecheck          time.Duration
 }
 
@@ -121,6 +123,7 @@ func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.smtpFrom, "smtp-from", "", "From address of e-mailed codes (default clusteriam@ the mail server's host)")
 	fs.IntVar(&c.emailCodesPerHour, "email-codes-per-hour", iam.DefaultEmailCodesPerHour, "most one-time codes e-mailed to one user in an hour")
 	fs.StringVar(&c.directoryCAFile, "directory-ca-file", "", "PEM file of the CAs trusted for the servers of AD domains and LDAP providers added through the API; default: the system's")
+	fs.StringVar(&c.idpCAFile, "idp-ca-file", "", "PEM file of CAs trusted, beside the system's, for the key and metadata URLs of OpenID Connect and OAuth2 issuers added through the API")
 	fs.DurationVar(&c.groupRecheck, "directory-group-recheck", iam.DefaultGroupRecheck, "how often, at most, a directory user's groups are read again while its credentials are used")
 	fs.StringVar(&c.clientCAFile, "client-ca-file", "", "PEM file of the CAs whose client certificates may log in (create_session with certificate and privateKey); default: certificate log-in is off")
 	fs.DurationVar(&c.sessionLifetime, "session-lifetime", 12*time.Hour, "lifetime of sessions and access tokens (ASVS L2 asks at most 12h)")
@@ -165,6 +168,9 @@ func (c serveConfig) check() error {
 	}
 	if err := checkPEMFile(c.directoryCAFile); err != nil {
 		return fmt.Errorf("serve: --directory-ca-file: %w", err)
+	}
+	if err := checkPEMFile(c.idpCAFile); err != nil {
+		return fmt.Errorf("serve: --idp-ca-file: %w", err)
 	}
 	if c.auditMaxRows == 0 {
 		return errors.New("serve: --audit-max-rows 0: want at least 1, or a negative number for no cap")
@@ -305,6 +311,13 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 		DirectoryCAFile: cfg.directoryCAFile, GroupRecheck: cfg.groupRecheck}
 	if err := secondFactors(cfg, getenv, log, &icfg); err != nil {
 		return nil, err
+	}
+	if cfg.idpCAFile != "" {
+		roots, err := systemAnd(cfg.idpCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("serve: --idp-ca-file: %w", err)
+		}
+		icfg.IdPClient = jwtrust.NewClient(roots)
 	}
 	if cfg.breachedPasswords != "" {
 		if icfg.BreachedPasswords, err = auth.LoadPasswordList(cfg.breachedPasswords); err != nil {
@@ -508,6 +521,23 @@ func loadDirectories(path string) ([]iam.Directory, error) {
 }
 
 // checkPEMFile checks that path, when given, holds a PEM certificate.
+// systemAnd returns the system's certificate pool with the PEM file's
+// certificates added.
+func systemAnd(path string) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return pool, nil
+}
+
 func checkPEMFile(path string) error {
 	if path == "" {
 		return nil

@@ -3,6 +3,8 @@ package jwtrust
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,7 +48,7 @@ type Pool struct {
 func NewPool(o Options) *Pool {
 	p := &Pool{client: o.Client, now: o.Now, log: o.Logger, sets: make(map[string]*KeySet)}
 	if p.client == nil {
-		p.client = &http.Client{Timeout: fetchTimeout, CheckRedirect: httpsOnly}
+		p.client = NewClient(nil)
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -55,6 +57,19 @@ func NewPool(o Options) *Pool {
 		p.log = slog.Default()
 	}
 	return p
+}
+
+// NewClient returns the client a Pool fetches with: a timeout, no
+// redirect off HTTPS, and the certificate authorities of roots (nil:
+// the system's).
+func NewClient(roots *x509.CertPool) *http.Client {
+	c := &http.Client{Timeout: fetchTimeout, CheckRedirect: httpsOnly}
+	if roots != nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		c.Transport = t
+	}
+	return c
 }
 
 func httpsOnly(req *http.Request, via []*http.Request) error {
