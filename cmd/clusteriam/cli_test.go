@@ -14,6 +14,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/clusteriam/clusteriam/internal/cli"
+	"github.com/clusteriam/clusteriam/internal/jwtrust/optest"
+	"github.com/clusteriam/clusteriam/internal/samlsp/samltest"
 )
 
 // TestCLI runs the scripts of testdata/script: the CLI end to end, as a
@@ -21,11 +23,22 @@ import (
 // this package) that each script starts with serve-bg.
 func TestCLI(t *testing.T) {
 	bin := buildBinary(t)
+	// sso.txtar trusts a real OpenID provider, and reads a SAML
+	// provider's certificate.
+	op := optest.Start(t)
+	files := t.TempDir()
+	opCA, samlCert := filepath.Join(files, "op-ca.pem"), filepath.Join(files, "saml.pem")
+	must(t, os.WriteFile(opCA, op.CertPEM(), 0o600))
+	_, cert := samltest.NewKey(t, "cli idp")
+	must(t, os.WriteFile(samlCert, []byte(samltest.PEM(cert)), 0o600))
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, "config"))
 			e.Setenv("HOME", e.WorkDir)
+			e.Setenv("OP_KEYS_URL", op.KeysURL)
+			e.Setenv("OP_CA", opCA)
+			e.Setenv("SAML_CERT", samlCert)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

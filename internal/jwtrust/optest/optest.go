@@ -6,6 +6,7 @@
 package optest
 
 import (
+	"encoding/pem"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -89,6 +90,11 @@ func Start(t testing.TB, users ...User) *OP {
 	}
 	handler.Store(&h)
 	return o
+}
+
+// CertPEM is the OP's TLS certificate, for a server to trust.
+func (o *OP) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: o.srv.Certificate().Raw})
 }
 
 // Client returns an HTTP client that trusts the OP's certificate.
