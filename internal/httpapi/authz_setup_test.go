@@ -20,7 +20,7 @@ import (
 // newMatrix starts the server and makes the callers of the matrix.
 func newMatrix(t *testing.T) *matrix {
 	t.Helper()
-	op := optest.Start(t)
+	op := optest.Start(t, optest.User{Username: "p-sso", Password: "p-sso-Password-1"})
 	e := newEnvConfig(t, testParams, iam.Config{IdPClient: op.Client()})
 	m := &matrix{e: e, admin: e.admin, shared: map[string]fixture{}, op: op}
 	e.enableOrgs()
@@ -53,7 +53,27 @@ func newMatrix(t *testing.T) *matrix {
 		p := add(c.name, c.user, c.kind, noCred, true)
 		p.cred = m.credFor(t, p)
 	}
+	m.addIdPUser(t, add)
 	return m
+}
+
+// addIdPUser adds the callers of an identity provider: a user of the
+// domain the matrix's OpenID provider serves, with COHESITY_VIEWER and
+// the token the provider gave it, and that token forged.
+func (m *matrix) addIdPUser(t *testing.T, add func(name, user, kind string, c cred, valid bool) *principal) {
+	t.Helper()
+	const domain = "sso.matrix"
+	m.must(t, m.admin, "POST", "/v2/identity-providers", map[string]any{"domain": domain, "identityProviderType": "OpenIdConnect",
+		"openIdConnectParams": map[string]any{"audienceIds": []string{optest.ClientID}, "publicKeyUrl": m.op.KeysURL}}, 201)
+	var ul usersList
+	m.must(t, m.admin, "POST", "/v2/users", []map[string]any{{"username": "p-sso", "domain": domain, "roles": []string{"COHESITY_VIEWER"}}}, 201).decode(t, &ul)
+	token := m.op.IDToken(t, "p-sso", "p-sso-Password-1")
+	m.must(t, bearerCred(token), "GET", "/v2/users?domain="+domain, nil, 200)
+	forged := token[:len(token)-8] + "AAAAAAAA"
+	p := add(pSSO, "p-sso", "bearer", bearerCred(token), true)
+	p.sid, p.roles = ul.Users[0].SID, []string{"COHESITY_VIEWER"}
+	// The log-in rows log the refused callers' user in: p-anon's.
+	add(pForgedJWT, "p-anon", "bearer", bearerCred(forged), false)
 }
 
 // spoilCredentials makes the refused callers that hold a credential: each

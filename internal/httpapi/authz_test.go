@@ -37,12 +37,17 @@ const (
 	pBare        = "custom-bare"            // AuthzBare: CLUSTER_VIEW, nothing of this API; API key
 	pHelpdesk    = "custom-helpdesk"        // AuthzHelpdesk: PRINCIPAL_VIEW, PRINCIPAL_MODIFY, ROLE_MODIFY, S3_KEY_MODIFY; session-id
 	pUserMgr     = "user-manager"           // AuthzUserManager: PRINCIPAL_VIEW, PRINCIPAL_MODIFY; Bearer token
+	// An IdP user: sso.matrix\p-sso, COHESITY_VIEWER, with a Bearer JWT
+	// its OpenID provider issued; and that token with its signature
+	// broken (a refused caller, whose user is p-anon).
+	pSSO       = "sso-viewer"
+	pForgedJWT = "forged-jwt"
 )
 
 // refused are the callers whose credential must not authenticate: every
 // operation that needs credentials answers them 401, and its rows need not
 // say so.
-var refused = []string{pNone, pBadAPIKey, pBadBearer, pBadSession, pExpiredKey, pInactiveKey, pRevokedSess, pRevokedTok, pLocked, pExpiredUser, pNotYetUser}
+var refused = []string{pNone, pBadAPIKey, pBadBearer, pBadSession, pExpiredKey, pInactiveKey, pRevokedSess, pRevokedTok, pLocked, pExpiredUser, pNotYetUser, pForgedJWT}
 
 // callers hold valid credentials; every row gives each of them a status.
 var callers = []string{pViewer, pOperator, pAdmin, pS3, pBare, pHelpdesk, pUserMgr}
@@ -146,6 +151,15 @@ func checkCoverage(t *testing.T, rows []authzRow) {
 // run sends one row's request as p and checks the answer and its effect.
 func (m *matrix) run(t *testing.T, row authzRow, p *principal) {
 	want := row.status(p.name)
+	if p.name == pSSO {
+		// An IdP user is decided as a LOCAL user of its roles. Its own
+		// credentials and password (it has none) are
+		// TestIdentityProvidersAPI's.
+		if row.on == onSelf {
+			t.Skip("acts on the caller's own credentials")
+		}
+		want = row.status(pViewer)
+	}
 	caller := p
 	if row.on == onSelf && row.mutates && p.valid {
 		// The row changes the caller (its sessions, password, roles):
@@ -317,7 +331,7 @@ func (m *matrix) relogin(t *testing.T) {
 	t.Helper()
 	m.admin = m.login(t, "admin", adminPassword, "bearer")
 	for _, p := range m.order {
-		if p.valid && p.kind != "apiKey" {
+		if p.valid && p.kind != "apiKey" && p.name != pSSO { // a JWT is no session
 			p.cred = m.login(t, p.user, p.password, p.kind)
 		}
 	}
