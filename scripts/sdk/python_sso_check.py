@@ -170,7 +170,7 @@ def main():
         check(any(u.username == args.oidc_user for u in got.users), f"{args.oidc_user} not listed")
         e = r.expect_error(403, api.create_users, [CreateUserParameters(
             username=f"x{run}", domain="LOCAL", roles=["COHESITY_VIEWER"])])
-        return f"{len(got.users)} users read as {args.oidc_user}\\{args.oidc_domain}; create refused: {e.message}"
+        return f"{len(got.users)} users read as {args.oidc_domain}\\{args.oidc_user}; create refused: {e.message}"
     r.step("get_users with a token from the OpenID provider (Bearer JWT)", token_user)
 
     def forged():

@@ -6,11 +6,11 @@
 package optest
 
 import (
-	"encoding/pem"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
