@@ -19,7 +19,7 @@ import (
 // Trusted JWT issuers through the API (the vendor's IdentityProviderApi,
 // /identity-providers): an OpenID Connect or OAuth2 issuer whose tokens
 // are accepted as Bearer credentials for the users of its domain.
-// docs/sso-tokens.md says how.
+// docs/sso.md says how.
 
 // jwtTrusts holds the verifiers of the issuers, rebuilt when a record
 // changes; their key sets live in the pool, one per key URL.
@@ -132,7 +132,7 @@ func (s *Service) pinIssuer(ctx context.Context, in domainspec.IdentityConfig) (
 	}
 	iss, keys, err := s.jwt.pool.Discover(ctx, kind, keyURL)
 	if err != nil {
-		return jwtSpec{}, invalid("publicKeyUrl: %v (docs/sso-tokens.md: give the issuer's JWKS URL, or its metadata URL)", err)
+		return jwtSpec{}, invalid("publicKeyUrl: %v (docs/sso.md: give the issuer's JWKS URL, or its metadata URL)", err)
 	}
 	in.ID, in.Domain, in.TenantID, in.LastModifiedTimestampUsecs = nil, nil, nil, nil
 	return jwtSpec{Config: in, Issuer: iss, KeysURL: keys}, nil
