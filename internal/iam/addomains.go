@@ -313,9 +313,19 @@ func (s *Service) checkWithSecret(ctx context.Context, cfg directory.Config, rec
 	return dir.Check(ctx)
 }
 
-// saveDomain stores next as d's configuration (and secret, when not
-// empty), audited with the configurations before and after.
+// saveDomain stores next as directory d's configuration (and secret,
+// when not empty), audited with the configurations before and after.
 func (s *Service) saveDomain(ctx context.Context, p *Principal, op string, d *domain, next storedSpec, secret string) (*domain, error) {
+	return s.rewriteDomain(ctx, p, op, d, next, secret, func(t *txn, fresh *domain) error {
+		return s.decideDomain(ctx, t, p, ActChangeProfile, fresh)
+	})
+}
+
+// rewriteDomain stores next as domain d's configuration (and secret,
+// when not empty), audited with the configurations before and after,
+// once check allows it on d as the transaction reads it.
+func (s *Service) rewriteDomain(ctx context.Context, p *Principal, op string, d *domain, next storedSpec, secret string,
+	check func(t *txn, fresh *domain) error) (*domain, error) {
 	sealed, err := s.sealDomainSecret(d.rec.Domain, secret)
 	if err != nil {
 		return nil, err
@@ -328,7 +338,7 @@ func (s *Service) saveDomain(ctx context.Context, p *Principal, op string, d *do
 		}
 		fresh := *d
 		fresh.rec = cur
-		if err := s.decideDomain(ctx, t, p, ActChangeProfile, &fresh); err != nil {
+		if err := check(t, &fresh); err != nil {
 			return err
 		}
 		rec, err = t.UpdateDirectoryDomain(ctx, d.id, func(r store.DirectoryDomain) (store.DirectoryDomain, error) {

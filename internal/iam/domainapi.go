@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -133,6 +134,16 @@ func (s *Service) listDomains(ctx context.Context, p *Principal, kind string, f 
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// checkServed refuses a tenantId given other than the organization a
+// domain serves: cur, or, for a new one (cur ""), the one p acts in.
+func checkServed(p *Principal, given *string, cur string) error {
+	want := cmp.Or(cur, p.tenant())
+	if t := deref(given); t != "" && t != want {
+		return invalid("tenantId %q: a domain serves the organization it is made in (%s)", t, orgLabel(want))
+	}
+	return nil
 }
 
 // saveAnywayHint ends the message of a refused domain that could be

@@ -117,9 +117,7 @@ func (s *Service) CreateIdentityProvider(ctx context.Context, p *Principal, in d
 		}
 	}
 	if err == nil {
-		if t := deref(in.TenantID); t != "" && t != p.tenant() {
-			err = invalid("tenantId %q: a provider serves the organization it is made in (%s)", t, orgLabel(p.tenant()))
-		}
+		err = checkServed(p, in.TenantID, "")
 	}
 	if err == nil {
 		err = s.decideNewIdP(ctx, s.store, p, in)
@@ -172,27 +170,13 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, p *Principal, id i
 	stored := next
 	stored.ID, stored.TenantID, stored.Domain = nil, nil, nil
 	spec := storedSpec{SAML: &samlSpec{stored}}
-	var rec store.DirectoryDomain
-	err = s.write(ctx, p, op, func(t *txn) error {
-		cur, err := t.GetDirectoryDomain(ctx, d.id)
-		if err != nil {
-			return err
-		}
-		if err := s.decideIdP(ctx, t, p, ActChangeProfile, d, next); err != nil {
-			return err
-		}
-		rec, err = t.UpdateDirectoryDomain(ctx, d.id, func(r store.DirectoryDomain) (store.DirectoryDomain, error) {
-			r.Spec, r.UpdatedMsecs = spec.encode(), max(s.nowMsecs(), r.UpdatedMsecs+1)
-			return r, nil
-		})
-		t.audit(ctx, op, fmt.Sprint(d.id), d.rec.Domain, fmt.Sprintf("previousRecord %s newRecord %s", cur.Spec, spec.encode()))
-		return err
+	saved, err := s.rewriteDomain(ctx, p, op, d, spec, "", func(t *txn, fresh *domain) error {
+		return s.decideIdP(ctx, t, p, ActChangeProfile, fresh, next)
 	})
 	if err != nil {
 		return domainspec.SAMLIdP{}, err
 	}
-	s.staleDomains()
-	return idpView(s.builtDomain(ctx, rec)), nil
+	return idpView(saved), nil
 }
 
 // DeleteIdentityProvider deletes provider id. Its domain's users and

@@ -110,14 +110,7 @@ func checkIdentityInput(p *Principal, in *domainspec.IdentityConfig, cur string)
 	if err := in.Check(); err != nil {
 		return invalid("%v", err)
 	}
-	want := p.tenant()
-	if cur != "" {
-		want = cur
-	}
-	if t := deref(in.TenantID); t != "" && t != want {
-		return invalid("tenantId %q: an identity provider serves the organization it is made in (%s)", t, orgLabel(want))
-	}
-	return nil
+	return checkServed(p, in.TenantID, cur)
 }
 
 // pinIssuer finds the issuer of in's publicKeyUrl (jwtrust.Pool.Discover)
@@ -225,33 +218,19 @@ func (s *Service) UpdateIdentity(ctx context.Context, p *Principal, id int64, in
 	if err != nil {
 		return domainspec.IdentityConfig{}, s.refused(ctx, p, op, err)
 	}
-	next := storedSpec{JWT: &sp}
-	var rec store.DirectoryDomain
-	err = s.write(ctx, p, op, func(t *txn) error {
-		cur, err := t.GetDirectoryDomain(ctx, d.id)
-		if err != nil {
+	saved, err := s.rewriteDomain(ctx, p, op, d, storedSpec{JWT: &sp}, "", func(t *txn, fresh *domain) error {
+		if err := s.decideIssuer(ctx, t, p, ActChangeProfile, fresh); err != nil {
 			return err
 		}
-		fresh := *d
-		fresh.rec = cur
-		if err := s.decideIssuer(ctx, t, p, ActChangeProfile, &fresh); err != nil {
-			return err
+		if u := in.LastModifiedTimestampUsecs; u != nil && *u != fresh.rec.UpdatedMsecs*1000 {
+			return &Error{Kind: KindConflict, Msg: fmt.Sprintf("lastModifiedTimestampUsecs %d: the identity provider was changed since (%d); read it again", *u, fresh.rec.UpdatedMsecs*1000)}
 		}
-		if u := in.LastModifiedTimestampUsecs; u != nil && *u != cur.UpdatedMsecs*1000 {
-			return &Error{Kind: KindConflict, Msg: fmt.Sprintf("lastModifiedTimestampUsecs %d: the identity provider was changed since (%d); read it again", *u, cur.UpdatedMsecs*1000)}
-		}
-		rec, err = t.UpdateDirectoryDomain(ctx, d.id, func(r store.DirectoryDomain) (store.DirectoryDomain, error) {
-			r.Spec, r.UpdatedMsecs = next.encode(), max(s.nowMsecs(), r.UpdatedMsecs+1)
-			return r, nil
-		})
-		t.audit(ctx, op, fmt.Sprint(d.id), d.rec.Domain, fmt.Sprintf("previousRecord %s newRecord %s", cur.Spec, next.encode()))
-		return err
+		return nil
 	})
 	if err != nil {
 		return domainspec.IdentityConfig{}, err
 	}
-	s.staleDomains()
-	return identityView(s.builtDomain(ctx, rec)), nil
+	return identityView(saved), nil
 }
 
 // DeleteIdentity stops trusting issuer id. The users of its

@@ -127,12 +127,8 @@ func checkLDAPInput(p *Principal, in domainspec.LDAP, cur string) error {
 	if err := in.Check(); err != nil {
 		return invalid("%v", err)
 	}
-	want := p.tenant()
-	if cur != "" {
-		want = cur
-	}
-	if t := deref(in.TenantID); t != "" && t != want {
-		return invalid("tenantId %q: a provider serves the organization it is made in (%s)", t, orgLabel(want))
+	if err := checkServed(p, in.TenantID, cur); err != nil {
+		return err
 	}
 	if *in.AuthType == domainspec.AuthSimple && in.SimpleAuthParams.UserPassword != nil && *in.SimpleAuthParams.UserPassword == "" {
 		return invalid("simpleAuthParams.userPassword is empty; leave it out to keep the stored one")
