@@ -85,7 +85,36 @@ func TestIdentityProvidersAPI(t *testing.T) {
 	}
 
 	testTokenAttacks(t, e, op)
+	testTokenRoles(t, e, op)
 	testIdentityUpdate(t, e, op, created, alice)
+}
+
+// testTokenRoles: a token's user gets the roles the domain's SAML
+// provider gives: those its role attribute names, as a claim, else its
+// default roles; a later token naming fewer takes them back.
+func testTokenRoles(t *testing.T, e *env, op *optest.OP) {
+	e.want(e.do("POST", "/v2/idps", e.admin, map[string]any{"name": "corp", "domain": ssoDomain, "issuerId": "https://idp.example/corp",
+		"ssoUrl": "https://idp.example/sso", "certificate": samlCert(), "roles": []string{"COHESITY_VIEWER"},
+		"samlAttributeName": "clusterRoles", "isEnabled": false}), 201)
+	now := time.Now()
+	tok := func(user string, kv ...any) cred {
+		c := map[string]any{"iss": op.Issuer, "sub": user, "aud": optest.ClientID, "preferred_username": user,
+			"exp": now.Add(5 * time.Minute).Unix(), "iat": now.Unix()}
+		for i := 0; i < len(kv); i += 2 {
+			c[kv[i].(string)] = kv[i+1]
+		}
+		return bearerCred(op.Sign(t, c))
+	}
+	role := func(name string) map[string]any {
+		return map[string]any{"name": name, "privileges": []string{"PRINCIPAL_VIEW"}}
+	}
+	e.want(e.do("POST", "/v2/roles", tok("erin", "clusterRoles", "cohesity_admin, NoSuchRole"), role("erins")), 201)
+	e.want(e.do("GET", "/v2/users", tok("frank"), nil), 200) // the default role, a viewer
+	e.want(e.do("POST", "/v2/roles", tok("frank"), role("franks")), 403)
+	e.want(e.do("POST", "/v2/roles", tok("erin", "clusterRoles", []string{"COHESITY_VIEWER"}), role("erins2")), 403)
+	if !strings.Contains(e.logBuf.String(), "NoSuchRole") {
+		t.Error("the unknown role the token named was not logged")
+	}
 }
 
 // testTokenAttacks sends forged and misdirected tokens through the real

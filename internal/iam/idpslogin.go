@@ -197,134 +197,17 @@ func (s *Service) samlUser(ctx context.Context, host, binding, samlResponse stri
 	return checked{user: u}, d, err
 }
 
-// groupAttributes name the attributes that list a user's groups.
-var groupAttributes = []string{"groups", "memberOf", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"}
-
-// idpUser returns the cluster user a verified assertion names, with the
-// groups and roles it asserts, added on a first log-in when that gives it
-// a role.
+// idpUser returns the cluster user a verified assertion names, as of
+// this log-in (ssoUser).
 func (s *Service) idpUser(ctx context.Context, d *domain, a *samlsp.Assertion) (store.User, error) {
-	c, tenantID := idpView(d), d.rec.TenantID
-	org, err := s.idpTenant(ctx, tenantID, d.rec.Domain)
-	if err != nil {
-		return store.User{}, err
+	so, err := s.ssoUser(ctx, d.rec.Domain, d.rec.TenantID, vouched{name: a.NameID, values: func(n string) ([]string, bool) {
+		v, ok := a.Attributes[n]
+		return v, ok
+	}})
+	u := so.user
+	if err == nil && !s.mayLogIn(u, s.nowMsecs()) {
+		err = fmt.Errorf("user %s is locked or outside its validity window", domainUser(u.Domain, u.Username))
 	}
-	var groupNames []string
-	for _, n := range groupAttributes {
-		groupNames = append(groupNames, a.Attributes[n]...)
-	}
-	var groups []string
-	if len(groupNames) > 0 {
-		gs, err := s.store.ListGroups(ctx, store.GroupFilter{Domain: d.rec.Domain, Names: groupNames, TenantIDs: []string{tenantID}})
-		if err != nil {
-			return store.User{}, err
-		}
-		for _, g := range gs {
-			groups = append(groups, g.SID)
-		}
-	}
-	named := c.Roles
-	if attr := strings.TrimSpace(deref(c.SAMLAttributeName)); attr != "" {
-		if vals, ok := a.Attributes[attr]; ok {
-			named = nil
-			for _, v := range vals {
-				named = append(named, strings.Split(v, ",")...)
-			}
-		}
-	}
-	roles, err := s.matchRoles(ctx, tenantID, d.rec.Domain, named)
-	if err != nil {
-		return store.User{}, err
-	}
-	u, err := s.store.GetUserByName(ctx, tenantID, d.rec.Domain, a.NameID)
-	switch {
-	case errors.Is(err, store.ErrNotFound) && len(roles) == 0 && len(groups) == 0:
-		return store.User{}, forbidden("user %s has not been added, nor any group it is in, and the provider gives it no role",
-			domainUser(d.rec.Domain, a.NameID))
-	case errors.Is(err, store.ErrNotFound):
-		u, err = s.addIdPUser(ctx, d, a.NameID, org)
-	}
-	if err != nil {
-		return store.User{}, err
-	}
-	if !s.mayLogIn(u, s.nowMsecs()) {
-		return store.User{}, fmt.Errorf("user %s is locked or outside its validity window", domainUser(u.Domain, u.Username))
-	}
-	u.DirectoryGroups, u.IdPRoles = nonNil(groups), nonNil(roles)
-	return u, nil
-}
-
-// idpTenant is the organization a provider serves, when usable.
-func (s *Service) idpTenant(ctx context.Context, tenantID, domain string) (store.Tenant, error) {
-	if tenantID == "" {
-		return store.Tenant{}, nil
-	}
-	org, err := s.usableTenant(ctx, s.store, tenantID)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Tenant{}, forbidden("organization %q, which provider %s serves, does not exist", tenantID, domain)
-	}
-	return org, err
-}
-
-// matchRoles returns the keys of the roles of organization tenantID
-// named (trimmed, any case); unknown names are logged and ignored.
-func (s *Service) matchRoles(ctx context.Context, tenantID, domain string, named []string) ([]string, error) {
-	if len(named) == 0 {
-		return nil, nil
-	}
-	all, err := s.store.ListRoles(ctx, store.RoleFilter{TenantIDs: []string{tenantID}})
-	if err != nil {
-		return nil, err
-	}
-	var keys, unknown []string
-	for _, n := range named {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		found := false
-		for _, ro := range all {
-			if strings.EqualFold(RoleName(ro.Name, ro.TenantID), n) || strings.EqualFold(ro.Name, n) {
-				keys, found = append(keys, ro.Name), true
-				break
-			}
-		}
-		if !found {
-			unknown = append(unknown, n)
-		}
-	}
-	if len(unknown) > 0 {
-		s.audit.WarnContext(ctx, "identity provider named unknown roles; ignored", "domain", domain, "roles", unknown)
-	}
-	return dedupe(keys), nil
-}
-
-// addIdPUser adds the user name of provider d at its first log-in.
-func (s *Service) addIdPUser(ctx context.Context, d *domain, name string, org store.Tenant) (store.User, error) {
-	if err := checkNameRule(userName, d.rec.Domain, name); err != nil {
-		return store.User{}, err
-	}
-	sids, err := s.newSIDs(ctx, 1)
-	if err != nil {
-		return store.User{}, err
-	}
-	now := s.nowMsecs()
-	u := store.User{SID: sids[0], Domain: d.rec.Domain, Username: name, Roles: []string{}, TenantID: d.rec.TenantID,
-		Description: "Added at first log-in through its identity provider", CreatedMsecs: now, UpdatedMsecs: now}
-	if strings.Contains(name, "@") {
-		u.Email = name
-	}
-	if err := s.finishUser(ctx, &u, ""); err != nil {
-		return store.User{}, err
-	}
-	err = s.write(ctx, nil, "create_user", func(t *txn) error {
-		e := s.event(ctx, nil, "create_user", u.SID, domainUser(u.Domain, u.Username), "first log-in through identity provider")
-		e.TenantID, e.TenantName = u.TenantID, org.Name
-		t.entries = append(t.entries, e)
-		return t.CreateUsers(ctx, []store.User{u})
-	})
-	if err != nil && !errors.Is(err, store.ErrAlreadyExists) {
-		return store.User{}, err
-	}
-	return s.store.GetUserByName(ctx, d.rec.TenantID, d.rec.Domain, name)
+	u.DirectoryGroups, u.IdPRoles = so.groups, so.roles // recordLogin keeps them
+	return u, err
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/clusteriam/clusteriam/internal/jwtrust"
 	"github.com/clusteriam/clusteriam/internal/names"
@@ -21,9 +20,6 @@ import (
 // those the domain's SAML provider gives (role attribute, else default
 // roles), which are kept on the user (IdPRoles) and written only when
 // they change. The principal is cached as other credentials are.
-
-// groupsClaim names the groups of a token's user.
-const groupsClaim = "groups"
 
 // splitJWT takes the Bearer JWT out of creds, if any.
 func splitJWT(creds []Credential) ([]Credential, string) {
@@ -84,136 +80,33 @@ func (s *Service) verifyJWT(ctx context.Context, raw string) (*domain, *jwtrust.
 	return nil, nil, errors.Join(errs...)
 }
 
-// jwtPrincipal maps verified claims c of issuer d to the principal.
+// jwtPrincipal maps verified claims c of issuer d to the principal
+// (ssoUser).
 func (s *Service) jwtPrincipal(ctx context.Context, d *domain, c *jwtrust.Claims) (*Principal, error) {
-	domainName, org := d.rec.Domain, d.rec.TenantID
 	if err := names.Check(names.User, c.Username); err != nil {
 		return nil, forbidden("the token's user %q is no valid user name: %v", c.Username, err)
 	}
-	var tenantRec store.Tenant
-	if org != "" {
-		t, err := s.usableTenant(ctx, s.store, org)
-		if err != nil {
-			return nil, forbidden("organization %q of identity provider %s: %v", org, domainName, err)
-		}
-		tenantRec = t
-	}
-	idpRoles, err := s.assertedRoles(ctx, domainName, org, c)
+	so, err := s.ssoUser(ctx, d.rec.Domain, d.rec.TenantID, vouched{name: c.Username, values: func(n string) ([]string, bool) {
+		v := c.Strings(n)
+		return v, v != nil
+	}})
 	if err != nil {
 		return nil, err
 	}
-	groups, err := s.assertedGroups(ctx, domainName, org, c.Strings(groupsClaim))
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.store.GetUserByName(ctx, org, domainName, c.Username)
-	switch {
-	case errors.Is(err, store.ErrNotFound) && len(idpRoles) == 0 && len(groups) == 0:
-		return nil, forbidden("user %s has not been added to %s, nor any group it is in, and its identity provider gives it no role",
-			domainUser(domainName, c.Username), orgLabel(org))
-	case errors.Is(err, store.ErrNotFound):
-		u, err = s.addOnFirstToken(ctx, domainName, c.Username, tenantRec, org)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Equal(u.IdPRoles, idpRoles) || !slices.Equal(u.DirectoryGroups, groups) {
-		if u, err = s.keepAsserted(ctx, u.SID, idpRoles, groups); err != nil {
+	u := so.user
+	if !slices.Equal(u.IdPRoles, so.roles) || !slices.Equal(u.DirectoryGroups, so.groups) {
+		if u, err = s.keepAsserted(ctx, u.SID, so.roles, so.groups); err != nil {
 			return nil, err
 		}
 	}
 	if !s.mayUse(u, s.nowMsecs()) {
-		return nil, forbidden("user %s is locked, or outside its effective and expiry times", domainUser(domainName, c.Username))
+		return nil, forbidden("user %s is locked, or outside its effective and expiry times", domainUser(u.Domain, u.Username))
 	}
 	privs, err := s.privilegesOf(ctx, s.store, u)
 	if err != nil {
 		return nil, err
 	}
-	return &Principal{User: u, Privileges: privs, TenantName: tenantRec.Name}, nil
-}
-
-// assertedGroups returns the sids of the groups named in the groups claim
-// that were added to domain name in organization org, sorted.
-func (s *Service) assertedGroups(ctx context.Context, name, org string, groups []string) ([]string, error) {
-	if len(groups) == 0 {
-		return []string{}, nil
-	}
-	if len(groups) > 1000 {
-		groups = groups[:1000]
-	}
-	found, err := s.store.ListGroups(ctx, store.GroupFilter{Domain: name, Names: groups, TenantIDs: []string{org}})
-	if err != nil {
-		return nil, fmt.Errorf("groups of a %s user: %w", name, err)
-	}
-	sids := make([]string, 0, len(found))
-	for _, g := range found {
-		sids = append(sids, g.SID)
-	}
-	slices.Sort(sids)
-	return sids, nil
-}
-
-// assertedRoles returns the keys of the roles the domain's SAML provider
-// gives a token's user: those the role attribute's claim names when the
-// provider names an attribute and the token carries it, else its default
-// roles. Names match roles of org (and built-in ones) without regard to
-// case; unknown names are ignored and logged.
-func (s *Service) assertedRoles(ctx context.Context, name, org string, c *jwtrust.Claims) ([]string, error) {
-	saml := s.samlOf(ctx, name)
-	defaults, attr := saml.Roles, strings.TrimSpace(deref(saml.SAMLAttributeName))
-	wanted := defaults
-	if attr != "" {
-		if v := c.Strings(attr); v != nil {
-			wanted = v
-		}
-	}
-	if len(wanted) == 0 {
-		return []string{}, nil
-	}
-	roles, err := s.store.ListRoles(ctx, store.RoleFilter{TenantIDs: []string{org}})
-	if err != nil {
-		return nil, fmt.Errorf("roles of a %s user: %w", name, err)
-	}
-	out := []string{}
-	for _, w := range wanted {
-		key := ""
-		for _, ro := range roles {
-			if strings.EqualFold(RoleName(ro.Name, ro.TenantID), w) && (key == "" || ro.TenantID == org) {
-				key = ro.Name
-			}
-		}
-		if key == "" {
-			s.audit.InfoContext(ctx, "identity provider names an unknown role; ignored", "domain", name, "role", w)
-			continue
-		}
-		out = append(out, key)
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
-}
-
-// addOnFirstToken adds the user a token names, let in by its asserted
-// roles or groups, as a LOCAL user's record is made (no password).
-func (s *Service) addOnFirstToken(ctx context.Context, domainName, username string, org store.Tenant, orgID string) (store.User, error) {
-	now := s.nowMsecs()
-	u := store.User{Domain: domainName, Username: username, Roles: []string{}, TenantID: orgID,
-		Description: "Added at first sign-on through its identity provider", CreatedMsecs: now, UpdatedMsecs: now}
-	if err := s.fillSIDs(ctx, 1, func(int) *string { return &u.SID }); err != nil {
-		return store.User{}, err
-	}
-	if err := s.finishUser(ctx, &u, ""); err != nil {
-		return store.User{}, err
-	}
-	err := s.write(ctx, nil, "create_user", func(t *txn) error {
-		e := s.event(ctx, nil, "create_user", u.SID, domainUser(u.Domain, u.Username), "first sign-on with a token of its identity provider")
-		e.TenantID, e.TenantName = u.TenantID, org.Name
-		t.entries = append(t.entries, e)
-		return t.CreateUsers(ctx, []store.User{u})
-	})
-	if err != nil && !errors.Is(err, store.ErrAlreadyExists) { // a concurrent first use made it
-		return store.User{}, err
-	}
-	return s.store.GetUserByName(ctx, orgID, domainName, username)
+	return &Principal{User: u, Privileges: privs, TenantName: so.tenant.Name}, nil
 }
 
 // keepAsserted records on user sid the roles and groups its provider
