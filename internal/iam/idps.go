@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -92,6 +93,29 @@ func (s *Service) decideNewIdP(ctx context.Context, r store.Reader, p *Principal
 	return nil
 }
 
+// oneEnabled refuses a second enabled SAML provider for organization
+// tenantID: a log-in start picks the organization's provider, so there
+// must be one to pick. r is the writing transaction's view; should two
+// replicas on PostgreSQL each enable one at the same instant, both pass,
+// and log-ins start at the one of the lower id.
+func oneEnabled(ctx context.Context, r store.Reader, tenantID string, except int64) error {
+	recs, err := r.ListDirectoryDomains(ctx)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		var sp storedSpec
+		if rec.Type != store.DirectorySAML || rec.TenantID != tenantID || rec.ID == except || json.Unmarshal(rec.Spec, &sp) != nil || sp.SAML == nil {
+			continue
+		}
+		if deref(sp.SAML.WithDefaults().IsEnabled) {
+			return &Error{Kind: KindConflict, Msg: fmt.Sprintf("SAML provider %d (%s) is enabled for %s already; disable it first (isEnabled false): a log-in starts at one provider",
+				rec.ID, rec.Domain, orgLabel(tenantID))}
+		}
+	}
+	return nil
+}
+
 // IdentityProviders lists the SAML providers f selects (f.Names are
 // domains) whose vendor name is one of names (any, when none).
 func (s *Service) IdentityProviders(ctx context.Context, p *Principal, f DomainFilter, names []string) ([]domainspec.SAMLIdP, error) {
@@ -135,6 +159,11 @@ func (s *Service) CreateIdentityProvider(ctx context.Context, p *Principal, in d
 		if err := s.decideNewIdP(ctx, t, p, in); err != nil {
 			return err
 		}
+		if *stored.IsEnabled {
+			if err := oneEnabled(ctx, t, rec.TenantID, 0); err != nil {
+				return err
+			}
+		}
 		id, err := t.CreateDirectoryDomain(ctx, rec)
 		rec.ID = id
 		t.audit(ctx, op, fmt.Sprint(id), rec.Domain, fmt.Sprintf("newRecord %s", rec.Spec))
@@ -171,7 +200,13 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, p *Principal, id i
 	stored.ID, stored.TenantID, stored.Domain = nil, nil, nil
 	spec := storedSpec{SAML: &samlSpec{stored}}
 	saved, err := s.rewriteDomain(ctx, p, op, d, spec, "", func(t *txn, fresh *domain) error {
-		return s.decideIdP(ctx, t, p, ActChangeProfile, fresh, next)
+		if err := s.decideIdP(ctx, t, p, ActChangeProfile, fresh, next); err != nil {
+			return err
+		}
+		if !*next.IsEnabled {
+			return nil
+		}
+		return oneEnabled(ctx, t, fresh.rec.TenantID, fresh.id)
 	})
 	if err != nil {
 		return domainspec.SAMLIdP{}, err

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -242,5 +243,37 @@ func TestIdentityProviderCRUD(t *testing.T) {
 	}
 	if _, err := w.svc.SAMLLoginStart(ctx, "", ssoHost); err != ErrNoIdP {
 		t.Errorf("start with no IdP: %v", err)
+	}
+}
+
+// TestOneEnabledSAMLProvider: an organization has one enabled SAML
+// provider, where a log-in starts; a second may be kept disabled.
+func TestOneEnabledSAMLProvider(t *testing.T) {
+	w := newSSOWorld(t, nil)
+	ctx := t.Context()
+	second := func(enabled bool) domainspec.SAMLIdP {
+		c := w.conf
+		c.ID, c.Domain, c.IsEnabled = nil, ptr("second.test"), &enabled
+		return c
+	}
+	if _, err := w.svc.CreateIdentityProvider(ctx, w.admin, second(true)); KindOf(err) != KindConflict {
+		t.Fatalf("a second enabled provider: %v, want a conflict", err)
+	}
+	c, err := w.svc.CreateIdentityProvider(ctx, w.admin, second(false))
+	if err != nil {
+		t.Fatalf("a second, disabled provider: %v", err)
+	}
+	on, off := true, false
+	if _, err := w.svc.UpdateIdentityProvider(ctx, w.admin, *c.ID, domainspec.SAMLIdP{IsEnabled: &on}); KindOf(err) != KindConflict {
+		t.Fatalf("enabling the second: %v, want a conflict", err)
+	}
+	if _, err := w.svc.UpdateIdentityProvider(ctx, w.admin, *w.conf.ID, domainspec.SAMLIdP{IsEnabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.UpdateIdentityProvider(ctx, w.admin, *c.ID, domainspec.SAMLIdP{IsEnabled: &on}); err != nil {
+		t.Fatalf("enabling the second once the first is off: %v", err)
+	}
+	if start, err := w.svc.SAMLLoginStart(ctx, "", ssoHost); err != nil || !strings.HasPrefix(start.Binding, fmt.Sprint(*c.ID)+".") {
+		t.Errorf("the log-in starts at %q (%v), want provider %d", start.Binding, err, *c.ID)
 	}
 }

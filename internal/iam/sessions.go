@@ -36,7 +36,7 @@ func (s *Service) DeleteSessions(ctx context.Context, p *Principal, sid string) 
 // Logout ends the session or access token p logged in with, and no other.
 func (s *Service) Logout(ctx context.Context, p *Principal) error {
 	if p.SessionHash == nil {
-		return invalid("an API key is no session to log out of")
+		return invalid("only a session or an access token can be logged out of, not an API key or an identity provider's token")
 	}
 	return s.endOwn(ctx, p, "logout", "this session", func(t *txn) error {
 		_, err := t.DeleteSession(ctx, p.User.SID, p.SessionHash)
