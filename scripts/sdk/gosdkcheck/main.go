@@ -13,7 +13,8 @@
 // Besides the SDK's own checks (it rejects any success code other than the
 // declared one, and cannot decode a non-JSON body), a recording transport
 // checks every response against wire-format.md: Content-Type
-// application/json, no null and no "" in a body, an empty body on 204 and 202.
+// application/json, no null and no "" in a body, an empty body on 204, 202
+// and 302.
 //
 // tenants.go (same build tag) adds the organization steps: the v2 tenant
 // client's CreateTenant, ListTenants, UpdateTenant, PerformTenantAction,
@@ -92,9 +93,10 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex := exchange{req.Method, req.URL.Path, reqBody, resp.StatusCode, resp.Header.Get("Content-Type"), body}
 	where := fmt.Sprintf("%s %s -> %d", req.Method, req.URL.Path, resp.StatusCode)
 	var probs []string
-	if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusAccepted {
-		// Neither declares a body (trigger_trusted_domains_discovery's
-		// 202 has no schema): none may come.
+	if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusFound {
+		// None declares a body (trigger_trusted_domains_discovery's
+		// 202 has no schema; idps_login's 302 is "No Content"): none
+		// may come.
 		if len(bytes.TrimSpace(body)) > 0 {
 			probs = append(probs, fmt.Sprintf("%s: %d with a body %q", where, resp.StatusCode, trunc(body)))
 		}
@@ -947,6 +949,8 @@ func main() {
 	mfaSteps(r, c, admin, run, login)
 	// Directory domains: LDAP providers and Active Directory (directories.go).
 	directorySteps(r, c, admin, run, login)
+	// Single sign-on: SAML providers and trusted issuers (sso.go).
+	ssoSteps(r, c, admin, run)
 
 	fmt.Printf("%d passed, %d failed\n", r.passed, r.failed)
 	if r.failed > 0 {
