@@ -53,9 +53,53 @@ func (c *console) handleDirectories() authedHandler {
 			rows = append(rows, directoryRow{Kind: "LDAP", Name: deref(l.Name), Domain: deref(l.DomainName),
 				Servers: l.PreferredLdapServers, OK: statuses[i] == "NoError", Status: statuses[i]})
 		}
-		c.render(pg.w, pg.r, http.StatusOK, "directories", pg, rows)
+		idps, err := c.identityProviderRows(ctx, pg.p)
+		if err != nil {
+			return err
+		}
+		c.render(pg.w, pg.r, http.StatusOK, "directories", pg, append(rows, idps...))
 		return nil
 	}
+}
+
+// identityProviderRows lists the SAML providers and trusted token issuers
+// p may read (they take PRINCIPAL_VIEW, which a reader of directories may
+// lack: then none).
+func (c *console) identityProviderRows(ctx context.Context, p *iam.Principal) ([]directoryRow, error) {
+	if !c.svc.May(p, iam.ActRead, iam.KindIdP) {
+		return nil, nil
+	}
+	saml, err := c.svc.IdentityProviders(ctx, p, iam.DomainFilter{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	issuers, err := c.svc.Identities(ctx, p, iam.DomainFilter{})
+	if err != nil {
+		return nil, err
+	}
+	enabled := func(on bool) string {
+		if on {
+			return "enabled"
+		}
+		return "disabled"
+	}
+	var rows []directoryRow
+	for _, s := range saml {
+		on := deref(s.IsEnabled)
+		rows = append(rows, directoryRow{Kind: "SAML provider", Name: deref(s.Name), Domain: deref(s.Domain),
+			Servers: []string{deref(s.SSOURL)}, OK: on, Status: enabled(on)})
+	}
+	for _, i := range issuers {
+		row := directoryRow{Kind: deref(i.IdentityProviderType) + " issuer", Name: deref(i.Domain), Domain: deref(i.Domain),
+			OK: deref(i.IsEnabled), Status: enabled(deref(i.IsEnabled))}
+		if o := i.OpenIDConnectParams; o != nil {
+			row.Servers = []string{deref(o.PublicKeyURL)}
+		} else if o := i.OAuth2Params; o != nil {
+			row.Servers = []string{deref(o.PublicKeyURL)}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 // ldapStatuses checks the providers ids at once, each bounded in time.

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/clusteriam/clusteriam/internal/domainspec"
 	"github.com/clusteriam/clusteriam/internal/iam"
+	"github.com/clusteriam/clusteriam/internal/samlsp/samltest"
 )
 
 // TestMFASetting: shown, changed, and a bad factor is the service's 400.
@@ -76,11 +78,20 @@ func TestSettingsViewer(t *testing.T) {
 }
 
 // TestDirectories: none configured is said so; a viewer, who holds
-// the view privilege, reads the page; a principal without it is refused.
+// the view privilege, reads the page, with the identity providers; a
+// principal without it is refused.
 func TestDirectories(t *testing.T) {
 	e := newEnv(t)
-	e.want(e.adminBrowser().do("GET", "/directories", nil), http.StatusOK, "No Active Directory domain or LDAP provider")
-	e.want(e.viewerBrowser().do("GET", "/directories", nil), http.StatusOK, "<th scope=\"col\">Reachable</th>")
+	e.want(e.adminBrowser().do("GET", "/directories", nil), http.StatusOK, "No Active Directory domain, LDAP provider or identity provider")
+	_, cert := samltest.NewKey(t, "console idp")
+	off := false
+	if _, err := e.svc.CreateIdentityProvider(context.Background(), e.adminP(), domainspec.SAMLIdP{Name: ptrTo("Okta"), Domain: ptrTo("okta.example.com"),
+		IssuerID: ptrTo("http://www.okta.com/x"), SSOURL: ptrTo("https://example.okta.com/sso"), Certificate: ptrTo(samltest.PEM(cert)),
+		Roles: []string{"COHESITY_VIEWER"}, IsEnabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	e.want(e.viewerBrowser().do("GET", "/directories", nil), http.StatusOK, "<th scope=\"col\">Serving</th>",
+		"SAML provider", "okta.example.com", "https://example.okta.com/sso", "disabled")
 	if _, err := e.svc.CreateRole(context.Background(), e.adminP(), iam.RoleInput{Name: "plain", Privileges: []string{"PRINCIPAL_VIEW"}}); err != nil {
 		t.Fatal(err)
 	}
