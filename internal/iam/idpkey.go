@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clusteriam/clusteriam/internal/samlsp"
@@ -31,8 +32,33 @@ type storedSPKey struct {
 	Cert   []byte `json:"cert"`   // DER
 }
 
-// spKey returns the cluster's SAML SP key and certificate, made once.
+// spKeys holds the SP key and certificate once read: they never change,
+// and every log-in start (which needs no credential), answer and
+// metadata request needs them.
+type spKeys struct {
+	mu   sync.Mutex
+	key  *rsa.PrivateKey
+	cert *x509.Certificate
+}
+
+// spKey returns the cluster's SAML SP key and certificate, made once,
+// read from the store once per process.
 func (s *Service) spKey(ctx context.Context) (*rsa.PrivateKey, *x509.Certificate, error) {
+	s.sp.mu.Lock()
+	defer s.sp.mu.Unlock()
+	if s.sp.key == nil {
+		key, cert, err := s.loadSPKey(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.sp.key, s.sp.cert = key, cert
+	}
+	return s.sp.key, s.sp.cert, nil
+}
+
+// loadSPKey reads the SP key and certificate from the store, storing new
+// ones first when there are none.
+func (s *Service) loadSPKey(ctx context.Context) (*rsa.PrivateKey, *x509.Certificate, error) {
 	raw, err := s.store.GetSetting(ctx, spKeySetting)
 	if errors.Is(err, store.ErrNotFound) {
 		var init []byte

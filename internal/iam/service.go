@@ -138,6 +138,7 @@ type Service struct {
 	clientCAs      *certlogin.Verifier // nil: no certificate log-in
 	policy         policyCache         // the stored security config, briefly
 	jwt            *jwtTrusts          // trusted JWT issuers' verifiers
+	sp             spKeys              // the SAML SP key, once read
 }
 
 // New returns a Service over st. It creates the cluster identity on first
