@@ -1,12 +1,9 @@
 package main
 
 import (
-	"io"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/clusteriam/clusteriam/internal/jwtrust/optest"
@@ -19,10 +16,7 @@ import (
 // is not part of this repository; CLUSTERIAM_SDK_PY names a checkout of
 // github.com/cohesity/cohesity_sdk, and without it the test skips.
 func TestPythonSDKSSO(t *testing.T) {
-	sdk := os.Getenv("CLUSTERIAM_SDK_PY")
-	if sdk == "" {
-		t.Skip("CLUSTERIAM_SDK_PY is not set: it names a checkout of the vendor's Python SDK (github.com/cohesity/cohesity_sdk)")
-	}
+	sdk := pythonSDK(t)
 	idp := samltest.Start(t)
 	op := optest.Start(t, optest.User{Username: "pyuser", Password: "Py-User-Pass-1"})
 	files := t.TempDir()
@@ -36,22 +30,9 @@ func TestPythonSDKSSO(t *testing.T) {
 	srv.start(t)
 	u, err := url.Parse(srv.url)
 	must(t, err)
-	// The provider answers a sign-on only for a service provider it knows.
-	res, err := insecureClient().Get(srv.url + "/idps/metadata")
-	must(t, err)
-	md, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	must(t, err)
-	idp.RegisterSP(t, md)
-	script, err := filepath.Abs("../../scripts/sdk/python_sso_check.py")
-	must(t, err)
-	cmd := exec.Command("python3", script, "--sdk", sdk, "--host", u.Host, "--password", "Admin-Password-1",
+	registerWithIdP(t, srv, idp)
+	runSDKCheck(t, sdk, "python_sso_check.py", "--host", u.Host, "--password", "Admin-Password-1",
 		"--saml-issuer", idp.Issuer, "--saml-sso-url", idp.SSOURL, "--saml-cert-file", samlCert,
 		"--oidc-domain", "py.example.com", "--oidc-jwks-url", op.KeysURL, "--oidc-audience", optest.ClientID,
 		"--oidc-user", "pyuser", "--oidc-token-file", tokenFile)
-	out, err := cmd.CombinedOutput()
-	t.Logf("%s", out)
-	if err != nil || !strings.Contains(string(out), " passed, 0 failed") {
-		t.Fatalf("the SDK check failed: %v", err)
-	}
 }

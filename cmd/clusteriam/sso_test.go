@@ -48,18 +48,23 @@ func configureSSO(t *testing.T, srv *replica) *ssoServer {
 		"name": "samlidp", "domain": "sso.test", "issuerId": idp.Issuer, "ssoUrl": idp.SSOURL,
 		"certificate": idp.CertPEM, "roles": []string{"COHESITY_VIEWER"}, "samlAttributeName": "roles",
 	}, nil)
-	res, err := c.Get(srv.url + "/idps/metadata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	registerWithIdP(t, srv, idp)
+	idp.AddUser(t, ssoUser, ssoPassword, ssoNameID, map[string][]string{"roles": {"COHESITY_ADMIN"}})
+	return &ssoServer{srv: srv, idp: idp, admin: admin}
+}
+
+// registerWithIdP gives idp the metadata srv serves: a provider answers a
+// sign-on only for a service provider it knows.
+func registerWithIdP(t *testing.T, srv *replica, idp *samltest.IdP) {
+	t.Helper()
+	res, err := insecureClient().Get(srv.url + "/idps/metadata")
+	must(t, err)
 	md, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(md), "/idps/authenticate") {
 		t.Fatalf("GET /idps/metadata: %s\n%s", res.Status, md)
 	}
 	idp.RegisterSP(t, md)
-	idp.AddUser(t, ssoUser, ssoPassword, ssoNameID, map[string][]string{"roles": {"COHESITY_ADMIN"}})
-	return &ssoServer{srv: srv, idp: idp, admin: admin}
 }
 
 // TestSAMLOverHTTP drives a sign-on as raw HTTP, as a browser makes it:
