@@ -28,7 +28,7 @@ import (
 )
 
 // scenarios in the order they run; each may be chosen with --scenarios.
-var scenarioNames = []string{"auth", "login", "list", "create", "scale", "tenant"}
+var scenarioNames = []string{"auth", "login", "list", "create", "scale", "bad", "tenant"}
 
 func main() {
 	if len(os.Args) == 3 && os.Args[1] == serveBaselineFlag {
@@ -44,33 +44,82 @@ func main() {
 	}
 }
 
-func run(args []string, stdout io.Writer) error {
+// options are the bench's flags.
+type options struct {
+	bin, database, which, jsonOut, serveFlags, load, sizes, plot, fromJSON string
+	conc, tenantUsers, tenants                                             int
+	dur                                                                    time.Duration
+	quick, seedDirect, failOnErrors                                        bool
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
 	fs := flag.NewFlagSet("clusteriam-bench", flag.ContinueOnError)
-	bin := fs.String("bin", "", "clusteriam binary to measure; default: go run ./cmd/clusteriam (run from the repository)")
-	database := fs.String("database", "", "postgres://... of an EMPTY database to measure on; default: SQLite in a temporary dir")
-	conc := fs.Int("concurrency", 2*runtime.NumCPU(), "clients driving the server at once")
-	dur := fs.Duration("duration", 5*time.Second, "measuring time of each throughput figure (after a warm-up of a fifth of it)")
-	which := fs.String("scenarios", strings.Join(scenarioNames, ","), "scenarios to run: "+strings.Join(scenarioNames, ","))
-	quick := fs.Bool("quick", false, "a run under a minute: short figures, listings at 10k users only")
-	tenantUsers := fs.Int("tenant-users", 100_000, "users the tenant scenario spreads over its organizations (10,000 with --quick unless given)")
-	tenants := fs.Int("tenants", 100, "organizations of the tenant scenario")
-	jsonOut := fs.String("json", "", "also write the figures as JSON to this file")
-	serveFlags := fs.String("serve-flags", "", "more flags of clusteriam serve, space-separated, e.g. --console=false")
+	fs.StringVar(&o.bin, "bin", "", "clusteriam binary to measure; default: go run ./cmd/clusteriam (run from the repository)")
+	fs.StringVar(&o.database, "database", "", "postgres://... of an EMPTY database to measure on; default: SQLite in a temporary dir")
+	fs.IntVar(&o.conc, "concurrency", 2*runtime.NumCPU(), "clients driving the server at once")
+	fs.DurationVar(&o.dur, "duration", 5*time.Second, "measuring time of each throughput figure (after a warm-up of a fifth of it)")
+	fs.StringVar(&o.which, "scenarios", strings.Join(scenarioNames, ","), "scenarios to run: "+strings.Join(scenarioNames, ","))
+	fs.BoolVar(&o.quick, "quick", false, "a run under a minute: short figures, the first size only unless --sizes is given")
+	fs.IntVar(&o.tenantUsers, "tenant-users", 100_000, "users the tenant scenario spreads over its organizations (10,000 with --quick unless given)")
+	fs.IntVar(&o.tenants, "tenants", 100, "organizations of the tenant scenario")
+	fs.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
+	fs.StringVar(&o.serveFlags, "serve-flags", "", "more flags of clusteriam serve, space-separated, e.g. --console=false")
+	fs.StringVar(&o.load, "load", "go", "load generators of the throughput figures: go, wrk, or go,wrk for both")
+	fs.StringVar(&o.sizes, "sizes", "10k,100k", "users in the store at which list, create and scale measure, ascending: e.g. 10k,100k,1M")
+	fs.BoolVar(&o.seedDirect, "seed-direct", false, "write the API keys of scale through the store package, the server stopped, 1,000 per transaction")
+	fs.StringVar(&o.plot, "plot", "", "draw the scaling curve into this PNG, and its table into FILE.md")
+	fs.StringVar(&o.fromJSON, "from-json", "", "with --plot: redraw from the --json output of an earlier run, running nothing")
+	fs.BoolVar(&o.failOnErrors, "fail-on-errors", false, "exit 1 when a figure counts failed requests (not when it misses its target)")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.quick {
+		o.dur = time.Second
+		if !flagSet(fs, "tenant-users") {
+			o.tenantUsers = 10_000
+		}
+		if !flagSet(fs, "sizes") {
+			o.sizes = strings.Split(o.sizes, ",")[0]
+		}
+	}
+	return o, nil
+}
+
+// report is what --json writes and --from-json reads.
+type report struct {
+	Store       string `json:"store"`
+	CPUs        int    `json:"cpus"`
+	Concurrency int    `json:"concurrency"`
+	Duration    string `json:"duration"`
+	Date        string `json:"date"`
+	Load        string `json:"load,omitempty"`
+	Sizes       []int  `json:"sizes,omitempty"`
+	Figures     []row  `json:"figures"`
+}
+
+func run(args []string, stdout io.Writer) error {
+	o, err := parseFlags(args)
+	if err != nil {
 		return err
 	}
-	chosen := strings.Split(*which, ",")
+	if o.fromJSON != "" {
+		return redraw(o.fromJSON, o.plot)
+	}
+	chosen := strings.Split(o.which, ",")
 	for _, s := range chosen {
 		if !slices.Contains(scenarioNames, s) {
 			return fmt.Errorf("unknown scenario %q; choose from %s", s, strings.Join(scenarioNames, ","))
 		}
 	}
-	sizes := []int{10_000, 100_000}
-	if *quick {
-		*dur = time.Second
-		sizes = sizes[:1]
-		if !flagSet(fs, "tenant-users") {
-			*tenantUsers = 10_000
+	sizes, err := parseSizes(o.sizes)
+	if err != nil {
+		return err
+	}
+	loads := strings.Split(o.load, ",")
+	for _, l := range loads {
+		if l != "go" && l != "wrk" {
+			return fmt.Errorf("--load %q: choose go, wrk or go,wrk", o.load)
 		}
 	}
 	dir, err := os.MkdirTemp("", "clusteriam-bench-")
@@ -78,60 +127,98 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if err := writeKey(filepath.Join(dir, "secret.key")); err != nil {
+	b, err := startBench(o, dir, loads)
+	if err != nil {
 		return err
 	}
+	defer b.tgt.stop()
 	begin := time.Now()
-	tgt, _, err := startTarget(*bin, filepath.Join(dir, "data"), *database, strings.Fields(*serveFlags))
-	if err != nil {
-		return err
-	}
-	defer tgt.stop()
-	c := newClient(*conc)
-	h, err := accessToken(c, tgt.url, "admin", adminPassword)
-	if err != nil {
-		return fmt.Errorf("log in as admin (is the database empty?): %w", err)
-	}
-	b := &bench{bin: *bin, database: *database, dir: dir, conc: *conc, dur: *dur, quick: *quick, tgt: tgt,
-		admin: api{c: c, url: tgt.url, h: h}, tenantUsers: *tenantUsers, tenants: *tenants}
 	errs := b.runScenarios(chosen, sizes)
-	store := "SQLite"
-	if *database != "" {
-		store = "PostgreSQL"
+	rep := report{Store: "SQLite", CPUs: runtime.NumCPU(), Concurrency: o.conc, Duration: o.dur.String(),
+		Date: time.Now().UTC().Format(time.RFC3339), Load: o.load, Sizes: sizes, Figures: b.rows}
+	if o.database != "" {
+		rep.Store = "PostgreSQL"
 	}
 	fmt.Fprintf(stdout, "clusteriam-bench: %s store, %d CPUs, concurrency %d, %v per figure, %v in all\n\n",
-		store, runtime.NumCPU(), *conc, *dur, time.Since(begin).Round(time.Second))
+		rep.Store, rep.CPUs, o.conc, o.dur, time.Since(begin).Round(time.Second))
 	printTable(stdout, b.rows)
-	if *jsonOut != "" {
-		out, _ := json.MarshalIndent(map[string]any{"store": store, "cpus": runtime.NumCPU(), "concurrency": *conc,
-			"duration": dur.String(), "date": time.Now().UTC().Format(time.RFC3339), "figures": b.rows}, "", "  ")
-		if err := os.WriteFile(*jsonOut, append(out, '\n'), 0o644); err != nil {
-			errs = append(errs, err)
+	return errors.Join(append(errs, writeOutputs(o, rep))...)
+}
+
+// startBench starts the target on a fresh store in dir and logs in as its
+// admin.
+func startBench(o options, dir string, loads []string) (*bench, error) {
+	if err := writeKey(filepath.Join(dir, "secret.key")); err != nil {
+		return nil, err
+	}
+	b := &bench{bin: o.bin, database: o.database, dir: dir, conc: o.conc, dur: o.dur, quick: o.quick,
+		loads: loads, seedDirect: o.seedDirect, tenantUsers: o.tenantUsers, tenants: o.tenants}
+	if slices.Contains(loads, "wrk") {
+		w, err := newWrkRunner(dir, o.conc)
+		if err != nil {
+			return nil, err
+		}
+		b.wrk = w
+	}
+	tgt, _, err := startTarget(o.bin, filepath.Join(dir, "data"), o.database, strings.Fields(o.serveFlags))
+	b.tgt = tgt
+	if err != nil {
+		return nil, err
+	}
+	c := newClient(o.conc)
+	h, err := accessToken(c, tgt.url, "admin", adminPassword)
+	if err != nil {
+		tgt.stop()
+		return nil, fmt.Errorf("log in as admin (is the database empty?): %w", err)
+	}
+	b.admin = api{c: c, url: tgt.url, h: h}
+	return b, nil
+}
+
+// writeOutputs writes the JSON and the plot asked for, and with
+// --fail-on-errors fails when a figure counted failed requests.
+func writeOutputs(o options, rep report) error {
+	var errs []error
+	if o.jsonOut != "" {
+		out, _ := json.MarshalIndent(rep, "", "  ")
+		errs = append(errs, os.WriteFile(o.jsonOut, append(out, '\n'), 0o644))
+	}
+	if o.plot != "" {
+		errs = append(errs, drawReport(rep, o.plot))
+	}
+	if o.failOnErrors {
+		for _, r := range rep.Figures {
+			if r.Errors > 0 {
+				errs = append(errs, fmt.Errorf("%s: %d failed requests: %s", r.Scenario, r.Errors, r.Note))
+			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// runScenarios runs the scenarios chosen, in order; list at each of sizes,
-// scale at the largest, tenant at b.tenantUsers over b.tenants
+// runScenarios runs the scenarios chosen, in order; list, create and
+// scale together at each of sizes where the first of them is named, bad
+// at the largest size, tenant at b.tenantUsers over b.tenants
 // organizations.
 func (b *bench) runScenarios(chosen []string, sizes []int) []error {
 	var errs []error
+	sized := false
 	for _, s := range chosen {
+		if slices.Contains(sizeScenarios, s) {
+			if !sized {
+				errs = append(errs, b.runSizes(chosen, sizes)...)
+			}
+			sized = true
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "clusteriam-bench: %s...\n", s)
 		switch s {
 		case "auth":
 			errs = append(errs, b.scenarioAuth())
 		case "login":
 			errs = append(errs, b.scenarioLogin())
-		case "list":
-			for _, n := range sizes {
-				errs = append(errs, b.scenarioList(n))
-			}
-		case "create":
-			errs = append(errs, b.scenarioCreate())
-		case "scale":
-			errs = append(errs, b.scenarioScale(sizes[len(sizes)-1]))
+		case "bad":
+			errs = append(errs, b.scenarioBad(sizes[len(sizes)-1]))
 		case "tenant":
 			errs = append(errs, b.scenarioTenant(b.tenantUsers, b.tenants))
 		}

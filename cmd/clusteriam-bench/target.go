@@ -140,9 +140,10 @@ func (t *target) serverPID() int {
 	return pid
 }
 
-// memory returns the server's resident set and its peak, in bytes.
-func (t *target) memory() (rss, peak int64) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", t.serverPID()))
+// memoryOf returns the resident set of process pid and its peak
+// (VmRSS, VmHWM), in bytes; zero when it cannot be read.
+func memoryOf(pid int) (rss, peak int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, 0
 	}
