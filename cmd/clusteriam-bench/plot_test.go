@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPlotFromJSON redraws testdata/curve.json, a small report of three
+// sizes, into a PNG and its table, and checks the exponents and verdicts:
+// a flat lookup, a lookup growing as n, a whole list growing as n, a
+// throughput falling tenfold, memory growing slower than n.
+func TestPlotFromJSON(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "curve.png")
+	if err := run([]string{"--from-json", "testdata/curve.json", "--plot", out}, &bytes.Buffer{}); err != nil {
+		t.Fatalf("run --from-json: %v", err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s is not a PNG: %v", out, err)
+	}
+	if b := img.Bounds(); b.Dx() < 500 || b.Dy() < 400 {
+		t.Errorf("the plot is %v, too small for four panels", b)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "curve.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := string(md)
+	for _, want := range []string{
+		"| figure | unit | 10k | 100k | 1M | exponent | growth |",
+		"| GET /v2/users, one sid | ms p50 | 0.20 | 0.20 | 0.20 | 0.00 | O(log n) or better |",
+		"| GET /v2/users, partial username (10 matches) | ms p50 | 1.00 | 10.0 | 100 | 1.00 | **worse than O(log n)** |",
+		"| GET /v2/users, all users: total | ms p50 | 100 | 1000 | 10000 | 1.00 | O(n) or better (grows with the answer) |",
+		"| create_users, 1,000 per request, no passwords | users/s | 20000 | 20000 | 2000 | 1.00 | **worse than O(log n)** |",
+		"| server RSS at rest | MB | 50.0 | 100 | 250 | 0.40 | O(n) or better (grows with the answer) |",
+		"| bad: 100 usernames in one filter | ms p50 | | | 3.00 | | |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table lacks\n%s\nin\n%s", want, table)
+		}
+	}
+	if strings.Contains(table, "GET /v2/users/{sid}, apiKey") {
+		t.Errorf("a figure of one size only (auth) is on the curve:\n%s", table)
+	}
+}
+
+// TestFromJSONNeedsPlot: --from-json alone has nothing to do.
+func TestFromJSONNeedsPlot(t *testing.T) {
+	if err := run([]string{"--from-json", "testdata/curve.json"}, &bytes.Buffer{}); err == nil {
+		t.Error("--from-json without --plot succeeded")
+	}
+}
+
+func TestParseSizes(t *testing.T) {
+	got, err := parseSizes("10k,100k,1M")
+	if err != nil || len(got) != 3 || got[0] != 10_000 || got[1] != 100_000 || got[2] != 1_000_000 {
+		t.Errorf("parseSizes(10k,100k,1M) = %v, %v", got, err)
+	}
+	for _, bad := range []string{"100k,10k", "10k,10k", "x", "0", "-5k", ""} {
+		if _, err := parseSizes(bad); err == nil {
+			t.Errorf("parseSizes(%q) succeeded", bad)
+		}
+	}
+	for n, want := range map[int]string{10_000: "10k", 1_000_000: "1M", 1500: "1500", 2_500_000: "2500k"} {
+		if got := sizeName(n); got != want {
+			t.Errorf("sizeName(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
