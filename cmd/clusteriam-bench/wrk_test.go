@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -51,10 +53,14 @@ func TestParseWrk(t *testing.T) {
 
 // TestWrkRun drives a TLS server with the real wrk and the bench's
 // script: the header reaches the server, and wrk's counts are the
-// server's.
+// server's. Without wrk it skips, saying so, unless
+// CLUSTERIAM_WRK_TESTS=required (.ci/run), when it fails.
 func TestWrkRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs wrk for two seconds")
+	}
+	if _, err := exec.LookPath("wrk"); err != nil && os.Getenv("CLUSTERIAM_WRK_TESTS") != "required" {
+		t.Skip("wrk is not installed (Debian package wrk); CLUSTERIAM_WRK_TESTS=required makes this a failure")
 	}
 	var served, refused atomic.Int64
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -69,7 +75,7 @@ func TestWrkRun(t *testing.T) {
 	defer srv.Close()
 	w, err := newWrkRunner(t.TempDir(), 2)
 	if err != nil {
-		t.Fatal(err) // CI installs wrk: a missing one fails
+		t.Fatal(err)
 	}
 	r, err := w.once(srv.URL, [2]string{"apiKey", "the-secret"}, time.Second)
 	if err != nil {
