@@ -180,42 +180,46 @@ func panels(cs []curve) []struct {
 	return ps
 }
 
-// drawPNG draws the panels of cs, log-log, into a PNG at file.
-func drawPNG(cs []curve, file string) error {
-	ps := panels(cs)
-	plots := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
-	for i, pn := range ps {
-		p := plot.New()
-		p.Title.Text = pn.title
-		p.X.Label.Text = "users"
+// panelPlot draws curves into a log-log plot titled title. A panel with
+// nothing to draw keeps linear axes, which need no positive data.
+func panelPlot(title string, cs []curve) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "users"
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	p.Add(plotter.NewGrid())
+	for j, c := range cs {
+		xys := make(plotter.XYs, 0, len(c.sizes))
+		for k, n := range c.sizes {
+			if c.values[k] > 0 { // a log scale has no place for 0
+				xys = append(xys, plotter.XY{X: float64(n), Y: c.values[k]})
+			}
+		}
+		if len(xys) < 2 {
+			continue
+		}
+		line, points, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return nil, fmt.Errorf("plot %s: %w", c.figure, err)
+		}
+		line.Color, points.Color = plotutil.Color(j), plotutil.Color(j)
+		points.Shape = plotutil.Shape(j)
+		p.Add(line, points)
+		p.Legend.Add(strings.TrimPrefix(c.figure, "GET /v2/users, "), line, points)
 		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
-		p.Legend.Top, p.Legend.Left = true, true
-		p.Legend.TextStyle.Font.Size = vg.Points(7)
-		p.Add(plotter.NewGrid())
-		for j, c := range pn.curves {
-			xys := make(plotter.XYs, 0, len(c.sizes))
-			for k, n := range c.sizes {
-				if c.values[k] > 0 { // a log scale has no place for 0
-					xys = append(xys, plotter.XY{X: float64(n), Y: c.values[k]})
-				}
-			}
-			if len(xys) < 2 {
-				continue
-			}
-			line, points, err := plotter.NewLinePoints(xys)
-			if err != nil {
-				return fmt.Errorf("plot %s: %w", c.figure, err)
-			}
-			line.Color, points.Color = plotutil.Color(j), plotutil.Color(j)
-			points.Shape = plotutil.Shape(j)
-			p.Add(line, points)
-			p.Legend.Add(strings.TrimPrefix(c.figure, "GET /v2/users, "), line, points)
-		}
-		if len(pn.curves) == 0 {
-			p.Add(plotter.NewGrid()) // an empty panel still shows its title
-			p.X.Scale, p.Y.Scale = plot.LinearScale{}, plot.LinearScale{}
-			p.X.Tick.Marker, p.Y.Tick.Marker = plot.DefaultTicks{}, plot.DefaultTicks{}
+	}
+	return p, nil
+}
+
+// drawPNG draws the panels of cs, two by two, into a PNG at file.
+func drawPNG(cs []curve, file string) error {
+	plots := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
+	for i, pn := range panels(cs) {
+		p, err := panelPlot(pn.title, pn.curves)
+		if err != nil {
+			return err
 		}
 		plots[i/2][i%2] = p
 	}
@@ -223,8 +227,9 @@ func drawPNG(cs []curve, file string) error {
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
+	pad := 5 * vg.Millimeter
 	tiles := draw.Tiles{Rows: 2, Cols: 2, PadX: vg.Centimeter, PadY: vg.Centimeter,
-		PadTop: vg.Millimeter * 5, PadBottom: vg.Millimeter * 5, PadLeft: vg.Millimeter * 5, PadRight: vg.Millimeter * 5}
+		PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
 	canvases := plot.Align(plots, tiles, dc)
 	for i := range plots {
 		for j := range plots[i] {

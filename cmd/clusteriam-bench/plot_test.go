@@ -77,3 +77,23 @@ func TestParseSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotNothingToDraw: a curve with a zero (no log scale for it) and
+// panels with no curve at all still give a PNG and a table.
+func TestPlotNothingToDraw(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "zero.png")
+	rep := report{Store: "SQLite", Figures: []row{
+		{Scenario: "a", Figure: "GET /v2/users, one sid", Size: 10_000, Value: 0, Unit: "ms p50"},
+		{Scenario: "b", Figure: "GET /v2/users, one sid", Size: 100_000, Value: 0.3, Unit: "ms p50"},
+	}}
+	if err := drawReport(rep, out); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(filepath.Dir(out), "zero.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "| GET /v2/users, one sid | ms p50 | 0.00 | 0.30 | | |"; !strings.Contains(string(md), want) {
+		t.Errorf("the table lacks %q:\n%s", want, md)
+	}
+}
