@@ -29,6 +29,7 @@ type target struct {
 	dataDir string
 	args    []string // how it was started, to start it again
 	exited  chan error
+	stopped bool // exited has been read: stop has nothing to wait for
 	log     *os.File
 }
 
@@ -70,7 +71,7 @@ func (t *target) start(bin string) (time.Duration, error) {
 	if err := t.cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start %s: %w", t.cmd.Path, err)
 	}
-	t.exited = make(chan error, 1)
+	t.exited, t.stopped = make(chan error, 1), false
 	urlc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -85,6 +86,7 @@ func (t *target) start(bin string) (time.Duration, error) {
 	select {
 	case t.url = <-urlc:
 	case err := <-t.exited:
+		t.stopped = true
 		return 0, fmt.Errorf("the server exited: %v (log: %s)", err, log.Name())
 	case <-time.After(5 * time.Minute):
 		t.stop()
@@ -107,9 +109,12 @@ func (t *target) start(bin string) (time.Duration, error) {
 
 // stop ends the server with SIGTERM and waits for it.
 func (t *target) stop() {
-	if t.cmd == nil || t.cmd.Process == nil {
+	// A second call, as a deferred stop after a failed restart, must not
+	// wait for an exit already read.
+	if t.cmd == nil || t.cmd.Process == nil || t.stopped {
 		return
 	}
+	t.stopped = true
 	_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGTERM)
 	select {
 	case <-t.exited:
