@@ -46,6 +46,7 @@ type bench struct {
 	users              int      // LOCAL users seeded so far, named u000000...
 	sids               []string // their sids, in order
 	keys               int      // API keys seeded so far, one each for the first users
+	analyzedAt         int      // users at the last ANALYZE (PostgreSQL)
 	tenantUsers        int      // users of the tenant scenario
 	tenants            int      // organizations they are spread over
 	rows               []row

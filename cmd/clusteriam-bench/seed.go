@@ -52,9 +52,15 @@ func (b *bench) growTo(n int, measure bool) error {
 		}
 		b.sids = append(b.sids, sids...)
 		b.users += len(names)
+		if err := b.analyzeIfDue(false); err != nil {
+			return err
+		}
 	}
 	if from == n {
 		return nil
+	}
+	if err := b.analyzeIfDue(true); err != nil {
+		return err
 	}
 	rate := float64(n-from) / busy.Seconds()
 	fmt.Fprintf(os.Stderr, "clusteriam-bench: seeded %d users in %v\n", n-from, busy.Round(time.Millisecond))
@@ -149,6 +155,9 @@ func (b *bench) seedKeys(n int) error {
 		return err
 	}
 	b.keys = n
+	if err := b.analyzeIfDue(true); err != nil {
+		return err
+	}
 	fmt.Fprintf(os.Stderr, "clusteriam-bench: seeded %d API keys (%s) in %v\n", len(sids), how, took.Round(time.Millisecond))
 	b.addSized(n, "seeding API keys ("+how+")", row{Value: float64(len(sids)) / took.Seconds(), Unit: "keys/s",
 		Note: fmt.Sprintf("%d keys in %v", len(sids), took.Round(time.Millisecond))}, "", false)
