@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -208,9 +209,39 @@ func panelPlot(title string, cs []curve) (*plot.Plot, error) {
 		p.Add(line, points)
 		p.Legend.Add(strings.TrimPrefix(c.figure, "GET /v2/users, "), line, points)
 		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker, p.Y.Tick.Marker = logTicks{}, logTicks{}
 	}
 	return p, nil
+}
+
+// logTicks labels 1, 2 and 5 of each power of ten, or every integer of
+// it when that labels fewer than two, and marks the rest: gonum's
+// LogTicks labels powers of ten only, which leaves an axis within one
+// decade (2,000 to 8,000 users/s) unlabelled.
+type logTicks struct{}
+
+// Ticks returns the ticks between lo and hi, both positive.
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	labelled := 0
+	for p := math.Pow(10, math.Floor(math.Log10(lo))); p <= hi; p *= 10 {
+		for m := 1.0; m < 10; m++ {
+			if v := m * p; v >= lo && v <= hi {
+				t := plot.Tick{Value: v}
+				if m == 1 || m == 2 || m == 5 {
+					t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+					labelled++
+				}
+				ticks = append(ticks, t)
+			}
+		}
+	}
+	if labelled < 2 {
+		for i := range ticks {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', -1, 64)
+		}
+	}
+	return ticks
 }
 
 // drawPNG draws the panels of cs, two by two, into a PNG at file.

@@ -97,3 +97,21 @@ func TestPlotNothingToDraw(t *testing.T) {
 		t.Errorf("the table lacks %q:\n%s", want, md)
 	}
 }
+
+func TestLogTicks(t *testing.T) {
+	labels := func(lo, hi float64) []string {
+		var out []string
+		for _, tk := range (logTicks{}).Ticks(lo, hi) {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	if got := strings.Join(labels(0.3, 120), " "); got != "0.5 1 2 5 10 20 50 100" {
+		t.Errorf("labels over three decades: %s", got)
+	}
+	if got := strings.Join(labels(2300, 7800), " "); got != "3000 4000 5000 6000 7000" {
+		t.Errorf("labels within a decade: %s", got)
+	}
+}
