@@ -65,6 +65,16 @@ func TestRunRejectsUnknownScenario(t *testing.T) {
 	}
 }
 
+// TestRunRejectsBadFlags: a wrong --load or --sizes fails before any
+// server starts.
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"--load", "go,ab"}, {"--sizes", "100k,10k"}, {"--sizes", "1G"}} {
+		if err := run(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("run %v succeeded", args)
+		}
+	}
+}
+
 // TestMain serves the baseline when run as one: the bench starts its own
 // executable for it, which under go test is the test binary.
 func TestMain(m *testing.M) {

@@ -52,6 +52,8 @@ type options struct {
 	quick, seedDirect, failOnErrors                                        bool
 }
 
+// parseFlags reads the command line; --quick shortens what it did not
+// set.
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("clusteriam-bench", flag.ContinueOnError)
@@ -98,6 +100,8 @@ type report struct {
 	Figures     []row  `json:"figures"`
 }
 
+// run runs the bench args ask for and prints its table to stdout, or
+// with --from-json only redraws an earlier run.
 func run(args []string, stdout io.Writer) error {
 	o, err := parseFlags(args)
 	if err != nil {
