@@ -8,8 +8,15 @@ import (
 
 // EachUserPage is how many users EachUser reads from the store at a time:
 // enough that a page costs far more than its query's round trip, few
-// enough that a page of the largest users stays a few megabytes.
-const EachUserPage = 1000
+// enough that a page of the largest users stays a few MB. A list by role
+// or partial name reads EachUserMatchPage at a time: the store may read
+// such a page from the filter's matches, at the cost of every match
+// after the cursor whatever the page's length, so that the fewer pages,
+// the less the list costs (a role 10,000 users hold: one page, not ten).
+const (
+	EachUserPage      = 1000
+	EachUserMatchPage = 10_000
+)
 
 // ListUsers returns the users q selects.
 func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]store.User, error) {
@@ -33,9 +40,10 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]s
 // EachUser hands fn, one at a time, the users ListUsers would return for
 // q, decided and shown exactly as ListUsers decides and shows them, and in
 // the same order (creation time, then sid). It reads them from the store
-// EachUserPage at a time, each page a read of its own, so that neither
-// memory nor a database transaction or connection is held while fn
-// waits (on a slow client, say): what it holds is one page.
+// in pages (EachUserPage or EachUserMatchPage users), each page a
+// read of its own, so that neither memory nor a database transaction or
+// connection is held while fn waits (on a slow client, say): what it
+// holds is one page, and a connection only while a page is read.
 //
 // The pages are not one snapshot. A user created or deleted while the
 // list is read may or may not be handed over; one changed may be handed
@@ -60,30 +68,32 @@ func (s *Service) EachUser(ctx context.Context, p *Principal, q UserQuery, fn fu
 	}
 	pr := s.presenter()
 	left := q.Limit // 0: no bound
+	page := EachUserPage
+	if len(f.Roles) > 0 || f.MatchPartialNames {
+		page = EachUserMatchPage
+	}
 	for {
-		f.Limit = EachUserPage
-		if left > 0 && left < f.Limit {
-			f.Limit = left
+		n := page
+		if left > 0 {
+			n = min(n, left)
 		}
+		f.Limit = n + 1 // one more tells whether another page follows
 		users, err := s.store.ListUsers(ctx, f)
 		if err != nil {
 			return err
 		}
+		more := len(users) > n
+		users = users[:min(len(users), n)]
 		for i := range users {
 			pr.present(ctx, &users[i])
 			if err := fn(users[i]); err != nil {
 				return err
 			}
 		}
-		if left > 0 {
-			if left -= len(users); left == 0 {
-				return nil
-			}
-		}
-		if len(users) < f.Limit {
+		if left -= n; !more || left == 0 {
 			return nil
 		}
-		last := users[len(users)-1]
+		last := users[n-1]
 		f.After = &store.UserCursor{CreatedMsecs: last.CreatedMsecs, SID: last.SID}
 	}
 }

@@ -79,7 +79,7 @@ func TestEachUserWhileChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	late := before[len(before)-5].SID // in the third page
+	late := before[len(before)-5].SID // in the second page
 	seen := map[string]bool{}
 	var prev *store.User
 	i := 0
@@ -92,7 +92,7 @@ func TestEachUserWhileChanged(t *testing.T) {
 			t.Errorf("%s came after %s, out of order", u.SID, prev.SID)
 		}
 		prev = &u
-		if i++; i == EachUserPage+10 { // mid-list: delete a later user, add some
+		if i++; i == EachUserPage/2 { // mid-first-page: delete a later user, add some
 			if err := st.Update(ctx, func(tx store.Tx) error { return tx.DeleteUsers(ctx, []string{late}) }); err != nil {
 				return err
 			}
