@@ -37,7 +37,20 @@ func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User
 	if f.Limit > 0 {
 		cond += fmt.Sprintf(" ORDER BY created_msecs, sid LIMIT %d", f.Limit)
 	}
-	return queryUsersFrom(ctx, q, with, from, cond, args...)
+	if !w.inline || q.d.WalkOrder[0] == "" {
+		return queryUsersFrom(ctx, q, with, from, cond, args...)
+	}
+	if _, err := q.ExecContext(ctx, q.d.WalkOrder[0]); err != nil {
+		return nil, q.d.mapErr("plan a page along the list's order", err)
+	}
+	users, err := queryUsersFrom(ctx, q, with, from, cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := q.ExecContext(ctx, q.d.WalkOrder[1]); err != nil {
+		return nil, q.d.mapErr("plan a page along the list's order", err)
+	}
+	return users, nil
 }
 
 // broadMatches and broadPages say how many matches make a page's filter
