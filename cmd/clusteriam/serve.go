@@ -71,6 +71,7 @@ type serveConfig struct {
 	directoryCAFile       string
 	idpCAFile             string
 	groupRecheck          time.Duration
+	authCacheEntries      int
 }
 
 // errHelpShown: --help was asked for, and the help printed.
@@ -125,6 +126,7 @@ func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.directoryCAFile, "directory-ca-file", "", "PEM file of the CAs trusted for the servers of AD domains and LDAP providers added through the API; default: the system's")
 	fs.StringVar(&c.idpCAFile, "idp-ca-file", "", "PEM file of CAs trusted, beside the system's, for the key and metadata URLs of OpenID Connect and OAuth2 issuers added through the API")
 	fs.DurationVar(&c.groupRecheck, "directory-group-recheck", iam.DefaultGroupRecheck, "how often, at most, a directory user's groups are read again while its credentials are used")
+	fs.IntVar(&c.authCacheEntries, "auth-cache-entries", iam.DefaultAuthCacheEntries, "most credentials kept checked in memory (about 2 KB each), and most directory users whose last group reading is")
 	fs.StringVar(&c.clientCAFile, "client-ca-file", "", "PEM file of the CAs whose client certificates may log in (create_session with certificate and privateKey); default: certificate log-in is off")
 	fs.DurationVar(&c.sessionLifetime, "session-lifetime", 12*time.Hour, "lifetime of sessions and access tokens (ASVS L2 asks at most 12h)")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: DEBUG, INFO, WARN or ERROR")
@@ -308,7 +310,7 @@ func newService(ctx context.Context, cfg serveConfig, st store.Store, db databas
 	icfg := iam.Config{SessionLifetime: cfg.sessionLifetime, Audit: log, Directories: dirs, Lockout: cfg.lockout,
 		AuditRetention: cfg.auditRetention, AuditMaxRows: cfg.auditMaxRows, MinPasswordLength: cfg.minPasswordLength,
 		MaxAPIKeysPerUser: cfg.maxAPIKeysPerUser, EmailCodesPerHour: cfg.emailCodesPerHour,
-		DirectoryCAFile: cfg.directoryCAFile, GroupRecheck: cfg.groupRecheck}
+		DirectoryCAFile: cfg.directoryCAFile, GroupRecheck: cfg.groupRecheck, AuthCacheEntries: cfg.authCacheEntries}
 	if err := secondFactors(cfg, getenv, log, &icfg); err != nil {
 		return nil, err
 	}

@@ -1,22 +1,15 @@
 package httpapi
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/store"
-	"github.com/clusteriam/clusteriam/internal/store/postgres"
-	"github.com/clusteriam/clusteriam/internal/store/postgres/pgtest"
 	"github.com/clusteriam/clusteriam/internal/store/testbackend"
 )
 
@@ -103,21 +96,7 @@ func TestAuditLogsStreamSameBytes(t *testing.T) {
 	} {
 		want := wholeAnswer(t, e.st, tc.f)
 		r := e.want(e.do("GET", "/v2/audit-logs?"+tc.query, e.admin, nil), 200)
-		if !bytes.Equal(r.body, want) {
-			i := 0
-			for i < min(len(r.body), len(want)) && r.body[i] == want[i] {
-				i++
-			}
-			t.Errorf("%q: %d bytes, differing from the whole answer's %d at byte %d: %q, want %q", tc.query,
-				len(r.body), len(want), i, r.body[i:min(len(r.body), i+40)], want[i:min(len(want), i+40)])
-		}
-		// An answer that fits streamHold goes out whole, with its length.
-		if cl := r.header.Get("Content-Length"); (len(want) <= streamHold) != (cl == fmt.Sprint(len(want))) {
-			t.Errorf("%q: %d bytes with Content-Length %q", tc.query, len(want), cl)
-		}
-		if ct := r.header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("%q: Content-Type %q", tc.query, ct)
-		}
+		wantSameBytes(t, tc.query, r, want)
 	}
 	tenants := e.want(e.do("GET", "/v2/audit-logs?tenantIds=t1/", e.admin, nil), 200)
 	if string(tenants.body) != `{"auditLogs":[],"count":0}` {
@@ -131,14 +110,6 @@ func maximalEntry(usecs int64) store.AuditEntry {
 	return store.AuditEntry{TimeUsecs: usecs, ActorSID: name, ActorDomain: name, ActorUsername: name,
 		IP: strings.Repeat("1", store.MaxAuditIPBytes), Action: "Modify", EntityType: "User",
 		EntityID: name, EntityName: name, Details: strings.Repeat("d", store.MaxAuditDetailsBytes)}
-}
-
-// liveHeap is the heap in use after a collection: what is still live.
-func liveHeap() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
 }
 
 // TestAuditLogsStreamMemory reads the largest answer there is, 10,000
@@ -161,42 +132,10 @@ func TestAuditLogsStreamMemory(t *testing.T) {
 	appendAudit(t, e.st, 1, func(int) store.AuditEntry { return maximalEntry(time.Now().UnixMicro()) })
 	copyAudit(t, e.be, 9999)
 
-	req, err := http.NewRequest("GET", e.srv.URL+"/v2/audit-logs?count=10000", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set(e.admin.name, e.admin.value)
 	start := liveHeap()
-	res, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := getStream(t, e, "/v2/audit-logs?count=10000")
 	defer res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d", res.StatusCode)
-	}
-	var (
-		n, peak uint64
-		buf     = make([]byte, 32<<10)
-		tail    []byte
-	)
-	for i := 0; ; i++ {
-		k, err := res.Body.Read(buf)
-		n += uint64(k)
-		if k > 0 {
-			tail = append(tail[:0], buf[max(0, k-64):k]...)
-		}
-		if i%64 == 0 { // every 2 MB or so, while the server is mid-answer
-			time.Sleep(20 * time.Millisecond)
-			peak = max(peak, liveHeap())
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("after %d bytes: %v", n, err)
-		}
-	}
+	n, tail, peak := readSlowly(t, res.Body)
 	_, total, err := e.st.ListAudit(t.Context(), store.AuditFilter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -221,53 +160,11 @@ func TestAuditLogsCutShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves 10,000 maximal entries (60 MB) through the store; -short skips it")
 	}
-	proxy := pgtest.NewProxy(t, pgtest.Schema(t))
-	st, err := postgres.Open(t.Context(), proxy.DSN(), postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	e := newEnvOn(t, &testbackend.Backend{Store: st, Name: "postgres"}, testParams, iam.Config{}, Options{})
+	e, proxy := proxiedEnv(t)
 	// Some 60 MB: more than the sockets between the database and the
 	// server can hold, so that the cut comes while rows are still due.
 	appendAudit(t, e.st, 1, func(int) store.AuditEntry { return maximalEntry(time.Now().UnixMicro()) })
 	copyAudit(t, e.be, 9999)
 
-	req, err := http.NewRequest("GET", e.srv.URL+"/v2/audit-logs?count=10000", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set(e.admin.name, e.admin.value)
-	res, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d", res.StatusCode)
-	}
-	head := make([]byte, 1<<20)
-	if _, err := io.ReadFull(res.Body, head); err != nil {
-		t.Fatal(err)
-	}
-	proxy.Pause()
-	rest, err := io.ReadAll(res.Body)
-	if err == nil {
-		t.Errorf("the answer cut short mid-way ended cleanly after %d bytes, ending %q", len(head)+len(rest), rest[max(0, len(rest)-40):])
-	}
-	if json.Valid(append(head, rest...)) {
-		t.Error("the answer cut short is valid JSON")
-	}
-	t.Logf("cut after %d MB: %v", (len(head)+len(rest))>>20, err)
-
-	// Before anything is sent: the Error JSON. The caller's credential is
-	// still in the cache (at most 1 s old), so the read itself fails.
-	proxy.Resume()
-	e.want(e.do("GET", "/v2/audit-logs?count=1", e.admin, nil), 200)
-	proxy.Pause()
-	r := e.want(e.do("GET", "/v2/audit-logs?count=1", e.admin, nil), 503)
-	if msg, _ := r.obj(t)["message"].(string); !strings.Contains(msg, "database is unavailable") {
-		t.Errorf("503 message %q", msg)
-	}
-	proxy.Resume()
+	wantCutShort(t, e, proxy, "/v2/audit-logs?count=10000", "/v2/audit-logs?count=1")
 }

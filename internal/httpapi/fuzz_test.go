@@ -46,7 +46,7 @@ func checkAnswer(t *testing.T, what string, rec *httptest.ResponseRecorder) {
 // one: none may answer 5xx or anything but the Error model on a failure.
 // Run longer with: go test -run XXX -fuzz FuzzRequestBodies -fuzztime 5m ./internal/httpapi
 func FuzzRequestBodies(f *testing.F) {
-	h, sid, creds := benchServer(f)
+	h, sid, creds, _ := benchServer(f)
 	for i := range bodyRoutes {
 		for _, seed := range []string{`{}`, `[]`, `null`, `[{"username":"u","domain":"LOCAL"}]`,
 			`{"name":"k","isActive":false,"expiryTimeMsecs":-1}`, `{"sids":["` + sid + `"]}`,
@@ -76,7 +76,7 @@ var queryRoutes = []string{"/v2/users", "/v2/groups", "/v2/api-keys", "/v2/roles
 // one (the list parser included).
 // Run longer with: go test -run XXX -fuzz FuzzQuery -fuzztime 5m ./internal/httpapi
 func FuzzQuery(f *testing.F) {
-	h, sid, creds := benchServer(f)
+	h, sid, creds, _ := benchServer(f)
 	for i := range queryRoutes {
 		for _, seed := range []string{"", "sids=a,b,,c", "usernames=%25_%5C&matchPartialNames=true",
 			"matchPartialNames=maybe", "roles=" + strings.Repeat("x,", 500), "names=a'%3B--",

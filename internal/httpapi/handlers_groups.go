@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
@@ -53,7 +54,7 @@ func handleCreateGroups(svc *iam.Service) authedHandler {
 	}
 }
 
-func handleGetGroups(svc *iam.Service) authedHandler {
+func handleGetGroups(svc *iam.Service, log *slog.Logger) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		q, err := readPrincipalQuery(r, "names")
 		if err != nil {
@@ -65,8 +66,7 @@ func handleGetGroups(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, toGroups(groups))
-		return nil
+		return writeList(w, r, log, `{"groups":[`, groups, toGroup)
 	}
 }
 

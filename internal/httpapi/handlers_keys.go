@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
@@ -48,15 +49,7 @@ func keyFilter(r *http.Request) (iam.KeyQuery, error) {
 	return iam.KeyQuery{IDs: queryList(r, "ids"), IsActive: active, IsExpired: expired}, nil
 }
 
-func writeKeys(w http.ResponseWriter, keys []iam.APIKey) {
-	out := userAPIKeys{APIKeys: make([]userAPIKey, len(keys))}
-	for i, k := range keys {
-		out.APIKeys[i] = toAPIKey(k)
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func handleGetUserAPIKeys(svc *iam.Service) authedHandler {
+func handleGetUserAPIKeys(svc *iam.Service, log *slog.Logger) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		f, err := keyFilter(r)
 		if err != nil {
@@ -66,12 +59,11 @@ func handleGetUserAPIKeys(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeKeys(w, keys)
-		return nil
+		return writeList(w, r, log, `{"apiKeys":[`, keys, toAPIKey)
 	}
 }
 
-func handleGetAllAPIKeys(svc *iam.Service) authedHandler {
+func handleGetAllAPIKeys(svc *iam.Service, log *slog.Logger) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		f, err := keyFilter(r)
 		if err != nil {
@@ -82,8 +74,7 @@ func handleGetAllAPIKeys(svc *iam.Service) authedHandler {
 		if err != nil {
 			return err
 		}
-		writeKeys(w, keys)
-		return nil
+		return writeList(w, r, log, `{"apiKeys":[`, keys, toAPIKey)
 	}
 }
 

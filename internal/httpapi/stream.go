@@ -76,3 +76,17 @@ func (s *jsonStream) fail(r *http.Request, log *slog.Logger, err error) error {
 	log.WarnContext(r.Context(), "answer cut short", "method", r.Method, "path", r.URL.Path, "error", err)
 	panic(http.ErrAbortHandler)
 }
+
+// writeList answers 200 with items, the bytes json.Marshal gives for an
+// object whose one field, a list, head opens ({"name":[), encoding them
+// one at a time: a list already read is not copied whole once more.
+func writeList[T, W any](w http.ResponseWriter, r *http.Request, log *slog.Logger, head string, items []T, wire func(T) W) error {
+	out := newJSONStream(w, head)
+	for _, it := range items {
+		if err := out.item(wire(it)); err != nil {
+			return out.fail(r, log, err)
+		}
+	}
+	out.end(`]}`)
+	return nil
+}

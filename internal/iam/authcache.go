@@ -29,8 +29,10 @@ import (
 // cacheTTL bounds the life of a cache entry.
 const cacheTTL = time.Second
 
-// maxCacheEntries bounds the cache; when full it is emptied.
-const maxCacheEntries = 100_000
+// DefaultAuthCacheEntries is Config.AuthCacheEntries' default: a cached
+// credential holds its user's record and privileges, some 2 KB, so that
+// a full cache is some 20 MB.
+const DefaultAuthCacheEntries = 10_000
 
 type cacheKey struct {
 	kind string
@@ -51,10 +53,11 @@ type authCache struct {
 	entries map[cacheKey]cacheEntry
 	byUser  map[string]map[cacheKey]bool
 	off     bool // no caching while cross-replica invalidation is down
+	max     int  // entries at most
 }
 
-func newAuthCache() *authCache {
-	return &authCache{entries: map[cacheKey]cacheEntry{}, byUser: map[string]map[cacheKey]bool{}}
+func newAuthCache(maxEntries int) *authCache {
+	return &authCache{entries: map[cacheKey]cacheEntry{}, byUser: map[string]map[cacheKey]bool{}, max: maxEntries}
 }
 
 // get returns the cached principal of a credential, or nil, and, for a
@@ -114,8 +117,8 @@ func (c *authCache) put(gen uint64, k cacheKey, p *Principal, expires, lastUsed 
 	if c.gen != gen || c.off {
 		return
 	}
-	if len(c.entries) >= maxCacheEntries {
-		c.clearLocked()
+	if len(c.entries) >= c.max {
+		c.makeRoomLocked(now)
 	}
 	c.entries[k] = cacheEntry{p: p, expires: expires, lastUsed: lastUsed, loaded: now}
 	sid := p.User.SID
@@ -160,6 +163,21 @@ func (c *authCache) dropLocked(k cacheKey, sid string) {
 		if len(m) == 0 {
 			delete(c.byUser, sid)
 		}
+	}
+}
+
+// makeRoomLocked drops the entries older than cacheTTL, which no get
+// would return; when none is, it empties the cache. Entries past their
+// TTL stay until read or swept here, so that a full cache is mostly
+// stale ones: a sweep a fill, not one a put.
+func (c *authCache) makeRoomLocked(now time.Time) {
+	for k, e := range c.entries {
+		if now.Sub(e.loaded) > cacheTTL {
+			c.dropLocked(k, e.p.User.SID)
+		}
+	}
+	if len(c.entries) >= c.max {
+		c.clearLocked()
 	}
 }
 

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -93,5 +94,53 @@ func waitListening(t *testing.T, s *Service) {
 			t.Fatal("the cache never started listening")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestAuthCacheBounded: the cache never holds more than its bound. Full,
+// it first drops the entries past their TTL, keeping the fresh ones;
+// full of fresh ones, it starts again empty. The directory group checks
+// have the same bound.
+func TestAuthCacheBounded(t *testing.T) {
+	const bound = 100
+	c := newAuthCache(bound)
+	t0 := time.Unix(1_900_000_000, 0)
+	key := func(i int) cacheKey { return cacheKey{kind: "t", hash: [32]byte{byte(i), byte(i >> 8)}} }
+	put := func(i int, at time.Time) {
+		c.put(c.generation(), key(i), &Principal{User: store.User{SID: fmt.Sprint("S-", i%7)}}, 0, 0, at)
+	}
+	for i := range bound / 2 {
+		put(i, t0) // stale by the time the cache fills
+	}
+	later := t0.Add(2 * cacheTTL)
+	for i := bound / 2; i < bound+1; i++ {
+		put(i, later)
+	}
+	if n := len(c.entries); n != bound/2+1 {
+		t.Errorf("full with %d stale entries, then one put: %d entries, want the %d fresh ones", bound/2, n, bound/2+1)
+	}
+	if p, _ := c.get(key(bound), later); p == nil {
+		t.Error("the fresh entry put last is gone")
+	}
+	for i := bound + 1; i < 3*bound; i++ {
+		put(i, later)
+		if n := len(c.entries); n > bound {
+			t.Fatalf("%d entries, bound %d", n, bound)
+		}
+	}
+	users := 0
+	for _, m := range c.byUser {
+		users += len(m)
+	}
+	if users != len(c.entries) {
+		t.Errorf("byUser indexes %d entries, the cache holds %d", users, len(c.entries))
+	}
+
+	g := groupChecks{max: bound}
+	for i := range 3 * bound {
+		g.set(fmt.Sprint("S-", i), groupCheck{tried: 1})
+		if len(g.m) > bound {
+			t.Fatalf("%d group checks, bound %d", len(g.m), bound)
+		}
 	}
 }

@@ -23,11 +23,13 @@ type groupCheck struct {
 }
 
 // groupChecks holds, per directory user, its last group reading on this
-// replica. Entries are small and there is one per directory user who
-// used a credential since the start.
+// replica: one per directory user who used a credential since the start,
+// up to max (Config.AuthCacheEntries). When full it is emptied, which
+// costs at most one early reading of each user's groups.
 type groupChecks struct {
-	mu sync.Mutex
-	m  map[string]groupCheck
+	mu  sync.Mutex
+	m   map[string]groupCheck
+	max int
 }
 
 func (g *groupChecks) get(sid string) groupCheck {
@@ -39,7 +41,7 @@ func (g *groupChecks) get(sid string) groupCheck {
 func (g *groupChecks) set(sid string, c groupCheck) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.m == nil {
+	if g.m == nil || len(g.m) >= g.max {
 		g.m = map[string]groupCheck{}
 	}
 	g.m[sid] = c

@@ -33,24 +33,8 @@ func unreachableAD(name string) domainspec.ADRequest {
 func TestDomainReach(t *testing.T) {
 	ctx := context.Background()
 	svc, _, st := newTestService(t, Config{})
-	admin, err := svc.Authenticate(ctx, Credential{CredSession, mustLogin(t, svc)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.CreateRole(ctx, admin, RoleInput{Name: "DirMgr", Privileges: []string{PrivADLDAPView, PrivADLDAPModify}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.CreateUsers(ctx, admin, []NewUser{{Username: "dirmgr", Domain: LocalDomain, Password: "dirmgr-Password-1", Roles: []string{"DirMgr"}}}); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := login(t, svc, "dirmgr", "dirmgr-Password-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr, err := svc.Authenticate(ctx, Credential{CredSession, secret})
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := adminOf(t, svc)
+	mgr := userWithRole(t, svc, admin, "dirmgr", RoleInput{Name: "DirMgr", Privileges: []string{PrivADLDAPView, PrivADLDAPModify}})
 	corp, err := svc.CreateLDAPProvider(ctx, mgr, unreachableLDAP("corp.example"), true)
 	if err != nil {
 		t.Fatalf("a domain nobody is in: %v", err)

@@ -111,25 +111,41 @@ func (s *Service) lockInactive(ctx context.Context, c checked, in inactivity) (c
 // log-in; an account unused too long is locked for inactivity, though the
 // store records it only at its next log-in.
 func (s *Service) presentAll(ctx context.Context, users []store.User) []store.User {
-	now := s.nowMsecs()
-	in := inactivityOf(s.policyNow())
-	sole, asked := "", false
+	pr := s.presenter()
 	for i := range users {
-		u := &users[i]
-		if lockExpired(*u, now) {
-			u.Locked, u.LockedReason, u.LockedUntilMsecs = false, NotLocked, 0
-		}
-		if !in.stale(*u, now) {
-			continue
-		}
-		if !asked {
-			sole, asked = s.soleAdmin(ctx), true
-		}
-		if u.SID != sole {
-			u.Locked, u.LockedReason = true, Inactivity
-		}
+		pr.present(ctx, &users[i])
 	}
 	return users
+}
+
+// userPresenter is presentAll one user at a time, for a list read in
+// pages: every user is shown at the same instant, and the sole
+// administrator is read at most once, when the first stale user comes.
+type userPresenter struct {
+	s     *Service
+	now   int64
+	in    inactivity
+	sole  string
+	asked bool
+}
+
+func (s *Service) presenter() *userPresenter {
+	return &userPresenter{s: s, now: s.nowMsecs(), in: inactivityOf(s.policyNow())}
+}
+
+func (pr *userPresenter) present(ctx context.Context, u *store.User) {
+	if lockExpired(*u, pr.now) {
+		u.Locked, u.LockedReason, u.LockedUntilMsecs = false, NotLocked, 0
+	}
+	if !pr.in.stale(*u, pr.now) {
+		return
+	}
+	if !pr.asked {
+		pr.sole, pr.asked = pr.s.soleAdmin(ctx), true
+	}
+	if u.SID != pr.sole {
+		u.Locked, u.LockedReason = true, Inactivity
+	}
 }
 
 // soleAdmin is the sid of the last lasting administrator, when there is

@@ -75,6 +75,10 @@ type Config struct {
 	// memberships are read again while its credentials are used
 	// (default DefaultGroupRecheck).
 	GroupRecheck time.Duration
+	// AuthCacheEntries bounds the credentials whose principals are kept
+	// in memory, and the directory users whose last group reading is
+	// (default DefaultAuthCacheEntries).
+	AuthCacheEntries int
 	// IdPClient fetches the keys and metadata of trusted JWT issuers;
 	// nil: a client with a timeout that follows no redirect off HTTPS.
 	IdPClient *http.Client
@@ -145,7 +149,7 @@ type Service struct {
 // use and installs the built-in roles.
 func New(ctx context.Context, st store.Store, h *auth.Hasher, box *auth.SecretBox, cfg Config) (*Service, error) {
 	s := &Service{store: st, hasher: h, box: box, sessionTTL: cfg.SessionLifetime, now: cfg.Now, audit: cfg.Audit,
-		cache: newAuthCache(), bus: cfg.Bus}
+		bus: cfg.Bus}
 	if err := s.configure(cfg); err != nil {
 		return nil, err
 	}
@@ -215,6 +219,11 @@ func (s *Service) configure(cfg Config) error {
 	s.auditMaxRows = max(cmp.Or(cfg.AuditMaxRows, DefaultAuditMaxRows), 0)
 	s.breached = cfg.BreachedPasswords
 	s.maxKeys = cmp.Or(cfg.MaxAPIKeysPerUser, DefaultMaxAPIKeysPerUser)
+	entries := cmp.Or(cfg.AuthCacheEntries, DefaultAuthCacheEntries)
+	if entries < 1 {
+		return fmt.Errorf("auth cache entries: %d; at least 1", entries)
+	}
+	s.cache, s.groups.max = newAuthCache(entries), entries
 	if s.maxKeys < 1 {
 		return fmt.Errorf("the most API keys one user may hold must be at least 1, not %d", s.maxKeys)
 	}

@@ -315,39 +315,6 @@ func (p *Principal) selfTarget() Target {
 	return Target{Kind: KindUser, ID: p.User.SID, Name: domainUser(p.User.Domain, p.User.Username), Tenant: p.User.TenantID}
 }
 
-// ListUsers returns the users q selects.
-func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]store.User, error) {
-	if q.onlySelf(p) {
-		// Reading oneself needs no privilege, even while one's password
-		// must be changed: how a client learns its own sid.
-		u, err := s.GetUser(ctx, p, p.User.SID)
-		return []store.User{u}, err
-	}
-	if err := s.decide(p, ActRead, Target{Kind: KindUser}); err != nil {
-		return nil, err
-	}
-	f := q.filter()
-	ids, none, err := s.scope(ctx, p, q.Scope)
-	if err != nil || none {
-		return []store.User{}, err
-	}
-	f.TenantIDs = ids
-	if f.Roles, err = s.roleFilterKeys(ctx, ids, f.Roles); err != nil {
-		return nil, err
-	}
-	f.NowMsecs = s.nowMsecs()
-	if f.Locked != nil {
-		if f.Lock, err = s.lockTerms(ctx, f.NowMsecs); err != nil {
-			return nil, err
-		}
-	}
-	users, err := s.store.ListUsers(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	return s.presentAll(ctx, users), nil
-}
-
 // DeleteUsers deletes users, all or none, with their keys, sessions and
 // memberships.
 func (s *Service) DeleteUsers(ctx context.Context, p *Principal, sids []string) error {

@@ -136,6 +136,7 @@ func dialect() sqlstore.Dialect {
 		NoSync:           "SET LOCAL synchronous_commit TO OFF",
 		MaterializeScope: true,
 		PageNamesInline:  true,
+		WalkOrder:        [2]string{"SET LOCAL enable_sort = off", "SET LOCAL enable_sort = on"},
 		MigrationLock: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			migrationLockClass),

@@ -45,6 +45,13 @@ type Dialect struct {
 	// sids, joins it back row by row along the page's index, which costs
 	// a lookup per user; SQLite sorts the few matches instead.
 	PageNamesInline bool
+	// WalkOrder, when set, are two statements run around a page read
+	// along the list's (created_msecs, sid) index (a broad filter, see
+	// listUsers): the first keeps the planner on that walk, the second
+	// undoes it. PostgreSQL without statistics would otherwise read and
+	// sort every match past the cursor (20 s for a page of a role most
+	// of a million users hold).
+	WalkOrder [2]string
 	// IsUnique and IsForeignKey classify constraint violations.
 	IsUnique, IsForeignKey func(error) bool
 	// IsRetryable reports whether a write transaction failed only because
