@@ -23,6 +23,7 @@ func handlers(cfg serveConfig, svc *iam.Service, log *slog.Logger, metrics *http
 		Logger: log, Metrics: metrics, ServeMetrics: cfg.metricsListen == "", Spec: api.Spec(), Version: version.Get().String(),
 		FailedLoginsPerMinute: cfg.failedLoginsPerMinute, FailedLoginsPerAccountPerMinute: cfg.failedLoginsPerAcct,
 		TrustedProxies: cfg.trustedProxies, MaxHeaderBytes: cfg.maxHeaderBytes, Limiter: limiter,
+		ChunkWriteTimeout: cfg.writeTimeout,
 	})
 	if !cfg.console {
 		return apiHandler, nil

@@ -133,7 +133,7 @@ func parseServeFlags(args []string, stdout io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", "auto", "log format on standard error: text, json, or auto (text on a terminal, else json)")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 10*time.Second, "time allowed to read request headers")
 	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "time allowed to read a whole request")
-	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "time allowed to write a response")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "time allowed to write a response; of a streamed list (users, groups, keys, audit logs), time allowed for each 64 KiB of it")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle time")
 	fs.IntVar(&c.maxHeaderBytes, "max-header-bytes", httpapi.DefaultMaxHeaderBytes, "largest request line and header fields accepted; past it 431 with the Error JSON (past about twice it, net/http's own plain-text 431)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time in-flight requests get to finish on shutdown")

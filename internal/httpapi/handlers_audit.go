@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -51,13 +50,13 @@ func toAuditLog(e store.AuditEntry) auditLog {
 // the server's memory does not grow with the answer (up to maxAuditCount
 // entries of up to 6.7 KB of text each, more once escaped). The count, last on the wire,
 // is taken in the same snapshot before the first entry.
-func handleGetAuditLogs(svc *iam.Service, log *slog.Logger) authedHandler {
+func handleGetAuditLogs(svc *iam.Service, opts Options) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
-		out := newJSONStream(w, `{"auditLogs":[`)
+		out := newJSONStream(w, `{"auditLogs":[`, opts.ChunkWriteTimeout)
 		total, err := svc.EachAuditLog(r.Context(), p, func() (iam.AuditQuery, error) { return readAuditQuery(r) },
 			func(e store.AuditEntry) error { return out.item(toAuditLog(e)) })
 		if err != nil {
-			return out.fail(r, log, err)
+			return out.fail(r, opts.Logger, err)
 		}
 		out.end(`],"count":` + strconv.FormatInt(total, 10) + `}`)
 		return nil

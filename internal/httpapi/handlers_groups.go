@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
@@ -54,7 +53,7 @@ func handleCreateGroups(svc *iam.Service) authedHandler {
 	}
 }
 
-func handleGetGroups(svc *iam.Service, log *slog.Logger) authedHandler {
+func handleGetGroups(svc *iam.Service, opts Options) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		q, err := readPrincipalQuery(r, "names")
 		if err != nil {
@@ -66,7 +65,7 @@ func handleGetGroups(svc *iam.Service, log *slog.Logger) authedHandler {
 		if err != nil {
 			return err
 		}
-		return writeList(w, r, log, `{"groups":[`, groups, toGroup)
+		return writeList(w, r, opts, `{"groups":[`, groups, toGroup)
 	}
 }
 

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"log/slog"
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
@@ -49,7 +48,7 @@ func keyFilter(r *http.Request) (iam.KeyQuery, error) {
 	return iam.KeyQuery{IDs: queryList(r, "ids"), IsActive: active, IsExpired: expired}, nil
 }
 
-func handleGetUserAPIKeys(svc *iam.Service, log *slog.Logger) authedHandler {
+func handleGetUserAPIKeys(svc *iam.Service, opts Options) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		f, err := keyFilter(r)
 		if err != nil {
@@ -59,11 +58,11 @@ func handleGetUserAPIKeys(svc *iam.Service, log *slog.Logger) authedHandler {
 		if err != nil {
 			return err
 		}
-		return writeList(w, r, log, `{"apiKeys":[`, keys, toAPIKey)
+		return writeList(w, r, opts, `{"apiKeys":[`, keys, toAPIKey)
 	}
 }
 
-func handleGetAllAPIKeys(svc *iam.Service, log *slog.Logger) authedHandler {
+func handleGetAllAPIKeys(svc *iam.Service, opts Options) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		f, err := keyFilter(r)
 		if err != nil {
@@ -74,7 +73,7 @@ func handleGetAllAPIKeys(svc *iam.Service, log *slog.Logger) authedHandler {
 		if err != nil {
 			return err
 		}
-		return writeList(w, r, log, `{"apiKeys":[`, keys, toAPIKey)
+		return writeList(w, r, opts, `{"apiKeys":[`, keys, toAPIKey)
 	}
 }
 

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/clusteriam/clusteriam/internal/iam"
@@ -120,19 +119,19 @@ func readScope(r *http.Request) (iam.Scope, error) {
 // grows with the answer or waits on the client (up to every user: the
 // vendor's get_users has no paging). The bytes are those json.Marshal
 // gives for usersList.
-func handleGetUsers(svc *iam.Service, log *slog.Logger) authedHandler {
+func handleGetUsers(svc *iam.Service, opts Options) authedHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *iam.Principal) error {
 		q, err := readPrincipalQuery(r, "usernames")
 		if err != nil {
 			return err
 		}
-		out := newJSONStream(w, `{"users":[`)
+		out := newJSONStream(w, `{"users":[`, opts.ChunkWriteTimeout)
 		err = svc.EachUser(r.Context(), p, iam.UserQuery{
 			Domain: q.domain, SIDs: q.sids, Usernames: q.names, MatchPartialNames: q.partial,
 			Emails: queryList(r, "emailAddresses"), Roles: q.roles, Scope: q.scope,
 		}, func(u store.User) error { return out.item(toUser(u)) })
 		if err != nil {
-			return out.fail(r, log, err)
+			return out.fail(r, opts.Logger, err)
 		}
 		out.end(`]}`)
 		return nil

@@ -72,7 +72,7 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("POST /v2/identity-providers/actions", "perform_identity_action", handleIdentityAction(svc))
 
 	authed("POST /v2/users", "create_users", handleCreateUsers(svc))
-	authed("GET /v2/users", "get_users", handleGetUsers(svc, opts.Logger))
+	authed("GET /v2/users", "get_users", handleGetUsers(svc, opts))
 	authed("POST /v2/users/delete", "delete_users", handleDeleteMany(svc.DeleteUsers))
 	authed("GET /v2/users/{sid}", "get_user_by_sid", handleGetBySID(svc.GetUser, toUser))
 	authed("PUT /v2/users/{sid}", "update_user", handleUpdateUser(svc, opts))
@@ -82,15 +82,15 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("POST /v2/users/{sid}/reset-mfa", "reset_user_mfa", handleAct("sid", svc.ResetMFA))                            // a clusteriam extension
 
 	authed("POST /v2/users/{userSid}/api-keys", "create_user_api_key", handleCreateAPIKey(svc))
-	authed("GET /v2/users/{userSid}/api-keys", "get_user_api_keys", handleGetUserAPIKeys(svc, opts.Logger))
+	authed("GET /v2/users/{userSid}/api-keys", "get_user_api_keys", handleGetUserAPIKeys(svc, opts))
 	authed("GET /v2/users/{userSid}/api-keys/{id}", "get_user_api_key_by_id", handleGetAPIKey(svc))
 	authed("PUT /v2/users/{userSid}/api-keys/{id}", "update_user_api_key_by_id", handleUpdateAPIKey(svc))
 	authed("DELETE /v2/users/{userSid}/api-keys/{id}", "delete_user_api_key_by_id", handleDeleteAPIKey(svc))
 	authed("POST /v2/users/{userSid}/api-keys/{id}/rotate", "rotate_user_api_key", handleRotateAPIKey(svc))
-	authed("GET /v2/api-keys", "get_all_api_keys", handleGetAllAPIKeys(svc, opts.Logger))
+	authed("GET /v2/api-keys", "get_all_api_keys", handleGetAllAPIKeys(svc, opts))
 
 	authed("POST /v2/groups", "create_group", handleCreateGroups(svc))
-	authed("GET /v2/groups", "get_groups", handleGetGroups(svc, opts.Logger))
+	authed("GET /v2/groups", "get_groups", handleGetGroups(svc, opts))
 	authed("POST /v2/groups/delete", "delete_groups", handleDeleteMany(svc.DeleteGroups))
 	authed("GET /v2/groups/{sid}", "get_group_by_sid", handleGetBySID(svc.GetGroup, toGroup))
 	authed("PUT /v2/groups/{sid}", "update_group", handleUpdateGroup(svc))
@@ -115,7 +115,7 @@ func routes(svc *iam.Service, opts Options) []route {
 	authed("GET /v2/clusters/tenant-config", "get_on_prem_tenant_config", handleGetTenantConfig(svc))
 	authed("POST /v2/clusters/tenant-config", "update_on_prem_tenant_config", handleUpdateTenantConfig(svc))
 
-	authed("GET /v2/audit-logs", "get_audit_logs", handleGetAuditLogs(svc, opts.Logger))
+	authed("GET /v2/audit-logs", "get_audit_logs", handleGetAuditLogs(svc, opts))
 	authed("GET /v2/audit-logs/actions", "get_audit_logs_actions",
 		handleAuditNames(svc, func(actions, _ []string) any { return auditLogsActions{actions} }))
 	authed("GET /v2/audit-logs/entity-types", "get_audit_logs_entity_types",

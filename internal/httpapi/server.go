@@ -45,6 +45,12 @@ type Options struct {
 	// ServerMaxHeaderBytes of it, so that net/http leaves the answer to
 	// this handler.
 	MaxHeaderBytes int
+	// ChunkWriteTimeout is the time a client has to take each chunk (64
+	// KiB) of a streamed list. Give it the http.Server's WriteTimeout, so
+	// that it bounds each chunk of a long list rather than the whole (a
+	// million users take tens of seconds). 0: the server's deadline bounds
+	// the whole answer.
+	ChunkWriteTimeout time.Duration
 
 	// Limiter limits failed log-ins; nil: one made of the two limits
 	// above. Give the console the same one, so that both doors share it.

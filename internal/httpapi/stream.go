@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // streamHold is how much of a streamed answer is held back before any of
@@ -20,11 +21,12 @@ type jsonStream struct {
 	w     http.ResponseWriter
 	buf   []byte
 	items int
-	sent  bool // the status line is out: no other answer can follow
+	sent  bool          // the status line is out: no other answer can follow
+	chunk time.Duration // see Options.ChunkWriteTimeout
 }
 
-func newJSONStream(w http.ResponseWriter, head string) *jsonStream {
-	return &jsonStream{w: w, buf: append(make([]byte, 0, streamHold+4<<10), head...)}
+func newJSONStream(w http.ResponseWriter, head string, chunk time.Duration) *jsonStream {
+	return &jsonStream{w: w, buf: append(make([]byte, 0, streamHold+4<<10), head...), chunk: chunk}
 }
 
 // item appends v. An error means the answer cannot go on.
@@ -59,6 +61,11 @@ func (s *jsonStream) flush() error {
 		s.w.WriteHeader(http.StatusOK)
 		s.sent = true
 	}
+	if s.chunk > 0 {
+		// Each chunk gets its own deadline: a long answer read at a
+		// steady pace completes, a stalled reader is cut off.
+		_ = http.NewResponseController(s.w).SetWriteDeadline(time.Now().Add(s.chunk))
+	}
 	_, err := s.w.Write(s.buf)
 	s.buf = s.buf[:0]
 	return err
@@ -80,11 +87,11 @@ func (s *jsonStream) fail(r *http.Request, log *slog.Logger, err error) error {
 // writeList answers 200 with items, the bytes json.Marshal gives for an
 // object whose one field, a list, head opens ({"name":[), encoding them
 // one at a time: a list already read is not copied whole once more.
-func writeList[T, W any](w http.ResponseWriter, r *http.Request, log *slog.Logger, head string, items []T, wire func(T) W) error {
-	out := newJSONStream(w, head)
+func writeList[T, W any](w http.ResponseWriter, r *http.Request, opts Options, head string, items []T, wire func(T) W) error {
+	out := newJSONStream(w, head, opts.ChunkWriteTimeout)
 	for _, it := range items {
 		if err := out.item(wire(it)); err != nil {
-			return out.fail(r, log, err)
+			return out.fail(r, opts.Logger, err)
 		}
 	}
 	out.end(`]}`)

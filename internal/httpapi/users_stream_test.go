@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"strings"
@@ -210,4 +212,78 @@ func TestUsersStreamCutShort(t *testing.T) {
 	e, proxy := proxiedEnv(t)
 	seedVariedUsers(t, e.st, 20_000, 1000)
 	wantCutShort(t, e, proxy, "/v2/users", "/v2/users?usernames=admin")
+}
+
+// TestUsersStreamChunkDeadline checks that --write-timeout bounds each
+// chunk of a streamed list, not the whole: a client that reads 12 MB at a
+// steady pace for longer than the timeout gets all of it, which the
+// server's deadline alone would cut; one that stops reading is cut off.
+func TestUsersStreamChunkDeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 10,000 users slowly for several seconds; -short skips it")
+	}
+	const timeout = 300 * time.Millisecond
+	e := newEnvOptions(t, testParams, iam.Config{}, Options{ChunkWriteTimeout: timeout})
+	seedVariedUsers(t, e.st, 10_000, 1000)
+	get := func(chunked bool) *http.Response {
+		h := e.srv.Config.Handler
+		if !chunked {
+			h = NewServer(e.svc, Options{})
+		}
+		srv := httptest.NewUnstartedServer(h)
+		srv.Config.WriteTimeout = timeout
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		req, err := http.NewRequest("GET", srv.URL+"/v2/users", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set(e.admin.name, e.admin.value)
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res
+	}
+	// 1 MiB every 100 ms: 12 MB take about 1.2 s, well past the
+	// socket buffers the server can fill before its deadline.
+	steady := func(res *http.Response) ([]byte, error) {
+		var all []byte
+		buf := make([]byte, 1<<20)
+		for {
+			n, err := io.ReadFull(res.Body, buf)
+			all = append(all, buf[:n]...)
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return all, nil
+			}
+			if err != nil {
+				return all, err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	start := time.Now()
+	body, err := steady(get(true))
+	if err != nil || !json.Valid(body) {
+		t.Fatalf("a steady reader of %d bytes over %v: %v (whole JSON: %v)", len(body), time.Since(start), err, json.Valid(body))
+	}
+	if took := time.Since(start); took < 2*timeout {
+		t.Fatalf("the list took %v to read, under twice the timeout: the test proves nothing", took)
+	}
+	// Without the per-chunk deadline, the same reader is cut off.
+	if body, err := steady(get(false)); err == nil && json.Valid(body) {
+		t.Fatal("the whole-answer deadline let a long list through: the first check proves nothing")
+	}
+	// A reader that stops is cut off after the timeout.
+	res := get(true)
+	head := make([]byte, 64<<10)
+	if _, err := io.ReadFull(res.Body, head); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * timeout)
+	if rest, err := io.ReadAll(res.Body); err == nil {
+		t.Fatalf("a stalled reader was not cut off: it read all %d bytes (whole JSON: %v)",
+			len(head)+len(rest), json.Valid(append(head, rest...)))
+	}
 }
