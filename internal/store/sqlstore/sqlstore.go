@@ -45,6 +45,9 @@ type Dialect struct {
 	// sids, joins it back row by row along the page's index, which costs
 	// a lookup per user; SQLite sorts the few matches instead.
 	PageNamesInline bool
+	// Trigrams is the kind of trigram index that serves partial-name
+	// search (TrigramFTS5, TrigramPG; see trigram.go); "" scans.
+	Trigrams string
 	// IsUnique and IsForeignKey classify constraint violations.
 	IsUnique, IsForeignKey func(error) bool
 	// IsRetryable reports whether a write transaction failed only because
