@@ -326,6 +326,9 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, q UserQuery) ([]s
 	if err := s.decide(p, ActRead, Target{Kind: KindUser}); err != nil {
 		return nil, err
 	}
+	if err := checkPartialNames(q.MatchPartialNames, q.Usernames); err != nil {
+		return nil, err
+	}
 	f := q.filter()
 	ids, none, err := s.scope(ctx, p, q.Scope)
 	if err != nil || none {
