@@ -31,9 +31,12 @@ const (
 const MinTrigramTerm = 3
 
 // trigramCountCap bounds the candidates a count of matches (broadFilter)
-// reads from the index: a term with more is broad anyway, and its page is
-// better found by testing rows in order, which meets a page early.
-const trigramCountCap = 10_000
+// reads from the index: one more than it counts to. Past that the terms
+// are broad, and a page is found sooner by testing rows in order. The
+// index's candidates are nearly all matches (a phrase of trigrams is a
+// substring), so a count of the first few, untested, misjudges none in
+// practice; and if it did, only the plan, not the answer, would suffer.
+const trigramCountCap = broadMatches + 1
 
 // addContains adds a condition true when col of table contains any of
 // substrs, taken literally. instr (strpos in PostgreSQL) needs no
@@ -47,12 +50,12 @@ func (w *where) addContains(d *Dialect, table, col string, substrs []string) {
 	for i, s := range substrs {
 		conds[i], args[i] = "instr("+col+", ?) > 0", s
 	}
-	cond := anyOf(conds)
+	cond, drives := anyOf(conds), false
 	if indexable(substrs) {
-		cond, args = trigramContains(d.Trigrams, w, table, col, substrs, cond, args)
+		cond, args, drives = trigramContains(d.Trigrams, w, table, col, substrs, cond, args)
 	}
 	w.args = append(w.args, args...)
-	if w.inline || w.inlineNames {
+	if w.inline || w.inlineNames || drives {
 		w.conds = append(w.conds, "("+cond+")")
 		return
 	}
@@ -62,9 +65,11 @@ func (w *where) addContains(d *Dialect, table, col string, substrs []string) {
 }
 
 // trigramContains rewrites exact, the scan's condition (with args) for
-// substrs, to use the trigram index of kind. A page read row by row in
-// order (w.inline and w.paged: the terms are broad) keeps the scan.
-func trigramContains(kind string, w *where, table, col string, substrs []string, exact string, args []any) (string, []any) {
+// substrs, to use the trigram index of kind, and reports whether the
+// condition drives the plan by itself (it selects sids from the index).
+// A page read row by row in order (w.inline and w.paged: the terms are
+// broad) keeps the scan.
+func trigramContains(kind string, w *where, table, col string, substrs []string, exact string, args []any) (string, []any, bool) {
 	switch kind {
 	case TrigramPG:
 		conds := make([]string, len(substrs))
@@ -72,19 +77,23 @@ func trigramContains(kind string, w *where, table, col string, substrs []string,
 		for i, s := range substrs {
 			conds[i], likes[i] = col+" LIKE ? ESCAPE '!'", "%"+escapeLike(s)+"%"
 		}
-		return anyOf(conds), likes
+		return anyOf(conds), likes, false
 	case TrigramFTS5:
 		if w.inline && w.paged {
-			return exact, args
+			return exact, args, false
 		}
 		fts := table + "_name_trgm"
-		cand := "SELECT i.sid FROM " + fts + " f JOIN " + fts + "_ids i ON i.id = f.rowid WHERE " + fts + " MATCH ?"
+		cand := "SELECT i.sid FROM " + fts + " JOIN " + fts + "_ids i ON i.id = " + fts + ".rowid WHERE " + fts + " MATCH ?"
 		if w.inline {
+			// A count that picks a plan (broadFilter): the candidates
+			// are close enough to the matches, and testing each would
+			// cost more than the count saves.
 			cand += " LIMIT " + strconv.Itoa(trigramCountCap)
+			return "sid IN (" + cand + ")", []any{ftsPhrases(substrs)}, true
 		}
-		return "sid IN (" + cand + ") AND (" + exact + ")", append([]any{ftsPhrases(substrs)}, args...)
+		return "sid IN (" + cand + ") AND (" + exact + ")", append([]any{ftsPhrases(substrs)}, args...), true
 	}
-	return exact, args
+	return exact, args, false
 }
 
 // indexable reports whether every term is long enough for a trigram
