@@ -8,7 +8,12 @@ import (
 )
 
 // trigramMigration is the migration that creates the trigram indexes of
-// partial-name search. Every statement in it is idempotent.
+// partial-name search. Every statement in it is idempotent. Its GIN
+// indexes keep fastupdate with a pending list of 256 kB: the default
+// 4 MB list, which every search reads, took a partial-name search at
+// 100,000 users from 1 ms to 7 ms, and fastupdate off took bulk creation
+// from 10,400 to 6,200 users/s, where 256 kB costs it nothing measurable
+// (the file has the figures).
 const trigramMigration = "migrations/0014_name_trigrams.sql"
 
 // ensureTrigrams checks that the trigram indexes exist. A role that could
