@@ -191,13 +191,15 @@ func (h *hostile) testFilters(t *testing.T) {
 }
 
 // testLongLists: a list filter holds at most MaxListLen values, a partial
-// match at most MaxPartialNames; past that the answer is 400, not a 5xx
+// match at most MaxPartialNames, of which at most
+// iam.MaxShortPartialNames distinct ones (once folded) shorter than
+// iam.MinIndexedPartialName; past that the answer is 400, not a 5xx
 // from the database or a search that runs for minutes.
 func (h *hostile) testLongLists(t *testing.T) {
 	list := func(n int) string {
 		vs := make([]string, n)
 		for i := range vs {
-			vs[i] = fmt.Sprintf("n%d", i)
+			vs[i] = fmt.Sprintf("n%03d", i) // long enough for the trigram index
 		}
 		return strings.Join(vs, ",")
 	}
@@ -212,6 +214,12 @@ func (h *hostile) testLongLists(t *testing.T) {
 		{"users by MaxPartialNames parts", "/v2/users?matchPartialNames=true&usernames=" + list(MaxPartialNames), 200, ""},
 		{"users by one part more", "/v2/users?matchPartialNames=true&usernames=" + list(MaxPartialNames+1), 400, "matchPartialNames"},
 		{"groups by 500 parts", "/v2/groups?matchPartialNames=true&names=" + list(500), 400, "matchPartialNames"},
+		{"users by 4 short parts", "/v2/users?matchPartialNames=true&usernames=a,b,cc,d%25,abc,abcd", 200, ""},
+		{"users by 4 short parts once folded", "/v2/users?matchPartialNames=true&usernames=a,A,b,B,c,dd,DD", 200, ""},
+		{"users by 5 short parts", "/v2/users?matchPartialNames=true&usernames=a,b,c,d,e", 400, "shorter than 3 characters"},
+		{"users by 5 short parts among long", "/v2/users?matchPartialNames=true&usernames=a,bcd,b,c,ef,g%25", 400, "matchPartialNames"},
+		{"groups by 5 short parts", "/v2/groups?matchPartialNames=true&names=a,b,c,d,e", 400, "matchPartialNames"},
+		{"users by 5 short whole names", "/v2/users?usernames=a,b,c,d,e", 200, ""},
 		{"sessions of 1,001 users", "/v2/users/sessions?sids=" + list(1001), 400, "at most 1000"},
 		{"1,001 privileges", "/v2/privileges?names=" + list(1001), 400, "at most 1000"},
 		{"1,001 keys", "/v2/api-keys?ids=" + list(1001), 400, "at most 1000"},

@@ -206,6 +206,9 @@ func (s *Service) ListGroups(ctx context.Context, p *Principal, q GroupQuery) ([
 	if err := s.decide(p, ActRead, Target{Kind: KindGroup}); err != nil {
 		return nil, err
 	}
+	if err := checkPartialNames(q.MatchPartialNames, q.Names); err != nil {
+		return nil, err
+	}
 	f := q.filter()
 	ids, none, err := s.scope(ctx, p, q.Scope)
 	if err != nil || none {

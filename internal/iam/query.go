@@ -1,6 +1,10 @@
 package iam
 
-import "github.com/clusteriam/clusteriam/internal/store"
+import (
+	"unicode/utf8"
+
+	"github.com/clusteriam/clusteriam/internal/store"
+)
 
 // The service's queries and views: what its callers ask for and get back,
 // in its own terms, so that no caller builds a store filter or computes
@@ -49,6 +53,36 @@ func (q UserQuery) filter() store.UserFilter {
 	return store.UserFilter{Domain: q.Domain, SIDs: q.SIDs, Usernames: q.Usernames,
 		MatchPartialNames: q.MatchPartialNames, Emails: q.Emails, Roles: q.Roles, Locked: q.Locked,
 		Expired: q.Expired, After: q.After, Limit: q.Limit}
+}
+
+// MinIndexedPartialName is the fewest characters of a partial name that
+// the store's trigram index serves; a shorter one is tested on every name
+// a list reads.
+const MinIndexedPartialName = 3
+
+// MaxShortPartialNames is the most distinct partial names shorter than
+// MinIndexedPartialName one filter may hold: with paging, each costs a
+// test of every name read until a page is full, and without, of all.
+const MaxShortPartialNames = 4
+
+// checkPartialNames refuses a partial-name filter with more than
+// MaxShortPartialNames distinct short names, as the store compares them:
+// folded.
+func checkPartialNames(partial bool, names []string) error {
+	if !partial {
+		return nil
+	}
+	short := map[string]bool{}
+	for _, n := range names {
+		if k := store.Fold(n); utf8.RuneCountInString(k) < MinIndexedPartialName {
+			short[k] = true
+		}
+	}
+	if len(short) > MaxShortPartialNames {
+		return invalid("matchPartialNames: at most %d distinct names shorter than %d characters, got %d: "+
+			"each is matched by reading every name", MaxShortPartialNames, MinIndexedPartialName, len(short))
+	}
+	return nil
 }
 
 // GroupQuery selects groups, as UserQuery does users.

@@ -105,6 +105,9 @@ func (s *Service) userFilter(ctx context.Context, p *Principal, q UserQuery) (f 
 	if err := s.decide(p, ActRead, Target{Kind: KindUser}); err != nil {
 		return f, false, err
 	}
+	if err := checkPartialNames(q.MatchPartialNames, q.Usernames); err != nil {
+		return f, false, err
+	}
 	f = q.filter()
 	ids, none, err := s.scope(ctx, p, q.Scope)
 	if err != nil || none {

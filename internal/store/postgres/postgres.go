@@ -101,6 +101,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := ensureTrigrams(ctx, db, where); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	var schema string
 	if err := db.QueryRowContext(ctx, "SELECT current_database() || '.' || current_schema()").Scan(&schema); err != nil {
 		_ = db.Close()
@@ -125,6 +129,7 @@ func dialect() sqlstore.Dialect {
 		LockRow:       " FOR UPDATE",
 		ReadTx:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		Migrations:    migrationFS,
+		Trigrams:      sqlstore.TrigramPG,
 		LockPrincipals: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",
 			principalsLockClass),

@@ -44,6 +44,7 @@ func dialect() sqlstore.Dialect {
 		// modernc's driver compiles every query it is given afresh.
 		CacheStatements: true,
 		Migrations:      migrationFS,
+		Trigrams:        sqlstore.TrigramFTS5,
 		MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY,
 			applied_msecs INTEGER NOT NULL

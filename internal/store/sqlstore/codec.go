@@ -124,30 +124,15 @@ type where struct {
 	// inlineNames is inline for the name conditions alone (see
 	// Dialect.PageNamesInline).
 	inlineNames bool
+	// count marks a count that only picks a plan (broadFilter): a
+	// condition may select a few rows too many, never for a list.
+	count bool
 }
 
 // add appends a condition and its arguments.
 func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 	w.args = append(w.args, args...)
-}
-
-// addContains adds a condition true when col of table contains any of
-// substrs, taken literally: instr (strpos in PostgreSQL) needs no escaping
-// and is cheaper than LIKE, one bound argument each is far cheaper than a
-// join against a JSON list per row, and the subquery lets the engine scan
-// the (col, sid) index instead of the table.
-func (w *where) addContains(table, col string, substrs []string) {
-	conds := make([]string, len(substrs))
-	for i, s := range substrs {
-		conds[i] = "instr(" + col + ", ?) > 0"
-		w.args = append(w.args, s)
-	}
-	if w.inline || w.inlineNames {
-		w.conds = append(w.conds, "("+anyOf(conds)+")")
-		return
-	}
-	w.conds = append(w.conds, "sid IN (SELECT sid FROM "+table+" WHERE "+anyOf(conds)+")")
 }
 
 // anyOf joins conds with OR as a balanced tree: a flat chain nests one

@@ -9,13 +9,13 @@ import (
 // listGroups returns the groups f selects, ordered by creation time then
 // sid, with their roles and members loaded in two further queries.
 func listGroups(ctx context.Context, q querier, f store.GroupFilter) ([]store.Group, error) {
-	with, from, cond, args := q.d.scoped("groups", groupWhere(&f), f.TenantIDs)
+	with, from, cond, args := q.d.scoped("groups", groupWhere(q.d, &f), f.TenantIDs)
 	return queryGroupsFrom(ctx, q, with, from, cond, args...)
 }
 
 // groupWhere renders f as a WHERE clause on groups, its tenants aside
 // (see scoped).
-func groupWhere(f *store.GroupFilter) *where {
+func groupWhere(d *Dialect, f *store.GroupFilter) *where {
 	w := &where{}
 	if f.Domain != "" {
 		w.add(`domain_key = ?`, store.Fold(f.Domain))
@@ -26,7 +26,7 @@ func groupWhere(f *store.GroupFilter) *where {
 	if len(f.Names) > 0 {
 		names := foldAll(f.Names, store.Fold)
 		if f.MatchPartialNames {
-			w.addContains("groups", "name_key", names)
+			w.addContains(d, "groups", "name_key", names)
 		} else {
 			w.add(`name_key IN (SELECT value FROM json_each(?))`, jsonList(names))
 		}

@@ -52,6 +52,9 @@ type Dialect struct {
 	// sort every match past the cursor (20 s for a page of a role most
 	// of a million users hold).
 	WalkOrder [2]string
+	// Trigrams is the kind of trigram index that serves partial-name
+	// search (TrigramFTS5, TrigramPG; see trigram.go); "" scans.
+	Trigrams string
 	// IsUnique and IsForeignKey classify constraint violations.
 	IsUnique, IsForeignKey func(error) bool
 	// IsRetryable reports whether a write transaction failed only because

@@ -24,7 +24,7 @@ func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User
 		}
 		w.inline = broad
 	}
-	with, from, cond, args := q.d.scoped("users", userWhere(w, &f), f.TenantIDs)
+	with, from, cond, args := q.d.scoped("users", userWhere(q.d, w, &f), f.TenantIDs)
 	if f.After != nil {
 		// Applied after the scope, so that a list by tenant alone still
 		// reads the (tenant_id, created_msecs, sid) index from the cursor,
@@ -69,7 +69,7 @@ const (
 // than broadMatches users and broadPages pages, counting no further.
 func broadFilter(ctx context.Context, q querier, f store.UserFilter) (bool, error) {
 	most := max(broadMatches, broadPages*f.Limit)
-	w := userWhere(&where{inline: true}, &store.UserFilter{Usernames: f.Usernames, MatchPartialNames: f.MatchPartialNames, Roles: f.Roles})
+	w := userWhere(q.d, &where{inline: true, count: true}, &store.UserFilter{Usernames: f.Usernames, MatchPartialNames: f.MatchPartialNames, Roles: f.Roles})
 	from := `users` + w.String()
 	if len(f.Usernames) == 0 {
 		// Roles alone are counted on their own index: tested user by
@@ -89,7 +89,7 @@ func broadFilter(ctx context.Context, q querier, f store.UserFilter) (bool, erro
 
 // userWhere renders f as a WHERE clause on users, its tenants aside (see
 // scoped).
-func userWhere(w *where, f *store.UserFilter) *where {
+func userWhere(d *Dialect, w *where, f *store.UserFilter) *where {
 	if f.Domain != "" {
 		w.add(`domain_key = ?`, store.Fold(f.Domain))
 	}
@@ -99,7 +99,7 @@ func userWhere(w *where, f *store.UserFilter) *where {
 	if len(f.Usernames) > 0 {
 		names := foldAll(f.Usernames, store.Fold)
 		if f.MatchPartialNames {
-			w.addContains("users", "username_key", names)
+			w.addContains(d, "users", "username_key", names)
 		} else {
 			w.add(`username_key IN (SELECT value FROM json_each(?))`, jsonList(names))
 		}

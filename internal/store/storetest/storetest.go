@@ -27,7 +27,8 @@ type subTest struct {
 func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 	groups := [][]subTest{miscTests, userTests, userListTests, groupTests,
 		groupListTests, roleTests, keyTests, sessionTests, auditTests, concurrencyTests, txTests, nameTests,
-		auditLimitTests, tenantTests, tenantNameTests, mfaTests, historyTests, domainTests, tallyTests}
+		auditLimitTests, tenantTests, tenantNameTests, mfaTests, historyTests, domainTests, tallyTests,
+		partialNameTests}
 	for _, tests := range groups {
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
