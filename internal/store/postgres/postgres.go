@@ -141,6 +141,7 @@ func dialect() sqlstore.Dialect {
 		NoSync:           "SET LOCAL synchronous_commit TO OFF",
 		MaterializeScope: true,
 		PageNamesInline:  true,
+		ArrayIn:          true,
 		WalkOrder:        [2]string{"SET LOCAL enable_sort = off", "SET LOCAL enable_sort = on"},
 		MigrationLock: fmt.Sprintf(
 			"SELECT pg_advisory_xact_lock(%d, hashtext(current_database() || '.' || current_schema()))",

@@ -112,7 +112,7 @@ func userWhere(d *Dialect, w *where, f *store.UserFilter) *where {
 		if w.inline {
 			w.add(`EXISTS (`+held+` AND user_sid = users.sid)`, jsonList(f.Roles))
 		} else {
-			w.add(`sid IN (`+held+`)`, jsonList(f.Roles))
+			w.add(d.inSet("sid", held), jsonList(f.Roles))
 		}
 	}
 	if len(f.InDirectoryGroups) > 0 {
