@@ -71,7 +71,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.sizes, "sizes", "10k,100k", "users in the store at which list, create and scale measure, ascending: e.g. 10k,100k,1M")
 	fs.BoolVar(&o.seedDirect, "seed-direct", false, "write the API keys of scale through the store package, the server stopped, 1,000 per transaction")
 	fs.StringVar(&o.plot, "plot", "", "draw the scaling curve into this PNG, and its table into FILE.md")
-	fs.StringVar(&o.fromJSON, "from-json", "", "with --plot: redraw from the --json output of an earlier run, running nothing")
+	fs.StringVar(&o.fromJSON, "from-json", "", "with --plot: redraw from the --json outputs of earlier runs (comma-separated: one below the other), running nothing")
 	fs.BoolVar(&o.failOnErrors, "fail-on-errors", false, "exit 1 when a figure counts failed requests (not when it misses its target)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -188,7 +188,7 @@ func writeOutputs(o options, rep report) error {
 		errs = append(errs, os.WriteFile(o.jsonOut, append(out, '\n'), 0o644))
 	}
 	if o.plot != "" {
-		errs = append(errs, drawReport(rep, o.plot))
+		errs = append(errs, drawReports([]report{rep}, o.plot))
 	}
 	if o.failOnErrors {
 		for _, r := range rep.Figures {

@@ -115,7 +115,8 @@ func tableMD(rep report, cs []curve) string {
 	}
 	slices.Sort(sizes)
 	var b strings.Builder
-	fmt.Fprintf(&b, "# clusteriam-bench: the scaling curve\n\n%s store, %d CPUs, load %s, %s.\n\n",
+	fmt.Fprintf(&b, "# clusteriam-bench: the scaling curve, %s\n\n%s store, %d CPUs, load %s, %s.\n\n",
+		rep.Store,
 		rep.Store, rep.CPUs, cmp.Or(rep.Load, "go"), rep.Date)
 	b.WriteString("The exponent is the slope in log-log between the two largest sizes, of the cost (a throughput's is negated).\n\n")
 	b.WriteString("| figure | unit |")
@@ -244,22 +245,31 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// drawPNG draws the panels of cs, two by two, into a PNG at file.
-func drawPNG(cs []curve, file string) error {
-	plots := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
-	for i, pn := range panels(cs) {
-		p, err := panelPlot(pn.title, pn.curves)
-		if err != nil {
-			return err
+// drawPNG draws the panels of each report's curves, two by two, one
+// report below the other, into a PNG at file.
+func drawPNG(reps []report, file string) error {
+	var plots [][]*plot.Plot
+	for _, rep := range reps {
+		row := len(plots)
+		plots = append(plots, make([]*plot.Plot, 2), make([]*plot.Plot, 2))
+		for i, pn := range panels(curves(rep.Figures)) {
+			title := pn.title
+			if len(reps) > 1 {
+				title = rep.Store + ": " + title
+			}
+			p, err := panelPlot(title, pn.curves)
+			if err != nil {
+				return err
+			}
+			plots[row+i/2][i%2] = p
 		}
-		plots[i/2][i%2] = p
 	}
-	img := vgimg.New(36*vg.Centimeter, 28*vg.Centimeter)
+	img := vgimg.New(36*vg.Centimeter, vg.Length(len(reps))*28*vg.Centimeter)
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
 	pad := 5 * vg.Millimeter
-	tiles := draw.Tiles{Rows: 2, Cols: 2, PadX: vg.Centimeter, PadY: vg.Centimeter,
+	tiles := draw.Tiles{Rows: len(plots), Cols: 2, PadX: vg.Centimeter, PadY: vg.Centimeter,
 		PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: pad}
 	canvases := plot.Align(plots, tiles, dc)
 	for i := range plots {
@@ -283,31 +293,39 @@ func mdPath(plotFile string) string {
 	return strings.TrimSuffix(plotFile, filepath.Ext(plotFile)) + ".md"
 }
 
-// drawReport draws rep's scaling curve into plotFile and its table into
-// the file mdPath names.
-func drawReport(rep report, plotFile string) error {
-	cs := curves(rep.Figures)
-	if err := drawPNG(cs, plotFile); err != nil {
+// drawReports draws the scaling curves of reps (one run per store, say)
+// into plotFile and their tables into the file mdPath names.
+func drawReports(reps []report, plotFile string) error {
+	if err := drawPNG(reps, plotFile); err != nil {
 		return err
 	}
-	if err := os.WriteFile(mdPath(plotFile), []byte(tableMD(rep, cs)), 0o644); err != nil {
+	var md []string
+	for _, rep := range reps {
+		md = append(md, tableMD(rep, curves(rep.Figures)))
+	}
+	if err := os.WriteFile(mdPath(plotFile), []byte(strings.Join(md, "\n")), 0o644); err != nil {
 		return fmt.Errorf("--plot: %w", err)
 	}
 	return nil
 }
 
-// redraw draws the scaling curve of an earlier run's --json output.
-func redraw(jsonFile, plotFile string) error {
+// redraw draws the scaling curves of earlier runs' --json outputs, a
+// comma-separated list of files.
+func redraw(jsonFiles, plotFile string) error {
 	if plotFile == "" {
 		return fmt.Errorf("--from-json needs --plot FILE")
 	}
-	b, err := os.ReadFile(jsonFile)
-	if err != nil {
-		return fmt.Errorf("--from-json: %w", err)
+	var reps []report
+	for _, name := range strings.Split(jsonFiles, ",") {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("--from-json: %w", err)
+		}
+		var rep report
+		if err := json.Unmarshal(b, &rep); err != nil {
+			return fmt.Errorf("--from-json %s: %w", name, err)
+		}
+		reps = append(reps, rep)
 	}
-	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		return fmt.Errorf("--from-json %s: %w", jsonFile, err)
-	}
-	return drawReport(rep, plotFile)
+	return drawReports(reps, plotFile)
 }

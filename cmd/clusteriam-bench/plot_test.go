@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -86,7 +87,7 @@ func TestPlotNothingToDraw(t *testing.T) {
 		{Scenario: "a", Figure: "GET /v2/users, one sid", Size: 10_000, Value: 0, Unit: "ms p50"},
 		{Scenario: "b", Figure: "GET /v2/users, one sid", Size: 100_000, Value: 0.3, Unit: "ms p50"},
 	}}
-	if err := drawReport(rep, out); err != nil {
+	if err := drawReports([]report{rep}, out); err != nil {
 		t.Fatal(err)
 	}
 	md, err := os.ReadFile(filepath.Join(filepath.Dir(out), "zero.md"))
@@ -113,5 +114,54 @@ func TestLogTicks(t *testing.T) {
 	}
 	if got := strings.Join(labels(2300, 7800), " "); got != "3000 4000 5000 6000 7000" {
 		t.Errorf("labels within a decade: %s", got)
+	}
+}
+
+// TestPlotTwoStores redraws two runs, one per store, into one PNG of
+// twice the height and one file of both tables.
+func TestPlotTwoStores(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile("testdata/curve.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	rep.Store = "PostgreSQL"
+	pg, _ := json.Marshal(rep)
+	pgFile := filepath.Join(dir, "pg.json")
+	if err := os.WriteFile(pgFile, pg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	heights := map[string]int{}
+	for name, from := range map[string]string{"one": "testdata/curve.json", "two": "testdata/curve.json," + pgFile} {
+		out := filepath.Join(dir, name+".png")
+		if err := run([]string{"--from-json", from, "--plot", out}, &bytes.Buffer{}); err != nil {
+			t.Fatalf("run --from-json %s: %v", from, err)
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s is not a PNG: %v", out, err)
+		}
+		heights[name] = img.Bounds().Dy()
+	}
+	if heights["two"] < 2*heights["one"]-2 {
+		t.Errorf("two stores drew %d pixels high, one store %d: want twice", heights["two"], heights["one"])
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "two.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"the scaling curve, SQLite", "the scaling curve, PostgreSQL"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("the tables lack %q:\n%s", want, md)
+		}
 	}
 }
