@@ -79,11 +79,14 @@ func TestServeIgnoredAdminPassword(t *testing.T) {
 	}
 	first.stop(t)
 	same := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "first-Password-1"}, "--data-dir", dir)
+	same.stop(t) // waits for the check, which runs in the background
 	if strings.Contains(same.stderr.String(), "is ignored") {
 		t.Errorf("a restart with the admin's own password warned:\n%s", same.stderr)
 	}
-	same.stop(t)
 	again := startServe(t, map[string]string{"CLUSTERIAM_ADMIN_PASSWORD": "other-Password-1"}, "--data-dir", dir)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(again.stderr.String(), "is ignored") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if !strings.Contains(again.stderr.String(), "CLUSTERIAM_ADMIN_PASSWORD is ignored") {
 		t.Errorf("no warning that the password is ignored:\n%s", again.stderr)
 	}

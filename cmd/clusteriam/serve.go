@@ -214,9 +214,11 @@ func serve(ctx context.Context, cfg serveConfig, getenv func(string) string, std
 		return err
 	}
 	defer svc.Flush() // before the store closes
-	if err := ensureAdmin(ctx, svc, getenv, stdout, log); err != nil {
+	adminChecked, err := ensureAdmin(ctx, svc, getenv, stdout, log)
+	if err != nil {
 		return err
 	}
+	defer func() { <-adminChecked }() // before the service and store close
 	metrics, err := newMetrics(st)
 	if err != nil {
 		return err
@@ -449,14 +451,18 @@ func displayAddr(a net.Addr) string {
 }
 
 // ensureAdmin creates the first admin on an empty store. Its password is
-// CLUSTERIAM_ADMIN_PASSWORD, or a random one printed here once.
-func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) string, stdout io.Writer, log *slog.Logger) error {
+// CLUSTERIAM_ADMIN_PASSWORD, or a random one printed here once. On a store
+// that has users, it checks in the background whether the variable is the
+// admin's password, to warn if not: the check is a password hash, which
+// would otherwise hold up every start; the channel closes when it is done.
+func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) string, stdout io.Writer, log *slog.Logger) (<-chan struct{}, error) {
+	done := make(chan struct{})
 	pw := getenv("CLUSTERIAM_ADMIN_PASSWORD")
 	generated := pw == ""
 	if generated {
 		var err error
 		if pw, err = auth.RandomPassword(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	ensure := svc.EnsureAdmin
@@ -465,15 +471,20 @@ func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) stri
 	}
 	created, err := ensure(ctx, pw)
 	if err != nil {
-		return fmt.Errorf("first admin: %w", err)
+		return nil, fmt.Errorf("first admin: %w", err)
 	}
-	if !created && !generated {
+	if created || generated {
+		close(done)
+	} else {
 		// Set for good (a unit file, a container), it is no news while
 		// it is the admin's password; said when it is not.
-		if same, err := svc.IsAdminPassword(ctx, pw); err == nil && !same {
-			log.Warn("CLUSTERIAM_ADMIN_PASSWORD is ignored: the store has its users already, and the admin's password is another one; " +
-				"the variable only sets the first admin's password on an empty store: log in with the admin's password, or start with another --data-dir")
-		}
+		go func() {
+			defer close(done)
+			if same, err := svc.IsAdminPassword(ctx, pw); err == nil && !same {
+				log.Warn("CLUSTERIAM_ADMIN_PASSWORD is ignored: the store has its users already, and the admin's password is another one; " +
+					"the variable only sets the first admin's password on an empty store: log in with the admin's password, or start with another --data-dir")
+			}
+		}()
 	}
 	if created && generated {
 		fmt.Fprintf(stdout, "clusteriam: created LOCAL user %q with password %s\n"+
@@ -481,7 +492,7 @@ func ensureAdmin(ctx context.Context, svc *iam.Service, getenv func(string) stri
 			"clusteriam: log in as below, then run: clusteriam users set-password --self\n"+
 			"clusteriam: (set CLUSTERIAM_ADMIN_PASSWORD to choose it instead)\n", iam.AdminUsername, pw)
 	}
-	return nil
+	return done, nil
 }
 
 // purge deletes expired sessions and audit entries past their retention
