@@ -141,3 +141,15 @@ func wantCutShort(t *testing.T, e *env, proxy *pgtest.Proxy, path, warm string) 
 	}
 	proxy.Resume()
 }
+
+// skipBulkUnderRace skips, under -race, a test that moves tens of MB of
+// users to check memory, connections or deadlines, not concurrency: the
+// instrumented encoder (and SQLite, Go code here) makes it take minutes,
+// and its timings meaningless. .ci/run's PostgreSQL pass, without -race,
+// runs it, as plain go test does on SQLite.
+func skipBulkUnderRace(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("-race: moving tens of MB of users through the instrumented code takes minutes and skews its timings")
+	}
+}

@@ -139,6 +139,7 @@ func TestUsersStreamMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves 20,000 users (45 MB) through the store; -short skips it")
 	}
+	skipBulkUnderRace(t)
 	const n, bound = 20_000, 24 << 20
 	e := newEnv(t)
 	seedVariedUsers(t, e.st, n, 2000)
@@ -163,6 +164,7 @@ func TestUsersStreamHoldsNoConnection(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves 20,000 users (25 MB) through the store; -short skips it")
 	}
+	skipBulkUnderRace(t)
 	e := newEnv(t)
 	seedVariedUsers(t, e.st, 20_000, 1000)
 	res := getStream(t, e, "/v2/users")
@@ -209,6 +211,7 @@ func TestUsersStreamCutShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("moves 20,000 users (25 MB) through the store; -short skips it")
 	}
+	skipBulkUnderRace(t)
 	e, proxy := proxiedEnv(t)
 	seedVariedUsers(t, e.st, 20_000, 1000)
 	wantCutShort(t, e, proxy, "/v2/users", "/v2/users?usernames=admin")
@@ -222,6 +225,7 @@ func TestUsersStreamChunkDeadline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 10,000 users slowly for several seconds; -short skips it")
 	}
+	skipBulkUnderRace(t)
 	const timeout = 300 * time.Millisecond
 	e := newEnvOptions(t, testParams, iam.Config{}, Options{ChunkWriteTimeout: timeout})
 	seedVariedUsers(t, e.st, 10_000, 1000)
