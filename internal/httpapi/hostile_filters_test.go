@@ -193,7 +193,7 @@ func (h *hostile) testFilters(t *testing.T) {
 // testLongLists: a list filter holds at most MaxListLen values, a partial
 // match at most MaxPartialNames, of which at most
 // iam.MaxShortPartialNames distinct ones (once folded) shorter than
-// iam.MinIndexedPartialName; past that the answer is 400, not a 5xx
+// store.MinTrigramTerm; past that the answer is 400, not a 5xx
 // from the database or a search that runs for minutes.
 func (h *hostile) testLongLists(t *testing.T) {
 	list := func(n int) string {

@@ -55,13 +55,8 @@ func (q UserQuery) filter() store.UserFilter {
 		Expired: q.Expired, After: q.After, Limit: q.Limit}
 }
 
-// MinIndexedPartialName is the fewest characters of a partial name that
-// the store's trigram index serves; a shorter one is tested on every name
-// a list reads.
-const MinIndexedPartialName = 3
-
 // MaxShortPartialNames is the most distinct partial names shorter than
-// MinIndexedPartialName one filter may hold: with paging, each costs a
+// store.MinTrigramTerm one filter may hold: with paging, each costs a
 // test of every name read until a page is full, and without, of all.
 const MaxShortPartialNames = 4
 
@@ -74,13 +69,13 @@ func checkPartialNames(partial bool, names []string) error {
 	}
 	short := map[string]bool{}
 	for _, n := range names {
-		if k := store.Fold(n); utf8.RuneCountInString(k) < MinIndexedPartialName {
+		if k := store.Fold(n); utf8.RuneCountInString(k) < store.MinTrigramTerm {
 			short[k] = true
 		}
 	}
 	if len(short) > MaxShortPartialNames {
 		return invalid("matchPartialNames: at most %d distinct names shorter than %d characters, got %d: "+
-			"each is matched by reading every name", MaxShortPartialNames, MinIndexedPartialName, len(short))
+			"each is matched by reading every name", MaxShortPartialNames, store.MinTrigramTerm, len(short))
 	}
 	return nil
 }

@@ -38,6 +38,11 @@ var (
 // strings.ToLower for what that profile refuses.
 func Fold(s string) string { return names.Key(s) }
 
+// MinTrigramTerm is the fewest characters of a partial name that the
+// backends' trigram indexes serve: a shorter one has no trigram and is
+// tested on every name a list reads.
+const MinTrigramTerm = 3
+
 // User is a cluster user, LOCAL or added from a directory domain.
 type User struct {
 	SID      string

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/clusteriam/clusteriam/internal/store"
 )
 
 // The trigram indexes that serve partial-name search (migration 0014).
@@ -25,10 +27,6 @@ const (
 	// LIKE is a scan.
 	TrigramPG = "pg_trgm"
 )
-
-// MinTrigramTerm is the fewest characters of a term the trigram index
-// can look up.
-const MinTrigramTerm = 3
 
 // trigramCountCap bounds the candidates a count of matches (broadFilter)
 // reads from the index: one more than it counts to. Past that the terms
@@ -100,7 +98,7 @@ func trigramContains(kind string, w *where, table, col string, substrs []string,
 // index, counted in characters.
 func indexable(substrs []string) bool {
 	for _, s := range substrs {
-		if !utf8.ValidString(s) || utf8.RuneCountInString(s) < MinTrigramTerm {
+		if !utf8.ValidString(s) || utf8.RuneCountInString(s) < store.MinTrigramTerm {
 			return false
 		}
 	}
