@@ -11,6 +11,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/store"
 	"github.com/clusteriam/clusteriam/internal/store/testbackend"
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
 
 // appendAudit stores n entries made by mk(i), dated 1 µs apart.
@@ -119,9 +120,7 @@ func maximalEntry(usecs int64) store.AuditEntry {
 // streamHold bytes, not the answer. Built whole, the answer took 135 MB
 // of live heap while it was written.
 func TestAuditLogsStreamMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("moves 10,000 maximal entries (60 MB) through the store; -short skips it")
-	}
+	testtier.SkipUnlessSoak(t, "moves 10,000 maximal entries (60 MB) through the store")
 	const bound = 16 << 20
 	e := newEnv(t)
 	if raceDetector && e.be.Name == "sqlite" {

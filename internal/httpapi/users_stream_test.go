@@ -16,6 +16,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/iam"
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/testtier"
 )
 
 // streamTenant is the organization some seeded users belong to.
@@ -136,9 +137,7 @@ func TestUsersStreamSameBytes(t *testing.T) {
 // 10 MB at most, measured). Built whole, the list took over 100 MB of
 // live heap.
 func TestUsersStreamMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("moves 20,000 users (45 MB) through the store; -short skips it")
-	}
+	testtier.SkipUnlessSoak(t, "moves 20,000 users (45 MB) through the store")
 	skipBulkUnderRace(t)
 	const n, bound = 20_000, 24 << 20
 	e := newEnv(t)
