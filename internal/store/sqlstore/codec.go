@@ -88,19 +88,6 @@ func nilIfEmpty(b []byte) []byte {
 	return b
 }
 
-// dedupe returns v without repeats, in first-seen order, never nil.
-func dedupe(v []string) []string {
-	out := make([]string, 0, len(v))
-	seen := make(map[string]bool, len(v))
-	for _, s := range v {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // foldAll applies store.Fold to every element.
 func foldAll(v []string, fold func(string) string) []string {
 	out := make([]string, len(v))

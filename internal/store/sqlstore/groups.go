@@ -144,7 +144,7 @@ func writeGroupLinks(ctx context.Context, q querier, g *store.Group) error {
 		return q.d.mapErr(fmt.Sprintf("clear members of %s", groupName(g)), err)
 	}
 	const query = `INSERT INTO group_members (group_sid, user_sid, pos) VALUES (?, ?, ?)`
-	for i, m := range dedupe(g.Members) {
+	for i, m := range store.Dedupe(g.Members) {
 		if _, err := q.ExecContext(ctx, query, g.SID, m, i); err != nil {
 			if q.d.IsForeignKey(err) {
 				return fmt.Errorf("%s: member %q: %w", groupName(g), m, store.ErrInvalidReference)
@@ -204,7 +204,7 @@ func (t *tx) UpdateGroup(ctx context.Context, sid string, fn func(store.Group) (
 // DeleteGroups deletes all the groups or none (ErrNotFound naming the
 // first missing sid), with their roles and memberships.
 func (t *tx) DeleteGroups(ctx context.Context, sids []string) error {
-	sids = dedupe(sids)
+	sids = store.Dedupe(sids)
 	if len(sids) == 0 {
 		return nil
 	}

@@ -170,7 +170,7 @@ func insertUsers(ctx context.Context, q querier, users []store.User) error {
 	}
 	var roleArgs []any
 	for i := range users {
-		for pos, r := range dedupe(users[i].Roles) {
+		for pos, r := range store.Dedupe(users[i].Roles) {
 			roleArgs = append(roleArgs, users[i].SID, r, pos)
 		}
 	}
@@ -215,7 +215,7 @@ func setRoles(ctx context.Context, q querier, table, col, owner string, roles []
 		return q.d.mapErr(fmt.Sprintf("clear roles of %q", owner), err)
 	}
 	query := `INSERT INTO ` + table + ` (` + col + `, role, pos) VALUES (?, ?, ?)`
-	for i, r := range dedupe(roles) {
+	for i, r := range store.Dedupe(roles) {
 		if _, err := q.ExecContext(ctx, query, owner, r, i); err != nil {
 			if q.d.IsForeignKey(err) {
 				return fmt.Errorf("%q: role %q: %w", owner, r, store.ErrInvalidReference)
@@ -262,7 +262,7 @@ func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (st
 		u.SID = sid
 		// Most updates (a log-in's among them) keep the roles: the stored
 		// ones exist, by their foreign keys, and need no rewrite.
-		sameRoles := slices.Equal(dedupe(u.Roles), cur.Roles)
+		sameRoles := slices.Equal(store.Dedupe(u.Roles), cur.Roles)
 		if !sameRoles {
 			roles, err := existingRoles(ctx, q, u.Roles)
 			if err != nil {
@@ -295,17 +295,14 @@ func (t *tx) UpdateUser(ctx context.Context, sid string, fn func(store.User) (st
 // groups as they were (an update does not change them). The conformance
 // test UserUpdateReturnsStored holds it to that.
 func asStored(cur store.User, u *store.User) {
-	u.Roles, u.Groups = dedupe(u.Roles), cur.Groups
-	u.SourceIDs, u.ViewIDs = nonNil(u.SourceIDs), nonNil(u.ViewIDs)
-	u.DirectoryGroups = nonNil(u.DirectoryGroups)
-	u.IdPRoles = nonNil(u.IdPRoles)
-	u.S3SecretEnc = nilIfEmpty(u.S3SecretEnc)
+	*u = store.AsStored(*u)
+	u.Groups = cur.Groups
 }
 
 // DeleteUsers deletes all the users or none, with their memberships, roles,
 // API keys and sessions (by cascade).
 func (t *tx) DeleteUsers(ctx context.Context, sids []string) error {
-	sids = dedupe(sids)
+	sids = store.Dedupe(sids)
 	if len(sids) == 0 {
 		return nil
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -22,6 +23,7 @@ var userTests = []subTest{
 	{"UserDeleteCascades", testUserDeleteCascades},
 	{"UserEmptySlices", testUserEmptySlices},
 	{"UserUpdateReturnsStored", testUserUpdateReturnsStored},
+	{"UserCreateReadsAsStored", testUserCreateReadsAsStored},
 	{"UserRoleOrder", testUserRoleOrder},
 	{"UserGroups", testUserGroups},
 }
@@ -417,6 +419,49 @@ func testUserUpdateReturnsStored(t *testing.T, s Single) {
 			if !reflect.DeepEqual(got, read) {
 				t.Errorf("%s, %s: UpdateUser returned\n%+v\nGetUser reads\n%+v", name, id, got, read)
 			}
+		}
+	}
+}
+
+// testUserCreateReadsAsStored: what store.AsStored makes of a user is
+// what a read returns once CreateUsers has stored it, so that a writer
+// may answer with it instead of reading the users back.
+func testUserCreateReadsAsStored(t *testing.T, s Single) {
+	ctx := t.Context()
+	createRoles(t, s, "a", "b")
+	bare := newUser(sid(2), "LOCAL", "bare")
+	bare.Roles = nil
+	edits := []func(*store.User){
+		func(*store.User) {},
+		func(u *store.User) { u.Roles = []string{"b", "a", "b"} },
+		func(u *store.User) {
+			u.Roles, u.SourceIDs, u.ViewIDs, u.DirectoryGroups, u.Groups, u.IdPRoles = nil, nil, nil, nil, nil, nil
+		},
+		func(u *store.User) { u.S3SecretEnc, u.PasswordCap = []byte{}, []string{} },
+		func(u *store.User) { u.S3SecretEnc, u.PasswordCap = nil, nil },
+		func(u *store.User) { u.EffectiveTimeMsecs, u.ExpiryTimeMsecs = nil, ptr(int64(0)) },
+	}
+	var in []store.User
+	for i, edit := range edits {
+		for j, base := range []store.User{fullUser("", "", "a"), bare} {
+			u := base
+			u.SID, u.Username = sid(10+2*i+j), fmt.Sprintf("user%d-%d", i, j)
+			edit(&u)
+			in = append(in, u)
+		}
+	}
+	createUsers(t, s, in...)
+	got, err := s.ListUsers(ctx, store.UserFilter{SIDs: sidsOf(in)})
+	must(t, err)
+	bySID := map[string]store.User{}
+	for _, u := range got {
+		bySID[u.SID] = u
+	}
+	for _, u := range in {
+		want := store.AsStored(u)
+		want.Groups = []string{}
+		if !reflect.DeepEqual(bySID[u.SID], want) {
+			t.Errorf("%s: created as\n%+v\nread back as\n%+v\nAsStored says\n%+v", u.Username, u, bySID[u.SID], want)
 		}
 	}
 }
