@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -315,4 +316,50 @@ func TestServiceAccount(t *testing.T) {
 	}
 	_, key := e.createAPIKey(e.admin, sid, "backup")
 	e.want(e.do("GET", "/v2/users/"+sid, apiKeyCred(key), nil), 200)
+}
+
+// TestCreateUsersAnswersAsStored checks that create_users answers with
+// the users as get_users then reads them, byte for byte: the answer is
+// built from what was written (store.AsStored), not read back.
+func TestCreateUsersAnswersAsStored(t *testing.T) {
+	e := newEnv(t)
+	far := int64(4_000_000_000_000)
+	var body []map[string]any
+	for i := range 12 {
+		u := map[string]any{"username": fmt.Sprintf("same%02d", i), "domain": "LOCAL", "description": []string{"", "Ünïcödé <b>&", "tab\tline"}[i%3]}
+		switch i % 4 {
+		case 1:
+			u["roles"] = []string{"COHESITY_VIEWER", "COHESITY_ADMIN", "COHESITY_VIEWER"}
+			u["localUserParams"] = map[string]any{"email": fmt.Sprintf("s%d@example.com", i), "password": fmt.Sprintf("same%02d-Password-1", i)}
+		case 2:
+			u["effectiveTimeMsecs"], u["expiryTimeMsecs"], u["locked"], u["restricted"] = 0, far, true, true
+		case 3:
+			u["roles"], u["allowSmbAccessToken"] = []string{}, true
+		}
+		body = append(body, u)
+	}
+	var made struct{ Users []json.RawMessage }
+	if err := json.Unmarshal(e.want(e.do("POST", "/v2/users", e.admin, body), 201).body, &made); err != nil {
+		t.Fatal(err)
+	}
+	var sids []string
+	for _, u := range made.Users {
+		var v struct{ Sid string }
+		if err := json.Unmarshal(u, &v); err != nil {
+			t.Fatal(err)
+		}
+		sids = append(sids, v.Sid)
+	}
+	var read struct{ Users []json.RawMessage }
+	if err := json.Unmarshal(e.want(e.do("GET", "/v2/users?sids="+strings.Join(sids, ","), e.admin, nil), 200).body, &read); err != nil {
+		t.Fatal(err)
+	}
+	if len(made.Users) != len(body) || len(read.Users) != len(body) {
+		t.Fatalf("created %d users, read %d, want %d", len(made.Users), len(read.Users), len(body))
+	}
+	for i := range made.Users {
+		if string(made.Users[i]) != string(read.Users[i]) {
+			t.Errorf("user %d: create_users answered\n%s\nget_users reads\n%s", i, made.Users[i], read.Users[i])
+		}
+	}
 }

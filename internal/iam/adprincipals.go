@@ -47,7 +47,7 @@ func (s *Service) SearchDirectoryPrincipals(ctx context.Context, p *Principal, q
 		return nil, err
 	}
 	if len(q.SIDs) > 0 {
-		found, err := s.directoryPrincipals(ctx, p, dedupe(q.SIDs))
+		found, err := s.directoryPrincipals(ctx, p, store.Dedupe(q.SIDs))
 		out := []SecurityPrincipal{}
 		for _, f := range found {
 			if (q.Domain == "" || strings.EqualFold(f.Domain, q.Domain)) && (q.ObjectClass == "" || f.ObjectClass == q.ObjectClass) {

@@ -138,7 +138,7 @@ func (s *Service) DomainControllers(ctx context.Context, p *Principal, names []s
 		return nil, invalid("domainNames is required")
 	}
 	out := []domainspec.DomainControllers{}
-	for _, name := range dedupe(names) {
+	for _, name := range store.Dedupe(names) {
 		d, err := s.adByName(ctx, p, name)
 		if err != nil {
 			return nil, err

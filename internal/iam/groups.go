@@ -116,8 +116,8 @@ func (s *Service) validateNewGroup(ctx context.Context, p *Principal, ng NewGrou
 		return store.Group{}, invalid("only LOCAL groups have localGroupParams.userSids")
 	}
 	g := store.Group{
-		Domain: domain, Name: ng.Name, Description: ng.Description, Roles: dedupe(ng.Roles),
-		Restricted: ng.Restricted, TenantID: p.tenant(), Members: dedupe(ng.Members),
+		Domain: domain, Name: ng.Name, Description: ng.Description, Roles: store.Dedupe(ng.Roles),
+		Restricted: ng.Restricted, TenantID: p.tenant(), Members: store.Dedupe(ng.Members),
 	}
 	if dir != nil {
 		if err := directoryGroup(ctx, dir, &g); err != nil {
@@ -259,10 +259,10 @@ func (s *Service) UpdateGroup(ctx context.Context, p *Principal, sid string, upd
 				g.Restricted = *upd.Restricted
 			}
 			if upd.Roles != nil {
-				g.Roles = dedupe(upd.Roles)
+				g.Roles = store.Dedupe(upd.Roles)
 			}
 			if upd.Members != nil {
-				g.Members = dedupe(upd.Members)
+				g.Members = store.Dedupe(upd.Members)
 			}
 			g.UpdatedMsecs = s.nowMsecs()
 			return g, nil
@@ -291,7 +291,7 @@ func (s *Service) checkGroupUpdate(upd GroupUpdate) error {
 func (s *Service) mayUpdateGroup(ctx context.Context, r store.Reader, p *Principal, cur store.Group, upd GroupUpdate) ([]string, []string, error) {
 	roles, members := cur.Roles, cur.Members
 	if upd.Roles != nil {
-		roles = dedupe(upd.Roles)
+		roles = store.Dedupe(upd.Roles)
 		if err := s.checkRolesExist(ctx, r, cur.TenantID, roles); err != nil {
 			return nil, nil, err
 		}
@@ -300,7 +300,7 @@ func (s *Service) mayUpdateGroup(ctx context.Context, r store.Reader, p *Princip
 		if cur.Domain != LocalDomain {
 			return nil, nil, invalid("only LOCAL groups have localGroupParams.userSids")
 		}
-		members = dedupe(upd.Members)
+		members = store.Dedupe(upd.Members)
 	}
 	added := without(members, cur.Members)
 	affected := append(added, without(cur.Members, members)...)
@@ -309,7 +309,7 @@ func (s *Service) mayUpdateGroup(ctx context.Context, r store.Reader, p *Princip
 		if err != nil {
 			return nil, nil, err
 		}
-		affected = dedupe(append(append(slices.Clone(cur.Members), added...), all...))
+		affected = store.Dedupe(append(append(slices.Clone(cur.Members), added...), all...))
 	}
 	target, err := s.membersTarget(ctx, r, cur, affected)
 	if err != nil {
@@ -396,14 +396,4 @@ func (s *Service) DeleteGroups(ctx context.Context, p *Principal, sids []string)
 		}
 		return guard.check(ctx, s, t)
 	})
-}
-
-func dedupe(in []string) []string {
-	out := make([]string, 0, len(in))
-	for _, v := range in {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

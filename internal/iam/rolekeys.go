@@ -39,7 +39,7 @@ func RoleNames(keys []string, tenantID string) []string {
 // the name itself (a built-in role, one of the cluster's when tenantID is
 // the cluster, or none: checkRolesExist then says which).
 func (s *Service) roleKeys(ctx context.Context, r store.Reader, tenantID string, roleNames []string) ([]string, error) {
-	out := dedupe(roleNames)
+	out := store.Dedupe(roleNames)
 	if tenantID == "" || len(out) == 0 {
 		return out, nil
 	}
@@ -78,7 +78,7 @@ func (s *Service) roleFilterKeys(ctx context.Context, ids, roleNames []string) (
 			ids = append(ids, t.ID)
 		}
 	}
-	keys := dedupe(roleNames)
+	keys := store.Dedupe(roleNames)
 	for _, id := range ids {
 		if id == "" {
 			continue
@@ -87,7 +87,7 @@ func (s *Service) roleFilterKeys(ctx context.Context, ids, roleNames []string) (
 			keys = append(keys, roleKey(id, n))
 		}
 	}
-	return dedupe(keys), nil
+	return store.Dedupe(keys), nil
 }
 
 // checkNotLikeBuiltin refuses an organization's role name that looks like

@@ -62,7 +62,7 @@ func (s *Service) checkPrivileges(p *Principal, privs []string) ([]string, error
 	if len(privs) == 0 {
 		return nil, invalid("a role needs at least one privilege")
 	}
-	privs = dedupe(privs)
+	privs = store.Dedupe(privs)
 	for _, name := range privs {
 		if _, ok := s.privByName[name]; !ok {
 			return nil, invalid("privilege %q does not exist (see GET /v2/privileges)", name)

@@ -152,7 +152,7 @@ func keepReachable[T any](ctx context.Context, s *Service, p *Principal, items [
 		sids[i] = owner(it)
 	}
 	reached := map[string]bool{}
-	for chunk := range slices.Chunk(dedupe(sids), MaxBulk) {
+	for chunk := range slices.Chunk(store.Dedupe(sids), MaxBulk) {
 		users, err := s.store.ListUsers(ctx, store.UserFilter{SIDs: chunk})
 		if err != nil {
 			return nil, err

@@ -394,7 +394,7 @@ func (s *Service) scope(ctx context.Context, p *Principal, q Scope) ([]string, b
 	}
 	roots := []string{p.tenant()}
 	if len(q.TenantIDs) > 0 {
-		roots = slices.DeleteFunc(dedupe(q.TenantIDs), func(id string) bool { return !p.reaches(id) })
+		roots = slices.DeleteFunc(store.Dedupe(q.TenantIDs), func(id string) bool { return !p.reaches(id) })
 		if len(roots) == 0 {
 			return nil, true, nil
 		}
@@ -415,7 +415,7 @@ func (s *Service) scope(ctx context.Context, p *Principal, q Scope) ([]string, b
 			ids = append(ids, t.ID)
 		}
 	}
-	return dedupe(ids), false, nil
+	return store.Dedupe(ids), false, nil
 }
 
 // TenantConfig is the cluster's configuration of organizations.

@@ -200,7 +200,7 @@ func (s *Service) mayUpdateUser(ctx context.Context, r store.Reader, p *Principa
 	if upd.Roles == nil {
 		return nil
 	}
-	roles := dedupe(upd.Roles)
+	roles := store.Dedupe(upd.Roles)
 	if err := s.checkRolesExist(ctx, r, cur.TenantID, roles); err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func applyUserUpdate(u *store.User, upd UserUpdate, newHash string, pwCap *[]str
 		}
 	}
 	if upd.Roles != nil {
-		u.Roles = dedupe(upd.Roles)
+		u.Roles = store.Dedupe(upd.Roles)
 	}
 	if upd.Email != nil {
 		u.Email = *upd.Email

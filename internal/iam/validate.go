@@ -195,7 +195,7 @@ func checkWindow(effective, expiry *int64) error {
 // roleKeys) exists for records of organization tenantID: built in, or
 // the organization's own.
 func (s *Service) checkRolesExist(ctx context.Context, r store.Reader, tenantID string, roles []string) error {
-	roles = dedupe(roles)
+	roles = store.Dedupe(roles)
 	if len(roles) == 0 {
 		return nil
 	}
