@@ -10,3 +10,15 @@ func UserNameQuery(kind string, terms []string, count bool) (string, []any) {
 		&store.UserFilter{Usernames: terms, MatchPartialNames: true})
 	return "SELECT sid FROM users" + w.String(), w.args
 }
+
+// UnskeletonedQueries maps each table whose skeletons are kept to the
+// query that counts its rows without one, at every opening.
+func UnskeletonedQueries() map[string]string {
+	qs := map[string]string{}
+	for _, t := range keyedTables() {
+		if t.skelCol != "" {
+			qs[t.table] = t.unskeletonedQuery()
+		}
+	}
+	return qs
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clusteriam/clusteriam/internal/names"
 	"github.com/clusteriam/clusteriam/internal/store"
+	"github.com/clusteriam/clusteriam/internal/store/sqlstore"
 	"github.com/clusteriam/clusteriam/internal/store/storetest"
 )
 
@@ -174,6 +175,40 @@ func TestRekeyScopes(t *testing.T) {
 		must(t, rows.Err())
 		if strings.Contains(logs.String(), "keeps its old key") {
 			t.Errorf("a name was taken for a collision: %s", logs.String())
+		}
+	})
+}
+
+// TestUnskeletonedLookupIndexed: the look-up of rows still without a
+// skeleton, which every opening of the store makes, is a search of an
+// index that holds those rows, never a read of every row or of a whole
+// index. Reading all of users_username_skeleton made the cold start grow
+// with the store: most of it at 1M users (issue 17).
+func TestUnskeletonedLookupIndexed(t *testing.T) {
+	want := map[string]string{"users": "users_unskeletoned", "groups": "groups_unskeletoned", "roles": "roles_name_skeleton"}
+	forEach(t, func(t *testing.T, b backend) {
+		loc := b.location(t)
+		s, err := b.open(t.Context(), loc)
+		must(t, err)
+		must(t, s.Close())
+		db := b.raw(t, loc)
+		explain, scan := "EXPLAIN QUERY PLAN ", "SCAN "
+		var setup []string
+		if b.name == "postgres" {
+			// The tables are empty, a scan of them costs as little:
+			// the planner is told it costs more.
+			explain, scan = "EXPLAIN ", "Seq Scan"
+			setup = []string{"SET LOCAL enable_seqscan = off"}
+		}
+		qs := sqlstore.UnskeletonedQueries()
+		if len(qs) != len(want) {
+			t.Errorf("look-ups of %d tables, want %d: %v", len(qs), len(want), qs)
+		}
+		for table, q := range qs {
+			plan := queryPlan(t, db, setup, explain+q)
+			if !strings.Contains(plan, want[table]) || strings.Contains(plan, scan) {
+				t.Errorf("%s: the plan does not search %s:\n%s", q, want[table], plan)
+			}
 		}
 	})
 }
