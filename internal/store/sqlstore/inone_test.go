@@ -19,6 +19,7 @@ func TestInOne(t *testing.T) {
 		{"a = ? AND x " + listIn + " AND b = ?", []any{7, `["q\"uote"]`, 8}, "a = ? AND x = ? AND b = ?", []any{7, `q"uote`, 8}},
 		{"x " + listIn + " OR y " + listIn, []any{`["a","b"]`, `["c"]`}, "x " + listIn + " OR y = ?", []any{`["a","b"]`, "c"}},
 		{"x " + listIn, []any{`[1]`}, "x " + listIn, []any{`[1]`}},
+		{"x " + listIn, []any{`["a\",\"b"]`}, "x = ?", []any{`a","b`}},
 	}
 	for _, tc := range tests {
 		q, args := inOne(tc.query, tc.args)

@@ -12,17 +12,21 @@ import (
 // sid, with their roles and groups loaded in two further queries.
 func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User, error) {
 	w := &where{paged: f.Limit > 0, inlineNames: f.Limit > 0 && q.d.PageNamesInline}
+	size := 0 // how many users to make room for; 0: let them grow
 	if f.Limit > 0 && (f.MatchPartialNames && len(f.Usernames) > 0 || len(f.Roles) > 0) {
 		// A page. A name or role filter that few users match drives the
 		// plan from its matches, which are then sorted; one that most
 		// match would have every match read and sorted to keep the first
 		// few, so it is tested row by row along the (created_msecs, sid)
 		// index instead, which meets Limit early.
-		broad, err := broadFilter(ctx, q, f)
+		broad, matches, err := broadFilter(ctx, q, f)
 		if err != nil {
 			return nil, err
 		}
 		w.inline = broad
+		// At most this many, room made once: a page of 10,000 grown by
+		// append copied and cleared 2.5 times its size.
+		size = min(matches, f.Limit)
 	}
 	with, from, cond, args := q.d.scoped("users", userWhere(q.d, w, &f), f.TenantIDs)
 	if f.After != nil {
@@ -38,12 +42,12 @@ func listUsers(ctx context.Context, q querier, f store.UserFilter) ([]store.User
 		cond += fmt.Sprintf(" ORDER BY created_msecs, sid LIMIT %d", f.Limit)
 	}
 	if !w.inline || q.d.WalkOrder[0] == "" {
-		return queryUsersFrom(ctx, q, with, from, cond, args...)
+		return queryUsersFrom(ctx, q, size, with, from, cond, args...)
 	}
 	if _, err := q.ExecContext(ctx, q.d.WalkOrder[0]); err != nil {
 		return nil, q.d.mapErr("plan a page along the list's order", err)
 	}
-	users, err := queryUsersFrom(ctx, q, with, from, cond, args...)
+	users, err := queryUsersFrom(ctx, q, size, with, from, cond, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +70,9 @@ const (
 )
 
 // broadFilter reports whether the name and role filters of f match more
-// than broadMatches users and broadPages pages, counting no further.
-func broadFilter(ctx context.Context, q querier, f store.UserFilter) (bool, error) {
+// than broadMatches users and broadPages pages, counting no further, and
+// how many it counted: a bound on a page's users.
+func broadFilter(ctx context.Context, q querier, f store.UserFilter) (broad bool, matches int, err error) {
 	most := max(broadMatches, broadPages*f.Limit)
 	w := userWhere(q.d, &where{inline: true, count: true}, &store.UserFilter{Usernames: f.Usernames, MatchPartialNames: f.MatchPartialNames, Roles: f.Roles})
 	from := `users` + w.String()
@@ -79,12 +84,12 @@ func broadFilter(ctx context.Context, q querier, f store.UserFilter) (bool, erro
 		w.args = []any{jsonList(f.Roles)}
 	}
 	var n int
-	err := q.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s LIMIT %d) AS m`,
+	err = q.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s LIMIT %d) AS m`,
 		from, most+1), w.args...).Scan(&n)
 	if err != nil {
-		return false, q.d.mapErr("count the users a filter matches", err)
+		return false, 0, q.d.mapErr("count the users a filter matches", err)
 	}
-	return n > most, nil
+	return n > most, n, nil
 }
 
 // userWhere renders f as a WHERE clause on users, its tenants aside (see
@@ -169,16 +174,18 @@ func addLocked(w *where, locked bool, lt store.LockTerms, now int64) {
 // queryUsers reads the users matching cond (a WHERE clause or "", which may
 // end with its own ORDER BY) in order, then fills their roles and groups.
 func queryUsers(ctx context.Context, q querier, cond string, args ...any) ([]store.User, error) {
-	return queryUsersFrom(ctx, q, "", "users", cond, args...)
+	return queryUsersFrom(ctx, q, 0, "", "users", cond, args...)
 }
 
 // queryUsersFrom is queryUsers selecting from a table of users' columns
-// (see scoped) after with.
-func queryUsersFrom(ctx context.Context, q querier, with, from, cond string, args ...any) ([]store.User, error) {
+// (see scoped) after with, making room for size users at once.
+func queryUsersFrom(ctx context.Context, q querier, size int, with, from, cond string, args ...any) ([]store.User, error) {
 	if !strings.Contains(cond, " ORDER BY ") {
 		cond += ` ORDER BY created_msecs, sid`
 	}
-	users, err := queryAll(ctx, q, "list users", scanUser, with+`SELECT `+userCols+` FROM `+from+cond, args...)
+	users := make([]store.User, 0, size)
+	err := eachRow(ctx, q, "list users", scanUser, func(u store.User) error { users = append(users, u); return nil },
+		with+`SELECT `+userCols+` FROM `+from+cond, args...)
 	if err != nil {
 		return nil, err
 	}
