@@ -16,18 +16,28 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, p *iam.Principal
 // of another scheme is no credential of ours.
 func credentials(r *http.Request) []iam.Credential {
 	var creds []iam.Credential
-	if v := r.Header.Get("apiKey"); v != "" {
+	if v := firstValue(r.Header, "Apikey"); v != "" {
 		creds = append(creds, iam.Credential{Kind: iam.CredAPIKey, Secret: v})
 	}
-	if scheme, token, found := strings.Cut(r.Header.Get("Authorization"), " "); found && strings.EqualFold(scheme, "Bearer") {
+	if scheme, token, found := strings.Cut(firstValue(r.Header, "Authorization"), " "); found && strings.EqualFold(scheme, "Bearer") {
 		if token = strings.TrimSpace(token); token != "" {
 			creds = append(creds, iam.Credential{Kind: iam.CredBearer, Secret: token})
 		}
 	}
-	if v := r.Header.Get("session-id"); v != "" {
+	if v := firstValue(r.Header, "Session-Id"); v != "" {
 		creds = append(creds, iam.Credential{Kind: iam.CredSession, Secret: v})
 	}
 	return creds
+}
+
+// firstValue is h.Get(key) for a key given in canonical form (the form
+// net/http stores a request's fields in): Get would canonicalize it
+// again, at an allocation for a key such as apiKey.
+func firstValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // authenticate runs h for the caller of the request, or answers 401.
@@ -62,7 +72,7 @@ const ImpersonateHeader = "x-impersonate-tenant-id"
 // impersonate returns p acting inside the organization the request's
 // ImpersonateHeader names, or p when it names none.
 func impersonate(r *http.Request, svc *iam.Service, p *iam.Principal) (*iam.Principal, error) {
-	vs := r.Header.Values(ImpersonateHeader)
+	vs := r.Header["X-Impersonate-Tenant-Id"] // ImpersonateHeader, canonical
 	switch {
 	case len(vs) > 1:
 		return nil, badRequest("%s: give it once", ImpersonateHeader)

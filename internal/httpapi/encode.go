@@ -57,10 +57,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"errorCode":"InternalError","message":"internal error"}`)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	setJSONHeaders(w.Header(), len(body))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// setJSONHeaders sets the Content-Type and Content-Length of a JSON body
+// of n bytes. The keys are canonical already and assigned, as Header.Set
+// would canonicalize them again; one array holds both values, each slice
+// capped so that an Add to one cannot write into the other.
+func setJSONHeaders(h http.Header, n int) {
+	v := &[2]string{"application/json", strconv.Itoa(n)}
+	h["Content-Type"] = v[0:1:1]
+	h["Content-Length"] = v[1:2:2]
 }
 
 // writeNoContent answers a delete.

@@ -72,3 +72,16 @@ func TestResponseHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonicalHeaderKeys checks the keys read and written without
+// Header.Get and Header.Set: they must be the canonical forms of the
+// names, or a credential or header would go unseen.
+func TestCanonicalHeaderKeys(t *testing.T) {
+	for name, key := range map[string]string{"apiKey": "Apikey", "Authorization": "Authorization", "session-id": "Session-Id",
+		ImpersonateHeader: "X-Impersonate-Tenant-Id", "Cache-Control": "Cache-Control",
+		"Strict-Transport-Security": "Strict-Transport-Security", "Content-Type": "Content-Type", "Content-Length": "Content-Length"} {
+		if got := http.CanonicalHeaderKey(name); got != key {
+			t.Errorf("%s: canonical %q, the code uses %q", name, got, key)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,12 +56,41 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
-func (m *Metrics) observe(op string, status int, d time.Duration) {
+// opMetrics are the series of one operation. Those of its 200s are found
+// once, not by their labels at every request (hashing them, and a string
+// for the code). They are made at the first request that needs them, as
+// WithLabelValues made them: /metrics lists no series before its first
+// request.
+type opMetrics struct {
+	m       *Metrics
+	op      string
+	ok      func() prometheus.Counter
+	latency func() prometheus.Observer
+}
+
+// forOp returns the metrics of operation op; nil when m is.
+func (m *Metrics) forOp(op string) *opMetrics {
 	if m == nil {
+		return nil
+	}
+	return &opMetrics{
+		m: m, op: op,
+		ok:      sync.OnceValue(func() prometheus.Counter { return m.requests.WithLabelValues(op, "200") }),
+		latency: sync.OnceValue(func() prometheus.Observer { return m.latency.WithLabelValues(op) }),
+	}
+}
+
+// observe records one request of the operation.
+func (o *opMetrics) observe(status int, d time.Duration) {
+	if o == nil {
 		return
 	}
-	m.requests.WithLabelValues(op, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(op).Observe(d.Seconds())
+	if status == http.StatusOK {
+		o.ok().Inc()
+	} else {
+		o.m.requests.WithLabelValues(o.op, strconv.Itoa(status)).Inc()
+	}
+	o.latency().Observe(d.Seconds())
 }
 
 func (m *Metrics) loginFailed(op string) {

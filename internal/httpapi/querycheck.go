@@ -27,6 +27,9 @@ func requestTextProblem(r *http.Request) string {
 	if !isText(r.URL.Path) {
 		return fmt.Sprintf("the path %q holds NUL or is not UTF-8", r.URL.Path)
 	}
+	if r.URL.RawQuery == "" {
+		return "" // most requests: no query, nothing to parse
+	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return fmt.Sprintf("malformed query string: %v (percent-encode %%, ; and other reserved characters in values)", err)

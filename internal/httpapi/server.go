@@ -75,7 +75,7 @@ func NewServer(svc *iam.Service, opts Options) http.Handler {
 	}
 	mux := http.NewServeMux()
 	for _, rt := range routes(svc, opts) {
-		mux.Handle(rt.pattern, rt.handler)
+		mux.Handle(rt.pattern, routed(rt.handler))
 	}
 	return responseHeaders(recoverPanics(opts.Logger, limitHeaders(opts.MaxHeaderBytes, checkRequestText(jsonFallback(mux)))))
 }
@@ -93,19 +93,31 @@ const hsts = "max-age=63072000"
 // plain HTTP (--insecure-http).
 func responseHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Canonical keys, assigned: Header.Set would canonicalize them
+		// again on every request. One array holds both values; each slice
+		// is capped, so that an Add to one cannot write into the other.
 		h := w.Header()
-		h.Set("Cache-Control", "no-store")
+		v := &[2]string{"no-store", hsts}
+		h["Cache-Control"] = v[0:1:1]
 		if r.TLS != nil {
-			h.Set("Strict-Transport-Security", hsts)
+			h["Strict-Transport-Security"] = v[1:2:2]
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 // jsonFallback answers unrouted requests (404, 405) with the Error model
-// instead of ServeMux's text/plain.
+// instead of ServeMux's text/plain. A routed request is matched once: the
+// mux gets a muxWriter, which the route's handler swaps back for w
+// (routed). Anything else, whose answer the muxWriter only recorded, is
+// then served as before, by asking the mux which handler it is.
 func jsonFallback(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mw := &muxWriter{w: w}
+		mux.ServeHTTP(mw, r)
+		if mw.routed {
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)
@@ -136,7 +148,12 @@ type codeRecorder struct {
 	body   strings.Builder
 }
 
-func (c *codeRecorder) Header() http.Header { return c.header }
+func (c *codeRecorder) Header() http.Header {
+	if c.header == nil {
+		c.header = http.Header{}
+	}
+	return c.header
+}
 func (c *codeRecorder) WriteHeader(code int) {
 	if c.code == 0 {
 		c.code = code
@@ -145,6 +162,26 @@ func (c *codeRecorder) WriteHeader(code int) {
 func (c *codeRecorder) Write(b []byte) (int, error) {
 	c.WriteHeader(http.StatusOK)
 	return c.body.Write(b)
+}
+
+// muxWriter is the ResponseWriter jsonFallback hands the mux: a route's
+// handler takes w back from it, and what the mux answers itself is only
+// recorded.
+type muxWriter struct {
+	codeRecorder
+	w      http.ResponseWriter
+	routed bool
+}
+
+// routed wraps a route's handler, so that it writes to the real
+// ResponseWriter, and jsonFallback knows the request was routed.
+func routed(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mw, ok := w.(*muxWriter); ok {
+			mw.routed, w = true, mw.w
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // recoverPanics turns a panic into a logged 500 rather than a dropped
@@ -221,6 +258,7 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 // refused request (4xx) gets a log line with its caller, address and
 // reason: failed authentication and access control above all.
 func instrument(op string, opts Options, next http.Handler) http.Handler {
+	metrics := opts.Metrics.forOp(op)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -232,10 +270,15 @@ func instrument(op string, opts Options, next http.Handler) http.Handler {
 			rec.status = http.StatusOK
 		}
 		d := time.Since(start)
-		opts.Metrics.observe(op, rec.status, d)
+		metrics.observe(rec.status, d)
 		if rec.status >= 400 && rec.status < 500 {
 			opts.Logger.InfoContext(ctx, "refused", "op", op, "method", r.Method, "path", r.URL.Path,
 				"status", rec.status, "actor", who.sid, "ip", ip, "reason", rec.reason())
+			return
+		}
+		// Asked first, as the arguments cost allocations even when the
+		// line is not written.
+		if !opts.Logger.Enabled(ctx, slog.LevelDebug) {
 			return
 		}
 		opts.Logger.DebugContext(ctx, "request", "op", op, "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", d)
