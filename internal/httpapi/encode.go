@@ -53,7 +53,13 @@ func badRequest(format string, args ...any) error {
 // writeJSON encodes v with status. Encoding happens before the header is
 // written, so a failure still yields a proper 500.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	var body []byte
+	var err error
+	if a, ok := v.(jsonAppender); ok {
+		body = a.appendJSON(make([]byte, 0, a.jsonSizeHint()))
+	} else {
+		body, err = json.Marshal(v)
+	}
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"errorCode":"InternalError","message":"internal error"}`)
 	}
