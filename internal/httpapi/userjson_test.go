@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
 	"strconv"
 	"testing"
 )
@@ -118,4 +119,40 @@ func BenchmarkUserJSON(b *testing.B) {
 			_ = u.appendJSON(make([]byte, 0, u.jsonSizeHint()))
 		}
 	})
+}
+
+// TestUserJSONEveryField sets every field of userParams, found by
+// reflection, so that a field added to the model and not to appendJSON
+// fails here rather than going missing from the wire.
+func TestUserJSONEveryField(t *testing.T) {
+	var u userParams
+	fillEvery(reflect.ValueOf(&u).Elem())
+	checkUserJSON(t, u)
+}
+
+// fillEvery sets v, and every field and element under it, to a value
+// that no omitempty drops.
+func fillEvery(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		for i := range v.NumField() {
+			fillEvery(v.Field(i))
+		}
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillEvery(v.Elem())
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range v.Len() {
+			fillEvery(v.Index(i))
+		}
+	case reflect.String:
+		v.SetString("x" + v.Type().Name())
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		v.SetInt(42)
+	default:
+		panic("fillEvery: add the kind " + v.Kind().String())
+	}
 }
