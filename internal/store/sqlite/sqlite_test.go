@@ -192,3 +192,32 @@ func TestRepeatedReferences(t *testing.T) {
 		t.Errorf("user roles %q, group roles %q, members %q", u.Roles, g.Roles, g.Members)
 	}
 }
+
+// TestOpenDuringWrite opens a store, up to date, while another
+// connection holds its write lock: opening must not wait for the lock
+// (Migrate and the re-keying read first, and write only when there is
+// something to do), or a restart would wait out a long write, up to the
+// busy timeout of 10 s.
+func TestOpenDuringWrite(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "iam.db")
+	s, err := Open(ctx, path)
+	must(t, err)
+	defer s.Close()
+	must(t, storetest.Single{Store: s}.CreateUsers(ctx, []store.User{{SID: "S-1", Domain: "LOCAL", Username: "bob"}}))
+	_, err = storetest.Single{Store: s}.UpdateUser(ctx, "S-1", func(u store.User) (store.User, error) {
+		start := time.Now()
+		octx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		again, err := Open(octx, path)
+		if err != nil {
+			return u, fmt.Errorf("open during a write, after %v: %w", time.Since(start), err)
+		}
+		defer again.Close()
+		if took := time.Since(start); took > 2*time.Second {
+			return u, fmt.Errorf("open during a write took %v: it waited for the write lock", took)
+		}
+		return u, nil
+	})
+	must(t, err)
+}

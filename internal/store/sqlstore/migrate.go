@@ -85,7 +85,8 @@ func (d *Dialect) SchemaVersion() int64 {
 // one transaction per migration, and refuses (store.ErrSchemaTooNew) a
 // database migrated further. Processes migrating one database at once
 // apply each migration once: each transaction first takes the dialect's
-// MigrationLock, then reads the version. Then the keys and skeletons of
+// MigrationLock, then reads the version; an up-to-date database is
+// seen as such without them (upToDate). Then the keys and skeletons of
 // names are brought up to this binary's (rekey). where names the database
 // in errors.
 func Migrate(ctx context.Context, db *sql.DB, d Dialect, where string) error {
@@ -95,12 +96,29 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, where string) error {
 		return err
 	}
 	newest := ms[len(ms)-1].version
+	if upToDate(ctx, db, newest) {
+		return rekey(ctx, db, &d, where)
+	}
 	for _, m := range ms {
 		if err := applyMigration(ctx, db, &d, where, m, newest); err != nil {
 			return err
 		}
 	}
 	return rekey(ctx, db, &d, where)
+}
+
+// upToDate reports whether db has every migration up to newest and none
+// past it, read once without the migration lock: at every start but the
+// first after an upgrade, that is all Migrate has to learn, and a
+// transaction per migration, each under the lock, cost every start on
+// PostgreSQL a round trip or more per migration, and on SQLite the
+// write lock. Versions only grow, so nothing read here at newest needs
+// applying; any other answer, or none (no table yet), is left to the
+// migrations' transactions.
+func upToDate(ctx context.Context, db *sql.DB, newest int64) bool {
+	var cur int64
+	err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&cur)
+	return err == nil && cur == newest
 }
 
 // applyMigration applies m in its own transaction unless the database has

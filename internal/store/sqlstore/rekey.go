@@ -62,6 +62,9 @@ const keyVersionSetting = "name_keys"
 // opening together take the migration lock, so one re-keys and the
 // others find nothing to do.
 func rekey(ctx context.Context, db *sql.DB, d *Dialect, where string) error {
+	if done, err := rekeyed(ctx, querier{d: d, db: db}); err == nil && done {
+		return nil
+	}
 	var err error
 	for range 3 {
 		// A replica inserting a name that a row is being moved to fails
@@ -88,12 +91,11 @@ func rekeyOnce(ctx context.Context, db *sql.DB, d *Dialect) error {
 		}
 	}
 	q := querier{d: d, db: db, tx: tx}
-	var version []byte
-	err = q.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, keyVersionSetting).Scan(&version)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read the key version: %w", err)
+	version, err := keyVersion(ctx, q)
+	if err != nil {
+		return err
 	}
-	all := string(version) != names.KeyVersion
+	all := version != names.KeyVersion
 	for _, t := range keyedTables() {
 		if err := t.rekey(ctx, q, all); err != nil {
 			return err
@@ -107,6 +109,39 @@ func rekeyOnce(ctx context.Context, db *sql.DB, d *Dialect) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// keyVersion is the version of the keys the names are stored with; ""
+// before any.
+func keyVersion(ctx context.Context, q querier) (string, error) {
+	var version []byte
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, keyVersionSetting).Scan(&version)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("read the key version: %w", err)
+	}
+	return string(version), nil
+}
+
+// rekeyed reports whether the names are keyed by this binary's version
+// and every row has its skeleton, read without a transaction or the
+// migration lock: what every start but an upgrade's finds, which then
+// takes no lock (on SQLite, the write lock) to learn it. Keys only move
+// forward, so a reader without the lock cannot be misled into skipping
+// work.
+func rekeyed(ctx context.Context, q querier) (bool, error) {
+	if version, err := keyVersion(ctx, q); err != nil || version != names.KeyVersion {
+		return false, err
+	}
+	for _, t := range keyedTables() {
+		if t.skelCol == "" {
+			continue
+		}
+		var n int
+		if err := q.QueryRowContext(ctx, t.unskeletonedQuery()).Scan(&n); err != nil || n > 0 {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // rekey re-keys the rows of t that need it: any row when all is set,
