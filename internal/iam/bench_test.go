@@ -14,13 +14,8 @@ import (
 // BenchmarkAuthenticate is the credential check of every request: from the
 // cache, and from the store with the cache off.
 func BenchmarkAuthenticate(b *testing.B) {
-	svc, _, _ := newTestService(b, Config{})
+	svc, cred := benchAdminSession(b)
 	ctx := b.Context()
-	secret, _, err := svc.Login(ctx, LoginInput{Username: "admin", Password: "admin-Password-1", Domain: LocalDomain}, store.SessionKindSession)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cred := Credential{Kind: CredSession, Secret: secret}
 	for _, tc := range []struct {
 		name string
 		off  bool
@@ -35,6 +30,17 @@ func BenchmarkAuthenticate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchAdminSession is a service on a test store and a session of its
+// admin.
+func benchAdminSession(b *testing.B) (*Service, Credential) {
+	svc, _, _ := newTestService(b, Config{})
+	secret, _, err := svc.Login(b.Context(), LoginInput{Username: "admin", Password: "admin-Password-1", Domain: LocalDomain}, store.SessionKindSession)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, Credential{Kind: CredSession, Secret: secret}
 }
 
 // BenchmarkLogin is a log-in's cost beside its password hash (the hash is
@@ -101,13 +107,9 @@ func BenchmarkLoginMFA(b *testing.B) {
 // seeds them: validation, the look-alike check, SIDs, the audit entries
 // and the inserts, in one transaction.
 func BenchmarkCreateUsers(b *testing.B) {
-	svc, _, _ := newTestService(b, Config{})
+	svc, cred := benchAdminSession(b)
 	ctx := b.Context()
-	secret, _, err := svc.Login(ctx, LoginInput{Username: "admin", Password: "admin-Password-1", Domain: LocalDomain}, store.SessionKindSession)
-	if err != nil {
-		b.Fatal(err)
-	}
-	admin, err := svc.Authenticate(ctx, Credential{Kind: CredSession, Secret: secret})
+	admin, err := svc.Authenticate(ctx, cred)
 	if err != nil {
 		b.Fatal(err)
 	}
